@@ -1,0 +1,106 @@
+"""Builds the PTB Application: HTML defaults, rate limiter, handlers, services in post_init."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.callbacks import CallbackCodec
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db import members as member_db
+from bot.db.engine import create_engine, session_factory
+from bot.db.migrate import upgrade
+from bot.handlers import register_all
+from bot.i18n import gettext_for
+from bot.render import Renderer
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+AppType = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: AsyncEngine | None = None,
+    migrate: bool = True,
+) -> AppType:
+    """The bot as it runs in production, in the demo and in the tests (only `clock` differs)."""
+    owns_engine = engine is None
+
+    async def post_init(app: AppType) -> None:
+        db = engine or create_engine(settings.database.url, echo=settings.database.echo)
+        if migrate:
+            await upgrade(db)
+        svc = Services(
+            settings=settings,
+            engine=db,
+            sessions=session_factory(db),
+            clock=clock or SystemClock(),
+            codec=CallbackCodec.from_token(settings.telegram.token),
+            renderer=Renderer(),
+        )
+        app.bot_data["services"] = svc
+        async with svc.transaction() as session:
+            await member_db.sync_townships(session, settings)
+        _ = gettext_for(settings.language)
+        await app.bot.set_my_commands([BotCommand("start", _("Start or register"))])
+
+    async def post_shutdown(app: AppType) -> None:
+        svc: Services | None = app.bot_data.get("services")
+        if svc is not None and owns_engine:
+            await svc.engine.dispose()
+
+    app: AppType = (
+        ApplicationBuilder()
+        .token(settings.telegram.token)
+        .base_url(settings.telegram.base_url)
+        .base_file_url(settings.telegram.base_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.tz,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=5))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    register_all(app)
+    return app
+
+
+@asynccontextmanager
+async def running(app: AppType, *, poll_timeout: int = 10) -> AsyncIterator[AppType]:
+    """Run the bot with long polling inside the current event loop (demo and tests)."""
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.updater.start_polling(  # type: ignore[union-attr]
+        poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False
+    )
+    await app.start()
+    try:
+        yield app
+    finally:
+        if app.updater and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        if app.post_stop:
+            await app.post_stop(app)
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)

@@ -1,0 +1,158 @@
+"""`township-bot demo`: the real bot, offline, against the built-in Telegram emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.app import AppType, build_application, running
+from bot.clock import ManualClock
+from bot.config import parse_settings
+from bot.emulator import BotApiEmulator
+from bot.logsetup import setup_logging
+from bot.sample import ADMIN, PEOPLE, TOWNSHIP_CODE, sample_config, seed_people
+from bot.services import Services
+
+DEMO_TOKEN = "7000000001:DEMO-offline-token-not-secret"
+NEW_CADRE = (3001, "吴小平")
+STRANGER = (9999, "路人甲")
+
+
+class Transcript:
+    def __init__(self, echo: bool = True) -> None:
+        self.lines: list[str] = []
+        self.echo = echo
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+        if self.echo:
+            print(line, flush=True)
+
+    def user(self, name: str, text: str) -> None:
+        self.add(f"\n👤 {name}: {text}")
+
+    def bot(self, messages: list[Any]) -> None:
+        for message in messages:
+            body = (message.text or message.caption or "").strip()
+            self.add("🤖 " + body.replace("\n", "\n   "))
+            labels = [label for row in message.buttons for label, _ in row]
+            if labels:
+                self.add("   [" + "] [".join(labels) + "]")
+
+
+Step = Callable[[BotApiEmulator, Transcript], Awaitable[None]]
+
+
+async def say(
+    emu: BotApiEmulator, t: Transcript, user_id: int, name: str, text: str, n: int = 1
+) -> list[Any]:
+    user = emu.user(user_id)
+    t.user(name, text)
+    await user.send(text)
+    replies = await user.replies(n, timeout=15)
+    t.bot(replies)
+    return replies
+
+
+async def press(
+    emu: BotApiEmulator, t: Transcript, user_id: int, name: str, message: Any, row: int, col: int
+) -> Any:
+    label, data = message.buttons[row][col]
+    t.user(name, f"[{label}]")
+    await emu.user(user_id).press(message, data)
+    edited = await emu.user(user_id).wait_edit(message, timeout=15)
+    t.bot([edited])
+    return edited
+
+
+async def play_script(emu: BotApiEmulator, svc: Services, t: Transcript) -> None:
+    secretary = PEOPLE[0]
+    cadre = PEOPLE[1]
+    mediator = PEOPLE[5]
+    t.add("— 1. The secretary opens the bot —")
+    await say(emu, t, secretary.telegram_user_id, secretary.name, "/start", n=2)
+    t.add("\n— 2. The secretary invites a new cadre —")
+    [link_message] = await say(emu, t, secretary.telegram_user_id, secretary.name, "/invite cadre")
+    match = re.search(r"start=([A-Za-z0-9_-]+)", link_message.text or "")
+    if not match:
+        raise AssertionError("no invitation link in the reply")
+    t.add("\n— 3. The new cadre follows the link and confirms the name —")
+    [card] = await say(emu, t, NEW_CADRE[0], NEW_CADRE[1], f"/start {match.group(1)}")
+    await press(emu, t, NEW_CADRE[0], NEW_CADRE[1], card, 0, 0)
+    t.bot(await emu.user(NEW_CADRE[0]).replies(1, timeout=15))
+    t.add("\n— 4. /help differs by role —")
+    await say(emu, t, cadre.telegram_user_id, cadre.name, "/help")
+    await say(emu, t, mediator.telegram_user_id, mediator.name, "/help")
+    await say(emu, t, secretary.telegram_user_id, secretary.name, "/help")
+    t.add("\n— 5. A stranger sees nothing —")
+    await say(emu, t, STRANGER[0], STRANGER[1], "/start")
+    await say(emu, t, STRANGER[0], STRANGER[1], "/members")
+
+
+def fresh_database(data_dir: Path) -> Path:
+    """The demo starts from the sample township every time."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db_path = data_dir / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    return db_path
+
+
+async def start_demo(data_dir: Path, port: int = 0) -> tuple[BotApiEmulator, AppType, Path]:
+    db_path = fresh_database(data_dir)
+    emu = BotApiEmulator(port=port)
+    await emu.start()
+    emu.add_bot(DEMO_TOKEN, username="township_demo_bot", first_name="乡镇工作助手")
+    for person in [*PEOPLE, ADMIN]:
+        emu.add_user(person.telegram_user_id, person.name)
+    emu.add_user(NEW_CADRE[0], NEW_CADRE[1])
+    emu.add_user(STRANGER[0], STRANGER[1])
+    api_base = emu.base_url.removesuffix("/bot")
+    settings = parse_settings(
+        sample_config(DEMO_TOKEN, api_base, f"sqlite+aiosqlite:///{db_path}"), "demo"
+    )
+    clock = ManualClock(datetime.now(UTC))
+    app = build_application(settings, clock=clock)
+    return emu, app, db_path
+
+
+async def run_demo(script_only: bool = False, port: int = 0, data_dir: Path | None = None) -> int:
+    data_dir = data_dir or Path("data") / "demo"
+    setup_logging([DEMO_TOKEN], level=logging.WARNING)
+    emu, app, db_path = await start_demo(data_dir, port)
+    transcript = Transcript()
+    try:
+        async with running(app, poll_timeout=10):
+            svc: Services = app.bot_data["services"]
+            async with svc.transaction() as session:
+                await seed_people(session, svc.clock.now())
+            print("township-bot demo: the real bot against the built-in Telegram emulator.")
+            print(f"Sample township: 沙河子镇 ({TOWNSHIP_CODE}); every person is invented.\n")
+            try:
+                await play_script(emu, svc, transcript)
+            except (AssertionError, TimeoutError) as exc:
+                print(f"\nThe scripted demo failed: {exc}", file=sys.stderr)
+                return 1
+            print(f"\nDatabase: {db_path.resolve()}")
+            print(f"Telegram emulator (Bot API): {emu.base_url}")
+            if script_only:
+                print("Scripted demo finished successfully.")
+                return 0
+            print("The bot keeps running; press Ctrl-C to stop.")
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError):
+                    loop.add_signal_handler(sig, stop.set)
+            await stop.wait()
+            return 0
+    finally:
+        await emu.stop()

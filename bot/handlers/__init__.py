@@ -1,0 +1,16 @@
+"""Feature handlers, one module each. Order matters: the router's catch-alls come last."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from bot.handlers import errors, help, lang, members, router, start
+
+FEATURES = [start, help, lang, members]
+
+
+def register_all(app: Application) -> None:
+    for feature in FEATURES:
+        feature.register(app)
+    router.register(app)
+    errors.register(app)

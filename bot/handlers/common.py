@@ -1,0 +1,238 @@
+"""Per-update helpers shared by the feature handlers: who is acting, their language,
+persisted flow state, replies and signed buttons."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any, TypeAlias
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.access import Actor
+from bot.commands import ROLE_LABELS
+from bot.db import members as member_db
+from bot.i18n import Gettext, gettext_for, normalize_language
+from bot.models import ConversationState
+from bot.services import Services, services
+from bot.text import clean_line
+
+Context: TypeAlias = ContextTypes.DEFAULT_TYPE
+Handler: TypeAlias = Callable[[Update, Context], Coroutine[Any, Any, None]]
+Button: TypeAlias = tuple[str, str]  # (label, callback_data or url)
+
+
+@dataclass
+class FlowState:
+    flow: str
+    step: str
+    data: dict[str, Any]
+    version: int
+
+
+class Turn:
+    """Everything one update needs: services, the acting member (if any), translations."""
+
+    def __init__(self, update: Update, context: Context, actor: Actor | None) -> None:
+        self.update = update
+        self.context = context
+        self.svc: Services = services(context)
+        self.actor = actor
+        user = update.effective_user
+        self.user_id = user.id if user else 0
+        self.lang = normalize_language(actor.language if actor else self.svc.settings.language)
+        self._: Gettext = gettext_for(self.lang)
+
+    @classmethod
+    async def load(cls, update: Update, context: Context) -> Turn:
+        svc = services(context)
+        actor = None
+        user = update.effective_user
+        if user is not None:
+            async with svc.transaction() as session:
+                actor = await member_db.actor_for(session, user.id)
+        return cls(update, context, actor)
+
+    @property
+    def now(self) -> datetime:
+        return self.svc.clock.now()
+
+    def role_label(self, role: str) -> str:
+        return self._(ROLE_LABELS.get(role, role))
+
+    # --- replies ---------------------------------------------------------------------
+
+    def keyboard(self, rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+        if not rows:
+            return None
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(label, url=data)
+                    if data.startswith("https://")
+                    else InlineKeyboardButton(label, callback_data=data)
+                    for label, data in row
+                ]
+                for row in rows
+                if row
+            ]
+        )
+
+    def cb(self, feature: str, *parts: object) -> str:
+        return self.svc.codec.pack(feature, *parts)
+
+    async def send(
+        self, text: str, rows: Sequence[Sequence[Button]] = (), chat_id: int | None = None
+    ) -> Message:
+        target = chat_id or (self.update.effective_chat.id if self.update.effective_chat else 0)
+        return await self.context.bot.send_message(
+            target, text, reply_markup=self.keyboard(rows), link_preview_options=None
+        )
+
+    async def show(self, text: str, rows: Sequence[Sequence[Button]] = ()) -> None:
+        """Edit the message whose button was pressed, or send a new one."""
+        query = self.update.callback_query
+        if query is not None and query.message is not None and isinstance(query.message, Message):
+            try:
+                await query.message.edit_text(text, reply_markup=self.keyboard(rows))
+                return
+            except BadRequest as exc:
+                if "not modified" in str(exc).lower():
+                    return
+                if "not found" not in str(exc).lower():
+                    raise
+        await self.send(text, rows)
+
+    async def answer(self, text: str | None = None, alert: bool = False) -> None:
+        query = self.update.callback_query
+        if query is not None:
+            # A query too old to answer gives BadRequest; nothing the user could see anyway.
+            with contextlib.suppress(BadRequest):
+                await query.answer(text, show_alert=alert)
+
+    @property
+    def query(self) -> CallbackQuery | None:
+        return self.update.callback_query
+
+    def callback_parts(self) -> list[str] | None:
+        query = self.update.callback_query
+        return self.svc.codec.unpack(query.data if query else None)
+
+    def text(self) -> str:
+        message = self.update.effective_message
+        return clean_line(message.text or "") if message and message.text else ""
+
+    # --- flow state ------------------------------------------------------------------
+
+    async def state(self, session: AsyncSession) -> FlowState | None:
+        row = await session.get(ConversationState, self.user_id)
+        if row is None:
+            return None
+        return FlowState(row.flow, row.step, dict(row.data or {}), row.version)
+
+    async def set_state(
+        self, session: AsyncSession, flow: str, step: str, data: dict[str, Any]
+    ) -> int:
+        row = await session.get(ConversationState, self.user_id, with_for_update=True)
+        if row is None:
+            row = ConversationState(
+                telegram_user_id=self.user_id,
+                flow=flow,
+                step=step,
+                data=data,
+                version=1,
+                updated_at=self.now,
+            )
+            session.add(row)
+        else:
+            row.flow, row.step, row.data = flow, step, dict(data)
+            row.version += 1
+            row.updated_at = self.now
+        await session.flush()
+        return row.version
+
+    async def clear_state(self, session: AsyncSession) -> None:
+        await session.execute(
+            delete(ConversationState).where(ConversationState.telegram_user_id == self.user_id)
+        )
+
+
+async def any_state(session: AsyncSession, telegram_user_id: int) -> bool:
+    return (
+        await session.scalar(
+            select(ConversationState.flow).where(
+                ConversationState.telegram_user_id == telegram_user_id
+            )
+        )
+    ) is not None
+
+
+def member_only(*roles: str) -> Callable[[Callable[[Turn], Awaitable[None]]], Handler]:
+    """Guard a handler: strangers and deactivated members are refused politely; with `roles`,
+    the member must hold one of them (in some township)."""
+
+    def decorate(func: Callable[[Turn], Awaitable[None]]) -> Handler:
+        @wraps(func)
+        async def handler(update: Update, context: Context) -> None:
+            turn = await Turn.load(update, context)
+            if not await admitted(turn, roles):
+                return
+            await func(turn)
+
+        return handler
+
+    return decorate
+
+
+async def admitted(turn: Turn, roles: Sequence[str] = ()) -> bool:
+    _ = turn._
+    actor = turn.actor
+    if actor is None or not actor.grants:
+        await refuse(turn, stranger_text(_))
+        return False
+    if not actor.active:
+        await refuse(
+            turn,
+            _("Your account has been deactivated. Please contact your township secretary."),
+        )
+        return False
+    if roles and not (actor.roles & set(roles)):
+        await refuse(
+            turn,
+            _("Sorry, this is only for: {roles}.").format(
+                roles="、".join(turn.role_label(r) for r in roles)
+            ),
+        )
+        return False
+    return True
+
+
+def stranger_text(_: Gettext) -> str:
+    return _(
+        "This bot is for registered township staff. If you are a cadre, mediator or "
+        "secretary, please ask your township secretary for an invitation link."
+    )
+
+
+async def refuse(turn: Turn, text: str) -> None:
+    if turn.query is not None:
+        await turn.answer(text, alert=True)
+    elif turn.update.effective_chat is not None:
+        await turn.send(text)
+
+
+def checkbox(selected: bool, label: str) -> str:
+    return f"{'☑️' if selected else '⬜'} {label}"

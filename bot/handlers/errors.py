@@ -1,0 +1,87 @@
+"""The one error handler: log without secrets or personal data, tell the user, tell the admins."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from telegram import Update
+from telegram.error import NetworkError, TelegramError
+from telegram.ext import Application
+
+from bot.handlers.common import Context
+from bot.i18n import gettext_for
+
+log = logging.getLogger("bot.errors")
+
+
+def _is_database_down(error: BaseException | None) -> bool:
+    while error is not None:
+        if isinstance(error, OperationalError | ConnectionError | OSError):
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+async def on_error(update: object, context: Context) -> None:
+    error = context.error
+    where = type(update).__name__
+    if isinstance(update, Update):
+        kind = "callback" if update.callback_query else "message" if update.message else "other"
+        where = f"update {update.update_id} ({kind})"
+    # Only the exception type and location: messages can contain user text or tokens.
+    log.error(
+        "error while handling %s: %s",
+        where,
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )
+    if isinstance(error, NetworkError) and not isinstance(update, Update):
+        return
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    language = None
+    try:
+        from bot.services import services
+
+        async with services(context).transaction() as session:
+            from bot.db.members import actor_for
+
+            user = update.effective_user
+            actor = await actor_for(session, user.id) if user else None
+            language = actor.language if actor else None
+    except Exception:  # the database may be the problem itself
+        pass
+    _ = gettext_for(language)
+    if _is_database_down(error):
+        text = _(
+            "Sorry, I cannot save anything right now because the database is not reachable. "
+            "Nothing from your last message was saved. Please try again in a few minutes."
+        )
+    else:
+        text = _(
+            "Sorry, something went wrong on my side. Please try again; if it keeps happening, "
+            "tell your township secretary."
+        )
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        elif update.effective_chat.type == "private":
+            await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError:
+        pass
+    from bot.services import services as _services
+
+    admin_chat = _services(context).settings.telegram.admin_chat_id
+    if admin_chat:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                admin_chat, f"⚠️ township-bot: {type(error).__name__} while handling {where}"
+            )
+
+
+def register(app: Application) -> None:
+    app.add_error_handler(on_error)

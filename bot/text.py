@@ -1,0 +1,81 @@
+"""Escaping and splitting of Telegram HTML messages."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from markupsafe import escape
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def esc(value: object) -> str:
+    """Escape user text for Telegram HTML (numeric entities only, which Telegram accepts)."""
+    return str(escape(str(value)))
+
+
+def clean_line(text: str) -> str:
+    """User-typed single-line text: strip control characters and surrounding space."""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
+
+
+def clean_text(text: str) -> str:
+    """User-typed multi-line text: keep newlines, drop other control characters."""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
+
+
+def visible_length(html: str) -> int:
+    """Length Telegram counts after entity parsing, in UTF-16 code units (an upper bound)."""
+    plain = re.sub(r"<[^>]+>", "", html)
+    plain = re.sub(r"&(#\d+|#x[0-9a-fA-F]+|[a-z]+);", "x", plain)
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def split_message(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split at paragraph, then line boundaries; tags never span lines in our templates."""
+    if visible_length(html) <= limit:
+        return [html]
+    chunks: list[str] = []
+    current = ""
+    for paragraph in html.split("\n\n"):
+        pieces = [paragraph] if visible_length(paragraph) <= limit else paragraph.split("\n")
+        for piece in pieces:
+            while visible_length(piece) > limit:  # one enormous line: hard cut outside tags
+                cut = _safe_cut(piece, limit)
+                if current:
+                    chunks.append(current)
+                    current = ""
+                chunks.append(piece[:cut])
+                piece = piece[cut:]
+            sep = "\n\n" if piece is paragraph else "\n"
+            candidate = f"{current}{sep}{piece}" if current else piece
+            if visible_length(candidate) <= limit:
+                current = candidate
+            else:
+                chunks.append(current)
+                current = piece
+    if current:
+        chunks.append(current)
+    return [c for c in chunks if c.strip()]
+
+
+def _safe_cut(line: str, limit: int) -> int:
+    count = 0
+    i = 0
+    while i < len(line) and count < limit - 1:
+        if line[i] == "<":
+            end = line.find(">", i)
+            i = end + 1 if end != -1 else i + 1
+            continue
+        if line[i] == "&":
+            end = line.find(";", i)
+            if end != -1 and end - i <= 10:
+                i = end + 1
+                count += 1
+                continue
+        count += 2 if ord(line[i]) > 0xFFFF else 1
+        i += 1
+    return i

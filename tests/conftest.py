@@ -1,0 +1,144 @@
+"""Shared fixtures. The database comes from TOWNSHIP_TEST_DATABASE_URL (default: SQLite files);
+CI runs the whole suite once on SQLite and once on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import AppType, build_application, running
+from bot.clock import ManualClock
+from bot.config import Settings, parse_settings
+from bot.db.engine import create_engine, is_sqlite
+from bot.db.migrate import upgrade_sync
+from bot.emulator import BotApiEmulator
+from bot.models import metadata
+from bot.sample import ADMIN, OTHER_PERSON, OTHER_TOWNSHIP, PEOPLE, sample_config, seed_people
+from bot.services import Services
+
+TOKEN = "7000000001:TEST-token-for-the-emulator"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# A Monday morning, so a test knows which week it is in.
+START = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
+
+
+def _test_database_url() -> str | None:
+    return os.environ.get("TOWNSHIP_TEST_DATABASE_URL") or None
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database at the latest migration: a SQLite file to copy, or the PostgreSQL URL."""
+    url = _test_database_url()
+    if url is None:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        upgrade_sync(f"sqlite+aiosqlite:///{path}")
+        return str(path)
+    asyncio.run(_reset_postgres(url))
+    upgrade_sync(url)
+    return url
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> str:
+    if not migrated_template.startswith("postgresql"):
+        target = tmp_path / "township.db"
+        shutil.copyfile(migrated_template, target)
+        return f"sqlite+aiosqlite:///{target}"
+    return migrated_template
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    if not is_sqlite(database_url):
+        tables = ", ".join(f'"{t.name}"' for t in reversed(metadata.sorted_tables))
+        async with engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield engine
+    await engine.dispose()
+
+
+@dataclass
+class World:
+    """A running bot, its emulator and the sample township; tests act through `user()`."""
+
+    emu: BotApiEmulator
+    app: AppType
+    settings: Settings
+    clock: ManualClock
+    member_ids: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def svc(self) -> Services:
+        services: Services = self.app.bot_data["services"]
+        return services
+
+    def user(self, telegram_user_id: int) -> Any:
+        return self.emu.user(telegram_user_id)
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    emu = BotApiEmulator()
+    await emu.start()
+    emu.add_bot(TOKEN, username="township_test_bot")
+    yield emu
+    await emu.stop()
+
+
+def make_settings(emu: BotApiEmulator, database_url: str, **extra: Any) -> Settings:
+    return parse_settings(
+        sample_config(TOKEN, emu.base_url.removesuffix("/bot"), database_url, **extra), "test"
+    )
+
+
+@pytest.fixture
+def settings_extra() -> dict[str, Any]:
+    """Override in a test module to change the bot's configuration."""
+    return {}
+
+
+@pytest.fixture
+async def world(
+    emulator: BotApiEmulator, engine: AsyncEngine, database_url: str, settings_extra: dict[str, Any]
+) -> AsyncIterator[World]:
+    settings = make_settings(emulator, database_url, **settings_extra)
+    clock = ManualClock(START)
+    app = build_application(settings, clock=clock, engine=engine, migrate=False)
+    for person in [*PEOPLE, ADMIN, OTHER_PERSON]:
+        emulator.add_user(person.telegram_user_id, person.name)
+    async with running(app, poll_timeout=5):
+        w = World(emu=emulator, app=app, settings=settings, clock=clock)
+        async with w.svc.transaction() as session:
+            w.member_ids = await seed_people(session, clock.now(), [*PEOPLE, ADMIN])
+            w.member_ids.update(
+                await seed_people(session, clock.now(), [OTHER_PERSON], code=OTHER_TOWNSHIP["code"])
+            )
+        yield w
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for key in ("TOWNSHIP_BOT_TOKEN", "TOWNSHIP_BOT_DATABASE_URL", "TOWNSHIP_BOT_CONFIG"):
+        monkeypatch.delenv(key, raising=False)
+    yield

@@ -1,0 +1,109 @@
+"""The `township-bot` command, run as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
+    clean.update(env or {})
+    clean["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def write_config(tmp_path: Path, extra: str = "") -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f"""
+[telegram]
+bot_username = "my_town_bot"
+{extra}
+[database]
+url = "sqlite+aiosqlite:///{tmp_path}/t.db"
+
+[[townships]]
+code = "SHZ"
+name = "沙河子镇"
+  [[townships.villages]]
+  name = "沙河子村"
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_run_without_token_explains_what_to_do(tmp_path: Path) -> None:
+    result = run("run", "--config", str(write_config(tmp_path)), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "TOWNSHIP_BOT_TOKEN" in result.stderr and "[telegram] token" in result.stderr
+    assert "township-bot demo" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_config_is_one_clear_message(tmp_path: Path) -> None:
+    path = write_config(tmp_path, 'mode = "carrier-pigeon"\n')
+    result = run("check-config", "--config", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert str(path) in result.stderr and "telegram.mode" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_config_and_missing_township(tmp_path: Path) -> None:
+    ok = run("check-config", "--config", str(write_config(tmp_path)), cwd=tmp_path)
+    assert ok.returncode == 0 and "1 township(s), 1 village(s)" in ok.stdout
+    empty = tmp_path / "empty.toml"
+    empty.write_text("", encoding="utf-8")
+    result = run("check-config", "--config", str(empty), cwd=tmp_path)
+    assert result.returncode == 2 and "[[townships]]" in result.stderr
+
+
+def test_db_upgrade_and_invite(tmp_path: Path) -> None:
+    config = str(write_config(tmp_path))
+    assert run("db", "upgrade", "--config", config, cwd=tmp_path).returncode == 0
+    tables = {
+        r[0] for r in sqlite3.connect(tmp_path / "t.db").execute("select name from sqlite_master")
+    }
+    assert {"members", "invites", "audit_log", "alembic_version"} <= tables
+    result = run("invite", "--township", "SHZ", "--role", "cadre", "--config", config, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"https://t\.me/my_town_bot\?start=[A-Za-z0-9_-]{20,64}\n", result.stdout)
+    bad = run("invite", "--township", "XXX", "--role", "cadre", "--config", config, cwd=tmp_path)
+    assert bad.returncode == 2 and "Unknown township code 'XXX'" in bad.stderr
+
+
+def test_sqlite_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
+    config = str(write_config(tmp_path))
+    assert run("db", "upgrade", "--config", config, cwd=tmp_path).returncode == 0
+    mode = sqlite3.connect(tmp_path / "t.db").execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+@pytest.mark.e2e
+def test_demo_script_runs_the_real_bot_against_the_emulator(tmp_path: Path) -> None:
+    result = run("demo", "--script", "--data-dir", str(tmp_path), cwd=tmp_path, timeout=180)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    out = result.stdout
+    assert "Scripted demo finished successfully." in out
+    assert "吴小平，欢迎！您已注册成功。" in out
+    assert "/members" in out.split("👤 张明远: /help")[1]
+    assert (tmp_path / "demo.db").exists()
+    assert "DEMO-offline-token" not in result.stdout + result.stderr

@@ -1,0 +1,29 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text import esc, split_message, visible_length
+
+
+def test_escape_keeps_user_text_literal() -> None:
+    assert esc("<b>王</b> & Co") == "&lt;b&gt;王&lt;/b&gt; &amp; Co"
+
+
+def test_short_message_is_not_split() -> None:
+    assert split_message("<b>hi</b>") == ["<b>hi</b>"]
+
+
+def test_split_at_paragraphs_and_lines() -> None:
+    paragraphs = [f"<b>{i}</b> " + "字" * 300 for i in range(40)]
+    html = "\n\n".join(paragraphs)
+    parts = split_message(html, limit=1000)
+    assert all(visible_length(p) <= 1000 for p in parts)
+    assert "\n\n".join(parts).replace("\n", "") == html.replace("\n", "")
+    assert all(p.count("<b>") == p.count("</b>") for p in parts)
+
+
+@given(st.lists(st.text(alphabet="ab字😀<&", min_size=0, max_size=50), max_size=200))
+def test_parts_fit_and_lose_nothing(lines: list[str]) -> None:
+    html = "\n".join(esc(line) for line in lines)
+    parts = split_message(html, limit=100)
+    assert all(visible_length(p) <= 100 for p in parts)
+    assert "".join(parts).replace("\n", "") == html.replace("\n", "")
