@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import logging
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -44,7 +43,6 @@ from bot.emulator.models import (
 if TYPE_CHECKING:
     from bot.emulator.users import EmulatedUser
 
-log = logging.getLogger(__name__)
 
 _TOKEN_RE = re.compile(r"^[0-9]+:[A-Za-z0-9_-]+$")
 # Update types delivered when allowed_updates was never set (or set to []).
