@@ -14,6 +14,7 @@ class Actor:
     name: str
     language: str
     active: bool
+    unreachable: bool = False
     # (township_id or None for county-level, role)
     grants: frozenset[tuple[int | None, str]] = field(default_factory=frozenset)
 

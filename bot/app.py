@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,6 +25,9 @@ from bot.handlers import register_all
 from bot.i18n import gettext_for
 from bot.render import Renderer
 from bot.services import Services
+from jobs.outbox import OutboxSender
+from jobs.registry import JOBS
+from jobs.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +40,11 @@ def build_application(
     clock: Clock | None = None,
     engine: AsyncEngine | None = None,
     migrate: bool = True,
+    instance: str | None = None,
 ) -> AppType:
     """The bot as it runs in production, in the demo and in the tests (only `clock` differs)."""
     owns_engine = engine is None
+    instance = instance or f"{socket.gethostname()}-{os.getpid()}"
 
     async def post_init(app: AppType) -> None:
         db = engine or create_engine(settings.database.url, echo=settings.database.echo)
@@ -53,10 +61,31 @@ def build_application(
         app.bot_data["services"] = svc
         async with svc.transaction() as session:
             await member_db.sync_townships(session, settings)
+        scheduler = Scheduler(
+            svc,
+            OutboxSender(
+                svc.sessions, app.bot, svc.clock, instance, batch=settings.scheduler.send_batch
+            ),
+            JOBS,
+            instance=instance,
+        )
+        app.bot_data["scheduler"] = scheduler
+        if settings.scheduler.tick_seconds and app.job_queue is not None:
+
+            async def tick(_: object) -> None:
+                await scheduler.tick()
+
+            app.job_queue.run_repeating(
+                tick, interval=settings.scheduler.tick_seconds, first=1, name="scheduler"
+            )
         _ = gettext_for(settings.language)
         await app.bot.set_my_commands([BotCommand("start", _("Start or register"))])
 
     async def post_shutdown(app: AppType) -> None:
+        scheduler: Scheduler | None = app.bot_data.get("scheduler")
+        if scheduler is not None:
+            with contextlib.suppress(Exception):  # the database may be gone already
+                await scheduler.stop()
         svc: Services | None = app.bot_data.get("services")
         if svc is not None and owns_engine:
             await svc.engine.dispose()

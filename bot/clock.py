@@ -35,3 +35,21 @@ class ManualClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class OffsetClock:
+    """Real time shifted by an offset: time flows, and `set` jumps (the demo's clock)."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def set(self, when: datetime) -> None:
+        if when.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        self._offset = when - datetime.now(UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        self._offset += delta

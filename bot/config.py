@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 ENV_TOKEN = "TOWNSHIP_BOT_TOKEN"
 ENV_DATABASE_URL = "TOWNSHIP_BOT_DATABASE_URL"
@@ -101,6 +109,54 @@ class VillageConfig(_Strict):
         return self
 
 
+def _check_hhmm(value: str) -> str:
+    try:
+        parse_hhmm(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a time of day like 08:00") from None
+    return value
+
+
+HHMM = Annotated[str, AfterValidator(_check_hhmm)]
+JOB_NAMES = (
+    "report_open",
+    "report_last_call",
+    "report_deadline",
+    "field_nudge",
+    "field_last_call",
+    "monday_agenda",
+    "dispute_reminders",
+    "weekly_summary",
+    "monthly_summary",
+)
+
+
+class JobsConfig(_Strict):
+    """When the scheduled messages go out (township time). A township may override it."""
+
+    disabled: list[Literal[JOB_NAMES]] = []  # type: ignore[valid-type]
+    report_last_call_hours: float = Field(3, ge=0, le=48)
+    field_nudge_weekday: int = Field(3, ge=1, le=7)
+    field_nudge_time: HHMM = "15:00"
+    field_last_call_time: HHMM = "09:00"
+    agenda_time: HHMM = "08:00"
+    dispute_reminders_time: HHMM = "09:00"
+    dispute_due_within_days: int = Field(2, ge=0, le=30)
+    dispute_escalate_after_days: int = Field(3, ge=0, le=365)
+    weekly_summary_after_minutes: int = Field(60, ge=0, le=24 * 60)
+    monthly_summary_time: HHMM = "09:00"
+
+
+class SchedulerConfig(_Strict):
+    enabled: bool = True
+    # How often the timer checks for due jobs and queued messages; 0 turns the timer off.
+    tick_seconds: int = Field(30, ge=0, le=3600)
+    # A job whose time passed while the bot was down still runs within this grace period.
+    catch_up_grace_minutes: int = Field(180, ge=0, le=7 * 24 * 60)
+    lease_seconds: int = Field(60, ge=5, le=3600)
+    send_batch: int = Field(20, ge=1, le=500)
+
+
 class TownshipConfig(_Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,9}$")]
     name: Annotated[str, Field(min_length=1, max_length=64)]
@@ -108,6 +164,7 @@ class TownshipConfig(_Strict):
     group_chat_id: int | None = None
     secretaries: list[int] = []
     villages: list[VillageConfig] = []
+    jobs: JobsConfig | None = None
 
     _tz = field_validator("timezone")(lambda cls, v: v if v is None else _check_timezone(v))
 
@@ -137,6 +194,8 @@ class Settings(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     roles: RolesConfig = RolesConfig()
     invites: InviteConfig = InviteConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
+    jobs: JobsConfig = JobsConfig()
     townships: list[TownshipConfig] = []
 
     _tz = field_validator("timezone")(lambda cls, v: _check_timezone(v))
@@ -151,6 +210,10 @@ class Settings(_Strict):
 
     def township(self, code: str) -> TownshipConfig | None:
         return next((t for t in self.townships if t.code == code), None)
+
+    def township_jobs(self, code: str) -> JobsConfig:
+        township = self.township(code)
+        return (township and township.jobs) or self.jobs
 
     def township_tz(self, code: str) -> ZoneInfo:
         township = self.township(code)
@@ -233,5 +296,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
 
 
 def parse_hhmm(value: str) -> time:
-    hours, _, minutes = value.partition(":")
+    hours, sep, minutes = value.partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        raise ValueError(value)
     return time(int(hours), int(minutes))

@@ -26,6 +26,7 @@ from bot.emulator import BotApiEmulator
 from bot.models import metadata
 from bot.sample import ADMIN, OTHER_PERSON, OTHER_TOWNSHIP, PEOPLE, sample_config, seed_people
 from bot.services import Services
+from jobs.scheduler import Scheduler
 
 TOKEN = "7000000001:TEST-token-for-the-emulator"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -93,6 +94,11 @@ class World:
         services: Services = self.app.bot_data["services"]
         return services
 
+    @property
+    def scheduler(self) -> Scheduler:
+        scheduler: Scheduler = self.app.bot_data["scheduler"]
+        return scheduler
+
     def user(self, telegram_user_id: int) -> Any:
         return self.emu.user(telegram_user_id)
 
@@ -107,6 +113,8 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
 
 
 def make_settings(emu: BotApiEmulator, database_url: str, **extra: Any) -> Settings:
+    # Tests drive the scheduler themselves (world.scheduler.tick/travel): no real-time timer.
+    extra = {"scheduler": {"tick_seconds": 0}, **extra}
     return parse_settings(
         sample_config(TOKEN, emu.base_url.removesuffix("/bot"), database_url, **extra), "test"
     )

@@ -130,6 +130,7 @@ def _actor(member: Member) -> Actor:
         name=member.display_name,
         language=member.language,
         active=member.active,
+        unreachable=member.unreachable,
         grants=frozenset((r.township_id, r.role) for r in member.roles),
     )
 
@@ -458,3 +459,42 @@ async def redeem_invite(
 
 async def forget_member_roles(session: AsyncSession, member_id: int) -> None:
     await session.execute(delete(MemberRole).where(MemberRole.member_id == member_id))
+
+
+@dataclass(frozen=True)
+class Recipient:
+    member_id: int
+    telegram_user_id: int
+    name: str
+    language: str
+
+
+async def recipients(
+    session: AsyncSession, township_id: int, *roles: str, reachable_only: bool = True
+) -> list[Recipient]:
+    """Active members holding any of `roles` in the township (each once), for fan-outs."""
+    query = (
+        select(Member.id, Member.telegram_user_id, Member.display_name, Member.language)
+        .join(MemberRole, MemberRole.member_id == Member.id)
+        .where(
+            MemberRole.township_id == township_id,
+            MemberRole.role.in_(roles),
+            Member.active.is_(True),
+        )
+        .distinct()
+        .order_by(Member.id)
+    )
+    if reachable_only:
+        query = query.where(Member.unreachable.is_(False))
+    return [Recipient(*row) for row in await session.execute(query)]
+
+
+async def admins(session: AsyncSession) -> list[Recipient]:
+    query = (
+        select(Member.id, Member.telegram_user_id, Member.display_name, Member.language)
+        .join(MemberRole, MemberRole.member_id == Member.id)
+        .where(MemberRole.role == Role.ADMIN, Member.active.is_(True))
+        .distinct()
+        .order_by(Member.id)
+    )
+    return [Recipient(*row) for row in await session.execute(query)]

@@ -64,6 +64,9 @@ class Turn:
         if user is not None:
             async with svc.transaction() as session:
                 actor = await member_db.actor_for(session, user.id)
+                if actor is not None and actor.unreachable:
+                    # They wrote to us, so they can be reached again.
+                    await member_db.mark_reachable(session, user.id, True)
         return cls(update, context, actor)
 
     @property

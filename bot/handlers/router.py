@@ -5,7 +5,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from bot.db import members as member_db
 from bot.handlers.common import Context, Turn, admitted
 from bot.handlers.flows import FLOW_HANDLERS
 
@@ -14,8 +13,6 @@ async def on_private_message(update: Update, context: Context) -> None:
     turn = await Turn.load(update, context)
     async with turn.svc.transaction() as session:
         state = await turn.state(session)
-        if turn.actor is not None:
-            await member_db.mark_reachable(session, turn.user_id, True)
     # Registration is the one flow a stranger may be in.
     if state is not None and state.flow == "register":
         await FLOW_HANDLERS["register"](turn, state)

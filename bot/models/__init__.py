@@ -12,6 +12,7 @@ from bot.models.core import (
     Village,
     VillageAssignment,
 )
+from bot.models.outbox import JobRun, Lease, OutboxMessage
 
 metadata = Base.metadata
 
@@ -20,8 +21,11 @@ __all__ = [
     "Base",
     "ConversationState",
     "Invite",
+    "JobRun",
+    "Lease",
     "Member",
     "MemberRole",
+    "OutboxMessage",
     "Role",
     "Township",
     "Village",

@@ -42,6 +42,9 @@ class Township(Base):
     group_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # The scheduler plans jobs from this moment on (first time it saw the township), so a
+    # new installation does not report a week of "missed" jobs.
+    schedule_from: Mapped[datetime | None] = mapped_column()
 
     villages: Mapped[list[Village]] = relationship(
         back_populates="township", order_by="Village.id", lazy="raise"

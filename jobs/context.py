@@ -1,0 +1,31 @@
+"""What a scheduled job gets: a session, the services, the township and the occurrence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.calendar import WorkCalendar
+from bot.domain.week import ReportSchedule
+from bot.models import Township
+from bot.services import Services
+from jobs.plan import Occurrence
+
+
+@dataclass
+class JobContext:
+    session: AsyncSession
+    svc: Services
+    township: Township
+    occurrence: Occurrence
+    now: datetime
+    tz: ZoneInfo
+    calendar: WorkCalendar
+    schedule: ReportSchedule
+
+    def key(self, recipient: object) -> str:
+        occ = self.occurrence
+        return f"{occ.job}:{self.township.code}:{occ.period}:{recipient}"

@@ -1,0 +1,64 @@
+"""Messages the delivery machinery itself sends: unreachable members, calendar fallback."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import members as member_db
+from bot.i18n import gettext_for
+from bot.models import Member
+from bot.text import esc
+from jobs.outbox import Outgoing
+
+
+async def unreachable_notices(
+    session: AsyncSession, member: Member, township_id: int, now: datetime
+) -> list[Outgoing]:
+    """Tell the township's secretaries, once a day per member, that someone blocked the bot."""
+    notices = []
+    for secretary in await member_db.recipients(session, township_id, "secretary"):
+        if secretary.member_id == member.id:
+            continue
+        _ = gettext_for(secretary.language)
+        notices.append(
+            Outgoing(
+                key=f"unreachable:{member.id}:{now.date().isoformat()}:{secretary.member_id}",
+                job="unreachable",
+                chat_id=secretary.telegram_user_id,
+                township_id=township_id,
+                member_id=secretary.member_id,
+                text=_(
+                    "⚠️ {name} cannot receive messages from the bot (they blocked it or left "
+                    "Telegram). Reminders to them are paused until they write to the bot again."
+                ).format(name=esc(member.display_name)),
+            )
+        )
+    return notices
+
+
+async def calendar_fallback_notices(
+    session: AsyncSession, year: int, admin_chat_id: int | None, language: str
+) -> list[Outgoing]:
+    _ = gettext_for(language)
+    text = _(
+        "⚠️ The holiday calendar has no data for {year}. Until it is updated, workdays are "
+        "Monday to Friday plus the extra holidays and workdays in the configuration "
+        "([calendar] extra_holidays / extra_workdays)."
+    ).format(year=year)
+    targets: list[tuple[int, int | None, str]] = []
+    if admin_chat_id:
+        targets.append((admin_chat_id, None, "chat"))
+    for admin in await member_db.admins(session):
+        targets.append((admin.telegram_user_id, admin.member_id, str(admin.member_id)))
+    return [
+        Outgoing(
+            key=f"calendar-fallback:{year}:{tag}",
+            job="calendar_fallback",
+            chat_id=chat,
+            member_id=member_id,
+            text=text,
+        )
+        for chat, member_id, tag in targets
+    ]

@@ -1,0 +1,44 @@
+"""The calendar, report schedule and job times in force for a township."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.config import Settings, parse_hhmm
+from bot.domain.calendar import WorkCalendar
+from bot.domain.week import ReportSchedule
+from jobs.plan import ALL_JOBS, JobTimes
+
+
+@dataclass(frozen=True)
+class TownshipRules:
+    tz: ZoneInfo
+    calendar: WorkCalendar
+    schedule: ReportSchedule
+    times: JobTimes
+    due_within_days: int
+    escalate_after_days: int
+
+
+def township_rules(settings: Settings, code: str, calendar: WorkCalendar) -> TownshipRules:
+    jobs = settings.township_jobs(code)
+    return TownshipRules(
+        tz=settings.township_tz(code),
+        calendar=calendar,
+        schedule=ReportSchedule(),
+        times=JobTimes(
+            enabled=frozenset(ALL_JOBS) - set(jobs.disabled),
+            report_last_call_before=timedelta(hours=jobs.report_last_call_hours),
+            field_nudge_weekday=jobs.field_nudge_weekday,
+            field_nudge_at=parse_hhmm(jobs.field_nudge_time),
+            field_last_call_at=parse_hhmm(jobs.field_last_call_time),
+            agenda_at=parse_hhmm(jobs.agenda_time),
+            dispute_reminders_at=parse_hhmm(jobs.dispute_reminders_time),
+            weekly_summary_after=timedelta(minutes=jobs.weekly_summary_after_minutes),
+            monthly_summary_at=parse_hhmm(jobs.monthly_summary_time),
+        ),
+        due_within_days=jobs.dispute_due_within_days,
+        escalate_after_days=jobs.dispute_escalate_after_days,
+    )

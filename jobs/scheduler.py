@@ -1,0 +1,237 @@
+"""Runs due job occurrences exactly once and drains the outbox.
+
+PTB's JobQueue only calls `tick()` on a timer. Which occurrences are due comes from the
+workday calendar (jobs/plan.py) and the injectable clock; a `job_runs` row per occurrence,
+inserted in the same transaction as the messages it queues, makes every occurrence run once
+across restarts and instances. Only the instance holding the `scheduler` lease plans jobs;
+every instance may deliver, because outbox rows are claimed atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import SchedulerConfig
+from bot.domain.calendar import WorkCalendar
+from bot.models import JobRun, Lease, Township
+from bot.services import Services
+from jobs.context import JobContext
+from jobs.notices import calendar_fallback_notices
+from jobs.outbox import OutboxSender, Outgoing, enqueue
+from jobs.plan import Occurrence, occurrences_between
+from jobs.rules import TownshipRules, township_rules
+
+log = logging.getLogger(__name__)
+
+JobFunc = Callable[[JobContext], Awaitable[list[Outgoing]]]
+LOOKBACK = timedelta(days=8)
+LEASE_NAME = "scheduler"
+
+
+async def acquire_lease(
+    session: AsyncSession, name: str, holder: str, now: datetime, ttl: timedelta
+) -> bool:
+    """Take or renew a lease; True when `holder` has it until now + ttl."""
+    renewed = await session.execute(
+        update(Lease)
+        .where(Lease.name == name, (Lease.holder == holder) | (Lease.expires_at < now))
+        .values(holder=holder, expires_at=now + ttl)
+    )
+    if renewed.rowcount == 1:  # type: ignore[attr-defined]
+        return True
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    created = await session.execute(
+        insert(Lease)
+        .values(name=name, holder=holder, expires_at=now + ttl)
+        .on_conflict_do_nothing(index_elements=["name"])
+        .returning(Lease.name)
+    )
+    return created.first() is not None
+
+
+async def release_lease(session: AsyncSession, name: str, holder: str, now: datetime) -> None:
+    """Give the lease up at once (graceful shutdown), so a standby need not wait for expiry."""
+    await session.execute(
+        update(Lease)
+        .where(Lease.name == name, Lease.holder == holder)
+        .values(expires_at=now - timedelta(seconds=1))
+    )
+
+
+class Scheduler:
+    def __init__(
+        self,
+        svc: Services,
+        sender: OutboxSender,
+        jobs: dict[str, JobFunc],
+        *,
+        instance: str | None = None,
+    ) -> None:
+        self.svc = svc
+        self.sender = sender
+        self.jobs = jobs
+        self.instance = instance or f"instance-{uuid.uuid4().hex[:8]}"
+        self.calendar = WorkCalendar()
+        self._warned_years: set[int] = set()
+
+    @property
+    def config(self) -> SchedulerConfig:
+        return self.svc.settings.scheduler
+
+    def rules(self, code: str) -> TownshipRules:
+        return township_rules(self.svc.settings, code, self.calendar)
+
+    async def holds_lease(self) -> bool:
+        async with self.svc.transaction() as session:
+            return await acquire_lease(
+                session,
+                LEASE_NAME,
+                self.instance,
+                self.svc.clock.now(),
+                timedelta(seconds=self.config.lease_seconds),
+            )
+
+    async def tick(self) -> None:
+        """Run whatever is due now, then deliver what is queued."""
+        if self.config.enabled and await self.holds_lease():
+            await self.run_due(self.svc.clock.now())
+        await self.sender.drain()
+
+    async def run_due(self, now: datetime) -> int:
+        ran = 0
+        async with self.svc.transaction() as session:
+            townships = list(
+                await session.scalars(select(Township).where(Township.active.is_(True)))
+            )
+            for township in townships:
+                if township.schedule_from is None:
+                    township.schedule_from = now
+        for township in townships:
+            rules = self.rules(township.code)
+            start = max(now - LOOKBACK, township.schedule_from or now)
+            for occurrence in occurrences_between(
+                start, now, rules.calendar, rules.schedule, rules.times, rules.tz
+            ):
+                ran += await self.run_occurrence(township, occurrence, rules, now)
+        await self._warn_calendar_fallback(now)
+        return ran
+
+    async def run_occurrence(
+        self, township: Township, occurrence: Occurrence, rules: TownshipRules, now: datetime
+    ) -> int:
+        """Run one occurrence once; returns 1 if it ran (or was recorded missed) here."""
+        grace = timedelta(minutes=self.config.catch_up_grace_minutes)
+        try:
+            async with self.svc.transaction() as session:
+                done = await session.scalar(
+                    select(JobRun.id).where(
+                        JobRun.job == occurrence.job,
+                        JobRun.township_id == township.id,
+                        JobRun.period == occurrence.period,
+                    )
+                )
+                if done is not None:
+                    return 0
+                run = JobRun(
+                    job=occurrence.job,
+                    township_id=township.id,
+                    period=occurrence.period,
+                    due_at=occurrence.due_at,
+                    ran_at=now,
+                    instance=self.instance,
+                    outcome="done",
+                    messages=0,
+                )
+                session.add(run)
+                await session.flush()  # claims the occurrence before doing the work
+                if now - occurrence.due_at > grace:
+                    run.outcome = "missed"
+                    log.warning(
+                        "job %s for %s (%s) was missed: due %s, bot was down",
+                        occurrence.job,
+                        township.code,
+                        occurrence.period,
+                        occurrence.due_at,
+                    )
+                    return 1
+                func = self.jobs.get(occurrence.job)
+                if func is not None:
+                    township_now = await session.get(Township, township.id)
+                    assert township_now is not None
+                    ctx = JobContext(
+                        session=session,
+                        svc=self.svc,
+                        township=township_now,
+                        occurrence=occurrence,
+                        now=now,
+                        tz=rules.tz,
+                        calendar=rules.calendar,
+                        schedule=rules.schedule,
+                    )
+                    run.messages = await enqueue(session, await func(ctx), now)
+                return 1
+        except IntegrityError:
+            return 0  # another instance ran it first
+
+    async def stop(self) -> None:
+        async with self.svc.transaction() as session:
+            await release_lease(session, LEASE_NAME, self.instance, self.svc.clock.now())
+
+    async def travel(self, target: datetime) -> None:
+        """Move the clock to `target`, stopping at every occurrence on the way (demo, tests)."""
+        clock = self.svc.clock
+        set_time = getattr(clock, "set", None)
+        if set_time is None:
+            raise RuntimeError("time travel needs a ManualClock")
+        while True:
+            now = clock.now()
+            upcoming = await self.next_due(now, target)
+            if upcoming is None:
+                break
+            set_time(upcoming)
+            await self.tick()
+        set_time(target)
+        await self.tick()
+
+    async def next_due(self, after: datetime, until: datetime) -> datetime | None:
+        async with self.svc.transaction() as session:
+            townships = list(
+                await session.scalars(select(Township).where(Township.active.is_(True)))
+            )
+        times = []
+        for township in townships:
+            rules = self.rules(township.code)
+            found = occurrences_between(
+                after, until, rules.calendar, rules.schedule, rules.times, rules.tz
+            )
+            if found:
+                times.append(found[0].due_at)
+        return min(times) if times else None
+
+    async def _warn_calendar_fallback(self, now: datetime) -> None:
+        new_years = self.calendar.fallback_years - self._warned_years
+        if not new_years:
+            return
+        self._warned_years |= new_years
+        async with self.svc.transaction() as session:
+            for year in sorted(new_years):
+                log.warning(
+                    "the holiday calendar has no data for %s; using Monday-Friday plus overrides",
+                    year,
+                )
+                notices = await calendar_fallback_notices(
+                    session,
+                    year,
+                    self.svc.settings.telegram.admin_chat_id,
+                    self.svc.settings.language,
+                )
+                await enqueue(session, notices, now)

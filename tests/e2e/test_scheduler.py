@@ -1,0 +1,210 @@
+"""The scheduler and the durable outbox, travelling through weeks with the injected clock."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.models import JobRun, Member, OutboxMessage
+from bot.sample import ADMIN, PEOPLE
+from jobs.outbox import OutboxSender, Outgoing, enqueue
+from jobs.registry import JOBS
+from jobs.scheduler import Scheduler
+from tests.conftest import SHANGHAI
+from tests.e2e.helpers import CADRE_LI, SECRETARY, zh
+
+CADRES = [p for p in PEOPLE if "cadre" in p.roles]
+OPEN_TITLE = zh("Weekly report (周五交账)")
+
+
+def bot_messages(world, chat_id: int) -> list:
+    return [m for m in world.emu.chat(chat_id).messages if not m.deleted]
+
+
+def report_open_count(world, chat_id: int) -> int:
+    return sum(OPEN_TITLE in (m.text or "") for m in bot_messages(world, chat_id))
+
+
+async def test_normal_week_reminds_each_cadre_once_at_the_window(world) -> None:
+    await world.scheduler.tick()  # the scheduler first sees the township on Monday 09:00
+    await world.scheduler.travel(datetime(2026, 11, 26, 11, 59, tzinfo=SHANGHAI))
+    assert all(report_open_count(world, c.telegram_user_id) == 0 for c in CADRES)
+    await world.scheduler.travel(datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI))
+    for cadre in CADRES:
+        assert report_open_count(world, cadre.telegram_user_id) == 1, cadre.name
+        text = next(
+            m.text for m in bot_messages(world, cadre.telegram_user_id) if OPEN_TITLE in m.text
+        )
+        assert cadre.name in text and "11月27日（周五） 18:00" in text
+    assert report_open_count(world, SECRETARY.telegram_user_id) == 0
+    # More ticks, and the rest of the week: still exactly one each.
+    await world.scheduler.travel(datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI))
+    assert all(report_open_count(world, c.telegram_user_id) == 1 for c in CADRES)
+    async with world.svc.transaction() as session:
+        rows = list(await session.scalars(select(JobRun)))
+    runs = Counter((r.township_id, r.job, r.period) for r in rows)
+    assert all(n == 1 for n in runs.values())
+    assert ("report_open", "2026-W48", "done") in {(r.job, r.period, r.outcome) for r in rows}
+
+
+async def test_crash_in_the_middle_of_a_fan_out_then_restart(world) -> None:
+    await world.scheduler.tick()
+    world.clock.set(datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI))
+    await world.scheduler.run_due(world.clock.now())  # queued, nothing sent yet
+
+    crashing = OutboxSender(world.svc.sessions, world.app.bot, world.clock, "doomed", batch=2)
+    task = asyncio.current_task
+
+    def crash_after_two(_row: OutboxMessage) -> None:
+        if crashing.stats.sent == 2:
+            runner.cancel()
+
+    crashing.on_sent = crash_after_two
+    runner = asyncio.create_task(crashing.drain())
+    with contextlib.suppress(asyncio.CancelledError):
+        await runner
+    assert task is not None
+    delivered = sum(report_open_count(world, c.telegram_user_id) for c in CADRES)
+    assert delivered == 2
+
+    # The replacement instance picks up what the dead one had claimed once the claim expires.
+    world.clock.advance(timedelta(minutes=3))
+    survivor = Scheduler(
+        world.svc,
+        OutboxSender(world.svc.sessions, world.app.bot, world.clock, "survivor"),
+        JOBS,
+        instance="survivor",
+    )
+    await survivor.sender.drain()
+    for cadre in CADRES:
+        assert report_open_count(world, cadre.telegram_user_id) == 1, cadre.name
+    async with world.svc.transaction() as session:
+        statuses = Counter(await session.scalars(select(OutboxMessage.status)))
+    assert statuses == {"sent": len(CADRES)}
+
+
+async def test_two_instances_one_scheduler_no_duplicates(world) -> None:
+    second = Scheduler(
+        world.svc,
+        OutboxSender(world.svc.sessions, world.app.bot, world.clock, "second"),
+        JOBS,
+        instance="second",
+    )
+    world.clock.set(datetime(2026, 11, 26, 11, 0, tzinfo=SHANGHAI))
+    await asyncio.gather(world.scheduler.tick(), second.tick())
+    world.clock.set(datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI))
+    await asyncio.gather(world.scheduler.tick(), second.tick(), world.scheduler.tick())
+    assert [report_open_count(world, c.telegram_user_id) for c in CADRES] == [1] * len(CADRES)
+    holders = {await world.scheduler.holds_lease(), await second.holds_lease()}
+    assert holders == {True, False}
+
+
+async def test_standby_takes_over_when_the_holder_dies(world) -> None:
+    standby = Scheduler(
+        world.svc,
+        OutboxSender(world.svc.sessions, world.app.bot, world.clock, "standby"),
+        JOBS,
+        instance="standby",
+    )
+    await world.scheduler.tick()
+    assert await world.scheduler.holds_lease() and not await standby.holds_lease()
+    # The holder stops renewing (killed); after the lease runs out the standby has it.
+    world.clock.advance(timedelta(seconds=world.settings.scheduler.lease_seconds + 1))
+    assert await standby.holds_lease()
+    world.clock.set(datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI))
+    await standby.tick()
+    assert all(report_open_count(world, c.telegram_user_id) == 1 for c in CADRES)
+
+
+async def test_catch_up_within_grace_and_missed_beyond_it(world) -> None:
+    await world.scheduler.tick()
+    # Down from Wednesday to Thursday 13:00: the 12:00 reminder is 1 h late, within the grace.
+    world.clock.set(datetime(2026, 11, 26, 13, 0, tzinfo=SHANGHAI))
+    await world.scheduler.tick()
+    assert all(report_open_count(world, c.telegram_user_id) == 1 for c in CADRES)
+    # Down again until Saturday: the Friday deadline summary and last calls are missed.
+    world.clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI))
+    await world.scheduler.tick()
+    async with world.svc.transaction() as session:
+        runs = {(r.job, r.outcome) for r in await session.scalars(select(JobRun))}
+    assert ("field_nudge", "missed") in runs  # Wednesday 15:00, more than 3 h before 13:00
+    assert ("report_deadline", "missed") in runs
+    assert ("report_open", "done") in runs
+
+
+async def test_429_and_5xx_still_deliver_exactly_once(world) -> None:
+    world.emu.faults.inject(method="sendMessage", kind="500", count=2)
+    world.emu.faults.inject(method="sendMessage", kind="502", count=1)
+    world.emu.faults.inject(method="sendMessage", kind="429", count=2, retry_after=1)
+    world.scheduler.sender.backoff = 0.01
+    await world.scheduler.tick()
+    await world.scheduler.travel(datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI))
+    await world.scheduler.sender.drain()
+    assert [report_open_count(world, c.telegram_user_id) for c in CADRES] == [1] * len(CADRES)
+    assert world.emu.stats.faults_injected["500"] == 2
+    assert world.emu.stats.responses_429 >= 2
+
+
+async def test_blocked_user_is_marked_unreachable_and_secretary_told(world) -> None:
+    world.emu.block(CADRE_LI.telegram_user_id)
+    await world.scheduler.tick()
+    await world.scheduler.travel(datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI))
+    async with world.svc.transaction() as session:
+        li = await session.get(Member, world.member_ids[CADRE_LI.telegram_user_id])
+        row = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.chat_id == CADRE_LI.telegram_user_id)
+        )
+    assert li.unreachable is True
+    assert row.status == "failed" and row.last_error.startswith("forbidden")
+    notice = bot_messages(world, SECRETARY.telegram_user_id)[-1]
+    assert CADRE_LI.name in notice.text and "屏蔽" in notice.text
+    # Others were not held up.
+    assert all(report_open_count(world, c.telegram_user_id) == 1 for c in CADRES if c != CADRE_LI)
+    # Writing to the bot again makes the member reachable.
+    world.emu.unblock(CADRE_LI.telegram_user_id)
+    await world.user(CADRE_LI.telegram_user_id).send("/help")
+    await world.user(CADRE_LI.telegram_user_id).reply(timeout=10)
+    async with world.svc.transaction() as session:
+        assert (
+            await session.get(Member, world.member_ids[CADRE_LI.telegram_user_id])
+        ).unreachable is False
+
+
+async def test_bad_request_is_recorded_with_the_reason(world) -> None:
+    async with world.svc.transaction() as session:
+        await enqueue(
+            session,
+            [Outgoing(key="t:bad", job="test", chat_id=-100999, text="to nowhere")],
+            world.clock.now(),
+        )
+    await world.scheduler.sender.drain()
+    async with world.svc.transaction() as session:
+        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.key == "t:bad"))
+    assert row.status == "failed" and "chat not found" in row.last_error.lower()
+
+
+async def test_long_messages_are_split_and_keys_are_unique(world) -> None:
+    text = "\n".join(f"第{i}行 " + "事" * 90 for i in range(100))
+    item = Outgoing(key="t:long", job="test", chat_id=SECRETARY.telegram_user_id, text=text)
+    async with world.svc.transaction() as session:
+        first = await enqueue(session, [item], world.clock.now())
+        again = await enqueue(session, [item], world.clock.now())
+    assert first >= 3 and again == 0
+    await world.scheduler.sender.drain()
+    parts = bot_messages(world, SECRETARY.telegram_user_id)
+    assert len(parts) == first
+    assert "".join(p.text.replace("\n", "") for p in parts) == text.replace("\n", "")
+
+
+async def test_year_beyond_the_calendar_warns_the_admin_once(world) -> None:
+    world.clock.set(datetime(2026, 12, 30, 9, 0, tzinfo=SHANGHAI))
+    await world.scheduler.tick()
+    await world.scheduler.travel(datetime(2027, 1, 8, 19, 0, tzinfo=SHANGHAI))
+    warnings = [m for m in bot_messages(world, ADMIN.telegram_user_id) if "2027" in m.text]
+    assert len(warnings) == 1 and "[calendar]" in warnings[0].text
+    # The 2027 week still gets its Friday (Mon-Fri fallback) reminder, once.
+    assert all(report_open_count(world, c.telegram_user_id) == 2 for c in CADRES)
