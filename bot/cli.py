@@ -130,6 +130,36 @@ async def _bot_username(settings: Settings) -> str:
         return str(bot.username)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.backup import BackupError, backup
+
+    settings = _settings(args)
+    try:
+        revision = backup(settings.database.url, args.path)
+    except BackupError as exc:
+        print(f"Backup failed: {exc}", file=sys.stderr)
+        return 2
+    print(f"Backup written to {args.path} (schema revision {revision}); integrity check ok.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from bot.backup import BackupError, restore
+    from bot.db.migrate import upgrade_sync
+
+    settings = _settings(args)
+    try:
+        revision = restore(settings.database.url, args.path, force=args.force)
+    except BackupError as exc:
+        print(f"Restore failed: {exc}", file=sys.stderr)
+        return 2
+    upgrade_sync(settings.database.url)
+    print(
+        f"Restored {args.path} (schema revision {revision}) and migrated it to the latest schema."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="township-bot",
@@ -167,6 +197,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = with_config(sub.add_parser("check-config", help="validate the configuration"))
     check.set_defaults(func=cmd_check_config)
+
+    backup = with_config(sub.add_parser("backup", help="online backup of the SQLite database"))
+    backup.add_argument("path", type=Path, help="the backup file to write (must not exist)")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = with_config(
+        sub.add_parser("restore", help="restore the SQLite database from a backup (bot stopped)")
+    )
+    restore.add_argument("path", type=Path, help="a file written by `township-bot backup`")
+    restore.add_argument("--force", action="store_true", help="restore even if a lease is held")
+    restore.set_defaults(func=cmd_restore)
 
     invite = with_config(sub.add_parser("invite", help="print a single-use invitation link"))
     invite.add_argument("--township", required=True, metavar="CODE")

@@ -157,6 +157,25 @@ class SchedulerConfig(_Strict):
     send_batch: int = Field(20, ge=1, le=500)
 
 
+class InstanceConfig(_Strict):
+    """Running several instances on one PostgreSQL database: one is active, the rest stand by."""
+
+    # The active instance renews its lease every renew_seconds; a standby takes over when the
+    # lease has not been renewed for lease_seconds (so within lease_seconds + renew_seconds).
+    lease_seconds: int = Field(20, ge=2, le=600)
+    renew_seconds: float = Field(5, gt=0, le=300)
+    # Health endpoint (GET /health: 200 when active, 503 on a standby; GET /live: 200).
+    # 0 turns it off.
+    health_port: int = Field(0, ge=0, le=65535)
+    health_listen: str = "127.0.0.1"
+
+    @model_validator(mode="after")
+    def _renew_before_expiry(self) -> InstanceConfig:
+        if self.renew_seconds >= self.lease_seconds:
+            raise ValueError("renew_seconds must be shorter than lease_seconds")
+        return self
+
+
 class TownshipConfig(_Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,9}$")]
     name: Annotated[str, Field(min_length=1, max_length=64)]
@@ -195,6 +214,7 @@ class Settings(_Strict):
     roles: RolesConfig = RolesConfig()
     invites: InviteConfig = InviteConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
+    instance: InstanceConfig = InstanceConfig()
     jobs: JobsConfig = JobsConfig()
     townships: list[TownshipConfig] = []
 

@@ -14,14 +14,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import SchedulerConfig
+from bot.db.leases import acquire_lease, release_lease
 from bot.domain.calendar import WorkCalendar
-from bot.models import JobRun, Lease, Township
+from bot.models import JobRun, Township
 from bot.services import Services
 from jobs.context import JobContext
 from jobs.notices import calendar_fallback_notices
@@ -34,37 +33,6 @@ log = logging.getLogger(__name__)
 JobFunc = Callable[[JobContext], Awaitable[list[Outgoing]]]
 LOOKBACK = timedelta(days=8)
 LEASE_NAME = "scheduler"
-
-
-async def acquire_lease(
-    session: AsyncSession, name: str, holder: str, now: datetime, ttl: timedelta
-) -> bool:
-    """Take or renew a lease; True when `holder` has it until now + ttl."""
-    renewed = await session.execute(
-        update(Lease)
-        .where(Lease.name == name, (Lease.holder == holder) | (Lease.expires_at < now))
-        .values(holder=holder, expires_at=now + ttl)
-    )
-    if renewed.rowcount == 1:  # type: ignore[attr-defined]
-        return True
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    created = await session.execute(
-        insert(Lease)
-        .values(name=name, holder=holder, expires_at=now + ttl)
-        .on_conflict_do_nothing(index_elements=["name"])
-        .returning(Lease.name)
-    )
-    return created.first() is not None
-
-
-async def release_lease(session: AsyncSession, name: str, holder: str, now: datetime) -> None:
-    """Give the lease up at once (graceful shutdown), so a standby need not wait for expiry."""
-    await session.execute(
-        update(Lease)
-        .where(Lease.name == name, Lease.holder == holder)
-        .values(expires_at=now - timedelta(seconds=1))
-    )
 
 
 class Scheduler:

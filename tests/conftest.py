@@ -4,6 +4,8 @@ CI runs the whole suite once on SQLite and once on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -23,6 +25,7 @@ from bot.config import Settings, parse_settings
 from bot.db.engine import create_engine, is_sqlite
 from bot.db.migrate import upgrade_sync
 from bot.emulator import BotApiEmulator
+from bot.logsetup import setup_logging
 from bot.models import metadata
 from bot.sample import ADMIN, OTHER_PERSON, OTHER_TOWNSHIP, PEOPLE, sample_config, seed_people
 from bot.services import Services
@@ -32,6 +35,28 @@ TOKEN = "7000000001:TEST-token-for-the-emulator"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Monday morning, so a test knows which week it is in.
 START = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
+
+
+# Values that must never appear in any log line (tests add case parties' names and phones).
+SENSITIVE: set[str] = {TOKEN, TOKEN.split(":")[1]}
+_LOG_BUFFER = io.StringIO()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def production_logging() -> Iterator[None]:
+    """Log the way production does, into a buffer every test is checked against."""
+    handler = setup_logging([TOKEN], level=logging.INFO, stream=_LOG_BUFFER)
+    yield
+    logging.getLogger().removeHandler(handler)
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_in_logs() -> Iterator[None]:
+    start = _LOG_BUFFER.tell()
+    yield
+    written = _LOG_BUFFER.getvalue()[start:]
+    leaked = sorted(value for value in SENSITIVE if value and value in written)
+    assert not leaked, f"sensitive values appeared in the logs: {leaked}"
 
 
 def _test_database_url() -> str | None:

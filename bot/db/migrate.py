@@ -6,6 +6,7 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
@@ -30,4 +31,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Instances starting together must not migrate at the same time.
+            await connection.execute(text("SELECT pg_advisory_xact_lock(727274)"))
         await connection.run_sync(_run)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import traceback
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from telegram import Update
@@ -32,13 +33,9 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(update, Update):
         kind = "callback" if update.callback_query else "message" if update.message else "other"
         where = f"update {update.update_id} ({kind})"
-    # Only the exception type and location: messages can contain user text or tokens.
-    log.error(
-        "error while handling %s: %s",
-        where,
-        type(error).__name__,
-        exc_info=(type(error), error, error.__traceback__) if error else None,
-    )
+    # The exception type and the stack only: exception messages can contain user text.
+    frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+    log.error("error while handling %s: %s\n%s", where, type(error).__name__, frames)
     if isinstance(error, NetworkError) and not isinstance(update, Update):
         return
     if not isinstance(update, Update) or update.effective_chat is None:

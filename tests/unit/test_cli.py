@@ -107,3 +107,62 @@ def test_demo_script_runs_the_real_bot_against_the_emulator(tmp_path: Path) -> N
     assert "/members" in out.split("👤 张明远: /help")[1]
     assert (tmp_path / "demo.db").exists()
     assert "DEMO-offline-token" not in result.stdout + result.stderr
+
+
+def test_backup_while_writing_and_restore(tmp_path: Path) -> None:
+    config = str(write_config(tmp_path))
+    assert run("db", "upgrade", "--config", config, cwd=tmp_path).returncode == 0
+    db = sqlite3.connect(tmp_path / "t.db")
+    db.execute(
+        "INSERT INTO townships (code, name, active, created_at) VALUES ('AAA', 'before', 1, '2026-01-01')"
+    )
+    db.commit()
+    # A writer holds an open transaction while the backup runs: the backup stays consistent.
+    db.execute("BEGIN")
+    db.execute(
+        "INSERT INTO townships (code, name, active, created_at) VALUES ('BBB', 'uncommitted', 1, '2026-01-01')"
+    )
+    result = run("backup", str(tmp_path / "b1.db"), "--config", config, cwd=tmp_path)
+    db.execute("ROLLBACK")
+    assert result.returncode == 0, result.stderr
+    assert "integrity check ok" in result.stdout
+    names = {
+        r[0] for r in sqlite3.connect(tmp_path / "b1.db").execute("select name from townships")
+    }
+    assert names == {"before"}
+
+    db.execute("UPDATE townships SET name = 'after' WHERE code = 'AAA'")
+    db.commit()
+    db.close()
+    restored = run("restore", str(tmp_path / "b1.db"), "--config", config, cwd=tmp_path)
+    assert restored.returncode == 0, restored.stderr
+    names = {r[0] for r in sqlite3.connect(tmp_path / "t.db").execute("select name from townships")}
+    assert names == {"before"}
+
+    again = run("backup", str(tmp_path / "b1.db"), "--config", config, cwd=tmp_path)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database at all" * 100)
+    bad = run("restore", str(garbage), "--config", config, cwd=tmp_path)
+    assert bad.returncode == 2 and "not a township-bot database" in bad.stderr
+
+
+def test_restore_refuses_while_an_instance_is_active(tmp_path: Path) -> None:
+    config = str(write_config(tmp_path))
+    assert run("db", "upgrade", "--config", config, cwd=tmp_path).returncode == 0
+    assert run("backup", str(tmp_path / "b.db"), "--config", config, cwd=tmp_path).returncode == 0
+    db = sqlite3.connect(tmp_path / "t.db")
+    db.execute("INSERT INTO leases VALUES ('active', 'host-123', '2999-01-01 00:00:00')")
+    db.commit()
+    db.close()
+    refused = run("restore", str(tmp_path / "b.db"), "--config", config, cwd=tmp_path)
+    assert refused.returncode == 2 and "host-123" in refused.stderr
+    forced = run("restore", str(tmp_path / "b.db"), "--force", "--config", config, cwd=tmp_path)
+    assert forced.returncode == 0
+
+
+def test_backup_of_postgres_points_to_pg_dump(tmp_path: Path) -> None:
+    path = tmp_path / "pg.toml"
+    path.write_text('[database]\nurl = "postgresql+asyncpg://u@127.0.0.1/x"\n', encoding="utf-8")
+    result = run("backup", str(tmp_path / "x.db"), "--config", str(path), cwd=tmp_path)
+    assert result.returncode == 2 and "pg_dump" in result.stderr

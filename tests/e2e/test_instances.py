@@ -1,0 +1,202 @@
+"""Real processes: `township-bot run` as active and standby on one database, SIGKILL, takeover."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.db import members as member_db
+from bot.db.engine import session_factory
+from bot.sample import PEOPLE, seed_people
+from tests.conftest import TOKEN, make_settings
+from tests.e2e.helpers import NEWCOMER_ID, SECRETARY, zh
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_config(
+    path: Path, api: str, database_url: str, health_port: int, telegram_extra: str = ""
+) -> None:
+    path.write_text(
+        f"""
+[telegram]
+token = "{TOKEN}"
+api_base_url = "{api}"
+{telegram_extra}
+[database]
+url = "{database_url}"
+[instance]
+lease_seconds = 3
+renew_seconds = 0.5
+health_port = {health_port}
+[scheduler]
+tick_seconds = 0
+[[townships]]
+code = "SHZ"
+name = "沙河子镇"
+  [[townships.villages]]
+  name = "沙河子村"
+""",
+        encoding="utf-8",
+    )
+
+
+async def start_instance(config: Path, log: Path) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
+    env["PYTHONPATH"] = str(ROOT)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--config",
+        str(config),
+        stdout=log.open("wb"),
+        stderr=asyncio.subprocess.STDOUT,
+        env=env,
+    )
+
+
+async def wait_health(port: int, role: str, within: float = 30.0) -> dict:
+    """Poll the health endpoint until it reports `role` (a subprocess has no other signal)."""
+    async with httpx.AsyncClient() as client:
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            try:
+                answer = (await client.get(f"http://127.0.0.1:{port}/health", timeout=2)).json()
+                if answer["role"] == role:
+                    return answer
+            except (httpx.HTTPError, ValueError):
+                pass
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"no instance on port {port} became {role}")
+            await asyncio.sleep(0.1)
+
+
+@pytest.mark.e2e
+async def test_standby_takes_over_and_the_conversation_continues(
+    emulator, engine, database_url, tmp_path: Path
+) -> None:
+    settings = make_settings(emulator, database_url)
+    async with session_factory(engine)() as session, session.begin():
+        await member_db.sync_townships(session, settings)
+        await seed_people(session, datetime.now(UTC), PEOPLE[:2])
+    for person in PEOPLE[:2]:
+        emulator.add_user(person.telegram_user_id, person.name)
+    emulator.add_user(NEWCOMER_ID, "吴小平")
+
+    api = emulator.base_url.removesuffix("/bot")
+    ports = free_port(), free_port()
+    procs = []
+    try:
+        for i, port in enumerate(ports):
+            config = tmp_path / f"instance{i}.toml"
+            write_config(config, api, database_url, port)
+            procs.append(await start_instance(config, tmp_path / f"instance{i}.log"))
+            if i == 0:
+                await wait_health(port, "active")
+        await wait_health(ports[1], "standby")
+
+        first = emulator.user(SECRETARY.telegram_user_id)
+        await first.send("/help")
+        assert "/members" in (await first.reply(timeout=20)).text
+
+        async with session_factory(engine)() as session, session.begin():
+            township = await member_db.township_by_code(session, "SHZ")
+            token = await member_db.create_invite(
+                session,
+                township_id=township.id,
+                role="cadre",
+                now=datetime.now(UTC),
+                valid_for=timedelta(hours=1),
+            )
+        newcomer = emulator.user(NEWCOMER_ID)
+        await newcomer.send(f"/start {token}")
+        card = await newcomer.reply(timeout=20)
+
+        procs[0].send_signal(signal.SIGKILL)
+        await procs[0].wait()
+
+        # The standby takes over within lease_seconds + renew_seconds and finishes the flow.
+        await newcomer.press(card, zh("✅ Confirm"))
+        done = await newcomer.wait_edit(card, timeout=30)
+        assert "注册成功" in done.text
+        assert (await wait_health(ports[1], "active"))["database"] == "ok"
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.terminate()
+                await proc.wait()
+    logs = "".join((tmp_path / f"instance{i}.log").read_text(errors="replace") for i in range(2))
+    assert TOKEN.split(":")[1] not in logs
+
+
+@pytest.mark.e2e
+async def test_webhook_mode_checks_the_secret_token(
+    emulator, engine, database_url, tmp_path: Path
+) -> None:
+    settings = make_settings(emulator, database_url)
+    async with session_factory(engine)() as session, session.begin():
+        await member_db.sync_townships(session, settings)
+        await seed_people(session, datetime.now(UTC), PEOPLE[:1])
+    emulator.add_user(SECRETARY.telegram_user_id, SECRETARY.name)
+    hook_port, health_port = free_port(), free_port()
+    secret = "webhook-secret-0123456789"
+    config = tmp_path / "webhook.toml"
+    write_config(
+        config,
+        emulator.base_url.removesuffix("/bot"),
+        database_url,
+        health_port,
+        f"""mode = "webhook"
+[telegram.webhook]
+listen = "127.0.0.1"
+port = {hook_port}
+url_path = "tg"
+public_url = "http://127.0.0.1:{hook_port}"
+secret_token = "{secret}"
+""",
+    )
+    proc = await start_instance(config, tmp_path / "webhook.log")
+    try:
+        await wait_health(health_port, "active")
+        user = emulator.user(SECRETARY.telegram_user_id)
+        await user.send("/help")
+        assert "/members" in (await user.reply(timeout=20)).text
+        assert emulator.stats.webhook_deliveries >= 1
+        update = {
+            "update_id": 999999,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 1, "type": "private"},
+                "text": "/help",
+            },
+        }
+        async with httpx.AsyncClient() as client:
+            url = f"http://127.0.0.1:{hook_port}/tg"
+            missing = await client.post(url, json=update)
+            wrong = await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
+            )
+        assert missing.status_code == 403 and wrong.status_code == 403
+    finally:
+        proc.terminate()
+        await proc.wait()
+    logs = (tmp_path / "webhook.log").read_text(errors="replace")
+    assert secret not in logs and TOKEN.split(":")[1] not in logs
