@@ -113,15 +113,12 @@ def test_backup_while_writing_and_restore(tmp_path: Path) -> None:
     config = str(write_config(tmp_path))
     assert run("db", "upgrade", "--config", config, cwd=tmp_path).returncode == 0
     db = sqlite3.connect(tmp_path / "t.db")
-    db.execute(
-        "INSERT INTO townships (code, name, active, created_at) VALUES ('AAA', 'before', 1, '2026-01-01')"
-    )
+    insert = "INSERT INTO townships (code, name, active, created_at) VALUES (?, ?, 1, '2026-01-01')"
+    db.execute(insert, ("AAA", "before"))
     db.commit()
     # A writer holds an open transaction while the backup runs: the backup stays consistent.
     db.execute("BEGIN")
-    db.execute(
-        "INSERT INTO townships (code, name, active, created_at) VALUES ('BBB', 'uncommitted', 1, '2026-01-01')"
-    )
+    db.execute(insert, ("BBB", "uncommitted"))
     result = run("backup", str(tmp_path / "b1.db"), "--config", config, cwd=tmp_path)
     db.execute("ROLLBACK")
     assert result.returncode == 0, result.stderr
