@@ -139,10 +139,20 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
 
 def make_settings(emu: BotApiEmulator, database_url: str, **extra: Any) -> Settings:
     # Tests drive the scheduler themselves (world.scheduler.tick/travel): no real-time timer.
-    extra = {"scheduler": {"tick_seconds": 0}, **extra}
-    return parse_settings(
-        sample_config(TOKEN, emu.base_url.removesuffix("/bot"), database_url, **extra), "test"
-    )
+    config = sample_config(TOKEN, emu.base_url.removesuffix("/bot"), database_url)
+    return parse_settings(_merge(config, {"scheduler": {"tick_seconds": 0}}, extra), "test")
+
+
+def _merge(*layers: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge config dicts: later layers win, tables merge key by key."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = _merge(merged[key], value)
+            else:
+                merged[key] = value
+    return merged
 
 
 @pytest.fixture
