@@ -102,7 +102,13 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.telegram.flood_limits.messages_per_second,
+                group_max_rate=settings.telegram.flood_limits.group_messages_per_minute,
+                max_retries=5,
+            )
+        )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

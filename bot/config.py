@@ -58,6 +58,13 @@ class WebhookConfig(_Strict):
     secret_token: str = ""
 
 
+class FloodLimitConfig(_Strict):
+    """Telegram's documented limits; the bot's rate limiter keeps under them."""
+
+    messages_per_second: float = Field(30, gt=0)
+    group_messages_per_minute: float = Field(20, gt=0)
+
+
 class TelegramConfig(_Strict):
     token: str = ""
     bot_username: str = ""
@@ -65,6 +72,7 @@ class TelegramConfig(_Strict):
     mode: Literal["polling", "webhook"] = "polling"
     admin_chat_id: int | None = None
     webhook: WebhookConfig = WebhookConfig()
+    flood_limits: FloodLimitConfig = FloodLimitConfig()
 
     @field_validator("api_base_url")
     @classmethod

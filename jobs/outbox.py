@@ -6,8 +6,9 @@ Delivery rules:
 - BadRequest is recorded as failed with Telegram's reason;
 - Forbidden (the user blocked the bot) marks the member unreachable and tells the
   township's secretaries.
-A row whose sender died mid-send is reclaimed after its claim expires; that one message
-may then be delivered twice (Telegram has no idempotency key), which is preferred to losing it.
+A row whose sender died mid-send is reclaimed after its claim expires; a message that was
+in flight at the moment of death may then be delivered twice (Telegram has no idempotency
+key), which is preferred to losing it. At most `batch` messages are in flight at once.
 """
 
 from __future__ import annotations
@@ -159,12 +160,22 @@ class OutboxSender:
         return sorted(rows, key=lambda r: r.id)
 
     async def drain(self) -> DeliveryStats:
-        """Send everything that is due now; returns the running totals."""
+        """Send everything that is due now; returns the running totals.
+
+        Different chats are served concurrently (the rate limiter paces them); messages to
+        one chat go in order.
+        """
         async with self._lock:
             while rows := await self.claim():
+                by_chat: dict[int, list[OutboxMessage]] = {}
                 for row in rows:
-                    await self._deliver(row)
+                    by_chat.setdefault(row.chat_id, []).append(row)
+                await asyncio.gather(*(self._deliver_in_order(chat) for chat in by_chat.values()))
         return self.stats
+
+    async def _deliver_in_order(self, rows: list[OutboxMessage]) -> None:
+        for row in rows:
+            await self._deliver(row)
 
     async def _deliver(self, row: OutboxMessage) -> None:
         markup = (
