@@ -32,6 +32,7 @@ from jobs.scheduler import Scheduler
 log = logging.getLogger(__name__)
 
 AppType = Application[Any, Any, Any, Any, Any, Any]
+PACING = 0.98
 
 
 def build_application(
@@ -103,9 +104,16 @@ def build_application(
             )
         )
         .rate_limiter(
+            # A bucket of one, refilled at 98% of the allowed rate, paces sends evenly; a
+            # bucket of 30 lets bursts through that exceed Telegram's per-second window, and
+            # the 2% absorb network jitter (see docs/benchmarks.md).
             AIORateLimiter(
-                overall_max_rate=settings.telegram.flood_limits.messages_per_second,
-                group_max_rate=settings.telegram.flood_limits.group_messages_per_minute,
+                overall_max_rate=1,
+                overall_time_period=1
+                / (PACING * settings.telegram.flood_limits.messages_per_second),
+                group_max_rate=1,
+                group_time_period=60
+                / (PACING * settings.telegram.flood_limits.group_messages_per_minute),
                 max_retries=5,
             )
         )
