@@ -435,6 +435,12 @@ class Sandbox:
 
     def _file_json(self, message: ChatMessage) -> dict[str, Any] | None:
         record = message.file
+        if record is None:  # a person's upload: the message JSON names the stored file
+            data = message.data
+            sizes = data.get("photo")
+            ref = sizes[-1] if isinstance(sizes, list) and sizes else data.get("document")
+            if isinstance(ref, dict):
+                record = self.emu.files.get(str(ref.get("file_id")))
         if record is None:
             return None
         name = record.file_name or record.file_path.rsplit("/", 1)[-1]

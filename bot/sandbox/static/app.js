@@ -1,8 +1,7 @@
 // The sandbox page. Every text from the bot is put into the DOM as text nodes built from
-// Telegram entities; nothing is ever assigned to innerHTML.
+// Telegram entities; no string is ever parsed as HTML.
 "use strict";
 
-const ROLE_ORDER = ["secretary", "mediator", "cadre", "admin"];
 const WEEKDAYS = ["", "周一", "周二", "周三", "周四", "周五", "周六", "周日"];
 const SAFE_URL = /^(https?:|tg:)/i;
 
@@ -538,6 +537,7 @@ function choose(id, view) {
   S.me = id;
   S.view = view;
   S.menu = null;
+  $("toast").hidden = true;  // a button answer belongs to the person who pressed
   history.replaceState(null, "", `#as=${id}`);
   setDrawer(false);
   render();
