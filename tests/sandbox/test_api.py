@@ -148,6 +148,41 @@ async def test_documents_photos_and_group_posts_from_the_bot(
     assert (await client.get("/files/nope")).status_code == 404
 
 
+async def test_reply_keyboard_with_a_location_request(
+    client: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
+    from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
+
+    assert sandbox.app is not None
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton("📍 发送当前位置", request_location=True)], ["跳过"]],
+        one_time_keyboard=True,
+        input_field_placeholder="走访地点",
+    )
+    await sandbox.app.bot.send_message(CADRE, "请发送走访地点：", reply_markup=keyboard)
+    state = (await client.get("/api/state")).json()
+    shown = chat_of(state, CADRE)["reply_keyboard"]
+    assert shown == {
+        "rows": [
+            [{"text": "📍 发送当前位置", "request_location": True}],
+            [{"text": "跳过", "request_location": False}],
+        ],
+        "placeholder": "走访地点",
+    }
+    await post(client, "/api/location", user=CADRE, village="东岭村")
+    state = (await client.get("/api/state")).json()
+    assert chat_of(state, CADRE)["reply_keyboard"] is None  # one-time: used once, hidden
+    await sandbox.app.bot.send_message(CADRE, "继续", reply_markup=ReplyKeyboardMarkup([["好"]]))
+    await post(client, "/api/send", user=CADRE, text="好")
+    state = (await client.get("/api/state")).json()
+    assert chat_of(state, CADRE)["reply_keyboard"]["rows"] == [
+        [{"text": "好", "request_location": False}]
+    ]
+    await sandbox.app.bot.send_message(CADRE, "完成", reply_markup=ReplyKeyboardRemove())
+    state = (await client.get("/api/state")).json()
+    assert chat_of(state, CADRE)["reply_keyboard"] is None
+
+
 async def test_group_chat_messages(client: httpx.AsyncClient) -> None:
     await post(client, "/api/send", user=CADRE, text="大家好", chat=GROUP_CHAT_ID)
     state = (await client.get("/api/state")).json()

@@ -198,6 +198,20 @@ async def test_the_sandbox_in_a_browser(
     assert await hostile.locator("i", has_text="斜体").count() == 1
     assert await hostile.locator("a").count() == 0  # unsafe link scheme: plain text
 
+    # A reply keyboard with a location request (as a visit flow asks for the place).
+    from telegram import KeyboardButton, ReplyKeyboardMarkup
+
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton("发送当前位置", request_location=True), "跳过"]], one_time_keyboard=True
+    )
+    await sandbox.app.bot.send_message(CADRE, "请发送走访地点：", reply_markup=keyboard)
+    await page.click("#reply-keyboard button:has-text('发送当前位置')")  # the prompt is shown
+    before = await chat.count()
+    await page.click("#location-choices [data-village='东岭村']")
+    await page.wait_for_selector(".msg.mine [data-testid='location']:has-text('东岭村附近')")
+    await page.wait_for_selector("#reply-keyboard", state="hidden")
+    await chat.next_bot_message(before)
+
     # Later features: a cadre logs a visit with buttons and submits the Friday report.
     for command in ("visit", "report"):
         if command in cadre_commands:

@@ -319,7 +319,8 @@ function emptyText(me) {
 function renderMessage(m, chat) {
   const mine = !m.from_bot && m.from_id === S.me;
   const node = el("div", {
-    class: `msg ${mine ? "mine" : "theirs"}${m.deleted ? " deleted" : ""}`,
+    class: `msg ${mine ? "mine" : "theirs"}${m.deleted ? " deleted" : ""}` +
+      (m.buttons && m.buttons.length ? " has-kb" : ""),
     dataset: { msg: String(m.id), from: m.from_bot ? "bot" : "user", version: String(m.version) },
   });
   if (!mine && (S.view === "group" || !m.from_bot)) {
