@@ -273,9 +273,7 @@ async def test_the_sandbox_in_a_browser(
     await phone.screenshot(path=str(ARTIFACTS / "sandbox-phone.png"))
     await phone.click("#drawer-toggle")
     await phone.wait_for_selector("[data-person='1001']", state="visible")
-    await phone.screenshot(
-        path=str(ARTIFACTS / "sandbox-phone-members.png"), animations="disabled"
-    )
+    await phone.screenshot(path=str(ARTIFACTS / "sandbox-phone-members.png"), animations="disabled")
     await phone.click("[data-person='1001']")
     await phone.wait_for_selector("#chat-name:has-text('张明远')")
     await phone.wait_for_selector("[data-person='1001']", state="hidden")
