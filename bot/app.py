@@ -16,7 +16,7 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 from bot.callbacks import CallbackCodec
-from bot.clock import Clock, SystemClock
+from bot.clock import CLOCK_MOVED_HOOK, Clock, SystemClock
 from bot.config import Settings
 from bot.db import members as member_db
 from bot.db.engine import create_engine, session_factory
@@ -71,6 +71,7 @@ def build_application(
             instance=instance,
         )
         app.bot_data["scheduler"] = scheduler
+        app.bot_data[CLOCK_MOVED_HOOK] = scheduler.on_clock_moved
         if settings.scheduler.tick_seconds and app.job_queue is not None:
 
             async def tick(_: object) -> None:

@@ -51,10 +51,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.demo import DEFAULT_PAGE_PORT, run_demo
 
+    page_port = getattr(args, "page_port", None)
     return asyncio.run(
-        run_demo(script_only=args.script, port=args.port or 0, data_dir=args.data_dir)
+        run_demo(
+            script_only=args.script,
+            port=args.port or 0,
+            data_dir=args.data_dir,
+            page=not getattr(args, "no_page", False),
+            page_port=DEFAULT_PAGE_PORT if page_port is None else page_port,
+            open_browser=getattr(args, "open", False),
+        )
     )
 
 
@@ -188,6 +196,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--script", action="store_true", help="play the scripted tour and exit")
     demo.add_argument("--port", type=int, default=0, help="emulator port (default: any free one)")
     demo.add_argument("--data-dir", type=Path, default=None, help="where the demo database goes")
+    demo.add_argument(
+        "--page-port",
+        type=int,
+        default=None,
+        help="port of the sandbox page on 127.0.0.1 (default: 8765, or a free one if busy; "
+        "0: any free port)",
+    )
+    demo.add_argument(
+        "--no-page",
+        action="store_true",
+        help="no browser page: play the scripted tour, then keep the bot running",
+    )
+    demo.add_argument("--open", action="store_true", help="open the page in a web browser")
     demo.set_defaults(func=cmd_demo)
 
     db = with_config(sub.add_parser("db", help="database maintenance"))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
 
 
 class Clock(Protocol):
@@ -37,19 +41,36 @@ class ManualClock:
         self._now += delta
 
 
-class OffsetClock:
-    """Real time shifted by an offset: time flows, and `set` jumps (the demo's clock)."""
+# --- moving a ManualClock ------------------------------------------------------------------
+#
+# Contract between whoever moves a ManualClock (the sandbox's clock buttons, tests) and the
+# scheduler: the scheduler registers one async callable in the application's bot_data under
+# CLOCK_MOVED_HOOK:
+#
+#     app.bot_data[CLOCK_MOVED_HOOK] = run_due_jobs   # async def run_due_jobs(previous, now)
+#
+# After the clock has been set, the mover awaits ``hook(previous, now)``: both are aware UTC
+# datetimes, ``now > previous`` (clocks only move forward while the bot runs; a sandbox reset
+# restarts the application instead). The hook runs every job due in (previous, now], in order,
+# and returns once their messages are sent or queued; it must not move the clock itself.
+# Calls never overlap. An exception is logged and does not undo the move. Without a hook
+# registered nothing happens, so the mover works before the scheduler exists.
 
-    def __init__(self) -> None:
-        self._offset = timedelta(0)
+CLOCK_MOVED_HOOK = "on_clock_moved"
 
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self._offset
+ClockMovedHook = Callable[[datetime, datetime], Awaitable[None]]
 
-    def set(self, when: datetime) -> None:
-        if when.tzinfo is None:
-            raise ValueError("OffsetClock needs an aware datetime")
-        self._offset = when - datetime.now(UTC)
 
-    def advance(self, delta: timedelta) -> None:
-        self._offset += delta
+async def notify_clock_moved(
+    bot_data: MutableMapping[str, Any], previous: datetime, now: datetime
+) -> bool:
+    """Call the registered clock hook, if any; True when one ran without raising."""
+    hook = bot_data.get(CLOCK_MOVED_HOOK)
+    if hook is None:
+        return False
+    try:
+        await hook(previous, now)
+    except Exception:
+        log.exception("the clock-moved hook failed (%s -> %s)", previous, now)
+        return False
+    return True

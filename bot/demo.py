@@ -18,10 +18,19 @@ from bot.clock import ManualClock
 from bot.config import parse_settings
 from bot.emulator import BotApiEmulator
 from bot.logsetup import setup_logging
-from bot.sample import ADMIN, PEOPLE, TOWNSHIP_CODE, sample_config, seed_people
+from bot.sample import (
+    ADMIN,
+    GROUP_CHAT_ID,
+    GROUP_TITLE,
+    PEOPLE,
+    TOWNSHIP_CODE,
+    sample_config,
+    seed_people,
+)
 from bot.services import Services
 
 DEMO_TOKEN = "7000000001:DEMO-offline-token-not-secret"
+DEFAULT_PAGE_PORT = 8765
 NEW_CADRE = (3001, "吴小平")
 STRANGER = (9999, "路人甲")
 
@@ -115,6 +124,7 @@ async def start_demo(data_dir: Path, port: int = 0) -> tuple[BotApiEmulator, App
         emu.add_user(person.telegram_user_id, person.name)
     emu.add_user(NEW_CADRE[0], NEW_CADRE[1])
     emu.add_user(STRANGER[0], STRANGER[1])
+    emu.add_group(GROUP_CHAT_ID, GROUP_TITLE, [p.telegram_user_id for p in [*PEOPLE, ADMIN]])
     api_base = emu.base_url.removesuffix("/bot")
     settings = parse_settings(
         sample_config(DEMO_TOKEN, api_base, f"sqlite+aiosqlite:///{db_path}"), "demo"
@@ -124,9 +134,28 @@ async def start_demo(data_dir: Path, port: int = 0) -> tuple[BotApiEmulator, App
     return emu, app, db_path
 
 
-async def run_demo(script_only: bool = False, port: int = 0, data_dir: Path | None = None) -> int:
+async def wait_for_ctrl_c() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def run_demo(
+    script_only: bool = False,
+    port: int = 0,
+    data_dir: Path | None = None,
+    *,
+    page: bool = False,
+    page_port: int = DEFAULT_PAGE_PORT,
+    open_browser: bool = False,
+) -> int:
     data_dir = data_dir or Path("data") / "demo"
     setup_logging([DEMO_TOKEN], level=logging.WARNING)
+    if page and not script_only:
+        return await run_sandbox(data_dir, port, page_port, open_browser)
     emu, app, db_path = await start_demo(data_dir, port)
     transcript = Transcript()
     try:
@@ -147,12 +176,40 @@ async def run_demo(script_only: bool = False, port: int = 0, data_dir: Path | No
                 print("Scripted demo finished successfully.")
                 return 0
             print("The bot keeps running; press Ctrl-C to stop.")
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                with contextlib.suppress(NotImplementedError):
-                    loop.add_signal_handler(sig, stop.set)
-            await stop.wait()
+            await wait_for_ctrl_c()
             return 0
     finally:
         await emu.stop()
+
+
+async def run_sandbox(data_dir: Path, port: int, page_port: int, open_browser: bool) -> int:
+    """The real bot, the emulator and the sandbox page, until Ctrl-C."""
+    from bot.sandbox import Sandbox, SandboxServer
+
+    sandbox = Sandbox(data_dir, emulator_port=port)
+    await sandbox.start()
+    server = SandboxServer(sandbox, port=page_port)
+    try:
+        try:
+            await server.start()
+        except OSError as exc:
+            if page_port == 0:
+                raise
+            print(f"Port {page_port} is busy ({exc.strerror}); using a free one instead.")
+            server = SandboxServer(sandbox, port=0)
+            await server.start()
+        print("township-bot demo: the real bot against the built-in Telegram emulator.")
+        print(f"Sample township: 沙河子镇 ({TOWNSHIP_CODE}); every person is invented.")
+        print(f"Database: {sandbox.db_path.resolve()}")
+        print(f"Telegram emulator (Bot API): {sandbox.emu.base_url}")
+        print(f"\nOpen the sandbox in a browser:  {server.url}\n")
+        print("Press Ctrl-C to stop.", flush=True)
+        if open_browser:
+            import webbrowser
+
+            await asyncio.to_thread(webbrowser.open, server.url)
+        await wait_for_ctrl_c()
+        return 0
+    finally:
+        await server.stop()
+        await sandbox.stop()

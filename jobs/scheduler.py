@@ -154,6 +154,15 @@ class Scheduler:
         async with self.svc.transaction() as session:
             await release_lease(session, LEASE_NAME, self.instance, self.svc.clock.now())
 
+    async def on_clock_moved(self, previous: datetime, now: datetime) -> None:
+        """The clock hook (bot/clock.py): run what fell due in (previous, now] at its own time,
+        so a jump over Thursday 12:00 sends the reminder instead of recording it as missed."""
+        set_time = getattr(self.svc.clock, "set", None)
+        if set_time is None:
+            return
+        set_time(previous)
+        await self.travel(now)
+
     async def travel(self, target: datetime) -> None:
         """Move the clock to `target`, stopping at every occurrence on the way (demo, tests)."""
         clock = self.svc.clock

@@ -27,7 +27,16 @@ from bot.db.migrate import upgrade_sync
 from bot.emulator import BotApiEmulator
 from bot.logsetup import setup_logging
 from bot.models import metadata
-from bot.sample import ADMIN, OTHER_PERSON, OTHER_TOWNSHIP, PEOPLE, sample_config, seed_people
+from bot.sample import (
+    ADMIN,
+    GROUP_CHAT_ID,
+    GROUP_TITLE,
+    OTHER_PERSON,
+    OTHER_TOWNSHIP,
+    PEOPLE,
+    sample_config,
+    seed_people,
+)
 from bot.services import Services
 from jobs.scheduler import Scheduler
 
@@ -170,6 +179,8 @@ async def world(
     app = build_application(settings, clock=clock, engine=engine, migrate=False)
     for person in [*PEOPLE, ADMIN, OTHER_PERSON]:
         emulator.add_user(person.telegram_user_id, person.name)
+    # The sample township's group chat (settings: townships[SHZ].group_chat_id).
+    emulator.add_group(GROUP_CHAT_ID, GROUP_TITLE, [p.telegram_user_id for p in [*PEOPLE, ADMIN]])
     async with running(app, poll_timeout=5):
         w = World(emu=emulator, app=app, settings=settings, clock=clock)
         async with w.svc.transaction() as session:
