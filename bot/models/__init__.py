@@ -12,6 +12,17 @@ from bot.models.core import (
     Village,
     VillageAssignment,
 )
+from bot.models.week import (
+    FieldVisit,
+    LeaveKind,
+    LeaveRequest,
+    LeaveStatus,
+    ReportItem,
+    ReportState,
+    VisitProblem,
+    WeeklyReport,
+    WeeklyReportRevision,
+)
 
 metadata = Base.metadata
 
@@ -19,12 +30,21 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ConversationState",
+    "FieldVisit",
     "Invite",
+    "LeaveKind",
+    "LeaveRequest",
+    "LeaveStatus",
     "Member",
     "MemberRole",
+    "ReportItem",
+    "ReportState",
     "Role",
     "Township",
     "Village",
     "VillageAssignment",
+    "VisitProblem",
+    "WeeklyReport",
+    "WeeklyReportRevision",
     "metadata",
 ]
