@@ -23,7 +23,15 @@ from bot.db import week as week_db
 from bot.domain.week import previous_week
 from bot.handlers.common import Button, Context, FlowState, Turn, admitted, checkbox, member_only
 from bot.handlers.flows import flow
-from bot.handlers.weekctx import STALE, Place, day_label, moment_label, place_for, report_line
+from bot.handlers.weekctx import (
+    STALE,
+    Place,
+    day_label,
+    moment_label,
+    place_for,
+    report_line,
+    sentences,
+)
 from bot.i18n import N_, Gettext
 from bot.models import WeeklyReport
 from bot.text import clean_text, esc, split_message
@@ -132,9 +140,9 @@ async def send_preview(
         status = report_line(
             turn, place, monday, "late" if report.late else "on_time", report.first_submitted_at
         )
-        status += " " + _("Revision {n}.").format(n=report.revision)
+        status = sentences(turn, status, _("Revision {n}.").format(n=report.revision))
         if changed and editable:
-            status += " " + _("You have changes that are not submitted yet.")
+            status = sentences(turn, status, _("You have changes that are not submitted yet."))
     window_text = ""
     hint = ""
     can_submit = False
@@ -162,7 +170,7 @@ async def send_preview(
     if editable:
         hint = _("Tap a section to replace it or add to it.")
         if can_submit:
-            hint += " " + _("Tap Submit when it is ready.")
+            hint = sentences(turn, hint, _("Tap Submit when it is ready."))
     text = turn.svc.renderer.render(
         "cadre_week/report.html.j2",
         turn.lang,
@@ -345,9 +353,7 @@ def _section_text(turn: Turn, name: str, text: str, mode: str) -> str:
     return (
         f"<b>【{esc(name)}】</b> ({len(text)}/{limit})\n"
         f"{esc(text) if text else _('(empty)')}\n\n"
-        + _("Send the text now, in one or several messages.")
-        + " "
-        + how
+        + sentences(turn, _("Send the text now, in one or several messages."), how)
     )
 
 

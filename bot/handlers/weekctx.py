@@ -82,6 +82,11 @@ def too_long(_: Gettext, limit: int, count: int) -> str:
     ).format(limit=limit, count=count)
 
 
+def sentences(turn: Turn, *parts: str) -> str:
+    """Join sentences: Chinese runs them together, English puts a space between."""
+    return ("" if turn.lang == "zh_CN" else " ").join(p for p in parts if p)
+
+
 def leave_kind_label(_: Gettext, kind: str) -> str:
     return _("official duty (公务外出)") if kind == "official_duty" else _("leave (请假)")
 

@@ -17,7 +17,9 @@ def test_distance_is_zero_at_the_point_and_about_right_nearby() -> None:
     # 0.01 degree of latitude is about 1112 m everywhere.
     assert 1100 < distance_m(33.0, 110.0, 33.01, 110.0) < 1125
     # Symmetric.
-    assert distance_m(33.0, 110.0, 33.1, 110.2) == pytest.approx(distance_m(33.1, 110.2, 33.0, 110.0))
+    assert distance_m(33.0, 110.0, 33.1, 110.2) == pytest.approx(
+        distance_m(33.1, 110.2, 33.0, 110.0)
+    )
 
 
 @pytest.mark.parametrize(

@@ -178,7 +178,7 @@ async def test_stale_and_forged_buttons(world) -> None:
         assert await session.scalar(select(func.count(FieldVisit.id))) == 0
 
     # A correctly signed button for another cadre's log does nothing.
-    saved, _ = await log_visit(world, CADRE_WANG.telegram_user_id, "西坡村")
+    await log_visit(world, CADRE_WANG.telegram_user_id, "西坡村")
     async with world.svc.transaction() as session:
         wang_visit = await session.scalar(select(FieldVisit.id))
     for action in ("dely", "edit", "show"):

@@ -19,7 +19,13 @@ def test_defaults_match_the_issue(no_network: None) -> None:
     assert settings.quotas.dispute_screenings == 1 and settings.quotas.problems_solved == 1
     assert settings.report.sections == ["本周完成", "下周计划", "问题与需求", "重点工作进展"]
     assert settings.report.open_time == time(12) and settings.report.deadline_time == time(18)
-    assert settings.visits.activities == ["听取民意", "政策宣传", "矛盾化解", "帮办实事", "助力发展"]
+    assert settings.visits.activities == [
+        "听取民意",
+        "政策宣传",
+        "矛盾化解",
+        "帮办实事",
+        "助力发展",
+    ]
 
 
 def test_example_config_sets_every_section(no_network: None) -> None:
