@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.members import audit
@@ -534,7 +535,7 @@ async def get_or_create_report(
     try:
         async with session.begin_nested():
             session.add(report)
-    except Exception:  # a concurrent first /report of the same member and week
+    except IntegrityError:  # a concurrent first /report of the same member and week
         found = await report_for(session, member_id, week_start)
         if found is None:
             raise
