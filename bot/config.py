@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -214,6 +214,86 @@ class InviteConfig(_Strict):
     valid_hours: int = Field(72, ge=1, le=24 * 60)
 
 
+DEFAULT_ACTIVITIES = ["听取民意", "政策宣传", "矛盾化解", "帮办实事", "助力发展"]
+DEFAULT_SECTIONS = ["本周完成", "下周计划", "问题与需求", "重点工作进展"]
+
+
+def _unique_names(values: list[str], what: str) -> list[str]:
+    cleaned = [v.strip() for v in values]
+    if any(not v for v in cleaned):
+        raise ValueError(f"{what} must not be empty")
+    dupes = sorted({v for v in cleaned if cleaned.count(v) > 1})
+    if dupes:
+        raise ValueError(f"duplicate {what}: {', '.join(dupes)}")
+    return cleaned
+
+
+class CalendarConfig(_Strict):
+    """Overrides of the Chinese workday calendar (chinese_calendar + Mon–Fri fallback)."""
+
+    extra_holidays: list[date] = []
+    extra_workdays: list[date] = []
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> CalendarConfig:
+        both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
+        if both:
+            listed = ", ".join(d.isoformat() for d in both)
+            raise ValueError(f"dates both in extra_holidays and extra_workdays: {listed}")
+        return self
+
+
+class QuotasConfig(_Strict):
+    """Weekly quota per cadre for a normal 5-workday week, pro-rated by available workdays."""
+
+    field_days: int = Field(3, ge=0, le=7)
+    dispute_screenings: int = Field(1, ge=0, le=100)
+    problems_solved: int = Field(1, ge=0, le=100)
+    rounding: Literal["half_up", "ceil", "floor", "none"] = "half_up"
+
+
+class ReportConfig(_Strict):
+    """The Friday report (周五交账): window, sections and their length limit."""
+
+    open_time: time = time(12, 0)
+    deadline_time: time = time(18, 0)
+    open_workdays_before: int = Field(1, ge=0, le=6)
+    sections: list[Annotated[str, Field(max_length=20)]] = Field(
+        default_factory=lambda: list(DEFAULT_SECTIONS), min_length=1, max_length=8
+    )
+    # Pre-filled with the digest of the week's visit logs ("" for none).
+    digest_section: str = "本周完成"
+    # Each line is stored as a separate item for the Monday agenda ("" for none).
+    needs_section: str = "问题与需求"
+    section_limit: int = Field(1000, ge=50, le=3500)
+
+    _sections = field_validator("sections")(lambda cls, v: _unique_names(v, "sections"))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ReportConfig:
+        if self.open_time.tzinfo is not None or self.deadline_time.tzinfo is not None:
+            raise ValueError("times are local to the township: give them without an offset")
+        if self.open_time >= self.deadline_time:
+            raise ValueError("open_time must be before deadline_time")
+        for key in ("digest_section", "needs_section"):
+            value = getattr(self, key)
+            if value and value not in self.sections:
+                raise ValueError(f"{key} {value!r} is not one of the sections")
+        return self
+
+
+class VisitsConfig(_Strict):
+    """Field-visit logs (下乡记录)."""
+
+    activities: list[Annotated[str, Field(max_length=12)]] = Field(
+        default_factory=lambda: list(DEFAULT_ACTIVITIES), min_length=1, max_length=10
+    )
+    # How many days back a visit may be logged (0: today only).
+    backfill_days: int = Field(3, ge=0, le=31)
+
+    _activities = field_validator("activities")(lambda cls, v: _unique_names(v, "activities"))
+
+
 class Settings(_Strict):
     timezone: str = "Asia/Shanghai"
     language: Language = "zh_CN"
@@ -224,6 +304,10 @@ class Settings(_Strict):
     scheduler: SchedulerConfig = SchedulerConfig()
     instance: InstanceConfig = InstanceConfig()
     jobs: JobsConfig = JobsConfig()
+    calendar: CalendarConfig = CalendarConfig()
+    quotas: QuotasConfig = QuotasConfig()
+    report: ReportConfig = ReportConfig()
+    visits: VisitsConfig = VisitsConfig()
     townships: list[TownshipConfig] = []
 
     _tz = field_validator("timezone")(lambda cls, v: _check_timezone(v))

@@ -9,14 +9,16 @@ import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.app import AppType, build_application, running
 from bot.clock import ManualClock
 from bot.config import parse_settings
+from bot.domain.week import next_week
 from bot.emulator import BotApiEmulator
+from bot.i18n import gettext_for
 from bot.logsetup import setup_logging
 from bot.sample import (
     ADMIN,
@@ -27,7 +29,9 @@ from bot.sample import (
     sample_config,
     seed_people,
 )
+from bot.sample_week import seed_week
 from bot.services import Services
+from bot.weekrules import week_rules
 
 DEMO_TOKEN = "7000000001:DEMO-offline-token-not-secret"
 DEFAULT_PAGE_PORT = 8765
@@ -82,6 +86,48 @@ async def press(
     return edited
 
 
+async def press_label(
+    emu: BotApiEmulator, t: Transcript, user_id: int, name: str, message: Any, label: str
+) -> Any:
+    t.user(name, f"[{label}]")
+    await emu.user(user_id).press(message, label)
+    edited = await emu.user(user_id).wait_edit(message, timeout=15)
+    t.bot([edited])
+    return edited
+
+
+async def play_cadre_week(emu: BotApiEmulator, svc: Services, t: Transcript) -> None:
+    """A cadre logs a visit with buttons, checks /me, and submits the Friday report."""
+    _ = gettext_for("zh_CN")
+    cadre = PEOPLE[1]
+    uid, name = cadre.telegram_user_id, cadre.name
+    rules = week_rules(svc.settings, TOWNSHIP_CODE)
+    week = rules.current_week(svc.clock.now())
+    window = rules.window(week) or rules.window(next_week(week))
+    if window is None:
+        raise AssertionError("no report window in this or the next week")
+    if isinstance(svc.clock, ManualClock):
+        # Thursday afternoon (or the week's equivalent): the report window is open.
+        svc.clock.set(window.opens_at + timedelta(hours=2))
+    t.add("\n— 6. A cadre logs a village visit with buttons (下乡记录) —")
+    [picker] = await say(emu, t, uid, name, "/visit")
+    card = await press_label(emu, t, uid, name, picker, "东岭村")
+    card = await press_label(emu, t, uid, name, card, "⬜ 听取民意")
+    card = await press_label(emu, t, uid, name, card, "➕")
+    await press_label(emu, t, uid, name, card, _("➕ Problem solved"))
+    [card] = await say(emu, t, uid, name, "帮助村民办理医保报销")
+    await press_label(emu, t, uid, name, card, _("✅ Save"))
+    t.add("\n— 7. /me: this week's field days, quotas and report deadline —")
+    await say(emu, t, uid, name, "/me")
+    t.add("\n— 8. The Friday report (周五交账): pre-filled from the visit logs, one tap —")
+    [preview] = await say(emu, t, uid, name, "/report")
+    done = await press_label(emu, t, uid, name, preview, _("✅ Submit"))
+    if "✅" not in (done.text or ""):
+        raise AssertionError("the report was not submitted")
+    t.add("\n— 9. Last week, seeded for the sample township —")
+    await say(emu, t, uid, name, "/me last")
+
+
 async def play_script(emu: BotApiEmulator, svc: Services, t: Transcript) -> None:
     secretary = PEOPLE[0]
     cadre = PEOPLE[1]
@@ -104,6 +150,7 @@ async def play_script(emu: BotApiEmulator, svc: Services, t: Transcript) -> None
     t.add("\n— 5. A stranger sees nothing —")
     await say(emu, t, STRANGER[0], STRANGER[1], "/start")
     await say(emu, t, STRANGER[0], STRANGER[1], "/members")
+    await play_cadre_week(emu, svc, t)
 
 
 def fresh_database(data_dir: Path) -> Path:
@@ -162,7 +209,8 @@ async def run_demo(
         async with running(app, poll_timeout=10):
             svc: Services = app.bot_data["services"]
             async with svc.transaction() as session:
-                await seed_people(session, svc.clock.now())
+                ids = await seed_people(session, svc.clock.now())
+                await seed_week(session, svc.settings, svc.clock.now(), ids)
             print("township-bot demo: the real bot against the built-in Telegram emulator.")
             print(f"Sample township: 沙河子镇 ({TOWNSHIP_CODE}); every person is invented.\n")
             try:

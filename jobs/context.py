@@ -12,6 +12,7 @@ from bot.domain.calendar import WorkCalendar
 from bot.domain.week import ReportSchedule
 from bot.models import Township
 from bot.services import Services
+from bot.weekrules import WeekRules
 from jobs.plan import Occurrence
 
 
@@ -25,6 +26,7 @@ class JobContext:
     tz: ZoneInfo
     calendar: WorkCalendar
     schedule: ReportSchedule
+    week: WeekRules
 
     def key(self, recipient: object) -> str:
         occ = self.occurrence

@@ -9,25 +9,34 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings, parse_hhmm
 from bot.domain.calendar import WorkCalendar
 from bot.domain.week import ReportSchedule
+from bot.weekrules import WeekRules, week_rules
 from jobs.plan import ALL_JOBS, JobTimes
 
 
 @dataclass(frozen=True)
 class TownshipRules:
-    tz: ZoneInfo
-    calendar: WorkCalendar
-    schedule: ReportSchedule
+    week: WeekRules
     times: JobTimes
     due_within_days: int
     escalate_after_days: int
 
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.week.tz
 
-def township_rules(settings: Settings, code: str, calendar: WorkCalendar) -> TownshipRules:
+    @property
+    def calendar(self) -> WorkCalendar:
+        return self.week.calendar
+
+    @property
+    def schedule(self) -> ReportSchedule:
+        return self.week.schedule
+
+
+def township_rules(settings: Settings, code: str) -> TownshipRules:
     jobs = settings.township_jobs(code)
     return TownshipRules(
-        tz=settings.township_tz(code),
-        calendar=calendar,
-        schedule=ReportSchedule(),
+        week=week_rules(settings, code),
         times=JobTimes(
             enabled=frozenset(ALL_JOBS) - set(jobs.disabled),
             report_last_call_before=timedelta(hours=jobs.report_last_call_hours),

@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.config import SchedulerConfig
 from bot.db.leases import acquire_lease, release_lease
-from bot.domain.calendar import WorkCalendar
 from bot.models import JobRun, Township
 from bot.services import Services
+from bot.weekrules import work_calendar
 from jobs.context import JobContext
 from jobs.notices import calendar_fallback_notices
 from jobs.outbox import OutboxSender, Outgoing, enqueue
@@ -48,7 +48,6 @@ class Scheduler:
         self.sender = sender
         self.jobs = jobs
         self.instance = instance or f"instance-{uuid.uuid4().hex[:8]}"
-        self.calendar = WorkCalendar()
         self._warned_years: set[int] = set()
 
     @property
@@ -56,7 +55,7 @@ class Scheduler:
         return self.svc.settings.scheduler
 
     def rules(self, code: str) -> TownshipRules:
-        return township_rules(self.svc.settings, code, self.calendar)
+        return township_rules(self.svc.settings, code)
 
     async def holds_lease(self) -> bool:
         async with self.svc.transaction() as session:
@@ -144,6 +143,7 @@ class Scheduler:
                         tz=rules.tz,
                         calendar=rules.calendar,
                         schedule=rules.schedule,
+                        week=rules.week,
                     )
                     run.messages = await enqueue(session, await func(ctx), now)
                 return 1
@@ -195,7 +195,7 @@ class Scheduler:
         return min(times) if times else None
 
     async def _warn_calendar_fallback(self, now: datetime) -> None:
-        new_years = self.calendar.fallback_years - self._warned_years
+        new_years = work_calendar(self.svc.settings).fallback_years - self._warned_years
         if not new_years:
             return
         self._warned_years |= new_years

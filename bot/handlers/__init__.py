@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import errors, help, lang, members, router, start
+from bot.handlers import errors, help, lang, leave, me, members, report, router, start, visit
 
-FEATURES = [start, help, lang, members]
+FEATURES = [start, help, lang, members, visit, me, report, leave]
 
 
 def register_all(app: Application) -> None:

@@ -13,6 +13,17 @@ from bot.models.core import (
     VillageAssignment,
 )
 from bot.models.outbox import JobRun, Lease, OutboxMessage
+from bot.models.week import (
+    FieldVisit,
+    LeaveKind,
+    LeaveRequest,
+    LeaveStatus,
+    ReportItem,
+    ReportState,
+    VisitProblem,
+    WeeklyReport,
+    WeeklyReportRevision,
+)
 
 metadata = Base.metadata
 
@@ -20,15 +31,24 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ConversationState",
+    "FieldVisit",
     "Invite",
     "JobRun",
     "Lease",
+    "LeaveKind",
+    "LeaveRequest",
+    "LeaveStatus",
     "Member",
     "MemberRole",
     "OutboxMessage",
+    "ReportItem",
+    "ReportState",
     "Role",
     "Township",
     "Village",
     "VillageAssignment",
+    "VisitProblem",
+    "WeeklyReport",
+    "WeeklyReportRevision",
     "metadata",
 ]

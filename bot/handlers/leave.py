@@ -1,0 +1,508 @@
+"""/leave: ask for leave (请假) or record official duty (公务外出) for a date range.
+
+A cadre's request goes to the township's secretaries, who approve or reject it in chat with
+the buttons under it. A secretary can also record leave for a cadre directly (approved at
+once). Approved workdays are exempt from the week's quotas and shown as leave, never as
+missed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.commands import ADMIN, CADRE, SECRETARY, CommandSpec, register_commands
+from bot.db import members as member_db
+from bot.db import week as week_db
+from bot.domain.visits import parse_day_range
+from bot.handlers.common import Button, Context, FlowState, Turn, admitted, member_only
+from bot.handlers.flows import flow
+from bot.handlers.weekctx import STALE, Place, leave_kind_label, place_for, too_long
+from bot.i18n import N_, gettext_for
+from bot.render import format_date
+from bot.text import clean_line, esc
+
+log = logging.getLogger(__name__)
+
+FLOW = "leave"
+REASON_MAX = 200
+MAX_DAYS = 60  # longest span one request may cover
+PAST_DAYS = 30  # how far back a span may start (official duty recorded afterwards)
+AHEAD_DAYS = 120  # how far ahead a span may end
+KINDS = {"l": "leave", "d": "official_duty"}
+
+register_commands(
+    CommandSpec(
+        "leave",
+        N_("Ask for leave (请假) or record official duty (公务外出)"),
+        frozenset({CADRE, SECRETARY}),
+    ),
+)
+
+
+def _range_label(turn: Turn, start: date, end: date) -> str:
+    return _range_label_lang(turn.lang, start, end)
+
+
+async def _township_for(turn: Turn) -> tuple[Place, bool] | None:
+    """The township the actor files in, and whether they record as its secretary."""
+    actor = turn.actor
+    assert actor is not None
+    secretary_of = sorted(actor.township_ids(SECRETARY))
+    if secretary_of:
+        place = await place_for(turn, secretary_of[0])
+        return (place, True) if place else None
+    place = await place_for(turn)
+    return (place, False) if place else None
+
+
+# --- command -------------------------------------------------------------------------------
+
+
+@member_only(CADRE, SECRETARY)
+async def leave_command(turn: Turn) -> None:
+    _ = turn._
+    assert turn.actor is not None
+    found = await _township_for(turn)
+    if found is None:
+        await turn.send(_("You are not a cadre of any township."))
+        return
+    place, secretary = found
+    data: dict[str, Any] = {"tid": place.township_id, "direct": secretary}
+    if secretary:
+        async with turn.svc.transaction() as session:
+            cadres = await week_db.cadres_of(session, place.township_id)
+            version = await turn.set_state(session, FLOW, "who", data)
+        if not cadres:
+            await turn.send(_("There are no cadres in your township yet."))
+            return
+        buttons = [(name, turn.cb("lv", "who", version, mid)) for mid, name in cadres]
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        rows.append([(_("✖️ Cancel"), turn.cb("lv", "x", version))])
+        await turn.send(
+            _("Record leave or official duty for whom? It is recorded as approved."), rows
+        )
+        return
+    data["for"] = turn.actor.member_id
+    async with turn.svc.transaction() as session:
+        version = await turn.set_state(session, FLOW, "kind", data)
+    await _ask_kind(turn, version, edit=False)
+
+
+async def _ask_kind(turn: Turn, version: int, *, edit: bool) -> None:
+    _ = turn._
+    rows: list[list[Button]] = [
+        [
+            (_("🏖 Leave (请假)"), turn.cb("lv", "kind", version, "l")),
+            (_("🚗 Official duty (公务外出)"), turn.cb("lv", "kind", version, "d")),
+        ],
+        [(_("✖️ Cancel"), turn.cb("lv", "x", version))],
+    ]
+    text = _("Leave or official duty?")
+    if edit:
+        await turn.show(text, rows)
+    else:
+        await turn.send(text, rows)
+
+
+def _dates_prompt(turn: Turn, today: date) -> str:
+    _ = turn._
+    return _(
+        "Which days? Tap below, or type one day such as {day} or a range such as {range}."
+    ).format(
+        day=f"{today + timedelta(days=1):%m-%d}",
+        range=f"{today + timedelta(days=1):%m-%d} 至 {today + timedelta(days=3):%m-%d}",
+    )
+
+
+def _dates_rows(turn: Turn, version: int, today: date) -> list[list[Button]]:
+    _ = turn._
+    tomorrow = today + timedelta(days=1)
+    return [
+        [
+            (_("Today"), turn.cb("lv", "d", version, f"{today:%Y%m%d}", f"{today:%Y%m%d}")),
+            (
+                _("Tomorrow"),
+                turn.cb("lv", "d", version, f"{tomorrow:%Y%m%d}", f"{tomorrow:%Y%m%d}"),
+            ),
+        ],
+        [(_("✖️ Cancel"), turn.cb("lv", "x", version))],
+    ]
+
+
+# --- buttons -------------------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: Context) -> None:
+    turn = await Turn.load(update, context)
+    if not await admitted(turn):
+        return
+    _ = turn._
+    parts = turn.callback_parts()
+    if not parts or len(parts) < 2:
+        await turn.answer(_(STALE), True)
+        return
+    if parts[0] in {"ok", "no"}:
+        await _decide(turn, parts)
+        return
+    async with turn.svc.transaction() as session:
+        state = await turn.state(session)
+    if state is None or state.flow != FLOW or parts[1] != str(state.version):
+        await turn.answer(_(STALE), True)
+        return
+    place = await place_for(turn, int(state.data["tid"]))
+    if place is None:
+        await turn.answer(_(STALE), True)
+        return
+    action, args = parts[0], parts[2:]
+    data = dict(state.data)
+    today = place.rules.today(turn.now)
+    if action == "x":
+        async with turn.svc.transaction() as session:
+            await turn.clear_state(session)
+        await turn.answer()
+        await turn.show(_("Cancelled; nothing was recorded."))
+        return
+    if action == "who" and args and args[0].isdigit() and state.step == "who":
+        assert turn.actor is not None
+        if not turn.actor.manages(place.township_id):
+            await turn.answer(_("Only a secretary of this township can do that."), True)
+            return
+        async with turn.svc.transaction() as session:
+            cadres = dict(await week_db.cadres_of(session, place.township_id))
+        if int(args[0]) not in cadres:
+            await turn.answer(_("That member was not found in this township."), True)
+            return
+        data["for"] = int(args[0])
+        async with turn.svc.transaction() as session:
+            version = await turn.set_state(session, FLOW, "kind", data)
+        await turn.answer()
+        await _ask_kind(turn, version, edit=True)
+    elif action == "kind" and args and args[0] in KINDS and state.step == "kind":
+        data["kind"] = KINDS[args[0]]
+        async with turn.svc.transaction() as session:
+            version = await turn.set_state(session, FLOW, "dates", data)
+        await turn.answer()
+        await turn.show(_dates_prompt(turn, today), _dates_rows(turn, version, today))
+    elif action == "d" and len(args) == 2 and state.step == "dates":
+        try:
+            start = date(int(args[0][:4]), int(args[0][4:6]), int(args[0][6:]))
+            end = date(int(args[1][:4]), int(args[1][4:6]), int(args[1][6:]))
+        except ValueError:
+            await turn.answer(_(STALE), True)
+            return
+        await turn.answer()
+        await _dates_chosen(turn, place, state, start, end, edit=True)
+    elif action == "send" and state.step == "confirm":
+        await _file(turn, place, state)
+    else:
+        await turn.answer(_(STALE), True)
+
+
+async def _dates_chosen(
+    turn: Turn, place: Place, state: FlowState, start: date, end: date, *, edit: bool
+) -> None:
+    _ = turn._
+    today = place.rules.today(turn.now)
+    problem = None
+    if start < today - timedelta(days=PAST_DAYS):
+        problem = _("Leave can be recorded at most {n} days back.").format(n=PAST_DAYS)
+    elif end > today + timedelta(days=AHEAD_DAYS):
+        problem = _("Leave can be requested at most {n} days ahead.").format(n=AHEAD_DAYS)
+    elif (end - start).days + 1 > MAX_DAYS:
+        problem = _("One request may cover at most {n} days.").format(n=MAX_DAYS)
+    else:
+        async with turn.svc.transaction() as session:
+            overlap = await week_db.overlapping_leave(session, int(state.data["for"]), start, end)
+        if overlap is not None:
+            problem = _("There is already a request for {range} that overlaps these days.").format(
+                range=_range_label(turn, overlap.start, overlap.end)
+            )
+    if problem:
+        text = f"{problem}\n\n{_dates_prompt(turn, today)}"
+        rows = _dates_rows(turn, state.version, today)
+        if edit:
+            await turn.show(text, rows)
+        else:
+            await turn.send(text, rows)
+        return
+    data = {**state.data, "start": start.isoformat(), "end": end.isoformat()}
+    async with turn.svc.transaction() as session:
+        version = await turn.set_state(session, FLOW, "reason", data)
+    text = _("{range}. Now type the reason in one line (at most {limit} characters).").format(
+        range=_range_label(turn, start, end), limit=REASON_MAX
+    )
+    rows = [[(_("✖️ Cancel"), turn.cb("lv", "x", version))]]
+    if edit:
+        await turn.show(text, rows)
+    else:
+        await turn.send(text, rows)
+
+
+def _workdays(place: Place, start: date, end: date) -> int:
+    return len(place.rules.calendar.workdays_between(start, end))
+
+
+async def _confirm(turn: Turn, place: Place, data: dict[str, Any], version: int) -> None:
+    _ = turn._
+    async with turn.svc.transaction() as session:
+        who = await week_db.contact(session, int(data["for"]))
+    start, end = date.fromisoformat(data["start"]), date.fromisoformat(data["end"])
+    text = turn.svc.renderer.render(
+        "cadre_week/leave.html.j2",
+        turn.lang,
+        title=_("Please check:"),
+        name=who.name if who else "",
+        kind=leave_kind_label(_, data["kind"]),
+        range=_range_label(turn, start, end),
+        workdays=_workdays(place, start, end),
+        reason=data["reason"],
+        status="",
+    )
+    label = _("✅ Record as approved") if data.get("direct") else _("✅ Send to the secretary")
+    await turn.send(
+        text,
+        [
+            [(label, turn.cb("lv", "send", version))],
+            [(_("✖️ Cancel"), turn.cb("lv", "x", version))],
+        ],
+    )
+
+
+async def _file(turn: Turn, place: Place, state: FlowState) -> None:
+    _ = turn._
+    assert turn.actor is not None
+    data = state.data
+    direct = bool(data.get("direct")) and turn.actor.manages(place.township_id)
+    member_id = int(data["for"])
+    if not direct and member_id != turn.actor.member_id:
+        await turn.answer(_(STALE), True)
+        return
+    start, end = date.fromisoformat(data["start"]), date.fromisoformat(data["end"])
+    async with turn.svc.transaction() as session:
+        current = await turn.state(session)
+        if current is None or current.version != state.version:
+            await turn.answer(_(STALE), True)
+            return
+        if await week_db.overlapping_leave(session, member_id, start, end) is not None:
+            await turn.clear_state(session)
+            await turn.answer(_("There is already a request that overlaps these days."), True)
+            return
+        leave_id = await week_db.create_leave(
+            session,
+            member_id=member_id,
+            township_id=place.township_id,
+            kind=str(data["kind"]),
+            start=start,
+            end=end,
+            reason=str(data["reason"]),
+            requested_by=turn.actor.member_id,
+            now=turn.now,
+            approved=direct,
+        )
+        await turn.clear_state(session)
+        row = await week_db.leave_row(session, leave_id)
+        secretaries = await week_db.secretaries_of(session, place.township_id)
+    assert row is not None
+    await turn.answer(_("Recorded") if direct else _("Sent"))
+    if direct:
+        await turn.show(
+            _("Recorded as approved: {name}, {kind}, {range}.").format(
+                name=esc(row.member_name),
+                kind=leave_kind_label(_, row.kind),
+                range=_range_label(turn, start, end),
+            )
+        )
+        if member_id != turn.actor.member_id:
+            await _tell_member(turn, row, approved=True, by=turn.actor.name)
+        return
+    targets = [s for s in secretaries if s.member_id != turn.actor.member_id]
+    if not targets:
+        await turn.show(
+            _(
+                "Your request is saved, but your township has no registered secretary yet to "
+                "approve it. Please tell the township office."
+            )
+        )
+        return
+    await turn.show(
+        _("Your request was sent to the secretary. You will get a message when it is decided.")
+    )
+    for secretary in targets:
+        await _ask_secretary(turn, place, row, secretary)
+
+
+async def _ask_secretary(
+    turn: Turn, place: Place, row: week_db.LeaveRow, secretary: week_db.Contact
+) -> None:
+    _ = gettext_for(secretary.language)
+    text = turn.svc.renderer.render(
+        "cadre_week/leave.html.j2",
+        secretary.language,
+        title=_("Leave request"),
+        name=row.member_name,
+        kind=leave_kind_label(_, row.kind),
+        range=_range_label_lang(secretary.language, row.start, row.end),
+        workdays=_workdays(place, row.start, row.end),
+        reason=row.reason,
+        status="",
+    )
+    rows = [
+        [
+            (_("✅ Approve"), turn.cb("lv", "ok", row.id)),
+            (_("❌ Reject"), turn.cb("lv", "no", row.id)),
+        ]
+    ]
+    try:
+        await turn.send(text, rows, chat_id=secretary.telegram_user_id)
+    except Forbidden:
+        async with turn.svc.transaction() as session:
+            await member_db.mark_reachable(session, secretary.telegram_user_id, False)
+    except TelegramError as exc:
+        log.warning("could not send a leave request to a secretary: %s", type(exc).__name__)
+
+
+def _range_label_lang(language: str, start: date, end: date) -> str:
+    if start == end:
+        return format_date(start, language)
+    return f"{format_date(start, language)} – {format_date(end, language)}"
+
+
+async def _tell_member(turn: Turn, row: week_db.LeaveRow, *, approved: bool, by: str) -> None:
+    async with turn.svc.transaction() as session:
+        who = await week_db.contact(session, row.member_id)
+    if who is None:
+        return
+    _ = gettext_for(who.language)
+    template = (
+        _("Your {kind} for {range} was approved by {name}.")
+        if approved
+        else _("Your {kind} for {range} was not approved by {name}.")
+    )
+    text = template.format(
+        kind=leave_kind_label(_, row.kind),
+        range=_range_label_lang(who.language, row.start, row.end),
+        name=esc(by),
+    )
+    try:
+        await turn.send(text, chat_id=who.telegram_user_id)
+    except Forbidden:
+        async with turn.svc.transaction() as session:
+            await member_db.mark_reachable(session, who.telegram_user_id, False)
+    except TelegramError as exc:
+        log.warning("could not tell a member about leave: %s", type(exc).__name__)
+
+
+async def _decide(turn: Turn, parts: list[str]) -> None:
+    _ = turn._
+    actor = turn.actor
+    assert actor is not None
+    if len(parts) != 2 or not parts[1].isdigit():
+        await turn.answer(_(STALE), True)
+        return
+    approve = parts[0] == "ok"
+    async with turn.svc.transaction() as session:
+        row = await week_db.leave_row(session, int(parts[1]))
+    if row is None:
+        await turn.answer(_(STALE), True)
+        return
+    if not actor.manages(row.township_id) or not (
+        actor.has_role(SECRETARY, row.township_id) or actor.has_role(ADMIN)
+    ):
+        await turn.answer(_("Only a secretary of this township can do that."), True)
+        return
+    async with turn.svc.transaction() as session:
+        decided = await week_db.decide_leave(
+            session,
+            row.id,
+            approve=approve,
+            decided_by=actor.member_id,
+            township_id=row.township_id,
+            now=turn.now,
+        )
+        fresh = await week_db.leave_row(session, row.id)
+        decider = (
+            await week_db.contact(session, fresh.decided_by) if fresh and fresh.decided_by else None
+        )
+    assert fresh is not None
+    place = await place_for(turn, row.township_id)
+    verdict = (
+        _("✅ Approved by {name}.") if fresh.status == "approved" else _("❌ Rejected by {name}.")
+    ).format(name=decider.name if decider else "?")
+    text = turn.svc.renderer.render(
+        "cadre_week/leave.html.j2",
+        turn.lang,
+        title=_("Leave request"),
+        name=fresh.member_name,
+        kind=leave_kind_label(_, fresh.kind),
+        range=_range_label(turn, fresh.start, fresh.end),
+        workdays=_workdays(place, fresh.start, fresh.end) if place else None,
+        reason=fresh.reason,
+        status=verdict,
+    )
+    if not decided:
+        await turn.answer(_("This request was already decided."), True)
+        await turn.show(text)
+        return
+    await turn.answer(_("Approved") if approve else _("Rejected"))
+    await turn.show(text)
+    await _tell_member(turn, fresh, approved=approve, by=actor.name)
+
+
+# --- typed input ---------------------------------------------------------------------------
+
+
+@flow(FLOW)
+async def on_message(turn: Turn, state: FlowState) -> None:
+    _ = turn._
+    message = turn.update.effective_message
+    place = await place_for(turn, int(state.data["tid"]))
+    if message is None or place is None:
+        async with turn.svc.transaction() as session:
+            await turn.clear_state(session)
+        await turn.send(_("That request can no longer be continued. Send /leave to start again."))
+        return
+    today = place.rules.today(turn.now)
+    if state.step == "dates":
+        typed = clean_line(message.text or "")
+        span = parse_day_range(typed, today) if typed else None
+        if span is None:
+            note = (
+                _("I could not read “{text}” as a date or a range.").format(text=esc(typed))
+                if typed
+                else _("Please type the dates as text.")
+            )
+            await turn.send(
+                f"{note}\n\n{_dates_prompt(turn, today)}",
+                _dates_rows(turn, state.version, today),
+            )
+            return
+        await _dates_chosen(turn, place, state, span[0], span[1], edit=False)
+        return
+    if state.step == "reason":
+        if not message.text:
+            await turn.send(_("Please type the reason as text."))
+            return
+        reason = clean_line(message.text)
+        if len(reason) > REASON_MAX:
+            await turn.send(too_long(_, REASON_MAX, len(reason)))
+            return
+        if not reason:
+            await turn.send(_("Please type the reason as text."))
+            return
+        data = {**state.data, "reason": reason}
+        async with turn.svc.transaction() as session:
+            version = await turn.set_state(session, FLOW, "confirm", data)
+        await _confirm(turn, place, data, version)
+        return
+    await turn.send(_("Please use the buttons above, or send /cancel to stop."))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("leave", leave_command))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^lv:"))
