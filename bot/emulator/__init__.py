@@ -20,8 +20,9 @@ Server
     ``add_user(id, first_name, last_name=, username=, language_code="zh-hans", started=True)``;
     ``add_group(chat_id, title, member_ids, bot_is_admin=False)``; ``block(id)/unblock(id)``;
     ``user(id)``, ``chat(chat_id)``, ``commands(scope, language_code)``,
-    ``wait_idle_updates(timeout)``, ``wait_polling(timeout)``; ``clock`` (UTC datetime for message dates) and
-    ``monotonic`` (flood control) are settable; ``faults``, ``stats``, ``files``.
+    ``wait_idle_updates(timeout)``, ``wait_polling(timeout)``; ``clock`` (UTC datetime for
+    message dates) and ``monotonic`` (flood control) are settable; ``faults``, ``stats``,
+    ``files``.
 
 Methods
     getMe, getUpdates (long poll, offset/limit/allowed_updates, 409 when a webhook is set or a
