@@ -39,7 +39,7 @@ async def register(
     village: str = "东岭村",
     category: str = "邻里纠纷",
     source: str = "排查发现",
-    parties: str = "张三 13812345678\n李四",
+    parties: str = "张三 13912345678\n李四",
     description: str = "宅基地边界争议，双方多次争吵",
     people: str = "3",
     amount: str | None = "1.2万",

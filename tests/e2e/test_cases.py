@@ -47,8 +47,8 @@ async def test_mediator_registers_a_case_step_by_step(world) -> None:
         )
         in card.text
     )
-    assert "张三 (138****5678)、李四" in card.text
-    assert "13812345678" not in card.text
+    assert "张三 (139****5678)、李四" in card.text
+    assert "13912345678" not in card.text
     assert "东岭村" in card.text and "邻里纠纷" in card.text and "排查发现" in card.text
     assert "¥12,000" in card.text
     row = await case_row(world, "SHZ-2026-0001")
@@ -69,9 +69,9 @@ async def test_mediator_registers_a_case_step_by_step(world) -> None:
             )
         )
         audit = list(await session.scalars(select(AuditEntry.details)))
-    assert [(p.name, p.phone) for p in parties] == [("张三", "13812345678"), ("李四", None)]
+    assert [(p.name, p.phone) for p in parties] == [("张三", "13912345678"), ("李四", None)]
     # Personal data never goes into the audit log.
-    assert "张三" not in repr(audit) and "13812345678" not in repr(audit)
+    assert "张三" not in repr(audit) and "13912345678" not in repr(audit)
     [event] = await events_of(world, row.id)
     assert (event.action, event.from_status, event.to_status) == ("register", None, "registered")
     # A mediator may do everything the status allows.
