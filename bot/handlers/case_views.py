@@ -296,7 +296,7 @@ FIGURES: dict[str, tuple[str, str, str]] = {
             "counted here until visit logs are in use)"
         ),
     ),
-    "rg": ("registered", N_("Registered"), N_("cases registered in the period")),
+    "rg": ("registered", N_("Registered cases"), N_("cases registered in the period")),
     "rs": (
         "resolved",
         N_("Resolved"),

@@ -159,7 +159,7 @@ async def test_statistics_and_brief_carry_no_personal_data(world) -> None:
     await db_act(world, case, ZHOU, Action.START_MEDIATION)
     figures = await ask1(world, SECRETARY.telegram_user_id, "/disputes")
     drill = await press(
-        world, SECRETARY.telegram_user_id, figures, f"🔎 {zh('Registered')} 1"
+        world, SECRETARY.telegram_user_id, figures, f"🔎 {zh('Registered cases')} 1"
     )
     brief = await ask1(world, SECRETARY.telegram_user_id, "/casebrief")
     for text in (figures.text, drill.text, brief.text):
