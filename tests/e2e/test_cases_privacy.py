@@ -50,9 +50,12 @@ async def test_cadre_sees_own_case_without_parties_and_limited_actions(world) ->
     number = number_in(card)
     for text in (card.text, (await ask1(world, LI, f"/case {number}")).text):
         assert "张三" not in text and "李四" not in text and "5678" not in text
-        assert zh("Parties: {count} (names are visible to mediators and the secretary only)").format(
-            count=2
-        ) in text
+        assert (
+            zh("Parties: {count} (names are visible to mediators and the secretary only)").format(
+                count=2
+            )
+            in text
+        )
     # The confirmation showed what the cadre typed; after saving, the card hides it.
     card = await ask1(world, LI, f"/case {number}")
     assert set(button_labels(card)) == {

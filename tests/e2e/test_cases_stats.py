@@ -4,11 +4,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import datetime
 from decimal import Decimal
-
-import pytest
 
 from bot.db import cases as case_db
 from bot.domain.cases import Action, ActionPayload, Tier
@@ -107,15 +104,21 @@ async def test_year_figures_with_definitions(world) -> None:
     ):
         assert zh(definition) in text
     # Screening visits are not counted until visit logs exist: the stand-in is said so.
-    assert zh(
-        "cases registered in the period whose source is 排查发现 (screening visits are "
-        "counted here until visit logs are in use)"
-    ) in text
+    assert (
+        zh(
+            "cases registered in the period whose source is 排查发现 (screening visits are "
+            "counted here until visit logs are in use)"
+        )
+        in text
+    )
     assert zh("By category") in text and zh("By village") in text
-    assert zh(
-        "{name}: registered {registered}, resolved {resolved}, overdue {overdue}, "
-        "success rate {rate}"
-    ).format(name="东岭村", registered=3, resolved=1, overdue=0, rate="50.0%") in text
+    assert (
+        zh(
+            "{name}: registered {registered}, resolved {resolved}, overdue {overdue}, "
+            "success rate {rate}"
+        ).format(name="东岭村", registered=3, resolved=1, overdue=0, rate="50.0%")
+        in text
+    )
 
 
 async def test_each_figure_drills_down_to_its_cases(world) -> None:
@@ -162,10 +165,13 @@ async def test_brief_for_the_joint_meeting(world) -> None:
     n = await seed(world)
     brief = await ask1(world, SEC, "/casebrief")
     text = brief.text
-    assert zh(
-        "As of {date}: {difficult} difficult, {overdue} overdue, {referred} referred, "
-        "{escalated} escalated"
-    ).format(date="11月23日", difficult=1, overdue=2, referred=1, escalated=1) in text
+    assert (
+        zh(
+            "As of {date}: {difficult} difficult, {overdue} overdue, {referred} referred, "
+            "{escalated} escalated"
+        ).format(date="11月23日", difficult=1, overdue=2, referred=1, escalated=1)
+        in text
+    )
     listed = {k for k, v in n.items() if v in text}
     assert listed == {"b", "c", "d", "f", "g"}
     # Most days past the deadline first: f (2025), then g, b, c, d.
@@ -177,10 +183,13 @@ async def test_brief_for_the_joint_meeting(world) -> None:
 
 async def test_empty_brief_and_empty_figures(world) -> None:
     brief = await ask1(world, SEC, "/casebrief")
-    assert zh(
-        "Nothing to bring to the meeting: no difficult, overdue, referred or escalated cases "
-        "are open."
-    ) in brief.text
+    assert (
+        zh(
+            "Nothing to bring to the meeting: no difficult, overdue, referred or escalated cases "
+            "are open."
+        )
+        in brief.text
+    )
     figures = await ask1(world, SEC, "/disputes")
     assert figure_line("Registered cases", "0") in figures.text
 
@@ -192,7 +201,10 @@ async def test_data_layer_figures_for_other_features(world) -> None:
             session, 1, datetime(2026, 11, 23).date(), world.settings
         )
         figures = await case_db.member_case_figures(
-            session, 1, datetime(2026, 11, 1).date(), datetime(2026, 11, 23).date(),
+            session,
+            1,
+            datetime(2026, 11, 1).date(),
+            datetime(2026, 11, 23).date(),
             datetime(2026, 11, 23).date(),
         )
     kinds = {r.number: r.kind for r in reminders}
@@ -203,11 +215,9 @@ async def test_data_layer_figures_for_other_features(world) -> None:
     assert figures[zhou].registered == 4 and figures[zhou].overdue_now == 2
 
 
-@pytest.mark.skipif(
-    not (os.environ.get("TOWNSHIP_TEST_DATABASE_URL") or "").startswith("postgresql"),
-    reason="concurrent numbering is proven on PostgreSQL",
-)
 async def test_concurrent_creation_gets_distinct_consecutive_numbers(world) -> None:
+    """30 creations at the same moment on separate sessions (and connections). PostgreSQL
+    serialises them on the counter row; SQLite serialises writers."""
     users = [ZHOU, CADRE_LI.telegram_user_id, SEC] * 10
     created = await asyncio.gather(*(db_register(world, u) for u in users))
     numbers = sorted(c.number for c in created)
