@@ -23,6 +23,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.config import Settings
@@ -484,6 +485,8 @@ async def act(
     new_state, entry = rules.apply(before, action, payload, actor, at, config=config)
     _write_state(row, new_state)
     row.updated_at = at
+    # Always write the row, even for a note that changes nothing, so the version moves on.
+    flag_modified(row, "updated_at")
     try:
         await session.flush()  # the version column makes a concurrent change fail here
     except StaleDataError as exc:

@@ -251,6 +251,8 @@ async def test_note_and_change_of_mediator(world) -> None:
     assert "已电话联系双方" in card.text
     row = await case_row(world, number)
     assert row.mediator_id == world.member_ids[ZHOU] and row.status == "registered"
+    # Every action moves the version on, even one at the same instant that changes no field.
+    assert row.version == 3
 
 
 async def test_cancel_an_action_changes_nothing(world) -> None:
@@ -261,3 +263,38 @@ async def test_cancel_an_action_changes_nothing(world) -> None:
     row = await case_row(world, number_in(card))
     assert row.status == "mediating"
     assert len(await events_of(world, row.id)) == 2
+
+
+async def test_lists_mine_open_overdue_and_by_village(world) -> None:
+    first = number_in(await register(world, ZHOU, village="东岭村"))
+    second = number_in(await register(world, ZHOU, village="西坡村"))
+    world.clock.advance(timedelta(days=8))  # both ordinary: 7 days, now overdue
+    third = number_in(await register(world, CADRE_LI.telegram_user_id, village="西坡村"))
+    listing = await ask1(world, ZHOU, "/cases")
+    assert zh("Cases not yet closed") in listing.text
+    assert all(n in listing.text for n in (first, second, third))
+    # Most urgent first.
+    assert listing.text.index(first) < listing.text.index(third)
+    mine = await press(world, ZHOU, listing, zh("👤 Mine"))
+    assert first in mine.text and second in mine.text and third not in mine.text
+    overdue = await press(world, ZHOU, mine, zh("⚠️ Overdue"))
+    assert first in overdue.text and second in overdue.text and third not in overdue.text
+    assert zh("⚠️ overdue by {days} days").format(days=1) in overdue.text
+    picker = await press(world, ZHOU, overdue, zh("🏘 By village"))
+    village = await press(world, ZHOU, picker, "西坡村")
+    assert zh("Cases in {village}").format(village="西坡村") in village.text
+    assert second in village.text and third in village.text and first not in village.text
+    card = await press(world, ZHOU, village, next(b for b in button_labels(village) if third in b))
+    assert number_in(card) == third
+
+
+async def test_sample_cases_seed_a_ledger_in_several_states(world) -> None:
+    from bot.sample_cases import SAMPLE_CASES, seed_cases
+
+    async with world.svc.transaction() as session:
+        numbers = await seed_cases(session, world.settings, world.clock.now())
+    assert len(numbers) == len(SAMPLE_CASES) == len(set(numbers))
+    statuses = {(await case_row(world, n)).status for n in numbers}
+    assert statuses == {"closed", "mediating", "referred", "registered", "escalated", "resolved"}
+    figures = await ask1(world, SECRETARY.telegram_user_id, "/disputes")
+    assert zh("{label}: {value}").format(label=zh("Registered cases"), value=8) in figures.text

@@ -168,3 +168,16 @@ async def test_statistics_and_brief_carry_no_personal_data(world) -> None:
     for text in (figures.text, drill.text, brief.text):
         assert "王五" not in text and "13900001111" not in text and "****" not in text
     assert case.number in drill.text
+
+
+def commands_in(text: str) -> set[str]:
+    return {line.split(" ")[0] for line in text.splitlines() if line.startswith("/")}
+
+
+async def test_help_shows_case_commands_by_role(world) -> None:
+    cadre = commands_in((await ask1(world, LI, "/help")).text)
+    mediator = commands_in((await ask1(world, ZHOU, "/help")).text)
+    admin = commands_in((await ask1(world, ADMIN.telegram_user_id, "/help")).text)
+    assert {"/case", "/cases"} <= cadre and not {"/disputes", "/casebrief"} & cadre
+    assert {"/case", "/cases", "/disputes", "/casebrief"} <= mediator
+    assert {"/case", "/cases", "/disputes", "/casebrief"} <= admin
