@@ -294,6 +294,77 @@ class VisitsConfig(_Strict):
     _activities = field_validator("activities")(lambda cls, v: _unique_names(v, "activities"))
 
 
+class CaseTermConfig(_Strict):
+    """One entry of a case vocabulary list: a stable key (stored with the case) and its label."""
+
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+    label: Annotated[str, Field(min_length=1, max_length=24)]
+
+
+def _terms(*pairs: tuple[str, str]) -> list[CaseTermConfig]:
+    return [CaseTermConfig(key=k, label=v) for k, v in pairs]
+
+
+class CaseTierDaysConfig(_Strict):
+    """Calendar days from registration (or reopening) to the deadline, per difficulty tier."""
+
+    ordinary: int = Field(7, ge=1, le=365)
+    complex: int = Field(15, ge=1, le=365)
+    difficult: int = Field(30, ge=1, le=365)
+
+
+class CasesConfig(_Strict):
+    """The dispute case ledger (矛盾纠纷排查化解台账)."""
+
+    categories: list[CaseTermConfig] = Field(
+        default_factory=lambda: _terms(
+            ("neighbourhood", "邻里纠纷"),
+            ("marriage_family", "婚姻家庭"),
+            ("land_forest", "土地山林"),
+            ("labour", "劳资纠纷"),
+            ("damages", "损害赔偿"),
+            ("construction", "工程施工"),
+            ("other", "其他"),
+        )
+    )
+    sources: list[CaseTermConfig] = Field(
+        default_factory=lambda: _terms(
+            ("screening", "排查发现"),
+            ("walk_in", "群众来访"),
+            ("assigned_by_superior", "上级交办"),
+            ("transferred_by_department", "部门转办"),
+        )
+    )
+    referral_units: list[CaseTermConfig] = Field(
+        default_factory=lambda: _terms(
+            ("police_station", "派出所"),
+            ("court", "法庭"),
+            ("judicial_office", "司法所"),
+            ("traffic_police", "交警中队"),
+        )
+    )
+    tier_days: CaseTierDaysConfig = CaseTierDaysConfig()
+    # A resolved case is due for its follow-up visit (回访) this many days after resolution.
+    followup_after_days: int = Field(7, ge=0, le=365)
+    # An overdue case is due for escalation to the secretary after this many days overdue.
+    escalation_after_days: int = Field(3, ge=0, le=365)
+    # "Due soon" reminders start this many days before the deadline.
+    due_soon_days: int = Field(2, ge=0, le=30)
+
+    @model_validator(mode="after")
+    def _unique_terms(self) -> CasesConfig:
+        for name in ("categories", "sources", "referral_units"):
+            terms: list[CaseTermConfig] = getattr(self, name)
+            if not terms:
+                raise ValueError(f"{name} must not be empty")
+            for attr in ("key", "label"):
+                values = [getattr(t, attr) for t in terms]
+                dupes = sorted({v for v in values if values.count(v) > 1})
+                if dupes:
+                    raise ValueError(f"duplicate {name} {attr}s: {', '.join(dupes)}")
+        return self
+
+
 class Settings(_Strict):
     timezone: str = "Asia/Shanghai"
     language: Language = "zh_CN"
@@ -308,6 +379,7 @@ class Settings(_Strict):
     quotas: QuotasConfig = QuotasConfig()
     report: ReportConfig = ReportConfig()
     visits: VisitsConfig = VisitsConfig()
+    cases: CasesConfig = CasesConfig()
     townships: list[TownshipConfig] = []
 
     _tz = field_validator("timezone")(lambda cls, v: _check_timezone(v))

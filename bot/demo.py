@@ -27,9 +27,8 @@ from bot.sample import (
     PEOPLE,
     TOWNSHIP_CODE,
     sample_config,
-    seed_people,
 )
-from bot.sample_week import seed_week
+from bot.sample_all import seed_sample
 from bot.services import Services
 from bot.weekrules import week_rules
 
@@ -151,6 +150,25 @@ async def play_script(emu: BotApiEmulator, svc: Services, t: Transcript) -> None
     await say(emu, t, STRANGER[0], STRANGER[1], "/start")
     await say(emu, t, STRANGER[0], STRANGER[1], "/members")
     await play_cadre_week(emu, svc, t)
+    t.add("\n— 10. The mediator registers a dispute case found while screening —")
+    who = (mediator.telegram_user_id, mediator.name)
+    [prompt] = await say(emu, t, *who, "/case new")
+    prompt = await press(emu, t, *who, prompt, 0, 0)  # 沙河子村
+    prompt = await press(emu, t, *who, prompt, 0, 0)  # 邻里纠纷
+    prompt = await press(emu, t, *who, prompt, 0, 0)  # 排查发现
+    [prompt] = await say(emu, t, *who, "贺小明 13991239999\n贺大山")
+    await press(emu, t, *who, prompt, 0, 0)  # done
+    await say(emu, t, *who, "两家因共用水井的使用时间发生争吵")
+    await say(emu, t, *who, "2")
+    [prompt] = await say(emu, t, *who, "500")
+    prompt = await press(emu, t, *who, prompt, 0, 0)  # 一般
+    card = await press(emu, t, *who, prompt, 0, 0)  # save
+    if not re.search(rf"{TOWNSHIP_CODE}-\d{{4}}-\d{{4}}", card.text or ""):
+        raise AssertionError("the case was not registered")
+    await press(emu, t, *who, card, 0, 0)  # start mediation
+    t.add("\n— 11. The township's dispute figures, and the brief for the 政法联席会议 —")
+    await say(emu, t, secretary.telegram_user_id, secretary.name, "/disputes")
+    await say(emu, t, secretary.telegram_user_id, secretary.name, "/casebrief")
 
 
 def fresh_database(data_dir: Path) -> Path:
@@ -209,8 +227,7 @@ async def run_demo(
         async with running(app, poll_timeout=10):
             svc: Services = app.bot_data["services"]
             async with svc.transaction() as session:
-                ids = await seed_people(session, svc.clock.now())
-                await seed_week(session, svc.settings, svc.clock.now(), ids)
+                await seed_sample(session, svc.settings, svc.clock.now())
             print("township-bot demo: the real bot against the built-in Telegram emulator.")
             print(f"Sample township: 沙河子镇 ({TOWNSHIP_CODE}); every person is invented.\n")
             try:

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import errors, help, lang, leave, me, members, report, router, start, visit
+from bot.handlers import (
+    cases,
+    errors,
+    help,
+    lang,
+    leave,
+    me,
+    members,
+    report,
+    router,
+    start,
+    visit,
+)
 
-FEATURES = [start, help, lang, members, visit, me, report, leave]
+FEATURES = [start, help, lang, members, visit, me, report, leave, cases]
 
 
 def register_all(app: Application) -> None:

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per feature. Importing this package registers them all."""
 
 from bot.models.base import Base
+from bot.models.cases import DisputeCase, DisputeCaseCounter, DisputeCaseEvent, DisputeCaseParty
 from bot.models.core import (
     AuditEntry,
     ConversationState,
@@ -31,6 +32,10 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ConversationState",
+    "DisputeCase",
+    "DisputeCaseCounter",
+    "DisputeCaseEvent",
+    "DisputeCaseParty",
     "FieldVisit",
     "Invite",
     "JobRun",

@@ -42,8 +42,8 @@ from bot.sample import (
     TOWNSHIP_CODE,
     TOWNSHIP_NAME,
     sample_config,
-    seed_people,
 )
+from bot.sample_all import seed_sample
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -222,7 +222,7 @@ class Sandbox:
         self._running = running(app, poll_timeout=self.poll_timeout)
         self.app = await self._running.__aenter__()
         async with self.svc.transaction() as session:
-            await seed_people(session, self.clock.now())
+            await seed_sample(session, self.svc.settings, self.clock.now())
 
     async def _stop_bot(self) -> None:
         if self._running is not None:

@@ -1,0 +1,183 @@
+"""Who sees what: party names and phones only for mediators, the township's secretary and
+admins, phones only masked; cadres see only their own cases, without parties; another
+township's cases are invisible; nothing personal in group chats, lists, figures or logs."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.domain.cases import Action
+from bot.sample import ADMIN, OTHER_PERSON
+from tests.e2e.cases_helpers import case_row, db_act, db_register, number_in, register
+from tests.e2e.helpers import (
+    CADRE_LI,
+    CADRE_WANG,
+    MEDIATOR_ZHOU,
+    SECRETARY,
+    ask1,
+    button_labels,
+    press,
+    press_alert,
+    zh,
+)
+
+ZHOU = MEDIATOR_ZHOU.telegram_user_id
+LI = CADRE_LI.telegram_user_id
+PHONE = "13912345678"
+MASKED = "139****5678"
+
+
+def not_found(number: str) -> str:
+    return zh(
+        "I could not find case {number}. Please check the number; cadres can open only the "
+        "cases they registered themselves."
+    ).format(number=number)
+
+
+async def test_mediator_secretary_and_admin_see_names_with_masked_phones(world) -> None:
+    number = number_in(await register(world, ZHOU))
+    for user_id in (ZHOU, SECRETARY.telegram_user_id, ADMIN.telegram_user_id):
+        card = await ask1(world, user_id, f"/case {number}")
+        assert f"张三 ({MASKED})、李四" in card.text, user_id
+        assert PHONE not in card.text
+    # The full number appears nowhere in any chat, not even the creator's confirmation.
+    for user_id in (ZHOU, SECRETARY.telegram_user_id, ADMIN.telegram_user_id):
+        assert all(PHONE not in (m.text or "") for m in world.user(user_id).history)
+
+
+async def test_cadre_sees_own_case_without_parties_and_limited_actions(world) -> None:
+    card = await register(world, LI)
+    number = number_in(card)
+    for text in (card.text, (await ask1(world, LI, f"/case {number}")).text):
+        assert "张三" not in text and "李四" not in text and "5678" not in text
+        assert (
+            zh("Parties: {count} (names are visible to mediators and the secretary only)").format(
+                count=2
+            )
+            in text
+        )
+    # The confirmation showed what the cadre typed; after saving, the card hides it.
+    card = await ask1(world, LI, f"/case {number}")
+    assert set(button_labels(card)) == {
+        zh("🤝 Start mediation"),
+        zh("📝 Add a note"),
+        zh("📜 Full timeline"),
+        zh("🔄 Refresh"),
+    }
+    # A mediator sees the parties of the cadre's case.
+    assert "张三" in (await ask1(world, ZHOU, f"/case {number}")).text
+
+
+async def test_cadre_cannot_open_someone_elses_case(world) -> None:
+    number = number_in(await register(world, ZHOU))
+    reply = await ask1(world, LI, f"/case {number}")
+    assert reply.text == not_found(number)
+    # Nor through a correctly signed button.
+    row = await case_row(world, number)
+    listing = await ask1(world, LI, "/cases")
+    for data in (
+        world.svc.codec.pack("cs", "c", row.id),
+        world.svc.codec.pack("cs", "tl", row.id),
+        world.svc.codec.pack("cs", "a", row.id, row.version, "nt"),
+    ):
+        answer = await press_alert(world, LI, listing, data)
+        assert answer.text == not_found("")
+    # Another cadre's own case list does not show it.
+    listing = await ask1(world, CADRE_WANG.telegram_user_id, "/cases")
+    assert number not in listing.text
+
+
+async def test_cadre_lists_only_own_cases_and_no_names_in_lists(world) -> None:
+    mine = number_in(await register(world, LI))
+    other = number_in(await register(world, ZHOU, parties="赵六 13900002222"))
+    listing = await ask1(world, LI, "/cases")
+    assert mine in listing.text and other not in listing.text
+    listing = await press(world, LI, listing, zh("📂 Open"))
+    assert mine in listing.text and other not in listing.text
+    mediator_list = await ask1(world, ZHOU, "/cases")
+    assert mine in mediator_list.text and other in mediator_list.text
+    for text in (listing.text, mediator_list.text):
+        assert "张三" not in text and "赵六" not in text and "****" not in text
+
+
+async def test_cadre_cannot_see_figures_or_brief(world) -> None:
+    for command in ("/disputes", "/casebrief"):
+        reply = await ask1(world, LI, command)
+        assert reply.text == zh("Sorry, this is only for: {roles}.").format(
+            roles="、".join([zh("mediator"), zh("secretary"), zh("admin")])
+        )
+
+
+async def test_another_townships_cases_are_invisible(world) -> None:
+    number = number_in(await register(world, ZHOU))
+    row = await case_row(world, number)
+    other = OTHER_PERSON.telegram_user_id
+    assert (await ask1(world, other, f"/case {number}")).text == not_found(number)
+    listing = await ask1(world, other, "/cases")
+    assert "大荆镇" in listing.text and number not in listing.text
+    figures = await ask1(world, other, "/disputes")
+    assert "大荆镇" in figures.text and "沙河子" not in figures.text
+    # Signed buttons for the other township are refused and change nothing.
+    for data in (
+        world.svc.codec.pack("cs", "c", row.id),
+        world.svc.codec.pack("cs", "a", row.id, row.version, "sm"),
+    ):
+        answer = await press_alert(world, other, listing, data)
+        assert answer.text == not_found("")
+    for data in (
+        world.svc.codec.pack("cs", "l", row.township_id, "o", 0, 0),
+        world.svc.codec.pack("cs", "d", row.township_id, "y"),
+        world.svc.codec.pack("cs", "dd", row.township_id, "y", "rg", "-", 0),
+        world.svc.codec.pack("cs", "b", row.township_id),
+    ):
+        answer = await press_alert(world, other, listing, data)
+        assert answer.text == zh("You can only see your own township's cases.")
+    assert (await case_row(world, number)).status == "registered"
+
+
+async def test_group_chats_get_no_case_data(world) -> None:
+    number = number_in(await register(world, ZHOU))
+    group = -1001234500001
+    world.emu.add_group(group, "沙河子镇工作群", [ZHOU, SECRETARY.telegram_user_id])
+    user = world.user(ZHOU)
+    for command in (f"/case {number}", "/cases", "/disputes", "/casebrief", "/case new"):
+        await user.send_in_group(group, command)
+        [reply] = await world.emu.chat(group).replies(1, timeout=10)
+        assert reply.text == zh(
+            "For privacy, dispute cases are handled only in a private chat with me. "
+            "Please write to me directly."
+        )
+    assert all("张三" not in (m.text or "") for m in world.emu.chat(group).messages)
+
+
+async def test_names_stay_out_of_the_logs(world, caplog) -> None:
+    caplog.set_level(logging.INFO)  # the production level (bot.logsetup)
+    card = await register(world, ZHOU, parties="钱七 13700003333")
+    await press(world, ZHOU, card, zh("🤝 Start mediation"))
+    assert "钱七" not in caplog.text and "13700003333" not in caplog.text
+
+
+async def test_statistics_and_brief_carry_no_personal_data(world) -> None:
+    case = await db_register(world, ZHOU)
+    await db_act(world, case, ZHOU, Action.START_MEDIATION)
+    figures = await ask1(world, SECRETARY.telegram_user_id, "/disputes")
+    drill = await press(
+        world, SECRETARY.telegram_user_id, figures, f"🔎 {zh('Registered cases')} 1"
+    )
+    brief = await ask1(world, SECRETARY.telegram_user_id, "/casebrief")
+    for text in (figures.text, drill.text, brief.text):
+        assert "王五" not in text and "13900001111" not in text and "****" not in text
+    assert case.number in drill.text
+
+
+def commands_in(text: str) -> set[str]:
+    return {line.split(" ")[0] for line in text.splitlines() if line.startswith("/")}
+
+
+async def test_help_shows_case_commands_by_role(world) -> None:
+    cadre = commands_in((await ask1(world, LI, "/help")).text)
+    mediator = commands_in((await ask1(world, ZHOU, "/help")).text)
+    admin = commands_in((await ask1(world, ADMIN.telegram_user_id, "/help")).text)
+    assert {"/case", "/cases"} <= cadre and not {"/disputes", "/casebrief"} & cadre
+    assert {"/case", "/cases", "/disputes", "/casebrief"} <= mediator
+    assert {"/case", "/cases", "/disputes", "/casebrief"} <= admin
