@@ -18,7 +18,15 @@ from bot.clock import ManualClock
 from bot.config import parse_settings
 from bot.emulator import BotApiEmulator
 from bot.logsetup import setup_logging
-from bot.sample import ADMIN, PEOPLE, TOWNSHIP_CODE, sample_config, seed_people
+from bot.sample import (
+    ADMIN,
+    GROUP_CHAT_ID,
+    GROUP_TITLE,
+    PEOPLE,
+    TOWNSHIP_CODE,
+    sample_config,
+    seed_people,
+)
 from bot.services import Services
 
 DEMO_TOKEN = "7000000001:DEMO-offline-token-not-secret"
@@ -113,6 +121,7 @@ async def start_demo(data_dir: Path, port: int = 0) -> tuple[BotApiEmulator, App
     emu.add_bot(DEMO_TOKEN, username="township_demo_bot", first_name="乡镇工作助手")
     for person in [*PEOPLE, ADMIN]:
         emu.add_user(person.telegram_user_id, person.name)
+    emu.add_group(GROUP_CHAT_ID, GROUP_TITLE, [p.telegram_user_id for p in PEOPLE])
     emu.add_user(NEW_CADRE[0], NEW_CADRE[1])
     emu.add_user(STRANGER[0], STRANGER[1])
     api_base = emu.base_url.removesuffix("/bot")

@@ -17,6 +17,9 @@ from bot.models import Member, MemberRole, VillageAssignment
 
 TOWNSHIP_CODE = "SHZ"
 TOWNSHIP_NAME = "沙河子镇"
+# The township's work group chat (published lists go there); the emulator registers it.
+GROUP_CHAT_ID = -1001000000001
+GROUP_TITLE = "沙河子镇干部工作群"
 
 VILLAGES: list[dict[str, Any]] = [
     {"name": "沙河子村", "lat": 33.8650, "lon": 109.9880, "radius_m": 1500},
@@ -61,7 +64,12 @@ def sample_config(token: str, api_base_url: str, database_url: str, **extra: Any
         "database": {"url": database_url},
         "roles": {"admins": [ADMIN.telegram_user_id]},
         "townships": [
-            {"code": TOWNSHIP_CODE, "name": TOWNSHIP_NAME, "villages": VILLAGES},
+            {
+                "code": TOWNSHIP_CODE,
+                "name": TOWNSHIP_NAME,
+                "group_chat_id": GROUP_CHAT_ID,
+                "villages": VILLAGES,
+            },
             OTHER_TOWNSHIP,
         ],
         **extra,

@@ -24,7 +24,16 @@ from bot.db.engine import create_engine, is_sqlite
 from bot.db.migrate import upgrade_sync
 from bot.emulator import BotApiEmulator
 from bot.models import metadata
-from bot.sample import ADMIN, OTHER_PERSON, OTHER_TOWNSHIP, PEOPLE, sample_config, seed_people
+from bot.sample import (
+    ADMIN,
+    GROUP_CHAT_ID,
+    GROUP_TITLE,
+    OTHER_PERSON,
+    OTHER_TOWNSHIP,
+    PEOPLE,
+    sample_config,
+    seed_people,
+)
 from bot.services import Services
 from jobs.scheduler import Scheduler
 
@@ -135,6 +144,7 @@ async def world(
     app = build_application(settings, clock=clock, engine=engine, migrate=False)
     for person in [*PEOPLE, ADMIN, OTHER_PERSON]:
         emulator.add_user(person.telegram_user_id, person.name)
+    emulator.add_group(GROUP_CHAT_ID, GROUP_TITLE, [p.telegram_user_id for p in PEOPLE])
     async with running(app, poll_timeout=5):
         w = World(emu=emulator, app=app, settings=settings, clock=clock)
         async with w.svc.transaction() as session:

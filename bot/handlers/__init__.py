@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import errors, help, lang, members, router, start
+from bot.handlers import arena, errors, help, lang, members, redblack, router, start
 
-FEATURES = [start, help, lang, members]
+FEATURES = [start, help, lang, members, redblack, arena]
 
 
 def register_all(app: Application) -> None:

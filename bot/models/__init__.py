@@ -13,10 +13,20 @@ from bot.models.core import (
     VillageAssignment,
 )
 from bot.models.outbox import JobRun, Lease, OutboxMessage
+from bot.models.redblack import (
+    ArenaItem,
+    ArenaOwner,
+    ArenaProgress,
+    RedBlackIssue,
+    RedBlackObjection,
+)
 
 metadata = Base.metadata
 
 __all__ = [
+    "ArenaItem",
+    "ArenaOwner",
+    "ArenaProgress",
     "AuditEntry",
     "Base",
     "ConversationState",
@@ -26,6 +36,8 @@ __all__ = [
     "Member",
     "MemberRole",
     "OutboxMessage",
+    "RedBlackIssue",
+    "RedBlackObjection",
     "Role",
     "Township",
     "Village",
