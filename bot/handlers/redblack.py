@@ -45,6 +45,13 @@ from jobs.outbox import Outgoing, enqueue
 
 REASON_MIN, REASON_MAX = 4, 500
 OBJECT_FLOW = "rb_object"
+OBJECT_BUTTON = N_("✋ Object")
+UPHOLD_BUTTON = N_("✅ Uphold")
+REJECT_BUTTON = N_("❌ Reject")
+UPHELD_TEXT = N_("Your objection was upheld: you are taken off the list for {period}.")
+REJECTED_TEXT = N_(
+    "Your objection was rejected: you stay on the list for {period}. Send /why for the facts."
+)
 
 register_commands(
     CommandSpec(
@@ -259,7 +266,9 @@ async def _told_notices(
         fingerprint = _fingerprint([list_name, item["reasons"], corrected])
         markup = None
         if not corrected:
-            markup = turn.keyboard([[(_p("✋ Object"), turn.cb("rb", "obj", issue.id))]]).to_dict()  # type: ignore[union-attr]
+            markup = turn.keyboard(
+                [[(_p(OBJECT_BUTTON), turn.cb("rb", "obj", issue.id))]]
+            ).to_dict()  # type: ignore[union-attr]
         out.append(
             Outgoing(
                 key=f"redblack:told:{issue.id}:{member_id}:{fingerprint}",
@@ -682,8 +691,8 @@ def _objection_notice(
     markup = turn.keyboard(
         [
             [
-                (_p("✅ Uphold"), turn.cb("rb", "dec", objection_id, "u")),
-                (_p("❌ Reject"), turn.cb("rb", "dec", objection_id, "r")),
+                (_p(UPHOLD_BUTTON), turn.cb("rb", "dec", objection_id, "u")),
+                (_p(REJECT_BUTTON), turn.cb("rb", "dec", objection_id, "r")),
             ]
         ]
     )
@@ -746,8 +755,8 @@ async def _show_objections(turn: Turn) -> bool:
             ),
             [
                 [
-                    (_("✅ Uphold"), turn.cb("rb", "dec", objection.id, "u")),
-                    (_("❌ Reject"), turn.cb("rb", "dec", objection.id, "r")),
+                    (_(UPHOLD_BUTTON), turn.cb("rb", "dec", objection.id, "u")),
+                    (_(REJECT_BUTTON), turn.cb("rb", "dec", objection.id, "r")),
                 ]
             ],
         )
@@ -825,14 +834,9 @@ async def _decide(turn: Turn, objection_id: int, upheld: bool) -> None:
                     chat_id=member.telegram_user_id,
                     member_id=member.member_id,
                     township_id=issue.township_id,
-                    text=(
-                        _m("Your objection was upheld: you are taken off the list for {period}.")
-                        if upheld
-                        else _m(
-                            "Your objection was rejected: you stay on the list for {period}. "
-                            "Send /why for the facts."
-                        )
-                    ).format(period=esc(period_text(issue.snapshot, member.language))),
+                    text=(_m(UPHELD_TEXT) if upheld else _m(REJECTED_TEXT)).format(
+                        period=esc(period_text(issue.snapshot, member.language))
+                    ),
                 )
             ],
         )
