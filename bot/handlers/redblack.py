@@ -847,11 +847,14 @@ async def _show_issue(turn: Turn, issue_id: int) -> None:
     async with turn.svc.transaction() as session:
         issue = await rb_db.issue_by_id(session, issue_id)
         township = await member_db.township_by_id(session, issue.township_id) if issue else None
-    if issue is None or township is None or issue.status == "preview":
+    if issue is None or township is None:
         await turn.answer(_stale(turn), True)
         return
     if not turn.actor.manages(issue.township_id):
         await turn.answer(turn._("You can only manage the lists of your own township."), True)
+        return
+    if issue.status == "preview":
+        await turn.answer(_stale(turn), True)
         return
     await turn.answer()
     for part in render_lists(
