@@ -75,7 +75,8 @@ async def show(turn: Turn, township_id: int, edit: bool = True) -> None:
             )
         if manages:
             row.append((_("👥 Owners"), turn.cb("ar", "own", item.item_id)))
-        buttons.append(row)
+        if row:
+            buttons.append(row)
     if manages:
         buttons.append([(_("➕ Add a key work item"), turn.cb("ar", "add", township_id))])
     if edit:

@@ -38,7 +38,9 @@ class FakeFacts:
         self.cases: list[MemberCaseFacts] = []
         self.visits: list[tuple[Any, ...]] = []
 
-    async def member_weeks(self, session: Any, township_id: int, period: Period) -> list[MemberWeek]:
+    async def member_weeks(
+        self, session: Any, township_id: int, period: Period
+    ) -> list[MemberWeek]:
         return [w for w in self.weeks if w.week_start in period.weeks]
 
     async def member_case_facts(

@@ -88,7 +88,11 @@ async def test_preview_objection_publish_edit_correct_history(world) -> None:
 
     # The secretary cannot publish while the window is open.
     reply = await ask1(world, sec, "/redblack publish")
-    assert reply.text.startswith(zh("The objection window is open until {until}. The list can be published after it closes.").split("{")[0])
+    assert reply.text.startswith(
+        zh(
+            "The objection window is open until {until}. The list can be published after it closes."
+        ).split("{")[0]
+    )
 
     # 王建军 objects: a too-short reason is refused and saves nothing, then a real one.
     wang = world.user(CADRE_WANG.telegram_user_id)
@@ -96,11 +100,17 @@ async def test_preview_objection_publish_edit_correct_history(world) -> None:
     [prompt] = await wang.replies(1, timeout=10)
     assert "4–500" in prompt.text
     short = await ask1(world, CADRE_WANG.telegram_user_id, "不对")
-    assert short.text == zh("Please give a reason of at least {n} characters. Nothing was saved.").format(n=4)
+    assert short.text == zh(
+        "Please give a reason of at least {n} characters. Nothing was saved."
+    ).format(n=4)
     async with world.svc.transaction() as session:
         assert (await session.scalars(select(RedBlackObjection))).all() == []
-    done = await ask1(world, CADRE_WANG.telegram_user_id, "11月18日起我在县里参加培训，属<公务外出>")
-    assert done.text == zh("Your objection was recorded and the secretary was told. You will hear the decision.")
+    done = await ask1(
+        world, CADRE_WANG.telegram_user_id, "11月18日起我在县里参加培训，属<公务外出>"
+    )
+    assert done.text == zh(
+        "Your objection was recorded and the secretary was told. You will hear the decision."
+    )
     [notice] = await world.user(sec).replies(1, timeout=10)
     assert "<公务外出>" in notice.text and "&lt;公务外出&gt;" in notice.html
     assert button_labels(notice) == [zh("✅ Uphold"), zh("❌ Reject")]
@@ -108,13 +118,17 @@ async def test_preview_objection_publish_edit_correct_history(world) -> None:
     # After the window: still refused while the objection is open.
     world.clock.advance(timedelta(hours=49))
     reply = await ask1(world, sec, "/redblack publish")
-    assert reply.text == zh("Please decide the {n} open objections first (/object shows them).").format(n=1)
+    assert reply.text == zh(
+        "Please decide the {n} open objections first (/object shows them)."
+    ).format(n=1)
 
     # Uphold: 王建军 comes off the list, the decision is recorded and he is told.
     decided = await press_and_edit(world, sec, notice, zh("✅ Uphold"))
     assert CADRE_WANG.name in decided.text
     [decision] = await wang.replies(1, timeout=10)
-    assert decision.text.startswith(zh("Your objection was upheld: you are taken off the list for {period}.").split("{")[0])
+    assert decision.text.startswith(
+        zh("Your objection was upheld: you are taken off the list for {period}.").split("{")[0]
+    )
     async with world.svc.transaction() as session:
         objection = (await session.scalars(select(RedBlackObjection))).one()
         assert objection.status == "upheld" and objection.decided_by == world.member_ids[sec]
@@ -122,11 +136,18 @@ async def test_preview_objection_publish_edit_correct_history(world) -> None:
     assert {"redblack.preview", "redblack.object", "redblack.objection.uphold"} <= actions
     # A second press on the same decision changes nothing.
     answer = await press_alert(world, sec, notice, notice.buttons[0][1])
-    assert answer.text in (zh("This objection has already been decided."), zh("This button is from an old message and no longer works."))
+    assert answer.text in (
+        zh("This objection has already been decided."),
+        zh("This button is from an old message and no longer works."),
+    )
 
     # Publish: to the group chat, with the printable page for the secretary.
     confirm = await publish_ok(world, sec, "/redblack publish")
-    assert confirm.text.startswith(zh("Published as issue {number} of {period} and posted to the township group chat.").split("{")[0])
+    assert confirm.text.startswith(
+        zh("Published as issue {number} of {period} and posted to the township group chat.").split(
+            "{"
+        )[0]
+    )
     [post] = group_texts(world)
     assert CADRE_LI.name in post and zh("Taken off after an objection") in post
     assert CADRE_WANG.name not in post.split(zh("Taken off after an objection"))[0].split(RED)[1]
@@ -135,32 +156,51 @@ async def test_preview_objection_publish_edit_correct_history(world) -> None:
 
     # Publishing twice is refused.
     again = await ask1(world, sec, "/redblack publish week")
-    assert again.text.startswith(zh("Issue {number} for {period} is already published; it is not published twice. To change it, use /redblack correct with the reason.").split("{")[0])
+    assert again.text == zh(
+        "Issue {number} for {period} is already published; it is not published twice. "
+        "To change it, use /redblack correct with the reason."
+    ).format(number=1, period="2026年第47周（11月16日–11月22日）")
     assert len(group_texts(world)) == 1
 
     # Data edit: 赵秀兰's report was on time after all. The published snapshot does not move.
     facts.weeks = [
-        w if w.member_id != world.member_ids[CADRE_ZHAO.telegram_user_id] else week_row(w.member_id, WEEK, "on_time", 3)
+        w
+        if w.member_id != world.member_ids[CADRE_ZHAO.telegram_user_id]
+        else week_row(w.member_id, WEEK, "on_time", 3)
         for w in facts.weeks
     ]
     zhao_why = await ask1(world, CADRE_ZHAO.telegram_user_id, "/why")
     assert zh("From issue {number} as published.").format(number=1) in zhao_why.text
     assert zh("You are on neither list.") in zhao_why.text
-    assert zh("Late weekly report for the week {week}").format(week="11月16日–11月22日") in zhao_why.text
+    assert (
+        zh("Late weekly report for the week {week}").format(week="11月16日–11月22日")
+        in zhao_why.text
+    )
     async with world.svc.transaction() as session:
         assert (await session.get(RedBlackIssue, first.id)).snapshot == frozen
 
     # Correction: needs a reason; then a new issue, both visible.
     empty = await ask1(world, sec, "/redblack correct")
-    assert empty.text.startswith(zh("Please state the reason for the correction, e.g. /redblack correct month 王建军 was on approved leave in week 45. Nothing was changed.")[:10])
+    assert empty.text == zh(
+        "Please state the reason for the correction, e.g. /redblack correct month "
+        "王建军 was on approved leave in week 45. Nothing was changed."
+    )
     assert len(await issues(world)) == 1
     confirm = await publish_ok(world, sec, "/redblack correct 赵秀兰周报实为按时提交")
-    assert confirm.text.startswith(zh("Correction published as issue {number} (replacing issue {old}) and posted to the township group chat. Both stay in /redblack history.").split("{")[0])
+    assert confirm.text == zh(
+        "Correction published as issue {number} (replacing issue {old}) and posted to the "
+        "township group chat. Both stay in /redblack history."
+    ).format(number=2, old=1)
     posts = group_texts(world)
     assert len(posts) == 2 and "赵秀兰周报实为按时提交" in posts[1]
     assert CADRE_ZHAO.name in posts[1].split(BLACK)[0].split(RED)[1]
     [zhao_told] = await world.user(CADRE_ZHAO.telegram_user_id).replies(1, timeout=10)
-    assert zh("You are named on the {list} in the corrected issue {number}").format(list=zh("red list"), number=2) in zhao_told.text
+    assert (
+        zh("You are named on the {list} in the corrected issue {number}").format(
+            list=zh("red list"), number=2
+        )
+        in zhao_told.text
+    )
     old, new = await issues(world)
     assert (old.status, old.number, new.status, new.number) == ("superseded", 1, "published", 2)
     assert old.snapshot == frozen and new.reason == "赵秀兰周报实为按时提交"
@@ -168,7 +208,9 @@ async def test_preview_objection_publish_edit_correct_history(world) -> None:
     assert zh("issue {number}").format(number=1) in history.text
     assert zh("issue {number}").format(number=2) in history.text
     assert zh("superseded") in history.text and "赵秀兰周报实为按时提交" in history.text
-    shown = await press_reply(world, sec, history, zh("Show issue {number} · {key}").format(number=1, key="2026-W47"))
+    shown = await press_reply(
+        world, sec, history, zh("Show issue {number} · {key}").format(number=1, key="2026-W47")
+    )
     assert CADRE_ZHAO.name not in shown.text.split(BLACK)[0].split(RED)[1]
 
 
@@ -197,18 +239,37 @@ async def publish_ok(world, user_id: int, command: str):
 async def test_why_for_listed_and_unlisted_members(world) -> None:
     facts_for(world)
     li = await ask1(world, CADRE_LI.telegram_user_id, "/why week")
-    assert zh("Provisional: from the current data; nothing is published for this period.") in li.text
+    assert (
+        zh("Provisional: from the current data; nothing is published for this period.") in li.text
+    )
     assert zh("You are on the red list.") in li.text
-    assert zh("Field-day quota met in every one of {weeks} weeks ({days} field days in all)").format(weeks=1, days=3) in li.text
+    assert (
+        zh("Field-day quota met in every one of {weeks} weeks ({days} field days in all)").format(
+            weeks=1, days=3
+        )
+        in li.text
+    )
     sun = await ask1(world, CADRE_SUN.telegram_user_id, "/why")
     assert zh("You are on neither list.") in sun.text
-    assert zh("Not listed: on leave or official duty (or no workday) in all {weeks} weeks").format(weeks=1) in sun.text
-    assert zh("Week {week}: exempt (leave, official duty or no workday), not counted").format(week="11月16日–11月22日") in sun.text
+    assert (
+        zh("Not listed: on leave or official duty (or no workday) in all {weeks} weeks").format(
+            weeks=1
+        )
+        in sun.text
+    )
+    assert (
+        zh("Week {week}: exempt (leave, official duty or no workday), not counted").format(
+            week="11月16日–11月22日"
+        )
+        in sun.text
+    )
     wang = await ask1(world, CADRE_WANG.telegram_user_id, "/why 2026-W47")
     assert zh("You are on the black list.") in wang.text
     assert "11月16日（周一）" in wang.text  # the one field day, by date
     secretary = await ask1(world, SECRETARY.telegram_user_id, "/why")
-    assert secretary.text == zh("Only cadres are assessed for the red and black lists; you are not on them.")
+    assert secretary.text == zh(
+        "Only cadres are assessed for the red and black lists; you are not on them."
+    )
 
 
 BAD_PERIOD = (
@@ -226,8 +287,7 @@ BAD_PERIOD = (
         (
             "/redblack publish",
             zh(
-                "There is no preview to publish. Start with "
-                "/redblack preview [week|month|quarter]."
+                "There is no preview to publish. Start with /redblack preview [week|month|quarter]."
             ),
         ),
         (
@@ -264,7 +324,9 @@ async def test_objection_outside_the_window_and_by_unnamed_members(world) -> Non
     assert zhao.text == zh("You are not named on any list preview that is open for objections.")
     world.clock.advance(timedelta(hours=48, minutes=1))
     late = await ask1(world, CADRE_WANG.telegram_user_id, "/object 我当时在请假")
-    assert late.text.startswith(zh("The objection window closed at {until}; objections are no longer taken.").split("{")[0])
+    assert late.text.startswith(
+        zh("The objection window closed at {until}; objections are no longer taken.").split("{")[0]
+    )
     await world.user(CADRE_WANG.telegram_user_id).press(told, OBJECT)
     [pressed] = await world.user(CADRE_WANG.telegram_user_id).replies(1, timeout=10)
     assert pressed.text == zh("The objection window has closed; objections are no longer taken.")
@@ -294,7 +356,9 @@ async def test_another_township_cannot_preview_publish_or_decide_ours(world) -> 
         answer = await press_alert(world, other, own, data)
         assert answer.text == zh("You can only manage the lists of your own township.")
     # A forged button (bad signature) is refused as stale.
-    forged = await press_alert(world, SECRETARY.telegram_user_id, notice, "rb:dec:%d:u:AAAAAAAA" % objection.id)
+    forged = await press_alert(
+        world, SECRETARY.telegram_user_id, notice, f"rb:dec:{objection.id}:u:AAAAAAAA"
+    )
     assert forged.text == zh("This button is from an old message and no longer works.")
     # Their publish publishes nothing of ours.
     world.clock.advance(timedelta(hours=49))
