@@ -8,6 +8,7 @@ import logging
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.config import ENV_CONFIG, ENV_TOKEN, ConfigError, Settings, load_settings
 
@@ -127,6 +128,66 @@ async def _invite(settings: Settings, code: str, role: str) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if settings.township(args.township) is None:
+        known = ", ".join(t.code for t in settings.townships) or "none"
+        raise ConfigError(f"Unknown township code {args.township!r} (configured: {known}).")
+    from bot.clock import SystemClock
+    from bot.domain.periods import parse_period
+
+    now = SystemClock().now()
+    period = parse_period(args.period, now.astimezone(settings.township_tz(args.township)).date())
+    if period is None:
+        print(
+            f"Unknown period {args.period!r}: use week, month or quarter, or a key such as "
+            "2026-W47, 2026-10 or 2026-Q4.",
+            file=sys.stderr,
+        )
+        return 2
+    data = asyncio.run(_export(settings, args.township, period, args.format, now))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"Wrote {out} ({args.format}, {args.township}, {period.start} to {period.end}).")
+    return 0
+
+
+async def _export(settings: Settings, code: str, period: Any, fmt: str, now: Any) -> bytes:
+    """The ledger or the printable page, from the published issue or the current data."""
+    from bot.db import members as member_db
+    from bot.db.engine import create_engine, session_factory
+    from bot.db.migrate import upgrade
+    from bot.db.redblack_facts import DEFAULT_PROVIDER
+    from bot.ledger import ledger_workbook, printable_page
+    from bot.render import Renderer
+
+    engine = create_engine(settings.database.url)
+    try:
+        await upgrade(engine)
+        async with session_factory(engine)() as session, session.begin():
+            await member_db.sync_townships(session, settings)
+            township = await member_db.township_by_code(session, code)
+            assert township is not None
+            if fmt == "xlsx":
+                return await ledger_workbook(
+                    session, settings, township, period, DEFAULT_PROVIDER, now
+                )
+            page = await printable_page(
+                session,
+                settings,
+                Renderer(),
+                township,
+                period,
+                DEFAULT_PROVIDER,
+                now,
+                settings.language,
+            )
+            return page.encode()
+    finally:
+        await engine.dispose()
+
+
 async def _bot_username(settings: Settings) -> str:
     if not settings.telegram.token:
         raise ConfigError(
@@ -234,6 +295,19 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--township", required=True, metavar="CODE")
     invite.add_argument("--role", required=True, choices=ROLES)
     invite.set_defaults(func=cmd_invite)
+
+    export = with_config(
+        sub.add_parser("export", help="write the ledger (XLSX) or the printable list page (HTML)")
+    )
+    export.add_argument("--township", required=True, metavar="CODE")
+    export.add_argument(
+        "--period",
+        default="month",
+        help="week, month, quarter (the latest complete one) or a key: 2026-W47, 2026-10, 2026-Q4",
+    )
+    export.add_argument("--format", choices=["xlsx", "html"], default="xlsx")
+    export.add_argument("--out", required=True, metavar="PATH")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

@@ -10,7 +10,7 @@ import os
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -22,6 +22,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+if TYPE_CHECKING:
+    from bot.domain.redblack import RedBlackRules
 
 ENV_TOKEN = "TOWNSHIP_BOT_TOKEN"
 ENV_DATABASE_URL = "TOWNSHIP_BOT_DATABASE_URL"
@@ -184,6 +187,58 @@ class InstanceConfig(_Strict):
         return self
 
 
+class RedBlackWeightsConfig(_Strict):
+    """Scoreboard points per unit of each rule (negative = deduction)."""
+
+    field_day: int = Field(2, ge=-100, le=100)
+    problem_solved: int = Field(3, ge=-100, le=100)
+    screening: int = Field(2, ge=-100, le=100)
+    case_resolved: int = Field(5, ge=-100, le=100)
+    late_report: int = Field(-5, ge=-100, le=100)
+    missing_report: int = Field(-10, ge=-100, le=100)
+    field_day_short: int = Field(-3, ge=-100, le=100)
+
+
+class RedBlackConfig(_Strict):
+    """Red and black lists (红黑榜) and the scoreboard; maps onto domain RedBlackRules."""
+
+    # Screenings / problems for the red list: at quota every week, or summed over the period.
+    quota_mode: Literal["weekly", "period"] = "weekly"
+    # A case overdue by more than this many days puts its owner on the black list.
+    black_overdue_days: int = Field(7, ge=0, le=365)
+    # Non-exempt weeks of data a member needs in the period to be listed at all.
+    min_data_weeks_week: int = Field(1, ge=1, le=1)
+    min_data_weeks_month: int = Field(2, ge=1, le=5)
+    min_data_weeks_quarter: int = Field(6, ge=1, le=14)
+    # Optional caps; everybody tied at the cap is listed and the tie is stated.
+    max_red: int | None = Field(None, ge=1)
+    max_black: int | None = Field(None, ge=1)
+    points_enabled: bool = True
+    weights: RedBlackWeightsConfig = RedBlackWeightsConfig()
+    rank_by: Literal["person", "unit", "both"] = "person"
+    # Hours a member named on a preview has to object before the list can be published.
+    objection_window_hours: int = Field(48, ge=0, le=24 * 30)
+    # 包村 teams: village name -> unit name. A cadre's unit is their first 包村 village,
+    # or the team that village belongs to here.
+    village_units: dict[str, Annotated[str, Field(min_length=1, max_length=64)]] = {}
+
+    def rules(self) -> RedBlackRules:
+        from bot.domain.redblack import PointWeights, RedBlackRules
+
+        return RedBlackRules(
+            quota_mode=self.quota_mode,
+            black_overdue_days=self.black_overdue_days,
+            min_data_weeks_week=self.min_data_weeks_week,
+            min_data_weeks_month=self.min_data_weeks_month,
+            min_data_weeks_quarter=self.min_data_weeks_quarter,
+            max_red=self.max_red,
+            max_black=self.max_black,
+            points_enabled=self.points_enabled,
+            weights=PointWeights(**self.weights.model_dump()),
+            rank_by=self.rank_by,
+        )
+
+
 class TownshipConfig(_Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,9}$")]
     name: Annotated[str, Field(min_length=1, max_length=64)]
@@ -192,6 +247,7 @@ class TownshipConfig(_Strict):
     secretaries: list[int] = []
     villages: list[VillageConfig] = []
     jobs: JobsConfig | None = None
+    redblack: RedBlackConfig | None = None
 
     _tz = field_validator("timezone")(lambda cls, v: v if v is None else _check_timezone(v))
 
@@ -380,6 +436,7 @@ class Settings(_Strict):
     report: ReportConfig = ReportConfig()
     visits: VisitsConfig = VisitsConfig()
     cases: CasesConfig = CasesConfig()
+    redblack: RedBlackConfig = RedBlackConfig()
     townships: list[TownshipConfig] = []
 
     _tz = field_validator("timezone")(lambda cls, v: _check_timezone(v))
@@ -398,6 +455,10 @@ class Settings(_Strict):
     def township_jobs(self, code: str) -> JobsConfig:
         township = self.township(code)
         return (township and township.jobs) or self.jobs
+
+    def township_redblack(self, code: str) -> RedBlackConfig:
+        township = self.township(code)
+        return (township and township.redblack) or self.redblack
 
     def township_tz(self, code: str) -> ZoneInfo:
         township = self.township(code)

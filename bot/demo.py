@@ -16,6 +16,7 @@ from typing import Any
 from bot.app import AppType, build_application, running
 from bot.clock import ManualClock
 from bot.config import parse_settings
+from bot.db.redblack_facts import EXTRAS_KEY
 from bot.domain.week import next_week
 from bot.emulator import BotApiEmulator
 from bot.i18n import gettext_for
@@ -27,6 +28,7 @@ from bot.sample import (
     PEOPLE,
     TOWNSHIP_CODE,
     sample_config,
+    sample_facts,
 )
 from bot.sample_all import seed_sample
 from bot.services import Services
@@ -127,7 +129,9 @@ async def play_cadre_week(emu: BotApiEmulator, svc: Services, t: Transcript) -> 
     await say(emu, t, uid, name, "/me last")
 
 
-async def play_script(emu: BotApiEmulator, svc: Services, t: Transcript) -> None:
+async def play_script(
+    emu: BotApiEmulator, svc: Services, t: Transcript, data_dir: Path | None = None
+) -> None:
     secretary = PEOPLE[0]
     cadre = PEOPLE[1]
     mediator = PEOPLE[5]
@@ -169,6 +173,54 @@ async def play_script(emu: BotApiEmulator, svc: Services, t: Transcript) -> None
     t.add("\n— 11. The township's dispute figures, and the brief for the 政法联席会议 —")
     await say(emu, t, secretary.telegram_user_id, secretary.name, "/disputes")
     await say(emu, t, secretary.telegram_user_id, secretary.name, "/casebrief")
+    await redblack_tour(emu, svc, t, data_dir or Path("data") / "demo")
+
+
+async def redblack_tour(emu: BotApiEmulator, svc: Services, t: Transcript, data_dir: Path) -> None:
+    """Red and black lists with due process, ending with a published list and its page."""
+    from datetime import timedelta
+
+    from bot.clock import ManualClock
+    from bot.db import members as member_db
+    from bot.db import redblack as rb_db
+    from bot.ledger import page_filename, printable_html
+
+    secretary, black = PEOPLE[0], PEOPLE[2]
+    t.add("\n— 12. The secretary previews last week's red and black lists (红黑榜) —")
+    await say(emu, t, secretary.telegram_user_id, secretary.name, "/redblack preview week", n=2)
+    t.add("\n— 13. Everybody named is told privately, with the facts; 王建军 objects —")
+    [told] = await emu.user(black.telegram_user_id).replies(1, timeout=15)
+    t.bot([told])
+    await say(
+        emu, t, black.telegram_user_id, black.name, "/object 那周我在县里参加培训，属于公务外出"
+    )
+    [notice] = await emu.user(secretary.telegram_user_id).replies(1, timeout=15)
+    t.bot([notice])
+    t.add("\n— 14. The secretary checks and rejects the objection (no leave was recorded) —")
+    await press(emu, t, secretary.telegram_user_id, secretary.name, notice, 0, 1)
+    t.bot(await emu.user(black.telegram_user_id).replies(1, timeout=15))
+    if isinstance(svc.clock, ManualClock):
+        svc.clock.advance(timedelta(hours=svc.settings.redblack.objection_window_hours, minutes=1))
+        t.add("\n(… the objection window closes …)")
+    t.add("\n— 15. The secretary publishes to the township group chat —")
+    await say(emu, t, secretary.telegram_user_id, secretary.name, "/redblack publish", n=2)
+    posted = [m for m in emu.chat(GROUP_CHAT_ID).messages if m.from_bot]
+    if not posted:
+        raise AssertionError("nothing was posted to the group chat")
+    t.add(f"\n📣 {GROUP_TITLE}:")
+    t.bot(posted)
+    async with svc.transaction() as session:
+        township = await member_db.township_by_code(session, TOWNSHIP_CODE)
+        assert township is not None
+        issue = await rb_db.latest_published(session, township.id)
+    if issue is None:
+        raise AssertionError("no published issue")
+    page = printable_html(
+        svc.renderer, svc.settings, TOWNSHIP_CODE, issue.snapshot, issue, "zh_CN", svc.clock.now()
+    )
+    path = data_dir / page_filename(TOWNSHIP_CODE, issue.period_key)
+    path.write_text(page, encoding="utf-8")
+    t.add(f"\n🖨 Printable page for the notice board: {path.resolve()}")
 
 
 def fresh_database(data_dir: Path) -> Path:
@@ -187,6 +239,7 @@ async def start_demo(data_dir: Path, port: int = 0) -> tuple[BotApiEmulator, App
     emu.add_bot(DEMO_TOKEN, username="township_demo_bot", first_name="乡镇工作助手")
     for person in [*PEOPLE, ADMIN]:
         emu.add_user(person.telegram_user_id, person.name)
+    emu.add_group(GROUP_CHAT_ID, GROUP_TITLE, [p.telegram_user_id for p in PEOPLE])
     emu.add_user(NEW_CADRE[0], NEW_CADRE[1])
     emu.add_user(STRANGER[0], STRANGER[1])
     emu.add_group(GROUP_CHAT_ID, GROUP_TITLE, [p.telegram_user_id for p in [*PEOPLE, ADMIN]])
@@ -227,11 +280,13 @@ async def run_demo(
         async with running(app, poll_timeout=10):
             svc: Services = app.bot_data["services"]
             async with svc.transaction() as session:
-                await seed_sample(session, svc.settings, svc.clock.now())
+                ids = await seed_sample(session, svc.settings, svc.clock.now())
+            # TODO(merge): the real visit/report facts replace the invented ones.
+            svc.extras[EXTRAS_KEY] = sample_facts(ids)
             print("township-bot demo: the real bot against the built-in Telegram emulator.")
             print(f"Sample township: 沙河子镇 ({TOWNSHIP_CODE}); every person is invented.\n")
             try:
-                await play_script(emu, svc, transcript)
+                await play_script(emu, svc, transcript, data_dir)
             except (AssertionError, TimeoutError) as exc:
                 print(f"\nThe scripted demo failed: {exc}", file=sys.stderr)
                 return 1

@@ -114,3 +114,48 @@ async def seed_people(
         ids[person.telegram_user_id] = member.id
     await session.flush()
     return ids
+
+
+def sample_facts(member_ids: dict[int, int]) -> Any:
+    """Invented weekly facts for the demo (through the red/black-list facts seam) until the
+    visit-log and report tables exist: 李春华, 孙立新 and 周桂芳 meet every quota, 王建军
+    misses a report and field days every other week, 赵秀兰 reports late."""
+    from datetime import timedelta
+
+    from bot.db.redblack_facts import FactsProvider
+    from bot.domain.redblack import MemberWeek, Period
+
+    patterns = {
+        1002: ("on_time", 3, 1, 1),
+        1003: ("missing", 1, 1, 0),
+        1004: ("late", 3, 1, 1),
+        1005: ("on_time", 4, 1, 2),
+        1006: ("on_time", 3, 2, 1),
+    }
+
+    async def member_weeks(session: Any, township_id: int, period: Period) -> list[MemberWeek]:
+        rows = []
+        for telegram_id, (report, field, screenings, problems) in patterns.items():
+            member_id = member_ids.get(telegram_id)
+            if member_id is None:
+                continue
+            for i, week in enumerate(period.weeks):
+                if telegram_id == 1003 and i % 2 == 1:
+                    report, field, problems = "on_time", 3, 1
+                rows.append(
+                    MemberWeek(
+                        member_id=member_id,
+                        week_start=week,
+                        report=report,  # type: ignore[arg-type]
+                        field_days_done=field,
+                        field_days_required=3,
+                        screenings_done=screenings,
+                        screenings_required=1,
+                        problems_done=problems,
+                        problems_required=1,
+                        field_day_dates=tuple(week + timedelta(days=d) for d in range(field)),
+                    )
+                )
+        return rows
+
+    return FactsProvider(member_weeks=member_weeks)

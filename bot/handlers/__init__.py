@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.handlers import (
+    arena,
     cases,
     errors,
     help,
@@ -12,13 +13,14 @@ from bot.handlers import (
     leave,
     me,
     members,
+    redblack,
     report,
     router,
     start,
     visit,
 )
 
-FEATURES = [start, help, lang, members, visit, me, report, leave, cases]
+FEATURES = [start, help, lang, members, visit, me, report, leave, cases, redblack, arena]
 
 
 def register_all(app: Application) -> None:

@@ -79,7 +79,8 @@ class Turn:
     # --- replies ---------------------------------------------------------------------
 
     def keyboard(self, rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
-        if not rows:
+        rows = [row for row in rows if row]
+        if not rows:  # Telegram rejects an inline keyboard without buttons
             return None
         return InlineKeyboardMarkup(
             [

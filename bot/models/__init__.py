@@ -14,6 +14,13 @@ from bot.models.core import (
     VillageAssignment,
 )
 from bot.models.outbox import JobRun, Lease, OutboxMessage
+from bot.models.redblack import (
+    ArenaItem,
+    ArenaOwner,
+    ArenaProgress,
+    RedBlackIssue,
+    RedBlackObjection,
+)
 from bot.models.week import (
     FieldVisit,
     LeaveKind,
@@ -29,6 +36,9 @@ from bot.models.week import (
 metadata = Base.metadata
 
 __all__ = [
+    "ArenaItem",
+    "ArenaOwner",
+    "ArenaProgress",
     "AuditEntry",
     "Base",
     "ConversationState",
@@ -46,6 +56,8 @@ __all__ = [
     "Member",
     "MemberRole",
     "OutboxMessage",
+    "RedBlackIssue",
+    "RedBlackObjection",
     "ReportItem",
     "ReportState",
     "Role",

@@ -1,0 +1,72 @@
+"""`township-bot export`, run as a real subprocess."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from tests.unit.test_cli import run, write_config
+
+
+def test_export_writes_the_ledger_and_the_printable_page(tmp_path: Path) -> None:
+    config = str(write_config(tmp_path))
+    xlsx = tmp_path / "out" / "台账.xlsx"
+    result = run(
+        "export",
+        "--config",
+        config,
+        "--township",
+        "SHZ",
+        "--period",
+        "2026-10",
+        "--out",
+        str(xlsx),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    book = load_workbook(BytesIO(xlsx.read_bytes()))
+    assert book["说明"]["B2"].value == "沙河子镇"
+    assert book["说明"]["B3"].value == "2026年10月（9月28日–11月1日）"
+    assert book["红榜"].freeze_panes == "A2"
+
+    html = tmp_path / "page.html"
+    result = run(
+        "export",
+        "--config",
+        config,
+        "--township",
+        "SHZ",
+        "--period",
+        "month",
+        "--format",
+        "html",
+        "--out",
+        str(html),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    page = html.read_text(encoding="utf-8")
+    assert "@page { size: A4" in page and "沙河子镇" in page and "红榜" in page
+
+
+def test_export_refuses_unknown_township_and_period(tmp_path: Path) -> None:
+    config = str(write_config(tmp_path))
+    out = str(tmp_path / "x.xlsx")
+    bad_town = run("export", "--config", config, "--township", "XYZ", "--out", out, cwd=tmp_path)
+    assert bad_town.returncode == 2 and "Unknown township code 'XYZ'" in bad_town.stderr
+    bad_period = run(
+        "export",
+        "--config",
+        config,
+        "--township",
+        "SHZ",
+        "--period",
+        "fortnight",
+        "--out",
+        out,
+        cwd=tmp_path,
+    )
+    assert bad_period.returncode == 2 and "Unknown period 'fortnight'" in bad_period.stderr
+    assert not Path(out).exists() and "Traceback" not in bad_period.stderr
