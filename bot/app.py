@@ -21,6 +21,8 @@ from bot.config import Settings
 from bot.db import members as member_db
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
+from bot.db.redblack_facts import EXTRAS_KEY as FACTS_KEY
+from bot.db.redblack_facts import database_facts
 from bot.handlers import register_all
 from bot.i18n import gettext_for
 from bot.render import Renderer
@@ -59,6 +61,7 @@ def build_application(
             codec=CallbackCodec.from_token(settings.telegram.token),
             renderer=Renderer(),
         )
+        svc.extras[FACTS_KEY] = database_facts(settings)
         app.bot_data["services"] = svc
         async with svc.transaction() as session:
             await member_db.sync_townships(session, settings)

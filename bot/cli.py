@@ -158,10 +158,11 @@ async def _export(settings: Settings, code: str, period: Any, fmt: str, now: Any
     from bot.db import members as member_db
     from bot.db.engine import create_engine, session_factory
     from bot.db.migrate import upgrade
-    from bot.db.redblack_facts import DEFAULT_PROVIDER
+    from bot.db.redblack_facts import database_facts
     from bot.ledger import ledger_workbook, printable_page
     from bot.render import Renderer
 
+    facts = database_facts(settings)
     engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
@@ -170,16 +171,14 @@ async def _export(settings: Settings, code: str, period: Any, fmt: str, now: Any
             township = await member_db.township_by_code(session, code)
             assert township is not None
             if fmt == "xlsx":
-                return await ledger_workbook(
-                    session, settings, township, period, DEFAULT_PROVIDER, now
-                )
+                return await ledger_workbook(session, settings, township, period, facts, now)
             page = await printable_page(
                 session,
                 settings,
                 Renderer(),
                 township,
                 period,
-                DEFAULT_PROVIDER,
+                facts,
                 now,
                 settings.language,
             )

@@ -16,7 +16,6 @@ from typing import Any
 from bot.app import AppType, build_application, running
 from bot.clock import ManualClock
 from bot.config import parse_settings
-from bot.db.redblack_facts import EXTRAS_KEY
 from bot.domain.week import next_week
 from bot.emulator import BotApiEmulator
 from bot.i18n import gettext_for
@@ -28,7 +27,6 @@ from bot.sample import (
     PEOPLE,
     TOWNSHIP_CODE,
     sample_config,
-    sample_facts,
 )
 from bot.sample_all import seed_sample
 from bot.services import Services
@@ -280,9 +278,7 @@ async def run_demo(
         async with running(app, poll_timeout=10):
             svc: Services = app.bot_data["services"]
             async with svc.transaction() as session:
-                ids = await seed_sample(session, svc.settings, svc.clock.now())
-            # TODO(merge): the real visit/report facts replace the invented ones.
-            svc.extras[EXTRAS_KEY] = sample_facts(ids)
+                await seed_sample(session, svc.settings, svc.clock.now())
             print("township-bot demo: the real bot against the built-in Telegram emulator.")
             print(f"Sample township: 沙河子镇 ({TOWNSHIP_CODE}); every person is invented.\n")
             try:

@@ -21,7 +21,18 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MIN_WIDTH, MAX_WIDTH = 6.0, 60.0
 HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
 
-VISIT_HEADERS = ("日期", "干部", "村", "走访对象", "事项", "排查矛盾纠纷", "解决问题", "定位核验")
+VISIT_HEADERS = (
+    "日期",
+    "干部",
+    "村",
+    "活动（五个到一线）",
+    "排查矛盾纠纷（次）",
+    "解决实际问题（件）",
+    "解决的问题",
+    "备注",
+    "定位核验",
+    "补录",
+)
 REPORT_HEADERS = (
     "周次",
     "干部",

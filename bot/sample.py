@@ -7,7 +7,7 @@ person here are invented, because a demo can put a name on a black list.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,6 +48,8 @@ PEOPLE = [
     SamplePerson(1006, "周桂芳", ("mediator", "cadre"), ("沙河子村",)),
 ]
 ADMIN = SamplePerson(1000, "县级管理员", ("admin",))
+# The sample people have been on the job for a while (lists judge full weeks after joining).
+SAMPLE_SERVICE = timedelta(days=90)
 OTHER_TOWNSHIP = {"code": "DJH", "name": "大荆镇", "villages": [{"name": "西河村"}]}
 OTHER_PERSON = SamplePerson(2001, "钱卫东", ("secretary",))
 
@@ -89,7 +91,10 @@ async def seed_people(
     ids: dict[int, int] = {}
     for person in PEOPLE if people is None else people:
         member = Member(
-            telegram_user_id=person.telegram_user_id, display_name=person.name, language="zh_CN"
+            telegram_user_id=person.telegram_user_id,
+            display_name=person.name,
+            language="zh_CN",
+            created_at=now - SAMPLE_SERVICE,
         )
         session.add(member)
         await session.flush()

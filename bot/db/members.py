@@ -162,7 +162,10 @@ async def ensure_bootstrap_member(
     member = await session.scalar(select(Member).where(Member.telegram_user_id == telegram_user_id))
     if member is None:
         member = Member(
-            telegram_user_id=telegram_user_id, display_name=name[:64], language=settings.language
+            telegram_user_id=telegram_user_id,
+            display_name=name[:64],
+            language=settings.language,
+            created_at=now,
         )
         session.add(member)
         await session.flush()
@@ -431,7 +434,9 @@ async def redeem_invite(
         return None
     member = await session.scalar(select(Member).where(Member.telegram_user_id == telegram_user_id))
     if member is None:
-        member = Member(telegram_user_id=telegram_user_id, display_name=name, language=language)
+        member = Member(
+            telegram_user_id=telegram_user_id, display_name=name, language=language, created_at=now
+        )
         session.add(member)
         await session.flush()
     else:

@@ -5,26 +5,36 @@ Handlers, jobs, the CLI and the demo never call these functions directly: they g
 `provider(svc.extras)`, which returns `svc.extras["redblack_facts"]` when one is installed
 (tests and the demo install their own) and `DEFAULT_PROVIDER` otherwise.
 
-TODO(merge): `member_weeks`, `member_case_facts` and the three ledger row functions return
-nothing on this branch, because the tables they read live on other branches. Implement them
-there with the exact signatures below; nothing else has to change.
+The running bot installs `database_facts(settings)`, which reads the visit, report, leave and
+case tables; the module-level functions below are the empty fallback (no data, nobody listed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from bot.config import Settings
+from bot.db.cases import case_config
+from bot.db.week import cadre_weeks, section_texts, township_visits
+from bot.domain.cases import DEADLINE_STATUSES, Status
 from bot.domain.redblack import Member, MemberCaseFacts, MemberWeek, Period
+from bot.domain.week import week_of
+from bot.i18n import gettext_for
+from bot.models import DisputeCase, MemberRole, Township, Village, VillageAssignment
 from bot.models import Member as MemberModel
-from bot.models import MemberRole, Village, VillageAssignment
+from bot.weekrules import week_rules
+from jobs.plan import week_key
 
 LedgerRow = tuple[Any, ...]
+zh = gettext_for("zh_CN")  # the ledger is a Chinese document whoever exports it
 
 
 async def member_weeks(session: AsyncSession, township_id: int, period: Period) -> list[MemberWeek]:
@@ -38,7 +48,6 @@ async def member_weeks(session: AsyncSession, township_id: int, period: Period) 
       workdays the member was available (holidays, approved leave and official duty removed);
     - `exempt_days`: exempt workdays; `fully_exempt`: no available workday at all.
     """
-    # TODO(merge): compute from visit/report/leave tables (issue 3).
     return []
 
 
@@ -48,7 +57,6 @@ async def member_case_facts(
     """Dispute cases owned by the township's members that were still open and overdue at
     `period.end` (`days_overdue` counted to `period.end`), or resolved within the period
     (`resolved_in_period=True`)."""
-    # TODO(merge): compute from the case tables (issue 4).
     return []
 
 
@@ -56,7 +64,6 @@ async def visit_log_rows(
     session: AsyncSession, township_id: int, start: date, end: date
 ) -> list[LedgerRow]:
     """走访台账 rows, in the order of `VISIT_HEADERS` (bot/exports.py)."""
-    # TODO(merge): compute from the visit-log table (issue 3).
     return []
 
 
@@ -64,7 +71,6 @@ async def report_rows(
     session: AsyncSession, township_id: int, start: date, end: date
 ) -> list[LedgerRow]:
     """周五交账 rows, in the order of `REPORT_HEADERS` (bot/exports.py)."""
-    # TODO(merge): compute from the weekly-report table (issue 3).
     return []
 
 
@@ -72,7 +78,6 @@ async def case_rows(
     session: AsyncSession, township_id: int, start: date, end: date
 ) -> list[LedgerRow]:
     """矛盾纠纷台账 rows, in the order of `CASE_HEADERS` (bot/exports.py)."""
-    # TODO(merge): compute from the case tables (issue 4).
     return []
 
 
@@ -138,12 +143,201 @@ def provider(extras: Mapping[str, Any]) -> FactsProvider:
     return found if isinstance(found, FactsProvider) else DEFAULT_PROVIDER
 
 
+# --- the real facts, from the visit/report/leave and case tables ---------------------------
+
+
+def database_facts(settings: Settings) -> FactsProvider:
+    """The provider the running bot installs: every fact comes from the database."""
+
+    async def weeks(session: AsyncSession, township_id: int, period: Period) -> list[MemberWeek]:
+        township = await session.get(Township, township_id)
+        if township is None:
+            return []
+        rules = week_rules(settings, township.code)
+        # Facts as they stand at the end of the period: every deadline in it has passed.
+        as_of = datetime.combine(period.end + timedelta(days=1), time(0), rules.tz)
+        joined = await _joined_weeks(session, township_id, rules.tz)
+        out: list[MemberWeek] = []
+        for week_start in period.weeks:
+            for cadre_week in await cadre_weeks(session, township_id, week_start, rules, as_of):
+                # A member is judged from the first full week after joining.
+                if week_start > joined.get(cadre_week.member_id, week_start):
+                    out.append(cadre_week.member_week())
+        return out
+
+    async def cases(
+        session: AsyncSession, township_id: int, period: Period
+    ) -> list[MemberCaseFacts]:
+        members = {m.member_id for m in await members_for_lists(session, township_id)}
+        rows = await session.execute(
+            select(
+                DisputeCase.number,
+                DisputeCase.status,
+                DisputeCase.deadline,
+                DisputeCase.resolved_on,
+                func.coalesce(DisputeCase.mediator_id, DisputeCase.opened_by),
+            ).where(
+                DisputeCase.township_id == township_id,
+                DisputeCase.registered_on <= period.end,
+            )
+        )
+        out: list[MemberCaseFacts] = []
+        for number, status, deadline, resolved_on, owner in rows:
+            if owner not in members:
+                continue
+            resolved = resolved_on is not None and period.start <= resolved_on <= period.end
+            overdue = status in DEADLINE_STATUSES and deadline < period.end
+            if resolved or overdue:
+                days = (period.end - deadline).days if overdue else 0
+                out.append(MemberCaseFacts(owner, number, days, resolved))
+        return out
+
+    async def visits(
+        session: AsyncSession, township_id: int, start: date, end: date
+    ) -> list[LedgerRow]:
+        names = await _member_names(session, township_id)
+        by_member = await township_visits(session, township_id, start, end)
+        rows = [
+            (
+                v.visit_date,
+                names.get(member_id, str(member_id)),
+                v.village,
+                "、".join(v.activities),
+                v.dispute_screenings,
+                len(v.problems),
+                "；".join(v.problems),
+                v.notes,
+                "是" if v.location_checked else "",
+                "是" if v.backfilled else "",
+            )
+            for member_id, member_visits in by_member.items()
+            for v in member_visits
+        ]
+        return sorted(rows, key=lambda r: (r[0], r[1]))
+
+    async def reports(
+        session: AsyncSession, township_id: int, start: date, end: date
+    ) -> list[LedgerRow]:
+        township = await session.get(Township, township_id)
+        if township is None:
+            return []
+        rules = week_rules(settings, township.code)
+        as_of = datetime.combine(end + timedelta(days=1), time(0), rules.tz)
+        labels = {
+            "on_time": "按时",
+            "late": "迟交",
+            "missing": "未交",
+            "pending": "未到期",
+            "exempt": "免报",
+        }
+        out: list[LedgerRow] = []
+        week = week_of(start)
+        while week <= end:
+            plans = {
+                member_id: text
+                for member_id, _, text in await section_texts(
+                    session, township_id, week, "下周计划"
+                )
+            }
+            for cw in await cadre_weeks(session, township_id, week, rules, as_of):
+                done = cw.status.done
+                out.append(
+                    (
+                        week_key(week),
+                        cw.name,
+                        cw.submitted_at.astimezone(rules.tz).replace(tzinfo=None)
+                        if cw.submitted_at
+                        else None,
+                        labels.get(cw.report, cw.report),
+                        done.field_days,
+                        done.dispute_screenings,
+                        done.problems_solved,
+                        plans.get(cw.member_id, ""),
+                    )
+                )
+            week += timedelta(days=7)
+        return out
+
+    async def case_ledger(
+        session: AsyncSession, township_id: int, start: date, end: date
+    ) -> list[LedgerRow]:
+        """No party names or phones: the ledger may be printed and passed around."""
+        from bot.handlers.case_views import STATUS_LABELS
+
+        config = case_config(settings)
+        categories = {t.key: t.label for t in config.categories}
+        mediator = aliased(MemberModel)
+        rows = await session.execute(
+            select(
+                DisputeCase.number,
+                DisputeCase.registered_on,
+                Village.name,
+                DisputeCase.category,
+                mediator.display_name,
+                DisputeCase.deadline,
+                DisputeCase.status,
+                DisputeCase.resolved_on,
+            )
+            .join(Village, Village.id == DisputeCase.village_id)
+            .outerjoin(mediator, mediator.id == DisputeCase.mediator_id)
+            .where(
+                DisputeCase.township_id == township_id,
+                DisputeCase.registered_on >= start,
+                DisputeCase.registered_on <= end,
+            )
+            .order_by(DisputeCase.registered_on, DisputeCase.seq)
+        )
+        return [
+            (
+                number,
+                registered,
+                village,
+                categories.get(cat, cat),
+                name or "",
+                deadline,
+                zh(STATUS_LABELS[Status(status)])
+                if status in Status._value2member_map_
+                else status,
+                resolved,
+            )
+            for number, registered, village, cat, name, deadline, status, resolved in rows
+        ]
+
+    return FactsProvider(
+        member_weeks=weeks,
+        member_case_facts=cases,
+        visit_log_rows=visits,
+        report_rows=reports,
+        case_rows=case_ledger,
+    )
+
+
+async def _joined_weeks(session: AsyncSession, township_id: int, tz: ZoneInfo) -> dict[int, date]:
+    """Monday of the week each member joined the township (their first role there)."""
+    rows = await session.execute(
+        select(MemberModel.id, MemberModel.created_at)
+        .join(MemberRole, MemberRole.member_id == MemberModel.id)
+        .where(MemberRole.township_id == township_id)
+    )
+    return {mid: week_of(created.astimezone(tz).date()) for mid, created in rows}
+
+
+async def _member_names(session: AsyncSession, township_id: int) -> dict[int, str]:
+    rows = await session.execute(
+        select(MemberModel.id, MemberModel.display_name)
+        .join(MemberRole, MemberRole.member_id == MemberModel.id)
+        .where(MemberRole.township_id == township_id)
+    )
+    return {mid: name for mid, name in rows}
+
+
 __all__ = [
     "DEFAULT_PROVIDER",
     "EXTRAS_KEY",
     "FactsProvider",
     "LedgerRow",
     "case_rows",
+    "database_facts",
     "member_case_facts",
     "member_weeks",
     "members_for_lists",
