@@ -74,6 +74,7 @@ def build_application(
             instance=instance,
         )
         app.bot_data["scheduler"] = scheduler
+        svc.extras["scheduler"] = scheduler
         app.bot_data[CLOCK_MOVED_HOOK] = scheduler.on_clock_moved
         if settings.scheduler.tick_seconds and app.job_queue is not None:
 

@@ -16,7 +16,7 @@ from typing import Any
 from bot.app import AppType, build_application, running
 from bot.clock import ManualClock
 from bot.config import parse_settings
-from bot.domain.week import next_week
+from bot.domain.week import meeting_time, next_week
 from bot.emulator import BotApiEmulator
 from bot.i18n import gettext_for
 from bot.logsetup import setup_logging
@@ -67,6 +67,8 @@ async def say(
     emu: BotApiEmulator, t: Transcript, user_id: int, name: str, text: str, n: int = 1
 ) -> list[Any]:
     user = emu.user(user_id)
+    if user.unread:  # scheduled messages that arrived meanwhile: show them first
+        t.bot(await user.replies(len(user.unread), timeout=15))
     t.user(name, text)
     await user.send(text)
     replies = await user.replies(n, timeout=15)
@@ -172,6 +174,37 @@ async def play_script(
     await say(emu, t, secretary.telegram_user_id, secretary.name, "/disputes")
     await say(emu, t, secretary.telegram_user_id, secretary.name, "/casebrief")
     await redblack_tour(emu, svc, t, data_dir or Path("data") / "demo")
+    await monday_agenda_tour(emu, svc, t)
+
+
+async def monday_agenda_tour(emu: BotApiEmulator, svc: Services, t: Transcript) -> None:
+    """The week ends: the clock moves to the next Monday 08:00 and the agenda arrives."""
+    from jobs.scheduler import Scheduler
+
+    scheduler: Scheduler = emu_app_scheduler(svc)
+    rules = week_rules(svc.settings, TOWNSHIP_CODE)
+    monday = next_week(rules.current_week(svc.clock.now()))
+    meeting = meeting_time(monday, rules.calendar, tz=rules.tz)
+    if meeting is None or not isinstance(svc.clock, ManualClock):
+        return
+    secretary = PEOPLE[0]
+    inbox = emu.user(secretary.telegram_user_id)
+    if inbox.unread:
+        await inbox.replies(len(inbox.unread), timeout=15)
+    t.add("\n— 16. The week ends; on Monday at 08:00 the meeting agenda arrives (周一例会) —")
+    await scheduler.travel(meeting)
+    _ = gettext_for("zh_CN")
+    agenda = [m for m in inbox.unread if _("Monday meeting agenda (周一例会)") in (m.text or "")]
+    if not agenda:
+        raise AssertionError("the Monday agenda did not arrive")
+    t.bot(agenda)
+
+
+def emu_app_scheduler(svc: Services) -> Any:
+    scheduler = svc.extras.get("scheduler")
+    if scheduler is None:
+        raise AssertionError("the scheduler is not running")
+    return scheduler
 
 
 async def redblack_tour(emu: BotApiEmulator, svc: Services, t: Transcript, data_dir: Path) -> None:
@@ -198,7 +231,9 @@ async def redblack_tour(emu: BotApiEmulator, svc: Services, t: Transcript, data_
     await press(emu, t, secretary.telegram_user_id, secretary.name, notice, 0, 1)
     t.bot(await emu.user(black.telegram_user_id).replies(1, timeout=15))
     if isinstance(svc.clock, ManualClock):
-        svc.clock.advance(timedelta(hours=svc.settings.redblack.objection_window_hours, minutes=1))
+        window = timedelta(hours=svc.settings.redblack.objection_window_hours, minutes=1)
+        # Travel rather than jump, so the reminders due meanwhile go out as they would.
+        await emu_app_scheduler(svc).travel(svc.clock.now() + window)
         t.add("\n(… the objection window closes …)")
     t.add("\n— 15. The secretary publishes to the township group chat —")
     await say(emu, t, secretary.telegram_user_id, secretary.name, "/redblack publish", n=2)

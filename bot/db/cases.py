@@ -512,13 +512,20 @@ async def act(
 async def screenings_count(
     session: AsyncSession, township_id: int, start: date, end: date
 ) -> int | None:
-    """Dispute screenings (排查) logged in visit logs within [start, end].
+    """Dispute screenings (矛盾纠纷排查) logged in visit logs within [start, end]: the sum of
+    each (not deleted) visit's screening count. None is kept in the signature for callers
+    that show a fallback, but a township with visit logs always gets a number."""
+    from bot.models import FieldVisit
 
-    PLACEHOLDER: the visit-log tables arrive with the visit-log feature; until then this
-    returns None and /disputes states that it counts cases whose source is 排查发现
-    instead. Replace the body with the visit-log count when those tables exist.
-    """
-    return None
+    total = await session.scalar(
+        select(func.coalesce(func.sum(FieldVisit.dispute_screenings), 0)).where(
+            FieldVisit.township_id == township_id,
+            FieldVisit.visit_date >= start,
+            FieldVisit.visit_date <= end,
+            FieldVisit.deleted_at.is_(None),
+        )
+    )
+    return int(total or 0)
 
 
 async def dispute_figures(

@@ -6,14 +6,16 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Actor
 from bot.config import Settings
+from bot.domain.week import week_of
 from bot.models import (
     AuditEntry,
     Invite,
@@ -503,3 +505,14 @@ async def admins(session: AsyncSession) -> list[Recipient]:
         .order_by(Member.id)
     )
     return [Recipient(*row) for row in await session.execute(query)]
+
+
+async def joined_weeks(session: AsyncSession, township_id: int, tz: ZoneInfo) -> dict[int, date]:
+    """Monday of the week each member joined (was created). Lists, agendas and summaries
+    judge a member from the first full week after that, never the week they joined."""
+    rows = await session.execute(
+        select(Member.id, Member.created_at)
+        .join(MemberRole, MemberRole.member_id == Member.id)
+        .where(MemberRole.township_id == township_id)
+    )
+    return {mid: week_of(created.astimezone(tz).date()) for mid, created in rows}

@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from bot.config import Settings
 from bot.db.cases import case_config
+from bot.db.members import joined_weeks
 from bot.db.week import cadre_weeks, section_texts, township_visits
 from bot.domain.cases import DEADLINE_STATUSES, Status
 from bot.domain.redblack import Member, MemberCaseFacts, MemberWeek, Period
@@ -156,7 +156,7 @@ def database_facts(settings: Settings) -> FactsProvider:
         rules = week_rules(settings, township.code)
         # Facts as they stand at the end of the period: every deadline in it has passed.
         as_of = datetime.combine(period.end + timedelta(days=1), time(0), rules.tz)
-        joined = await _joined_weeks(session, township_id, rules.tz)
+        joined = await joined_weeks(session, township_id, rules.tz)
         out: list[MemberWeek] = []
         for week_start in period.weeks:
             for cadre_week in await cadre_weeks(session, township_id, week_start, rules, as_of):
@@ -310,16 +310,6 @@ def database_facts(settings: Settings) -> FactsProvider:
         report_rows=reports,
         case_rows=case_ledger,
     )
-
-
-async def _joined_weeks(session: AsyncSession, township_id: int, tz: ZoneInfo) -> dict[int, date]:
-    """Monday of the week each member joined the township (their first role there)."""
-    rows = await session.execute(
-        select(MemberModel.id, MemberModel.created_at)
-        .join(MemberRole, MemberRole.member_id == MemberModel.id)
-        .where(MemberRole.township_id == township_id)
-    )
-    return {mid: week_of(created.astimezone(tz).date()) for mid, created in rows}
 
 
 async def _member_names(session: AsyncSession, township_id: int) -> dict[int, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.handlers import (
+    agenda,
     arena,
     cases,
     errors,
@@ -20,7 +21,7 @@ from bot.handlers import (
     visit,
 )
 
-FEATURES = [start, help, lang, members, visit, me, report, leave, cases, redblack, arena]
+FEATURES = [start, help, lang, members, visit, me, report, leave, cases, redblack, arena, agenda]
 
 
 def register_all(app: Application) -> None:

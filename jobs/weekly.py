@@ -1,0 +1,486 @@
+"""The scheduled messages of the weekly discipline: report reminders, field-visit nudges,
+the Monday agenda, dispute reminders and the weekly / monthly summaries.
+
+Each job reads the database through the data layer, computes figures with the pure rules in
+bot/domain/agenda.py and renders Jinja templates in each recipient's language. Everything
+goes out through the outbox with a key per recipient, so it is sent exactly once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import arena as arena_db
+from bot.db import cases as case_db
+from bot.db import members as member_db
+from bot.db import week as week_db
+from bot.db.members import Recipient
+from bot.db.redblack_facts import provider
+from bot.domain import arena as arena_rules
+from bot.domain.agenda import (
+    CadreLine,
+    LeaveLine,
+    leave_this_week,
+    merge_month,
+    percent,
+    week_figures,
+)
+from bot.domain.periods import month_period, week_period
+from bot.domain.week import month_weeks
+from bot.ledger import weekly_preview_block
+from bot.models import Township
+from bot.render import format_date, format_datetime
+from bot.services import Services
+from bot.weekrules import WeekRules, week_rules
+from jobs.context import JobContext
+from jobs.outbox import Outgoing
+
+KEY_WORK_SECTION = "重点工作进展"
+
+
+async def cadre_lines(
+    session: AsyncSession, township_id: int, week_start: date, rules: WeekRules, now: datetime
+) -> list[CadreLine]:
+    """Each cadre's week, for those who had joined before the week began."""
+    joined = await member_db.joined_weeks(session, township_id, rules.tz)
+    lines = []
+    for cw in await week_db.cadre_weeks(session, township_id, week_start, rules, now):
+        if joined.get(cw.member_id, week_start) >= week_start:
+            continue  # joined this week: judged from the next full week on
+        s = cw.status
+        lines.append(
+            CadreLine(
+                member_id=cw.member_id,
+                name=cw.name,
+                report=cw.report,
+                field_days_done=s.done.field_days,
+                field_days_required=s.required.field_days,
+                screenings_done=s.done.dispute_screenings,
+                screenings_required=s.required.dispute_screenings,
+                problems_done=s.done.problems_solved,
+                problems_required=s.required.problems_solved,
+                fully_exempt=s.fully_exempt,
+                exempt_days=len(s.exempt_days),
+            )
+        )
+    return lines
+
+
+def _figures_context(lines: list[CadreLine]) -> dict[str, Any]:
+    figures = week_figures(lines)
+    return {
+        "f": figures,
+        "on_time_rate": percent(figures.on_time_rate),
+        "field_rate": percent(figures.field_rate),
+    }
+
+
+async def _dispute_context(
+    session: AsyncSession, township_id: int, start: date, end: date, today: date
+) -> dict[str, int]:
+    stats = await case_db.dispute_figures(session, township_id, start, end, today)
+    return {
+        "screened": stats.screened.count,
+        "registered": stats.registered.count,
+        "closed": stats.closed_in_period.count,
+        "overdue": stats.overdue_total.count,
+    }
+
+
+async def agenda_html(
+    session: AsyncSession,
+    svc: Services,
+    township: Township,
+    reported_week: date,
+    now: datetime,
+    language: str,
+    *,
+    with_lists: bool,
+) -> str:
+    """The Monday meeting agenda about `reported_week` (the week before the meeting).
+
+    `with_lists`: include the red/black preview (the secretary's copy only: names go to the
+    group chat only after the secretary has previewed and published a list)."""
+    rules = week_rules(svc.settings, township.code)
+    today = rules.today(now)
+    week_end = reported_week + timedelta(days=6)
+    lines = await cadre_lines(session, township.id, reported_week, rules, now)
+    this_week = rules.current_week(now)
+    spans = await week_db.township_leaves(
+        session, township.id, this_week, this_week + timedelta(days=6)
+    )
+    leave = leave_this_week(
+        [LeaveLine(row.member_name, str(row.kind), row.start, row.end) for row in spans],
+        this_week,
+        this_week + timedelta(days=6),
+    )
+    items = await arena_db.items(session, township.id)
+    lists = ""
+    if with_lists:
+        lists = await weekly_preview_block(
+            session,
+            township,
+            week_period(reported_week),
+            language,
+            settings=svc.settings,
+            now=now,
+            facts=provider(svc.extras),
+            renderer=svc.renderer,
+        )
+    return svc.renderer.render(
+        "jobs/agenda.html.j2",
+        language,
+        township=township.name,
+        week="–".join(format_date(d, language, False) for d in (reported_week, week_end)),
+        meeting=format_date(today, language),
+        **_figures_context(lines),
+        disputes=await _dispute_context(session, township.id, reported_week, week_end, today),
+        needs=await week_db.needs_by_village(session, township.id, reported_week),
+        key_work=await week_db.section_texts(session, township.id, reported_week, KEY_WORK_SECTION),
+        arena=arena_rules.standings(items),
+        leave=[
+            {
+                "name": x.name,
+                "kind": x.kind,
+                "start": format_date(x.start, language, False),
+                "end": format_date(x.end, language, False),
+            }
+            for x in leave
+        ],
+        lists=lists,
+    )
+
+
+def _to(ctx: JobContext, person: Recipient, text: str) -> Outgoing:
+    return Outgoing(
+        key=ctx.key(person.member_id),
+        job=ctx.occurrence.job,
+        chat_id=person.telegram_user_id,
+        township_id=ctx.township.id,
+        member_id=person.member_id,
+        text=text,
+    )
+
+
+async def _cadres_by_id(ctx: JobContext) -> dict[int, Recipient]:
+    return {
+        r.member_id: r for r in await member_db.recipients(ctx.session, ctx.township.id, "cadre")
+    }
+
+
+async def _secretaries(ctx: JobContext) -> list[Recipient]:
+    return await member_db.recipients(ctx.session, ctx.township.id, "secretary")
+
+
+# --- report reminders -----------------------------------------------------------------------
+
+
+async def report_open(ctx: JobContext) -> list[Outgoing]:
+    """The report window opens: every cadre who is not away all week."""
+    window = ctx.week.window(ctx.occurrence.subject)
+    if window is None:
+        return []
+    people = await _cadres_by_id(ctx)
+    lines = await cadre_lines(
+        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now
+    )
+    return [
+        _to(
+            ctx,
+            people[line.member_id],
+            ctx.svc.renderer.render(
+                "jobs/report_open.html.j2",
+                people[line.member_id].language,
+                name=line.name,
+                deadline=format_datetime(window.deadline, ctx.tz, people[line.member_id].language),
+            ),
+        )
+        for line in lines
+        if line.member_id in people and not line.fully_exempt and line.report != "on_time"
+    ]
+
+
+async def report_last_call(ctx: JobContext) -> list[Outgoing]:
+    """A while before the deadline: only those who have not submitted."""
+    window = ctx.week.window(ctx.occurrence.subject)
+    if window is None:
+        return []
+    people = await _cadres_by_id(ctx)
+    lines = await cadre_lines(
+        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now
+    )
+    return [
+        _to(
+            ctx,
+            people[line.member_id],
+            ctx.svc.renderer.render(
+                "jobs/report_last_call.html.j2",
+                people[line.member_id].language,
+                name=line.name,
+                deadline=format_datetime(window.deadline, ctx.tz, people[line.member_id].language),
+            ),
+        )
+        for line in lines
+        if line.member_id in people and line.report == "pending"
+    ]
+
+
+async def report_deadline(ctx: JobContext) -> list[Outgoing]:
+    """At the deadline, to the secretaries: who submitted, who has not, who is away."""
+    lines = await cadre_lines(
+        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now
+    )
+    on_time = [x.name for x in lines if x.report == "on_time"]
+    late = [x.name for x in lines if x.report in ("pending", "missing", "late")]
+    away = [x.name for x in lines if x.fully_exempt]
+    return [
+        _to(
+            ctx,
+            s,
+            ctx.svc.renderer.render(
+                "jobs/report_deadline.html.j2",
+                s.language,
+                township=ctx.township.name,
+                week=format_date(ctx.occurrence.subject, s.language, False),
+                on_time=on_time,
+                late=late,
+                away=away,
+                total=len(lines),
+            ),
+        )
+        for s in await _secretaries(ctx)
+    ]
+
+
+# --- field-visit nudges ---------------------------------------------------------------------
+
+
+async def _nudge(ctx: JobContext, last_call: bool) -> list[Outgoing]:
+    people = await _cadres_by_id(ctx)
+    lines = await cadre_lines(
+        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now
+    )
+    out = []
+    for line in lines:
+        person = people.get(line.member_id)
+        if person is None or not line.behind:
+            continue
+        days, screenings, problems = line.shortfall
+        out.append(
+            _to(
+                ctx,
+                person,
+                ctx.svc.renderer.render(
+                    "jobs/field_nudge.html.j2",
+                    person.language,
+                    name=line.name,
+                    last_call=last_call,
+                    days=days,
+                    screenings=screenings,
+                    problems=problems,
+                    done=line.field_days_done,
+                    required=line.field_days_required,
+                ),
+            )
+        )
+    return out
+
+
+async def field_nudge(ctx: JobContext) -> list[Outgoing]:
+    return await _nudge(ctx, last_call=False)
+
+
+async def field_last_call(ctx: JobContext) -> list[Outgoing]:
+    return await _nudge(ctx, last_call=True)
+
+
+# --- Monday agenda --------------------------------------------------------------------------
+
+
+async def monday_agenda(ctx: JobContext) -> list[Outgoing]:
+    out = []
+    for s in await _secretaries(ctx):
+        text = await agenda_html(
+            ctx.session,
+            ctx.svc,
+            ctx.township,
+            ctx.occurrence.subject,
+            ctx.now,
+            s.language,
+            with_lists=True,
+        )
+        out.append(_to(ctx, s, text))
+    if ctx.township.group_chat_id:
+        language = ctx.svc.settings.language
+        text = await agenda_html(
+            ctx.session,
+            ctx.svc,
+            ctx.township,
+            ctx.occurrence.subject,
+            ctx.now,
+            language,
+            with_lists=False,
+        )
+        out.append(
+            Outgoing(
+                key=ctx.key("group"),
+                job=ctx.occurrence.job,
+                chat_id=ctx.township.group_chat_id,
+                township_id=ctx.township.id,
+                text=text,
+            )
+        )
+    return out
+
+
+# --- dispute reminders ----------------------------------------------------------------------
+
+
+async def dispute_reminders(ctx: JobContext) -> list[Outgoing]:
+    """Due soon / overdue / 回访 due to the case's mediator (or whoever registered it);
+    cases overdue beyond the escalation threshold also to the secretaries. Case numbers
+    and villages only: no party names."""
+    today = ctx.week.today(ctx.now)
+    reminders = await case_db.reminders_due(ctx.session, ctx.township.id, today, ctx.svc.settings)
+    if not reminders:
+        return []
+    members = {
+        r.member_id: r
+        for role in ("mediator", "cadre", "secretary")
+        for r in await member_db.recipients(ctx.session, ctx.township.id, role)
+    }
+    per_person: dict[int, list[Any]] = {}
+    escalations = []
+    for reminder in reminders:
+        owner = reminder.mediator_id or reminder.opened_by
+        per_person.setdefault(owner, []).append(reminder)
+        if reminder.kind == "escalation_due":
+            escalations.append(reminder)
+    out = []
+    for member_id, items in per_person.items():
+        person = members.get(member_id)
+        if person is None:
+            continue
+        out.append(
+            _to(
+                ctx,
+                person,
+                ctx.svc.renderer.render(
+                    "jobs/dispute_reminders.html.j2",
+                    person.language,
+                    name=person.name,
+                    items=[_reminder(r, person.language) for r in items],
+                    escalation=False,
+                ),
+            )
+        )
+    if escalations:
+        for s in await _secretaries(ctx):
+            out.append(
+                Outgoing(
+                    key=ctx.key(f"escalate-{s.member_id}"),
+                    job=ctx.occurrence.job,
+                    chat_id=s.telegram_user_id,
+                    township_id=ctx.township.id,
+                    member_id=s.member_id,
+                    text=ctx.svc.renderer.render(
+                        "jobs/dispute_reminders.html.j2",
+                        s.language,
+                        name=s.name,
+                        items=[_reminder(r, s.language) for r in escalations],
+                        escalation=True,
+                    ),
+                )
+            )
+    return out
+
+
+def _reminder(reminder: Any, language: str) -> dict[str, Any]:
+    return {
+        "number": reminder.number,
+        "village": reminder.village,
+        "kind": reminder.kind,
+        "days": reminder.days,
+        "deadline": format_date(reminder.deadline, language, False),
+    }
+
+
+# --- summaries ------------------------------------------------------------------------------
+
+
+async def weekly_summary(ctx: JobContext) -> list[Outgoing]:
+    week = ctx.occurrence.subject
+    today = ctx.week.today(ctx.now)
+    lines = await cadre_lines(ctx.session, ctx.township.id, week, ctx.week, ctx.now)
+    disputes = await _dispute_context(
+        ctx.session, ctx.township.id, week, week + timedelta(days=6), today
+    )
+    return [
+        _to(
+            ctx,
+            s,
+            ctx.svc.renderer.render(
+                "jobs/weekly_summary.html.j2",
+                s.language,
+                township=ctx.township.name,
+                week=format_date(week, s.language, False),
+                disputes=disputes,
+                **_figures_context(lines),
+            ),
+        )
+        for s in await _secretaries(ctx)
+    ]
+
+
+async def monthly_summary(ctx: JobContext) -> list[Outgoing]:
+    first = ctx.occurrence.subject
+    period = month_period(first.year, first.month)
+    weeks = month_weeks(first.year, first.month)
+    per_week = [
+        await cadre_lines(ctx.session, ctx.township.id, w, ctx.week, ctx.now) for w in weeks
+    ]
+    merged = merge_month(per_week)
+    today = ctx.week.today(ctx.now)
+    disputes = await _dispute_context(ctx.session, ctx.township.id, period.start, period.end, today)
+    compliant_weeks = {
+        line.member_id: sum(
+            1
+            for week in per_week
+            for x in week
+            if x.member_id == line.member_id
+            and not x.fully_exempt
+            and x.field_days_done >= x.field_days_required
+        )
+        for line in merged
+    }
+    due_weeks = {
+        line.member_id: sum(
+            1
+            for week in per_week
+            for x in week
+            if x.member_id == line.member_id and not x.fully_exempt
+        )
+        for line in merged
+    }
+    return [
+        _to(
+            ctx,
+            s,
+            ctx.svc.renderer.render(
+                "jobs/monthly_summary.html.j2",
+                s.language,
+                township=ctx.township.name,
+                month=f"{first.year}-{first.month:02d}",
+                disputes=disputes,
+                rows=[
+                    {"line": x, "met": compliant_weeks[x.member_id], "due": due_weeks[x.member_id]}
+                    for x in merged
+                ],
+                **_figures_context(merged),
+            ),
+        )
+        for s in await _secretaries(ctx)
+    ]
