@@ -346,6 +346,8 @@ class VisitsConfig(_Strict):
     )
     # How many days back a visit may be logged (0: today only).
     backfill_days: int = Field(3, ge=0, le=31)
+    # The activity that means dispute work: a log with it can link to, or open, a case.
+    dispute_activity: str = "矛盾化解"
 
     _activities = field_validator("activities")(lambda cls, v: _unique_names(v, "activities"))
 

@@ -28,6 +28,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.commands import ADMIN, CADRE, MEDIATOR, SECRETARY, CommandSpec, register_commands
 from bot.db import cases as case_db
 from bot.db import members as member_db
+from bot.db import week as week_db
 from bot.domain import cases as rules
 from bot.domain.cases import Action, ActionPayload, CaseRuleError, Status, Tier
 from bot.handlers.case_views import (
@@ -908,6 +909,12 @@ async def save_new(turn: Turn, state: FlowState) -> None:
                 at=local_now(turn, township),
                 config=view.config,
             )
+            if data.get("visit"):  # opened from a visit log's 矛盾化解: link them
+                visit = await week_db.visit_row(session, int(data["visit"]))
+                if visit is not None and visit.member_id == turn.actor.member_id:
+                    await week_db.link_case(
+                        session, visit.id, case.id, member_id=turn.actor.member_id, now=turn.now
+                    )
             await turn.clear_state(session)
     except CaseRuleError as exc:
         await turn.answer(rule_message(_, exc, view), True)

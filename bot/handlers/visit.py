@@ -19,6 +19,7 @@ from bot.db import members as member_db
 from bot.db import week as week_db
 from bot.domain.visits import distance_m, parse_day, suggest_names
 from bot.domain.week import week_of
+from bot.handlers import visit_case
 from bot.handlers.common import Button, Context, FlowState, Turn, admitted, checkbox, member_only
 from bot.handlers.flows import flow
 from bot.handlers.weekctx import (
@@ -450,9 +451,15 @@ async def show_saved(turn: Turn, place: Place, visit_id: int, note: str = "") ->
         photo=bool(row.photo_file_id),
         hint=hint,
     )
+    linked = await visit_case.case_label(turn, place, row.dispute_case_id)
+    if linked:
+        text += "\n" + _("⚖️ Linked dispute case: {number}").format(number=linked)
     if note:
         text = f"{note}\n\n{text}"
     rows: list[list[Button]] = []
+    if visit_case.can_link(turn, row.activities):
+        label = _("🔗 Change the linked case") if linked else _("⚖️ Link a dispute case")
+        rows.append([(label, turn.cb("vis", "lk", row.id))])
     if week_of(row.visit_date) == monday:
         rows.append(
             [
@@ -478,6 +485,9 @@ async def on_button(update: Update, context: Context) -> None:
         await turn.answer(_(STALE), True)
         return
     action, args = parts[0], parts[1:]
+    if action in {"lk", "lc", "nc"}:
+        await _case_action(turn, place, action, args)
+        return
     if action in {"show", "edit", "del", "dely"}:
         if len(args) != 1 or not args[0].isdigit():
             await turn.answer(_(STALE), True)
@@ -504,6 +514,39 @@ async def on_button(update: Update, context: Context) -> None:
         await turn.answer(_(STALE), True)
         return
     await _flow_action(turn, place, state, action, args[1:])
+
+
+async def _case_action(turn: Turn, place: Place, action: str, args: list[str]) -> None:
+    """Link the visit's 矛盾化解 to a dispute case, or open a new case from it."""
+    _ = turn._
+    assert turn.actor is not None
+    if not args or not all(a.isdigit() for a in args):
+        await turn.answer(_(STALE), True)
+        return
+    async with turn.svc.transaction() as session:
+        row = await week_db.visit_row(session, int(args[0]))
+    if (
+        row is None
+        or row.member_id != turn.actor.member_id
+        or not visit_case.can_link(turn, row.activities)
+    ):
+        await turn.answer(_("That visit log no longer exists."), True)
+        return
+    if action == "lk":
+        await turn.answer()
+        await visit_case.show_choices(turn, place, row)
+    elif action == "nc":
+        await turn.answer()
+        await visit_case.start_new_case(turn, place, row)
+    elif len(args) == 2:
+        problem = await visit_case.link(turn, place, row, int(args[1]))
+        if problem:
+            await turn.answer(problem, True)
+            return
+        await turn.answer(_("Linked") if int(args[1]) else _("Link removed"))
+        await show_saved(turn, place, row.id)
+    else:
+        await turn.answer(_(STALE), True)
 
 
 async def _log_action(turn: Turn, place: Place, action: str, visit_id: int) -> None:

@@ -50,6 +50,10 @@ class FieldVisit(Base):
     distance_m: Mapped[float | None] = mapped_column(Float)
     location_checked: Mapped[bool] = mapped_column(Boolean, default=False)
     photo_file_id: Mapped[str | None] = mapped_column(String(255))
+    # A visit whose 矛盾化解 concerned a registered dispute case links to it.
+    dispute_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dispute_case.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
     deleted_at: Mapped[datetime | None] = mapped_column()
