@@ -3,8 +3,9 @@
 Never `playwright install`: Playwright drives the system Chromium. `.ci/run` installs it and
 sets TOWNSHIP_REQUIRE_BROWSER=1, so CI fails instead of skipping when it is missing.
 
-Steps for features that do not exist yet (visit logs, the Friday report, the agenda) run as
-soon as the bot's /help lists their command, so the test grows with the bot.
+The flow: a cadre logs a visit with buttons, the clock jumps to the Friday deadline (the
+week's reminders arrive), she submits the pre-filled report, the secretary jumps to Monday
+08:00 and the meeting agenda arrives by itself.
 """
 
 from __future__ import annotations
@@ -129,15 +130,6 @@ async def text_of(locator: Any) -> str:
     return str(await locator.locator("[data-testid='text']").first.inner_text())
 
 
-async def try_feature(chat: Chat, command: str) -> None:
-    """A feature step: send its command; answer a button prompt once; the bot must respond."""
-    reply = await chat.send(command)
-    assert await text_of(reply)
-    if await reply.locator(".ikb button").count():
-        answered = await chat.press(reply)
-        assert await answered.count() == 1
-
-
 async def test_the_sandbox_in_a_browser(
     browser: Any, server: SandboxServer, sandbox: Sandbox
 ) -> None:
@@ -212,10 +204,14 @@ async def test_the_sandbox_in_a_browser(
     await page.wait_for_selector("#reply-keyboard", state="hidden")
     await chat.next_bot_message(before)
 
-    # Later features: a cadre logs a visit with buttons and submits the Friday report.
-    for command in ("visit", "report"):
-        if command in cadre_commands:
-            await try_feature(chat, f"/{command}")
+    # The cadre logs a village visit with buttons (下乡记录).
+    assert {"visit", "report"} <= cadre_commands
+    picker = await chat.send("/visit")
+    card = await chat.press(picker, "东岭村")
+    card = await chat.press(card, "⬜ 听取民意")
+    saved = await chat.press(card, "✅ 保存")
+    assert "东岭村" in await text_of(saved)
+    assert await saved.locator(".ikb button", has_text="✏️ 修改").count() == 1
 
     # The secretary invites a newcomer, who follows the link from the page.
     await chat.as_person(SECRETARY)
@@ -235,17 +231,31 @@ async def test_the_sandbox_in_a_browser(
     await chat.as_person(SECRETARY)
     secretary_help = await text_of(await chat.send("/help"))
     secretary_commands = set(re.findall(r"/([a-z_]+)", secretary_help))
+    assert "agenda" in secretary_commands
     await page.click("#clock-controls summary")
     await page.click("[data-testid='clock-deadline']")
     await page.wait_for_selector("#clock-now:has-text('11月27日 周五 18:00')")
+    await page.click("#clock-controls summary")
+
+    # The scheduled reminders of the week reached the cadre; she submits the Friday report.
+    await chat.as_person(CADRE)
+    await page.wait_for_selector("#messages .msg[data-from='bot']:has-text('现已开放填报')")
+    preview = await chat.send("/report")
+    assert "东岭村" in await text_of(preview)  # pre-filled from the visit log
+    submitted = await chat.press(preview, "✅ 提交")
+    assert "报告已按时提交" in await text_of(submitted)
+
+    # The secretary got the deadline summary, jumps to Monday 08:00 and the agenda arrives.
+    await chat.as_person(SECRETARY)
+    await page.wait_for_selector("#messages .msg[data-from='bot']:has-text('周五交账截止情况')")
+    await page.click("#clock-controls summary")
     await page.click("[data-testid='clock-meeting']")
     await page.wait_for_selector("#clock-now:has-text('11月30日 周一 08:00')")
     await page.click("#clock-controls summary")
     assert sandbox.svc.clock.now().isoformat() == "2026-11-30T00:00:00+00:00"
-    if "agenda" in secretary_commands:
-        await try_feature(chat, "/agenda")
-    else:
-        await chat.send("/members")
+    agenda = page.locator("#messages .msg[data-from='bot']:has-text('一、上周数据')")
+    await agenda.first.wait_for()
+    assert "按时提交：1/" in await text_of(agenda.first)
     await page.wait_for_selector("#messages .day:has-text('11月30日 周一')")
 
     # The township group chat: published lists and agendas appear here.
