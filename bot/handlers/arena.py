@@ -173,7 +173,10 @@ async def on_button(update: Update, context: Context) -> None:
             await turn.set_state(session, FLOW, "progress", {"item_id": ident})
         await turn.answer()
         await turn.send(
-            _("Type the progress as a percentage and a short note, e.g. “60 foundations finished”.")
+            _(
+                "<b>{title}</b>: type the progress as a percentage and a short note, "
+                "e.g. “60 foundations finished”."
+            ).format(title=esc(item.title if item is not None else ""))
         )
     else:
         await turn.answer(

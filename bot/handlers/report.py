@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.commands import CADRE, CommandSpec, register_commands
+from bot.db import arena as arena_db
 from bot.db import week as week_db
 from bot.domain.week import previous_week
 from bot.handlers.common import Button, Context, FlowState, Turn, admitted, checkbox, member_only
@@ -196,8 +197,26 @@ async def send_preview(
         label = _("✅ Submit changes") if report.first_submitted_at else _("✅ Submit")
         last.append((label, turn.cb("rep", "sub", version)))
     last.append((_("✖️ Close"), turn.cb("rep", "x", version)))
+    if report.first_submitted_at is not None:
+        rows.extend(await _key_work_buttons(turn, place))
     rows.append(last)
     await deliver(turn, text, rows, edit=edit)
+
+
+async def _key_work_buttons(turn: Turn, place: Place) -> list[list[Button]]:
+    """With the Friday report, owners update the 擂台赛 progress of their key work items."""
+    assert turn.actor is not None
+    async with turn.svc.transaction() as session:
+        owned = set(await arena_db.owned_item_ids(session, turn.actor.member_id, place.township_id))
+        items = [i for i in await arena_db.items(session, place.township_id) if i.item_id in owned]
+    return [
+        [(_key_work_label(turn, item.title, item.percent), turn.cb("ar", "upd", item.item_id))]
+        for item in items
+    ]
+
+
+def _key_work_label(turn: Turn, title: str, percent: int) -> str:
+    return turn._("📈 Update key work: {title} ({percent}%)").format(title=title, percent=percent)
 
 
 async def deliver(turn: Turn, text: str, rows: list[list[Button]], *, edit: bool) -> None:
