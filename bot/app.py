@@ -26,6 +26,7 @@ from bot.i18n import gettext_for
 from bot.ratelimit import FloodLimiter
 from bot.render import Renderer
 from bot.services import Services
+from bot.updates import PerUserUpdateProcessor
 from jobs.outbox import OutboxSender
 from jobs.registry import JOBS
 from jobs.scheduler import Scheduler
@@ -33,6 +34,8 @@ from jobs.scheduler import Scheduler
 log = logging.getLogger(__name__)
 
 AppType = Application[Any, Any, Any, Any, Any, Any]
+# Updates of different users processed at once; one user's updates stay in order.
+CONCURRENT_UPDATES = 32
 
 
 def build_application(
@@ -113,6 +116,7 @@ def build_application(
                 max_retries=5,
             )
         )
+        .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
