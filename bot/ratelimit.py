@@ -9,10 +9,12 @@ How sends are paced:
 - Every counted send takes the next slot of a timetable spaced `period / limit` apart. The
   timetable is absolute: a task that wakes up late from its sleep does not push the slots
   after it back, so the pace does not drift (aiolimiter's bucket of one lost ~5% that way).
-- A sliding window over the moments sends actually started keeps any `limit + 1`
-  consecutive sends at least `period + margin` apart, so even when late wake-ups bunch sends
-  together Telegram's window (measured on its side, after network jitter) never sees more
-  than `limit`. `margin` is the price: the rate is `limit / (period + margin)`.
+- A sliding window keeps any `limit + 1` sends at least `period + margin` apart as Telegram
+  sees them: a send starts only `period + margin` after the answer to the send `limit`
+  places before it came back (Telegram saw that one before answering). However late
+  wake-ups, the event loop or the network bunch sends together, Telegram's window never
+  holds more than `limit`. The price, once per `limit` sends, is `margin` plus one round
+  trip: the rate is `limit / (period + margin + round trip)`.
 - Group chats have their own window (no even spacing: a long message split into parts may go
   out at once); a send waits for its group's window before it queues for the global one, so
   a full group never holds up private chats.
@@ -53,9 +55,31 @@ def counts(endpoint: str) -> bool:
     return endpoint.startswith("send") and endpoint != "sendChatAction"
 
 
+class Send:
+    """One counted send: when it started and when its answer came back."""
+
+    __slots__ = ("answered", "done", "started")
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.answered: float | None = None
+        self.done = asyncio.Event()
+
+    def finish(self, at: float) -> None:
+        if self.answered is None:
+            self.answered = at
+            self.done.set()
+
+
 class SlidingWindow:
-    """At most `limit` events in any `period + margin` seconds, optionally evenly spaced
-    (`spacing`) on an absolute timetable. Not thread-safe; callers serialise `reserve`."""
+    """At most `limit` sends in any `period` (+ `margin`) as Telegram sees them, optionally
+    evenly spaced (`spacing`) on an absolute timetable. Callers serialise `earliest`/`record`.
+
+    Telegram receives a send somewhere between the moment we start it and the moment its
+    answer is back, so send k may start only `period + margin` after the *answer* to send
+    k - limit (and to every send before it): whatever the network or the event loop delays,
+    no `limit + 1` sends reach Telegram within one `period`.
+    """
 
     def __init__(self, limit: int, period: float, margin: float, spacing: float = 0.0) -> None:
         if limit < 1 or period <= 0 or margin < 0 or spacing < 0:
@@ -64,27 +88,38 @@ class SlidingWindow:
         self.period = period
         self.margin = margin
         self.spacing = spacing
-        self.started: deque[float] = deque(maxlen=limit)  # when the last `limit` sends began
+        self.sends: deque[Send] = deque()  # the last `limit` sends, in start order
+        self._answered_before = float("-inf")  # latest answer among older sends
         self._next_slot: float | None = None
 
-    def earliest(self, now: float) -> float:
-        """The earliest moment the next event may start."""
+    def earliest(self, now: float) -> float | Send:
+        """The earliest moment the next send may start, or the send whose answer decides it
+        (wait for it and ask again)."""
         at = now
         if self._next_slot is not None:
             at = max(at, self._next_slot)
-        if len(self.started) == self.limit:
-            at = max(at, self.started[0] + self.period + self.margin)
+        if len(self.sends) == self.limit:
+            head = self.sends[0]
+            if head.answered is None:
+                return head
+            seen = max(head.answered, self._answered_before)
+            at = max(at, seen + self.period + self.margin)
         return at
 
-    def record(self, slot: float, started: float) -> None:
-        """An event planned for `slot` started at `started` (>= slot when woken up late)."""
-        self.started.append(started)
+    def record(self, slot: float, send: Send) -> None:
+        """`send`, planned for `slot`, starts now (its start is >= slot when woken up late)."""
+        if len(self.sends) == self.limit:
+            head = self.sends.popleft()
+            assert head.answered is not None  # `earliest` waited for it
+            self._answered_before = max(self._answered_before, head.answered)
+        self.sends.append(send)
         # The timetable moves on from the planned slot, not from the late wake-up (no drift);
         # after an idle spell the slot was "now", so it restarts from there.
         self._next_slot = slot + self.spacing if self.spacing else None
 
     def idle(self, now: float) -> bool:
-        return not self.started or self.started[-1] + self.period + self.margin <= now
+        last = self.sends[-1].answered if self.sends else float("-inf")
+        return last is not None and last + self.period + self.margin <= now
 
 
 class FloodLimiter(BaseRateLimiter[int]):
@@ -98,7 +133,7 @@ class FloodLimiter(BaseRateLimiter[int]):
         messages_per_second: float = 30,
         group_messages_per_minute: float = 20,
         *,
-        margin: float = 0.02,
+        margin: float = 0.01,
         group_margin: float = 0.5,
         max_retries: int = 5,
         clock: Clock = time.monotonic,
@@ -142,28 +177,36 @@ class FloodLimiter(BaseRateLimiter[int]):
         while (now := self.clock()) < at:
             await self.sleep(at - now)
 
-    async def _take(self, window: SlidingWindow) -> None:
-        """Wait for the window's next slot (and any RetryAfter pause) and record the send."""
+    async def _slot(self, window: SlidingWindow) -> float:
+        """Wait until `window` lets the next send start; returns its planned slot."""
         while True:
-            slot = max(window.earliest(self.clock()), self._paused_until)
+            found = window.earliest(self.clock())
+            if isinstance(found, Send):
+                await found.done.wait()
+                continue
+            slot = max(found, self._paused_until)
             await self._wait_until(slot)
             # A RetryAfter may have arrived while sleeping: check again before sending.
             if self.clock() >= self._paused_until:
-                window.record(slot, self.clock())
-                return
+                return slot
 
-    async def _acquire(self, group: int | str | None) -> None:
+    async def _acquire(self, group: int | str | None) -> Send:
         if group is None:
             async with self._overall_lock:
-                await self._take(self.overall)
-            return
+                slot = await self._slot(self.overall)
+                send = Send(self.clock())
+                self.overall.record(slot, send)
+            return send
         lock, window = self._group(group)
         async with lock:
             # The group's window first, outside the global queue, then the global slot.
-            await self._wait_until(window.earliest(self.clock()))
+            group_slot = await self._slot(window)
             async with self._overall_lock:
-                await self._take(self.overall)
-            window.record(self.clock(), self.clock())
+                slot = await self._slot(self.overall)
+                send = Send(self.clock())
+                self.overall.record(slot, send)
+            window.record(group_slot, send)
+        return send
 
     async def process_request(
         self,
@@ -180,7 +223,7 @@ class FloodLimiter(BaseRateLimiter[int]):
         group = _group_key(data.get("chat_id"))
         attempt = 0
         while True:
-            await self._acquire(group)
+            send = await self._acquire(group)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -192,6 +235,8 @@ class FloodLimiter(BaseRateLimiter[int]):
                 seconds = _seconds(exc.retry_after)
                 self._paused_until = max(self._paused_until, self.clock() + seconds)
                 log.info("flood limit hit; pausing sends for %.1f s", seconds)
+            finally:
+                send.finish(self.clock())
 
 
 def _window(rate: float, period: float, margin: float, *, spaced: bool) -> SlidingWindow:

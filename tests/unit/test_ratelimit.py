@@ -55,10 +55,13 @@ class Recorder:
         self.vt = vt
         self.calls: list[tuple[float, str, int]] = []
         self.fail: dict[int, list[int]] = {}  # chat id -> retry_after answers to give first
+        self.slow: dict[int, float] = {}  # chat id -> seconds until Telegram answers
 
     def request(self, limiter: FloodLimiter, endpoint: str, chat_id: int) -> Any:
         async def callback() -> dict[str, Any]:
             self.calls.append((self.vt.now, endpoint, chat_id))
+            if chat_id in self.slow:
+                await self.vt.sleep(self.slow[chat_id])
             pending = self.fail.get(chat_id)
             if pending:
                 raise RetryAfter(pending.pop(0))
@@ -108,6 +111,19 @@ async def test_paced_at_the_limit_without_drift_or_bursts(late: float) -> None:
     assert max_in_window(times, 1.0 + limiter.overall.margin / 2) <= 30
     rate = (len(times) - 1) / (times[-1] - times[0])
     assert 0.95 * 30 <= rate <= 30
+
+
+async def test_the_window_counts_from_telegrams_answer() -> None:
+    """Telegram may see a send as late as its answer: a slow answer to the first send holds
+    back the 31st until a second after that answer, so nothing can bunch up on its side."""
+    vt = VirtualTime()
+    limiter = limiter_on(vt, messages_per_second=30)
+    rec = Recorder(vt)
+    rec.slow[1000] = 0.5
+    await vt.run(*(rec.request(limiter, "sendMessage", 1000 + i) for i in range(60)))
+    times = rec.times()
+    assert times[30] >= times[0] + 0.5 + 1.0
+    assert times[29] < 1.0  # the others were not held up
 
 
 async def test_a_fractional_rate_keeps_its_average() -> None:
