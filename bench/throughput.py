@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import event
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
@@ -198,14 +199,28 @@ async def main(cadres: int, visits: int, db: str, echo_rounds: int = 1) -> dict[
     clock = ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=TZ))
     app = build_application(settings, clock=clock, engine=engine, migrate=False)
     bot_visitors = [Visitor(emu, inbox, t, TOKEN) for t in ids]
+    database = {"statements": 0, "transactions": 0}
+
+    def statement(*_: Any) -> None:
+        database["statements"] += 1
+
+    def transaction(*_: Any) -> None:
+        database["transactions"] += 1
+
     async with running(app):
         await run_users(bot_visitors[:5], 1, lambda v: v.bot_visit(activity))  # warm-up
         for v in bot_visitors:
             v.latencies.clear()
+        event.listen(engine.sync_engine, "before_cursor_execute", statement)
+        event.listen(engine.sync_engine, "begin", transaction)
         bot_seconds = 0.0
         for _ in range(echo_rounds):
             bot_seconds += await run_users(bot_visitors, visits, lambda v: v.bot_visit(activity))
     bot_result = figures(bot_visitors, bot_seconds)
+    event.remove(engine.sync_engine, "before_cursor_execute", statement)
+    event.remove(engine.sync_engine, "begin", transaction)
+    for key, count in database.items():
+        bot_result[f"{key}_per_visit"] = round(count / max(1, bot_result["visits"]), 1)
 
     await emu.stop()
     await engine.dispose()
