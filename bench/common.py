@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,10 +18,13 @@ from bot.config import Settings, parse_settings
 from bot.db import members as member_db
 from bot.db.engine import create_engine, is_sqlite, session_factory
 from bot.db.migrate import upgrade
+from bot.emulator import BotApiEmulator
+from bot.emulator.models import ChatState
 from bot.models import Member, MemberRole, Township, Village, VillageAssignment, metadata
 from bot.sample import sample_config
 
 TOKEN = "7000000001:BENCH-token-for-the-emulator"
+T = TypeVar("T")
 
 
 def database_url(choice: str, workdir: Path) -> str:
@@ -112,6 +118,34 @@ async def generate_members(
                 ],
             )
     return ids
+
+
+class Inbox:
+    """Cheap waiting for simulated users: one asyncio.Event per chat, set on every bot event
+    in it. (The emulator's own `replies()` re-scans all bot events on every event, which is
+    fine for tests and would make the benchmark's users, not the bot, the bottleneck.)"""
+
+    def __init__(self, emu: BotApiEmulator) -> None:
+        self._events: dict[tuple[int, int], asyncio.Event] = {}
+        original = emu.add_event
+
+        def add_event(bot: Any, kind: str, chat_id: int, *args: Any, **kwargs: Any) -> None:
+            original(bot, kind, chat_id, *args, **kwargs)
+            event = self._events.get((bot.id, chat_id))
+            if event is not None:
+                event.set()
+
+        emu.add_event = add_event  # type: ignore[method-assign]
+
+    async def wait(self, chat: ChatState, ready: Callable[[], T | None]) -> T:
+        """Wait (callers bound it with asyncio.timeout) until `ready()` returns a value."""
+        event = self._events.setdefault((chat.bot.id, chat.id), asyncio.Event())
+        while True:
+            event.clear()
+            found = ready()
+            if found is not None:
+                return found
+            await event.wait()
 
 
 __all__ = ["metadata"]

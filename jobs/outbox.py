@@ -127,7 +127,7 @@ class OutboxSender:
         self.on_sent: Callable[[OutboxMessage], None] | None = None
         self._lock = asyncio.Lock()
 
-    async def claim(self) -> list[OutboxMessage]:
+    async def claim(self, limit: int | None = None) -> list[OutboxMessage]:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             due = (
@@ -140,7 +140,7 @@ class OutboxSender:
                     )
                 )
                 .order_by(OutboxMessage.id)
-                .limit(self.batch)
+                .limit(self.batch if limit is None else limit)
                 .with_for_update(skip_locked=True)
                 .scalar_subquery()
             )
@@ -163,19 +163,46 @@ class OutboxSender:
         """Send everything that is due now; returns the running totals.
 
         Different chats are served concurrently (the rate limiter paces them); messages to
-        one chat go in order.
+        one chat go in order. The next rows are claimed while the current ones are still
+        being sent (when half of `batch` is left in flight), so the rate limiter never runs
+        dry at a batch boundary.
         """
         async with self._lock:
-            while rows := await self.claim():
-                by_chat: dict[int, list[OutboxMessage]] = {}
-                for row in rows:
-                    by_chat.setdefault(row.chat_id, []).append(row)
-                await asyncio.gather(*(self._deliver_in_order(chat) for chat in by_chat.values()))
+            in_flight: set[asyncio.Task[None]] = set()
+            last_of_chat: dict[int, asyncio.Task[None]] = {}
+            low_water = self.batch // 2
+            try:
+                while True:
+                    room = self.batch - len(in_flight)
+                    rows = await self.claim(room) if room > 0 else []
+                    for row in rows:
+                        task = asyncio.create_task(
+                            self._deliver_after(last_of_chat.get(row.chat_id), row)
+                        )
+                        last_of_chat[row.chat_id] = task
+                        in_flight.add(task)
+                    if not in_flight:
+                        break
+                    # Queue still full: refill at low water. Queue drained: let the rest
+                    # finish (they may reschedule rows), then look once more.
+                    target = low_water if rows and len(rows) == room else 0
+                    while len(in_flight) > target:
+                        done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                        in_flight -= done
+                        for task in done:
+                            task.result()  # a database error ends the drain
+                    last_of_chat = {c: t for c, t in last_of_chat.items() if not t.done()}
+            except BaseException:
+                for task in in_flight:
+                    task.cancel()
+                await asyncio.gather(*in_flight, return_exceptions=True)
+                raise
         return self.stats
 
-    async def _deliver_in_order(self, rows: list[OutboxMessage]) -> None:
-        for row in rows:
-            await self._deliver(row)
+    async def _deliver_after(self, previous: asyncio.Task[None] | None, row: OutboxMessage) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])  # keep one chat's messages in order
+        await self._deliver(row)
 
     async def _deliver(self, row: OutboxMessage) -> None:
         markup = (

@@ -243,12 +243,13 @@ async def _visit_rows(session: AsyncSession, *conditions: Any) -> list[VisitRow]
             .order_by(FieldVisit.visit_date, FieldVisit.id)
         )
     ).all()
-    ids = [v.id for v, _ in visits]
     problems: dict[int, list[str]] = {}
-    if ids:
+    if visits:
+        # Joined on the same conditions rather than `IN (ids)`: no limit on the list's size.
         for visit_id, text in await session.execute(
             select(VisitProblem.visit_id, VisitProblem.description)
-            .where(VisitProblem.visit_id.in_(ids))
+            .join(FieldVisit, FieldVisit.id == VisitProblem.visit_id)
+            .where(FieldVisit.deleted_at.is_(None), *conditions)
             .order_by(VisitProblem.visit_id, VisitProblem.position)
         ):
             problems.setdefault(visit_id, []).append(text)
@@ -730,17 +731,54 @@ async def cadres_of(session: AsyncSession, township_id: int) -> list[tuple[int, 
 
 
 async def _first_submissions(
-    session: AsyncSession, week_start: date, member_ids: Iterable[int]
-) -> dict[int, datetime | None]:
+    session: AsyncSession, mondays: Sequence[date], member_ids: Iterable[int]
+) -> dict[tuple[int, date], datetime | None]:
+    """(member id, week) -> first submission of that week's report."""
     ids = list(member_ids)
-    if not ids:
+    if not ids or not mondays:
         return {}
     rows = await session.execute(
-        select(WeeklyReport.member_id, WeeklyReport.first_submitted_at).where(
-            WeeklyReport.week_start == week_of(week_start), WeeklyReport.member_id.in_(ids)
-        )
+        select(
+            WeeklyReport.member_id, WeeklyReport.week_start, WeeklyReport.first_submitted_at
+        ).where(WeeklyReport.week_start.in_(list(mondays)), WeeklyReport.member_id.in_(ids))
     )
-    return {mid: at for mid, at in rows}
+    return {(mid, week): at for mid, week, at in rows}
+
+
+async def _visit_facts(
+    session: AsyncSession, township_id: int, start: date, end: date
+) -> dict[tuple[int, date], list[VisitFact]]:
+    """(member id, week) -> the quota facts of the township's live visit logs dated within
+    [start, end]: one query, problems counted in SQL, no ORM objects."""
+    problems = (
+        select(func.count(VisitProblem.id))
+        .where(VisitProblem.visit_id == FieldVisit.id)
+        .correlate(FieldVisit)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(
+            FieldVisit.member_id,
+            FieldVisit.visit_date,
+            Village.name,
+            FieldVisit.dispute_screenings,
+            problems,
+        )
+        .join(Village, Village.id == FieldVisit.village_id)
+        .where(
+            FieldVisit.township_id == township_id,
+            FieldVisit.visit_date >= start,
+            FieldVisit.visit_date <= end,
+            FieldVisit.deleted_at.is_(None),
+        )
+        .order_by(FieldVisit.visit_date, FieldVisit.id)
+    )
+    result: dict[tuple[int, date], list[VisitFact]] = {}
+    for member_id, day, village, screenings, solved in rows:
+        result.setdefault((member_id, week_of(day)), []).append(
+            VisitFact(day, village, screenings, solved)
+        )
+    return result
 
 
 async def cadre_weeks(
@@ -757,31 +795,52 @@ async def cadre_weeks(
     mid-week nudges, the Monday agenda and the red/black lists read.
     """
     monday = week_of(week_start)
-    sunday = monday + timedelta(days=6)
+    weeks = await cadre_weeks_between(session, township_id, [monday], rules, now, member_ids)
+    return weeks[monday]
+
+
+async def cadre_weeks_between(
+    session: AsyncSession,
+    township_id: int,
+    week_starts: Iterable[date],
+    rules: WeekRules,
+    now: datetime,
+    member_ids: Sequence[int] | None = None,
+) -> dict[date, list[CadreWeek]]:
+    """`cadre_weeks` for several weeks at once (a month, a quarter for the red/black
+    lists): still four queries, whatever the number of weeks or cadres."""
+    mondays = sorted({week_of(w) for w in week_starts})
+    if not mondays:
+        return {}
+    first, last = mondays[0], mondays[-1] + timedelta(days=6)
     cadres = await cadres_of(session, township_id)
     if member_ids is not None:
         wanted = set(member_ids)
         cadres = [c for c in cadres if c[0] in wanted]
-    visits = await township_visits(session, township_id, monday, sunday)
-    spans = await exempt_spans(session, township_id, monday, sunday)
-    submitted = await _first_submissions(session, monday, [mid for mid, _ in cadres])
-    window = rules.window(monday)
-    result = []
-    for member_id, name in cadres:
-        status = rules.evaluate(
-            monday, [v.fact for v in visits.get(member_id, [])], spans.get(member_id, [])
-        )
-        at = submitted.get(member_id)
-        result.append(
-            CadreWeek(
-                member_id=member_id,
-                name=name,
-                status=status,
-                report=report_status(window, at, now, status.fully_exempt),
-                submitted_at=at,
-                leave=tuple(spans.get(member_id, [])),
+    visits = await _visit_facts(session, township_id, first, last)
+    spans = await exempt_spans(session, township_id, first, last)
+    submitted = await _first_submissions(session, mondays, [mid for mid, _ in cadres])
+    result: dict[date, list[CadreWeek]] = {}
+    for monday in mondays:
+        sunday = monday + timedelta(days=6)
+        window = rules.window(monday)
+        weeks = result[monday] = []
+        for member_id, name in cadres:
+            leave = tuple(
+                s for s in spans.get(member_id, ()) if s.start <= sunday and s.end >= monday
             )
-        )
+            status = rules.evaluate(monday, visits.get((member_id, monday), []), leave)
+            at = submitted.get((member_id, monday))
+            weeks.append(
+                CadreWeek(
+                    member_id=member_id,
+                    name=name,
+                    status=status,
+                    report=report_status(window, at, now, status.fully_exempt),
+                    submitted_at=at,
+                    leave=leave,
+                )
+            )
     return result
 
 
@@ -801,8 +860,9 @@ async def member_week(
     leaves = await member_leaves(session, member_id, monday, sunday)
     approved = [row.span for row in leaves if row.status == LeaveStatus.APPROVED]
     status = rules.evaluate(monday, [v.fact for v in visits], approved)
-    submitted = await _first_submissions(session, monday, [member_id])
-    report = report_status(rules.window(monday), submitted.get(member_id), now, status.fully_exempt)
+    submitted = await _first_submissions(session, [monday], [member_id])
+    at = submitted.get((member_id, monday))
+    report = report_status(rules.window(monday), at, now, status.fully_exempt)
     return status, report, visits, leaves
 
 

@@ -122,6 +122,10 @@ class WorkCalendar:
             listed = ", ".join(d.isoformat() for d in both)
             raise ValueError(f"dates both in extra_holidays and extra_workdays: {listed}")
         self._coverage: dict[int, bool] = {}
+        # Answers per date (chinese_calendar scans its whole table on every call: ~25 us,
+        # which the red/black lists of a county call hundreds of thousands of times).
+        self._days: dict[date, DayInfo] = {}
+        self._weeks: dict[date, tuple[date, ...]] = {}
         #: Years for which a date was evaluated with the Mon-Fri fallback because the
         #: library has no data. Filled as they are met; the caller warns the admin.
         self.fallback_years: set[int] = set()
@@ -150,6 +154,12 @@ class WorkCalendar:
     def day_info(self, d: date) -> DayInfo:
         """Full decision for ``d``: workday or not, holiday name, and its source."""
         d = _plain_date(d)
+        found = self._days.get(d)
+        if found is None:
+            found = self._days[d] = self._decide(d)
+        return found
+
+    def _decide(self, d: date) -> DayInfo:
         if d in self._extra_holidays:
             return DayInfo(d, False, self._extra_holidays[d], "override")
         if d in self._extra_workdays:
@@ -211,7 +221,12 @@ class WorkCalendar:
     def workdays_in_week(self, week_start: date) -> list[date]:
         """Workdays of the ISO week containing ``week_start`` (may include Sat/Sun 调休)."""
         monday = _monday(week_start)
-        return self.workdays_between(monday, monday + timedelta(days=6))
+        found = self._weeks.get(monday)
+        if found is None:
+            found = self._weeks[monday] = tuple(
+                self.workdays_between(monday, monday + timedelta(days=6))
+            )
+        return list(found)
 
     def first_workday_of_week(self, week_start: date) -> date | None:
         """First workday of the week, or None when the week has no workday at all."""

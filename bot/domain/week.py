@@ -53,6 +53,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
+from functools import lru_cache
 from math import ceil, floor
 from typing import Literal, NamedTuple, get_args
 
@@ -232,6 +233,7 @@ def prorate(base: int, available: int, base_workdays: int, rounding: Rounding) -
     return min(base, value)
 
 
+@lru_cache(maxsize=1024)  # pure; the lists of a county ask it for every cadre and week
 def required_quota(rule: QuotaRule, workdays: int, exempt_workdays: int) -> Quota:
     """Required quota for a week with ``workdays`` workdays, ``exempt_workdays`` of them exempt.
 

@@ -1,0 +1,423 @@
+"""County-scale reports: the Monday agenda, the weekly summary and the red/black lists.
+
+    python bench/county.py --sizes 1000,10000 [--db sqlite|postgresql] [--weeks 52] [--json]
+
+A county of 20 townships (20 villages each) with `size` cadres, and `--weeks` weeks (a year)
+of history before the reference Monday: three visit logs a week per cadre (fewer for some),
+a problem solved on every fourth visit, a weekly report (on time, late or missing), a 问题与
+需求 item in every third report, and a dispute case per ten cadres a month. Inserted in bulk.
+
+Measured, each once to warm up and then timed (best of `--repeat`), then once more under
+tracemalloc for the peak of Python memory:
+- agenda: the Monday agenda's data for one township (the week overview `cadre_weeks`, the
+  问题与需求 items `needs_by_village`, the dispute figures and the brief of open cases);
+- summary: the weekly summary for the county (every township's week overview and report
+  counts);
+- lists_week / lists_month / lists_quarter: the red and black lists of every township for the
+  last complete week, month and quarter. The facts seam (bot/db/redblack_facts.py) still
+  returns nothing on this branch, so the lists are computed here the way the seam will:
+  `cadre_weeks_between(...)` (the period's weeks at once), `.member_week()`, then
+  `bot.domain.redblack.evaluate`.
+`queries` counts the SQL statements of one run: constant in the number of cadres means no
+per-row query loops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from bench.common import add_common_args, database_url, fresh_database, machine, workdir
+from bot.config import Settings, parse_settings
+from bot.db import cases as case_db
+from bot.db import members as member_db
+from bot.db import week as week_db
+from bot.db.engine import is_sqlite, session_factory
+from bot.db.redblack_facts import members_for_lists
+from bot.domain.periods import latest_complete
+from bot.domain.redblack import Period, RedBlackResult, evaluate
+from bot.models import (
+    DisputeCase,
+    FieldVisit,
+    Member,
+    MemberRole,
+    ReportItem,
+    Township,
+    Village,
+    VillageAssignment,
+    VisitProblem,
+    WeeklyReport,
+)
+from bot.sample import sample_config
+from bot.weekrules import week_rules
+
+TZ = ZoneInfo("Asia/Shanghai")
+TOWNSHIPS = 20
+VILLAGES = 20
+# The reference moment: Monday 2026-11-23 09:00, after the agenda; the week reported on is
+# the one before.
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
+MONDAY = date(2026, 11, 23)
+LAST_WEEK = MONDAY - timedelta(days=7)
+CHUNK = 5000
+KINDS = ("week", "month", "quarter")
+
+
+def county_settings(url: str) -> Settings:
+    config = sample_config("7000000001:COUNTY", "http://127.0.0.1:9", url)
+    config["townships"] = [
+        {
+            "code": f"T{t:02d}",
+            "name": f"第{t}镇",
+            "villages": [{"name": f"{t}镇{v}村"} for v in range(1, VILLAGES + 1)],
+        }
+        for t in range(1, TOWNSHIPS + 1)
+    ]
+    return parse_settings(config, "bench")
+
+
+async def _bulk(session: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert in chunks; returns the new ids when the table has an `id`."""
+    ids: list[int] = []
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        if hasattr(table, "id"):
+            result = await session.execute(insert(table).returning(table.id), chunk)
+            ids.extend(result.scalars().all())
+        else:
+            await session.execute(insert(table), chunk)
+    return ids
+
+
+async def generate(
+    engine: AsyncEngine, settings: Settings, cadres: int, weeks: int
+) -> dict[str, int]:
+    """The county's data, deterministic for a size. Returns row counts."""
+    rng = random.Random(cadres)
+    sessions = session_factory(engine)
+    counts: dict[str, int] = {}
+    async with sessions() as session, session.begin():
+        await member_db.sync_townships(session, settings)
+        townships = {t.code: t.id for t in await session.scalars(select(Township))}
+        villages: dict[int, list[int]] = {}
+        for township_id, village_id in await session.execute(
+            select(Village.township_id, Village.id).order_by(Village.id)
+        ):
+            villages.setdefault(township_id, []).append(village_id)
+        township_ids = [townships[f"T{t:02d}"] for t in range(1, TOWNSHIPS + 1)]
+        member_ids = await _bulk(
+            session,
+            Member,
+            [
+                {
+                    "telegram_user_id": 20_000_000 + i,
+                    "display_name": f"干部{i:06d}",
+                    "language": "zh_CN",
+                    "active": True,
+                    "unreachable": False,
+                }
+                for i in range(cadres)
+            ],
+        )
+        home = {m: township_ids[i % TOWNSHIPS] for i, m in enumerate(member_ids)}
+        village_of = {
+            m: villages[home[m]][(i // TOWNSHIPS) % VILLAGES] for i, m in enumerate(member_ids)
+        }
+        await _bulk(
+            session,
+            MemberRole,
+            [{"member_id": m, "township_id": home[m], "role": "cadre"} for m in member_ids],
+        )
+        await _bulk(
+            session,
+            VillageAssignment,
+            [{"member_id": m, "village_id": village_of[m]} for m in member_ids],
+        )
+        counts["members"] = len(member_ids)
+        first_monday = MONDAY - timedelta(weeks=weeks)
+        visits: list[dict[str, Any]] = []
+        reports: list[dict[str, Any]] = []
+        visit_count = report_count = item_count = problem_count = 0
+        for w in range(weeks):
+            monday = first_monday + timedelta(weeks=w)
+            deadline = datetime.combine(monday + timedelta(days=4), dtime(17, 0), TZ)
+            for m in member_ids:
+                diligence = m % 7  # 0: a slacker (one visit, no report); 1: late reports
+                for day in (0, 1, 3)[: 1 if diligence == 0 else 3]:
+                    stamp = datetime.combine(monday + timedelta(days=day), dtime(16), TZ)
+                    visits.append(
+                        {
+                            "member_id": m,
+                            "township_id": home[m],
+                            "village_id": village_of[m],
+                            "visit_date": monday + timedelta(days=day),
+                            "backfilled": False,
+                            "activities": ["听取民意"],
+                            "dispute_screenings": 1 if day == 0 else 0,
+                            "notes": "",
+                            "location_checked": False,
+                            "created_at": stamp,
+                            "updated_at": stamp,
+                        }
+                    )
+                if diligence != 0 or rng.random() < 0.3:
+                    at = deadline + (timedelta(hours=5) if diligence == 1 else -timedelta(hours=3))
+                    reports.append(
+                        {
+                            "member_id": m,
+                            "township_id": home[m],
+                            "week_start": monday,
+                            "status": "submitted",
+                            "draft": {},
+                            "digest_auto": True,
+                            "revision": 1,
+                            "first_submitted_at": at,
+                            "submitted_at": at,
+                            "late": diligence == 1,
+                            "created_at": at,
+                            "updated_at": at,
+                        }
+                    )
+            if len(visits) >= 4 * CHUNK or w == weeks - 1:
+                visit_ids = await _bulk(session, FieldVisit, visits)
+                problems = [
+                    {"visit_id": v, "position": 0, "description": "帮助群众解决实际问题"}
+                    for v in visit_ids[::4]
+                ]
+                await _bulk(session, VisitProblem, problems)
+                report_ids = await _bulk(session, WeeklyReport, reports)
+                items = [
+                    {
+                        "report_id": rid,
+                        "township_id": row["township_id"],
+                        "member_id": row["member_id"],
+                        "week_start": row["week_start"],
+                        "village_id": village_of[row["member_id"]],
+                        "position": 0,
+                        "text": "村道需要修缮",
+                    }
+                    for rid, row in list(zip(report_ids, reports, strict=True))[::3]
+                ]
+                await _bulk(session, ReportItem, items)
+                visit_count += len(visit_ids)
+                problem_count += len(problems)
+                report_count += len(report_ids)
+                item_count += len(items)
+                visits, reports = [], []
+        cases = []
+        seq: dict[tuple[int, int], int] = {}
+        for i in range(cadres * weeks // 43):  # one per ten cadres a month
+            opener = member_ids[rng.randrange(cadres)]
+            registered = first_monday + timedelta(days=rng.randrange(weeks * 7))
+            township_id = home[opener]
+            key = (township_id, registered.year)
+            seq[key] = seq.get(key, 0) + 1
+            closed = registered < MONDAY - timedelta(days=60) and i % 5 != 0
+            stamp = datetime.combine(registered, dtime(10), TZ)
+            cases.append(
+                {
+                    "township_id": township_id,
+                    "number": f"{registered.year}-{seq[key]:05d}",
+                    "year": registered.year,
+                    "seq": seq[key],
+                    "village_id": village_of[opener],
+                    "category": "neighbourhood",
+                    "source": "walk_in",
+                    "tier": "ordinary",
+                    "status": "closed" if closed else "mediating",
+                    "description": "邻里纠纷",
+                    "people_count": 2,
+                    "registered_on": registered,
+                    "deadline": registered + timedelta(days=30),
+                    "opened_by": opener,
+                    "mediator_id": opener,
+                    "mediation_started_on": registered,
+                    "resolved_on": registered + timedelta(days=20) if closed else None,
+                    "closed_on": registered + timedelta(days=40) if closed else None,
+                    "relief_total_fen": 0,
+                    "relief_count": 0,
+                    "reopened_count": 0,
+                    "version": 1,
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
+            )
+        await _bulk(session, DisputeCase, cases)
+    counts.update(
+        visits=visit_count,
+        problems=problem_count,
+        reports=report_count,
+        report_items=item_count,
+        cases=len(cases),
+    )
+    return counts
+
+
+# --- what is measured ----------------------------------------------------------------------
+
+
+async def township_ids(session: AsyncSession) -> list[tuple[int, str]]:
+    return [(t.id, t.code) for t in await member_db.townships(session)]
+
+
+async def agenda(session: AsyncSession, settings: Settings) -> int:
+    """The Monday agenda's data for one township (T01) about last week."""
+    township = await member_db.township_by_code(session, "T01")
+    assert township is not None
+    rules = week_rules(settings, "T01")
+    weeks = await week_db.cadre_weeks(session, township.id, LAST_WEEK, rules, NOW)
+    needs = await week_db.needs_by_village(session, township.id, LAST_WEEK)
+    figures = await case_db.dispute_figures(
+        session, township.id, LAST_WEEK, LAST_WEEK + timedelta(days=6), MONDAY
+    )
+    brief = await case_db.brief_items(session, township.id, MONDAY)
+    assert figures is not None
+    return len(weeks) + len(needs) + len(brief)
+
+
+async def summary(session: AsyncSession, settings: Settings) -> int:
+    """The county's weekly summary: each township's week overview and report counts."""
+    total = 0
+    for township_id, code in await township_ids(session):
+        rules = week_rules(settings, code)
+        weeks = await week_db.cadre_weeks(session, township_id, LAST_WEEK, rules, NOW)
+        counts = await week_db.report_counts(session, township_id, LAST_WEEK)
+        total += len(weeks) + counts["submitted"]
+    return total
+
+
+async def township_lists(
+    session: AsyncSession, settings: Settings, township_id: int, code: str, period: Period
+) -> RedBlackResult:
+    config = settings.township_redblack(code)
+    rules = week_rules(settings, code)
+    members = await members_for_lists(session, township_id, config.village_units)
+    overview = await week_db.cadre_weeks_between(session, township_id, period.weeks, rules, NOW)
+    weeks = [w.member_week() for monday in period.weeks for w in overview[monday]]
+    return evaluate(period, members, weeks, [], config.rules())
+
+
+def lists_for(period: Period) -> Callable[[AsyncSession, Settings], Awaitable[int]]:
+    async def lists(session: AsyncSession, settings: Settings) -> int:
+        listed = 0
+        for township_id, code in await township_ids(session):
+            result = await township_lists(session, settings, township_id, code, period)
+            listed += len(result.red) + len(result.black)
+        return listed
+
+    return lists
+
+
+def operations() -> dict[str, Callable[[AsyncSession, Settings], Awaitable[int]]]:
+    return {
+        "agenda": agenda,
+        "summary": summary,
+        **{f"lists_{kind}": lists_for(latest_complete(kind, MONDAY)) for kind in KINDS},
+    }
+
+
+async def measure(
+    engine: AsyncEngine, settings: Settings, repeat: int
+) -> dict[str, dict[str, float | int]]:
+    sessions = session_factory(engine)
+    statements = 0
+
+    def count(*_: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    results: dict[str, dict[str, float | int]] = {}
+    for name, operation in operations().items():
+        async with sessions() as session:
+            await operation(session, settings)  # warm-up (caches, plans)
+        best = float("inf")
+        for _ in range(repeat):
+            statements = 0
+            async with sessions() as session:
+                started = time.perf_counter()
+                await operation(session, settings)
+                best = min(best, time.perf_counter() - started)
+            queries = statements
+        tracemalloc.start()
+        async with sessions() as session:
+            await operation(session, settings)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        results[name] = {
+            "seconds": round(best, 3),
+            "peak_mb": round(peak / 2**20, 1),
+            "queries": queries,
+        }
+    event.remove(engine.sync_engine, "before_cursor_execute", count)
+    return results
+
+
+async def main(sizes: list[int], db: str, weeks: int, repeat: int) -> dict[str, object]:
+    runs = []
+    for size in sizes:
+        url = database_url(db, workdir())
+        engine = await fresh_database(url)
+        settings = county_settings(url)
+        started = time.perf_counter()
+        counts = await generate(engine, settings, size, weeks)
+        if not is_sqlite(url):  # what autovacuum does after a bulk load
+            async with engine.begin() as conn:
+                await conn.execute(text("ANALYZE"))
+        generated = time.perf_counter() - started
+        runs.append(
+            {
+                "cadres": size,
+                "weeks": weeks,
+                "rows": counts,
+                "generate_seconds": round(generated, 1),
+                "ops": await measure(engine, settings, repeat),
+            }
+        )
+        await engine.dispose()
+    return {"benchmark": "county", "database": db, "runs": runs, "machine": machine()}
+
+
+def render(result: dict[str, Any]) -> str:
+    runs = result["runs"]
+    names = list(runs[0]["ops"]) if runs else []
+    lines = [f"county benchmark on {result['database']} ({result['machine']})"]
+    for run in runs:
+        lines.append(
+            f"\n{run['cadres']} cadres, {run['weeks']} weeks: {run['rows']} "
+            f"(generated in {run['generate_seconds']} s)"
+        )
+        lines.append(f"{'operation':<15}{'seconds':>10}{'peak MB':>10}{'queries':>10}")
+        for name in names:
+            op = run["ops"][name]
+            lines.append(f"{name:<15}{op['seconds']:>10}{op['peak_mb']:>10}{op['queries']:>10}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated cadre counts")
+    parser.add_argument("--weeks", type=int, default=52, help="weeks of history")
+    parser.add_argument("--repeat", type=int, default=3)
+    add_common_args(parser)
+    args = parser.parse_args()
+    result = asyncio.run(
+        main([int(s) for s in args.sizes.split(",")], args.db, args.weeks, args.repeat)
+    )
+    print(json.dumps(result, ensure_ascii=False) if args.json else render(result))

@@ -1,0 +1,257 @@
+"""Update throughput: cadres logging visits concurrently, against a bare PTB echo bot.
+
+    python bench/throughput.py --cadres 100 --visits 5 [--db sqlite|postgresql] [--json]
+
+Each simulated cadre logs visits through the real /visit flow by its shortest path (the
+command, their village, one activity, Save: one sendMessage, three callback queries answered
+with an edit each), waiting for the bot's answer before the next tap. Everything is real:
+HTTP to the emulator, PTB long polling, database writes, the confirmation card. A visit's
+latency runs from sending /visit to the confirmation card.
+
+In the same run a bare PTB echo bot (defaults: no rate limiter, updates one at a time) on the
+same emulator serves the same interaction shape (a message answered with a message carrying a
+button, three presses answered and edited): the framework's ceiling on this machine. The
+ratio of the two rates is the figure that matters; the absolute rates depend on the machine.
+
+Telegram's flood limits are off in the emulator and set far above the traffic in the bot,
+because they measure Telegram, not the bot (bench/fanout.py measures them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import event
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bench.common import (
+    TOKEN,
+    Inbox,
+    add_common_args,
+    bench_settings,
+    database_url,
+    fresh_database,
+    generate_members,
+    machine,
+    workdir,
+)
+from bot.app import build_application, running
+from bot.clock import ManualClock
+from bot.emulator import BotApiEmulator, ChatMessage, EmulatorLimits
+from bot.i18n import gettext_for
+
+TZ = ZoneInfo("Asia/Shanghai")
+ECHO_TOKEN = "7000000002:ECHO-token-for-the-emulator"
+zh = gettext_for("zh_CN")
+TIMEOUT = 60.0
+
+Step = Callable[[int], Awaitable[None]]
+
+
+def echo_application(base_url: str) -> Application[Any, Any, Any, Any, Any, Any]:
+    """A bare PTB bot: every text is answered with a message with a button; every press is
+    answered and the message edited (with a new button)."""
+    counter = 0
+
+    def markup() -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup([[InlineKeyboardButton("next", callback_data="next")]])
+
+    async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(
+            f"echo: {update.effective_message.text}", reply_markup=markup()
+        )
+
+    async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        nonlocal counter
+        query = update.callback_query
+        assert query is not None
+        counter += 1
+        await query.answer()
+        await query.edit_message_text(f"echo: pressed ({counter})", reply_markup=markup())
+
+    app = ApplicationBuilder().token(ECHO_TOKEN).base_url(base_url).build()
+    app.add_handler(MessageHandler(filters.TEXT, on_text))
+    app.add_handler(CallbackQueryHandler(on_press))
+    return app
+
+
+class Visitor:
+    """One simulated user talking to one bot; measures each visit."""
+
+    def __init__(self, emu: BotApiEmulator, inbox: Inbox, user_id: int, token: str) -> None:
+        self.user = emu.user(user_id, token)
+        self.inbox = inbox
+        self.latencies: list[float] = []
+
+    async def say(self, text: str) -> ChatMessage:
+        sent = await self.user.send(text)
+        chat = self.user.chat
+        after = int(sent["message_id"])
+
+        def reply() -> ChatMessage | None:
+            last = chat.all_messages.get(chat.last_message_id)
+            if last is not None and last.from_bot and last.message_id > after:
+                return last.snapshot()
+            return None
+
+        async with asyncio.timeout(TIMEOUT):
+            return await self.inbox.wait(chat, reply)
+
+    async def press(self, message: ChatMessage, label: str) -> ChatMessage:
+        await self.user.press(message, label)
+        live = self.user.chat.live(message)
+
+        def edited() -> ChatMessage | None:
+            return live.snapshot() if live.version > message.version else None
+
+        async with asyncio.timeout(TIMEOUT):
+            return await self.inbox.wait(self.user.chat, edited)
+
+    async def echo_visit(self) -> None:
+        started = time.perf_counter()
+        card = await self.say("/visit")
+        for _ in range(3):
+            card = await self.press(card, "next")
+        self.latencies.append(time.perf_counter() - started)
+
+    async def bot_visit(self, activity: str) -> None:
+        started = time.perf_counter()
+        picker = await self.say("/visit")
+        card = await self.press(picker, picker.buttons[0][0][0])  # their first 包村 village
+        card = await self.press(card, f"⬜ {activity}")
+        saved = await self.press(card, zh("✅ Save"))
+        if zh("✅ Visit logged.") not in saved.text:
+            raise RuntimeError(f"no confirmation: {saved.text[:200]}")
+        self.latencies.append(time.perf_counter() - started)
+
+
+async def run_users(visitors: list[Visitor], visits: int, one: Callable[[Visitor], Any]) -> float:
+    async def user_loop(visitor: Visitor) -> None:
+        for _ in range(visits):
+            await one(visitor)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(user_loop(v) for v in visitors))
+    return time.perf_counter() - started
+
+
+def figures(visitors: list[Visitor], seconds: float) -> dict[str, float]:
+    latencies = sorted(x for v in visitors for x in v.latencies)
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return {
+        "visits": len(latencies),
+        "seconds": round(seconds, 2),
+        "visits_per_second": round(len(latencies) / seconds, 2),
+        "p50_ms": round(q[49] * 1000, 1),
+        "p95_ms": round(q[94] * 1000, 1),
+    }
+
+
+async def main(cadres: int, visits: int, db: str, echo_rounds: int = 1) -> dict[str, object]:
+    url = database_url(db, workdir())
+    engine = await fresh_database(url)
+    emu = BotApiEmulator(
+        limits=EmulatorLimits(messages_per_second=None, group_messages_per_minute=None)
+    )
+    await emu.start()
+    inbox = Inbox(emu)
+    emu.add_bot(TOKEN, username="bench_bot")
+    emu.add_bot(ECHO_TOKEN, username="echo_bot")
+    settings = bench_settings(emu.base_url.removesuffix("/bot"), url, 100_000)
+    ids = await generate_members(engine, settings, cadres)
+    for telegram_id in ids:
+        emu.add_user(telegram_id, f"u{telegram_id}")
+    activity = settings.visits.activities[0]
+
+    echo = echo_application(emu.base_url)
+    echo_visitors = [Visitor(emu, inbox, t, ECHO_TOKEN) for t in ids]
+    async with running(echo):
+        await run_users(echo_visitors[:5], 1, Visitor.echo_visit)  # warm-up
+        for v in echo_visitors:
+            v.latencies.clear()
+        echo_seconds = 0.0
+        for _ in range(echo_rounds):
+            echo_seconds += await run_users(echo_visitors, visits, Visitor.echo_visit)
+    echo_result = figures(echo_visitors, echo_seconds)
+
+    # A Monday morning: today's visits count for this week.
+    clock = ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=TZ))
+    app = build_application(settings, clock=clock, engine=engine, migrate=False)
+    bot_visitors = [Visitor(emu, inbox, t, TOKEN) for t in ids]
+    database = {"statements": 0, "transactions": 0}
+
+    def statement(*_: Any) -> None:
+        database["statements"] += 1
+
+    def transaction(*_: Any) -> None:
+        database["transactions"] += 1
+
+    async with running(app):
+        await run_users(bot_visitors[:5], 1, lambda v: v.bot_visit(activity))  # warm-up
+        for v in bot_visitors:
+            v.latencies.clear()
+        event.listen(engine.sync_engine, "before_cursor_execute", statement)
+        event.listen(engine.sync_engine, "begin", transaction)
+        bot_seconds = 0.0
+        for _ in range(echo_rounds):
+            bot_seconds += await run_users(bot_visitors, visits, lambda v: v.bot_visit(activity))
+    bot_result = figures(bot_visitors, bot_seconds)
+    event.remove(engine.sync_engine, "before_cursor_execute", statement)
+    event.remove(engine.sync_engine, "begin", transaction)
+    for key, count in database.items():
+        bot_result[f"{key}_per_visit"] = round(count / max(1, bot_result["visits"]), 1)
+
+    await emu.stop()
+    await engine.dispose()
+    return {
+        "benchmark": "throughput",
+        "database": db,
+        "cadres": cadres,
+        "visits_per_cadre": visits * echo_rounds,
+        "bot": bot_result,
+        "echo": echo_result,
+        "ratio_to_echo": round(
+            bot_result["visits_per_second"] / echo_result["visits_per_second"], 3
+        ),
+        "machine": machine(),
+    }
+
+
+def render(result: dict[str, Any]) -> str:
+    lines = []
+    for key, value in result.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        lines.append(f"{key}: {value}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    parser.add_argument("--cadres", type=int, default=100)
+    parser.add_argument("--visits", type=int, default=5, help="visits per cadre")
+    add_common_args(parser)
+    args = parser.parse_args()
+    result = asyncio.run(main(args.cadres, args.visits, args.db))
+    print(json.dumps(result, ensure_ascii=False) if args.json else render(result))

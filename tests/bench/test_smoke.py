@@ -1,0 +1,42 @@
+"""Smoke runs of the benchmarks (bench/*.py) at tiny sizes, so the scripts keep working.
+
+No timing assertions: only that each ran and its figures are sane (nothing lost or sent
+twice, every visit confirmed). The database is the suite's (TOWNSHIP_TEST_DATABASE_URL on
+PostgreSQL, else a copy of the migrated SQLite template)."""
+
+from __future__ import annotations
+
+import json
+
+from bench import county, fanout, memory, throughput
+
+
+async def test_fanout(database_url: str) -> None:
+    result = await fanout.main(members=30, rate=300, db=database_url)
+    assert result["duplicates"] == 0 and result["lost"] == 0
+    assert result["responses_429"] == 0
+    assert float(result["share_of_allowed"]) > 0  # type: ignore[arg-type]
+
+
+async def test_throughput(database_url: str) -> None:
+    result = await throughput.main(cadres=3, visits=1, db=database_url)
+    assert result["bot"]["visits"] == 3 and result["echo"]["visits"] == 3  # type: ignore[index]
+    assert float(result["ratio_to_echo"]) > 0  # type: ignore[arg-type]
+    assert "ratio_to_echo" in throughput.render(result)
+
+
+async def test_county(database_url: str) -> None:
+    result = await county.main([40], database_url, weeks=3, repeat=1)
+    [run] = result["runs"]  # type: ignore[misc]
+    assert run["rows"]["members"] == 40 and run["rows"]["visits"] > 0
+    assert set(run["ops"]) == {"agenda", "summary", "lists_week", "lists_month", "lists_quarter"}
+    # The lists read the same number of statements whatever the period: no per-week loops.
+    queries = {run["ops"][f"lists_{k}"]["queries"] for k in ("week", "month", "quarter")}
+    assert len(queries) == 1
+    assert "lists_quarter" in county.render(json.loads(json.dumps(result)))
+
+
+async def test_memory(database_url: str) -> None:
+    result = await memory.main(members=50, active=2, visits=1, db=database_url)
+    assert result["visits"] == 2
+    assert 0 < result["rss_after_start_mb"] <= result["peak_rss_mb"]
