@@ -42,13 +42,43 @@ KEY_WORK_SECTION = "重点工作进展"
 
 
 async def cadre_lines(
-    session: AsyncSession, township_id: int, week_start: date, rules: WeekRules, now: datetime
+    session: AsyncSession,
+    township_id: int,
+    week_start: date,
+    rules: WeekRules,
+    now: datetime,
+    *,
+    judged_only: bool,
 ) -> list[CadreLine]:
-    """Each cadre's week, for those who had joined before the week began."""
-    joined = await member_db.joined_weeks(session, township_id, rules.tz)
+    """Each cadre's week. `judged_only` (figures, summaries, agendas) leaves out members in
+    the week they joined; reminders and nudges go to newcomers too."""
+    by_week = await cadre_lines_between(
+        session, township_id, [week_start], rules, now, judged_only=judged_only
+    )
+    return by_week.get(week_start, [])
+
+
+async def cadre_lines_between(
+    session: AsyncSession,
+    township_id: int,
+    weeks: list[date],
+    rules: WeekRules,
+    now: datetime,
+    *,
+    judged_only: bool,
+) -> dict[date, list[CadreLine]]:
+    """`cadre_lines` for several weeks in the same few queries (monthly summary)."""
+    joined = await member_db.joined_weeks(session, township_id, rules.tz) if judged_only else {}
+    found = await week_db.cadre_weeks_between(session, township_id, weeks, rules, now)
+    return {week: _lines(found.get(week, []), week, joined) for week in weeks}
+
+
+def _lines(
+    weeks: list[week_db.CadreWeek], week_start: date, joined: dict[int, date]
+) -> list[CadreLine]:
     lines = []
-    for cw in await week_db.cadre_weeks(session, township_id, week_start, rules, now):
-        if joined.get(cw.member_id, week_start) >= week_start:
+    for cw in weeks:
+        if cw.member_id in joined and joined[cw.member_id] >= week_start:
             continue  # joined this week: judged from the next full week on
         s = cw.status
         lines.append(
@@ -107,7 +137,7 @@ async def agenda_html(
     rules = week_rules(svc.settings, township.code)
     today = rules.today(now)
     week_end = reported_week + timedelta(days=6)
-    lines = await cadre_lines(session, township.id, reported_week, rules, now)
+    lines = await cadre_lines(session, township.id, reported_week, rules, now, judged_only=True)
     this_week = rules.current_week(now)
     spans = await week_db.township_leaves(
         session, township.id, this_week, this_week + timedelta(days=6)
@@ -185,7 +215,7 @@ async def report_open(ctx: JobContext) -> list[Outgoing]:
         return []
     people = await _cadres_by_id(ctx)
     lines = await cadre_lines(
-        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now
+        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now, judged_only=False
     )
     return [
         _to(
@@ -210,7 +240,7 @@ async def report_last_call(ctx: JobContext) -> list[Outgoing]:
         return []
     people = await _cadres_by_id(ctx)
     lines = await cadre_lines(
-        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now
+        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now, judged_only=False
     )
     return [
         _to(
@@ -231,7 +261,7 @@ async def report_last_call(ctx: JobContext) -> list[Outgoing]:
 async def report_deadline(ctx: JobContext) -> list[Outgoing]:
     """At the deadline, to the secretaries: who submitted, who has not, who is away."""
     lines = await cadre_lines(
-        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now
+        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now, judged_only=True
     )
     on_time = [x.name for x in lines if x.report == "on_time"]
     late = [x.name for x in lines if x.report in ("pending", "missing", "late")]
@@ -261,7 +291,7 @@ async def report_deadline(ctx: JobContext) -> list[Outgoing]:
 async def _nudge(ctx: JobContext, last_call: bool) -> list[Outgoing]:
     people = await _cadres_by_id(ctx)
     lines = await cadre_lines(
-        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now
+        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now, judged_only=False
     )
     out = []
     for line in lines:
@@ -414,7 +444,9 @@ def _reminder(reminder: Any, language: str) -> dict[str, Any]:
 async def weekly_summary(ctx: JobContext) -> list[Outgoing]:
     week = ctx.occurrence.subject
     today = ctx.week.today(ctx.now)
-    lines = await cadre_lines(ctx.session, ctx.township.id, week, ctx.week, ctx.now)
+    lines = await cadre_lines(
+        ctx.session, ctx.township.id, week, ctx.week, ctx.now, judged_only=True
+    )
     disputes = await _dispute_context(
         ctx.session, ctx.township.id, week, week + timedelta(days=6), today
     )
@@ -439,9 +471,10 @@ async def monthly_summary(ctx: JobContext) -> list[Outgoing]:
     first = ctx.occurrence.subject
     period = month_period(first.year, first.month)
     weeks = month_weeks(first.year, first.month)
-    per_week = [
-        await cadre_lines(ctx.session, ctx.township.id, w, ctx.week, ctx.now) for w in weeks
-    ]
+    by_week = await cadre_lines_between(
+        ctx.session, ctx.township.id, weeks, ctx.week, ctx.now, judged_only=True
+    )
+    per_week = [by_week[w] for w in weeks]
     merged = merge_month(per_week)
     today = ctx.week.today(ctx.now)
     disputes = await _dispute_context(ctx.session, ctx.township.id, period.start, period.end, today)

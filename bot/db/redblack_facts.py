@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from bot.config import Settings
 from bot.db.cases import case_config
 from bot.db.members import joined_weeks
-from bot.db.week import cadre_weeks, section_texts, township_visits
+from bot.db.week import cadre_weeks, cadre_weeks_between, section_texts, township_visits
 from bot.domain.cases import DEADLINE_STATUSES, Status
 from bot.domain.redblack import Member, MemberCaseFacts, MemberWeek, Period
 from bot.domain.week import week_of
@@ -157,13 +157,14 @@ def database_facts(settings: Settings) -> FactsProvider:
         # Facts as they stand at the end of the period: every deadline in it has passed.
         as_of = datetime.combine(period.end + timedelta(days=1), time(0), rules.tz)
         joined = await joined_weeks(session, township_id, rules.tz)
-        out: list[MemberWeek] = []
-        for week_start in period.weeks:
-            for cadre_week in await cadre_weeks(session, township_id, week_start, rules, as_of):
-                # A member is judged from the first full week after joining.
-                if week_start > joined.get(cadre_week.member_id, week_start):
-                    out.append(cadre_week.member_week())
-        return out
+        by_week = await cadre_weeks_between(session, township_id, period.weeks, rules, as_of)
+        return [
+            cadre_week.member_week()
+            for week_start in period.weeks
+            for cadre_week in by_week.get(week_start, [])
+            # A member is judged from the first full week after joining.
+            if week_start > joined.get(cadre_week.member_id, week_start)
+        ]
 
     async def cases(
         session: AsyncSession, township_id: int, period: Period
