@@ -25,6 +25,7 @@ from bot.handlers import register_all
 from bot.i18n import gettext_for
 from bot.render import Renderer
 from bot.services import Services
+from bot.telegram_request import RetryingRequest
 from jobs.outbox import OutboxSender
 from jobs.registry import JOBS
 from jobs.scheduler import Scheduler
@@ -97,6 +98,14 @@ def build_application(
         .token(settings.telegram.token)
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
+        .request(
+            RetryingRequest(
+                connection_pool_size=256,
+                read_timeout=settings.telegram.request_timeout_seconds,
+                write_timeout=settings.telegram.request_timeout_seconds,
+                connect_timeout=settings.telegram.request_timeout_seconds,
+            )
+        )
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

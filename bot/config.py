@@ -74,6 +74,9 @@ class TelegramConfig(_Strict):
     api_base_url: str = "https://api.telegram.org"
     mode: Literal["polling", "webhook"] = "polling"
     admin_chat_id: int | None = None
+    # How long one Bot API request may take (connect, send, answer) before it counts as
+    # failed; failed requests are retried (bot/telegram_request.py).
+    request_timeout_seconds: float = Field(5.0, gt=0, le=120)
     webhook: WebhookConfig = WebhookConfig()
     flood_limits: FloodLimitConfig = FloodLimitConfig()
 
