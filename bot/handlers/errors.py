@@ -17,6 +17,15 @@ from bot.i18n import gettext_for
 log = logging.getLogger("bot.errors")
 
 
+# Connection exceptions, operator intervention (shutdown, cannot connect now), too many
+# connections.
+DOWN_SQLSTATES = ("08", "57P", "53300")
+
+
+def _sqlstate(error: DBAPIError) -> str:
+    return str(getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None) or "")
+
+
 def _is_database_down(error: BaseException | None) -> bool:
     while error is not None:
         if isinstance(error, TelegramError):
@@ -25,7 +34,13 @@ def _is_database_down(error: BaseException | None) -> bool:
             return False
         if isinstance(error, OperationalError | ConnectionError | OSError):
             return True
-        if isinstance(error, DBAPIError) and error.connection_invalidated:
+        if isinstance(error, DBAPIError) and (
+            error.connection_invalidated
+            # Raised while connecting (no statement ran): e.g. PostgreSQL's "database is not
+            # currently accepting connections" or "the database system is shutting down".
+            or error.statement is None
+            or _sqlstate(error).startswith(DOWN_SQLSTATES)
+        ):
             return True
         error = error.__cause__ or error.__context__
     return False
