@@ -49,7 +49,11 @@ def build_application(
     instance = instance or f"{socket.gethostname()}-{os.getpid()}"
 
     async def post_init(app: AppType) -> None:
-        db = engine or create_engine(settings.database.url, echo=settings.database.echo)
+        db = engine or create_engine(
+            settings.database.url,
+            echo=settings.database.echo,
+            sqlite_busy_timeout=settings.database.sqlite_busy_timeout_seconds,
+        )
         if migrate:
             await upgrade(db)
         svc = Services(

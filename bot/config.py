@@ -99,6 +99,9 @@ class TelegramConfig(_Strict):
 class DatabaseConfig(_Strict):
     url: str = DEFAULT_DATABASE_URL
     echo: bool = False
+    # SQLite only: how long a write waits for another connection's lock (a backup, a
+    # maintenance script) before the user is told the bot cannot save right now.
+    sqlite_busy_timeout_seconds: float = Field(5.0, gt=0, le=300)
 
     @field_validator("url")
     @classmethod

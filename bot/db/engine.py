@@ -28,12 +28,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, sqlite_busy_timeout: float | None = None
+) -> AsyncEngine:
+    """`sqlite_busy_timeout`: seconds a statement waits for another connection's lock before it
+    fails with "database is locked" (SQLite's default is 5)."""
     kwargs: dict[str, Any] = {"echo": echo}
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if sqlite_busy_timeout is not None:
+            kwargs["connect_args"] = {"timeout": sqlite_busy_timeout}
     else:
         kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
     engine = create_async_engine(url, **kwargs)
