@@ -51,7 +51,8 @@ Faults
     and ``emu.faults.set_random_faults(rate, kinds, methods, seed)``. "timeout" performs the
     call but answers only after the client hung up; "drop" closes the connection unanswered
     without performing the call. ``emu.stats`` counts requests, 4xx (incl. 429)/5xx/429
-    answers, injected faults and webhook deliveries.
+    answers, injected faults and webhook deliveries; ``stats.errors`` lists every error answer
+    as (method, code, description).
 
 Users (``EmulatedUser``)
     ``send``, ``send_photo``, ``send_document``, ``send_location``, ``send_sticker``,

@@ -457,7 +457,7 @@ class BotApiEmulator:
         files: dict[str, Any],
         disconnected: asyncio.Event,
     ) -> Reply:
-        from bot.emulator.methods import METHODS, Params
+        from bot.emulator.methods import METHOD_NAMES, METHODS, Params
 
         name = method.lower()
         try:
@@ -494,6 +494,7 @@ class BotApiEmulator:
             reply.action = reply_action
             return reply
         except ApiError as error:
+            self.stats.errors.append((METHOD_NAMES.get(name, name), error.code, error.description))
             if error.code == 429:
                 self.stats.responses_429 += 1
             if error.code >= 500:

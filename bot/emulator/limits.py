@@ -164,3 +164,5 @@ class EmulatorStats:
     faults_injected: Counter[str] = field(default_factory=Counter)  # fault kind -> count
     webhook_deliveries: int = 0
     webhook_failures: int = 0
+    # Every error answer: (canonical method name, code, description), oldest first.
+    errors: list[tuple[str, int, str]] = field(default_factory=list)
