@@ -342,3 +342,47 @@ async def test_the_redblack_usage_text_is_escaped(world) -> None:
     reply = await user.reply(timeout=10)
     assert "<理由>" in reply.text
     assert not world.emu.stats.errors
+
+
+SETUP_USERS = {
+    "/case new": MEDIATOR_ZHOU.telegram_user_id,
+    "/cases": MEDIATOR_ZHOU.telegram_user_id,
+    "/members": SECRETARY.telegram_user_id,
+    "/redblack": SECRETARY.telegram_user_id,
+    "/invite": SECRETARY.telegram_user_id,
+}
+
+
+async def test_every_flow_step_takes_a_10000_character_message(world) -> None:
+    """Found by exploring: a long unknown village name was echoed back beyond 4096
+    characters. Every setup, then 10,000 characters, a line of markup and a control-only
+    message."""
+    processed = Processed()
+    world.app.add_handler(TypeHandler(Update, processed), group=99)
+    errors: list[BaseException] = []
+
+    async def count_error(update: object, context: Any) -> None:
+        errors.append(context.error)
+
+    world.app.add_error_handler(count_error)
+    world.clock.set(at(26, 15))
+    sent = 0
+    failures = []
+    for index, (command, presses) in enumerate(SETUPS):
+        user_id = SETUP_USERS.get(command, CADRE_LI.telegram_user_id)
+        for text in ("东" * 10_000, "<b>" * 3000, "\x00\x01\x02"):
+            await setup(world, user_id, index, processed)
+            before = (len(world.emu.stats.errors), len(errors))
+            await world.user(user_id).send(text)
+            await processed.wait(world.emu.bot().last_update_id)
+            sent += 1
+            new = world.emu.stats.errors[before[0] :], errors[before[1] :]
+            if new[0] or new[1]:
+                failures.append((command, presses, text[:5], new))
+            await world.user(user_id).send("/cancel")
+            await processed.wait(world.emu.bot().last_update_id)
+    assert failures == [], "\n".join(f"{c} {p} {t!r}: {n[0]}" for c, p, t, n in failures)
+    assert [e for e in world.emu.stats.errors if "not modified" not in e[2]] == []
+    assert errors == []
+    await check_database(world)
+    record_counts("long_and_odd_messages_in_every_step", {"messages": sent})
