@@ -487,6 +487,16 @@ class BotApiEmulator:
                     )
                 if fault.kind == "drop":
                     return Reply(action="drop")
+                if fault.kind == "stall":
+                    # Never performed; held until the client gives up (or dies): a request
+                    # that is "in flight" but has not reached Telegram.
+                    self.stats.stalled += 1
+                    bot.events_signal.notify()
+                    reply = _json_reply(
+                        504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}
+                    )
+                    reply.action = "hold"
+                    return reply
                 reply_action = "hold"  # "timeout": do the work, answer too late
             params = Params(values, files)
             result = await handler(self, bot, params, disconnected)
