@@ -213,7 +213,7 @@ async def test_sigkill_mid_conversation_and_mid_fan_out(
     )
 
 
-class emulator_world:  # noqa: N801  (PatientUser only needs .user())
+class emulator_world:
     def __init__(self, emulator) -> None:
         self.emu = emulator
 
