@@ -101,7 +101,7 @@ class DatabaseConfig(_Strict):
     echo: bool = False
     # SQLite only: how long a write waits for another connection's lock (a backup, a
     # maintenance script) before the user is told the bot cannot save right now.
-    sqlite_busy_timeout_seconds: float = Field(5.0, gt=0, le=300)
+    sqlite_busy_timeout_seconds: float = Field(10.0, gt=0, le=300)
 
     @field_validator("url")
     @classmethod
