@@ -28,6 +28,7 @@ from bot.i18n import gettext_for
 from bot.ratelimit import FloodLimiter
 from bot.render import Renderer
 from bot.services import Services
+from bot.telegram_request import RetryingRequest
 from bot.updates import PerUserUpdateProcessor
 from jobs.outbox import OutboxSender
 from jobs.registry import JOBS
@@ -53,7 +54,11 @@ def build_application(
     instance = instance or f"{socket.gethostname()}-{os.getpid()}"
 
     async def post_init(app: AppType) -> None:
-        db = engine or create_engine(settings.database.url, echo=settings.database.echo)
+        db = engine or create_engine(
+            settings.database.url,
+            echo=settings.database.echo,
+            sqlite_busy_timeout=settings.database.sqlite_busy_timeout_seconds,
+        )
         if migrate:
             await upgrade(db)
         svc = Services(
@@ -104,6 +109,14 @@ def build_application(
         .token(settings.telegram.token)
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
+        .request(
+            RetryingRequest(
+                connection_pool_size=256,
+                read_timeout=settings.telegram.request_timeout_seconds,
+                write_timeout=settings.telegram.request_timeout_seconds,
+                connect_timeout=settings.telegram.request_timeout_seconds,
+            )
+        )
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

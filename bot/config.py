@@ -74,6 +74,9 @@ class TelegramConfig(_Strict):
     api_base_url: str = "https://api.telegram.org"
     mode: Literal["polling", "webhook"] = "polling"
     admin_chat_id: int | None = None
+    # How long one Bot API request may take (connect, send, answer) before it counts as
+    # failed; failed requests are retried (bot/telegram_request.py).
+    request_timeout_seconds: float = Field(5.0, gt=0, le=120)
     webhook: WebhookConfig = WebhookConfig()
     flood_limits: FloodLimitConfig = FloodLimitConfig()
 
@@ -96,6 +99,9 @@ class TelegramConfig(_Strict):
 class DatabaseConfig(_Strict):
     url: str = DEFAULT_DATABASE_URL
     echo: bool = False
+    # SQLite only: how long a write waits for another connection's lock (a backup, a
+    # maintenance script) before the user is told the bot cannot save right now.
+    sqlite_busy_timeout_seconds: float = Field(10.0, gt=0, le=300)
 
     @field_validator("url")
     @classmethod

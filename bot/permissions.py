@@ -7,12 +7,79 @@ behaves exactly as it says for every role.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import bot.handlers  # noqa: F401  (feature modules register their commands on import)
 from bot.commands import ADMIN, CADRE, COMMANDS, MEDIATOR, SECRETARY
 
 PROFILES = ("stranger", CADRE, MEDIATOR, SECRETARY, ADMIN, "deactivated")
+OTHER_TOWNSHIP = "other township"
+CALLBACK_PROFILES = (*PROFILES, OTHER_TOWNSHIP)
+
+
+@dataclass(frozen=True)
+class CallbackRule:
+    """Who may press correctly signed button data aimed at an object of township A (the
+    cadre, mediator and secretary profiles are members of A; "other township" is a
+    secretary of township B). Everyone else gets an alert and nothing changes."""
+
+    key: str
+    data: str  # the callback data, as a pattern
+    target: str
+    allowed: frozenset[str]
+
+
+CALLBACK_RULES = [
+    CallbackRule(
+        "visit",
+        "`vis:show\\|edit\\|del\\|dely:<visit>`",
+        "another cadre's visit log",
+        frozenset(),
+    ),
+    CallbackRule(
+        "visit-village",
+        "`vis:v:<version>:<village>`",
+        "a village of another township, in one's own visit log",
+        frozenset(),
+    ),
+    CallbackRule(
+        "members",
+        "`mem:list\\|inv\\|newinv\\|card\\|role\\|vils\\|act:<township>:…`",
+        "township A's members, invitations",
+        frozenset({SECRETARY, ADMIN}),
+    ),
+    CallbackRule(
+        "member-elsewhere",
+        "`mem:card\\|act:<township A>:<member of B>`",
+        "a member of another township, through one's own township",
+        frozenset(),
+    ),
+    CallbackRule(
+        "leave-decision",
+        "`lv:ok\\|no:<leave request>`",
+        "a leave request in township A",
+        frozenset({SECRETARY, ADMIN}),
+    ),
+    CallbackRule(
+        "case",
+        "`cs:c\\|tl:<case>`",
+        "a dispute case registered by a mediator of A",
+        frozenset({MEDIATOR, SECRETARY, ADMIN}),
+    ),
+    CallbackRule(
+        "case-list",
+        "`cs:l:<township>`",
+        "township A's case list",
+        frozenset({CADRE, MEDIATOR, SECRETARY, ADMIN}),
+    ),
+    CallbackRule(
+        "case-figures",
+        "`cs:d:<township>:…`",
+        "township A's dispute figures",
+        frozenset({MEDIATOR, SECRETARY, ADMIN}),
+    ),
+]
 DOC = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
 
 HEADER = """# Permissions
@@ -40,6 +107,45 @@ def allowed(command_roles: frozenset[str], profile: str) -> bool:
     return profile in command_roles
 
 
+CALLBACK_HEADER = """
+## Buttons (callback data)
+
+Every button carries signed callback data (`bot/callbacks.py`): data the bot never produced
+is refused as an old button. Signed data is not trusted either: every press re-checks who is
+pressing and what the data points at. `tests/e2e/test_permissions.py` presses correctly signed
+data aimed at objects of township A as every profile below and checks the bot does exactly
+this ("yes": the press works; "no": an alert, nothing shown or changed). Flow buttons (visit
+log, report, leave, registration, case forms) also carry the flow's state version and only
+work for the person whose flow it is, on its current card.
+
+"""
+
+
+def render_callbacks() -> str:
+    lines = [
+        "| key | callback data | aimed at | " + " | ".join(CALLBACK_PROFILES) + " |",
+        "| --- | --- | --- | " + " | ".join("---" for _ in CALLBACK_PROFILES) + " |",
+    ]
+    for rule in CALLBACK_RULES:
+        marks = " | ".join("yes" if p in rule.allowed else "no" for p in CALLBACK_PROFILES)
+        lines.append(f"| {rule.key} | {rule.data} | {rule.target} | {marks} |")
+    return CALLBACK_HEADER + "\n".join(lines) + "\n"
+
+
+def parse_callbacks(text: str) -> dict[str, dict[str, bool]]:
+    """callback rule key -> profile -> allowed, read back from the document."""
+    section = text.split("## Buttons (callback data)", 1)[-1]
+    table: dict[str, dict[str, bool]] = {}
+    for line in section.splitlines():
+        if not line.startswith("| ") or line.startswith(("| key", "| ---")):
+            continue
+        cells = [c.strip() for c in line.strip("|").split(" | ")]
+        table[cells[0]] = dict(
+            zip(CALLBACK_PROFILES, (c.strip() == "yes" for c in cells[3:]), strict=True)
+        )
+    return table
+
+
 def render() -> str:
     lines = [
         "| command | what it does | " + " | ".join(PROFILES) + " |",
@@ -53,13 +159,13 @@ def render() -> str:
     for spec in COMMANDS:
         marks = " | ".join("yes" if allowed(spec.roles, p) else "no" for p in PROFILES)
         lines.append(f"| /{spec.name} | {spec.description} | {marks} |")
-    return HEADER + "\n".join(lines) + "\n"
+    return HEADER + "\n".join(lines) + "\n" + render_callbacks()
 
 
 def parse(text: str) -> dict[str, dict[str, bool]]:
     """command -> profile -> allowed, read back from the document."""
     table: dict[str, dict[str, bool]] = {}
-    for line in text.splitlines():
+    for line in text.split("## Buttons", 1)[0].splitlines():
         if not line.startswith("| /"):
             continue
         cells = [c.strip() for c in line.strip("|").split("|")]

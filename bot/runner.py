@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db.leases import acquire_lease, release_lease
 from bot.services import Services
+from jobs.outbox import release_claims
 
 log = logging.getLogger(__name__)
 ACTIVE_LEASE = "active"
@@ -96,6 +97,10 @@ class Instance:
 
     async def _become_active(self) -> None:
         log.info("instance %s is now active", self.name)
+        async with self.svc.transaction() as session:
+            released = await release_claims(session, self.name)
+        if released:
+            log.warning("released %s outbox message(s) a previous instance had claimed", released)
         updater = self.app.updater
         assert updater is not None
         tg = self.settings.telegram

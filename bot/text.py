@@ -17,6 +17,13 @@ def esc(value: object) -> str:
     return str(escape(str(value)))
 
 
+def quoted(value: str, limit: int = 60) -> str:
+    """User input echoed back in a reply ("no village called “…”"): escaped and shortened, so
+    a 10,000-character message cannot make the reply longer than Telegram allows."""
+    text = value if len(value) <= limit else value[: limit - 1] + "…"
+    return esc(text)
+
+
 def clean_line(text: str) -> str:
     """User-typed single-line text: strip control characters and surrounding space."""
     return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()

@@ -6,9 +6,11 @@ Delivery rules:
 - BadRequest is recorded as failed with Telegram's reason;
 - Forbidden (the user blocked the bot) marks the member unreachable and tells the
   township's secretaries.
-A row whose sender died mid-send is reclaimed after its claim expires; a message that was
-in flight at the moment of death may then be delivered twice (Telegram has no idempotency
-key), which is preferred to losing it. At most `batch` messages are in flight at once.
+A row whose sender died mid-send is reclaimed after its claim expires, or at once when
+another instance becomes active (`release_claims`); a message that was in flight at the
+moment of death (sent to Telegram, not yet recorded as sent) may then be delivered twice
+(Telegram has no idempotency key), which is preferred to losing it. At most `batch`
+messages are in flight at once.
 """
 
 from __future__ import annotations
@@ -89,6 +91,20 @@ async def enqueue(session: AsyncSession, items: Sequence[Outgoing], now: datetim
     statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
     result = await session.execute(statement.returning(OutboxMessage.id), rows)
     return len(result.all())
+
+
+async def release_claims(session: AsyncSession, instance: str) -> int:
+    """Put rows that another instance claimed and never finished back to pending. Called by
+    an instance when it becomes the active one: only the active instance delivers, so those
+    claims belong to an instance that died (or lost its lease) and are sent now instead of
+    after `claim_for`. Returns how many were released."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by != instance)
+        .values(status="pending", claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 @dataclass

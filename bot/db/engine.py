@@ -19,16 +19,26 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+DEFAULT_BUSY_TIMEOUT = 10.0
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def _sqlite_pragmas(busy_timeout: float) -> Any:
+    def apply(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.close()
+
+    return apply
+
+
+def create_engine(
+    url: str, *, echo: bool = False, sqlite_busy_timeout: float | None = None
+) -> AsyncEngine:
+    """`sqlite_busy_timeout`: seconds a statement waits for another connection's lock before it
+    fails with "database is locked" (default 10)."""
     kwargs: dict[str, Any] = {"echo": echo}
     if is_sqlite(url):
         database = make_url(url).database
@@ -38,7 +48,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        busy = DEFAULT_BUSY_TIMEOUT if sqlite_busy_timeout is None else sqlite_busy_timeout
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy))
     return engine
 
 

@@ -443,7 +443,11 @@ async def redeem_invite(
         await session.flush()
     else:
         member.display_name = name
-        member.active = True
+        if not member.active:
+            # Deactivated: the invitation brings them back with its one role, not with every
+            # role they held before (a former secretary invited as a cadre is a cadre).
+            await forget_member_roles(session, member.id)
+            member.active = True
     if (invite.township_id, invite.role) not in await _grants(session, member.id):
         session.add(
             MemberRole(member_id=member.id, township_id=invite.township_id, role=invite.role)

@@ -47,11 +47,14 @@ Flood control (``EmulatorLimits``)
     methods count (edits, deletes and callback answers do not); 429 with retry_after.
 
 Faults
-    ``emu.faults.inject(method, kind="500"|"502"|"429"|"timeout"|"drop", count, retry_after)``
-    and ``emu.faults.set_random_faults(rate, kinds, methods, seed)``. "timeout" performs the
-    call but answers only after the client hung up; "drop" closes the connection unanswered
-    without performing the call. ``emu.stats`` counts requests, 4xx (incl. 429)/5xx/429
-    answers, injected faults and webhook deliveries.
+    ``emu.faults.inject(method, kind="500"|"502"|"429"|"timeout"|"drop"|"stall", count,
+    retry_after)`` and ``emu.faults.set_random_faults(rate, kinds, methods, seed)``. "timeout"
+    performs the call but answers only after the client hung up; "drop" closes the connection
+    unanswered without performing the call; "stall" holds the request unperformed until the
+    client hangs up (a send that never reached Telegram; ``stats.stalled`` counts them).
+    ``emu.stats`` counts requests, 4xx (incl. 429)/5xx/429
+    answers, injected faults and webhook deliveries; ``stats.errors`` lists every error answer
+    as (method, code, description).
 
 Users (``EmulatedUser``)
     ``send``, ``send_photo``, ``send_document``, ``send_location``, ``send_sticker``,

@@ -457,7 +457,7 @@ class BotApiEmulator:
         files: dict[str, Any],
         disconnected: asyncio.Event,
     ) -> Reply:
-        from bot.emulator.methods import METHODS, Params
+        from bot.emulator.methods import METHOD_NAMES, METHODS, Params
 
         name = method.lower()
         try:
@@ -487,6 +487,16 @@ class BotApiEmulator:
                     )
                 if fault.kind == "drop":
                     return Reply(action="drop")
+                if fault.kind == "stall":
+                    # Never performed; held until the client gives up (or dies): a request
+                    # that is "in flight" but has not reached Telegram.
+                    self.stats.stalled += 1
+                    bot.events_signal.notify()
+                    reply = _json_reply(
+                        504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}
+                    )
+                    reply.action = "hold"
+                    return reply
                 reply_action = "hold"  # "timeout": do the work, answer too late
             params = Params(values, files)
             result = await handler(self, bot, params, disconnected)
@@ -494,6 +504,7 @@ class BotApiEmulator:
             reply.action = reply_action
             return reply
         except ApiError as error:
+            self.stats.errors.append((METHOD_NAMES.get(name, name), error.code, error.description))
             if error.code == 429:
                 self.stats.responses_429 += 1
             if error.code >= 500:

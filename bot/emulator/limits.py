@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-FaultKind = Literal["500", "502", "429", "timeout", "drop"]
-FAULT_KINDS: tuple[FaultKind, ...] = ("500", "502", "429", "timeout", "drop")
+FaultKind = Literal["500", "502", "429", "timeout", "drop", "stall"]
+FAULT_KINDS: tuple[FaultKind, ...] = ("500", "502", "429", "timeout", "drop", "stall")
 
 
 @dataclass
@@ -164,3 +164,6 @@ class EmulatorStats:
     faults_injected: Counter[str] = field(default_factory=Counter)  # fault kind -> count
     webhook_deliveries: int = 0
     webhook_failures: int = 0
+    stalled: int = 0  # requests held unperformed by a "stall" fault
+    # Every error answer: (canonical method name, code, description), oldest first.
+    errors: list[tuple[str, int, str]] = field(default_factory=list)

@@ -28,10 +28,12 @@ if TYPE_CHECKING:
 
 Method = Callable[["BotApiEmulator", "BotState", "Params", asyncio.Event], Awaitable[Any]]
 METHODS: dict[str, Method] = {}
+METHOD_NAMES: dict[str, str] = {}  # lower-case -> canonical (sendMessage)
 
 
 def method(fn: Method) -> Method:
     METHODS[fn.__name__.lower()] = fn
+    METHOD_NAMES[fn.__name__.lower()] = fn.__name__
     return fn
 
 

@@ -17,11 +17,30 @@ from bot.i18n import gettext_for
 log = logging.getLogger("bot.errors")
 
 
+# Connection exceptions, operator intervention (shutdown, cannot connect now), too many
+# connections.
+DOWN_SQLSTATES = ("08", "57P", "53300")
+
+
+def _sqlstate(error: DBAPIError) -> str:
+    return str(getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None) or "")
+
+
 def _is_database_down(error: BaseException | None) -> bool:
     while error is not None:
+        if isinstance(error, TelegramError):
+            # A failure talking to Telegram (its timeouts and dropped connections are OSErrors
+            # underneath), not to the database: what the user did may well have been saved.
+            return False
         if isinstance(error, OperationalError | ConnectionError | OSError):
             return True
-        if isinstance(error, DBAPIError) and error.connection_invalidated:
+        if isinstance(error, DBAPIError) and (
+            error.connection_invalidated
+            # Raised while connecting (no statement ran): e.g. PostgreSQL's "database is not
+            # currently accepting connections" or "the database system is shutting down".
+            or error.statement is None
+            or _sqlstate(error).startswith(DOWN_SQLSTATES)
+        ):
             return True
         error = error.__cause__ or error.__context__
     return False
@@ -53,7 +72,12 @@ async def on_error(update: object, context: Context) -> None:
     except Exception:  # the database may be the problem itself
         pass
     _ = gettext_for(language)
-    if _is_database_down(error):
+    if isinstance(error, NetworkError):
+        text = _(
+            "Sorry, my last reply to you may have been lost because of a network problem with "
+            "Telegram. What you did may already be saved: please check before doing it again."
+        )
+    elif _is_database_down(error):
         text = _(
             "Sorry, I cannot save anything right now because the database is not reachable. "
             "Nothing from your last message was saved. Please try again in a few minutes."
@@ -63,13 +87,16 @@ async def on_error(update: object, context: Context) -> None:
             "Sorry, something went wrong on my side. Please try again; if it keeps happening, "
             "tell your township secretary."
         )
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
-        elif update.effective_chat.type == "private":
+    private = update.effective_chat.type == "private"
+    answered = False
+    if update.callback_query is not None:
+        # The handler may have answered the query already ("Saved") before failing; then
+        # this answer is refused and the apology goes to the chat instead.
+        with contextlib.suppress(TelegramError):
+            answered = bool(await update.callback_query.answer(text[:200], show_alert=True))
+    if not answered and private:
+        with contextlib.suppress(TelegramError):
             await context.bot.send_message(update.effective_chat.id, text)
-    except TelegramError:
-        pass
     from bot.services import services as _services
 
     admin_chat = _services(context).settings.telegram.admin_chat_id

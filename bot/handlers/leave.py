@@ -25,7 +25,7 @@ from bot.handlers.flows import flow
 from bot.handlers.weekctx import STALE, Place, leave_kind_label, place_for, too_long
 from bot.i18n import N_, gettext_for
 from bot.render import format_date
-from bot.text import clean_line, esc
+from bot.text import clean_line, esc, quoted
 
 log = logging.getLogger(__name__)
 
@@ -473,7 +473,7 @@ async def on_message(turn: Turn, state: FlowState) -> None:
         span = parse_day_range(typed, today) if typed else None
         if span is None:
             note = (
-                _("I could not read “{text}” as a date or a range.").format(text=esc(typed))
+                _("I could not read “{text}” as a date or a range.").format(text=quoted(typed))
                 if typed
                 else _("Please type the dates as text.")
             )

@@ -173,9 +173,12 @@ async def redblack_command(turn: Turn) -> None:
             await show_history(turn, township, rest)
         return
     await turn.send(
-        _(
-            "Usage:\n/redblack preview [week|month|quarter]\n/redblack publish [week|month|quarter]"
-            "\n/redblack correct [week|month|quarter] <reason>\n/redblack history"
+        esc(
+            _(
+                "Usage:\n/redblack preview [week|month|quarter]\n/redblack publish "
+                "[week|month|quarter]\n/redblack correct [week|month|quarter] <reason>\n"
+                "/redblack history"
+            )
         )
     )
 

@@ -32,7 +32,7 @@ from bot.handlers.weekctx import (
 )
 from bot.i18n import N_
 from bot.models import Village
-from bot.text import clean_line, clean_text
+from bot.text import clean_line, clean_text, quoted
 from bot.text import esc as _esc
 
 FLOW = "visit"
@@ -845,7 +845,7 @@ async def _typed_village(turn: Turn, place: Place, state: FlowState, typed: str)
         rows.append([(_("◀️ All villages"), turn.cb("vis", "vp", version, 0))])
         await turn.send(
             _("There is no village called “{name}” in {township}. Did you mean:").format(
-                name=_esc(typed), township=_esc(place.name)
+                name=quoted(typed), township=_esc(place.name)
             ),
             rows,
         )
@@ -857,7 +857,7 @@ async def _typed_village(turn: Turn, place: Place, state: FlowState, typed: str)
         version,
         edit=False,
         note=_("There is no village called “{name}” in {township}.").format(
-            name=_esc(typed), township=_esc(place.name)
+            name=quoted(typed), township=_esc(place.name)
         ),
     )
 
@@ -868,7 +868,7 @@ async def _typed_date(turn: Turn, place: Place, state: FlowState, typed: str) ->
     day = parse_day(typed, today)
     if day is None:
         await reprompt(
-            turn, place, state, _("I could not read “{text}” as a date.").format(text=_esc(typed))
+            turn, place, state, _("I could not read “{text}” as a date.").format(text=quoted(typed))
         )
         return
     allowed = _allowed_dates(turn, place, state.data)

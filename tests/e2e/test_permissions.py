@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.handlers.common import stranger_text
 from bot.models import Member
-from bot.permissions import DOC, PROFILES, parse, render
-from bot.sample import ADMIN, SamplePerson, seed_people
-from tests.e2e.helpers import CADRE_LI, CADRE_WANG, SECRETARY, zh
+from bot.permissions import (
+    CALLBACK_PROFILES,
+    CALLBACK_RULES,
+    DOC,
+    OTHER_TOWNSHIP,
+    PROFILES,
+    parse,
+    parse_callbacks,
+    render,
+)
+from bot.sample import ADMIN, OTHER_PERSON, SamplePerson, seed_people
+from tests.e2e.helpers import CADRE_LI, CADRE_WANG, SECRETARY, ask1, zh
+from tests.e2e.reliability import record_counts
 
 PURE_MEDIATOR = SamplePerson(1010, "郑调解", ("mediator",))
 STRANGER_ID = 9999
@@ -64,3 +74,127 @@ async def test_every_command_for_every_profile(world) -> None:
                 await user.reply(timeout=10)
             checked += 1
     assert checked == len(table) * len(PROFILES)
+
+
+OTHER_ID = OTHER_PERSON.telegram_user_id
+CALLBACK_USERS = {**USERS, OTHER_TOWNSHIP: OTHER_ID}
+
+
+async def _pressed(world, user_id: int, carrier, data: str, processed) -> bool:
+    """Press signed data on a message in the user's chat; True if it worked (no alert, or
+    something was shown)."""
+    user = world.user(user_id)
+    chat = user.chat
+    live = chat.live(carrier)
+    version, sends = live.version, len(chat._new_sends())
+    query = await user.press_data(carrier, data)
+    answer = await user.callback_answer(query, timeout=10)
+    await processed.wait(world.emu.bot().last_update_id)
+    shown = live.version > version or len(chat._new_sends()) > sends
+    return shown or not answer.show_alert
+
+
+async def test_every_callback_rule_for_every_profile(world) -> None:
+    from datetime import timedelta
+
+    from telegram import Update
+    from telegram.ext import TypeHandler
+
+    from bot.db import members as member_db
+    from bot.db import week as week_db
+    from bot.models import ConversationState, FieldVisit, Village
+    from tests.e2e.cadre_helpers import log_visit
+    from tests.e2e.cases_helpers import db_register
+    from tests.e2e.helpers import CADRE_ZHAO, MEDIATOR_ZHOU
+    from tests.e2e.test_bad_input_properties import Processed
+
+    processed = Processed()
+    world.app.add_handler(TypeHandler(Update, processed), group=99)
+    async with world.svc.transaction() as session:
+        await seed_people(session, world.clock.now(), [PURE_MEDIATOR])
+        await session.execute(
+            update(Member)
+            .where(Member.telegram_user_id == CADRE_WANG.telegram_user_id)
+            .values(active=False)
+        )
+    world.emu.add_user(STRANGER_ID, "路人甲")
+    world.emu.add_user(PURE_MEDIATOR.telegram_user_id, PURE_MEDIATOR.name)
+    zhao = world.member_ids[CADRE_ZHAO.telegram_user_id]
+    await log_visit(world, CADRE_ZHAO.telegram_user_id, "河口村")
+    case = await db_register(world, MEDIATOR_ZHOU.telegram_user_id)
+    async with world.svc.transaction() as session:
+        shz = await member_db.township_by_code(session, "SHZ")
+        visit_id = await session.scalar(select(FieldVisit.id).where(FieldVisit.member_id == zhao))
+        djh = await member_db.township_by_code(session, "DJH")
+        djh_village = await session.scalar(select(Village.id).where(Village.township_id == djh.id))
+    other_member = world.member_ids[OTHER_ID]
+    pack = world.svc.codec.pack
+
+    async def new_leave() -> int:
+        async with world.svc.transaction() as session:
+            return await week_db.create_leave(
+                session,
+                member_id=zhao,
+                township_id=shz.id,
+                kind="leave",
+                start=world.clock.now().date() + timedelta(days=7),
+                end=world.clock.now().date() + timedelta(days=7),
+                reason="探亲",
+                requested_by=zhao,
+                now=world.clock.now(),
+            )
+
+    async def flow_version(user_id: int) -> int:
+        async with world.svc.transaction() as session:
+            row = await session.get(ConversationState, user_id)
+        return row.version if row else 1
+
+    async def datas(rule: str, user_id: int) -> list[str]:
+        if rule == "visit":
+            return [pack("vis", a, visit_id) for a in ("show", "edit", "del", "dely")]
+        if rule == "visit-village":
+            return [pack("vis", "v", await flow_version(user_id), djh_village)]
+        if rule == "members":
+            return [
+                pack("mem", "list", shz.id, 0),
+                pack("mem", "card", shz.id, zhao),
+                pack("mem", "newinv", shz.id, "c"),
+            ]
+        if rule == "member-elsewhere":
+            return [
+                pack("mem", "card", shz.id, other_member),
+                pack("mem", "act", shz.id, other_member, 0),
+            ]
+        if rule == "leave-decision":
+            return [pack("lv", "ok", await new_leave()), pack("lv", "no", await new_leave())]
+        if rule == "case":
+            return [pack("cs", "c", case.id), pack("cs", "tl", case.id)]
+        if rule == "case-list":
+            return [pack("cs", "l", shz.id, "o", 0, 0)]
+        if rule == "case-figures":
+            return [pack("cs", "d", shz.id, "w")]
+        raise AssertionError(rule)
+
+    table = parse_callbacks(DOC.read_text(encoding="utf-8"))
+    assert set(table) == {r.key for r in CALLBACK_RULES}
+    carriers = {}
+    for profile, user_id in CALLBACK_USERS.items():
+        world.user(user_id)
+        # /help answers every profile with exactly one message (/start gives members two).
+        carriers[profile] = await ask1(world, user_id, "/help")
+    # The cadre is in the middle of a visit log, so its version is current.
+    await ask1(world, CADRE_LI.telegram_user_id, "/visit")
+    pressed = 0
+    for rule, expected in table.items():
+        for profile, allowed in expected.items():
+            user_id = CALLBACK_USERS[profile]
+            for data in await datas(rule, user_id):
+                worked = await _pressed(world, user_id, carriers[profile], data, processed)
+                assert worked == allowed, f"{rule} {data} as {profile}: worked={worked}"
+                pressed += 1
+    async with world.svc.transaction() as session:
+        visit = await session.get(FieldVisit, visit_id)
+        other = await session.get(Member, other_member)
+    assert visit.deleted_at is None and other.active  # nothing was changed by a refused press
+    assert pressed >= len(table) * len(CALLBACK_PROFILES)
+    record_counts("callback_permissions", {"presses": pressed, "rules": len(table)})
