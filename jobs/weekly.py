@@ -8,6 +8,7 @@ goes out through the outbox with a key per recipient, so it is sent exactly once
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -208,8 +209,9 @@ async def _secretaries(ctx: JobContext) -> list[Recipient]:
 # --- report reminders -----------------------------------------------------------------------
 
 
-async def report_open(ctx: JobContext) -> list[Outgoing]:
-    """The report window opens: every cadre who is not away all week."""
+async def _report_reminder(
+    ctx: JobContext, template: str, wanted: Callable[[CadreLine], bool]
+) -> list[Outgoing]:
     window = ctx.week.window(ctx.occurrence.subject)
     if window is None:
         return []
@@ -217,45 +219,31 @@ async def report_open(ctx: JobContext) -> list[Outgoing]:
     lines = await cadre_lines(
         ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now, judged_only=False
     )
-    return [
-        _to(
-            ctx,
-            people[line.member_id],
-            ctx.svc.renderer.render(
-                "jobs/report_open.html.j2",
-                people[line.member_id].language,
-                name=line.name,
-                deadline=format_datetime(window.deadline, ctx.tz, people[line.member_id].language),
-            ),
-        )
-        for line in lines
-        if line.member_id in people and not line.fully_exempt and line.report != "on_time"
-    ]
+    out = []
+    for line in lines:
+        person = people.get(line.member_id)
+        if person is None or not wanted(line):
+            continue
+        deadline = format_datetime(window.deadline, ctx.tz, person.language)
+        text = ctx.svc.renderer.render(template, person.language, name=line.name, deadline=deadline)
+        out.append(_to(ctx, person, text))
+    return out
+
+
+async def report_open(ctx: JobContext) -> list[Outgoing]:
+    """The report window opens: every cadre who is not away all week."""
+    return await _report_reminder(
+        ctx,
+        "jobs/report_open.html.j2",
+        lambda line: not line.fully_exempt and line.report != "on_time",
+    )
 
 
 async def report_last_call(ctx: JobContext) -> list[Outgoing]:
     """A while before the deadline: only those who have not submitted."""
-    window = ctx.week.window(ctx.occurrence.subject)
-    if window is None:
-        return []
-    people = await _cadres_by_id(ctx)
-    lines = await cadre_lines(
-        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now, judged_only=False
+    return await _report_reminder(
+        ctx, "jobs/report_last_call.html.j2", lambda line: line.report == "pending"
     )
-    return [
-        _to(
-            ctx,
-            people[line.member_id],
-            ctx.svc.renderer.render(
-                "jobs/report_last_call.html.j2",
-                people[line.member_id].language,
-                name=line.name,
-                deadline=format_datetime(window.deadline, ctx.tz, people[line.member_id].language),
-            ),
-        )
-        for line in lines
-        if line.member_id in people and line.report == "pending"
-    ]
 
 
 async def report_deadline(ctx: JobContext) -> list[Outgoing]:

@@ -480,34 +480,28 @@ class Recipient:
     language: str
 
 
+def _recipient_query(*conditions: Any) -> Any:
+    return (
+        select(Member.id, Member.telegram_user_id, Member.display_name, Member.language)
+        .join(MemberRole, MemberRole.member_id == Member.id)
+        .where(Member.active.is_(True), *conditions)
+        .distinct()
+        .order_by(Member.id)
+    )
+
+
 async def recipients(
     session: AsyncSession, township_id: int, *roles: str, reachable_only: bool = True
 ) -> list[Recipient]:
     """Active members holding any of `roles` in the township (each once), for fan-outs."""
-    query = (
-        select(Member.id, Member.telegram_user_id, Member.display_name, Member.language)
-        .join(MemberRole, MemberRole.member_id == Member.id)
-        .where(
-            MemberRole.township_id == township_id,
-            MemberRole.role.in_(roles),
-            Member.active.is_(True),
-        )
-        .distinct()
-        .order_by(Member.id)
-    )
+    conditions = [MemberRole.township_id == township_id, MemberRole.role.in_(roles)]
     if reachable_only:
-        query = query.where(Member.unreachable.is_(False))
-    return [Recipient(*row) for row in await session.execute(query)]
+        conditions.append(Member.unreachable.is_(False))
+    return [Recipient(*row) for row in await session.execute(_recipient_query(*conditions))]
 
 
 async def admins(session: AsyncSession) -> list[Recipient]:
-    query = (
-        select(Member.id, Member.telegram_user_id, Member.display_name, Member.language)
-        .join(MemberRole, MemberRole.member_id == Member.id)
-        .where(MemberRole.role == Role.ADMIN, Member.active.is_(True))
-        .distinct()
-        .order_by(Member.id)
-    )
+    query = _recipient_query(MemberRole.role == Role.ADMIN)
     return [Recipient(*row) for row in await session.execute(query)]
 
 
