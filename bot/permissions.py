@@ -74,6 +74,18 @@ CALLBACK_RULES = [
         frozenset({CADRE, MEDIATOR, SECRETARY, ADMIN}),
     ),
     CallbackRule(
+        "arena-owners",
+        "`ar:own\\|tog:<item>…`",
+        "the owners of a key work item (擂台赛) of township A",
+        frozenset({SECRETARY, ADMIN}),
+    ),
+    CallbackRule(
+        "arena-progress",
+        "`ar:upd:<item>`",
+        "the progress of a key work item owned by another cadre",
+        frozenset({SECRETARY, ADMIN}),
+    ),
+    CallbackRule(
         "case-figures",
         "`cs:d:<township>:…`",
         "township A's dispute figures",

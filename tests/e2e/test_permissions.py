@@ -128,6 +128,14 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
         djh = await member_db.township_by_code(session, "DJH")
         djh_village = await session.scalar(select(Village.id).where(Village.township_id == djh.id))
     other_member = world.member_ids[OTHER_ID]
+    async with world.svc.transaction() as session:
+        from bot.db import arena as arena_db
+
+        item = await arena_db.add_item(
+            session, shz.id, "沙河子村道路硬化", "", actor_id=None, now=world.clock.now()
+        )
+        await arena_db.toggle_owner(session, item, zhao, actor_id=None, now=world.clock.now())
+        item_id = item.id
     pack = world.svc.codec.pack
 
     async def new_leave() -> int:
@@ -171,6 +179,10 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
             return [pack("cs", "c", case.id), pack("cs", "tl", case.id)]
         if rule == "case-list":
             return [pack("cs", "l", shz.id, "o", 0, 0)]
+        if rule == "arena-owners":
+            return [pack("ar", "own", item_id), pack("ar", "tog", item_id, zhao)]
+        if rule == "arena-progress":
+            return [pack("ar", "upd", item_id)]
         if rule == "case-figures":
             return [pack("cs", "d", shz.id, "w")]
         raise AssertionError(rule)
