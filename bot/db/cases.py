@@ -259,36 +259,26 @@ async def create_case(
         raise CaseRuleError("missing_description")
     amount = None if data.amount is None else rules.validate_amount(data.amount)
     registered_on = data.registered_on or at.date()
-    # Validate everything before a number is taken.
-    rules.new_case(
-        number=rules.format_case_number(township.code, registered_on.year, 1),
-        township_id=township.id,
-        village=village.name,
-        category=data.category,
-        source=data.source,
-        tier=data.tier,
-        registered_on=registered_on,
-        actor=actor,
-        at=at,
-        people_count=data.people_count,
-        mediator_id=data.mediator_id,
-        config=config,
-    )
+
+    def build(seq: int) -> tuple[CaseState, rules.TimelineEntry]:
+        return rules.new_case(
+            number=rules.format_case_number(township.code, registered_on.year, seq),
+            township_id=township.id,
+            village=village.name,
+            category=data.category,
+            source=data.source,
+            tier=data.tier,
+            registered_on=registered_on,
+            actor=actor,
+            at=at,
+            people_count=data.people_count,
+            mediator_id=data.mediator_id,
+            config=config,
+        )
+
+    build(1)  # validate everything before a number is taken
     seq = await allocate_seq(session, township.id, registered_on.year)
-    state, entry = rules.new_case(
-        number=rules.format_case_number(township.code, registered_on.year, seq),
-        township_id=township.id,
-        village=village.name,
-        category=data.category,
-        source=data.source,
-        tier=data.tier,
-        registered_on=registered_on,
-        actor=actor,
-        at=at,
-        people_count=data.people_count,
-        mediator_id=data.mediator_id,
-        config=config,
-    )
+    state, entry = build(seq)
     row = DisputeCase(
         township_id=township.id,
         number=state.number,
