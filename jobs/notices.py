@@ -1,16 +1,19 @@
-"""Messages the delivery machinery itself sends: unreachable members, calendar fallback."""
+"""Messages the delivery machinery itself sends: unreachable members, calendar fallback,
+missed jobs."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import members as member_db
 from bot.i18n import gettext_for
-from bot.models import Member
+from bot.models import Member, Township
 from bot.text import esc
 from jobs.outbox import Outgoing
+from jobs.plan import Occurrence
 
 
 async def unreachable_notices(
@@ -62,3 +65,35 @@ async def calendar_fallback_notices(
         )
         for chat, member_id, tag in targets
     ]
+
+
+async def missed_job_notices(
+    session: AsyncSession,
+    township: Township,
+    occurrence: Occurrence,
+    tz: ZoneInfo,
+    admin_chat_id: int | None,
+) -> list[Outgoing]:
+    """Tell the admins that a scheduled job was missed while the bot was down."""
+    due = occurrence.due_at.astimezone(tz)
+    key = f"missed:{occurrence.job}:{township.code}:{occurrence.period}"
+    targets: list[tuple[int, int | None, str, str]] = []
+    if admin_chat_id:
+        targets.append((admin_chat_id, None, "chat", "zh_CN"))
+    for admin in await member_db.admins(session):
+        targets.append(
+            (admin.telegram_user_id, admin.member_id, str(admin.member_id), admin.language)
+        )
+    out = []
+    for chat, member_id, tag, language in targets:
+        _ = gettext_for(language)
+        text = _(
+            "⚠️ The scheduled job “{job}” of {township} due {due} was not run: the bot was "
+            "down for longer than the catch-up grace period. It is recorded as missed."
+        ).format(job=occurrence.job, township=esc(township.name), due=f"{due:%Y-%m-%d %H:%M}")
+        out.append(
+            Outgoing(
+                key=f"{key}:{tag}", job="missed_job", chat_id=chat, member_id=member_id, text=text
+            )
+        )
+    return out

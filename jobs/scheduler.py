@@ -23,7 +23,7 @@ from bot.models import JobRun, Township
 from bot.services import Services
 from bot.weekrules import work_calendar
 from jobs.context import JobContext
-from jobs.notices import calendar_fallback_notices
+from jobs.notices import calendar_fallback_notices, missed_job_notices
 from jobs.outbox import OutboxSender, Outgoing, enqueue
 from jobs.plan import Occurrence, occurrences_between
 from jobs.rules import TownshipRules, township_rules
@@ -129,6 +129,14 @@ class Scheduler:
                         occurrence.period,
                         occurrence.due_at,
                     )
+                    notices = await missed_job_notices(
+                        session,
+                        township,
+                        occurrence,
+                        rules.tz,
+                        self.svc.settings.telegram.admin_chat_id,
+                    )
+                    await enqueue(session, notices, now)
                     return 1
                 func = self.jobs.get(occurrence.job)
                 if func is not None:

@@ -54,6 +54,7 @@ async def test_normal_week_reminds_each_cadre_once_at_the_window(world) -> None:
 
 async def test_crash_in_the_middle_of_a_fan_out_then_restart(world) -> None:
     await world.scheduler.tick()
+    await world.scheduler.travel(datetime(2026, 11, 26, 11, 59, tzinfo=SHANGHAI))
     world.clock.set(datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI))
     await world.scheduler.run_due(world.clock.now())  # queued, nothing sent yet
 
@@ -84,7 +85,11 @@ async def test_crash_in_the_middle_of_a_fan_out_then_restart(world) -> None:
     for cadre in CADRES:
         assert report_open_count(world, cadre.telegram_user_id) == 1, cadre.name
     async with world.svc.transaction() as session:
-        statuses = Counter(await session.scalars(select(OutboxMessage.status)))
+        statuses = Counter(
+            await session.scalars(
+                select(OutboxMessage.status).where(OutboxMessage.job == "report_open")
+            )
+        )
     assert statuses == {"sent": len(CADRES)}
 
 
@@ -135,6 +140,14 @@ async def test_catch_up_within_grace_and_missed_beyond_it(world) -> None:
     assert ("field_nudge", "missed") in runs  # Wednesday 15:00, more than 3 h before 13:00
     assert ("report_deadline", "missed") in runs
     assert ("report_open", "done") in runs
+    # The admins are told about each missed job, once (visible, never silently lost).
+    await world.scheduler.tick()
+    missed = [
+        m.text for m in bot_messages(world, ADMIN.telegram_user_id) if "已记录为错过" in m.text
+    ]
+    shz_deadline = [t for t in missed if "report_deadline" in t and "沙河子镇" in t]
+    assert len(shz_deadline) == 1 and "2026-11-27 18:00" in shz_deadline[0]
+    assert not any("report_open" in t and "沙河子镇" in t for t in missed)
 
 
 async def test_429_and_5xx_still_deliver_exactly_once(world) -> None:
