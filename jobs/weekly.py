@@ -209,21 +209,25 @@ async def _secretaries(ctx: JobContext) -> list[Recipient]:
 # --- report reminders -----------------------------------------------------------------------
 
 
+async def _cadres_this_week(
+    ctx: JobContext, wanted: Callable[[CadreLine], bool]
+) -> list[tuple[Recipient, CadreLine]]:
+    """Reachable cadres (newcomers included) whose week of the occurrence is `wanted`."""
+    people = await _cadres_by_id(ctx)
+    lines = await cadre_lines(
+        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now, judged_only=False
+    )
+    return [(people[x.member_id], x) for x in lines if x.member_id in people and wanted(x)]
+
+
 async def _report_reminder(
     ctx: JobContext, template: str, wanted: Callable[[CadreLine], bool]
 ) -> list[Outgoing]:
     window = ctx.week.window(ctx.occurrence.subject)
     if window is None:
         return []
-    people = await _cadres_by_id(ctx)
-    lines = await cadre_lines(
-        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now, judged_only=False
-    )
     out = []
-    for line in lines:
-        person = people.get(line.member_id)
-        if person is None or not wanted(line):
-            continue
+    for person, line in await _cadres_this_week(ctx, wanted):
         deadline = format_datetime(window.deadline, ctx.tz, person.language)
         text = ctx.svc.renderer.render(template, person.language, name=line.name, deadline=deadline)
         out.append(_to(ctx, person, text))
@@ -277,15 +281,8 @@ async def report_deadline(ctx: JobContext) -> list[Outgoing]:
 
 
 async def _nudge(ctx: JobContext, last_call: bool) -> list[Outgoing]:
-    people = await _cadres_by_id(ctx)
-    lines = await cadre_lines(
-        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now, judged_only=False
-    )
     out = []
-    for line in lines:
-        person = people.get(line.member_id)
-        if person is None or not line.behind:
-            continue
+    for person, line in await _cadres_this_week(ctx, lambda x: x.behind):
         days, screenings, problems = line.shortfall
         out.append(
             _to(
