@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -68,27 +69,52 @@ TIMEOUT = 60.0
 Step = Callable[[int], Awaitable[None]]
 
 
-def echo_application(base_url: str) -> Application[Any, Any, Any, Any, Any, Any]:
-    """A bare PTB bot: every text is answered with a message with a button; every press is
-    answered and the message edited (with a new button)."""
-    counter = 0
+Payload = tuple[str, dict[str, Any] | None]  # (HTML text, reply_markup as the bot sent it)
 
-    def markup() -> InlineKeyboardMarkup:
+
+def echo_application(
+    base_url: str, payloads: list[Payload] | None = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """A bare PTB bot with no database and no logic.
+
+    With `payloads` (what the real bot sent in one visit: the village picker, two cards and
+    the confirmation), it answers the same interaction with the same bytes: the text replays
+    the first payload and each press the next one, so PTB serialises, sends and parses exactly
+    what it does for the real bot. Without, every answer is a short text with one button (the
+    minimal echo bot)."""
+    counter = 0
+    steps: dict[int, int] = {}
+
+    def minimal() -> InlineKeyboardMarkup:
         return InlineKeyboardMarkup([[InlineKeyboardButton("next", callback_data="next")]])
 
+    def payload(user_id: int, step: int) -> tuple[str, InlineKeyboardMarkup | None]:
+        assert payloads is not None
+        text, markup = payloads[step % len(payloads)]
+        steps[user_id] = step
+        return text, InlineKeyboardMarkup.de_json(markup, None) if markup else None
+
     async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(
-            f"echo: {update.effective_message.text}", reply_markup=markup()
-        )
+        message = update.effective_message
+        assert message is not None and update.effective_user is not None
+        if payloads is None:
+            await message.reply_text(f"echo: {message.text}", reply_markup=minimal())
+            return
+        text, markup = payload(update.effective_user.id, 0)
+        await message.reply_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
 
     async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         nonlocal counter
         query = update.callback_query
-        assert query is not None
-        counter += 1
+        assert query is not None and update.effective_user is not None
+        if payloads is None:
+            counter += 1
+            await query.answer()
+            await query.edit_message_text(f"echo: pressed ({counter})", reply_markup=minimal())
+            return
         await query.answer()
-        await query.edit_message_text(f"echo: pressed ({counter})", reply_markup=markup())
+        text, markup = payload(update.effective_user.id, steps.get(update.effective_user.id, 0) + 1)
+        await query.edit_message_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
 
     app = ApplicationBuilder().token(ECHO_TOKEN).base_url(base_url).build()
     app.add_handler(MessageHandler(filters.TEXT, on_text))
@@ -129,21 +155,29 @@ class Visitor:
             return await self.inbox.wait(self.user.chat, edited)
 
     async def echo_visit(self) -> None:
+        """The minimal echo bot's visit: a text, then three presses."""
         started = time.perf_counter()
         card = await self.say("/visit")
         for _ in range(3):
             card = await self.press(card, "next")
         self.latencies.append(time.perf_counter() - started)
 
-    async def bot_visit(self, activity: str) -> None:
+    async def bot_visit(self, activity: str, record: list[Payload] | None = None) -> None:
+        """A visit by the shortest path; the replaying echo bot is driven the same way.
+        With `record`, what the bot sent at each step is appended to it."""
         started = time.perf_counter()
         picker = await self.say("/visit")
         card = await self.press(picker, picker.buttons[0][0][0])  # their first 包村 village
-        card = await self.press(card, f"⬜ {activity}")
-        saved = await self.press(card, zh("✅ Save"))
-        if zh("✅ Visit logged.") not in saved.text:
-            raise RuntimeError(f"no confirmation: {saved.text[:200]}")
+        card2 = await self.press(card, f"⬜ {activity}")
+        saved = await self.press(card2, zh("✅ Save"))
+        if zh("✅ Visit logged.") not in (saved.text or ""):
+            raise RuntimeError(f"no confirmation: {(saved.text or '')[:200]}")
         self.latencies.append(time.perf_counter() - started)
+        if record is not None:
+            record.extend((m.html or m.text or "", m.markup) for m in (picker, card, card2, saved))
+
+
+CPU = {"seconds": 0.0}  # process CPU time (all threads) of the measured rounds so far
 
 
 async def run_users(visitors: list[Visitor], visits: int, one: Callable[[Visitor], Any]) -> float:
@@ -152,11 +186,13 @@ async def run_users(visitors: list[Visitor], visits: int, one: Callable[[Visitor
             await one(visitor)
 
     started = time.perf_counter()
+    cpu = time.process_time()
     await asyncio.gather(*(user_loop(v) for v in visitors))
+    CPU["seconds"] = time.process_time() - cpu
     return time.perf_counter() - started
 
 
-def figures(visitors: list[Visitor], seconds: float) -> dict[str, float]:
+def figures(visitors: list[Visitor], seconds: float, cpu_seconds: float) -> dict[str, float]:
     latencies = sorted(x for v in visitors for x in v.latencies)
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
     return {
@@ -165,6 +201,9 @@ def figures(visitors: list[Visitor], seconds: float) -> dict[str, float]:
         "visits_per_second": round(len(latencies) / seconds, 2),
         "p50_ms": round(q[49] * 1000, 1),
         "p95_ms": round(q[94] * 1000, 1),
+        # CPU of the whole process (bot, emulator and users) per visit: unlike the rates, it
+        # barely moves when other processes load the machine.
+        "cpu_ms_per_visit": round(cpu_seconds * 1000 / max(1, len(latencies)), 1),
     }
 
 
@@ -184,22 +223,12 @@ async def main(cadres: int, visits: int, db: str, echo_rounds: int = 1) -> dict[
         emu.add_user(telegram_id, f"u{telegram_id}")
     activity = settings.visits.activities[0]
 
-    echo = echo_application(emu.base_url)
-    echo_visitors = [Visitor(emu, inbox, t, ECHO_TOKEN) for t in ids]
-    async with running(echo):
-        await run_users(echo_visitors[:5], 1, Visitor.echo_visit)  # warm-up
-        for v in echo_visitors:
-            v.latencies.clear()
-        echo_seconds = 0.0
-        for _ in range(echo_rounds):
-            echo_seconds += await run_users(echo_visitors, visits, Visitor.echo_visit)
-    echo_result = figures(echo_visitors, echo_seconds)
-
     # A Monday morning: today's visits count for this week.
     clock = ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=TZ))
     app = build_application(settings, clock=clock, engine=engine, migrate=False)
     bot_visitors = [Visitor(emu, inbox, t, TOKEN) for t in ids]
     database = {"statements": 0, "transactions": 0}
+    payloads: list[Payload] = []
 
     def statement(*_: Any) -> None:
         database["statements"] += 1
@@ -209,21 +238,44 @@ async def main(cadres: int, visits: int, db: str, echo_rounds: int = 1) -> dict[
 
     async with running(app):
         await run_users(bot_visitors[:5], 1, lambda v: v.bot_visit(activity))  # warm-up
+        await bot_visitors[0].bot_visit(activity, record=payloads)
         for v in bot_visitors:
             v.latencies.clear()
         event.listen(engine.sync_engine, "before_cursor_execute", statement)
         event.listen(engine.sync_engine, "begin", transaction)
-        bot_seconds = 0.0
+        bot_seconds = bot_cpu = 0.0
         for _ in range(echo_rounds):
             bot_seconds += await run_users(bot_visitors, visits, lambda v: v.bot_visit(activity))
-    bot_result = figures(bot_visitors, bot_seconds)
-    event.remove(engine.sync_engine, "before_cursor_execute", statement)
-    event.remove(engine.sync_engine, "begin", transaction)
+            bot_cpu += CPU["seconds"]
+        event.remove(engine.sync_engine, "before_cursor_execute", statement)
+        event.remove(engine.sync_engine, "begin", transaction)
+    bot_result = figures(bot_visitors, bot_seconds, bot_cpu)
     for key, count in database.items():
         bot_result[f"{key}_per_visit"] = round(count / max(1, bot_result["visits"]), 1)
 
+    async def echo_run(replay: bool) -> dict[str, float]:
+        echo = echo_application(emu.base_url, payloads if replay else None)
+        visitors = [Visitor(emu, inbox, t, ECHO_TOKEN) for t in ids]
+
+        def one(v: Visitor) -> Awaitable[None]:
+            return v.bot_visit(activity) if replay else v.echo_visit()
+
+        async with running(echo):
+            await run_users(visitors[:5], 1, one)  # warm-up
+            for v in visitors:
+                v.latencies.clear()
+            seconds = cpu = 0.0
+            for _ in range(echo_rounds):
+                seconds += await run_users(visitors, visits, one)
+                cpu += CPU["seconds"]
+        return figures(visitors, seconds, cpu)
+
+    echo_result = await echo_run(replay=True)
+    minimal_result = await echo_run(replay=False)
+
     await emu.stop()
     await engine.dispose()
+    rate = bot_result["visits_per_second"]
     return {
         "benchmark": "throughput",
         "database": db,
@@ -231,8 +283,11 @@ async def main(cadres: int, visits: int, db: str, echo_rounds: int = 1) -> dict[
         "visits_per_cadre": visits * echo_rounds,
         "bot": bot_result,
         "echo": echo_result,
-        "ratio_to_echo": round(
-            bot_result["visits_per_second"] / echo_result["visits_per_second"], 3
+        "minimal_echo": minimal_result,
+        "ratio_to_echo": round(rate / echo_result["visits_per_second"], 3),
+        "ratio_to_minimal_echo": round(rate / minimal_result["visits_per_second"], 3),
+        "cpu_ratio_to_echo": round(
+            echo_result["cpu_ms_per_visit"] / max(0.1, bot_result["cpu_ms_per_visit"]), 3
         ),
         "machine": machine(),
     }

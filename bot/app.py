@@ -19,6 +19,7 @@ from bot.callbacks import CallbackCodec
 from bot.clock import CLOCK_MOVED_HOOK, Clock, SystemClock
 from bot.config import Settings
 from bot.db import members as member_db
+from bot.db.directory import Directory
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.redblack_facts import EXTRAS_KEY as FACTS_KEY
@@ -73,6 +74,7 @@ def build_application(
         app.bot_data["services"] = svc
         async with svc.transaction() as session:
             await member_db.sync_townships(session, settings)
+            svc.directory = await Directory.load(session)
         scheduler = Scheduler(
             svc,
             OutboxSender(

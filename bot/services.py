@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot.callbacks import CallbackCodec
 from bot.clock import Clock
 from bot.config import Settings
+from bot.db.directory import Directory
 from bot.render import Renderer
 
 
@@ -25,6 +26,8 @@ class Services:
     codec: CallbackCodec
     renderer: Renderer
     extras: dict[str, Any] = field(default_factory=dict)
+    # Townships and villages; loaded after the start-up sync (bot/db/directory.py).
+    directory: Directory = field(default_factory=Directory)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -138,8 +138,34 @@ def _actor(member: Member) -> Actor:
 
 
 async def actor_for(session: AsyncSession, telegram_user_id: int) -> Actor | None:
-    member = await session.scalar(select(Member).where(Member.telegram_user_id == telegram_user_id))
-    return None if member is None else _actor(member)
+    """One statement (every update starts here): the member's columns with their roles."""
+    rows = (
+        await session.execute(
+            select(
+                Member.id,
+                Member.display_name,
+                Member.language,
+                Member.active,
+                Member.unreachable,
+                MemberRole.township_id,
+                MemberRole.role,
+            )
+            .outerjoin(MemberRole, MemberRole.member_id == Member.id)
+            .where(Member.telegram_user_id == telegram_user_id)
+        )
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return Actor(
+        member_id=first.id,
+        telegram_user_id=telegram_user_id,
+        name=first.display_name,
+        language=first.language,
+        active=first.active,
+        unreachable=first.unreachable,
+        grants=frozenset((r.township_id, r.role) for r in rows if r.role is not None),
+    )
 
 
 async def actor_by_member_id(session: AsyncSession, member_id: int) -> Actor | None:

@@ -140,7 +140,10 @@ async def create_visit(
     _apply(visit, draft)
     session.add(visit)
     await session.flush()
-    await _replace_problems(session, visit.id, draft.problems)
+    session.add_all(
+        VisitProblem(visit_id=visit.id, position=i, description=text)
+        for i, text in enumerate(draft.problems)
+    )
     await audit(
         session,
         at=now,

@@ -510,8 +510,7 @@ async def case_number_of(turn: Turn, case_id: int) -> str:
 
 async def on_act_flow_button(turn: Turn, parts: list[str]) -> None:
     _ = turn._
-    async with turn.svc.transaction() as session:
-        state = await turn.state(session)
+    state = turn.flow_state
     if state is None or state.flow != ACT_FLOW or parts[1:2] != [str(state.version)]:
         await turn.answer(stale_text(turn), True)
         return
@@ -826,8 +825,7 @@ async def show_confirm(turn: Turn, state: FlowState) -> None:
 
 async def on_new_flow_button(turn: Turn, parts: list[str]) -> None:
     _ = turn._
-    async with turn.svc.transaction() as session:
-        state = await turn.state(session)
+    state = turn.flow_state
     if state is None or state.flow != NEW_FLOW or parts[1:2] != [str(state.version)]:
         await turn.answer(stale_text(turn), True)
         return

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import wraps
 from typing import Any, TypeAlias
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     CallbackQuery,
@@ -46,11 +46,20 @@ class FlowState:
 class Turn:
     """Everything one update needs: services, the acting member (if any), translations."""
 
-    def __init__(self, update: Update, context: Context, actor: Actor | None) -> None:
+    def __init__(
+        self,
+        update: Update,
+        context: Context,
+        actor: Actor | None,
+        flow_state: FlowState | None = None,
+    ) -> None:
         self.update = update
         self.context = context
         self.svc: Services = services(context)
         self.actor = actor
+        # The user's flow state as it was when the update arrived (read with the actor, in
+        # the same transaction); writes still go through `state`/`set_state` in a transaction.
+        self.flow_state = flow_state
         user = update.effective_user
         self.user_id = user.id if user else 0
         self.lang = normalize_language(actor.language if actor else self.svc.settings.language)
@@ -60,6 +69,7 @@ class Turn:
     async def load(cls, update: Update, context: Context) -> Turn:
         svc = services(context)
         actor = None
+        flow_state = None
         user = update.effective_user
         if user is not None:
             async with svc.transaction() as session:
@@ -67,7 +77,8 @@ class Turn:
                 if actor is not None and actor.unreachable:
                     # They wrote to us, so they can be reached again.
                     await member_db.mark_reachable(session, user.id, True)
-        return cls(update, context, actor)
+                flow_state = await read_state(session, user.id)
+        return cls(update, context, actor, flow_state)
 
     @property
     def now(self) -> datetime:
@@ -142,36 +153,60 @@ class Turn:
     # --- flow state ------------------------------------------------------------------
 
     async def state(self, session: AsyncSession) -> FlowState | None:
-        row = await session.get(ConversationState, self.user_id)
-        if row is None:
-            return None
-        return FlowState(row.flow, row.step, dict(row.data or {}), row.version)
+        return await read_state(session, self.user_id)
 
     async def set_state(
         self, session: AsyncSession, flow: str, step: str, data: dict[str, Any]
     ) -> int:
-        row = await session.get(ConversationState, self.user_id, with_for_update=True)
-        if row is None:
-            row = ConversationState(
+        """Store the user's flow state and return its new version (one statement when a
+        state exists: every tap of a flow ends here)."""
+        version = await session.scalar(
+            update(ConversationState)
+            .where(ConversationState.telegram_user_id == self.user_id)
+            .values(
+                flow=flow,
+                step=step,
+                data=dict(data),
+                version=ConversationState.version + 1,
+                updated_at=self.now,
+            )
+            .returning(ConversationState.version)
+        )
+        if version is not None:
+            return int(version)
+        session.add(
+            ConversationState(
                 telegram_user_id=self.user_id,
                 flow=flow,
                 step=step,
-                data=data,
+                data=dict(data),
                 version=1,
                 updated_at=self.now,
             )
-            session.add(row)
-        else:
-            row.flow, row.step, row.data = flow, step, dict(data)
-            row.version += 1
-            row.updated_at = self.now
+        )
         await session.flush()
-        return row.version
+        return 1
 
     async def clear_state(self, session: AsyncSession) -> None:
         await session.execute(
             delete(ConversationState).where(ConversationState.telegram_user_id == self.user_id)
         )
+
+
+async def read_state(session: AsyncSession, telegram_user_id: int) -> FlowState | None:
+    row = (
+        await session.execute(
+            select(
+                ConversationState.flow,
+                ConversationState.step,
+                ConversationState.data,
+                ConversationState.version,
+            ).where(ConversationState.telegram_user_id == telegram_user_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    return FlowState(row.flow, row.step, dict(row.data or {}), row.version)
 
 
 async def any_state(session: AsyncSession, telegram_user_id: int) -> bool:

@@ -150,8 +150,7 @@ async def on_button(update: Update, context: Context) -> None:
     if parts[0] in {"ok", "no"}:
         await _decide(turn, parts)
         return
-    async with turn.svc.transaction() as session:
-        state = await turn.state(session)
+    state = turn.flow_state
     if state is None or state.flow != FLOW or parts[1] != str(state.version):
         await turn.answer(_(STALE), True)
         return

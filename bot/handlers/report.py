@@ -288,8 +288,7 @@ async def on_button(update: Update, context: Context) -> None:
     _ = turn._
     parts = turn.callback_parts()
     place = await place_for(turn)
-    async with turn.svc.transaction() as session:
-        state = await turn.state(session)
+    state = turn.flow_state
     if (
         not parts
         or len(parts) < 2

@@ -11,8 +11,7 @@ from bot.handlers.flows import FLOW_HANDLERS
 
 async def on_private_message(update: Update, context: Context) -> None:
     turn = await Turn.load(update, context)
-    async with turn.svc.transaction() as session:
-        state = await turn.state(session)
+    state = turn.flow_state
     # Registration is the one flow a stranger may be in.
     if state is not None and state.flow == "register":
         await FLOW_HANDLERS["register"](turn, state)

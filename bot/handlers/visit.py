@@ -11,14 +11,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.commands import CADRE, CommandSpec, register_commands
 from bot.db import members as member_db
 from bot.db import week as week_db
+from bot.db.directory import VillageInfo
 from bot.domain.visits import distance_m, parse_day, suggest_names
-from bot.domain.week import week_of
+from bot.domain.week import WeekStatus, week_of
 from bot.handlers import visit_case
 from bot.handlers.common import Button, Context, FlowState, Turn, admitted, checkbox, member_only
 from bot.handlers.flows import flow
@@ -31,7 +33,6 @@ from bot.handlers.weekctx import (
     too_long,
 )
 from bot.i18n import N_
-from bot.models import Village
 from bot.text import clean_line, clean_text, quoted
 from bot.text import esc as _esc
 
@@ -94,17 +95,16 @@ def _allowed_dates(turn: Turn, place: Place, data: dict[str, Any]) -> list[date]
     return days
 
 
-async def _village(turn: Turn, village_id: int | None, township_id: int) -> Village | None:
+def _village(turn: Turn, village_id: int | None, township_id: int) -> VillageInfo | None:
     if village_id is None:
         return None
-    async with turn.svc.transaction() as session:
-        village = await session.get(Village, village_id)
+    village = turn.svc.directory.village(village_id)
     if village is None or village.township_id != township_id or not village.active:
         return None
     return village
 
 
-def _location(village: Village | None, data: dict[str, Any]) -> tuple[float | None, bool]:
+def _location(village: VillageInfo | None, data: dict[str, Any]) -> tuple[float | None, bool]:
     """(distance to the village point in metres or None, location checked)."""
     if village is None or data.get("lat") is None or village.lat is None or village.lon is None:
         return None, False
@@ -112,7 +112,7 @@ def _location(village: Village | None, data: dict[str, Any]) -> tuple[float | No
     return metres, metres <= village.radius_m
 
 
-def _location_text(turn: Turn, village: Village | None, data: dict[str, Any]) -> str:
+def _location_text(turn: Turn, village: VillageInfo | None, data: dict[str, Any]) -> str:
     _ = turn._
     if data.get("lat") is None:
         return ""
@@ -136,7 +136,7 @@ def _card_text(
     turn: Turn,
     place: Place,
     data: dict[str, Any],
-    village: Village | None,
+    village: VillageInfo | None,
     title: str,
     hint: str,
 ) -> str:
@@ -217,7 +217,7 @@ async def send_card(
     turn: Turn, place: Place, data: dict[str, Any], version: int, *, edit: bool, note: str = ""
 ) -> None:
     _ = turn._
-    village = await _village(turn, data.get("village_id"), place.township_id)
+    village = _village(turn, data.get("village_id"), place.township_id)
     title = _("Editing the visit log") if data.get("vid") else _("New visit log")
     hint = _(
         "Tap the buttons to fill in the log, then Save. Type a message to add notes. "
@@ -234,13 +234,22 @@ async def send_card(
 
 
 async def send_village_picker(
-    turn: Turn, place: Place, data: dict[str, Any], version: int, *, edit: bool, note: str = ""
+    turn: Turn,
+    place: Place,
+    data: dict[str, Any],
+    version: int,
+    *,
+    edit: bool,
+    note: str = "",
+    assigned: set[int] | None = None,
 ) -> None:
+    """`assigned`: the cadre's 包村 village ids, when the caller has read them already."""
     _ = turn._
     assert turn.actor is not None
-    async with turn.svc.transaction() as session:
-        villages = await member_db.villages_of(session, place.township_id)
-        assigned = await member_db.assigned_village_ids(session, turn.actor.member_id)
+    villages = turn.svc.directory.villages_of(place.township_id)
+    if assigned is None:
+        async with turn.svc.transaction() as session:
+            assigned = await member_db.assigned_village_ids(session, turn.actor.member_id)
     mine = [v for v in villages if v.id in assigned]
     others = [v for v in villages if v.id not in assigned] if mine else villages
     pages = max(1, (len(others) + PAGE - 1) // PAGE)
@@ -337,6 +346,7 @@ async def start_visit(turn: Turn) -> None:
     if place is None:
         await turn.send(_("You are not a cadre of any township."))
         return
+    assert turn.actor is not None
     async with turn.svc.transaction() as session:
         state = await turn.state(session)
         if state is not None and state.flow == FLOW and state.data.get("tid") == place.township_id:
@@ -348,10 +358,11 @@ async def start_visit(turn: Turn) -> None:
             data = _new_data(place, place.rules.today(turn.now))
             version = await turn.set_state(session, FLOW, "village", data)
             resumed = None
+            assigned = await member_db.assigned_village_ids(session, turn.actor.member_id)
     if resumed is not None:
         await reprompt(turn, place, resumed, _("You have an unfinished visit log; here it is."))
         return
-    await send_village_picker(turn, place, data, version, edit=False)
+    await send_village_picker(turn, place, data, version, edit=False, assigned=assigned)
 
 
 @member_only(CADRE)
@@ -399,20 +410,40 @@ async def show_list(turn: Turn, *, edit: bool) -> None:
         await turn.send(text, buttons)
 
 
-async def show_saved(turn: Turn, place: Place, visit_id: int, note: str = "") -> None:
-    """The confirmation card of a stored log, with edit / delete while it is this week's."""
-    _ = turn._
+SavedView = tuple[week_db.VisitRow, WeekStatus]  # (the stored log, this week's status)
+
+
+async def load_saved(
+    turn: Turn, session: AsyncSession, place: Place, visit_id: int
+) -> SavedView | None:
+    """What `show_saved` shows, read in the caller's transaction; None when the log is gone
+    or not the actor's."""
     assert turn.actor is not None
-    async with turn.svc.transaction() as session:
-        row = await week_db.visit_row(session, visit_id)
-        if row is None or row.member_id != turn.actor.member_id:
-            await turn.show(_("That visit log no longer exists."))
-            return
-        monday = place.rules.current_week(turn.now)
-        status, *_rest = await week_db.member_week(
-            session, turn.actor.member_id, place.township_id, monday, place.rules, turn.now
-        )
-    village = await _village(turn, row.village_id, place.township_id)
+    row = await week_db.visit_row(session, visit_id)
+    if row is None or row.member_id != turn.actor.member_id:
+        return None
+    monday = place.rules.current_week(turn.now)
+    status, *_rest = await week_db.member_week(
+        session, turn.actor.member_id, place.township_id, monday, place.rules, turn.now
+    )
+    return row, status
+
+
+async def show_saved(
+    turn: Turn, place: Place, visit_id: int, note: str = "", view: SavedView | None = None
+) -> None:
+    """The confirmation card of a stored log, with edit / delete while it is this week's.
+    `view`: `load_saved` already read in the caller's transaction."""
+    _ = turn._
+    if view is None:
+        async with turn.svc.transaction() as session:
+            view = await load_saved(turn, session, place, visit_id)
+    if view is None:
+        await turn.show(_("That visit log no longer exists."))
+        return
+    row, status = view
+    monday = place.rules.current_week(turn.now)
+    village = _village(turn, row.village_id, place.township_id)
     location = ""
     if row.location_checked and row.distance_m is not None:
         location = _("Location checked: {distance} from the village").format(
@@ -502,8 +533,7 @@ async def on_button(update: Update, context: Context) -> None:
         await turn.answer()
         await start_visit(turn)
         return
-    async with turn.svc.transaction() as session:
-        state = await turn.state(session)
+    state = turn.flow_state
     if (
         state is None
         or state.flow != FLOW
@@ -616,7 +646,7 @@ async def _flow_action(
         await _save(turn, place, state)
         return
     if action == "v" and args and args[0].isdigit():
-        village = await _village(turn, int(args[0]), place.township_id)
+        village = _village(turn, int(args[0]), place.township_id)
         if village is None:
             await turn.answer(_("That village is not in your township."), True)
             return
@@ -697,7 +727,7 @@ async def _save(turn: Turn, place: Place, state: FlowState) -> None:
     if day not in _allowed_dates(turn, place, data):
         await turn.answer(_("That day is outside the window for logging visits."), True)
         return
-    village = await _village(turn, int(data["village_id"]), place.township_id)
+    village = _village(turn, int(data["village_id"]), place.township_id)
     if village is None:
         await turn.answer(_("That village is not in your township."), True)
         return
@@ -745,9 +775,14 @@ async def _save(turn: Turn, place: Place, state: FlowState) -> None:
                 now=turn.now,
             )
         await turn.clear_state(session)
+        view = await load_saved(turn, session, place, visit_id)
     await turn.answer(_("Saved"))
     await show_saved(
-        turn, place, visit_id, _("✅ Changes saved.") if data.get("vid") else _("✅ Visit logged.")
+        turn,
+        place,
+        visit_id,
+        _("✅ Changes saved.") if data.get("vid") else _("✅ Visit logged."),
+        view,
     )
 
 
@@ -827,8 +862,7 @@ async def _store(
 
 async def _typed_village(turn: Turn, place: Place, state: FlowState, typed: str) -> None:
     _ = turn._
-    async with turn.svc.transaction() as session:
-        villages = await member_db.villages_of(session, place.township_id)
+    villages = turn.svc.directory.villages_of(place.township_id)
     by_name = {v.name: v for v in villages}
     exact = by_name.get(typed) or by_name.get(f"{typed}村")
     if exact is not None:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.commands import CADRE
-from bot.db import members as member_db
 from bot.handlers.common import Turn
 from bot.i18n import Gettext
 from bot.render import format_date
@@ -39,8 +38,7 @@ async def place_for(turn: Turn, township_id: int | None = None) -> Place | None:
         township_id = ids[0]
     elif not actor.can_see_township(township_id):
         return None
-    async with turn.svc.transaction() as session:
-        township = await member_db.township_by_id(session, township_id)
+    township = turn.svc.directory.township(township_id)
     if township is None:
         return None
     return Place(

@@ -1,0 +1,55 @@
+"""The in-memory township and village directory matches the database after the sync."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.config import Settings, parse_settings
+from bot.db import members as member_db
+from bot.db.directory import Directory
+from bot.db.engine import session_factory
+from bot.models import Township, Village
+
+
+def _settings(villages: list[str]) -> Settings:
+    return parse_settings(
+        {
+            "telegram": {"token": "1:x"},
+            "townships": [
+                {"code": "AAA", "name": "甲镇", "villages": [{"name": n} for n in villages]},
+                {"code": "BBB", "name": "乙镇", "villages": [{"name": "乙一村"}]},
+            ],
+        },
+        "test",
+    )
+
+
+async def test_directory_mirrors_the_synced_townships_and_villages(engine) -> None:
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        await member_db.sync_townships(session, _settings(["东村", "西村", "南村"]))
+    # 西村 leaves the config: it stays in the database, inactive.
+    async with sessions() as session, session.begin():
+        await member_db.sync_townships(session, _settings(["东村", "南村", "北村"]))
+        directory = await Directory.load(session)
+        townships = {t.code: t for t in await session.scalars(select(Township))}
+        villages = list(await session.scalars(select(Village).order_by(Village.id)))
+
+    a = townships["AAA"]
+    assert directory.township(a.id) is not None
+    assert (directory.township(a.id).code, directory.township(a.id).name) == ("AAA", "甲镇")
+    assert directory.township(-1) is None
+    listed = directory.villages_of(a.id)
+    expected = await _active_names(engine, a.id)
+    assert [v.name for v in listed] == expected == ["东村", "南村", "北村"]
+    west = next(v for v in villages if v.name == "西村")
+    assert directory.village(west.id) is not None and not directory.village(west.id).active
+    assert all(directory.village(v.id).township_id == v.township_id for v in villages)
+    # A listing is a copy: changing it does not change the directory.
+    listed.clear()
+    assert len(directory.villages_of(a.id)) == 3
+
+
+async def _active_names(engine, township_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+    async with session_factory(engine)() as session:
+        return [v.name for v in await member_db.villages_of(session, township_id)]
