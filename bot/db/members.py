@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Actor
@@ -137,23 +137,25 @@ def _actor(member: Member) -> Actor:
     )
 
 
+# Every update starts here, so the statement is built (and its cache key computed) once.
+_ACTOR = (
+    select(
+        Member.id,
+        Member.display_name,
+        Member.language,
+        Member.active,
+        Member.unreachable,
+        MemberRole.township_id,
+        MemberRole.role,
+    )
+    .outerjoin(MemberRole, MemberRole.member_id == Member.id)
+    .where(Member.telegram_user_id == bindparam("telegram_user_id"))
+)
+
+
 async def actor_for(session: AsyncSession, telegram_user_id: int) -> Actor | None:
-    """One statement (every update starts here): the member's columns with their roles."""
-    rows = (
-        await session.execute(
-            select(
-                Member.id,
-                Member.display_name,
-                Member.language,
-                Member.active,
-                Member.unreachable,
-                MemberRole.township_id,
-                MemberRole.role,
-            )
-            .outerjoin(MemberRole, MemberRole.member_id == Member.id)
-            .where(Member.telegram_user_id == telegram_user_id)
-        )
-    ).all()
+    """The member with their roles, in one statement."""
+    rows = (await session.execute(_ACTOR, {"telegram_user_id": telegram_user_id})).all()
     if not rows:
         return None
     first = rows[0]

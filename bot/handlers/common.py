@@ -10,7 +10,9 @@ from datetime import datetime
 from functools import wraps
 from typing import Any, TypeAlias
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     CallbackQuery,
@@ -158,34 +160,31 @@ class Turn:
     async def set_state(
         self, session: AsyncSession, flow: str, step: str, data: dict[str, Any]
     ) -> int:
-        """Store the user's flow state and return its new version (one statement when a
-        state exists: every tap of a flow ends here)."""
-        version = await session.scalar(
-            update(ConversationState)
-            .where(ConversationState.telegram_user_id == self.user_id)
-            .values(
-                flow=flow,
-                step=step,
-                data=dict(data),
-                version=ConversationState.version + 1,
-                updated_at=self.now,
-            )
-            .returning(ConversationState.version)
-        )
-        if version is not None:
-            return int(version)
-        session.add(
-            ConversationState(
-                telegram_user_id=self.user_id,
-                flow=flow,
-                step=step,
-                data=dict(data),
-                version=1,
-                updated_at=self.now,
-            )
-        )
-        await session.flush()
-        return 1
+        """Store the user's flow state and return its new version, in one statement (every
+        tap of a flow ends here): an insert that becomes an update when a state exists."""
+        values = {
+            "telegram_user_id": self.user_id,
+            "flow": flow,
+            "step": step,
+            "data": dict(data),
+            "version": 1,
+            "updated_at": self.now,
+        }
+        insert = pg_insert if self.svc.engine.dialect.name == "postgresql" else sqlite_insert
+        row = insert(ConversationState).values(values)
+        upsert = row.on_conflict_do_update(
+            index_elements=[ConversationState.telegram_user_id],
+            set_={
+                "flow": row.excluded.flow,
+                "step": row.excluded.step,
+                "data": row.excluded.data,
+                "version": ConversationState.version + 1,
+                "updated_at": row.excluded.updated_at,
+            },
+        ).returning(ConversationState.version)
+        version = await session.scalar(upsert)
+        assert version is not None  # an upsert's RETURNING always has its row
+        return int(version)
 
     async def clear_state(self, session: AsyncSession) -> None:
         await session.execute(
@@ -193,17 +192,16 @@ class Turn:
         )
 
 
+_STATE = select(
+    ConversationState.flow,
+    ConversationState.step,
+    ConversationState.data,
+    ConversationState.version,
+).where(ConversationState.telegram_user_id == bindparam("telegram_user_id"))
+
+
 async def read_state(session: AsyncSession, telegram_user_id: int) -> FlowState | None:
-    row = (
-        await session.execute(
-            select(
-                ConversationState.flow,
-                ConversationState.step,
-                ConversationState.data,
-                ConversationState.version,
-            ).where(ConversationState.telegram_user_id == telegram_user_id)
-        )
-    ).first()
+    row = (await session.execute(_STATE, {"telegram_user_id": telegram_user_id})).first()
     if row is None:
         return None
     return FlowState(row.flow, row.step, dict(row.data or {}), row.version)

@@ -419,13 +419,17 @@ async def load_saved(
     """What `show_saved` shows, read in the caller's transaction; None when the log is gone
     or not the actor's."""
     assert turn.actor is not None
-    row = await week_db.visit_row(session, visit_id)
-    if row is None or row.member_id != turn.actor.member_id:
-        return None
     monday = place.rules.current_week(turn.now)
-    status, *_rest = await week_db.member_week(
+    status, _report, visits, _leave = await week_db.member_week(
         session, turn.actor.member_id, place.township_id, monday, place.rules, turn.now
     )
+    # Usually a log of this week, already read with the week; else (backfilled into last
+    # week) read on its own.
+    row = next((v for v in visits if v.id == visit_id), None)
+    if row is None:
+        row = await week_db.visit_row(session, visit_id)
+    if row is None or row.member_id != turn.actor.member_id:
+        return None
     return row, status
 
 
