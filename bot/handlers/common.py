@@ -4,6 +4,7 @@ persisted flow state, replies and signed buttons."""
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -162,27 +163,16 @@ class Turn:
     ) -> int:
         """Store the user's flow state and return its new version, in one statement (every
         tap of a flow ends here): an insert that becomes an update when a state exists."""
-        values = {
-            "telegram_user_id": self.user_id,
-            "flow": flow,
-            "step": step,
-            "data": dict(data),
-            "version": 1,
-            "updated_at": self.now,
-        }
-        insert = pg_insert if self.svc.engine.dialect.name == "postgresql" else sqlite_insert
-        row = insert(ConversationState).values(values)
-        upsert = row.on_conflict_do_update(
-            index_elements=[ConversationState.telegram_user_id],
-            set_={
-                "flow": row.excluded.flow,
-                "step": row.excluded.step,
-                "data": row.excluded.data,
-                "version": ConversationState.version + 1,
-                "updated_at": row.excluded.updated_at,
+        version = await session.scalar(
+            _state_upsert(self.svc.engine.dialect.name),
+            {
+                "telegram_user_id": self.user_id,
+                "flow": flow,
+                "step": step,
+                "data": dict(data),
+                "updated_at": self.now,
             },
-        ).returning(ConversationState.version)
-        version = await session.scalar(upsert)
+        )
         assert version is not None  # an upsert's RETURNING always has its row
         return int(version)
 
@@ -190,6 +180,32 @@ class Turn:
         await session.execute(
             delete(ConversationState).where(ConversationState.telegram_user_id == self.user_id)
         )
+
+
+@functools.cache
+def _state_upsert(dialect: str) -> Any:
+    """Insert the flow state, or update it and bump its version; built once per dialect
+    (an upsert's `excluded` table is costly to build on every tap)."""
+    columns = ConversationState.__table__.c
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    row = insert(ConversationState).values(
+        telegram_user_id=bindparam("telegram_user_id", type_=columns.telegram_user_id.type),
+        flow=bindparam("flow", type_=columns.flow.type),
+        step=bindparam("step", type_=columns.step.type),
+        data=bindparam("data", type_=columns.data.type),
+        version=1,
+        updated_at=bindparam("updated_at", type_=columns.updated_at.type),
+    )
+    return row.on_conflict_do_update(
+        index_elements=[ConversationState.telegram_user_id],
+        set_={
+            "flow": row.excluded.flow,
+            "step": row.excluded.step,
+            "data": row.excluded.data,
+            "version": ConversationState.version + 1,
+            "updated_at": row.excluded.updated_at,
+        },
+    ).returning(ConversationState.version)
 
 
 _STATE = select(
