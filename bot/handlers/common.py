@@ -176,6 +176,18 @@ class Turn:
         assert version is not None  # an upsert's RETURNING always has its row
         return int(version)
 
+    async def take_state(self, session: AsyncSession, flow: str, version: int) -> bool:
+        """Delete the user's flow state if it is still `flow` at `version` (the flow ends
+        with this tap); False when it moved on or is gone (an old button)."""
+        result = await session.execute(
+            delete(ConversationState).where(
+                ConversationState.telegram_user_id == self.user_id,
+                ConversationState.flow == flow,
+                ConversationState.version == version,
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     async def clear_state(self, session: AsyncSession) -> None:
         await session.execute(
             delete(ConversationState).where(ConversationState.telegram_user_id == self.user_id)

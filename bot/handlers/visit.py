@@ -347,8 +347,8 @@ async def start_visit(turn: Turn) -> None:
         await turn.send(_("You are not a cadre of any township."))
         return
     assert turn.actor is not None
+    state = turn.flow_state
     async with turn.svc.transaction() as session:
-        state = await turn.state(session)
         if state is not None and state.flow == FLOW and state.data.get("tid") == place.township_id:
             # An unfinished log (perhaps from before a restart): continue it.
             step = "card" if state.data.get("village_id") else "village"
@@ -738,8 +738,8 @@ async def _save(turn: Turn, place: Place, state: FlowState) -> None:
     metres, checked = _location(village, data)
     today = place.rules.today(turn.now)
     async with turn.svc.transaction() as session:
-        current = await turn.state(session)
-        if current is None or current.version != state.version or current.flow != FLOW:
+        # The log leaves the flow state in the same transaction as it is stored.
+        if not await turn.take_state(session, FLOW, state.version):
             await turn.answer(_(STALE), True)
             return
         draft = week_db.VisitDraft(
@@ -765,7 +765,6 @@ async def _save(turn: Turn, place: Place, state: FlowState) -> None:
                 now=turn.now,
             )
             if not ok:
-                await turn.clear_state(session)
                 await turn.answer(_("That visit log no longer exists."), True)
                 return
             visit_id = int(data["vid"])
@@ -778,7 +777,6 @@ async def _save(turn: Turn, place: Place, state: FlowState) -> None:
                 today=today,
                 now=turn.now,
             )
-        await turn.clear_state(session)
         view = await load_saved(turn, session, place, visit_id)
     await turn.answer(_("Saved"))
     await show_saved(

@@ -190,6 +190,21 @@ async def test_stale_and_forged_buttons(world) -> None:
         assert (await session.get(FieldVisit, wang_visit)).deleted_at is None
 
 
+async def test_save_tapped_twice_logs_one_visit(world) -> None:
+    tap, card = await start_card(world)
+    card = await tap.press(card, "⬜ 听取民意")
+    user = world.user(LI)
+    data = next(d for row in card.buttons for text, d in row if text == zh("✅ Save"))
+    # Both taps reach the bot before it answers the first.
+    first = await user.press_data(card, data)
+    second = await user.press_data(card, data)
+    assert (await user.callback_answer(first, timeout=10)).text == zh("Saved")
+    assert (await user.callback_answer(second, timeout=10)).text == STALE
+    async with world.svc.transaction() as session:
+        assert await session.scalar(select(func.count(FieldVisit.id))) == 1
+    assert await state_of(world, LI) is None
+
+
 async def test_cancel_at_any_point(world) -> None:
     tap, card = await start_card(world)
     await tap.press(card, zh("➕ Problem solved"))
