@@ -21,6 +21,8 @@ async def test_fanout(database_url: str) -> None:
 async def test_throughput(database_url: str) -> None:
     result = await throughput.main(cadres=3, visits=1, db=database_url)
     assert result["bot"]["visits"] == 3 and result["echo"]["visits"] == 3  # type: ignore[index]
+    assert result["minimal_echo"]["visits"] == 3  # type: ignore[index]
+    assert result["bot"]["cpu_ms_per_visit"] > 0  # type: ignore[index]
     assert float(result["ratio_to_echo"]) > 0  # type: ignore[arg-type]
     assert "ratio_to_echo" in throughput.render(result)
 
