@@ -8,10 +8,17 @@ with an edit each), waiting for the bot's answer before the next tap. Everything
 HTTP to the emulator, PTB long polling, database writes, the confirmation card. A visit's
 latency runs from sending /visit to the confirmation card.
 
-In the same run a bare PTB echo bot (defaults: no rate limiter, updates one at a time) on the
-same emulator serves the same interaction shape (a message answered with a message carrying a
-button, three presses answered and edited): the framework's ceiling on this machine. The
-ratio of the two rates is the figure that matters; the absolute rates depend on the machine.
+In the same run, bare PTB echo bots (no database, no logic) on the same emulator serve the
+same interaction: the framework's ceiling on this machine. The ratio of the rates is the
+figure that matters; the absolute rates depend on the machine. Three echo bots:
+- `echo`: PTB's defaults (updates one at a time), replaying the bytes the real bot sent in
+  one visit (the same texts and keyboards), so PTB serialises, sends and parses the same;
+- `minimal_echo`: PTB's defaults, a short text with one button at every step;
+- `configured_echo`: the same replay with PTB configured as the bot configures it
+  (`bot.app.telegram_builder`: concurrent updates, flood limiter, retrying requests, HTML
+  defaults). The bot minus this one is the bot's own code and database.
+`cpu_ms_per_visit` is the CPU time of the whole process per visit: unlike the rates, it
+barely moves when other processes load the machine.
 
 Telegram's flood limits are off in the emulator and set far above the traffic in the bot,
 because they measure Telegram, not the bot (bench/fanout.py measures them).
@@ -56,8 +63,9 @@ from bench.common import (
     machine,
     workdir,
 )
-from bot.app import build_application, running
+from bot.app import build_application, running, telegram_builder
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.emulator import BotApiEmulator, ChatMessage, EmulatorLimits
 from bot.i18n import gettext_for
 
@@ -73,9 +81,13 @@ Payload = tuple[str, dict[str, Any] | None]  # (HTML text, reply_markup as the b
 
 
 def echo_application(
-    base_url: str, payloads: list[Payload] | None = None
+    base_url: str, payloads: list[Payload] | None = None, like: Settings | None = None
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """A bare PTB bot with no database and no logic.
+
+    With `like`, PTB is configured exactly as the bot configures it (`telegram_builder`:
+    retrying requests, HTML defaults, the flood limiter, concurrent per-user updates), so
+    the difference to the bot is the bot's own code and database; without, PTB's defaults.
 
     With `payloads` (what the real bot sent in one visit: the village picker, two cards and
     the confirmation), it answers the same interaction with the same bytes: the text replays
@@ -116,7 +128,12 @@ def echo_application(
         text, markup = payload(update.effective_user.id, steps.get(update.effective_user.id, 0) + 1)
         await query.edit_message_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
 
-    app = ApplicationBuilder().token(ECHO_TOKEN).base_url(base_url).build()
+    builder = (
+        telegram_builder(like, token=ECHO_TOKEN)
+        if like is not None
+        else ApplicationBuilder().token(ECHO_TOKEN).base_url(base_url)
+    )
+    app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, on_text))
     app.add_handler(CallbackQueryHandler(on_press))
     return app
@@ -253,8 +270,8 @@ async def main(cadres: int, visits: int, db: str, echo_rounds: int = 1) -> dict[
     for key, count in database.items():
         bot_result[f"{key}_per_visit"] = round(count / max(1, bot_result["visits"]), 1)
 
-    async def echo_run(replay: bool) -> dict[str, float]:
-        echo = echo_application(emu.base_url, payloads if replay else None)
+    async def echo_run(replay: bool, like: Settings | None = None) -> dict[str, float]:
+        echo = echo_application(emu.base_url, payloads if replay else None, like)
         visitors = [Visitor(emu, inbox, t, ECHO_TOKEN) for t in ids]
 
         def one(v: Visitor) -> Awaitable[None]:
@@ -272,6 +289,7 @@ async def main(cadres: int, visits: int, db: str, echo_rounds: int = 1) -> dict[
 
     echo_result = await echo_run(replay=True)
     minimal_result = await echo_run(replay=False)
+    configured_result = await echo_run(replay=True, like=settings)
 
     await emu.stop()
     await engine.dispose()
@@ -284,8 +302,10 @@ async def main(cadres: int, visits: int, db: str, echo_rounds: int = 1) -> dict[
         "bot": bot_result,
         "echo": echo_result,
         "minimal_echo": minimal_result,
+        "configured_echo": configured_result,
         "ratio_to_echo": round(rate / echo_result["visits_per_second"], 3),
         "ratio_to_minimal_echo": round(rate / minimal_result["visits_per_second"], 3),
+        "ratio_to_configured_echo": round(rate / configured_result["visits_per_second"], 3),
         "cpu_ratio_to_echo": round(
             echo_result["cpu_ms_per_visit"] / max(0.1, bot_result["cpu_ms_per_visit"]), 3
         ),

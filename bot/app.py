@@ -42,6 +42,45 @@ AppType = Application[Any, Any, Any, Any, Any, Any]
 CONCURRENT_UPDATES = 32
 
 
+def telegram_builder(
+    settings: Settings, token: str | None = None
+) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
+    """PTB as the bot runs it: the Bot API address, retrying requests, HTML by default, the
+    flood limiter and per-user ordered concurrent updates. (bench/throughput.py builds its
+    echo bot from this too, to tell the framework's cost from the bot's own.)"""
+    return (
+        ApplicationBuilder()
+        .token(token or settings.telegram.token)
+        .base_url(settings.telegram.base_url)
+        .base_file_url(settings.telegram.base_file_url)
+        .request(
+            RetryingRequest(
+                connection_pool_size=256,
+                read_timeout=settings.telegram.request_timeout_seconds,
+                write_timeout=settings.telegram.request_timeout_seconds,
+                connect_timeout=settings.telegram.request_timeout_seconds,
+            )
+        )
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.tz,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(
+            # Telegram's windows on an absolute timetable: ~98% of the allowed rate, no 429s,
+            # edits and callback answers not held up (bot/ratelimit.py, docs/benchmarks.md).
+            FloodLimiter(
+                settings.telegram.flood_limits.messages_per_second,
+                settings.telegram.flood_limits.group_messages_per_minute,
+                max_retries=5,
+            )
+        )
+        .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
+    )
+
+
 def build_application(
     settings: Settings,
     *,
@@ -107,38 +146,7 @@ def build_application(
             await svc.engine.dispose()
 
     app: AppType = (
-        ApplicationBuilder()
-        .token(settings.telegram.token)
-        .base_url(settings.telegram.base_url)
-        .base_file_url(settings.telegram.base_file_url)
-        .request(
-            RetryingRequest(
-                connection_pool_size=256,
-                read_timeout=settings.telegram.request_timeout_seconds,
-                write_timeout=settings.telegram.request_timeout_seconds,
-                connect_timeout=settings.telegram.request_timeout_seconds,
-            )
-        )
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                tzinfo=settings.tz,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        .rate_limiter(
-            # Telegram's windows on an absolute timetable: ~98% of the allowed rate, no 429s,
-            # edits and callback answers not held up (bot/ratelimit.py, docs/benchmarks.md).
-            FloodLimiter(
-                settings.telegram.flood_limits.messages_per_second,
-                settings.telegram.flood_limits.group_messages_per_minute,
-                max_retries=5,
-            )
-        )
-        .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
-        .build()
+        telegram_builder(settings).post_init(post_init).post_shutdown(post_shutdown).build()
     )
     register_all(app)
     return app
