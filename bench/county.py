@@ -13,13 +13,17 @@ tracemalloc for the peak of Python memory:
   问题与需求 items `needs_by_village`, the dispute figures and the brief of open cases);
 - summary: the weekly summary for the county (every township's week overview and report
   counts);
-- lists_week / lists_month / lists_quarter: the red and black lists of every township for the
-  last complete week, month and quarter. The facts seam (bot/db/redblack_facts.py) still
-  returns nothing on this branch, so the lists are computed here the way the seam will:
-  `cadre_weeks_between(...)` (the period's weeks at once), `.member_week()`, then
-  `bot.domain.redblack.evaluate`.
+- lists_week / lists_month / lists_quarter: the red and black lists of every township (the
+  whole county) for the last complete week, month and quarter, the way the bot computes them
+  (/redblack, previews, the ledger): `bot.db.redblack.compute_snapshot` with the provider the
+  running bot installs, `bot.db.redblack_facts.database_facts(settings)` — the facts, then
+  `bot.domain.redblack.evaluate`, then the snapshot with every member's explanation.
 `queries` counts the SQL statements of one run: constant in the number of cadres means no
 per-row query loops.
+
+`--reuse` keeps the generated data for the next run (SQLite: a file under the temporary
+directory named after the size; PostgreSQL: the database is left as it is) and skips the
+generation when the database already holds the county of that size.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import asyncio
 import json
 import random
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
@@ -40,18 +45,20 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bench.common import add_common_args, database_url, fresh_database, machine, workdir
+from bot.db import redblack as redblack_db
 from bot.config import Settings, parse_settings
 from bot.db import cases as case_db
 from bot.db import members as member_db
 from bot.db import week as week_db
-from bot.db.engine import is_sqlite, session_factory
-from bot.db.redblack_facts import members_for_lists
+from bot.db.engine import create_engine, is_sqlite, session_factory
+from bot.db.migrate import upgrade
+from bot.db.redblack_facts import database_facts
 from bot.domain.periods import latest_complete
-from bot.domain.redblack import Period, RedBlackResult, evaluate
+from bot.domain.redblack import Period
 from bot.models import (
     DisputeCase,
     FieldVisit,
@@ -121,6 +128,10 @@ async def generate(
         ):
             villages.setdefault(township_id, []).append(village_id)
         township_ids = [townships[f"T{t:02d}"] for t in range(1, TOWNSHIPS + 1)]
+        # Members joined before the history starts, every 50th six weeks ago (mid-quarter):
+        # the lists judge a member from the first full week after joining.
+        joined = datetime.combine(MONDAY - timedelta(weeks=weeks + 1), dtime(9), TZ)
+        recently = datetime.combine(MONDAY - timedelta(weeks=6), dtime(9), TZ)
         member_ids = await _bulk(
             session,
             Member,
@@ -131,6 +142,7 @@ async def generate(
                     "language": "zh_CN",
                     "active": True,
                     "unreachable": False,
+                    "created_at": recently if i % 50 == 49 else joined,
                 }
                 for i in range(cadres)
             ],
@@ -302,23 +314,17 @@ async def summary(session: AsyncSession, settings: Settings) -> int:
     return total
 
 
-async def township_lists(
-    session: AsyncSession, settings: Settings, township_id: int, code: str, period: Period
-) -> RedBlackResult:
-    config = settings.township_redblack(code)
-    rules = week_rules(settings, code)
-    members = await members_for_lists(session, township_id, config.village_units)
-    overview = await week_db.cadre_weeks_between(session, township_id, period.weeks, rules, NOW)
-    weeks = [w.member_week() for monday in period.weeks for w in overview[monday]]
-    return evaluate(period, members, weeks, [], config.rules())
-
-
 def lists_for(period: Period) -> Callable[[AsyncSession, Settings], Awaitable[int]]:
+    """The whole county's lists: every township's snapshot, as the bot computes it."""
+
     async def lists(session: AsyncSession, settings: Settings) -> int:
+        facts = database_facts(settings)
         listed = 0
-        for township_id, code in await township_ids(session):
-            result = await township_lists(session, settings, township_id, code, period)
-            listed += len(result.red) + len(result.black)
+        for township in await member_db.townships(session):
+            snapshot = await redblack_db.compute_snapshot(
+                session, settings, township, period, facts, NOW
+            )
+            listed += len(snapshot["red"]) + len(snapshot["black"])
         return listed
 
     return lists
@@ -369,29 +375,82 @@ async def measure(
     return results
 
 
-async def main(sizes: list[int], db: str, weeks: int, repeat: int) -> dict[str, object]:
+async def _holds(engine: AsyncEngine, cadres: int, weeks: int) -> bool:
+    """Whether the database already holds the generated county of this size."""
+    first = MONDAY - timedelta(weeks=weeks)
+    try:
+        async with engine.connect() as conn:
+            members = await conn.scalar(select(func.count(Member.id)))
+            earliest = await conn.scalar(select(func.min(FieldVisit.visit_date)))
+    except Exception:  # noqa: BLE001 - no schema yet
+        return False
+    return members == cadres and earliest == first
+
+
+async def _county_database(
+    db: str, size: int, weeks: int, reuse: bool
+) -> tuple[AsyncEngine, str, bool]:
+    """The database for one size: (engine, url, whether it still needs the data)."""
+    if reuse and db == "sqlite":
+        folder = Path(tempfile.gettempdir()) / "township-county"
+        folder.mkdir(exist_ok=True)
+        url = f"sqlite+aiosqlite:///{folder / f'county-{size}-{weeks}.db'}"
+    else:
+        url = database_url(db, workdir())
+    if reuse:
+        engine = create_engine(url)
+        if await _holds(engine, size, weeks):
+            await upgrade(engine)
+            return engine, url, False
+        await engine.dispose()
+        if is_sqlite(url):
+            Path(url.split("///", 1)[1]).unlink(missing_ok=True)
+    return await fresh_database(url), url, True
+
+
+async def main(
+    sizes: list[int], db: str, weeks: int, repeat: int, *, reuse: bool = False
+) -> dict[str, object]:
     runs = []
     for size in sizes:
-        url = database_url(db, workdir())
-        engine = await fresh_database(url)
+        engine, url, empty = await _county_database(db, size, weeks, reuse)
         settings = county_settings(url)
         started = time.perf_counter()
-        counts = await generate(engine, settings, size, weeks)
-        if not is_sqlite(url):  # what autovacuum does after a bulk load
-            async with engine.begin() as conn:
-                await conn.execute(text("ANALYZE"))
+        if empty:
+            counts = await generate(engine, settings, size, weeks)
+            if not is_sqlite(url):  # what autovacuum does after a bulk load
+                async with engine.begin() as conn:
+                    await conn.execute(text("ANALYZE"))
+        else:
+            counts = await row_counts(engine)
         generated = time.perf_counter() - started
         runs.append(
             {
                 "cadres": size,
                 "weeks": weeks,
                 "rows": counts,
-                "generate_seconds": round(generated, 1),
+                "generate_seconds": round(generated, 1) if empty else None,
                 "ops": await measure(engine, settings, repeat),
             }
         )
         await engine.dispose()
     return {"benchmark": "county", "database": db, "runs": runs, "machine": machine()}
+
+
+async def row_counts(engine: AsyncEngine) -> dict[str, int]:
+    tables = {
+        "members": Member,
+        "visits": FieldVisit,
+        "problems": VisitProblem,
+        "reports": WeeklyReport,
+        "report_items": ReportItem,
+        "cases": DisputeCase,
+    }
+    async with engine.connect() as conn:
+        return {
+            name: int(await conn.scalar(select(func.count()).select_from(table)) or 0)
+            for name, table in tables.items()
+        }
 
 
 def render(result: dict[str, Any]) -> str:
@@ -401,7 +460,11 @@ def render(result: dict[str, Any]) -> str:
     for run in runs:
         lines.append(
             f"\n{run['cadres']} cadres, {run['weeks']} weeks: {run['rows']} "
-            f"(generated in {run['generate_seconds']} s)"
+            + (
+                f"(generated in {run['generate_seconds']} s)"
+                if run["generate_seconds"] is not None
+                else "(reused)"
+            )
         )
         lines.append(f"{'operation':<15}{'seconds':>10}{'peak MB':>10}{'queries':>10}")
         for name in names:
@@ -415,9 +478,18 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated cadre counts")
     parser.add_argument("--weeks", type=int, default=52, help="weeks of history")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the generated data and reuse it next time"
+    )
     add_common_args(parser)
     args = parser.parse_args()
     result = asyncio.run(
-        main([int(s) for s in args.sizes.split(",")], args.db, args.weeks, args.repeat)
+        main(
+            [int(s) for s in args.sizes.split(",")],
+            args.db,
+            args.weeks,
+            args.repeat,
+            reuse=args.reuse,
+        )
     )
     print(json.dumps(result, ensure_ascii=False) if args.json else render(result))
