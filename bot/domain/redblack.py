@@ -92,6 +92,7 @@ __all__ = [
     "UnitScoreRow",
     "evaluate",
     "explain",
+    "explain_all",
     "rules_summary",
 ]
 
@@ -545,23 +546,70 @@ def explain(member_id: int, result: RedBlackResult) -> Explanation:
     Raises ``KeyError`` for a member that was not part of the evaluation.
     """
     a = result.assessments[member_id]
+    return _explain(a, result, _ResultIndex.of(result, member_id))
+
+
+def explain_all(result: RedBlackResult) -> dict[int, Explanation]:
+    """``explain`` for every member of the evaluation, by member id, in linear time (the
+    snapshot explains everybody)."""
+    index = _ResultIndex.of(result)
+    return {mid: _explain(result.assessments[mid], result, index) for mid in result.members}
+
+
+@dataclass(frozen=True)
+class _ResultIndex:
+    """Where each member (or unit) appears in a result, for lookups in constant time."""
+
+    red: dict[int, Listing]
+    black: dict[int, Listing]
+    not_listed: dict[int, list[Reason]]
+    scores: dict[int, ScoreRow]
+    units: dict[str, UnitScoreRow]
+
+    @classmethod
+    def of(cls, result: RedBlackResult, only: int | None = None) -> _ResultIndex:
+        """The index of ``result`` (of one member's entries only, when ``only`` is given)."""
+
+        def wanted(member_id: int) -> bool:
+            return only is None or member_id == only
+
+        not_listed: dict[int, list[Reason]] = {}
+        for n in result.not_listed:
+            if wanted(n.member_id):
+                not_listed.setdefault(n.member_id, []).append(n.reason)
+        units: dict[str, UnitScoreRow] = {}
+        for row in result.unit_scoreboard:
+            units.setdefault(row.unit, row)  # the first row of a unit, as `next` found it
+        red: dict[int, Listing] = {}
+        black: dict[int, Listing] = {}
+        scores: dict[int, ScoreRow] = {}
+        for target, items in ((red, result.red), (black, result.black)):
+            for item in items:
+                if wanted(item.member_id):
+                    target.setdefault(item.member_id, item)
+        for score in result.scoreboard:
+            if wanted(score.member_id):
+                scores.setdefault(score.member_id, score)
+        return cls(red, black, not_listed, scores, units)
+
+
+def _explain(a: Assessment, result: RedBlackResult, index: _ResultIndex) -> Explanation:
+    member_id = a.member_id
     status: Status
     reasons: tuple[Reason, ...]
     listing_notes: tuple[Reason, ...] = ()
-    red = _find_listing(result.red, member_id)
-    black = _find_listing(result.black, member_id)
+    red = index.red.get(member_id)
+    black = index.black.get(member_id)
     if red is not None:
         status, reasons, listing_notes = "red", red.reasons, red.notes
     elif black is not None:
         status, reasons, listing_notes = "black", black.reasons, black.notes
     else:
         status = "not_listed"
-        reasons = tuple(n.reason for n in result.not_listed if n.member_id == member_id)
-    score = next((r for r in result.scoreboard if r.member_id == member_id), None)
+        reasons = tuple(index.not_listed.get(member_id, ()))
+    score = index.scores.get(member_id)
     unit = result.members[member_id].unit
-    unit_score = next((r for r in result.unit_scoreboard if r.unit == unit), None)
-    if not a.eligible:
-        unit_score = None
+    unit_score = index.units.get(unit) if unit is not None and a.eligible else None
     return Explanation(
         member_id=member_id,
         status=status,
@@ -934,10 +982,6 @@ def _listing(
             Reason(ReasonCode.TIED_AT_CAP, {"list": list_name, "cap": cap, "listed": len(listed)}),
         )
     return Listing(a.member_id, reasons, notes)
-
-
-def _find_listing(listings: Sequence[Listing], member_id: int) -> Listing | None:
-    return next((item for item in listings if item.member_id == member_id), None)
 
 
 def _competition_ranks(keys: Sequence[_T]) -> list[tuple[int, bool]]:

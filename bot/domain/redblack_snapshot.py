@@ -23,7 +23,7 @@ from bot.domain.redblack import (
     Reason,
     RedBlackResult,
     RedBlackRules,
-    explain,
+    explain_all,
     rules_summary,
 )
 
@@ -106,8 +106,7 @@ def build_snapshot(
         if row.member_id in field_days:
             field_days[row.member_id] += row.field_days_done
     explanations: Json = {}
-    for mid in result.members:
-        e = explain(mid, result)
+    for mid, e in explain_all(result).items():
         explanations[str(mid)] = {
             "status": e.status,
             "reasons": _reasons(e.reasons),
