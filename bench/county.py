@@ -49,10 +49,10 @@ from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bench.common import add_common_args, database_url, fresh_database, machine, workdir
-from bot.db import redblack as redblack_db
 from bot.config import Settings, parse_settings
 from bot.db import cases as case_db
 from bot.db import members as member_db
+from bot.db import redblack as redblack_db
 from bot.db import week as week_db
 from bot.db.engine import create_engine, is_sqlite, session_factory
 from bot.db.migrate import upgrade
@@ -382,9 +382,16 @@ async def _holds(engine: AsyncEngine, cadres: int, weeks: int) -> bool:
         async with engine.connect() as conn:
             members = await conn.scalar(select(func.count(Member.id)))
             earliest = await conn.scalar(select(func.min(FieldVisit.visit_date)))
-    except Exception:  # noqa: BLE001 - no schema yet
+    except Exception:
         return False
     return members == cadres and earliest == first
+
+
+def _kept_file(size: int, weeks: int) -> Path:
+    """Where `--reuse` keeps a SQLite county."""
+    folder = Path(tempfile.gettempdir()) / "township-county"
+    folder.mkdir(exist_ok=True)
+    return folder / f"county-{size}-{weeks}.db"
 
 
 async def _county_database(
@@ -392,9 +399,7 @@ async def _county_database(
 ) -> tuple[AsyncEngine, str, bool]:
     """The database for one size: (engine, url, whether it still needs the data)."""
     if reuse and db == "sqlite":
-        folder = Path(tempfile.gettempdir()) / "township-county"
-        folder.mkdir(exist_ok=True)
-        url = f"sqlite+aiosqlite:///{folder / f'county-{size}-{weeks}.db'}"
+        url = f"sqlite+aiosqlite:///{_kept_file(size, weeks)}"
     else:
         url = database_url(db, workdir())
     if reuse:
@@ -404,7 +409,7 @@ async def _county_database(
             return engine, url, False
         await engine.dispose()
         if is_sqlite(url):
-            Path(url.split("///", 1)[1]).unlink(missing_ok=True)
+            _kept_file(size, weeks).unlink(missing_ok=True)
     return await fresh_database(url), url, True
 
 
