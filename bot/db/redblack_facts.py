@@ -11,26 +11,43 @@ case tables; the module-level functions below are the empty fallback (no data, n
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Date, Integer, cast, distinct, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.config import Settings
 from bot.db.cases import case_config
 from bot.db.members import joined_weeks
-from bot.db.week import cadre_weeks, cadre_weeks_between, section_texts, township_visits
+from bot.db.week import (
+    cadre_weeks,
+    cadre_weeks_between,
+    cadres_of,
+    exempt_spans,
+    section_texts,
+    township_visits,
+)
 from bot.domain.cases import DEADLINE_STATUSES, Status
 from bot.domain.redblack import Member, MemberCaseFacts, MemberWeek, Period
-from bot.domain.week import week_of
+from bot.domain.reporting import report_status
+from bot.domain.week import Quota, ReportWindow, exempt_workdays, required_quota, week_of
 from bot.i18n import gettext_for
-from bot.models import DisputeCase, MemberRole, Township, Village, VillageAssignment
+from bot.models import (
+    DisputeCase,
+    FieldVisit,
+    MemberRole,
+    Township,
+    Village,
+    VillageAssignment,
+    VisitProblem,
+    WeeklyReport,
+)
 from bot.models import Member as MemberModel
-from bot.weekrules import week_rules
+from bot.weekrules import WeekRules, week_rules
 from jobs.plan import week_key
 
 LedgerRow = tuple[Any, ...]
@@ -154,17 +171,9 @@ def database_facts(settings: Settings) -> FactsProvider:
         if township is None:
             return []
         rules = week_rules(settings, township.code)
-        # Facts as they stand at the end of the period: every deadline in it has passed.
-        as_of = datetime.combine(period.end + timedelta(days=1), time(0), rules.tz)
-        joined = await joined_weeks(session, township_id, rules.tz)
-        by_week = await cadre_weeks_between(session, township_id, period.weeks, rules, as_of)
-        return [
-            cadre_week.member_week()
-            for week_start in period.weeks
-            for cadre_week in by_week.get(week_start, [])
-            # A member is judged from the first full week after joining.
-            if week_start > joined.get(cadre_week.member_id, week_start)
-        ]
+        return await period_member_weeks(
+            session, township_id, period.weeks, rules, period_as_of(period, rules)
+        )
 
     async def cases(
         session: AsyncSession, township_id: int, period: Period
@@ -313,6 +322,195 @@ def database_facts(settings: Settings) -> FactsProvider:
     )
 
 
+def period_as_of(period: Period, rules: WeekRules) -> datetime:
+    """The moment the lists judge a period at: the end of the period, when every deadline in
+    it has passed (a report still not submitted then is missing)."""
+    return datetime.combine(period.end + timedelta(days=1), time(0), rules.tz)
+
+
+async def member_weeks_straight(
+    session: AsyncSession,
+    township_id: int,
+    weeks: Sequence[date],
+    rules: WeekRules,
+    as_of: datetime,
+) -> list[MemberWeek]:
+    """The definition of the lists' week facts, straight from the week overview the agenda
+    and reminders read: every active cadre's `CadreWeek.member_week()` for each week, from
+    the first full week after joining. `period_member_weeks` must return exactly this."""
+    if not weeks:
+        return []
+    joined = await joined_weeks(session, township_id, rules.tz)
+    by_week = await cadre_weeks_between(session, township_id, weeks, rules, as_of)
+    return [
+        cadre_week.member_week()
+        for week_start in sorted(set(weeks))
+        for cadre_week in by_week.get(week_start, [])
+        if week_start > joined.get(cadre_week.member_id, week_start)
+    ]
+
+
+# Day numbers count from Monday 1900-01-01, so `day // 7` is a week and `day % 7` a weekday.
+_EPOCH = date(1900, 1, 1)
+_EPOCH_JULIAN = 2415020.5  # SQLite's julianday('1900-01-01')
+
+
+def _day_number(session: AsyncSession) -> ColumnElement[int]:
+    """`FieldVisit.visit_date` as days since `_EPOCH`, in SQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(FieldVisit.visit_date) - _EPOCH_JULIAN, Integer)
+    return cast(FieldVisit.visit_date - literal(_EPOCH, Date), Integer)
+
+
+async def _visit_totals(
+    session: AsyncSession, township_id: int, start: date, end: date
+) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """(member id, week number) -> (weekday bits of the field days, screenings, problems
+    solved) over the township's live visit logs dated within [start, end]: one query,
+    aggregated per member and week in SQL (a bit per distinct weekday with a visit)."""
+    day = _day_number(session)
+    problems = (
+        select(func.count(VisitProblem.id))
+        .where(VisitProblem.visit_id == FieldVisit.id)
+        .correlate(FieldVisit)
+        .scalar_subquery()
+    )
+    visits = (
+        select(
+            FieldVisit.member_id.label("member_id"),
+            (day // 7).label("week"),
+            literal(1).op("<<", precedence=7)(day % 7).label("bit"),
+            FieldVisit.dispute_screenings.label("screenings"),
+            problems.label("problems"),
+        )
+        .where(
+            FieldVisit.township_id == township_id,
+            FieldVisit.visit_date >= start,
+            FieldVisit.visit_date <= end,
+            FieldVisit.deleted_at.is_(None),
+        )
+        .subquery()
+    )
+    rows = await session.execute(
+        select(
+            visits.c.member_id,
+            visits.c.week,
+            func.sum(distinct(visits.c.bit)),
+            func.sum(visits.c.screenings),
+            func.sum(visits.c.problems),
+        ).group_by(visits.c.member_id, visits.c.week)
+    )
+    return {
+        (member_id, week): (int(bits), int(screenings), int(solved))
+        for member_id, week, bits, screenings, solved in rows
+    }
+
+
+async def _first_submissions(
+    session: AsyncSession, township_id: int, mondays: Sequence[date]
+) -> dict[tuple[int, date], datetime]:
+    """(member id, week) -> first submission of that week's report, for the township's
+    cadres (whichever township the report was filed in), submitted reports only."""
+    cadres = select(MemberRole.member_id).where(
+        MemberRole.township_id == township_id, MemberRole.role == "cadre"
+    )
+    rows = await session.execute(
+        select(
+            WeeklyReport.member_id, WeeklyReport.week_start, WeeklyReport.first_submitted_at
+        ).where(
+            WeeklyReport.week_start.in_(list(mondays)),
+            WeeklyReport.member_id.in_(cadres),
+            WeeklyReport.first_submitted_at.is_not(None),
+        )
+    )
+    return {(mid, week): at for mid, week, at in rows if at is not None}
+
+
+@dataclass(frozen=True)
+class _WeekPlan:
+    """What every cadre's week shares: computed once per week, not per cadre."""
+
+    monday: date
+    number: int  # days since _EPOCH // 7
+    window: ReportWindow | None
+    workdays: int
+    required: Quota  # with no exempt day
+    days: tuple[date, ...]  # the week's seven dates
+
+
+def _field_days(plan: _WeekPlan, bits: int, cache: dict[int, tuple[date, ...]]) -> tuple[date, ...]:
+    dates = cache.get(bits)
+    if dates is None:
+        dates = cache[bits] = tuple(d for i, d in enumerate(plan.days) if bits >> i & 1)
+    return dates
+
+
+async def period_member_weeks(
+    session: AsyncSession,
+    township_id: int,
+    weeks: Sequence[date],
+    rules: WeekRules,
+    as_of: datetime,
+) -> list[MemberWeek]:
+    """The lists' week facts (`member_weeks_straight`, exactly) for every active cadre of the
+    township and each of `weeks`, without building the week overview: five queries whatever
+    the number of cadres or weeks, visits summed per member and week in SQL, and the
+    calendar, quota and report window worked out once per week."""
+    mondays = sorted({week_of(w) for w in weeks})
+    if not mondays:
+        return []
+    first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    cadres = [mid for mid, _ in await cadres_of(session, township_id)]
+    joined = await joined_weeks(session, township_id, rules.tz)
+    totals = await _visit_totals(session, township_id, first, last)
+    spans = await exempt_spans(session, township_id, first, last)
+    submitted = await _first_submissions(session, township_id, mondays)
+    out: list[MemberWeek] = []
+    for monday in mondays:
+        workdays = rules.calendar.workdays_in_week(monday)
+        plan = _WeekPlan(
+            monday=monday,
+            number=(monday - _EPOCH).days // 7,
+            window=rules.window(monday),
+            workdays=len(workdays),
+            required=required_quota(rules.quota, len(workdays), 0),
+            days=tuple(monday + timedelta(days=i) for i in range(7)),
+        )
+        sunday = plan.days[-1]
+        dates_of: dict[int, tuple[date, ...]] = {}
+        for member_id in cadres:
+            if monday <= joined.get(member_id, monday):
+                continue  # judged from the first full week after joining
+            bits, screenings, solved = totals.get((member_id, plan.number), (0, 0, 0))
+            dates = _field_days(plan, bits, dates_of) if bits else ()
+            leave = [s for s in spans.get(member_id, ()) if s.start <= sunday and s.end >= monday]
+            exempt = len(exempt_workdays(monday, leave, rules.calendar)) if leave else 0
+            required = (
+                required_quota(rules.quota, plan.workdays, exempt) if exempt else plan.required
+            )
+            fully_exempt = plan.workdays - exempt <= 0
+            at = submitted.get((member_id, monday))
+            report = report_status(plan.window, at, as_of, fully_exempt)
+            out.append(
+                MemberWeek(
+                    member_id=member_id,
+                    week_start=monday,
+                    # After the deadline a still pending report counts as missing.
+                    report="missing" if report == "pending" else report,
+                    field_days_done=len(dates),
+                    field_days_required=required.field_days,
+                    screenings_done=screenings,
+                    screenings_required=required.dispute_screenings,
+                    problems_done=solved,
+                    problems_required=required.problems_solved,
+                    exempt_days=exempt,
+                    fully_exempt=fully_exempt,
+                    field_day_dates=dates,
+                )
+            )
+    return out
+
+
 async def _member_names(session: AsyncSession, township_id: int) -> dict[int, str]:
     rows = await session.execute(
         select(MemberModel.id, MemberModel.display_name)
@@ -331,7 +529,10 @@ __all__ = [
     "database_facts",
     "member_case_facts",
     "member_weeks",
+    "member_weeks_straight",
     "members_for_lists",
+    "period_as_of",
+    "period_member_weeks",
     "provider",
     "report_rows",
     "visit_log_rows",
