@@ -33,10 +33,11 @@ async def compute_snapshot(
     rules = config.rules()
     members = await members_for_lists(session, township.id, config.village_units)
     known = {m.member_id for m in members}
+    period_weeks = set(period.weeks)
     weeks = [
         w
         for w in await facts.member_weeks(session, township.id, period)
-        if w.member_id in known and w.week_start in period.weeks
+        if w.member_id in known and w.week_start in period_weeks
     ]
     cases = [
         c

@@ -178,7 +178,7 @@ def database_facts(settings: Settings) -> FactsProvider:
     async def cases(
         session: AsyncSession, township_id: int, period: Period
     ) -> list[MemberCaseFacts]:
-        members = {m.member_id for m in await members_for_lists(session, township_id)}
+        members = {member_id for member_id, _ in await cadres_of(session, township_id)}
         rows = await session.execute(
             select(
                 DisputeCase.number,
