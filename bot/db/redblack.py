@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.members import audit
-from bot.db.redblack_facts import FactsProvider, members_for_lists
+from bot.db.redblack_facts import FactsProvider, gc_paused, members_for_lists
 from bot.domain.periods import period_key
 from bot.domain.redblack import Period, evaluate
 from bot.domain.redblack_snapshot import apply_removal, build_snapshot, listed
@@ -44,16 +44,17 @@ async def compute_snapshot(
         for c in await facts.member_case_facts(session, township.id, period)
         if c.member_id in known
     ]
-    result = evaluate(period, members, weeks, cases, rules)
-    return build_snapshot(
-        result,
-        rules,
-        township_code=township.code,
-        township_name=township.name,
-        period_key=period_key(period),
-        generated_at=now.isoformat(),
-        weeks=weeks,
-    )
+    with gc_paused():
+        result = evaluate(period, members, weeks, cases, rules)
+        return build_snapshot(
+            result,
+            rules,
+            township_code=township.code,
+            township_name=township.name,
+            period_key=period_key(period),
+            generated_at=now.isoformat(),
+            weeks=weeks,
+        )
 
 
 async def issue_by_id(session: AsyncSession, issue_id: int) -> RedBlackIssue | None:

@@ -11,7 +11,9 @@ case tables; the module-level functions below are the empty fallback (no data, n
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import gc
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -34,7 +36,14 @@ from bot.db.week import (
 from bot.domain.cases import DEADLINE_STATUSES, Status
 from bot.domain.redblack import Member, MemberCaseFacts, MemberWeek, Period
 from bot.domain.reporting import report_status
-from bot.domain.week import Quota, ReportWindow, exempt_workdays, required_quota, week_of
+from bot.domain.week import (
+    ExemptSpan,
+    Quota,
+    ReportWindow,
+    exempt_workdays,
+    required_quota,
+    week_of,
+)
 from bot.i18n import gettext_for
 from bot.models import (
     DisputeCase,
@@ -350,6 +359,22 @@ async def member_weeks_straight(
     ]
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside (for synchronous code only, so nothing else runs
+    meanwhile): the lists of a township allocate many small objects that all stay alive,
+    and each burst of allocations set off collections that walked them all again (a third
+    to a half of the county's lists at 10,000 cadres). Collection resumes on the way out."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 # Day numbers count from Monday 1900-01-01, so `day // 7` is a week and `day % 7` a weekday.
 _EPOCH = date(1900, 1, 1)
 _EPOCH_JULIAN = 2415020.5  # SQLite's julianday('1900-01-01')
@@ -406,24 +431,37 @@ async def _visit_totals(
     }
 
 
+# Member ids per statement when looking up reports: well under SQLite's and asyncpg's limits
+# on bound parameters (32766 and 32767), so one statement up to that many cadres a township.
+_IDS_PER_QUERY = 10_000
+
+
 async def _first_submissions(
-    session: AsyncSession, township_id: int, mondays: Sequence[date]
+    session: AsyncSession, member_ids: Sequence[int], mondays: Sequence[date]
 ) -> dict[tuple[int, date], datetime]:
-    """(member id, week) -> first submission of that week's report, for the township's
-    cadres (whichever township the report was filed in), submitted reports only."""
-    cadres = select(MemberRole.member_id).where(
-        MemberRole.township_id == township_id, MemberRole.role == "cadre"
-    )
-    rows = await session.execute(
-        select(
-            WeeklyReport.member_id, WeeklyReport.week_start, WeeklyReport.first_submitted_at
-        ).where(
-            WeeklyReport.week_start.in_(list(mondays)),
-            WeeklyReport.member_id.in_(cadres),
-            WeeklyReport.first_submitted_at.is_not(None),
+    """(member id, week) -> first submission of that week's report, submitted reports only
+    (whichever township the report was filed in).
+
+    The members' ids are listed and the weeks given as a range (and filtered here): both
+    databases then probe the (member, week) unique index per member, where a subquery for
+    the members or a list of weeks made PostgreSQL scan the whole table."""
+    wanted = set(mondays)
+    result: dict[tuple[int, date], datetime] = {}
+    for start in range(0, len(member_ids), _IDS_PER_QUERY):
+        rows = await session.execute(
+            select(
+                WeeklyReport.member_id, WeeklyReport.week_start, WeeklyReport.first_submitted_at
+            ).where(
+                WeeklyReport.member_id.in_(member_ids[start : start + _IDS_PER_QUERY]),
+                WeeklyReport.week_start >= min(wanted),
+                WeeklyReport.week_start <= max(wanted),
+                WeeklyReport.first_submitted_at.is_not(None),
+            )
         )
-    )
-    return {(mid, week): at for mid, week, at in rows if at is not None}
+        for mid, week, at in rows:
+            if at is not None and week in wanted:
+                result[(mid, week)] = at
+    return result
 
 
 @dataclass(frozen=True)
@@ -454,8 +492,9 @@ async def period_member_weeks(
 ) -> list[MemberWeek]:
     """The lists' week facts (`member_weeks_straight`, exactly) for every active cadre of the
     township and each of `weeks`, without building the week overview: five queries whatever
-    the number of cadres or weeks, visits summed per member and week in SQL, and the
-    calendar, quota and report window worked out once per week."""
+    the number of weeks (and of cadres, up to `_IDS_PER_QUERY` a township), the visits
+    summed per member and week in SQL, the calendar, quota and report window worked out
+    once per week."""
     mondays = sorted({week_of(w) for w in weeks})
     if not mondays:
         return []
@@ -464,7 +503,21 @@ async def period_member_weeks(
     joined = await joined_weeks(session, township_id, rules.tz)
     totals = await _visit_totals(session, township_id, first, last)
     spans = await exempt_spans(session, township_id, first, last)
-    submitted = await _first_submissions(session, township_id, mondays)
+    submitted = await _first_submissions(session, cadres, mondays)
+    with gc_paused():
+        return _member_weeks(mondays, rules, as_of, cadres, joined, totals, spans, submitted)
+
+
+def _member_weeks(
+    mondays: Sequence[date],
+    rules: WeekRules,
+    as_of: datetime,
+    cadres: Sequence[int],
+    joined: Mapping[int, date],
+    totals: Mapping[tuple[int, int], tuple[int, int, int]],
+    spans: Mapping[int, Sequence[ExemptSpan]],
+    submitted: Mapping[tuple[int, date], datetime],
+) -> list[MemberWeek]:
     out: list[MemberWeek] = []
     for monday in mondays:
         workdays = rules.calendar.workdays_in_week(monday)
@@ -527,6 +580,7 @@ __all__ = [
     "LedgerRow",
     "case_rows",
     "database_facts",
+    "gc_paused",
     "member_case_facts",
     "member_weeks",
     "member_weeks_straight",
