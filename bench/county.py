@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import JSON, event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bench.common import add_common_args, database_url, fresh_database, machine, workdir
@@ -112,6 +112,43 @@ async def _bulk(session: AsyncSession, table: Any, rows: list[dict[str, Any]]) -
     return ids
 
 
+class _Copy:
+    """PostgreSQL: the big tables are loaded with COPY, the ids numbered here (the tables are
+    empty), instead of INSERT ... RETURNING: the same rows, several times faster."""
+
+    def __init__(self, session: AsyncSession, driver: Any) -> None:
+        self.session = session
+        self.driver = driver  # the asyncpg connection, in the session's transaction
+        self.last: dict[str, int] = {}
+
+    @classmethod
+    async def of(cls, session: AsyncSession) -> _Copy:
+        raw = await (await session.connection()).get_raw_connection()
+        return cls(session, raw.driver_connection)
+
+    async def rows(self, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+        if not rows:
+            return []
+        name = table.__tablename__
+        first = self.last.get(name, 0) + 1
+        ids = list(range(first, first + len(rows)))
+        self.last[name] = ids[-1]
+        encoded = {c.name for c in table.__table__.columns if isinstance(c.type, JSON)}
+        columns = list(rows[0])
+        records = [
+            (i, *[json.dumps(row[c]) if c in encoded else row[c] for c in columns])
+            for i, row in zip(ids, rows, strict=True)
+        ]
+        await self.driver.copy_records_to_table(name, records=records, columns=["id", *columns])
+        return ids
+
+    async def finish(self) -> None:
+        for name, last in self.last.items():
+            await self.session.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), {last})")
+            )
+
+
 async def generate(
     engine: AsyncEngine, settings: Settings, cadres: int, weeks: int
 ) -> dict[str, int]:
@@ -120,6 +157,11 @@ async def generate(
     sessions = session_factory(engine)
     counts: dict[str, int] = {}
     async with sessions() as session, session.begin():
+        copy = None if is_sqlite(str(engine.url)) else await _Copy.of(session)
+
+        async def big(table: Any, rows: list[dict[str, Any]]) -> list[int]:
+            return await (copy.rows(table, rows) if copy else _bulk(session, table, rows))
+
         await member_db.sync_townships(session, settings)
         townships = {t.code: t.id for t in await session.scalars(select(Township))}
         villages: dict[int, list[int]] = {}
@@ -207,13 +249,13 @@ async def generate(
                         }
                     )
             if len(visits) >= 4 * CHUNK or w == weeks - 1:
-                visit_ids = await _bulk(session, FieldVisit, visits)
+                visit_ids = await big(FieldVisit, visits)
                 problems = [
                     {"visit_id": v, "position": 0, "description": "帮助群众解决实际问题"}
                     for v in visit_ids[::4]
                 ]
-                await _bulk(session, VisitProblem, problems)
-                report_ids = await _bulk(session, WeeklyReport, reports)
+                await big(VisitProblem, problems)
+                report_ids = await big(WeeklyReport, reports)
                 items = [
                     {
                         "report_id": rid,
@@ -226,7 +268,7 @@ async def generate(
                     }
                     for rid, row in list(zip(report_ids, reports, strict=True))[::3]
                 ]
-                await _bulk(session, ReportItem, items)
+                await big(ReportItem, items)
                 visit_count += len(visit_ids)
                 problem_count += len(problems)
                 report_count += len(report_ids)
@@ -271,6 +313,8 @@ async def generate(
                 }
             )
         await _bulk(session, DisputeCase, cases)
+        if copy:
+            await copy.finish()
     counts.update(
         visits=visit_count,
         problems=problem_count,

@@ -420,15 +420,17 @@ async def _visit_totals(
         select(
             visits.c.member_id,
             visits.c.week,
-            func.sum(distinct(visits.c.bit)),
-            func.sum(visits.c.screenings),
-            func.sum(visits.c.problems),
+            # Integers, not PostgreSQL's numeric sums (decimals to convert on every row).
+            cast(func.sum(distinct(visits.c.bit)), Integer),
+            cast(func.sum(visits.c.screenings), Integer),
+            cast(func.sum(visits.c.problems), Integer),
         ).group_by(visits.c.member_id, visits.c.week)
     )
-    return {
-        (member_id, week): (int(bits), int(screenings), int(solved))
-        for member_id, week, bits, screenings, solved in rows
-    }
+    with gc_paused():
+        return {
+            (member_id, week): (bits, screenings, solved)
+            for member_id, week, bits, screenings, solved in rows
+        }
 
 
 # Member ids per statement when looking up reports: well under SQLite's and asyncpg's limits
@@ -458,9 +460,10 @@ async def _first_submissions(
                 WeeklyReport.first_submitted_at.is_not(None),
             )
         )
-        for mid, week, at in rows:
-            if at is not None and week in wanted:
-                result[(mid, week)] = at
+        with gc_paused():
+            for mid, week, at in rows:
+                if at is not None and week in wanted:
+                    result[(mid, week)] = at
     return result
 
 
