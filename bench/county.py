@@ -468,8 +468,9 @@ async def main(
         if empty:
             counts = await generate(engine, settings, size, weeks)
             if not is_sqlite(url):  # what autovacuum does after a bulk load
-                async with engine.begin() as conn:
-                    await conn.execute(text("ANALYZE"))
+                async with engine.connect() as conn:
+                    autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                    await autocommit.execute(text("VACUUM ANALYZE"))
         else:
             counts = await row_counts(engine)
         generated = time.perf_counter() - started
