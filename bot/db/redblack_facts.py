@@ -113,33 +113,27 @@ async def members_for_lists(
     """Active cadres of the township (each once), with their unit: the first 包村 village they
     look after, mapped through `village_units` (village -> 包村 team) when configured."""
     units = village_units or {}
-    rows = (
-        await session.execute(
-            select(MemberModel.id, MemberModel.display_name)
-            .join(MemberRole, MemberRole.member_id == MemberModel.id)
-            .where(
-                MemberRole.township_id == township_id,
-                MemberRole.role == "cadre",
-                MemberModel.active.is_(True),
-            )
-            .distinct()
-            .order_by(MemberModel.id)
+    villages = (
+        select(VillageAssignment.member_id, Village.id, Village.name)
+        .join(Village, Village.id == VillageAssignment.village_id)
+        .where(Village.township_id == township_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(MemberModel.id, MemberModel.display_name, villages.c.name)
+        .join(MemberRole, MemberRole.member_id == MemberModel.id)
+        .outerjoin(villages, villages.c.member_id == MemberModel.id)
+        .where(
+            MemberRole.township_id == township_id,
+            MemberRole.role == "cadre",
+            MemberModel.active.is_(True),
         )
-    ).all()
-    ids = [mid for mid, _ in rows]
-    first_village: dict[int, str] = {}
-    if ids:
-        assigned = await session.execute(
-            select(VillageAssignment.member_id, Village.name)
-            .join(Village, Village.id == VillageAssignment.village_id)
-            .where(VillageAssignment.member_id.in_(ids), Village.township_id == township_id)
-            .order_by(VillageAssignment.member_id, Village.id)
-        )
-        for mid, name in assigned:
-            first_village.setdefault(mid, name)
-    out = []
-    for mid, name in rows:
-        village = first_village.get(mid)
+        .order_by(MemberModel.id, villages.c.id)
+    )
+    out: list[Member] = []
+    for mid, name, village in rows:  # one row per village looked after (or one, None)
+        if out and out[-1].member_id == mid:
+            continue
         out.append(Member(mid, name, units.get(village, village) if village else None))
     return out
 

@@ -20,6 +20,7 @@ from bot.db.engine import session_factory
 from bot.db.redblack_facts import (
     database_facts,
     member_weeks_straight,
+    members_for_lists,
     period_as_of,
     period_member_weeks,
 )
@@ -222,3 +223,42 @@ async def test_facts_summed_in_sql_are_the_straight_definition(
         assert any(w.fully_exempt for w in straight)
         assert any(w.field_days_required < 3 and not w.fully_exempt for w in straight)
         assert len({w.field_days_done for w in straight}) >= 4
+
+
+async def test_members_for_lists_name_the_first_village_of_the_township(
+    engine, database_url
+) -> None:
+    settings = _settings(database_url)
+    async with session_factory(engine)() as session, session.begin():
+        await member_db.sync_townships(session, settings)
+        townships = {t.code: t.id for t in await session.scalars(select(Township))}
+        village = {v.name: v.id for v in await session.scalars(select(Village))}
+        looked_after = {  # member -> villages, in the order assigned
+            "甲": ["TA三村", "TA一村"],
+            "乙": ["TB一村", "TA二村"],
+            "丙": ["TB二村"],
+            "丁": [],
+        }
+        for i, (name, villages) in enumerate(looked_after.items()):
+            member = Member(
+                telegram_user_id=40_000_000 + i,
+                display_name=name,
+                language="zh_CN",
+                active=True,
+                unreachable=False,
+            )
+            session.add(member)
+            await session.flush()
+            session.add(MemberRole(member_id=member.id, township_id=townships["TA"], role="cadre"))
+            for v in villages:
+                session.add(VillageAssignment(member_id=member.id, village_id=village[v]))
+        await session.flush()
+        members = await members_for_lists(session, townships["TA"])
+        assert [(m.name, m.unit) for m in members] == [
+            ("甲", "TA一村"),
+            ("乙", "TA二村"),
+            ("丙", None),
+            ("丁", None),
+        ]
+        teams = await members_for_lists(session, townships["TA"], {"TA一村": "东片"})
+        assert [m.unit for m in teams] == ["东片", "TA二村", None, None]
