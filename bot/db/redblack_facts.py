@@ -18,7 +18,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Integer, cast, distinct, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    cast,
+    distinct,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -28,7 +38,6 @@ from bot.db.members import joined_weeks
 from bot.db.week import (
     cadre_weeks,
     cadre_weeks_between,
-    cadres_of,
     exempt_spans,
     section_texts,
     township_visits,
@@ -181,28 +190,27 @@ def database_facts(settings: Settings) -> FactsProvider:
     async def cases(
         session: AsyncSession, township_id: int, period: Period
     ) -> list[MemberCaseFacts]:
-        members = {member_id for member_id, _ in await cadres_of(session, township_id)}
+        owner = func.coalesce(DisputeCase.mediator_id, DisputeCase.opened_by)
         rows = await session.execute(
             select(
                 DisputeCase.number,
                 DisputeCase.status,
                 DisputeCase.deadline,
                 DisputeCase.resolved_on,
-                func.coalesce(DisputeCase.mediator_id, DisputeCase.opened_by),
+                owner,
             ).where(
                 DisputeCase.township_id == township_id,
                 DisputeCase.registered_on <= period.end,
+                owner.in_(_active_cadres(township_id)),
             )
         )
         out: list[MemberCaseFacts] = []
-        for number, status, deadline, resolved_on, owner in rows:
-            if owner not in members:
-                continue
+        for number, status, deadline, resolved_on, owner_id in rows:
             resolved = resolved_on is not None and period.start <= resolved_on <= period.end
             overdue = status in DEADLINE_STATUSES and deadline < period.end
             if resolved or overdue:
                 days = (period.end - deadline).days if overdue else 0
-                out.append(MemberCaseFacts(owner, number, days, resolved))
+                out.append(MemberCaseFacts(owner_id, number, days, resolved))
         return out
 
     async def visits(
@@ -369,6 +377,19 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
+def _active_cadres(township_id: int) -> Select[int]:
+    """The ids of the township's active cadres, as a subquery."""
+    return (
+        select(MemberRole.member_id)
+        .join(MemberModel, MemberModel.id == MemberRole.member_id)
+        .where(
+            MemberRole.township_id == township_id,
+            MemberRole.role == "cadre",
+            MemberModel.active.is_(True),
+        )
+    )
+
+
 # Day numbers count from Monday 1900-01-01, so `day // 7` is a week and `day % 7` a weekday.
 _EPOCH = date(1900, 1, 1)
 _EPOCH_JULIAN = 2415020.5  # SQLite's julianday('1900-01-01')
@@ -496,8 +517,16 @@ async def period_member_weeks(
     if not mondays:
         return []
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
-    cadres = [mid for mid, _ in await cadres_of(session, township_id)]
-    joined = await joined_weeks(session, township_id, rules.tz)
+    # The active cadres (as `cadres_of`) and the week each joined (as `joined_weeks`).
+    joined = {
+        member_id: week_of(created.astimezone(rules.tz).date())
+        for member_id, created in await session.execute(
+            select(MemberModel.id, MemberModel.created_at)
+            .where(MemberModel.id.in_(_active_cadres(township_id)))
+            .order_by(MemberModel.id)
+        )
+    }
+    cadres = list(joined)
     totals = await _visit_totals(session, township_id, first, last)
     spans = await exempt_spans(session, township_id, first, last)
     submitted = await _first_submissions(session, cadres, mondays)

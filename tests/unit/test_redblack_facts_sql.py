@@ -25,9 +25,10 @@ from bot.db.redblack_facts import (
     period_member_weeks,
 )
 from bot.domain.periods import latest_complete
-from bot.domain.redblack import Period
+from bot.domain.redblack import MemberCaseFacts, Period
 from bot.domain.week import weeks_in_range
 from bot.models import (
+    DisputeCase,
     FieldVisit,
     LeaveRequest,
     Member,
@@ -262,3 +263,88 @@ async def test_members_for_lists_name_the_first_village_of_the_township(
         ]
         teams = await members_for_lists(session, townships["TA"], {"TA一村": "东片"})
         assert [m.unit for m in teams] == ["东片", "TA二村", None, None]
+
+
+async def test_case_facts_are_those_of_the_townships_active_cadres(engine, database_url) -> None:
+    settings = _settings(database_url)
+    period = Period("month", date(2026, 10, 26), date(2026, 11, 22), ())
+    async with session_factory(engine)() as session, session.begin():
+        await member_db.sync_townships(session, settings)
+        townships = {t.code: t.id for t in await session.scalars(select(Township))}
+        village = (await session.scalars(select(Village.id))).first()
+        people = {}
+        for i, (name, code, role, active) in enumerate(
+            [
+                ("cadre", "TA", "cadre", True),
+                ("gone", "TA", "cadre", False),
+                ("secretary", "TA", "secretary", True),
+                ("elsewhere", "TB", "cadre", True),
+            ]
+        ):
+            member = Member(
+                telegram_user_id=50_000_000 + i,
+                display_name=name,
+                language="zh_CN",
+                active=active,
+                unreachable=False,
+            )
+            session.add(member)
+            await session.flush()
+            session.add(MemberRole(member_id=member.id, township_id=townships[code], role=role))
+            people[name] = member.id
+        cases = [  # number, opened by, mediator, status, registered, deadline, resolved
+            ("A", "cadre", None, "mediating", date(2026, 10, 1), date(2026, 11, 1), None),
+            (
+                "B",
+                "secretary",
+                "cadre",
+                "closed",
+                date(2026, 10, 1),
+                date(2026, 11, 1),
+                date(2026, 11, 5),
+            ),
+            ("C", "gone", None, "mediating", date(2026, 10, 1), date(2026, 11, 1), None),
+            ("D", "cadre", "elsewhere", "mediating", date(2026, 10, 1), date(2026, 11, 1), None),
+            ("E", "secretary", "cadre", "mediating", date(2026, 11, 20), date(2026, 12, 20), None),
+            ("F", "cadre", None, "mediating", date(2026, 11, 23), date(2026, 11, 1), None),
+            ("G", "cadre", None, "closed", date(2026, 9, 1), date(2026, 9, 30), date(2026, 10, 2)),
+        ]
+        for seq, (number, opener, mediator, status, registered, deadline, resolved) in enumerate(
+            cases, 1
+        ):
+            stamp = _at(registered, 10)
+            session.add(
+                DisputeCase(
+                    township_id=townships["TA"],
+                    number=number,
+                    year=2026,
+                    seq=seq,
+                    village_id=village,
+                    category="neighbourhood",
+                    source="walk_in",
+                    tier="ordinary",
+                    status=status,
+                    description="纠纷",
+                    people_count=2,
+                    registered_on=registered,
+                    deadline=deadline,
+                    opened_by=people[opener],
+                    mediator_id=people[mediator] if mediator else None,
+                    mediation_started_on=registered,
+                    resolved_on=resolved,
+                    closed_on=resolved,
+                    relief_total_fen=0,
+                    relief_count=0,
+                    reopened_count=0,
+                    version=1,
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
+            )
+        await session.flush()
+        facts = await database_facts(settings).member_case_facts(session, townships["TA"], period)
+    cadre = people["cadre"]
+    assert sorted(facts, key=lambda f: f.case_number) == [
+        MemberCaseFacts(cadre, "A", 21, False),
+        MemberCaseFacts(cadre, "B", 0, True),
+    ]
