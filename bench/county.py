@@ -1,11 +1,14 @@
 """County-scale reports: the Monday agenda, the weekly summary and the red/black lists.
 
-    python bench/county.py --sizes 1000,10000 [--db sqlite|postgresql] [--weeks 52] [--json]
+    python bench/county.py --sizes 1000,10000 [--db sqlite|postgresql] [--weeks 52] [--reuse]
+                           [--repeat 3] [--json]
 
 A county of 20 townships (20 villages each) with `size` cadres, and `--weeks` weeks (a year)
 of history before the reference Monday: three visit logs a week per cadre (fewer for some),
 a problem solved on every fourth visit, a weekly report (on time, late or missing), a 问题与
-需求 item in every third report, and a dispute case per ten cadres a month. Inserted in bulk.
+需求 item in every third report, and a dispute case per ten cadres a month; every 50th
+cadre joined six weeks ago. Inserted in bulk: INSERT ... RETURNING in chunks on SQLite, COPY
+for the big tables on PostgreSQL (then VACUUM ANALYZE, as autovacuum would).
 
 Measured, each once to warm up and then timed (best of `--repeat`), then once more under
 tracemalloc for the peak of Python memory:
