@@ -509,7 +509,7 @@ async def period_member_weeks(
     as_of: datetime,
 ) -> list[MemberWeek]:
     """The lists' week facts (`member_weeks_straight`, exactly) for every active cadre of the
-    township and each of `weeks`, without building the week overview: five queries whatever
+    township and each of `weeks`, without building the week overview: four queries whatever
     the number of weeks (and of cadres, up to `_IDS_PER_QUERY` a township), the visits
     summed per member and week in SQL, the calendar, quota and report window worked out
     once per week."""
