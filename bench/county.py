@@ -1,11 +1,14 @@
 """County-scale reports: the Monday agenda, the weekly summary and the red/black lists.
 
-    python bench/county.py --sizes 1000,10000 [--db sqlite|postgresql] [--weeks 52] [--json]
+    python bench/county.py --sizes 1000,10000 [--db sqlite|postgresql] [--weeks 52] [--reuse]
+                           [--repeat 3] [--json]
 
 A county of 20 townships (20 villages each) with `size` cadres, and `--weeks` weeks (a year)
 of history before the reference Monday: three visit logs a week per cadre (fewer for some),
 a problem solved on every fourth visit, a weekly report (on time, late or missing), a 问题与
-需求 item in every third report, and a dispute case per ten cadres a month. Inserted in bulk.
+需求 item in every third report, and a dispute case per ten cadres a month; every 50th
+cadre joined six weeks ago. Inserted in bulk: INSERT ... RETURNING in chunks on SQLite, COPY
+for the big tables on PostgreSQL (then VACUUM ANALYZE, as autovacuum would).
 
 Measured, each once to warm up and then timed (best of `--repeat`), then once more under
 tracemalloc for the peak of Python memory:
@@ -13,13 +16,17 @@ tracemalloc for the peak of Python memory:
   问题与需求 items `needs_by_village`, the dispute figures and the brief of open cases);
 - summary: the weekly summary for the county (every township's week overview and report
   counts);
-- lists_week / lists_month / lists_quarter: the red and black lists of every township for the
-  last complete week, month and quarter. The facts seam (bot/db/redblack_facts.py) still
-  returns nothing on this branch, so the lists are computed here the way the seam will:
-  `cadre_weeks_between(...)` (the period's weeks at once), `.member_week()`, then
-  `bot.domain.redblack.evaluate`.
+- lists_week / lists_month / lists_quarter: the red and black lists of every township (the
+  whole county) for the last complete week, month and quarter, the way the bot computes them
+  (/redblack, previews, the ledger): `bot.db.redblack.compute_snapshot` with the provider the
+  running bot installs, `bot.db.redblack_facts.database_facts(settings)` — the facts, then
+  `bot.domain.redblack.evaluate`, then the snapshot with every member's explanation.
 `queries` counts the SQL statements of one run: constant in the number of cadres means no
 per-row query loops.
+
+`--reuse` keeps the generated data for the next run (SQLite: a file under the temporary
+directory named after the size; PostgreSQL: the database is left as it is) and skips the
+generation when the database already holds the county of that size.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import asyncio
 import json
 import random
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
@@ -40,18 +48,20 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import JSON, event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bench.common import add_common_args, database_url, fresh_database, machine, workdir
 from bot.config import Settings, parse_settings
 from bot.db import cases as case_db
 from bot.db import members as member_db
+from bot.db import redblack as redblack_db
 from bot.db import week as week_db
-from bot.db.engine import is_sqlite, session_factory
-from bot.db.redblack_facts import members_for_lists
+from bot.db.engine import create_engine, is_sqlite, session_factory
+from bot.db.migrate import upgrade
+from bot.db.redblack_facts import database_facts
 from bot.domain.periods import latest_complete
-from bot.domain.redblack import Period, RedBlackResult, evaluate
+from bot.domain.redblack import Period
 from bot.models import (
     DisputeCase,
     FieldVisit,
@@ -105,6 +115,43 @@ async def _bulk(session: AsyncSession, table: Any, rows: list[dict[str, Any]]) -
     return ids
 
 
+class _Copy:
+    """PostgreSQL: the big tables are loaded with COPY, the ids numbered here (the tables are
+    empty), instead of INSERT ... RETURNING: the same rows, several times faster."""
+
+    def __init__(self, session: AsyncSession, driver: Any) -> None:
+        self.session = session
+        self.driver = driver  # the asyncpg connection, in the session's transaction
+        self.last: dict[str, int] = {}
+
+    @classmethod
+    async def of(cls, session: AsyncSession) -> _Copy:
+        raw = await (await session.connection()).get_raw_connection()
+        return cls(session, raw.driver_connection)
+
+    async def rows(self, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+        if not rows:
+            return []
+        name = table.__tablename__
+        first = self.last.get(name, 0) + 1
+        ids = list(range(first, first + len(rows)))
+        self.last[name] = ids[-1]
+        encoded = {c.name for c in table.__table__.columns if isinstance(c.type, JSON)}
+        columns = list(rows[0])
+        records = [
+            (i, *[json.dumps(row[c]) if c in encoded else row[c] for c in columns])
+            for i, row in zip(ids, rows, strict=True)
+        ]
+        await self.driver.copy_records_to_table(name, records=records, columns=["id", *columns])
+        return ids
+
+    async def finish(self) -> None:
+        for name, last in self.last.items():
+            await self.session.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), {last})")
+            )
+
+
 async def generate(
     engine: AsyncEngine, settings: Settings, cadres: int, weeks: int
 ) -> dict[str, int]:
@@ -113,6 +160,11 @@ async def generate(
     sessions = session_factory(engine)
     counts: dict[str, int] = {}
     async with sessions() as session, session.begin():
+        copy = None if is_sqlite(str(engine.url)) else await _Copy.of(session)
+
+        async def big(table: Any, rows: list[dict[str, Any]]) -> list[int]:
+            return await (copy.rows(table, rows) if copy else _bulk(session, table, rows))
+
         await member_db.sync_townships(session, settings)
         townships = {t.code: t.id for t in await session.scalars(select(Township))}
         villages: dict[int, list[int]] = {}
@@ -121,6 +173,10 @@ async def generate(
         ):
             villages.setdefault(township_id, []).append(village_id)
         township_ids = [townships[f"T{t:02d}"] for t in range(1, TOWNSHIPS + 1)]
+        # Members joined before the history starts, every 50th six weeks ago (mid-quarter):
+        # the lists judge a member from the first full week after joining.
+        joined = datetime.combine(MONDAY - timedelta(weeks=weeks + 1), dtime(9), TZ)
+        recently = datetime.combine(MONDAY - timedelta(weeks=6), dtime(9), TZ)
         member_ids = await _bulk(
             session,
             Member,
@@ -131,6 +187,7 @@ async def generate(
                     "language": "zh_CN",
                     "active": True,
                     "unreachable": False,
+                    "created_at": recently if i % 50 == 49 else joined,
                 }
                 for i in range(cadres)
             ],
@@ -195,13 +252,13 @@ async def generate(
                         }
                     )
             if len(visits) >= 4 * CHUNK or w == weeks - 1:
-                visit_ids = await _bulk(session, FieldVisit, visits)
+                visit_ids = await big(FieldVisit, visits)
                 problems = [
                     {"visit_id": v, "position": 0, "description": "帮助群众解决实际问题"}
                     for v in visit_ids[::4]
                 ]
-                await _bulk(session, VisitProblem, problems)
-                report_ids = await _bulk(session, WeeklyReport, reports)
+                await big(VisitProblem, problems)
+                report_ids = await big(WeeklyReport, reports)
                 items = [
                     {
                         "report_id": rid,
@@ -214,7 +271,7 @@ async def generate(
                     }
                     for rid, row in list(zip(report_ids, reports, strict=True))[::3]
                 ]
-                await _bulk(session, ReportItem, items)
+                await big(ReportItem, items)
                 visit_count += len(visit_ids)
                 problem_count += len(problems)
                 report_count += len(report_ids)
@@ -259,6 +316,8 @@ async def generate(
                 }
             )
         await _bulk(session, DisputeCase, cases)
+        if copy:
+            await copy.finish()
     counts.update(
         visits=visit_count,
         problems=problem_count,
@@ -302,23 +361,17 @@ async def summary(session: AsyncSession, settings: Settings) -> int:
     return total
 
 
-async def township_lists(
-    session: AsyncSession, settings: Settings, township_id: int, code: str, period: Period
-) -> RedBlackResult:
-    config = settings.township_redblack(code)
-    rules = week_rules(settings, code)
-    members = await members_for_lists(session, township_id, config.village_units)
-    overview = await week_db.cadre_weeks_between(session, township_id, period.weeks, rules, NOW)
-    weeks = [w.member_week() for monday in period.weeks for w in overview[monday]]
-    return evaluate(period, members, weeks, [], config.rules())
-
-
 def lists_for(period: Period) -> Callable[[AsyncSession, Settings], Awaitable[int]]:
+    """The whole county's lists: every township's snapshot, as the bot computes it."""
+
     async def lists(session: AsyncSession, settings: Settings) -> int:
+        facts = database_facts(settings)
         listed = 0
-        for township_id, code in await township_ids(session):
-            result = await township_lists(session, settings, township_id, code, period)
-            listed += len(result.red) + len(result.black)
+        for township in await member_db.townships(session):
+            snapshot = await redblack_db.compute_snapshot(
+                session, settings, township, period, facts, NOW
+            )
+            listed += len(snapshot["red"]) + len(snapshot["black"])
         return listed
 
     return lists
@@ -369,29 +422,88 @@ async def measure(
     return results
 
 
-async def main(sizes: list[int], db: str, weeks: int, repeat: int) -> dict[str, object]:
+async def _holds(engine: AsyncEngine, cadres: int, weeks: int) -> bool:
+    """Whether the database already holds the generated county of this size."""
+    first = MONDAY - timedelta(weeks=weeks)
+    try:
+        async with engine.connect() as conn:
+            members = await conn.scalar(select(func.count(Member.id)))
+            earliest = await conn.scalar(select(func.min(FieldVisit.visit_date)))
+    except Exception:
+        return False
+    return members == cadres and earliest == first
+
+
+def _kept_file(size: int, weeks: int) -> Path:
+    """Where `--reuse` keeps a SQLite county."""
+    folder = Path(tempfile.gettempdir()) / "township-county"
+    folder.mkdir(exist_ok=True)
+    return folder / f"county-{size}-{weeks}.db"
+
+
+async def _county_database(
+    db: str, size: int, weeks: int, reuse: bool
+) -> tuple[AsyncEngine, str, bool]:
+    """The database for one size: (engine, url, whether it still needs the data)."""
+    if reuse and db == "sqlite":
+        url = f"sqlite+aiosqlite:///{_kept_file(size, weeks)}"
+    else:
+        url = database_url(db, workdir())
+    if reuse:
+        engine = create_engine(url)
+        if await _holds(engine, size, weeks):
+            await upgrade(engine)
+            return engine, url, False
+        await engine.dispose()
+        if is_sqlite(url):
+            _kept_file(size, weeks).unlink(missing_ok=True)
+    return await fresh_database(url), url, True
+
+
+async def main(
+    sizes: list[int], db: str, weeks: int, repeat: int, *, reuse: bool = False
+) -> dict[str, object]:
     runs = []
     for size in sizes:
-        url = database_url(db, workdir())
-        engine = await fresh_database(url)
+        engine, url, empty = await _county_database(db, size, weeks, reuse)
         settings = county_settings(url)
         started = time.perf_counter()
-        counts = await generate(engine, settings, size, weeks)
-        if not is_sqlite(url):  # what autovacuum does after a bulk load
-            async with engine.begin() as conn:
-                await conn.execute(text("ANALYZE"))
+        if empty:
+            counts = await generate(engine, settings, size, weeks)
+            if not is_sqlite(url):  # what autovacuum does after a bulk load
+                async with engine.connect() as conn:
+                    autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                    await autocommit.execute(text("VACUUM ANALYZE"))
+        else:
+            counts = await row_counts(engine)
         generated = time.perf_counter() - started
         runs.append(
             {
                 "cadres": size,
                 "weeks": weeks,
                 "rows": counts,
-                "generate_seconds": round(generated, 1),
+                "generate_seconds": round(generated, 1) if empty else None,
                 "ops": await measure(engine, settings, repeat),
             }
         )
         await engine.dispose()
     return {"benchmark": "county", "database": db, "runs": runs, "machine": machine()}
+
+
+async def row_counts(engine: AsyncEngine) -> dict[str, int]:
+    tables = {
+        "members": Member,
+        "visits": FieldVisit,
+        "problems": VisitProblem,
+        "reports": WeeklyReport,
+        "report_items": ReportItem,
+        "cases": DisputeCase,
+    }
+    async with engine.connect() as conn:
+        return {
+            name: int(await conn.scalar(select(func.count()).select_from(table)) or 0)
+            for name, table in tables.items()
+        }
 
 
 def render(result: dict[str, Any]) -> str:
@@ -401,7 +513,11 @@ def render(result: dict[str, Any]) -> str:
     for run in runs:
         lines.append(
             f"\n{run['cadres']} cadres, {run['weeks']} weeks: {run['rows']} "
-            f"(generated in {run['generate_seconds']} s)"
+            + (
+                f"(generated in {run['generate_seconds']} s)"
+                if run["generate_seconds"] is not None
+                else "(reused)"
+            )
         )
         lines.append(f"{'operation':<15}{'seconds':>10}{'peak MB':>10}{'queries':>10}")
         for name in names:
@@ -415,9 +531,18 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated cadre counts")
     parser.add_argument("--weeks", type=int, default=52, help="weeks of history")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the generated data and reuse it next time"
+    )
     add_common_args(parser)
     args = parser.parse_args()
     result = asyncio.run(
-        main([int(s) for s in args.sizes.split(",")], args.db, args.weeks, args.repeat)
+        main(
+            [int(s) for s in args.sizes.split(",")],
+            args.db,
+            args.weeks,
+            args.repeat,
+            reuse=args.reuse,
+        )
     )
     print(json.dumps(result, ensure_ascii=False) if args.json else render(result))

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.members import audit
-from bot.db.redblack_facts import FactsProvider, members_for_lists
+from bot.db.redblack_facts import FactsProvider, gc_paused, members_for_lists
 from bot.domain.periods import period_key
 from bot.domain.redblack import Period, evaluate
 from bot.domain.redblack_snapshot import apply_removal, build_snapshot, listed
@@ -33,26 +33,28 @@ async def compute_snapshot(
     rules = config.rules()
     members = await members_for_lists(session, township.id, config.village_units)
     known = {m.member_id for m in members}
+    period_weeks = set(period.weeks)
     weeks = [
         w
         for w in await facts.member_weeks(session, township.id, period)
-        if w.member_id in known and w.week_start in period.weeks
+        if w.member_id in known and w.week_start in period_weeks
     ]
     cases = [
         c
         for c in await facts.member_case_facts(session, township.id, period)
         if c.member_id in known
     ]
-    result = evaluate(period, members, weeks, cases, rules)
-    return build_snapshot(
-        result,
-        rules,
-        township_code=township.code,
-        township_name=township.name,
-        period_key=period_key(period),
-        generated_at=now.isoformat(),
-        weeks=weeks,
-    )
+    with gc_paused():
+        result = evaluate(period, members, weeks, cases, rules)
+        return build_snapshot(
+            result,
+            rules,
+            township_code=township.code,
+            township_name=township.name,
+            period_key=period_key(period),
+            generated_at=now.isoformat(),
+            weeks=weeks,
+        )
 
 
 async def issue_by_id(session: AsyncSession, issue_id: int) -> RedBlackIssue | None:

@@ -11,26 +11,61 @@ case tables; the module-level functions below are the empty fallback (no data, n
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import gc
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    cast,
+    distinct,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.config import Settings
 from bot.db.cases import case_config
 from bot.db.members import joined_weeks
-from bot.db.week import cadre_weeks, cadre_weeks_between, section_texts, township_visits
+from bot.db.week import (
+    cadre_weeks,
+    cadre_weeks_between,
+    exempt_spans,
+    section_texts,
+    township_visits,
+)
 from bot.domain.cases import DEADLINE_STATUSES, Status
 from bot.domain.redblack import Member, MemberCaseFacts, MemberWeek, Period
-from bot.domain.week import week_of
+from bot.domain.reporting import report_status
+from bot.domain.week import (
+    ExemptSpan,
+    Quota,
+    ReportWindow,
+    exempt_workdays,
+    required_quota,
+    week_of,
+)
 from bot.i18n import gettext_for
-from bot.models import DisputeCase, MemberRole, Township, Village, VillageAssignment
+from bot.models import (
+    DisputeCase,
+    FieldVisit,
+    MemberRole,
+    Township,
+    Village,
+    VillageAssignment,
+    VisitProblem,
+    WeeklyReport,
+)
 from bot.models import Member as MemberModel
-from bot.weekrules import week_rules
+from bot.weekrules import WeekRules, week_rules
 from jobs.plan import week_key
 
 LedgerRow = tuple[Any, ...]
@@ -87,33 +122,27 @@ async def members_for_lists(
     """Active cadres of the township (each once), with their unit: the first 包村 village they
     look after, mapped through `village_units` (village -> 包村 team) when configured."""
     units = village_units or {}
-    rows = (
-        await session.execute(
-            select(MemberModel.id, MemberModel.display_name)
-            .join(MemberRole, MemberRole.member_id == MemberModel.id)
-            .where(
-                MemberRole.township_id == township_id,
-                MemberRole.role == "cadre",
-                MemberModel.active.is_(True),
-            )
-            .distinct()
-            .order_by(MemberModel.id)
+    villages = (
+        select(VillageAssignment.member_id, Village.id, Village.name)
+        .join(Village, Village.id == VillageAssignment.village_id)
+        .where(Village.township_id == township_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(MemberModel.id, MemberModel.display_name, villages.c.name)
+        .join(MemberRole, MemberRole.member_id == MemberModel.id)
+        .outerjoin(villages, villages.c.member_id == MemberModel.id)
+        .where(
+            MemberRole.township_id == township_id,
+            MemberRole.role == "cadre",
+            MemberModel.active.is_(True),
         )
-    ).all()
-    ids = [mid for mid, _ in rows]
-    first_village: dict[int, str] = {}
-    if ids:
-        assigned = await session.execute(
-            select(VillageAssignment.member_id, Village.name)
-            .join(Village, Village.id == VillageAssignment.village_id)
-            .where(VillageAssignment.member_id.in_(ids), Village.township_id == township_id)
-            .order_by(VillageAssignment.member_id, Village.id)
-        )
-        for mid, name in assigned:
-            first_village.setdefault(mid, name)
-    out = []
-    for mid, name in rows:
-        village = first_village.get(mid)
+        .order_by(MemberModel.id, villages.c.id)
+    )
+    out: list[Member] = []
+    for mid, name, village in rows:  # one row per village looked after (or one, None)
+        if out and out[-1].member_id == mid:
+            continue
         out.append(Member(mid, name, units.get(village, village) if village else None))
     return out
 
@@ -154,43 +183,34 @@ def database_facts(settings: Settings) -> FactsProvider:
         if township is None:
             return []
         rules = week_rules(settings, township.code)
-        # Facts as they stand at the end of the period: every deadline in it has passed.
-        as_of = datetime.combine(period.end + timedelta(days=1), time(0), rules.tz)
-        joined = await joined_weeks(session, township_id, rules.tz)
-        by_week = await cadre_weeks_between(session, township_id, period.weeks, rules, as_of)
-        return [
-            cadre_week.member_week()
-            for week_start in period.weeks
-            for cadre_week in by_week.get(week_start, [])
-            # A member is judged from the first full week after joining.
-            if week_start > joined.get(cadre_week.member_id, week_start)
-        ]
+        return await period_member_weeks(
+            session, township_id, period.weeks, rules, period_as_of(period, rules)
+        )
 
     async def cases(
         session: AsyncSession, township_id: int, period: Period
     ) -> list[MemberCaseFacts]:
-        members = {m.member_id for m in await members_for_lists(session, township_id)}
+        owner = func.coalesce(DisputeCase.mediator_id, DisputeCase.opened_by)
         rows = await session.execute(
             select(
                 DisputeCase.number,
                 DisputeCase.status,
                 DisputeCase.deadline,
                 DisputeCase.resolved_on,
-                func.coalesce(DisputeCase.mediator_id, DisputeCase.opened_by),
+                owner,
             ).where(
                 DisputeCase.township_id == township_id,
                 DisputeCase.registered_on <= period.end,
+                owner.in_(_active_cadres(township_id)),
             )
         )
         out: list[MemberCaseFacts] = []
-        for number, status, deadline, resolved_on, owner in rows:
-            if owner not in members:
-                continue
+        for number, status, deadline, resolved_on, owner_id in rows:
             resolved = resolved_on is not None and period.start <= resolved_on <= period.end
             overdue = status in DEADLINE_STATUSES and deadline < period.end
             if resolved or overdue:
                 days = (period.end - deadline).days if overdue else 0
-                out.append(MemberCaseFacts(owner, number, days, resolved))
+                out.append(MemberCaseFacts(owner_id, number, days, resolved))
         return out
 
     async def visits(
@@ -313,6 +333,263 @@ def database_facts(settings: Settings) -> FactsProvider:
     )
 
 
+def period_as_of(period: Period, rules: WeekRules) -> datetime:
+    """The moment the lists judge a period at: the end of the period, when every deadline in
+    it has passed (a report still not submitted then is missing)."""
+    return datetime.combine(period.end + timedelta(days=1), time(0), rules.tz)
+
+
+async def member_weeks_straight(
+    session: AsyncSession,
+    township_id: int,
+    weeks: Sequence[date],
+    rules: WeekRules,
+    as_of: datetime,
+) -> list[MemberWeek]:
+    """The definition of the lists' week facts, straight from the week overview the agenda
+    and reminders read: every active cadre's `CadreWeek.member_week()` for each week, from
+    the first full week after joining. `period_member_weeks` must return exactly this."""
+    if not weeks:
+        return []
+    joined = await joined_weeks(session, township_id, rules.tz)
+    by_week = await cadre_weeks_between(session, township_id, weeks, rules, as_of)
+    return [
+        cadre_week.member_week()
+        for week_start in sorted(set(weeks))
+        for cadre_week in by_week.get(week_start, [])
+        if week_start > joined.get(cadre_week.member_id, week_start)
+    ]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside (for synchronous code only, so nothing else runs
+    meanwhile): the lists of a township allocate many small objects that all stay alive,
+    and each burst of allocations set off collections that walked them all again (a third
+    to a half of the county's lists at 10,000 cadres). Collection resumes on the way out."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _active_cadres(township_id: int) -> Select[int]:
+    """The ids of the township's active cadres, as a subquery."""
+    return (
+        select(MemberRole.member_id)
+        .join(MemberModel, MemberModel.id == MemberRole.member_id)
+        .where(
+            MemberRole.township_id == township_id,
+            MemberRole.role == "cadre",
+            MemberModel.active.is_(True),
+        )
+    )
+
+
+# Day numbers count from Monday 1900-01-01, so `day // 7` is a week and `day % 7` a weekday.
+_EPOCH = date(1900, 1, 1)
+_EPOCH_JULIAN = 2415020.5  # SQLite's julianday('1900-01-01')
+
+
+def _day_number(session: AsyncSession) -> ColumnElement[int]:
+    """`FieldVisit.visit_date` as days since `_EPOCH`, in SQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(FieldVisit.visit_date) - _EPOCH_JULIAN, Integer)
+    return cast(FieldVisit.visit_date - literal(_EPOCH, Date), Integer)
+
+
+async def _visit_totals(
+    session: AsyncSession, township_id: int, start: date, end: date
+) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """(member id, week number) -> (weekday bits of the field days, screenings, problems
+    solved) over the township's live visit logs dated within [start, end]: one query,
+    aggregated per member and week in SQL (a bit per distinct weekday with a visit)."""
+    day = _day_number(session)
+    problems = (
+        select(func.count(VisitProblem.id))
+        .where(VisitProblem.visit_id == FieldVisit.id)
+        .correlate(FieldVisit)
+        .scalar_subquery()
+    )
+    visits = (
+        select(
+            FieldVisit.member_id.label("member_id"),
+            (day // 7).label("week"),
+            literal(1).op("<<", precedence=7)(day % 7).label("bit"),
+            FieldVisit.dispute_screenings.label("screenings"),
+            problems.label("problems"),
+        )
+        .where(
+            FieldVisit.township_id == township_id,
+            FieldVisit.visit_date >= start,
+            FieldVisit.visit_date <= end,
+            FieldVisit.deleted_at.is_(None),
+        )
+        .subquery()
+    )
+    rows = await session.execute(
+        select(
+            visits.c.member_id,
+            visits.c.week,
+            # Integers, not PostgreSQL's numeric sums (decimals to convert on every row).
+            cast(func.sum(distinct(visits.c.bit)), Integer),
+            cast(func.sum(visits.c.screenings), Integer),
+            cast(func.sum(visits.c.problems), Integer),
+        ).group_by(visits.c.member_id, visits.c.week)
+    )
+    with gc_paused():
+        return {
+            (member_id, week): (bits, screenings, solved)
+            for member_id, week, bits, screenings, solved in rows
+        }
+
+
+# Member ids per statement when looking up reports: well under SQLite's and asyncpg's limits
+# on bound parameters (32766 and 32767), so one statement up to that many cadres a township.
+_IDS_PER_QUERY = 10_000
+
+
+async def _first_submissions(
+    session: AsyncSession, member_ids: Sequence[int], mondays: Sequence[date]
+) -> dict[tuple[int, date], datetime]:
+    """(member id, week) -> first submission of that week's report, submitted reports only
+    (whichever township the report was filed in).
+
+    The members' ids are listed and the weeks given as a range (and filtered here): both
+    databases then probe the (member, week) unique index per member, where a subquery for
+    the members or a list of weeks made PostgreSQL scan the whole table."""
+    wanted = set(mondays)
+    result: dict[tuple[int, date], datetime] = {}
+    for start in range(0, len(member_ids), _IDS_PER_QUERY):
+        rows = await session.execute(
+            select(
+                WeeklyReport.member_id, WeeklyReport.week_start, WeeklyReport.first_submitted_at
+            ).where(
+                WeeklyReport.member_id.in_(member_ids[start : start + _IDS_PER_QUERY]),
+                WeeklyReport.week_start >= min(wanted),
+                WeeklyReport.week_start <= max(wanted),
+                WeeklyReport.first_submitted_at.is_not(None),
+            )
+        )
+        with gc_paused():
+            for mid, week, at in rows:
+                if at is not None and week in wanted:
+                    result[(mid, week)] = at
+    return result
+
+
+@dataclass(frozen=True)
+class _WeekPlan:
+    """What every cadre's week shares: computed once per week, not per cadre."""
+
+    monday: date
+    number: int  # days since _EPOCH // 7
+    window: ReportWindow | None
+    workdays: int
+    required: Quota  # with no exempt day
+    days: tuple[date, ...]  # the week's seven dates
+
+
+def _field_days(plan: _WeekPlan, bits: int, cache: dict[int, tuple[date, ...]]) -> tuple[date, ...]:
+    dates = cache.get(bits)
+    if dates is None:
+        dates = cache[bits] = tuple(d for i, d in enumerate(plan.days) if bits >> i & 1)
+    return dates
+
+
+async def period_member_weeks(
+    session: AsyncSession,
+    township_id: int,
+    weeks: Sequence[date],
+    rules: WeekRules,
+    as_of: datetime,
+) -> list[MemberWeek]:
+    """The lists' week facts (`member_weeks_straight`, exactly) for every active cadre of the
+    township and each of `weeks`, without building the week overview: four queries whatever
+    the number of weeks (and of cadres, up to `_IDS_PER_QUERY` a township), the visits
+    summed per member and week in SQL, the calendar, quota and report window worked out
+    once per week."""
+    mondays = sorted({week_of(w) for w in weeks})
+    if not mondays:
+        return []
+    first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    # The active cadres (as `cadres_of`) and the week each joined (as `joined_weeks`).
+    joined = {
+        member_id: week_of(created.astimezone(rules.tz).date())
+        for member_id, created in await session.execute(
+            select(MemberModel.id, MemberModel.created_at)
+            .where(MemberModel.id.in_(_active_cadres(township_id)))
+            .order_by(MemberModel.id)
+        )
+    }
+    cadres = list(joined)
+    totals = await _visit_totals(session, township_id, first, last)
+    spans = await exempt_spans(session, township_id, first, last)
+    submitted = await _first_submissions(session, cadres, mondays)
+    with gc_paused():
+        return _member_weeks(mondays, rules, as_of, cadres, joined, totals, spans, submitted)
+
+
+def _member_weeks(
+    mondays: Sequence[date],
+    rules: WeekRules,
+    as_of: datetime,
+    cadres: Sequence[int],
+    joined: Mapping[int, date],
+    totals: Mapping[tuple[int, int], tuple[int, int, int]],
+    spans: Mapping[int, Sequence[ExemptSpan]],
+    submitted: Mapping[tuple[int, date], datetime],
+) -> list[MemberWeek]:
+    out: list[MemberWeek] = []
+    for monday in mondays:
+        workdays = rules.calendar.workdays_in_week(monday)
+        plan = _WeekPlan(
+            monday=monday,
+            number=(monday - _EPOCH).days // 7,
+            window=rules.window(monday),
+            workdays=len(workdays),
+            required=required_quota(rules.quota, len(workdays), 0),
+            days=tuple(monday + timedelta(days=i) for i in range(7)),
+        )
+        sunday = plan.days[-1]
+        dates_of: dict[int, tuple[date, ...]] = {}
+        for member_id in cadres:
+            if monday <= joined.get(member_id, monday):
+                continue  # judged from the first full week after joining
+            bits, screenings, solved = totals.get((member_id, plan.number), (0, 0, 0))
+            dates = _field_days(plan, bits, dates_of) if bits else ()
+            leave = [s for s in spans.get(member_id, ()) if s.start <= sunday and s.end >= monday]
+            exempt = len(exempt_workdays(monday, leave, rules.calendar)) if leave else 0
+            required = (
+                required_quota(rules.quota, plan.workdays, exempt) if exempt else plan.required
+            )
+            fully_exempt = plan.workdays - exempt <= 0
+            at = submitted.get((member_id, monday))
+            report = report_status(plan.window, at, as_of, fully_exempt)
+            out.append(
+                MemberWeek(
+                    member_id=member_id,
+                    week_start=monday,
+                    # After the deadline a still pending report counts as missing.
+                    report="missing" if report == "pending" else report,
+                    field_days_done=len(dates),
+                    field_days_required=required.field_days,
+                    screenings_done=screenings,
+                    screenings_required=required.dispute_screenings,
+                    problems_done=solved,
+                    problems_required=required.problems_solved,
+                    exempt_days=exempt,
+                    fully_exempt=fully_exempt,
+                    field_day_dates=dates,
+                )
+            )
+    return out
+
+
 async def _member_names(session: AsyncSession, township_id: int) -> dict[int, str]:
     rows = await session.execute(
         select(MemberModel.id, MemberModel.display_name)
@@ -329,9 +606,13 @@ __all__ = [
     "LedgerRow",
     "case_rows",
     "database_facts",
+    "gc_paused",
     "member_case_facts",
     "member_weeks",
+    "member_weeks_straight",
     "members_for_lists",
+    "period_as_of",
+    "period_member_weeks",
     "provider",
     "report_rows",
     "visit_log_rows",

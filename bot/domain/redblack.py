@@ -92,6 +92,7 @@ __all__ = [
     "UnitScoreRow",
     "evaluate",
     "explain",
+    "explain_all",
     "rules_summary",
 ]
 
@@ -545,23 +546,70 @@ def explain(member_id: int, result: RedBlackResult) -> Explanation:
     Raises ``KeyError`` for a member that was not part of the evaluation.
     """
     a = result.assessments[member_id]
+    return _explain(a, result, _ResultIndex.of(result, member_id))
+
+
+def explain_all(result: RedBlackResult) -> dict[int, Explanation]:
+    """``explain`` for every member of the evaluation, by member id, in linear time (the
+    snapshot explains everybody)."""
+    index = _ResultIndex.of(result)
+    return {mid: _explain(result.assessments[mid], result, index) for mid in result.members}
+
+
+@dataclass(frozen=True)
+class _ResultIndex:
+    """Where each member (or unit) appears in a result, for lookups in constant time."""
+
+    red: dict[int, Listing]
+    black: dict[int, Listing]
+    not_listed: dict[int, list[Reason]]
+    scores: dict[int, ScoreRow]
+    units: dict[str, UnitScoreRow]
+
+    @classmethod
+    def of(cls, result: RedBlackResult, only: int | None = None) -> _ResultIndex:
+        """The index of ``result`` (of one member's entries only, when ``only`` is given)."""
+
+        def wanted(member_id: int) -> bool:
+            return only is None or member_id == only
+
+        not_listed: dict[int, list[Reason]] = {}
+        for n in result.not_listed:
+            if wanted(n.member_id):
+                not_listed.setdefault(n.member_id, []).append(n.reason)
+        units: dict[str, UnitScoreRow] = {}
+        for row in result.unit_scoreboard:
+            units.setdefault(row.unit, row)  # the first row of a unit, as `next` found it
+        red: dict[int, Listing] = {}
+        black: dict[int, Listing] = {}
+        scores: dict[int, ScoreRow] = {}
+        for target, items in ((red, result.red), (black, result.black)):
+            for item in items:
+                if wanted(item.member_id):
+                    target.setdefault(item.member_id, item)
+        for score in result.scoreboard:
+            if wanted(score.member_id):
+                scores.setdefault(score.member_id, score)
+        return cls(red, black, not_listed, scores, units)
+
+
+def _explain(a: Assessment, result: RedBlackResult, index: _ResultIndex) -> Explanation:
+    member_id = a.member_id
     status: Status
     reasons: tuple[Reason, ...]
     listing_notes: tuple[Reason, ...] = ()
-    red = _find_listing(result.red, member_id)
-    black = _find_listing(result.black, member_id)
+    red = index.red.get(member_id)
+    black = index.black.get(member_id)
     if red is not None:
         status, reasons, listing_notes = "red", red.reasons, red.notes
     elif black is not None:
         status, reasons, listing_notes = "black", black.reasons, black.notes
     else:
         status = "not_listed"
-        reasons = tuple(n.reason for n in result.not_listed if n.member_id == member_id)
-    score = next((r for r in result.scoreboard if r.member_id == member_id), None)
+        reasons = tuple(index.not_listed.get(member_id, ()))
+    score = index.scores.get(member_id)
     unit = result.members[member_id].unit
-    unit_score = next((r for r in result.unit_scoreboard if r.unit == unit), None)
-    if not a.eligible:
-        unit_score = None
+    unit_score = index.units.get(unit) if unit is not None and a.eligible else None
     return Explanation(
         member_id=member_id,
         status=status,
@@ -646,34 +694,33 @@ def _index_members(members: Iterable[Member]) -> dict[int, Member]:
 def _index_weeks(
     period: Period, members: Mapping[int, Member], weeks: Iterable[MemberWeek]
 ) -> dict[int, dict[date, MemberWeek]]:
-    period_weeks = set(period.weeks)
+    week_ends = {week: week + timedelta(days=6) for week in period.weeks}
     out: dict[int, dict[date, MemberWeek]] = {}
     for w in weeks:
         if w.member_id not in members:
             raise ValueError(f"week row for unknown member {w.member_id}")
-        if w.week_start not in period_weeks:
+        week_end = week_ends.get(w.week_start)
+        if week_end is None:
             raise ValueError(f"week {w.week_start} is not in the period")
         if w.report not in _REPORT_STATUSES:
             raise ValueError(f"unknown report status {w.report!r}")
-        counts = (
-            w.field_days_done,
-            w.field_days_required,
-            w.screenings_done,
-            w.screenings_required,
-            w.problems_done,
-            w.problems_required,
-            w.exempt_days,
-        )
-        if min(counts) < 0:
+        if (
+            w.field_days_done < 0
+            or w.field_days_required < 0
+            or w.screenings_done < 0
+            or w.screenings_required < 0
+            or w.problems_done < 0
+            or w.problems_required < 0
+            or w.exempt_days < 0
+        ):
             raise ValueError(f"negative count for member {w.member_id}, week {w.week_start}")
         dates = w.field_day_dates
-        if len(dates) != w.field_days_done or len(set(dates)) != len(dates):
+        if len(dates) != w.field_days_done or (len(dates) > 1 and len(set(dates)) != len(dates)):
             raise ValueError(
                 f"field_day_dates must list {w.field_days_done} distinct dates "
                 f"(member {w.member_id}, week {w.week_start})"
             )
-        week_end = w.week_start + timedelta(days=6)
-        if any(not w.week_start <= d <= week_end for d in dates):
+        if dates and (min(dates) < w.week_start or max(dates) > week_end):
             raise ValueError(f"field day outside week {w.week_start} (member {w.member_id})")
         by_week = out.setdefault(w.member_id, {})
         if w.week_start in by_week:
@@ -708,31 +755,58 @@ def _assess(
     min_weeks: int,
 ) -> Assessment:
     c = ReasonCode
-    rows = [rows_by_week[w] for w in period.weeks if w in rows_by_week]
-    data = [r for r in rows if not r.fully_exempt]
-    exempt = [r for r in rows if r.fully_exempt]
-
+    # One pass over the period's weeks gathers every fact; the reasons are then stated group
+    # by group, each in week order.
     context: list[Reason] = []
+    data: list[MemberWeek] = []  # weeks that count (not fully exempt)
+    exempt_weeks: list[date] = []
+    due = 0
+    missing: list[MemberWeek] = []
+    late: list[MemberWeek] = []
+    field_short: list[MemberWeek] = []
+    screenings_short: list[MemberWeek] = []
+    problems_short: list[MemberWeek] = []
+    field_done = screenings_done = screenings_required = problems_done = problems_required = 0
     for week in period.weeks:
         row = rows_by_week.get(week)
         if row is None:
             context.append(Reason(c.NO_DATA_FOR_WEEK, {"week": week}))
-        elif row.fully_exempt:
+            continue
+        if row.fully_exempt:
             context.append(Reason(c.WEEK_EXEMPT, {"week": week}))
+            exempt_weeks.append(row.week_start)
+            continue
+        data.append(row)
+        if row.report == "exempt":
+            context.append(Reason(c.REPORT_NOT_DUE, {"week": week}))
         else:
-            if row.report == "exempt":
-                context.append(Reason(c.REPORT_NOT_DUE, {"week": week}))
-            if row.exempt_days > 0:
-                context.append(
-                    Reason(
-                        c.PARTIAL_EXEMPTION,
-                        {
-                            "week": week,
-                            "days": row.exempt_days,
-                            "field_days_required": row.field_days_required,
-                        },
-                    )
+            due += 1
+            if row.report == "missing":
+                missing.append(row)
+            elif row.report == "late":
+                late.append(row)
+        if row.exempt_days > 0:
+            context.append(
+                Reason(
+                    c.PARTIAL_EXEMPTION,
+                    {
+                        "week": week,
+                        "days": row.exempt_days,
+                        "field_days_required": row.field_days_required,
+                    },
                 )
+            )
+        field_done += row.field_days_done
+        if row.field_days_done < row.field_days_required:
+            field_short.append(row)
+        screenings_done += row.screenings_done
+        screenings_required += row.screenings_required
+        if row.screenings_done < row.screenings_required:
+            screenings_short.append(row)
+        problems_done += row.problems_done
+        problems_required += row.problems_required
+        if row.problems_done < row.problems_required:
+            problems_short.append(row)
 
     red_met: list[Reason] = []
     blockers: list[Reason] = []
@@ -740,9 +814,6 @@ def _assess(
     clear: list[Reason] = []
 
     # Reports.
-    due = [r for r in data if r.report != "exempt"]
-    missing = [r for r in due if r.report == "missing"]
-    late = [r for r in due if r.report == "late"]
     for r in missing:
         reason = Reason(c.REPORT_MISSING, {"week": r.week_start})
         blockers.append(reason)
@@ -750,14 +821,13 @@ def _assess(
     blockers.extend(Reason(c.REPORT_LATE, {"week": r.week_start}) for r in late)
     if not missing and not late:
         if due:
-            red_met.append(Reason(c.ALL_REPORTS_ON_TIME, {"weeks": len(due)}))
+            red_met.append(Reason(c.ALL_REPORTS_ON_TIME, {"weeks": due}))
         else:
             red_met.append(Reason(c.NO_REPORT_DUE, {"weeks": len(data)}))
     if not missing:
-        clear.append(Reason(c.NO_REPORT_MISSING, {"weeks": len(due)}))
+        clear.append(Reason(c.NO_REPORT_MISSING, {"weeks": due}))
 
     # Field days (always weekly).
-    field_short = [r for r in data if r.field_days_done < r.field_days_required]
     for r in field_short:
         reason = Reason(
             c.FIELD_DAYS_SHORT,
@@ -772,40 +842,37 @@ def _assess(
         blockers.append(reason)
         triggers.append(reason)
     if not field_short:
-        met = Reason(
-            c.FIELD_QUOTA_MET,
-            {"weeks": len(data), "days": sum(r.field_days_done for r in data)},
-        )
+        met = Reason(c.FIELD_QUOTA_MET, {"weeks": len(data), "days": field_done})
         red_met.append(met)
         clear.append(met)
 
     # Screenings and problems (red only).
-    for done_of, required_of, met_code, short_code, short_period_code in (
+    for short_rows, total_done, total_required, done_of, required_of, codes in (
         (
+            screenings_short,
+            screenings_done,
+            screenings_required,
             _screenings_done,
             _screenings_required,
-            c.SCREENINGS_QUOTA_MET,
-            c.SCREENINGS_SHORT,
-            c.SCREENINGS_SHORT_IN_PERIOD,
+            (c.SCREENINGS_QUOTA_MET, c.SCREENINGS_SHORT, c.SCREENINGS_SHORT_IN_PERIOD),
         ),
         (
+            problems_short,
+            problems_done,
+            problems_required,
             _problems_done,
             _problems_required,
-            c.PROBLEMS_QUOTA_MET,
-            c.PROBLEMS_SHORT,
-            c.PROBLEMS_SHORT_IN_PERIOD,
+            (c.PROBLEMS_QUOTA_MET, c.PROBLEMS_SHORT, c.PROBLEMS_SHORT_IN_PERIOD),
         ),
     ):
-        total_done = sum(done_of(r) for r in data)
-        total_required = sum(required_of(r) for r in data)
+        met_code, short_code, short_period_code = codes
         if rules.quota_mode == "weekly":
             short = [
                 Reason(
                     short_code,
                     {"week": r.week_start, "done": done_of(r), "required": required_of(r)},
                 )
-                for r in data
-                if done_of(r) < required_of(r)
+                for r in short_rows
             ]
         elif total_done < total_required:
             short = [
@@ -846,9 +913,9 @@ def _assess(
 
     # Points (fully exempt weeks contribute nothing).
     counts = {
-        "field_day": sum(r.field_days_done for r in data),
-        "problem_solved": sum(r.problems_done for r in data),
-        "screening": sum(r.screenings_done for r in data),
+        "field_day": field_done,
+        "problem_solved": problems_done,
+        "screening": screenings_done,
         "case_resolved": sum(1 for f in cases if f.resolved_in_period),
         "late_report": len(late),
         "missing_report": len(missing),
@@ -861,18 +928,18 @@ def _assess(
     )
 
     eligibility: Reason | None = None
-    if not data and exempt:
-        eligibility = Reason(c.EXEMPT, {"weeks": len(exempt)})
+    if not data and exempt_weeks:
+        eligibility = Reason(c.EXEMPT, {"weeks": len(exempt_weeks)})
     elif len(data) < min_weeks:
         eligibility = Reason(
             c.INSUFFICIENT_DATA,
-            {"weeks": len(data), "required": min_weeks, "exempt_weeks": len(exempt)},
+            {"weeks": len(data), "required": min_weeks, "exempt_weeks": len(exempt_weeks)},
         )
 
     return Assessment(
         member_id=member_id,
         data_weeks=tuple(r.week_start for r in data),
-        exempt_weeks=tuple(r.week_start for r in exempt),
+        exempt_weeks=tuple(exempt_weeks),
         red_met=tuple(red_met),
         red_blockers=tuple(blockers),
         black_triggers=tuple(triggers),
@@ -934,10 +1001,6 @@ def _listing(
             Reason(ReasonCode.TIED_AT_CAP, {"list": list_name, "cap": cap, "listed": len(listed)}),
         )
     return Listing(a.member_id, reasons, notes)
-
-
-def _find_listing(listings: Sequence[Listing], member_id: int) -> Listing | None:
-    return next((item for item in listings if item.member_id == member_id), None)
 
 
 def _competition_ranks(keys: Sequence[_T]) -> list[tuple[int, bool]]:

@@ -11,7 +11,7 @@ Pure: no I/O, no clock (``generated_at`` is given).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -23,7 +23,7 @@ from bot.domain.redblack import (
     Reason,
     RedBlackResult,
     RedBlackRules,
-    explain,
+    explain_all,
     rules_summary,
 )
 
@@ -44,6 +44,11 @@ Json = dict[str, Any]
 
 
 def param_to_json(value: ParamValue) -> Any:
+    kind = type(value)
+    if kind is int or kind is str or value is None:  # the common cases first, cheaply
+        return value
+    if kind is date:
+        return {"$date": value.isoformat()}  # type: ignore[union-attr]
     if isinstance(value, date):
         return {"$date": value.isoformat()}
     if isinstance(value, Fraction):
@@ -85,6 +90,22 @@ def _reasons(items: Iterable[Reason]) -> list[Json]:
     return [reason_to_json(r) for r in items]
 
 
+class _ReasonGroups:
+    """Reason tuples as JSON, each tuple converted once per snapshot: a listing's reasons are
+    also its member's red_met or black_triggers, and black triggers are red blockers too.
+    Every call returns a new list (of shared, never modified reason objects)."""
+
+    def __init__(self) -> None:
+        # Keyed by identity; the tuple is kept so that its id cannot be reused meanwhile.
+        self._done: dict[int, tuple[Sequence[Reason], list[Json]]] = {}
+
+    def __call__(self, items: Sequence[Reason]) -> list[Json]:
+        hit = self._done.get(id(items))
+        if hit is None:
+            hit = self._done[id(items)] = (items, [reason_to_json(r) for r in items])
+        return list(hit[1])
+
+
 def _frac(value: Fraction) -> list[int]:
     return [value.numerator, value.denominator]
 
@@ -106,17 +127,17 @@ def build_snapshot(
         if row.member_id in field_days:
             field_days[row.member_id] += row.field_days_done
     explanations: Json = {}
-    for mid in result.members:
-        e = explain(mid, result)
+    groups = _ReasonGroups()
+    for mid, e in explain_all(result).items():
         explanations[str(mid)] = {
             "status": e.status,
-            "reasons": _reasons(e.reasons),
-            "listing_notes": _reasons(e.listing_notes),
-            "red_met": _reasons(e.red_met),
-            "red_blockers": _reasons(e.red_blockers),
-            "black_triggers": _reasons(e.black_triggers),
-            "black_clear": _reasons(e.black_clear),
-            "context": _reasons(e.context),
+            "reasons": groups(e.reasons),
+            "listing_notes": groups(e.listing_notes),
+            "red_met": groups(e.red_met),
+            "red_blockers": groups(e.red_blockers),
+            "black_triggers": groups(e.black_triggers),
+            "black_clear": groups(e.black_clear),
+            "context": groups(e.context),
             "points": e.points,
             "breakdown": dict(e.breakdown),
             "rank": e.score.rank if e.score else None,
@@ -140,11 +161,11 @@ def build_snapshot(
             str(m.member_id): {"name": m.name, "unit": m.unit} for m in result.members.values()
         },
         "red": [
-            {"member_id": x.member_id, "reasons": _reasons(x.reasons), "notes": _reasons(x.notes)}
+            {"member_id": x.member_id, "reasons": groups(x.reasons), "notes": groups(x.notes)}
             for x in result.red
         ],
         "black": [
-            {"member_id": x.member_id, "reasons": _reasons(x.reasons), "notes": _reasons(x.notes)}
+            {"member_id": x.member_id, "reasons": groups(x.reasons), "notes": groups(x.notes)}
             for x in result.black
         ],
         "not_listed": [

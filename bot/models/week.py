@@ -30,7 +30,15 @@ class FieldVisit(Base):
     __tablename__ = "field_visits"
     __table_args__ = (
         Index("ix_field_visits_member_date", "member_id", "visit_date"),
-        Index("ix_field_visits_township_date", "township_id", "visit_date"),
+        # Covering for the lists' per-week sums (bot/db/redblack_facts.py: _visit_totals).
+        Index(
+            "ix_field_visits_township_date",
+            "township_id",
+            "visit_date",
+            "member_id",
+            "dispute_screenings",
+            "deleted_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
