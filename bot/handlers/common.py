@@ -4,11 +4,10 @@ persisted flow state, replies and signed buttons."""
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, TypeAlias
 
 from sqlalchemy import bindparam, delete, select
@@ -194,7 +193,7 @@ class Turn:
         )
 
 
-@functools.cache
+@cache
 def _state_upsert(dialect: str) -> Any:
     """Insert the flow state, or update it and bump its version; built once per dialect
     (an upsert's `excluded` table is costly to build on every tap)."""
