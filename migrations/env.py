@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import create_engine
+from bot.db.migrate import check_foreign_keys
 from bot.models import metadata
 from bot.models.base import UtcDateTime
 
@@ -32,20 +33,27 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 
 
 def _configure(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
         render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            check_foreign_keys(connection)
 
 
 async def _run_async() -> None:
+    """The `alembic` command line (the bot migrates through `bot.db.migrate.migrate`)."""
     engine = create_engine(_url())
     async with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":  # see bot.db.migrate
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
         await connection.run_sync(_configure)
         await connection.commit()
     await engine.dispose()
