@@ -227,6 +227,7 @@ async def generate(
                             "backfilled": False,
                             "activities": ["听取民意"],
                             "dispute_screenings": 1 if day == 0 else 0,
+                            "problems_solved": 0,
                             "notes": "",
                             "location_checked": False,
                             "created_at": stamp,
@@ -252,6 +253,8 @@ async def generate(
                         }
                     )
             if len(visits) >= 4 * CHUNK or w == weeks - 1:
+                for visit in visits[::4]:  # a problem solved on every fourth visit log
+                    visit["problems_solved"] = 1
                 visit_ids = await big(FieldVisit, visits)
                 problems = [
                     {"visit_id": v, "position": 0, "description": "帮助群众解决实际问题"}

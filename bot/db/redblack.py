@@ -28,23 +28,26 @@ async def compute_snapshot(
     facts: FactsProvider,
     now: datetime,
 ) -> dict[str, Any]:
-    """Evaluate the lists from the current facts and freeze them into a snapshot."""
-    config = settings.township_redblack(township.code)
-    rules = config.rules()
-    members = await members_for_lists(session, township.id, config.village_units)
-    known = {m.member_id for m in members}
-    period_weeks = set(period.weeks)
-    weeks = [
-        w
-        for w in await facts.member_weeks(session, township.id, period)
-        if w.member_id in known and w.week_start in period_weeks
-    ]
-    cases = [
-        c
-        for c in await facts.member_case_facts(session, township.id, period)
-        if c.member_id in known
-    ]
+    """Evaluate the lists from the current facts and freeze them into a snapshot.
+
+    The cyclic garbage collector is paused throughout (see `gc_paused`), the queries too:
+    their rows are what the collections would walk again and again."""
     with gc_paused():
+        config = settings.township_redblack(township.code)
+        rules = config.rules()
+        members = await members_for_lists(session, township.id, config.village_units)
+        known = {m.member_id for m in members}
+        period_weeks = set(period.weeks)
+        weeks = [
+            w
+            for w in await facts.member_weeks(session, township.id, period)
+            if w.member_id in known and w.week_start in period_weeks
+        ]
+        cases = [
+            c
+            for c in await facts.member_case_facts(session, township.id, period)
+            if c.member_id in known
+        ]
         result = evaluate(period, members, weeks, cases, rules)
         return build_snapshot(
             result,

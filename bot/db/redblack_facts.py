@@ -19,10 +19,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Date,
     Integer,
     Select,
+    case,
     cast,
     distinct,
     func,
@@ -44,7 +46,7 @@ from bot.db.week import (
 )
 from bot.domain.cases import DEADLINE_STATUSES, Status
 from bot.domain.redblack import Member, MemberCaseFacts, MemberWeek, Period
-from bot.domain.reporting import report_status
+from bot.domain.reporting import judged_report_status
 from bot.domain.week import (
     ExemptSpan,
     Quota,
@@ -61,10 +63,10 @@ from bot.models import (
     Township,
     Village,
     VillageAssignment,
-    VisitProblem,
     WeeklyReport,
 )
 from bot.models import Member as MemberModel
+from bot.models.base import UtcDateTime
 from bot.weekrules import WeekRules, week_rules
 from jobs.plan import week_key
 
@@ -395,11 +397,15 @@ _EPOCH = date(1900, 1, 1)
 _EPOCH_JULIAN = 2415020.5  # SQLite's julianday('1900-01-01')
 
 
-def _day_number(session: AsyncSession) -> ColumnElement[int]:
-    """`FieldVisit.visit_date` as days since `_EPOCH`, in SQL."""
-    if session.get_bind().dialect.name == "sqlite":
-        return cast(func.julianday(FieldVisit.visit_date) - _EPOCH_JULIAN, Integer)
-    return cast(FieldVisit.visit_date - literal(_EPOCH, Date), Integer)
+def _sqlite(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _day_number(session: AsyncSession, column: Any) -> ColumnElement[int]:
+    """A date column as days since `_EPOCH`, in SQL."""
+    if _sqlite(session):
+        return cast(func.julianday(column) - _EPOCH_JULIAN, Integer)
+    return cast(column - literal(_EPOCH, Date), Integer)
 
 
 async def _visit_totals(
@@ -408,20 +414,14 @@ async def _visit_totals(
     """(member id, week number) -> (weekday bits of the field days, screenings, problems
     solved) over the township's live visit logs dated within [start, end]: one query,
     aggregated per member and week in SQL (a bit per distinct weekday with a visit)."""
-    day = _day_number(session)
-    problems = (
-        select(func.count(VisitProblem.id))
-        .where(VisitProblem.visit_id == FieldVisit.id)
-        .correlate(FieldVisit)
-        .scalar_subquery()
-    )
+    day = _day_number(session, FieldVisit.visit_date)
     visits = (
         select(
             FieldVisit.member_id.label("member_id"),
             (day // 7).label("week"),
-            literal(1).op("<<", precedence=7)(day % 7).label("bit"),
+            _shift(day % 7).label("bit"),
             FieldVisit.dispute_screenings.label("screenings"),
-            problems.label("problems"),
+            FieldVisit.problems_solved.label("problems"),
         )
         .where(
             FieldVisit.township_id == township_id,
@@ -431,12 +431,15 @@ async def _visit_totals(
         )
         .subquery()
     )
-    rows = await session.execute(
+    rows = await (await session.connection()).execute(
         select(
             visits.c.member_id,
             visits.c.week,
+            # SQLite has no bit_or; PostgreSQL's spares sorting for the distinct sum.
+            cast(func.sum(distinct(visits.c.bit)), Integer)
+            if _sqlite(session)
+            else func.bit_or(visits.c.bit),
             # Integers, not PostgreSQL's numeric sums (decimals to convert on every row).
-            cast(func.sum(distinct(visits.c.bit)), Integer),
             cast(func.sum(visits.c.screenings), Integer),
             cast(func.sum(visits.c.problems), Integer),
         ).group_by(visits.c.member_id, visits.c.week)
@@ -453,33 +456,76 @@ async def _visit_totals(
 _IDS_PER_QUERY = 10_000
 
 
-async def _first_submissions(
-    session: AsyncSession, member_ids: Sequence[int], mondays: Sequence[date]
-) -> dict[tuple[int, date], datetime]:
-    """(member id, week) -> first submission of that week's report, submitted reports only
-    (whichever township the report was filed in).
+def _shift(bit: ColumnElement[int], big: bool = False) -> ColumnElement[int]:
+    """``1 << bit`` in SQL (a 64-bit one when ``big``: PostgreSQL's plain 1 is 32-bit)."""
+    one = literal(1, BigInteger) if big else literal(1)
+    return one.op("<<", precedence=7, return_type=BigInteger if big else Integer)(bit)
 
-    The members' ids are listed and the weeks given as a range (and filtered here): both
-    databases then probe the (member, week) unique index per member, where a subquery for
-    the members or a list of weeks made PostgreSQL scan the whole table."""
-    wanted = set(mondays)
-    result: dict[tuple[int, date], datetime] = {}
-    for start in range(0, len(member_ids), _IDS_PER_QUERY):
-        rows = await session.execute(
-            select(
-                WeeklyReport.member_id, WeeklyReport.week_start, WeeklyReport.first_submitted_at
-            ).where(
-                WeeklyReport.member_id.in_(member_ids[start : start + _IDS_PER_QUERY]),
-                WeeklyReport.week_start >= min(wanted),
-                WeeklyReport.week_start <= max(wanted),
-                WeeklyReport.first_submitted_at.is_not(None),
+
+# Weeks per reports statement: a bit each in a 64-bit integer.
+_WEEKS_PER_MASK = 62
+
+
+async def _report_marks(
+    session: AsyncSession,
+    member_ids: Sequence[int],
+    mondays: Sequence[date],
+    deadlines: Mapping[date, datetime],
+) -> dict[int, tuple[int, int]]:
+    """member id -> (weeks with a submitted report, weeks whose report was submitted after
+    that week's deadline), as bit masks: bit i is the week i weeks after ``mondays[0]``.
+    Reports of any township, judged against `deadlines` in SQL (a week without one has no
+    lateness); one row per member comes back, not one per report.
+
+    The members' ids are listed and the weeks given as a range: both databases then probe
+    the (member, week) unique index per member, where a subquery for the members or a list
+    of weeks made PostgreSQL scan the whole table."""
+    marks: dict[int, tuple[int, int]] = {}
+    connection = await session.connection()
+    # (member, week) is unique, so a sum of the week bits is their bitwise or.
+    combine: Any = func.sum if _sqlite(session) else func.bit_or
+    start = 0
+    while start < len(mondays):
+        base = mondays[start]
+        end = start
+        while end < len(mondays) and (mondays[end] - base).days // 7 < _WEEKS_PER_MASK:
+            end += 1
+        chunk = mondays[start:end]
+        start = end
+        shift = (base - mondays[0]).days // 7
+        distance = _day_number(session, WeeklyReport.week_start) // 7 - (base - _EPOCH).days // 7
+        week_bit = _shift(distance, big=True)
+        due = {m: literal(deadlines[m], UtcDateTime()) for m in chunk if m in deadlines}
+        late = (
+            case(
+                (WeeklyReport.first_submitted_at > case(due, value=WeeklyReport.week_start), 1),
+                else_=0,
             )
+            if due
+            else literal(0)
         )
-        with gc_paused():
-            for mid, week, at in rows:
-                if at is not None and week in wanted:
-                    result[(mid, week)] = at
-    return result
+        for first in range(0, len(member_ids), _IDS_PER_QUERY):
+            rows = await connection.execute(
+                select(
+                    WeeklyReport.member_id,
+                    cast(combine(week_bit), BigInteger),
+                    cast(combine(week_bit * late), BigInteger),
+                )
+                .where(
+                    WeeklyReport.member_id.in_(member_ids[first : first + _IDS_PER_QUERY]),
+                    WeeklyReport.week_start >= chunk[0],
+                    WeeklyReport.week_start <= chunk[-1],
+                    WeeklyReport.first_submitted_at.is_not(None),
+                )
+                .group_by(WeeklyReport.member_id)
+            )
+            for member_id, submitted, late_bits in rows:
+                before_submitted, before_late = marks.get(member_id, (0, 0))
+                marks[member_id] = (
+                    before_submitted | submitted << shift,
+                    before_late | late_bits << shift,
+                )
+    return marks
 
 
 @dataclass(frozen=True)
@@ -517,6 +563,9 @@ async def period_member_weeks(
     if not mondays:
         return []
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    # The big queries run on the connection (Core rows, no ORM loading), which does not
+    # flush the session as `session.execute` would.
+    await session.flush()
     # The active cadres (as `cadres_of`) and the week each joined (as `joined_weeks`).
     joined = {
         member_id: week_of(created.astimezone(rules.tz).date())
@@ -527,35 +576,44 @@ async def period_member_weeks(
         )
     }
     cadres = list(joined)
+    plans = [_week_plan(monday, rules) for monday in mondays]
+    deadlines = {p.monday: p.window.deadline for p in plans if p.window is not None}
     totals = await _visit_totals(session, township_id, first, last)
     spans = await exempt_spans(session, township_id, first, last)
-    submitted = await _first_submissions(session, cadres, mondays)
+    marks = await _report_marks(session, cadres, mondays, deadlines)
     with gc_paused():
-        return _member_weeks(mondays, rules, as_of, cadres, joined, totals, spans, submitted)
+        return _member_weeks(plans, rules, as_of, cadres, joined, totals, spans, marks)
+
+
+def _week_plan(monday: date, rules: WeekRules) -> _WeekPlan:
+    workdays = len(rules.calendar.workdays_in_week(monday))
+    return _WeekPlan(
+        monday=monday,
+        number=(monday - _EPOCH).days // 7,
+        window=rules.window(monday),
+        workdays=workdays,
+        required=required_quota(rules.quota, workdays, 0),
+        days=tuple(monday + timedelta(days=i) for i in range(7)),
+    )
 
 
 def _member_weeks(
-    mondays: Sequence[date],
+    plans: Sequence[_WeekPlan],
     rules: WeekRules,
     as_of: datetime,
     cadres: Sequence[int],
     joined: Mapping[int, date],
     totals: Mapping[tuple[int, int], tuple[int, int, int]],
     spans: Mapping[int, Sequence[ExemptSpan]],
-    submitted: Mapping[tuple[int, date], datetime],
+    marks: Mapping[int, tuple[int, int]],
 ) -> list[MemberWeek]:
     out: list[MemberWeek] = []
-    for monday in mondays:
-        workdays = rules.calendar.workdays_in_week(monday)
-        plan = _WeekPlan(
-            monday=monday,
-            number=(monday - _EPOCH).days // 7,
-            window=rules.window(monday),
-            workdays=len(workdays),
-            required=required_quota(rules.quota, len(workdays), 0),
-            days=tuple(monday + timedelta(days=i) for i in range(7)),
-        )
-        sunday = plan.days[-1]
+    if not plans:
+        return out
+    first_number = plans[0].number
+    for plan in plans:
+        monday, sunday = plan.monday, plan.days[-1]
+        bit = 1 << (plan.number - first_number)
         dates_of: dict[int, tuple[date, ...]] = {}
         for member_id in cadres:
             if monday <= joined.get(member_id, monday):
@@ -568,8 +626,10 @@ def _member_weeks(
                 required_quota(rules.quota, plan.workdays, exempt) if exempt else plan.required
             )
             fully_exempt = plan.workdays - exempt <= 0
-            at = submitted.get((member_id, monday))
-            report = report_status(plan.window, at, as_of, fully_exempt)
+            submitted, late = marks.get(member_id, (0, 0))
+            report = judged_report_status(
+                plan.window, bool(submitted & bit), bool(late & bit), as_of, fully_exempt
+            )
             out.append(
                 MemberWeek(
                     member_id=member_id,

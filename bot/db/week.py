@@ -90,6 +90,7 @@ def _apply(visit: FieldVisit, draft: VisitDraft) -> None:
     visit.visit_date = draft.visit_date
     visit.activities = list(draft.activities)
     visit.dispute_screenings = draft.dispute_screenings
+    visit.problems_solved = len(draft.problems)
     visit.notes = draft.notes
     visit.lat, visit.lon = draft.lat, draft.lon
     visit.distance_m = draft.distance_m
@@ -752,20 +753,14 @@ async def _visit_facts(
     session: AsyncSession, township_id: int, start: date, end: date
 ) -> dict[tuple[int, date], list[VisitFact]]:
     """(member id, week) -> the quota facts of the township's live visit logs dated within
-    [start, end]: one query, problems counted in SQL, no ORM objects."""
-    problems = (
-        select(func.count(VisitProblem.id))
-        .where(VisitProblem.visit_id == FieldVisit.id)
-        .correlate(FieldVisit)
-        .scalar_subquery()
-    )
+    [start, end]: one query, no ORM objects."""
     rows = await session.execute(
         select(
             FieldVisit.member_id,
             FieldVisit.visit_date,
             Village.name,
             FieldVisit.dispute_screenings,
-            problems,
+            FieldVisit.problems_solved,
         )
         .join(Village, Village.id == FieldVisit.village_id)
         .where(

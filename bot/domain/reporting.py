@@ -22,7 +22,13 @@ from typing import Literal
 
 from bot.domain.week import ReportWindow
 
-__all__ = ["WeekReportStatus", "find_village", "report_status", "split_items"]
+__all__ = [
+    "WeekReportStatus",
+    "find_village",
+    "judged_report_status",
+    "report_status",
+    "split_items",
+]
 
 WeekReportStatus = Literal["on_time", "late", "missing", "pending", "exempt"]
 
@@ -37,8 +43,23 @@ def report_status(
     now: datetime,
     fully_exempt: bool,
 ) -> WeekReportStatus:
-    if first_submitted_at is not None:
-        return "on_time" if window is None or not window.is_late(first_submitted_at) else "late"
+    late = (
+        first_submitted_at is not None and window is not None and window.is_late(first_submitted_at)
+    )
+    return judged_report_status(window, first_submitted_at is not None, late, now, fully_exempt)
+
+
+def judged_report_status(
+    window: ReportWindow | None,
+    submitted: bool,
+    late: bool,
+    now: datetime,
+    fully_exempt: bool,
+) -> WeekReportStatus:
+    """`report_status` once the lateness is known (the lists judge it in SQL): ``late`` is
+    whether the first submission came after the window's deadline."""
+    if submitted:
+        return "late" if late and window is not None else "on_time"
     if window is None or fully_exempt:
         return "exempt"
     return "missing" if now > window.deadline else "pending"

@@ -30,13 +30,15 @@ class FieldVisit(Base):
     __tablename__ = "field_visits"
     __table_args__ = (
         Index("ix_field_visits_member_date", "member_id", "visit_date"),
-        # Covering for the lists' per-week sums (bot/db/redblack_facts.py: _visit_totals).
+        # Covering for the lists' per-week sums (bot/db/redblack_facts.py: _visit_totals):
+        # they read this index only, never a table row.
         Index(
             "ix_field_visits_township_date",
             "township_id",
             "visit_date",
             "member_id",
             "dispute_screenings",
+            "problems_solved",
             "deleted_at",
         ),
     )
@@ -51,6 +53,9 @@ class FieldVisit(Base):
     # Names of the 五个到一线 activities (from config at the time of logging).
     activities: Mapped[list[str]] = mapped_column(JSON, default=list)
     dispute_screenings: Mapped[int] = mapped_column(Integer, default=0)
+    # How many `problems` rows the log has (kept by bot.db.week._apply), so that quota sums
+    # need no count per visit log.
+    problems_solved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     notes: Mapped[str] = mapped_column(Text, default="")
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
