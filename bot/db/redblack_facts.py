@@ -45,8 +45,8 @@ from bot.db.week import (
     township_visits,
 )
 from bot.domain.cases import DEADLINE_STATUSES, Status
-from bot.domain.redblack import Member, MemberCaseFacts, MemberWeek, Period
-from bot.domain.reporting import judged_report_status
+from bot.domain.redblack import Member, MemberCaseFacts, MemberWeek, Period, ReportStatus
+from bot.domain.reporting import WeekReportStatus, judged_report_status
 from bot.domain.week import (
     ExemptSpan,
     Quota,
@@ -614,28 +614,41 @@ def _member_weeks(
     for plan in plans:
         monday, sunday = plan.monday, plan.days[-1]
         bit = 1 << (plan.number - first_number)
+        # The week's report status for (submitted, late, fully exempt); after the deadline a
+        # still pending report counts as missing.
+        statuses = {
+            (submitted, late, fully): _final(
+                judged_report_status(plan.window, submitted, late, as_of, fully)
+            )
+            for submitted in (False, True)
+            for late in (False, True)
+            for fully in (False, True)
+        }
+        required_by_exempt = {0: plan.required}
         dates_of: dict[int, tuple[date, ...]] = {}
         for member_id in cadres:
             if monday <= joined.get(member_id, monday):
                 continue  # judged from the first full week after joining
-            bits, screenings, solved = totals.get((member_id, plan.number), (0, 0, 0))
+            bits, screenings, solved = totals.get((member_id, plan.number), _NO_VISITS)
             dates = _field_days(plan, bits, dates_of) if bits else ()
-            leave = [s for s in spans.get(member_id, ()) if s.start <= sunday and s.end >= monday]
-            exempt = len(exempt_workdays(monday, leave, rules.calendar)) if leave else 0
-            required = (
-                required_quota(rules.quota, plan.workdays, exempt) if exempt else plan.required
-            )
+            exempt = 0
+            member_spans = spans.get(member_id)
+            if member_spans:
+                leave = [s for s in member_spans if s.start <= sunday and s.end >= monday]
+                if leave:
+                    exempt = len(exempt_workdays(monday, leave, rules.calendar))
+            required = required_by_exempt.get(exempt)
+            if required is None:
+                required = required_by_exempt[exempt] = required_quota(
+                    rules.quota, plan.workdays, exempt
+                )
             fully_exempt = plan.workdays - exempt <= 0
-            submitted, late = marks.get(member_id, (0, 0))
-            report = judged_report_status(
-                plan.window, bool(submitted & bit), bool(late & bit), as_of, fully_exempt
-            )
+            submitted, late = marks.get(member_id, _NO_REPORTS)
             out.append(
                 MemberWeek(
                     member_id=member_id,
                     week_start=monday,
-                    # After the deadline a still pending report counts as missing.
-                    report="missing" if report == "pending" else report,
+                    report=statuses[(bool(submitted & bit), bool(late & bit), fully_exempt)],
                     field_days_done=len(dates),
                     field_days_required=required.field_days,
                     screenings_done=screenings,
@@ -648,6 +661,14 @@ def _member_weeks(
                 )
             )
     return out
+
+
+_NO_VISITS = (0, 0, 0)
+_NO_REPORTS = (0, 0)
+
+
+def _final(status: WeekReportStatus) -> ReportStatus:
+    return "missing" if status == "pending" else status
 
 
 async def _member_names(session: AsyncSession, township_id: int) -> dict[int, str]:

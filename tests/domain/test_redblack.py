@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, timedelta
 from fractions import Fraction
 from random import Random
@@ -318,9 +317,7 @@ def test_leave_exempt_weeks_are_ignored() -> None:
     leave_week = period.weeks[1]
     rows = [exempt_wk(1, w) if w == leave_week else wk(1, w) for w in period.weeks]
     # A fully exempt week is ignored even if it carries bad-looking facts.
-    rows = [
-        dataclasses.replace(r, report="missing") if r.week_start == leave_week else r for r in rows
-    ]
+    rows = [r._replace(report="missing") if r.week_start == leave_week else r for r in rows]
     result = evaluate(period, [member(1)], rows, [])
 
     assert red_ids(result) == [1]
@@ -887,7 +884,7 @@ def test_property_a_missing_report_blacklists_an_eligible_member(
         return
     i = data.draw(st.sampled_from(candidates))
     rows = list(rows)
-    rows[i] = dataclasses.replace(rows[i], report="missing")
+    rows[i] = rows[i]._replace(report="missing")
     result = evaluate(period, members, rows, cases, rules)
     mid, week = rows[i].member_id, rows[i].week_start
     a = result.assessments[mid]
