@@ -1,5 +1,5 @@
-"""Messages the delivery machinery itself sends: unreachable members, calendar fallback,
-missed jobs."""
+"""Messages the delivery machinery itself sends: unreachable members, group posts that
+failed, calendar fallback, missed jobs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import members as member_db
-from bot.i18n import gettext_for
+from bot.i18n import N_, gettext_for
 from bot.models import Member, Township
 from bot.text import esc
 from jobs.outbox import Outgoing
@@ -36,6 +36,43 @@ async def unreachable_notices(
                     "⚠️ {name} cannot receive messages from the bot (they blocked it or left "
                     "Telegram). Reminders to them are paused until they write to the bot again."
                 ).format(name=esc(member.display_name)),
+            )
+        )
+    return notices
+
+
+# What is posted to a township's group chat, by outbox job.
+GROUP_POSTS = {
+    "monday_agenda": N_("The Monday meeting agenda"),
+    "redblack_publish": N_("The published red and black lists"),
+}
+OTHER_GROUP_POST = N_("A message")
+
+
+async def group_post_failed_notices(
+    session: AsyncSession, township_id: int, job: str, reason: str, now: datetime
+) -> list[Outgoing]:
+    """Tell the township's secretaries, once a day per kind of post, that a post to the
+    group chat failed: otherwise they believe the group has seen it."""
+    notices = []
+    for secretary in await member_db.recipients(session, township_id, "secretary"):
+        _ = gettext_for(secretary.language)
+        notices.append(
+            Outgoing(
+                key=f"group-failed:{job}:{now.date().isoformat()}:{secretary.member_id}",
+                job="group_post_failed",
+                chat_id=secretary.telegram_user_id,
+                township_id=township_id,
+                member_id=secretary.member_id,
+                text=_(
+                    "⚠️ {what} could not be posted to the township group chat. Telegram "
+                    "answered: {reason}\nCheck that the bot is still a member of the group and "
+                    "may post there ([[townships]] group_chat_id in the configuration). Until "
+                    "then, share it in the group yourself."
+                ).format(
+                    what=_(GROUP_POSTS.get(job, OTHER_GROUP_POST)),
+                    reason=f"<code>{esc(reason)}</code>",
+                ),
             )
         )
     return notices

@@ -5,7 +5,10 @@ Delivery rules:
   retries) are retried with backoff, first in-process, then by leaving the row pending;
 - BadRequest is recorded as failed with Telegram's reason;
 - Forbidden (the user blocked the bot) marks the member unreachable and tells the
-  township's secretaries.
+  township's secretaries;
+- a post to the township's group chat that fails for good (the bot was removed from the
+  group, the group is gone) is reported to the township's secretaries, once a day per kind
+  of post.
 A row whose sender died mid-send is reclaimed after its claim expires, or at once when
 another instance becomes active (`release_claims`); a message that was in flight at the
 moment of death (sent to Telegram, not yet recorded as sent) may then be delivered twice
@@ -29,7 +32,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
-from bot.models import Member, OutboxMessage
+from bot.models import Member, OutboxMessage, Township
 from bot.text import split_message
 
 log = logging.getLogger(__name__)
@@ -299,6 +302,20 @@ class OutboxSender:
                 .where(OutboxMessage.id == row.id)
                 .values(status="failed", claimed_until=None, last_error=reason[:300])
             )
+            if row.chat_id < 0 and row.township_id is not None:  # a group chat
+                await self._group_post_failed(session, row, reason)
+
+    async def _group_post_failed(
+        self, session: AsyncSession, row: OutboxMessage, reason: str
+    ) -> None:
+        from jobs.notices import group_post_failed_notices
+
+        township = await session.get(Township, row.township_id)
+        if township is None or township.group_chat_id != row.chat_id:
+            return
+        now = self.clock.now()
+        notices = await group_post_failed_notices(session, township.id, row.job, reason, now)
+        await enqueue(session, notices, now)
 
     async def _forbidden(self, row: OutboxMessage, reason: str) -> None:
         await self._fail(row, f"forbidden: {reason}")

@@ -285,6 +285,14 @@ class BotApiEmulator:
         self.groups[chat_id] = group
         return group
 
+    def remove_bot_from_group(self, chat_id: int) -> None:
+        """Someone removes the bot from the group: sends to it fail with 403 until it is
+        added again (no my_chat_member update is delivered)."""
+        self.groups[chat_id].bot_removed = True
+
+    def add_bot_to_group(self, chat_id: int) -> None:
+        self.groups[chat_id].bot_removed = False
+
     def block(self, user_id: int) -> None:
         """The user blocks the bot: sends to their private chat fail with 403."""
         self._set_blocked(user_id, True)

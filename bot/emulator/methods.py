@@ -125,6 +125,8 @@ def _chat(emu: BotApiEmulator, bot: BotState, p: Params, name: str = "chat_id") 
 
 
 def _check_can_write(chat: ChatState) -> None:
+    if chat.group is not None and chat.group.bot_removed:
+        raise ApiError(403, "Forbidden: bot was kicked from the group chat")
     if chat.user is not None:
         if chat.user.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")

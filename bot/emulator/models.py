@@ -240,6 +240,7 @@ class GroupRecord:
     title: str
     members: set[int] = field(default_factory=set)
     bot_is_admin: bool = False
+    bot_removed: bool = False  # the bot was removed from the group: sends get 403
 
     @property
     def type(self) -> str:

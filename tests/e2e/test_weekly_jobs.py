@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from bot.db import members as member_db
 from bot.db import week as week_db
 from bot.db.week import VisitDraft
+from bot.models import OutboxMessage
 from bot.sample import GROUP_CHAT_ID
 from bot.sample_cases import seed_cases
+from jobs.outbox import Outgoing, enqueue
 from tests.conftest import SHANGHAI
 from tests.e2e.helpers import (
     CADRE_LI,
@@ -221,3 +225,54 @@ async def test_dispute_reminders_go_to_the_mediator_without_party_names(world) -
         if zh("Dispute cases needing attention") in t
     ]
     assert len(again) <= 4  # Tue, Wed, Thu, Fri
+
+
+async def test_a_failed_group_post_is_reported_to_the_secretaries_once_a_day(world) -> None:
+    tid = await township_id(world)
+    world.emu.remove_bot_from_group(GROUP_CHAT_ID)
+    await world.scheduler.travel(at(30, 8))  # Monday 08:00: the agenda
+    assert count(world, GROUP_CHAT_ID, "Monday meeting agenda (周一例会)") == 0
+    async with world.svc.transaction() as session:
+        row = await session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.chat_id == GROUP_CHAT_ID, OutboxMessage.job == "monday_agenda"
+            )
+        )
+    assert row.status == "failed" and "kicked" in row.last_error
+    notices = [t for t in texts(world, SECRETARY.telegram_user_id) if "未能发到乡镇工作群" in t]
+    assert len(notices) == 1
+    assert notices[0].startswith("⚠️ 周一例会议程未能发到乡镇工作群")
+    assert "bot was kicked from the group chat" in notices[0] and "自行转发" in notices[0]
+    # The secretary still has their own copy of the agenda to share.
+    own = [
+        t
+        for t in texts(world, SECRETARY.telegram_user_id)
+        if zh("Monday meeting agenda (周一例会)") in t and t not in notices
+    ]
+    assert len(own) == 1 and "会议日期：11月30日（周一）" in own[0]
+
+    async with world.svc.transaction() as session:
+        await enqueue(
+            session,
+            [
+                # The same kind of post failing again that day: no second notice.
+                Outgoing("t:again", "monday_agenda", GROUP_CHAT_ID, "again", township_id=tid),
+                # A chat that is not the township's group: no notice at all.
+                Outgoing("t:other", "redblack_publish", -100555, "elsewhere", township_id=tid),
+            ],
+            world.clock.now(),
+        )
+    await world.scheduler.sender.drain()
+    notices = [t for t in texts(world, SECRETARY.telegram_user_id) if "未能发到乡镇工作群" in t]
+    assert len(notices) == 1
+
+    # Back in the group, posts go through again.
+    world.emu.add_bot_to_group(GROUP_CHAT_ID)
+    async with world.svc.transaction() as session:
+        await enqueue(
+            session,
+            [Outgoing("t:back", "monday_agenda", GROUP_CHAT_ID, "back", township_id=tid)],
+            world.clock.now(),
+        )
+    await world.scheduler.sender.drain()
+    assert texts(world, GROUP_CHAT_ID)[-1] == "back"
