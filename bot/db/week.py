@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -467,6 +467,63 @@ async def decide_leave(
         township_id=township_id,
     )
     return True
+
+
+async def open_leaves(session: AsyncSession, member_id: int, today: date) -> list[LeaveRow]:
+    """The member's pending and approved requests that have not ended by `today`: what they
+    may still withdraw."""
+    return await _leave_rows(
+        session,
+        LeaveRequest.member_id == member_id,
+        LeaveRequest.status.in_([LeaveStatus.PENDING, LeaveStatus.APPROVED]),
+        LeaveRequest.end_date >= today,
+    )
+
+
+WithdrawOutcome = Literal["withdrawn", "shortened"]
+
+
+async def withdraw_leave(
+    session: AsyncSession, leave_id: int, *, member_id: int, today: date, now: datetime
+) -> WithdrawOutcome | None:
+    """The member takes back their own request. A pending one, or an approved one that has not
+    started, is withdrawn; an approved one under way ends yesterday (the days already taken
+    stay exempt). None when it is not theirs, already decided against, or over."""
+    row = await session.get(LeaveRequest, leave_id, with_for_update=True)
+    if (
+        row is None
+        or row.member_id != member_id
+        or row.status not in (LeaveStatus.PENDING, LeaveStatus.APPROVED)
+        or row.end_date < today
+    ):
+        return None
+    before = {
+        "status": row.status,
+        "start": row.start_date.isoformat(),
+        "end": row.end_date.isoformat(),
+    }
+    outcome: WithdrawOutcome
+    if row.status == LeaveStatus.PENDING or row.start_date >= today:
+        row.status = LeaveStatus.WITHDRAWN
+        outcome = "withdrawn"
+    else:
+        row.end_date = today - timedelta(days=1)
+        outcome = "shortened"
+    await audit(
+        session,
+        at=now,
+        action=f"leave.{'withdraw' if outcome == 'withdrawn' else 'shorten'}",
+        entity="leave_request",
+        entity_id=leave_id,
+        actor_member_id=member_id,
+        township_id=row.township_id,
+        details={
+            "before": before,
+            "after": {"status": row.status, "end": row.end_date.isoformat()},
+        },
+    )
+    await session.flush()
+    return outcome
 
 
 async def overlapping_leave(

@@ -3,12 +3,14 @@
 A cadre's request goes to the township's secretaries, who approve or reject it in chat with
 the buttons under it. A secretary can also record leave for a cadre directly (approved at
 once). Approved workdays are exempt from the week's quotas and shown as leave, never as
-missed.
+missed. /leave also lists the cadre's own requests that are not over yet, each with a button
+to withdraw it (one already under way ends yesterday instead); the secretaries are told.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -89,21 +91,37 @@ async def leave_command(turn: Turn) -> None:
         )
         return
     data["for"] = turn.actor.member_id
+    today = place.rules.today(turn.now)
     async with turn.svc.transaction() as session:
         version = await turn.set_state(session, FLOW, "kind", data)
-    await _ask_kind(turn, version, edit=False)
+        mine = await week_db.open_leaves(session, turn.actor.member_id, today)
+    await _ask_kind(turn, version, edit=False, open_leaves=mine)
 
 
-async def _ask_kind(turn: Turn, version: int, *, edit: bool) -> None:
+async def _ask_kind(
+    turn: Turn,
+    version: int,
+    *,
+    edit: bool,
+    open_leaves: Sequence[week_db.LeaveRow] = (),
+) -> None:
     _ = turn._
     rows: list[list[Button]] = [
         [
             (_("🏖 Leave (请假)"), turn.cb("lv", "kind", version, "l")),
             (_("🚗 Official duty (公务外出)"), turn.cb("lv", "kind", version, "d")),
         ],
-        [(_("✖️ Cancel"), turn.cb("lv", "x", version))],
     ]
     text = _("Leave or official duty?")
+    if open_leaves:
+        lines = [_("Your requests not yet over:")]
+        for row in open_leaves:
+            label = f"{leave_kind_label(_, row.kind)} {_range_label(turn, row.start, row.end)}"
+            state = _("approved") if row.status == "approved" else _("waiting for approval")
+            lines.append(f"• {label}（{state}）")
+            rows.append([(_("↩️ Withdraw: {what}").format(what=label), turn.cb("lv", "wd", row.id))])
+        text = "\n".join([*lines, "", text])
+    rows.append([(_("✖️ Cancel"), turn.cb("lv", "x", version))])
     if edit:
         await turn.show(text, rows)
     else:
@@ -149,6 +167,9 @@ async def on_button(update: Update, context: Context) -> None:
         return
     if parts[0] in {"ok", "no"}:
         await _decide(turn, parts)
+        return
+    if parts[0] in {"wd", "wdy", "wdn"}:
+        await _withdraw(turn, parts)
         return
     state = turn.flow_state
     if state is None or state.flow != FLOW or parts[1] != str(state.version):
@@ -451,6 +472,113 @@ async def _decide(turn: Turn, parts: list[str]) -> None:
     await turn.answer(_("Approved") if approve else _("Rejected"))
     await turn.show(text)
     await _tell_member(turn, fresh, approved=approve, by=actor.name)
+
+
+async def _withdraw(turn: Turn, parts: list[str]) -> None:
+    """A member takes back their own request: `wd` asks to confirm, `wdy` withdraws, `wdn`
+    keeps it. The buttons carry the request's id; whose it is is checked here."""
+    _ = turn._
+    actor = turn.actor
+    assert actor is not None
+    if len(parts) != 2 or not parts[1].isdigit():
+        await turn.answer(_(STALE), True)
+        return
+    async with turn.svc.transaction() as session:
+        row = await week_db.leave_row(session, int(parts[1]))
+    place = await place_for(turn, row.township_id) if row is not None else None
+    if row is None or place is None or row.member_id != actor.member_id:
+        await turn.answer(_(STALE), True)
+        return
+    today = place.rules.today(turn.now)
+    label = f"{leave_kind_label(_, row.kind)} {_range_label(turn, row.start, row.end)}"
+    if parts[0] == "wdn":
+        await turn.answer()
+        await turn.show(_("Kept: {what}.").format(what=label))
+        return
+    if row.status not in ("pending", "approved") or row.end < today:
+        await turn.answer(_("This request can no longer be withdrawn."), True)
+        return
+    if parts[0] == "wd":
+        async with turn.svc.transaction() as session:
+            await turn.clear_state(session)  # no new request is being filed meanwhile
+        under_way = row.status == "approved" and row.start < today
+        question = (
+            _(
+                "End {what} early? The days before today stay exempt; from today on, your "
+                "field days, screenings and problems count again."
+            )
+            if under_way
+            else _("Withdraw {what}?")
+            + (
+                " " + _("Its days will count towards your quotas again.")
+                if row.status == "approved"
+                else ""
+            )
+        ).format(what=label)
+        await turn.answer()
+        await turn.show(
+            question,
+            [
+                [
+                    (_("↩️ Yes, withdraw"), turn.cb("lv", "wdy", row.id)),
+                    (_("Keep it"), turn.cb("lv", "wdn", row.id)),
+                ]
+            ],
+        )
+        return
+    async with turn.svc.transaction() as session:
+        outcome = await week_db.withdraw_leave(
+            session, row.id, member_id=actor.member_id, today=today, now=turn.now
+        )
+        fresh = await week_db.leave_row(session, row.id)
+        secretaries = await week_db.secretaries_of(session, row.township_id)
+    if outcome is None or fresh is None:
+        await turn.answer(_("This request can no longer be withdrawn."), True)
+        return
+    await turn.answer(_("Withdrawn"))
+    if outcome == "withdrawn":
+        await turn.show(_("Withdrawn: {what}.").format(what=label))
+    else:
+        await turn.show(
+            _("Ended early: {kind} now covers {range}.").format(
+                kind=leave_kind_label(_, fresh.kind),
+                range=_range_label(turn, fresh.start, fresh.end),
+            )
+        )
+    for secretary in secretaries:
+        if secretary.member_id != actor.member_id:
+            await _tell_secretary_withdrawn(turn, fresh, row, outcome, secretary)
+
+
+async def _tell_secretary_withdrawn(
+    turn: Turn,
+    fresh: week_db.LeaveRow,
+    before: week_db.LeaveRow,
+    outcome: str,
+    secretary: week_db.Contact,
+) -> None:
+    _ = gettext_for(secretary.language)
+    language = secretary.language
+    if outcome == "withdrawn":
+        text = _("{name} withdrew their {kind} for {range}.").format(
+            name=esc(fresh.member_name),
+            kind=leave_kind_label(_, fresh.kind),
+            range=_range_label_lang(language, before.start, before.end),
+        )
+    else:
+        text = _("{name} ended their {kind} early: it now covers {range} (was {before}).").format(
+            name=esc(fresh.member_name),
+            kind=leave_kind_label(_, fresh.kind),
+            range=_range_label_lang(language, fresh.start, fresh.end),
+            before=_range_label_lang(language, before.start, before.end),
+        )
+    try:
+        await turn.send(text, chat_id=secretary.telegram_user_id)
+    except Forbidden:
+        async with turn.svc.transaction() as session:
+            await member_db.mark_reachable(session, secretary.telegram_user_id, False)
+    except TelegramError as exc:
+        log.warning("could not tell a secretary about withdrawn leave: %s", type(exc).__name__)
 
 
 # --- typed input ---------------------------------------------------------------------------

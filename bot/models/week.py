@@ -160,6 +160,7 @@ class LeaveStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # by the member, before it started (or while still pending)
 
 
 class LeaveRequest(Base):

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.db import members as member_db
 from bot.db import week as week_db
+from bot.handlers.weekctx import STALE
 from bot.models import (
     AuditEntry,
     FieldVisit,
@@ -303,6 +304,126 @@ async def test_leave_approval_lowers_the_quota(world) -> None:
         ("approved", world.member_ids[SECRETARY.telegram_user_id])
     ]
     assert {"leave.request", "leave.approve"} <= set(actions)
+
+
+async def _approved_leave(world, person, start: date, end: date) -> int:
+    township = await shz(world)
+    async with world.svc.transaction() as session:
+        return await week_db.create_leave(
+            session,
+            member_id=world.member_ids[person.telegram_user_id],
+            township_id=township.id,
+            kind="leave",
+            start=start,
+            end=end,
+            reason="事假",
+            requested_by=world.member_ids[SECRETARY.telegram_user_id],
+            now=world.clock.now(),
+            approved=True,
+        )
+
+
+def _withdraw_button(message) -> str:  # type: ignore[no-untyped-def]
+    labels = [label for label in button_labels(message) if label.startswith("↩️")]
+    assert len(labels) == 1, labels
+    return labels[0]
+
+
+def _what(button: str) -> str:
+    """The request a withdraw button names ("请假 11月25日（周三） – 11月27日（周五）")."""
+    prefix = zh("↩️ Withdraw: {what}").split("{")[0]
+    assert button.startswith(prefix)
+    return button[len(prefix) :]
+
+
+async def test_a_cadre_withdraws_leave_or_ends_it_early(world) -> None:
+    zhao = Tapper(world, CADRE_ZHAO.telegram_user_id)
+    secretary = world.user(SECRETARY.telegram_user_id)
+    # A pending request, withdrawn before the secretary decides.
+    kind = await zhao.say("/leave")
+    assert zh("Your requests not yet over:") not in kind.text
+    await zhao.press(kind, zh("🏖 Leave (请假)"))
+    await zhao.say("11-25 至 11-27")
+    confirm = await zhao.say("家中有事")
+    await zhao.press(confirm, zh("✅ Send to the secretary"))
+    request = await secretary.reply(timeout=10)
+    kind = await zhao.say("/leave")
+    assert (
+        zh("Your requests not yet over:") in kind.text and zh("waiting for approval") in kind.text
+    )
+    question = await zhao.press(kind, _withdraw_button(kind))
+    assert question.text == zh("Withdraw {what}?").format(what=_what(_withdraw_button(kind)))
+    kept = await zhao.press(question, zh("Keep it"))
+    assert kept.text.startswith(zh("Kept: {what}.").split("{")[0])
+    kind = await zhao.say("/leave")
+    question = await zhao.press(kind, _withdraw_button(kind))
+    done = await zhao.press(question, zh("↩️ Yes, withdraw"))
+    assert done.text == zh("Withdrawn: {what}.").format(what=_what(_withdraw_button(kind)))
+    told = await secretary.reply(timeout=10)
+    assert told.text == zh("{name} withdrew their {kind} for {range}.").format(
+        name=CADRE_ZHAO.name,
+        kind=zh("leave (请假)"),
+        range=_what(_withdraw_button(kind)).split(" ", 1)[1],
+    )
+    # The secretary's buttons and the old confirmation no longer do anything.
+    approve = Tapper(world, SECRETARY.telegram_user_id)
+    assert (await approve.press_alert(request, zh("✅ Approve"))).text == zh(
+        "This request was already decided."
+    )
+    assert (await zhao.press_old(question, zh("↩️ Yes, withdraw"))).text == zh(
+        "This request can no longer be withdrawn."
+    )
+
+    # An approved leave that has not started: its days count again.
+    await _approved_leave(world, CADRE_ZHAO, date(2026, 11, 26), date(2026, 11, 27))
+    assert (await overview(world))["赵秀兰"].status.required.field_days == 2
+    kind = await zhao.say("/leave")
+    assert zh("approved") in kind.text
+    question = await zhao.press(kind, _withdraw_button(kind))
+    assert zh("Its days will count towards your quotas again.") in question.text
+    await zhao.press(question, zh("↩️ Yes, withdraw"))
+    await secretary.reply(timeout=10)
+    week = (await overview(world))["赵秀兰"]
+    assert week.status.required.field_days == 3 and week.status.exempt_days == ()
+
+    # An approved leave under way (since last Thursday; today is Monday) ends yesterday.
+    await _approved_leave(world, CADRE_ZHAO, date(2026, 11, 19), date(2026, 11, 25))
+    assert [d.day for d in (await overview(world))["赵秀兰"].status.exempt_days] == [
+        MONDAY,
+        date(2026, 11, 24),
+        date(2026, 11, 25),
+    ]
+    kind = await zhao.say("/leave")
+    question = await zhao.press(kind, _withdraw_button(kind))
+    end_early = zh(
+        "End {what} early? The days before today stay exempt; from today on, your field "
+        "days, screenings and problems count again."
+    )
+    assert question.text == end_early.format(what=_what(_withdraw_button(kind)))
+    done = await zhao.press(question, zh("↩️ Yes, withdraw"))
+    assert "11月19日" in done.text and "11月22日" in done.text and "11月25日" not in done.text
+    told = await secretary.reply(timeout=10)
+    assert CADRE_ZHAO.name in told.text and "11月22日" in told.text and "11月25日" in told.text
+    week = (await overview(world))["赵秀兰"]
+    assert week.status.exempt_days == () and week.status.required.field_days == 3
+    assert zh("Your requests not yet over:") not in (await zhao.say("/leave")).text
+
+    # Someone else's request cannot be withdrawn, even with a correctly signed button.
+    own = await _approved_leave(world, CADRE_SUN, date(2026, 11, 30), date(2026, 11, 30))
+    li = world.user(LI)
+    message = await ask1(world, LI, "/help")
+    query = await li.press_data(message, world.svc.codec.pack("lv", "wdy", own))
+    assert (await li.callback_answer(query, timeout=10)).text == zh(STALE)
+    async with world.svc.transaction() as session:
+        rows = list(await session.scalars(select(LeaveRequest).order_by(LeaveRequest.id)))
+        actions = list(await session.scalars(select(AuditEntry.action)))
+    assert [(r.status, r.start_date, r.end_date) for r in rows] == [
+        ("withdrawn", date(2026, 11, 25), date(2026, 11, 27)),
+        ("withdrawn", date(2026, 11, 26), date(2026, 11, 27)),
+        ("approved", date(2026, 11, 19), date(2026, 11, 22)),
+        ("approved", date(2026, 11, 30), date(2026, 11, 30)),
+    ]
+    assert actions.count("leave.withdraw") == 2 and actions.count("leave.shorten") == 1
 
 
 async def test_secretary_records_official_duty_and_rejects_a_request(world) -> None:
