@@ -227,8 +227,21 @@ async def redblack_tour(emu: BotApiEmulator, svc: Services, t: Transcript, data_
     )
     [notice] = await emu.user(secretary.telegram_user_id).replies(1, timeout=15)
     t.bot([notice])
-    t.add("\n— 14. The secretary checks and rejects the objection (no leave was recorded) —")
-    await press(emu, t, secretary.telegram_user_id, secretary.name, notice, 0, 1)
+    t.add(
+        "\n— 14. The secretary checks and rejects the objection (no official duty was "
+        "recorded), with a note for him —"
+    )
+    label = notice.buttons[0][1][0]
+    t.user(secretary.name, f"[{label}]")
+    await emu.user(secretary.telegram_user_id).press(notice, label)
+    t.bot(await emu.user(secretary.telegram_user_id).replies(1, timeout=15))
+    await say(
+        emu,
+        t,
+        secretary.telegram_user_id,
+        secretary.name,
+        "经核查，那周没有公务外出的登记；如确有培训，请先补录公务外出，再申请更正。",
+    )
     t.bot(await emu.user(black.telegram_user_id).replies(1, timeout=15))
     if isinstance(svc.clock, ManualClock):
         window = timedelta(hours=svc.settings.redblack.objection_window_hours, minutes=1)

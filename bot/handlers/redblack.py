@@ -36,7 +36,7 @@ from bot.ledger import (
     printable_html,
     render_lists,
 )
-from bot.models import RedBlackIssue, Township
+from bot.models import RedBlackIssue, RedBlackObjection, Township
 from bot.redblack_text import LIST_LABELS, STATUS_LABELS
 from bot.redblack_view import explanation_view, period_text, view
 from bot.render import format_datetime
@@ -44,7 +44,9 @@ from bot.text import clean_text, esc
 from jobs.outbox import Outgoing, enqueue
 
 REASON_MIN, REASON_MAX = 4, 500
+NOTE_MAX = 300
 OBJECT_FLOW = "rb_object"
+DECIDE_FLOW = "rb_decide"
 OBJECT_BUTTON = N_("✋ Object")
 UPHOLD_BUTTON = N_("✅ Uphold")
 REJECT_BUTTON = N_("❌ Reject")
@@ -52,6 +54,7 @@ UPHELD_TEXT = N_("Your objection was upheld: you are taken off the list for {per
 REJECTED_TEXT = N_(
     "Your objection was rejected: you stay on the list for {period}. Send /why for the facts."
 )
+DECISION_NOTE_TEXT = N_("The secretary's note: {note}")
 
 register_commands(
     CommandSpec(
@@ -784,50 +787,138 @@ async def on_button(update: Update, context: Context) -> None:
         await turn.answer()
         await _ask_reason(turn, ident)
     elif action == "dec" and len(parts) == 3 and parts[2] in ("u", "r"):  # type: ignore[index, arg-type]
-        await _decide(turn, ident, parts[2] == "u")  # type: ignore[index]
+        await _ask_note(turn, ident, parts[2] == "u")  # type: ignore[index]
+    elif action == "dn" and len(parts) == 3 and parts[2] in ("u", "r"):  # type: ignore[index, arg-type]
+        await _decide(turn, ident, parts[2] == "u", None)  # type: ignore[index]
     elif action == "show" and len(parts) == 2:  # type: ignore[arg-type]
         await _show_issue(turn, ident)
     else:
         await turn.answer(_stale(turn), True)
 
 
-async def _decide(turn: Turn, objection_id: int, upheld: bool) -> None:
+async def _open_objection(
+    turn: Turn, session: Any, objection_id: int
+) -> tuple[RedBlackObjection, RedBlackIssue] | str:
+    """The objection and its preview, when this actor may still decide it; else why not."""
+    assert turn.actor is not None
+    _ = turn._
+    objection = await rb_db.objection_by_id(session, objection_id)
+    issue = await rb_db.issue_by_id(session, objection.issue_id) if objection else None
+    if objection is None or issue is None:
+        return _stale(turn)
+    if not turn.actor.manages(issue.township_id):
+        return _("You can only manage the lists of your own township.")
+    if objection.status != "open" or issue.status != "preview":
+        return _("This objection has already been decided.")
+    return objection, issue
+
+
+async def _ask_note(turn: Turn, objection_id: int, upheld: bool) -> None:
+    """Before deciding, the secretary may type a note for the member (why); the member gets
+    it with the decision."""
+    _ = turn._
+    async with turn.svc.transaction() as session:
+        found = await _open_objection(turn, session, objection_id)
+        if isinstance(found, str):
+            await turn.answer(found, True)
+            return
+        objection, _issue = found
+        member = await member_db.actor_by_member_id(session, objection.member_id)
+        await turn.set_state(
+            session, DECIDE_FLOW, "note", {"objection_id": objection_id, "upheld": upheld}
+        )
+    await turn.answer()
+    name = esc(member.name if member else "")
+    await turn.send(
+        (
+            _("Upholding the objection from {name}.")
+            if upheld
+            else _("Rejecting the objection from {name}.")
+        ).format(name=name)
+        + "\n"
+        + _(
+            "Type a short note for them (why; up to {n} characters), or decide without one."
+        ).format(n=NOTE_MAX),
+        [
+            [
+                (
+                    _("Decide without a note"),
+                    turn.cb("rb", "dn", objection_id, "u" if upheld else "r"),
+                )
+            ]
+        ],
+    )
+
+
+@flow(DECIDE_FLOW)
+async def on_decision_note(turn: Turn, state: FlowState) -> None:
+    _ = turn._
+    message = turn.update.effective_message
+    note = clean_text(message.text or "") if message and message.text else ""
+    if not note:
+        await turn.send(_("Please type the note as text, or tap “Decide without a note”."))
+        return
+    if len(note) > NOTE_MAX:
+        await turn.send(
+            _("The note is {n} characters long; please keep it to {max}.").format(
+                n=len(note), max=NOTE_MAX
+            )
+        )
+        return
+    await _decide(
+        turn, int(state.data["objection_id"]), bool(state.data["upheld"]), note, typed=True
+    )
+
+
+async def _decide(
+    turn: Turn, objection_id: int, upheld: bool, note: str | None, *, typed: bool = False
+) -> None:
     assert turn.actor is not None
     _ = turn._
     async with turn.svc.transaction() as session:
-        objection = await rb_db.objection_by_id(session, objection_id)
-        issue = await rb_db.issue_by_id(session, objection.issue_id) if objection else None
-        if objection is None or issue is None:
-            await turn.answer(_stale(turn), True)
+        found = await _open_objection(turn, session, objection_id)
+        if isinstance(found, str):
+            if typed:
+                await turn.clear_state(session)
+                await turn.send(found)
+            else:
+                await turn.answer(found, True)
             return
-        if not turn.actor.manages(issue.township_id):
-            await turn.answer(_("You can only manage the lists of your own township."), True)
-            return
-        if objection.status != "open" or issue.status != "preview":
-            await turn.answer(_("This objection has already been decided."), True)
-            return
+        objection, issue = found
         await rb_db.decide_objection(
             session,
             objection,
             issue,
             upheld,
             actor_id=turn.actor.member_id,
-            note=None,
+            note=note,
             now=turn.now,
         )
+        current = turn.flow_state
+        if current is not None and current.flow == DECIDE_FLOW:
+            await turn.clear_state(session)
         member = await member_db.actor_by_member_id(session, objection.member_id)
         period = period_text(issue.snapshot, turn.lang)
-    await turn.answer(_("Upheld") if upheld else _("Rejected"))
     name = member.name if member else ""
-    await turn.show(
-        (
-            _("Objection from {name} upheld: they are taken off the list for {period}.")
-            if upheld
-            else _("Objection from {name} rejected: they stay on the list for {period}.")
-        ).format(name=esc(name), period=esc(period))
-    )
+    text = (
+        _("Objection from {name} upheld: they are taken off the list for {period}.")
+        if upheld
+        else _("Objection from {name} rejected: they stay on the list for {period}.")
+    ).format(name=esc(name), period=esc(period))
+    if note:
+        text += "\n" + _("Your note: {note}").format(note=esc(note))
+    if typed:
+        await turn.send(text)
+    else:
+        await turn.answer(_("Upheld") if upheld else _("Rejected"))
+        await turn.show(text)
     if member is not None:
         _m = gettext_for(member.language)
+        told = (_m(UPHELD_TEXT) if upheld else _m(REJECTED_TEXT)).format(
+            period=esc(period_text(issue.snapshot, member.language))
+        )
+        if note:
+            told += "\n" + _m(DECISION_NOTE_TEXT).format(note=esc(note))
         await deliver(
             turn,
             [
@@ -837,9 +928,7 @@ async def _decide(turn: Turn, objection_id: int, upheld: bool) -> None:
                     chat_id=member.telegram_user_id,
                     member_id=member.member_id,
                     township_id=issue.township_id,
-                    text=(_m(UPHELD_TEXT) if upheld else _m(REJECTED_TEXT)).format(
-                        period=esc(period_text(issue.snapshot, member.language))
-                    ),
+                    text=told,
                 )
             ],
         )

@@ -123,12 +123,16 @@ async def test_preview_objection_publish_edit_correct_history(world) -> None:
     ).format(n=1)
 
     # Uphold: 王建军 comes off the list, the decision is recorded and he is told.
-    decided = await press_and_edit(world, sec, notice, zh("✅ Uphold"))
+    await world.user(sec).press(notice, zh("✅ Uphold"))
+    [ask_note] = await world.user(sec).replies(1, timeout=10)
+    assert zh("Upholding the objection from {name}.").format(name=CADRE_WANG.name) in ask_note.text
+    decided = await press_and_edit(world, sec, ask_note, zh("Decide without a note"))
     assert CADRE_WANG.name in decided.text
     [decision] = await wang.replies(1, timeout=10)
     assert decision.text.startswith(
         zh("Your objection was upheld: you are taken off the list for {period}.").split("{")[0]
     )
+    assert zh("The secretary's note: {note}").split("{")[0] not in decision.text
     async with world.svc.transaction() as session:
         objection = (await session.scalars(select(RedBlackObjection))).one()
         assert objection.status == "upheld" and objection.decided_by == world.member_ids[sec]
@@ -370,3 +374,41 @@ async def test_another_township_cannot_preview_publish_or_decide_ours(world) -> 
         assert (await session.get(RedBlackObjection, objection.id)).status == "open"
     assert group_texts(world) == []
     assert told.text
+
+
+async def test_a_rejected_objection_carries_the_secretarys_note(world) -> None:
+    facts_for(world)
+    sec = SECRETARY.telegram_user_id
+    await ask(world, sec, "/redblack preview week", 2)
+    wang = world.user(CADRE_WANG.telegram_user_id)
+    await wang.replies(1, timeout=10)  # told he is named, with an Object button
+    await ask1(world, CADRE_WANG.telegram_user_id, "/object 那周我在县里开会，周报补交了")
+    [notice] = await world.user(sec).replies(1, timeout=10)
+    await world.user(sec).press(notice, zh("❌ Reject"))
+    [ask_note] = await world.user(sec).replies(1, timeout=10)
+    assert zh("Rejecting the objection from {name}.").format(name=CADRE_WANG.name) in ask_note.text
+    # Too long a note is refused politely and nothing is decided yet.
+    refused = await ask1(world, sec, "长" * 301)
+    assert refused.text == zh("The note is {n} characters long; please keep it to {max}.").format(
+        n=301, max=300
+    )
+    async with world.svc.transaction() as session:
+        assert (await session.scalars(select(RedBlackObjection))).one().status == "open"
+    note = "会议通知显示<周五>上午已结束，周报仍可按时提交"
+    done = await ask1(world, sec, note)
+    assert (
+        zh("Objection from {name} rejected: they stay on the list for {period}.").split("{")[0]
+        in done.text
+    )
+    assert zh("Your note: {note}").format(note=note) in done.text
+    [decision] = await wang.replies(1, timeout=10)
+    assert decision.text.endswith(zh("The secretary's note: {note}").format(note=note))
+    assert "&lt;周五&gt;" in decision.html
+    async with world.svc.transaction() as session:
+        objection = (await session.scalars(select(RedBlackObjection))).one()
+    assert objection.status == "rejected" and objection.decision_note == note
+    # The note step is over: the "decide without a note" button is now refused, and the
+    # secretary's next message is not taken as a note.
+    answer = await press_alert(world, sec, ask_note, ask_note.buttons[0][0][1])
+    assert answer.text == zh("This objection has already been decided.")
+    assert (await ask1(world, sec, "/help")).text != done.text
