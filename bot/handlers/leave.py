@@ -118,7 +118,7 @@ async def _ask_kind(
         for row in open_leaves:
             label = f"{leave_kind_label(_, row.kind)} {_range_label(turn, row.start, row.end)}"
             state = _("approved") if row.status == "approved" else _("waiting for approval")
-            lines.append(f"• {label}（{state}）")
+            lines.append(f"• {label} · {state}")
             rows.append([(_("↩️ Withdraw: {what}").format(what=label), turn.cb("lv", "wd", row.id))])
         text = "\n".join([*lines, "", text])
     rows.append([(_("✖️ Cancel"), turn.cb("lv", "x", version))])
