@@ -365,10 +365,13 @@ async def member_weeks_straight(
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside (for synchronous code only, so nothing else runs
-    meanwhile): the lists of a township allocate many small objects that all stay alive,
-    and each burst of allocations set off collections that walked them all again (a third
-    to a half of the county's lists at 10,000 cadres). Collection resumes on the way out."""
+    """No cyclic garbage collection inside: the lists of a township allocate many small
+    objects that all stay alive, and each burst of allocations set off collections that
+    walked them all again (a third to a half of the county's lists at 10,000 cadres).
+    Collection resumes on the way out. `compute_snapshot` holds it across its queries, so
+    other tasks run without cyclic collection for that long (a fraction of a second for a
+    township; reference counting still frees everything else). Nested uses leave it to the
+    outermost."""
     if not gc.isenabled():
         yield
         return

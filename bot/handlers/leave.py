@@ -378,13 +378,26 @@ async def _ask_secretary(
             (_("❌ Reject"), turn.cb("lv", "no", row.id)),
         ]
     ]
+    await _send_to(turn, secretary.telegram_user_id, text, rows, about="a leave request")
+
+
+async def _send_to(
+    turn: Turn,
+    chat_id: int,
+    text: str,
+    rows: Sequence[Sequence[Button]] = (),
+    *,
+    about: str,
+) -> None:
+    """Tell another member; one who blocked the bot is marked unreachable, and a failed send
+    never fails the action of the person pressing the button."""
     try:
-        await turn.send(text, rows, chat_id=secretary.telegram_user_id)
+        await turn.send(text, rows, chat_id=chat_id)
     except Forbidden:
         async with turn.svc.transaction() as session:
-            await member_db.mark_reachable(session, secretary.telegram_user_id, False)
+            await member_db.mark_reachable(session, chat_id, False)
     except TelegramError as exc:
-        log.warning("could not send a leave request to a secretary: %s", type(exc).__name__)
+        log.warning("could not send %s: %s", about, type(exc).__name__)
 
 
 def _range_label_lang(language: str, start: date, end: date) -> str:
@@ -409,13 +422,7 @@ async def _tell_member(turn: Turn, row: week_db.LeaveRow, *, approved: bool, by:
         range=_range_label_lang(who.language, row.start, row.end),
         name=esc(by),
     )
-    try:
-        await turn.send(text, chat_id=who.telegram_user_id)
-    except Forbidden:
-        async with turn.svc.transaction() as session:
-            await member_db.mark_reachable(session, who.telegram_user_id, False)
-    except TelegramError as exc:
-        log.warning("could not tell a member about leave: %s", type(exc).__name__)
+    await _send_to(turn, who.telegram_user_id, text, about="a leave decision")
 
 
 async def _decide(turn: Turn, parts: list[str]) -> None:
@@ -572,13 +579,7 @@ async def _tell_secretary_withdrawn(
             range=_range_label_lang(language, fresh.start, fresh.end),
             before=_range_label_lang(language, before.start, before.end),
         )
-    try:
-        await turn.send(text, chat_id=secretary.telegram_user_id)
-    except Forbidden:
-        async with turn.svc.transaction() as session:
-            await member_db.mark_reachable(session, secretary.telegram_user_id, False)
-    except TelegramError as exc:
-        log.warning("could not tell a secretary about withdrawn leave: %s", type(exc).__name__)
+    await _send_to(turn, secretary.telegram_user_id, text, about="withdrawn leave")
 
 
 # --- typed input ---------------------------------------------------------------------------

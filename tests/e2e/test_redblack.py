@@ -387,7 +387,10 @@ async def test_a_rejected_objection_carries_the_secretarys_note(world) -> None:
     await world.user(sec).press(notice, zh("❌ Reject"))
     [ask_note] = await world.user(sec).replies(1, timeout=10)
     assert zh("Rejecting the objection from {name}.").format(name=CADRE_WANG.name) in ask_note.text
-    # Too long a note is refused politely and nothing is decided yet.
+    # A sticker is not a note, and too long a note is refused: nothing is decided yet.
+    await world.user(sec).send_sticker()
+    [not_text] = await world.user(sec).replies(1, timeout=10)
+    assert not_text.text == zh("Please type the note as text, or tap “Decide without a note”.")
     refused = await ask1(world, sec, "长" * 301)
     assert refused.text == zh("The note is {n} characters long; please keep it to {max}.").format(
         n=301, max=300
