@@ -350,17 +350,19 @@ async def member_weeks_straight(
 ) -> list[MemberWeek]:
     """The definition of the lists' week facts, straight from the week overview the agenda
     and reminders read: every active cadre's `CadreWeek.member_week()` for each week, from
-    the first full week after joining. `period_member_weeks` must return exactly this."""
+    the first full week after joining, member by member and week by week.
+    `period_member_weeks` must return exactly this."""
     if not weeks:
         return []
     joined = await joined_weeks(session, township_id, rules.tz)
     by_week = await cadre_weeks_between(session, township_id, weeks, rules, as_of)
-    return [
+    found = [
         cadre_week.member_week()
         for week_start in sorted(set(weeks))
         for cadre_week in by_week.get(week_start, [])
         if week_start > joined.get(cadre_week.member_id, week_start)
     ]
+    return sorted(found, key=lambda w: (w.member_id, w.week_start))
 
 
 @contextmanager
@@ -610,15 +612,71 @@ def _member_weeks(
     spans: Mapping[int, Sequence[ExemptSpan]],
     marks: Mapping[int, tuple[int, int]],
 ) -> list[MemberWeek]:
+    """Member by member, week by week (the order of `member_weeks_straight`)."""
     out: list[MemberWeek] = []
     if not plans:
         return out
     first_number = plans[0].number
-    for plan in plans:
-        monday, sunday = plan.monday, plan.days[-1]
-        bit = 1 << (plan.number - first_number)
-        # The week's report status for (submitted, late, fully exempt); after the deadline a
-        # still pending report counts as missing.
+    weeks = [_WeekFacts.of(plan, plan.number - first_number, as_of) for plan in plans]
+    for member_id in cadres:
+        joined_week = joined.get(member_id)
+        submitted, late = marks.get(member_id, _NO_REPORTS)
+        member_spans = spans.get(member_id)
+        for week in weeks:
+            plan = week.plan
+            monday = plan.monday
+            if joined_week is not None and monday <= joined_week:
+                continue  # judged from the first full week after joining
+            bits, screenings, solved = totals.get((member_id, plan.number), _NO_VISITS)
+            dates = _field_days(plan, bits, week.dates_of) if bits else ()
+            exempt = 0
+            if member_spans:
+                sunday = plan.days[-1]
+                leave = [s for s in member_spans if s.start <= sunday and s.end >= monday]
+                if leave:
+                    exempt = len(exempt_workdays(monday, leave, rules.calendar))
+            required = week.required_by_exempt.get(exempt)
+            if required is None:
+                required = week.required_by_exempt[exempt] = required_quota(
+                    rules.quota, plan.workdays, exempt
+                )
+            fully_exempt = plan.workdays - exempt <= 0
+            # Positional: a county quarter builds 130,000 of these, keywords cost twice as much.
+            out.append(
+                MemberWeek(
+                    member_id,
+                    monday,
+                    week.statuses[
+                        (bool(submitted & week.bit), bool(late & week.bit), fully_exempt)
+                    ],
+                    len(dates),
+                    required.field_days,
+                    screenings,
+                    required.dispute_screenings,
+                    solved,
+                    required.problems_solved,
+                    exempt,
+                    fully_exempt,
+                    dates,
+                )
+            )
+    return out
+
+
+@dataclass
+class _WeekFacts:
+    """What `_member_weeks` looks up once per week."""
+
+    plan: _WeekPlan
+    bit: int  # the week's bit in `_report_marks`' masks
+    # The report status for (submitted, late, fully exempt): after the deadline a still
+    # pending report counts as missing.
+    statuses: dict[tuple[bool, bool, bool], ReportStatus]
+    required_by_exempt: dict[int, Quota]
+    dates_of: dict[int, tuple[date, ...]]  # weekday bits -> the field days
+
+    @classmethod
+    def of(cls, plan: _WeekPlan, index: int, as_of: datetime) -> _WeekFacts:
         statuses = {
             (submitted, late, fully): _final(
                 judged_report_status(plan.window, submitted, late, as_of, fully)
@@ -627,43 +685,7 @@ def _member_weeks(
             for late in (False, True)
             for fully in (False, True)
         }
-        required_by_exempt = {0: plan.required}
-        dates_of: dict[int, tuple[date, ...]] = {}
-        for member_id in cadres:
-            if monday <= joined.get(member_id, monday):
-                continue  # judged from the first full week after joining
-            bits, screenings, solved = totals.get((member_id, plan.number), _NO_VISITS)
-            dates = _field_days(plan, bits, dates_of) if bits else ()
-            exempt = 0
-            member_spans = spans.get(member_id)
-            if member_spans:
-                leave = [s for s in member_spans if s.start <= sunday and s.end >= monday]
-                if leave:
-                    exempt = len(exempt_workdays(monday, leave, rules.calendar))
-            required = required_by_exempt.get(exempt)
-            if required is None:
-                required = required_by_exempt[exempt] = required_quota(
-                    rules.quota, plan.workdays, exempt
-                )
-            fully_exempt = plan.workdays - exempt <= 0
-            submitted, late = marks.get(member_id, _NO_REPORTS)
-            out.append(
-                MemberWeek(
-                    member_id=member_id,
-                    week_start=monday,
-                    report=statuses[(bool(submitted & bit), bool(late & bit), fully_exempt)],
-                    field_days_done=len(dates),
-                    field_days_required=required.field_days,
-                    screenings_done=screenings,
-                    screenings_required=required.dispute_screenings,
-                    problems_done=solved,
-                    problems_required=required.problems_solved,
-                    exempt_days=exempt,
-                    fully_exempt=fully_exempt,
-                    field_day_dates=dates,
-                )
-            )
-    return out
+        return cls(plan, 1 << index, statuses, {0: plan.required}, {})
 
 
 _NO_VISITS = (0, 0, 0)

@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from fractions import Fraction
-from typing import Literal, NamedTuple, TypeAlias, TypeVar
+from typing import Any, Literal, NamedTuple, TypeAlias, TypeVar
 
 __all__ = [
     "DEFAULT_RULES",
@@ -441,8 +441,11 @@ def evaluate(
     case_facts = _index_cases(members_by_id, cases)
     min_weeks = rules.min_data_weeks(period.kind)
 
+    reason = _SharedReasons()
     assessments = {
-        mid: _assess(mid, period, rows.get(mid, {}), case_facts.get(mid, []), rules, min_weeks)
+        mid: _assess(
+            mid, period, rows.get(mid, {}), case_facts.get(mid, []), rules, min_weeks, reason
+        )
         for mid in sorted(members_by_id)
     }
 
@@ -516,7 +519,7 @@ def evaluate(
             not_listed.append(
                 NotListed(
                     a.member_id,
-                    Reason(ReasonCode.NOT_QUALIFIED, {"red_blockers": len(a.red_blockers)}),
+                    reason(ReasonCode.NOT_QUALIFIED, {"red_blockers": len(a.red_blockers)}),
                 )
             )
     not_listed.sort(key=lambda n: name_key(n.member_id))
@@ -698,6 +701,10 @@ def _index_weeks(
 ) -> dict[int, dict[date, MemberWeek]]:
     week_ends = {week: week + timedelta(days=6) for week in period.weeks}
     out: dict[int, dict[date, MemberWeek]] = {}
+    # Rows share their few field-day patterns: each is checked once per week.
+    checked_dates: dict[tuple[date, ...], date] = {}
+    last_member: int | None = None
+    by_week: dict[date, MemberWeek] = {}
     for w in weeks:
         # One unpacking instead of a dozen attribute reads (a county quarter has 130,000 rows).
         (
@@ -721,32 +728,41 @@ def _index_weeks(
             raise ValueError(f"week {week_start} is not in the period")
         if report not in _REPORT_STATUSES:
             raise ValueError(f"unknown report status {report!r}")
+        # An integer OR is negative exactly when one of its operands is.
         if (
-            min(
-                field_days_done,
-                field_days_required,
-                screenings_done,
-                screenings_required,
-                problems_done,
-                problems_required,
-                exempt_days,
-            )
-            < 0
-        ):
+            field_days_done
+            | field_days_required
+            | screenings_done
+            | screenings_required
+            | problems_done
+            | problems_required
+            | exempt_days
+        ) < 0:
             raise ValueError(f"negative count for member {member_id}, week {week_start}")
-        if dates or field_days_done:
-            if len(dates) != field_days_done or (len(dates) > 1 and len(set(dates)) != len(dates)):
-                raise ValueError(
-                    f"field_day_dates must list {field_days_done} distinct dates "
-                    f"(member {member_id}, week {week_start})"
-                )
-            if min(dates) < week_start or max(dates) > week_end:
-                raise ValueError(f"field day outside week {week_start} (member {member_id})")
-        by_week = out.setdefault(member_id, {})
+        if (dates or field_days_done) and (
+            len(dates) != field_days_done or checked_dates.get(dates) != week_start
+        ):
+            _check_field_days(member_id, week_start, week_end, field_days_done, dates)
+            checked_dates[dates] = week_start
+        if member_id != last_member:
+            by_week = out.setdefault(member_id, {})
+            last_member = member_id
         if week_start in by_week:
             raise ValueError(f"duplicate week {week_start} for member {member_id}")
         by_week[week_start] = w
     return out
+
+
+def _check_field_days(
+    member_id: int, week_start: date, week_end: date, done: int, dates: tuple[date, ...]
+) -> None:
+    if len(dates) != done or len(set(dates)) != len(dates):
+        raise ValueError(
+            f"field_day_dates must list {done} distinct dates "
+            f"(member {member_id}, week {week_start})"
+        )
+    if min(dates) < week_start or max(dates) > week_end:
+        raise ValueError(f"field day outside week {week_start} (member {member_id})")
 
 
 def _index_cases(
@@ -766,6 +782,27 @@ def _index_cases(
     return out
 
 
+class _SharedReasons:
+    """Builds each distinct reason of an evaluation once: most members share most of their
+    reasons (the same weeks, the same quotas met), and the snapshot then converts each
+    distinct reason to JSON once. Reasons are immutable, so sharing them is safe.
+
+    Only for parameters whose equal values have equal JSON (dates, ints, strings and
+    tuples of dates; never a bool, which equals 1)."""
+
+    __slots__ = ("_made",)
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[Any, ...], Reason] = {}
+
+    def __call__(self, code: str, params: dict[str, ParamValue] | None = None) -> Reason:
+        key = (code, *params.items()) if params else (code,)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = Reason(code, params or {})
+        return made
+
+
 def _assess(
     member_id: int,
     period: Period,
@@ -773,6 +810,7 @@ def _assess(
     cases: Sequence[MemberCaseFacts],
     rules: RedBlackRules,
     min_weeks: int,
+    reason: _SharedReasons,
 ) -> Assessment:
     c = ReasonCode
     # One pass over the period's weeks gathers every fact; the reasons are then stated group
@@ -790,10 +828,10 @@ def _assess(
     for week in period.weeks:
         row = rows_by_week.get(week)
         if row is None:
-            context.append(Reason(c.NO_DATA_FOR_WEEK, {"week": week}))
+            context.append(reason(c.NO_DATA_FOR_WEEK, {"week": week}))
             continue
         if row.fully_exempt:
-            context.append(Reason(c.WEEK_EXEMPT, {"week": week}))
+            context.append(reason(c.WEEK_EXEMPT, {"week": week}))
             exempt_weeks.append(row.week_start)
             continue
         data.append(row)
@@ -812,7 +850,7 @@ def _assess(
             _dates,
         ) = row
         if report == "exempt":
-            context.append(Reason(c.REPORT_NOT_DUE, {"week": week}))
+            context.append(reason(c.REPORT_NOT_DUE, {"week": week}))
         else:
             due += 1
             if report == "missing":
@@ -821,7 +859,7 @@ def _assess(
                 late.append(row)
         if exempt_days > 0:
             context.append(
-                Reason(
+                reason(
                     c.PARTIAL_EXEMPTION,
                     {
                         "week": week,
@@ -849,21 +887,21 @@ def _assess(
 
     # Reports.
     for r in missing:
-        reason = Reason(c.REPORT_MISSING, {"week": r.week_start})
-        blockers.append(reason)
-        triggers.append(reason)
-    blockers.extend(Reason(c.REPORT_LATE, {"week": r.week_start}) for r in late)
+        fact = reason(c.REPORT_MISSING, {"week": r.week_start})
+        blockers.append(fact)
+        triggers.append(fact)
+    blockers.extend(reason(c.REPORT_LATE, {"week": r.week_start}) for r in late)
     if not missing and not late:
         if due:
-            red_met.append(Reason(c.ALL_REPORTS_ON_TIME, {"weeks": due}))
+            red_met.append(reason(c.ALL_REPORTS_ON_TIME, {"weeks": due}))
         else:
-            red_met.append(Reason(c.NO_REPORT_DUE, {"weeks": len(data)}))
+            red_met.append(reason(c.NO_REPORT_DUE, {"weeks": len(data)}))
     if not missing:
-        clear.append(Reason(c.NO_REPORT_MISSING, {"weeks": due}))
+        clear.append(reason(c.NO_REPORT_MISSING, {"weeks": due}))
 
     # Field days (always weekly).
     for r in field_short:
-        reason = Reason(
+        fact = reason(
             c.FIELD_DAYS_SHORT,
             {
                 "week": r.week_start,
@@ -873,10 +911,10 @@ def _assess(
                 "dates": tuple(sorted(r.field_day_dates)),
             },
         )
-        blockers.append(reason)
-        triggers.append(reason)
+        blockers.append(fact)
+        triggers.append(fact)
     if not field_short:
-        met = Reason(c.FIELD_QUOTA_MET, {"weeks": len(data), "days": field_done})
+        met = reason(c.FIELD_QUOTA_MET, {"weeks": len(data), "days": field_done})
         red_met.append(met)
         clear.append(met)
 
@@ -902,7 +940,7 @@ def _assess(
         met_code, short_code, short_period_code = codes
         if rules.quota_mode == "weekly":
             short = [
-                Reason(
+                reason(
                     short_code,
                     {"week": r.week_start, "done": done_of(r), "required": required_of(r)},
                 )
@@ -910,7 +948,7 @@ def _assess(
             ]
         elif total_done < total_required:
             short = [
-                Reason(
+                reason(
                     short_period_code,
                     {"weeks": len(data), "done": total_done, "required": total_required},
                 )
@@ -920,7 +958,7 @@ def _assess(
         blockers.extend(short)
         if not short:
             red_met.append(
-                Reason(
+                reason(
                     met_code, {"weeks": len(data), "done": total_done, "required": total_required}
                 )
             )
@@ -932,17 +970,17 @@ def _assess(
     )
     limit = rules.black_overdue_days
     for f in overdue:
-        reason = Reason(
+        fact = reason(
             c.CASE_OVERDUE, {"case": f.case_number, "days": f.days_overdue, "limit": limit}
         )
-        blockers.append(reason)
+        blockers.append(fact)
         if f.days_overdue > limit:
-            triggers.append(reason)
+            triggers.append(fact)
     if not overdue:
-        red_met.append(Reason(c.NO_OVERDUE_CASE))
+        red_met.append(reason(c.NO_OVERDUE_CASE))
     if not any(f.days_overdue > limit for f in overdue):
         clear.append(
-            Reason(c.NO_CASE_OVERDUE_BEYOND_LIMIT, {"limit": limit, "overdue": len(overdue)})
+            reason(c.NO_CASE_OVERDUE_BEYOND_LIMIT, {"limit": limit, "overdue": len(overdue)})
         )
 
     # Points (fully exempt weeks contribute nothing).
@@ -963,9 +1001,9 @@ def _assess(
 
     eligibility: Reason | None = None
     if not data and exempt_weeks:
-        eligibility = Reason(c.EXEMPT, {"weeks": len(exempt_weeks)})
+        eligibility = reason(c.EXEMPT, {"weeks": len(exempt_weeks)})
     elif len(data) < min_weeks:
-        eligibility = Reason(
+        eligibility = reason(
             c.INSUFFICIENT_DATA,
             {"weeks": len(data), "required": min_weeks, "exempt_weeks": len(exempt_weeks)},
         )

@@ -91,19 +91,25 @@ def _reasons(items: Iterable[Reason]) -> list[Json]:
 
 
 class _ReasonGroups:
-    """Reason tuples as JSON, each tuple converted once per snapshot: a listing's reasons are
-    also its member's red_met or black_triggers, and black triggers are red blockers too.
-    Every call returns a new list (of shared, never modified reason objects)."""
+    """Reasons as JSON, each reason converted once per snapshot: an evaluation shares equal
+    reasons between members (`evaluate` builds each distinct one once), a listing's reasons
+    are also its member's red_met or black_triggers, and black triggers are red blockers
+    too. Every call returns a new list; the reason objects in it are shared and never
+    modified (the stored JSON has its own copies)."""
 
     def __init__(self) -> None:
-        # Keyed by identity; the tuple is kept so that its id cannot be reused meanwhile.
-        self._done: dict[int, tuple[Sequence[Reason], list[Json]]] = {}
+        # Keyed by identity; the reason is kept so that its id cannot be reused meanwhile.
+        self._done: dict[int, tuple[Reason, Json]] = {}
 
     def __call__(self, items: Sequence[Reason]) -> list[Json]:
-        hit = self._done.get(id(items))
-        if hit is None:
-            hit = self._done[id(items)] = (items, [reason_to_json(r) for r in items])
-        return list(hit[1])
+        done = self._done
+        out: list[Json] = []
+        for reason in items:
+            hit = done.get(id(reason))
+            if hit is None:
+                hit = done[id(reason)] = (reason, reason_to_json(reason))
+            out.append(hit[1])
+        return out
 
 
 def _frac(value: Fraction) -> list[int]:

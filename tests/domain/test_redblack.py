@@ -678,8 +678,31 @@ def test_input_validation() -> None:
         evaluate(period, m, [wk(1, w, field_days_done=1, field_day_dates=(w - timedelta(1),))], [])
     with pytest.raises(ValueError, match="duplicate member"):
         evaluate(period, m + m, [], [])
+    with pytest.raises(ValueError, match="negative count"):
+        evaluate(period, m, [wk(1, w, problems_required=-1)], [])
     with pytest.raises(ValueError, match="duplicate case"):
         evaluate(period, m, [], [MemberCaseFacts(1, "X", 1, False)] * 2)
+
+
+def test_field_days_are_checked_for_every_row_sharing_a_pattern() -> None:
+    """Rows share field-day tuples, and `evaluate` checks each pattern once per week: a later
+    row with the same dates must still be refused when its count or its week disagrees."""
+    period = make_period(2)
+    first, second = period.weeks
+    two = [member(1), member(2)]
+    dates = (first, first + timedelta(days=1))
+    good = wk(1, first, field_days_done=2, field_day_dates=dates)
+    with pytest.raises(ValueError, match="field_day_dates"):
+        evaluate(period, two, [good, wk(2, first, field_days_done=3, field_day_dates=dates)], [])
+    with pytest.raises(ValueError, match="outside week"):
+        evaluate(period, two, [good, wk(2, second, field_days_done=2, field_day_dates=dates)], [])
+    repeated = (first, first)
+    with pytest.raises(ValueError, match="distinct"):
+        evaluate(period, two, [wk(1, first, field_days_done=2, field_day_dates=repeated)], [])
+    result = evaluate(
+        period, two, [good, wk(2, first, field_days_done=2, field_day_dates=dates)], []
+    )
+    assert set(result.assessments) == {1, 2}
 
 
 # --------------------------------------------------------------------------- properties
@@ -897,3 +920,17 @@ def test_reason_is_hashable_and_equal_by_value() -> None:
     b = Reason("report_missing", {"week": MONDAY})
     assert a == b and hash(a) == hash(b)
     assert len({a, b, Reason(C.REPORT_LATE, {"week": MONDAY})}) == 2
+
+
+def test_equal_reasons_of_different_members_are_built_once() -> None:
+    """The snapshot converts each distinct reason object to JSON once, so `evaluate` must
+    hand out one object per distinct reason (a county's lists hold ~200,000 of them)."""
+    period = make_period(2)
+    first, second = period.weeks
+    rows = [wk(mid, week, report="missing") for mid in (1, 2) for week in (first, second)]
+    result = evaluate(period, [member(1), member(2)], rows, [])
+    one, two = result.assessments[1], result.assessments[2]
+    assert one.black_triggers == two.black_triggers
+    assert all(a is b for a, b in zip(one.black_triggers, two.black_triggers, strict=True))
+    assert one.red_blockers[0] is one.black_triggers[0]
+    assert one.black_triggers[0] is not one.black_triggers[1]  # another week, another reason
