@@ -480,15 +480,36 @@ async def open_leaves(session: AsyncSession, member_id: int, today: date) -> lis
     )
 
 
+async def township_approved_leaves(
+    session: AsyncSession, township_id: int, today: date
+) -> list[LeaveRow]:
+    """The township's approved leave and official duty that has not ended by `today`: what a
+    secretary may cancel or end early on a cadre's behalf."""
+    return await _leave_rows(
+        session,
+        LeaveRequest.township_id == township_id,
+        LeaveRequest.status == LeaveStatus.APPROVED,
+        LeaveRequest.end_date >= today,
+    )
+
+
 WithdrawOutcome = Literal["withdrawn", "shortened"]
 
 
 async def withdraw_leave(
-    session: AsyncSession, leave_id: int, *, member_id: int, today: date, now: datetime
+    session: AsyncSession,
+    leave_id: int,
+    *,
+    member_id: int,
+    today: date,
+    now: datetime,
+    by: int | None = None,
 ) -> WithdrawOutcome | None:
-    """The member takes back their own request. A pending one, or an approved one that has not
-    started, is withdrawn; an approved one under way ends yesterday (the days already taken
-    stay exempt). None when it is not theirs, already decided against, or over."""
+    """`member_id`'s request is taken back, by the member or (`by`, audited as the actor) by a
+    secretary on their behalf. A pending one, or an approved one that has not started, is
+    withdrawn; an approved one under way ends yesterday (the days already taken stay
+    exempt). None when it is not `member_id`'s, already decided against, or over. Whether
+    `by` may act for the member is the caller's check."""
     row = await session.get(LeaveRequest, leave_id, with_for_update=True)
     if (
         row is None
@@ -515,9 +536,10 @@ async def withdraw_leave(
         action=f"leave.{'withdraw' if outcome == 'withdrawn' else 'shorten'}",
         entity="leave_request",
         entity_id=leave_id,
-        actor_member_id=member_id,
+        actor_member_id=member_id if by is None else by,
         township_id=row.township_id,
         details={
+            "member_id": member_id,
             "before": before,
             "after": {"status": row.status, "end": row.end_date.isoformat()},
         },

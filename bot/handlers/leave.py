@@ -4,7 +4,9 @@ A cadre's request goes to the township's secretaries, who approve or reject it i
 the buttons under it. A secretary can also record leave for a cadre directly (approved at
 once). Approved workdays are exempt from the week's quotas and shown as leave, never as
 missed. /leave also lists the cadre's own requests that are not over yet, each with a button
-to withdraw it (one already under way ends yesterday instead); the secretaries are told.
+to withdraw it (one already under way ends yesterday instead); the secretaries are told. A
+secretary's /leave offers the township's approved leave not over yet, to cancel or end early
+on a cadre's behalf (a cadre recalled to work); the cadre and the other secretaries are told.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.access import Actor
 from bot.commands import ADMIN, CADRE, SECRETARY, CommandSpec, register_commands
 from bot.db import members as member_db
 from bot.db import week as week_db
@@ -77,14 +80,19 @@ async def leave_command(turn: Turn) -> None:
     place, secretary = found
     data: dict[str, Any] = {"tid": place.township_id, "direct": secretary}
     if secretary:
+        today = place.rules.today(turn.now)
         async with turn.svc.transaction() as session:
             cadres = await week_db.cadres_of(session, place.township_id)
             version = await turn.set_state(session, FLOW, "who", data)
+            in_force = await week_db.township_approved_leaves(session, place.township_id, today)
         if not cadres:
             await turn.send(_("There are no cadres in your township yet."))
             return
         buttons = [(name, turn.cb("lv", "who", version, mid)) for mid, name in cadres]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        if in_force:
+            label = _("↩️ Cancel or end a leave early ({count})").format(count=len(in_force))
+            rows.append([(label, turn.cb("lv", "ls", place.township_id))])
         rows.append([(_("✖️ Cancel"), turn.cb("lv", "x", version))])
         await turn.send(
             _("Record leave or official duty for whom? It is recorded as approved."), rows
@@ -170,6 +178,9 @@ async def on_button(update: Update, context: Context) -> None:
         return
     if parts[0] in {"wd", "wdy", "wdn"}:
         await _withdraw(turn, parts)
+        return
+    if parts[0] == "ls":
+        await _list_in_force(turn, parts)
         return
     state = turn.flow_state
     if state is None or state.flow != FLOW or parts[1] != str(state.version):
@@ -438,9 +449,7 @@ async def _decide(turn: Turn, parts: list[str]) -> None:
     if row is None:
         await turn.answer(_(STALE), True)
         return
-    if not actor.manages(row.township_id) or not (
-        actor.has_role(SECRETARY, row.township_id) or actor.has_role(ADMIN)
-    ):
+    if not _secretary_for(actor, row.township_id):
         await turn.answer(_("Only a secretary of this township can do that."), True)
         return
     async with turn.svc.transaction() as session:
@@ -481,9 +490,64 @@ async def _decide(turn: Turn, parts: list[str]) -> None:
     await _tell_member(turn, fresh, approved=approve, by=actor.name)
 
 
+def _secretary_for(actor: Actor, township_id: int) -> bool:
+    """Whether `actor` decides leave in the township: its secretary, or an admin there."""
+    return actor.manages(township_id) and (
+        actor.has_role(SECRETARY, township_id) or actor.has_role(ADMIN)
+    )
+
+
+LIST_MAX = 20  # requests listed at once for a secretary (the soonest first)
+
+
+async def _list_in_force(turn: Turn, parts: list[str]) -> None:
+    """A secretary's list of the township's approved leave not over yet, each with a button
+    to cancel it or end it early on the cadre's behalf (a cadre recalled to work)."""
+    _ = turn._
+    actor = turn.actor
+    assert actor is not None
+    if len(parts) != 2 or not parts[1].isdigit():
+        await turn.answer(_(STALE), True)
+        return
+    place = await place_for(turn, int(parts[1]))
+    if place is None or not _secretary_for(actor, place.township_id):
+        await turn.answer(_("Only a secretary of this township can do that."), True)
+        return
+    async with turn.svc.transaction() as session:
+        await turn.clear_state(session)  # the "for whom?" question is left behind
+        in_force = await week_db.township_approved_leaves(
+            session, place.township_id, place.rules.today(turn.now)
+        )
+    await turn.answer()
+    if not in_force:
+        await turn.show(_("No approved leave or official duty is in force or ahead."))
+        return
+    lines = [_("Approved leave and official duty in force or ahead:")]
+    rows: list[list[Button]] = []
+    for row in in_force[:LIST_MAX]:
+        what = _whose(turn, row)
+        lines.append(f"• {esc(what)}")
+        rows.append([(_("↩️ {what}").format(what=what), turn.cb("lv", "wd", row.id))])
+    if len(in_force) > LIST_MAX:
+        lines.append(
+            _("… and {count} more, starting later.").format(count=len(in_force) - LIST_MAX)
+        )
+    lines += ["", _("Tap one to cancel it or end it early; the cadre is told.")]
+    await turn.show("\n".join(lines), rows)
+
+
+def _label(turn: Turn, row: week_db.LeaveRow) -> str:
+    return f"{leave_kind_label(turn._, row.kind)} {_range_label(turn, row.start, row.end)}"
+
+
+def _whose(turn: Turn, row: week_db.LeaveRow) -> str:
+    return f"{row.member_name} {_label(turn, row)}"
+
+
 async def _withdraw(turn: Turn, parts: list[str]) -> None:
-    """A member takes back their own request: `wd` asks to confirm, `wdy` withdraws, `wdn`
-    keeps it. The buttons carry the request's id; whose it is is checked here."""
+    """A member takes back their own request, or a secretary an approved one of the
+    township's cadres: `wd` asks to confirm, `wdy` withdraws, `wdn` keeps it. The buttons
+    carry the request's id; who may act on it is checked here."""
     _ = turn._
     actor = turn.actor
     assert actor is not None
@@ -493,38 +557,27 @@ async def _withdraw(turn: Turn, parts: list[str]) -> None:
     async with turn.svc.transaction() as session:
         row = await week_db.leave_row(session, int(parts[1]))
     place = await place_for(turn, row.township_id) if row is not None else None
-    if row is None or place is None or row.member_id != actor.member_id:
+    own = row is not None and row.member_id == actor.member_id
+    if row is None or place is None or not (own or _secretary_for(actor, row.township_id)):
         await turn.answer(_(STALE), True)
         return
     today = place.rules.today(turn.now)
-    label = f"{leave_kind_label(_, row.kind)} {_range_label(turn, row.start, row.end)}"
+    label = esc(_label(turn, row) if own else _whose(turn, row))  # shown as HTML
     if parts[0] == "wdn":
         await turn.answer()
         await turn.show(_("Kept: {what}.").format(what=label))
         return
-    if row.status not in ("pending", "approved") or row.end < today:
+    # A secretary rejects a pending request with the buttons under it instead.
+    allowed = ("pending", "approved") if own else ("approved",)
+    if row.status not in allowed or row.end < today:
         await turn.answer(_("This request can no longer be withdrawn."), True)
         return
     if parts[0] == "wd":
         async with turn.svc.transaction() as session:
             await turn.clear_state(session)  # no new request is being filed meanwhile
-        under_way = row.status == "approved" and row.start < today
-        question = (
-            _(
-                "End {what} early? The days before today stay exempt; from today on, your "
-                "field days, screenings and problems count again."
-            )
-            if under_way
-            else _("Withdraw {what}?")
-            + (
-                " " + _("Its days will count towards your quotas again.")
-                if row.status == "approved"
-                else ""
-            )
-        ).format(what=label)
         await turn.answer()
         await turn.show(
-            question,
+            _withdraw_question(turn, row, today, own).format(what=label),
             [
                 [
                     (_("↩️ Yes, withdraw"), turn.cb("lv", "wdy", row.id)),
@@ -535,10 +588,11 @@ async def _withdraw(turn: Turn, parts: list[str]) -> None:
         return
     async with turn.svc.transaction() as session:
         outcome = await week_db.withdraw_leave(
-            session, row.id, member_id=actor.member_id, today=today, now=turn.now
+            session, row.id, member_id=row.member_id, today=today, now=turn.now, by=actor.member_id
         )
         fresh = await week_db.leave_row(session, row.id)
         secretaries = await week_db.secretaries_of(session, row.township_id)
+        cadre = None if own else await week_db.contact(session, row.member_id)
     if outcome is None or fresh is None:
         await turn.answer(_("This request can no longer be withdrawn."), True)
         return
@@ -548,13 +602,70 @@ async def _withdraw(turn: Turn, parts: list[str]) -> None:
     else:
         await turn.show(
             _("Ended early: {kind} now covers {range}.").format(
-                kind=leave_kind_label(_, fresh.kind),
+                kind=leave_kind_label(_, fresh.kind)
+                if own
+                else f"{esc(fresh.member_name)} {leave_kind_label(_, fresh.kind)}",
                 range=_range_label(turn, fresh.start, fresh.end),
             )
         )
+    if cadre is not None:
+        await _tell_cadre_withdrawn(turn, fresh, row, outcome, cadre)
     for secretary in secretaries:
         if secretary.member_id != actor.member_id:
             await _tell_secretary_withdrawn(turn, fresh, row, outcome, secretary)
+
+
+def _withdraw_question(turn: Turn, row: week_db.LeaveRow, today: date, own: bool) -> str:
+    _ = turn._
+    if row.status == "approved" and row.start < today:
+        return (
+            _(
+                "End {what} early? The days before today stay exempt; from today on, your "
+                "field days, screenings and problems count again."
+            )
+            if own
+            else _(
+                "End {what} early? The days before today stay exempt; from today on, their "
+                "field days, screenings and problems count again. They are told."
+            )
+        )
+    if not own:
+        return _("Cancel {what}? Its days will count towards their quotas again. They are told.")
+    return _("Withdraw {what}?") + (
+        " " + _("Its days will count towards your quotas again.")
+        if row.status == "approved"
+        else ""
+    )
+
+
+async def _tell_cadre_withdrawn(
+    turn: Turn,
+    fresh: week_db.LeaveRow,
+    before: week_db.LeaveRow,
+    outcome: str,
+    cadre: week_db.Contact,
+) -> None:
+    """A secretary cancelled or shortened the cadre's leave: the cadre hears it at once."""
+    assert turn.actor is not None
+    _ = gettext_for(cadre.language)
+    language = cadre.language
+    if outcome == "withdrawn":
+        text = _("{name} cancelled your {kind} for {range}.").format(
+            name=esc(turn.actor.name),
+            kind=leave_kind_label(_, fresh.kind),
+            range=_range_label_lang(language, before.start, before.end),
+        )
+    else:
+        text = _(
+            "{name} ended your {kind} early: it now covers {range} (was {before}). From today "
+            "on, your field days, screenings and problems count again."
+        ).format(
+            name=esc(turn.actor.name),
+            kind=leave_kind_label(_, fresh.kind),
+            range=_range_label_lang(language, fresh.start, fresh.end),
+            before=_range_label_lang(language, before.start, before.end),
+        )
+    await _send_to(turn, cadre.telegram_user_id, text, about="cancelled leave")
 
 
 async def _tell_secretary_withdrawn(
@@ -564,16 +675,30 @@ async def _tell_secretary_withdrawn(
     outcome: str,
     secretary: week_db.Contact,
 ) -> None:
+    assert turn.actor is not None
     _ = gettext_for(secretary.language)
     language = secretary.language
+    own = turn.actor.member_id == fresh.member_id
     if outcome == "withdrawn":
-        text = _("{name} withdrew their {kind} for {range}.").format(
+        template = (
+            _("{name} withdrew their {kind} for {range}.")
+            if own
+            else _("{by} cancelled {name}'s {kind} for {range}.")
+        )
+        text = template.format(
+            by=esc(turn.actor.name),
             name=esc(fresh.member_name),
             kind=leave_kind_label(_, fresh.kind),
             range=_range_label_lang(language, before.start, before.end),
         )
     else:
-        text = _("{name} ended their {kind} early: it now covers {range} (was {before}).").format(
+        template = (
+            _("{name} ended their {kind} early: it now covers {range} (was {before}).")
+            if own
+            else _("{by} ended {name}'s {kind} early: it now covers {range} (was {before}).")
+        )
+        text = template.format(
+            by=esc(turn.actor.name),
             name=esc(fresh.member_name),
             kind=leave_kind_label(_, fresh.kind),
             range=_range_label_lang(language, fresh.start, fresh.end),

@@ -426,6 +426,111 @@ async def test_a_cadre_withdraws_leave_or_ends_it_early(world) -> None:
     assert actions.count("leave.withdraw") == 2 and actions.count("leave.shorten") == 1
 
 
+async def test_a_secretary_ends_a_leave_early_or_cancels_one_for_a_cadre(world) -> None:
+    """A cadre recalled to work: the secretary ends the leave under way or cancels one ahead,
+    and the cadre is told at once; the quotas count again from today."""
+    sec = Tapper(world, SECRETARY.telegram_user_id)
+    zhao = world.user(CADRE_ZHAO.telegram_user_id)
+    sun = world.user(CADRE_SUN.telegram_user_id)
+    # None approved yet: the secretary's /leave does not offer the list.
+    who = await sec.say("/leave")
+    assert not any(label.startswith("↩️") for label in button_labels(who))
+    await _approved_leave(world, CADRE_ZHAO, date(2026, 11, 19), date(2026, 11, 25))
+    await _approved_leave(world, CADRE_SUN, date(2026, 11, 30), date(2026, 12, 1))
+    await _approved_leave(world, CADRE_SUN, date(2026, 11, 16), date(2026, 11, 20))  # over
+    pending = await Tapper(world, LI).say("/leave")  # a pending request is not listed
+    await Tapper(world, LI).press(pending, zh("🏖 Leave (请假)"))
+    await Tapper(world, LI).say("12-02")
+    confirm = await Tapper(world, LI).say("看病")
+    await Tapper(world, LI).press(confirm, zh("✅ Send to the secretary"))
+    request = await world.user(SECRETARY.telegram_user_id).reply(timeout=10)
+
+    who = await sec.say("/leave")
+    listed = await sec.press(who, zh("↩️ Cancel or end a leave early ({count})").format(count=2))
+    assert listed.text.startswith(zh("Approved leave and official duty in force or ahead:"))
+    labels = [label for label in button_labels(listed) if label.startswith("↩️")]
+    assert [label.split(" ")[1] for label in labels] == [CADRE_ZHAO.name, CADRE_SUN.name]
+    assert CADRE_LI.name not in listed.text
+
+    # The leave under way ends yesterday; Zhao is told, with what counts again.
+    question = await sec.press(listed, labels[0])
+    assert question.text == zh(
+        "End {what} early? The days before today stay exempt; from today on, their field "
+        "days, screenings and problems count again. They are told."
+    ).format(what=labels[0].split(" ", 1)[1])
+    done = await sec.press(question, zh("↩️ Yes, withdraw"))
+    assert CADRE_ZHAO.name in done.text and "11月22日" in done.text
+    told = await zhao.reply(timeout=10)
+    assert told.text == zh(
+        "{name} ended your {kind} early: it now covers {range} (was {before}). From today "
+        "on, your field days, screenings and problems count again."
+    ).format(
+        name=SECRETARY.name,
+        kind=zh("leave (请假)"),
+        range=labels[0].split(" ", 3)[3].split(" – ")[0] + " – " + "11月22日（周日）",
+        before=labels[0].split(" ", 3)[3],
+    )
+    assert SECRETARY.name in told.text and "11月22日" in told.text and "11月25日" in told.text
+    week = await overview(world)
+    assert week["赵秀兰"].status.exempt_days == ()
+    assert week["赵秀兰"].status.required.field_days == 3
+
+    # The one ahead is cancelled, from the same list; Sun is told.
+    sun_button = next(label for label in button_labels(listed) if CADRE_SUN.name in label)
+    data = next(d for row in listed.buttons for text, d in row if text == sun_button)
+    await sec.user.press_data(done, data)  # the list's button, on the message it became
+    question = await sec.user.wait_edit(done, timeout=10)
+    assert question.text == zh(
+        "Cancel {what}? Its days will count towards their quotas again. They are told."
+    ).format(what=sun_button.split(" ", 1)[1])
+    done = await sec.press(question, zh("↩️ Yes, withdraw"))
+    assert done.text.startswith(zh("Withdrawn: {what}.").split("{")[0])
+    told = await sun.reply(timeout=10)
+    assert told.text == zh("{name} cancelled your {kind} for {range}.").format(
+        name=SECRETARY.name,
+        kind=zh("leave (请假)"),
+        range=sun_button.split(" ", 3)[3],
+    )
+    who = await sec.say("/leave")
+    assert not any(label.startswith("↩️") for label in button_labels(who))
+
+    # Only a secretary may: a cadre's forged buttons are refused, and the secretary cannot
+    # withdraw a pending request (it is rejected with the buttons under it).
+    township = await shz(world)
+    message = await ask1(world, LI, "/help")
+    li = world.user(LI)
+    query = await li.press_data(message, world.svc.codec.pack("lv", "ls", township.id))
+    assert (await li.callback_answer(query, timeout=10)).text == zh(
+        "Only a secretary of this township can do that."
+    )
+    async with world.svc.transaction() as session:
+        rows = list(await session.scalars(select(LeaveRequest).order_by(LeaveRequest.id)))
+    query = await world.user(SECRETARY.telegram_user_id).press_data(
+        request, world.svc.codec.pack("lv", "wdy", rows[-1].id)
+    )
+    assert (
+        await world.user(SECRETARY.telegram_user_id).callback_answer(query, timeout=10)
+    ).text == zh("This request can no longer be withdrawn.")
+
+    async with world.svc.transaction() as session:
+        rows = list(await session.scalars(select(LeaveRequest).order_by(LeaveRequest.id)))
+        audit = list(
+            await session.execute(
+                select(AuditEntry.action, AuditEntry.actor_member_id).where(
+                    AuditEntry.action.in_(["leave.withdraw", "leave.shorten"])
+                )
+            )
+        )
+    assert [(r.status, r.start_date, r.end_date) for r in rows] == [
+        ("approved", date(2026, 11, 19), date(2026, 11, 22)),
+        ("withdrawn", date(2026, 11, 30), date(2026, 12, 1)),
+        ("approved", date(2026, 11, 16), date(2026, 11, 20)),
+        ("pending", date(2026, 12, 2), date(2026, 12, 2)),
+    ]
+    secretary_id = world.member_ids[SECRETARY.telegram_user_id]
+    assert sorted(audit) == [("leave.shorten", secretary_id), ("leave.withdraw", secretary_id)]
+
+
 async def test_secretary_records_official_duty_and_rejects_a_request(world) -> None:
     sec = Tapper(world, SECRETARY.telegram_user_id)
     who = await sec.say("/leave")
