@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.db.bulk import gc_paused
 from bot.db.members import audit
-from bot.db.redblack_facts import FactsProvider, gc_paused, members_for_lists
+from bot.db.redblack_facts import FactsProvider, members_for_lists
 from bot.domain.periods import period_key
 from bot.domain.redblack import Period, evaluate
 from bot.domain.redblack_snapshot import apply_removal, build_snapshot, listed

@@ -11,9 +11,7 @@ case tables; the module-level functions below are the empty fallback (no data, n
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -35,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.config import Settings
+from bot.db.bulk import gc_paused
 from bot.db.cases import case_config
 from bot.db.members import joined_weeks
 from bot.db.week import (
@@ -365,25 +364,6 @@ async def member_weeks_straight(
     return sorted(found, key=lambda w: (w.member_id, w.week_start))
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: the lists of a township allocate many small
-    objects that all stay alive, and each burst of allocations set off collections that
-    walked them all again (a third to a half of the county's lists at 10,000 cadres).
-    Collection resumes on the way out. `compute_snapshot` holds it across its queries, so
-    other tasks run without cyclic collection for that long (a fraction of a second for a
-    township; reference counting still frees everything else). Nested uses leave it to the
-    outermost."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def _active_cadres(township_id: int) -> Select[int]:
     """The ids of the township's active cadres, as a subquery."""
     return (
@@ -712,7 +692,6 @@ __all__ = [
     "LedgerRow",
     "case_rows",
     "database_facts",
-    "gc_paused",
     "member_case_facts",
     "member_weeks",
     "member_weeks_straight",

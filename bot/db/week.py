@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.bulk import gc_paused
 from bot.db.members import audit
 from bot.domain import redblack
 from bot.domain.reporting import WeekReportStatus, find_village, report_status, split_items
@@ -889,6 +890,18 @@ async def cadre_weeks_between(
     mondays = sorted({week_of(w) for w in week_starts})
     if not mondays:
         return {}
+    with gc_paused():  # every row and week built here stays alive until the caller is done
+        return await _cadre_weeks(session, township_id, mondays, rules, now, member_ids)
+
+
+async def _cadre_weeks(
+    session: AsyncSession,
+    township_id: int,
+    mondays: Sequence[date],
+    rules: WeekRules,
+    now: datetime,
+    member_ids: Sequence[int] | None,
+) -> dict[date, list[CadreWeek]]:
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
     cadres = await cadres_of(session, township_id)
     if member_ids is not None:
