@@ -85,7 +85,10 @@ async def show(turn: Turn, township_id: int, edit: bool = True) -> None:
         await turn.send(text, buttons)
 
 
-async def show_owners(turn: Turn, item_id: int, township_id: int) -> None:
+OWNERS_PAGE = 20  # cadres per page (Telegram allows 100 buttons in a keyboard)
+
+
+async def show_owners(turn: Turn, item_id: int, township_id: int, page: int = 0) -> None:
     _ = turn._
     async with turn.svc.transaction() as session:
         item = await arena_db.item_in_township(session, item_id, township_id)
@@ -94,14 +97,30 @@ async def show_owners(turn: Turn, item_id: int, township_id: int) -> None:
     if item is None:
         await turn.show(_("That key work item was not found."))
         return
+    pages = max(1, (len(cadres) + OWNERS_PAGE - 1) // OWNERS_PAGE)
+    page = min(max(page, 0), pages - 1)
+    shown = cadres[page * OWNERS_PAGE : (page + 1) * OWNERS_PAGE]
     rows: list[list[Button]] = [
-        [(checkbox(c.member_id in owners, c.name), turn.cb("ar", "tog", item_id, c.member_id))]
-        for c in cadres
+        [
+            (
+                checkbox(c.member_id in owners, c.name),
+                turn.cb("ar", "tog", item_id, c.member_id, page),
+            )
+        ]
+        for c in shown
     ]
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(("◀️", turn.cb("ar", "own", item_id, page - 1)))
+    if page < pages - 1:
+        nav.append(("▶️", turn.cb("ar", "own", item_id, page + 1)))
+    if nav:
+        rows.append(nav)
     rows.append([(_("✔️ Done"), turn.cb("ar", "list", township_id))])
-    await turn.show(
-        _("Owners of <b>{title}</b>. Tap to add or remove:").format(title=esc(item.title)), rows
-    )
+    text = _("Owners of <b>{title}</b>. Tap to add or remove:").format(title=esc(item.title))
+    if pages > 1:
+        text += "\n" + _("Page {page} of {pages}").format(page=page + 1, pages=pages)
+    await turn.show(text, rows)
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -146,7 +165,7 @@ async def on_button(update: Update, context: Context) -> None:
         )
     elif action == "own" and manages:
         await turn.answer()
-        await show_owners(turn, ident, township_id)
+        await show_owners(turn, ident, township_id, extra[0] if extra else 0)
     elif action == "tog" and manages and extra:
         async with turn.svc.transaction() as session:
             cadres = {
@@ -163,7 +182,7 @@ async def on_button(update: Update, context: Context) -> None:
                 session, item, extra[0], actor_id=turn.actor.member_id, now=turn.now
             )
         await turn.answer()
-        await show_owners(turn, ident, township_id)
+        await show_owners(turn, ident, township_id, extra[1] if len(extra) > 1 else 0)
     elif action == "upd":
         async with turn.svc.transaction() as session:
             owners = await arena_db.owner_ids(session, ident)

@@ -80,23 +80,9 @@ async def leave_command(turn: Turn) -> None:
     place, secretary = found
     data: dict[str, Any] = {"tid": place.township_id, "direct": secretary}
     if secretary:
-        today = place.rules.today(turn.now)
         async with turn.svc.transaction() as session:
-            cadres = await week_db.cadres_of(session, place.township_id)
             version = await turn.set_state(session, FLOW, "who", data)
-            in_force = await week_db.township_approved_leaves(session, place.township_id, today)
-        if not cadres:
-            await turn.send(_("There are no cadres in your township yet."))
-            return
-        buttons = [(name, turn.cb("lv", "who", version, mid)) for mid, name in cadres]
-        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        if in_force:
-            label = _("↩️ Cancel or end a leave early ({count})").format(count=len(in_force))
-            rows.append([(label, turn.cb("lv", "ls", place.township_id))])
-        rows.append([(_("✖️ Cancel"), turn.cb("lv", "x", version))])
-        await turn.send(
-            _("Record leave or official duty for whom? It is recorded as approved."), rows
-        )
+        await _ask_who(turn, place, version, 0, edit=False)
         return
     data["for"] = turn.actor.member_id
     today = place.rules.today(turn.now)
@@ -104,6 +90,47 @@ async def leave_command(turn: Turn) -> None:
         version = await turn.set_state(session, FLOW, "kind", data)
         mine = await week_db.open_leaves(session, turn.actor.member_id, today)
     await _ask_kind(turn, version, edit=False, open_leaves=mine)
+
+
+CADRE_PAGE = 30  # cadres per page of the secretary's picker (Telegram allows 100 buttons)
+
+
+async def _ask_who(turn: Turn, place: Place, version: int, page: int, *, edit: bool) -> None:
+    """The secretary's "for whom?": the township's cadres, a page at a time, and the way to
+    the approved leave not over yet."""
+    _ = turn._
+    today = place.rules.today(turn.now)
+    async with turn.svc.transaction() as session:
+        cadres = await week_db.cadres_of(session, place.township_id)
+        in_force = await week_db.township_approved_leaves(session, place.township_id, today)
+    if not cadres:
+        async with turn.svc.transaction() as session:
+            await turn.clear_state(session)
+        await turn.send(_("There are no cadres in your township yet."))
+        return
+    pages = (len(cadres) + CADRE_PAGE - 1) // CADRE_PAGE
+    page = min(max(page, 0), pages - 1)
+    shown = cadres[page * CADRE_PAGE : (page + 1) * CADRE_PAGE]
+    buttons = [(name, turn.cb("lv", "who", version, mid)) for mid, name in shown]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(("◀️", turn.cb("lv", "pg", version, page - 1)))
+    if page < pages - 1:
+        nav.append(("▶️", turn.cb("lv", "pg", version, page + 1)))
+    if nav:
+        rows.append(nav)
+    if in_force:
+        label = _("↩️ Cancel or end a leave early ({count})").format(count=len(in_force))
+        rows.append([(label, turn.cb("lv", "ls", place.township_id))])
+    rows.append([(_("✖️ Cancel"), turn.cb("lv", "x", version))])
+    text = _("Record leave or official duty for whom? It is recorded as approved.")
+    if pages > 1:
+        text += "\n" + _("Page {page} of {pages}").format(page=page + 1, pages=pages)
+    if edit:
+        await turn.show(text, rows)
+    else:
+        await turn.send(text, rows)
 
 
 async def _ask_kind(
@@ -214,6 +241,9 @@ async def on_button(update: Update, context: Context) -> None:
             version = await turn.set_state(session, FLOW, "kind", data)
         await turn.answer()
         await _ask_kind(turn, version, edit=True)
+    elif action == "pg" and args and args[0].isdigit() and state.step == "who":
+        await turn.answer()
+        await _ask_who(turn, place, state.version, int(args[0]), edit=True)
     elif action == "kind" and args and args[0] in KINDS and state.step == "kind":
         data["kind"] = KINDS[args[0]]
         async with turn.svc.transaction() as session:

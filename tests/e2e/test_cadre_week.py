@@ -15,6 +15,8 @@ from bot.models import (
     AuditEntry,
     FieldVisit,
     LeaveRequest,
+    Member,
+    MemberRole,
     ReportItem,
     VisitProblem,
     WeeklyReport,
@@ -529,6 +531,40 @@ async def test_a_secretary_ends_a_leave_early_or_cancels_one_for_a_cadre(world) 
     ]
     secretary_id = world.member_ids[SECRETARY.telegram_user_id]
     assert sorted(audit) == [("leave.shorten", secretary_id), ("leave.withdraw", secretary_id)]
+
+
+async def test_a_secretary_picks_a_cadre_in_a_large_township_page_by_page(world) -> None:
+    """Telegram refuses a keyboard of more than 100 buttons: a township of 105 cadres is
+    offered 30 at a time, and a cadre on a later page can be picked."""
+    township = await shz(world)
+    async with world.svc.transaction() as session:
+        for i in range(100):
+            member = Member(telegram_user_id=900_000 + i, display_name=f"干部{i:03d}")
+            session.add(member)
+            await session.flush()
+            session.add(MemberRole(member_id=member.id, township_id=township.id, role="cadre"))
+        cadres = await week_db.cadres_of(session, township.id)
+    assert len(cadres) == 105
+    names = [name for _, name in cadres]
+    sec = Tapper(world, SECRETARY.telegram_user_id)
+    page = await sec.say("/leave")
+    for number, shown in enumerate((names[:30], names[30:60], names[60:90], names[90:]), 1):
+        if number > 1:
+            page = await sec.press(page, "▶️")
+        assert zh("Page {page} of {pages}").format(page=number, pages=4) in page.text
+        assert [label for label in button_labels(page) if label in names] == shown
+        assert ("◀️" in button_labels(page)) == (number > 1)
+        assert ("▶️" in button_labels(page)) == (number < 4)
+    page = await sec.press(page, "◀️")
+    kind = await sec.press(page, names[75])
+    assert kind.text == zh("Leave or official duty?")
+    prompt = await sec.press(kind, zh("🏖 Leave (请假)"))
+    await sec.press(prompt, zh("Today"))
+    confirm = await sec.say("抽调防汛")
+    await sec.press(confirm, zh("✅ Record as approved"))
+    async with world.svc.transaction() as session:
+        row = await session.scalar(select(LeaveRequest))
+    assert row is not None and row.member_id == cadres[75][0] and row.status == "approved"
 
 
 async def test_secretary_records_official_duty_and_rejects_a_request(world) -> None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from bot.db import arena as arena_db
 from bot.db import members as member_db
+from bot.models import Member, MemberRole
 from tests.conftest import SHANGHAI
-from tests.e2e.helpers import CADRE_LI, CADRE_WANG, ask1, button_labels, press, zh
+from tests.e2e.cadre_helpers import Tapper
+from tests.e2e.helpers import CADRE_LI, CADRE_WANG, SECRETARY, ask1, button_labels, press, zh
 from tests.e2e.test_weekly_jobs import log_visit
 
 
@@ -56,3 +60,39 @@ async def test_submitted_report_offers_the_owner_a_progress_update(world) -> Non
     other = await ask1(world, CADRE_WANG.telegram_user_id, "/report")
     done = await press(world, CADRE_WANG.telegram_user_id, other, zh("✅ Submit"))
     assert not any("更新重点工作进度" in label for label in button_labels(done))
+
+
+async def test_owners_of_a_key_work_item_are_picked_page_by_page(world) -> None:
+    """Telegram refuses a keyboard of more than 100 buttons: a township of 105 cadres is
+    offered 20 at a time, and ticking a cadre keeps the page."""
+    item_id = await add_item(world, "产业路硬化", CADRE_LI)
+    async with world.svc.transaction() as session:
+        township = await member_db.township_by_code(session, "SHZ")
+        assert township is not None
+        for i in range(100):
+            member = Member(telegram_user_id=910_000 + i, display_name=f"干部{i:03d}")
+            session.add(member)
+            await session.flush()
+            session.add(MemberRole(member_id=member.id, township_id=township.id, role="cadre"))
+        cadres = await member_db.recipients(session, township.id, "cadre", reachable_only=False)
+    pages = (len(cadres) + 19) // 20
+    assert len(cadres) > 100 and pages == 6
+    sec = Tapper(world, SECRETARY.telegram_user_id)
+    board = await sec.say("/arena")
+    owners = await sec.press(board, zh("👥 Owners"))
+    assert zh("Page {page} of {pages}").format(page=1, pages=6) in owners.text
+    assert len(button_labels(owners)) == 20 + 1 + 1  # cadres, ▶️, done
+    second = await sec.press(owners, "▶️")
+    assert zh("Page {page} of {pages}").format(page=2, pages=6) in second.text
+    target = next(label for label in button_labels(second) if label.startswith("⬜"))
+    ticked = await sec.press(second, target)
+    assert zh("Page {page} of {pages}").format(page=2, pages=6) in ticked.text
+    assert "☑️" + target[len("⬜") :] in button_labels(ticked)
+    name = target[len("⬜ ") :]
+    async with world.svc.transaction() as session:
+        owner_ids = await arena_db.owner_ids(session, item_id)
+        named = {
+            m.display_name
+            for m in await session.scalars(select(Member).where(Member.id.in_(owner_ids)))
+        }
+    assert named == {CADRE_LI.name, name}
