@@ -50,7 +50,15 @@ from bot.handlers.case_views import (
     rule_message,
     sees_parties,
 )
-from bot.handlers.common import Button, Context, FlowState, Handler, Turn, admitted
+from bot.handlers.common import (
+    RESUMABLE_FLOWS,
+    Button,
+    Context,
+    FlowState,
+    Handler,
+    Turn,
+    admitted,
+)
 from bot.handlers.flows import flow
 from bot.i18n import N_
 from bot.models import Township
@@ -71,6 +79,7 @@ PERIODS = {
     "y": ("year", "年", "今年", "本年"),
 }
 NEW_FLOW, ACT_FLOW = "case_new", "case_act"
+RESUMABLE_FLOWS.add(NEW_FLOW)  # a registration half typed in survives another command
 
 register_commands(
     CommandSpec(
@@ -699,10 +708,24 @@ async def finish_action(
 
 
 async def start_new(turn: Turn, township: Township) -> None:
+    """A new case registration, or the unfinished one (set aside by another command, or
+    from before a restart) where it was left."""
+    state = turn.flow_state
+    resumed: FlowState | None = None
     async with turn.svc.transaction() as session:
-        version = await turn.set_state(
-            session, NEW_FLOW, "village", {"tid": township.id, "parties": [], "vpage": 0}
-        )
+        if state is None or state.flow != NEW_FLOW:
+            state = await turn.unpark(session, NEW_FLOW)
+        if state is not None and state.flow == NEW_FLOW and state.data.get("tid") == township.id:
+            version = await turn.set_state(session, NEW_FLOW, state.step, state.data)
+            resumed = FlowState(NEW_FLOW, state.step, state.data, version)
+        else:
+            version = await turn.set_state(
+                session, NEW_FLOW, "village", {"tid": township.id, "parties": [], "vpage": 0}
+            )
+    if resumed is not None:
+        await turn.send(turn._("You have an unfinished case registration; here it is."))
+        await prompt_new(turn, resumed)
+        return
     await prompt_new(turn, FlowState(NEW_FLOW, "village", {"tid": township.id}, version))
 
 

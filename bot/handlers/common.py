@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache, wraps
 from typing import Any, TypeAlias
 
@@ -28,13 +28,18 @@ from bot.access import Actor
 from bot.commands import ROLE_LABELS
 from bot.db import members as member_db
 from bot.i18n import Gettext, gettext_for, normalize_language
-from bot.models import ConversationState
+from bot.models import ConversationState, ParkedFlow
 from bot.services import Services, services
 from bot.text import clean_line
 
 Context: TypeAlias = ContextTypes.DEFAULT_TYPE
 Handler: TypeAlias = Callable[[Update, Context], Coroutine[Any, Any, None]]
 Button: TypeAlias = tuple[str, str]  # (label, callback_data or url)
+
+# Flows whose unfinished draft is set aside, not lost, when the user starts another flow;
+# each offers it back when started again (`Turn.unpark`). Feature modules add theirs.
+RESUMABLE_FLOWS: set[str] = set()
+PARKED_DAYS = 7  # a draft set aside longer ago is dropped instead of offered back
 
 
 @dataclass
@@ -62,6 +67,8 @@ class Turn:
         # The user's flow state as it was when the update arrived (read with the actor, in
         # the same transaction); writes still go through `state`/`set_state` in a transaction.
         self.flow_state = flow_state
+        # The state as this update last left it (set, cleared or taken), for parking.
+        self._latest = flow_state
         user = update.effective_user
         self.user_id = user.id if user else 0
         self.lang = normalize_language(actor.language if actor else self.svc.settings.language)
@@ -161,7 +168,11 @@ class Turn:
         self, session: AsyncSession, flow: str, step: str, data: dict[str, Any]
     ) -> int:
         """Store the user's flow state and return its new version, in one statement (every
-        tap of a flow ends here): an insert that becomes an update when a state exists."""
+        tap of a flow ends here): an insert that becomes an update when a state exists.
+        Starting another flow first sets an unfinished resumable one aside (`unpark`)."""
+        latest = self._latest
+        if latest is not None and latest.flow != flow and latest.flow in RESUMABLE_FLOWS:
+            await self._park(session, latest)
         version = await session.scalar(
             _state_upsert(self.svc.engine.dialect.name),
             {
@@ -173,7 +184,40 @@ class Turn:
             },
         )
         assert version is not None  # an upsert's RETURNING always has its row
+        self._latest = FlowState(flow, step, dict(data), int(version))
         return int(version)
+
+    async def _park(self, session: AsyncSession, state: FlowState) -> None:
+        await session.execute(
+            delete(ParkedFlow).where(
+                ParkedFlow.telegram_user_id == self.user_id, ParkedFlow.flow == state.flow
+            )
+        )
+        session.add(
+            ParkedFlow(
+                telegram_user_id=self.user_id,
+                flow=state.flow,
+                step=state.step,
+                data=dict(state.data),
+                parked_at=self.now,
+            )
+        )
+        await session.flush()
+
+    async def unpark(self, session: AsyncSession, flow: str) -> FlowState | None:
+        """The user's unfinished `flow` set aside by another command, made the active flow
+        again (and no longer parked); None when there is none, or it is older than
+        `PARKED_DAYS` (then it is dropped)."""
+        parked = await session.get(ParkedFlow, (self.user_id, flow))
+        if parked is None:
+            return None
+        step, data, parked_at = parked.step, dict(parked.data or {}), parked.parked_at
+        await session.delete(parked)
+        await session.flush()
+        if self.now - parked_at > timedelta(days=PARKED_DAYS):
+            return None
+        version = await self.set_state(session, flow, step, data)
+        return FlowState(flow, step, data, version)
 
     async def take_state(self, session: AsyncSession, flow: str, version: int) -> bool:
         """Delete the user's flow state if it is still `flow` at `version` (the flow ends
@@ -185,9 +229,13 @@ class Turn:
                 ConversationState.version == version,
             )
         )
-        return bool(getattr(result, "rowcount", 0))
+        taken = bool(getattr(result, "rowcount", 0))
+        if taken:
+            self._latest = None
+        return taken
 
     async def clear_state(self, session: AsyncSession) -> None:
+        self._latest = None
         await session.execute(
             delete(ConversationState).where(ConversationState.telegram_user_id == self.user_id)
         )

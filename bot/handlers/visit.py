@@ -22,7 +22,16 @@ from bot.db.directory import VillageInfo
 from bot.domain.visits import distance_m, parse_day, suggest_names
 from bot.domain.week import WeekStatus, week_of
 from bot.handlers import visit_case
-from bot.handlers.common import Button, Context, FlowState, Turn, admitted, checkbox, member_only
+from bot.handlers.common import (
+    RESUMABLE_FLOWS,
+    Button,
+    Context,
+    FlowState,
+    Turn,
+    admitted,
+    checkbox,
+    member_only,
+)
 from bot.handlers.flows import flow
 from bot.handlers.weekctx import (
     STALE,
@@ -37,6 +46,7 @@ from bot.text import clean_line, clean_text, quoted
 from bot.text import esc as _esc
 
 FLOW = "visit"
+RESUMABLE_FLOWS.add(FLOW)  # an unfinished log survives another command
 PAGE = 8
 PROBLEM_MAX = 100
 NOTES_MAX = 500
@@ -349,6 +359,9 @@ async def start_visit(turn: Turn) -> None:
     assert turn.actor is not None
     state = turn.flow_state
     async with turn.svc.transaction() as session:
+        if state is None or state.flow != FLOW:
+            # One set aside when another command was started: make it the active flow again.
+            state = await turn.unpark(session, FLOW)
         if state is not None and state.flow == FLOW and state.data.get("tid") == place.township_id:
             # An unfinished log (perhaps from before a restart): continue it.
             step = "card" if state.data.get("village_id") else "village"

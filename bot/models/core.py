@@ -161,12 +161,27 @@ class ConversationState(Base):
     updated_at: Mapped[datetime] = mapped_column()
 
 
+class ParkedFlow(Base):
+    """An unfinished draft set aside when the user started another flow (one active flow per
+    user routes their messages): a visit log or a case registration, resumed when the user
+    starts that flow again. One per user and flow."""
+
+    __tablename__ = "parked_flows"
+
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    flow: Mapped[str] = mapped_column(String(32), primary_key=True)
+    step: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    parked_at: Mapped[datetime] = mapped_column()
+
+
 __all__ = [
     "AuditEntry",
     "ConversationState",
     "Invite",
     "Member",
     "MemberRole",
+    "ParkedFlow",
     "Role",
     "Township",
     "Village",

@@ -1,0 +1,112 @@
+"""An unfinished visit log or case registration is set aside, not lost, when the user starts
+another command, and offered back when they start that flow again."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.models import DisputeCase, FieldVisit, ParkedFlow
+from tests.e2e.cadre_helpers import Tapper, at
+from tests.e2e.cases_helpers import case_row, number_in, tier_button
+from tests.e2e.helpers import MEDIATOR_ZHOU, zh
+
+ZHOU = MEDIATOR_ZHOU.telegram_user_id
+
+
+async def _counts(world) -> tuple[int, int, int]:
+    async with world.svc.transaction() as session:
+        return (
+            int(await session.scalar(select(func.count()).select_from(FieldVisit)) or 0),
+            int(await session.scalar(select(func.count()).select_from(DisputeCase)) or 0),
+            int(await session.scalar(select(func.count()).select_from(ParkedFlow)) or 0),
+        )
+
+
+async def test_a_case_and_a_visit_log_interrupt_each_other_and_both_are_saved(world) -> None:
+    zhou = Tapper(world, ZHOU)
+    # A case registration, half typed in: the parties are entered.
+    card = await zhou.say("/case new")
+    card = await zhou.press(card, "东岭村")
+    card = await zhou.press(card, "邻里纠纷")
+    card = await zhou.press(card, "排查发现")
+    await zhou.say("张三 13912345678\n李四")
+
+    # A visit log starts meanwhile; the registration is set aside.
+    visit = await zhou.say("/visit")
+    visit = await zhou.press(visit, "沙河子村")
+    visit = await zhou.press(visit, "⬜ 听取民意")
+    assert await _counts(world) == (0, 0, 1)
+
+    # Back to the registration: it continues where it was, with its parties.
+    await world.user(ZHOU).send("/case new")
+    notice = await world.user(ZHOU).reply(timeout=10)
+    assert notice.text == zh("You have an unfinished case registration; here it is.")
+    prompt = await world.user(ZHOU).reply(timeout=10)
+    assert "张三 (139****5678)、李四" in prompt.text
+    card = await zhou.press(prompt, zh("✔️ Done"))
+    await zhou.say("宅基地边界争议")
+    await zhou.say("3")
+    card = await zhou.say("5000")
+    card = await zhou.press(card, tier_button(card, "一般"))
+    saved = await zhou.press(card, zh("✅ Save"))
+    row = await case_row(world, number_in(saved))
+    assert row.people_count == 3 and row.amount_fen == 500_000
+
+    # And the visit log, set aside by the registration, comes back with its activity.
+    card = await zhou.say("/visit")
+    assert card.text.startswith(zh("You have an unfinished visit log; here it is."))
+    assert "沙河子村" in card.text and "☑️ 听取民意" in [
+        label for row in card.buttons for label, _ in row
+    ]
+    await zhou.press(card, zh("✅ Save"))
+    assert await _counts(world) == (1, 1, 0)
+
+    # Nothing is left over: the next /visit and /case new start afresh.
+    fresh = await zhou.say("/visit")
+    assert not fresh.text.startswith(zh("You have an unfinished visit log; here it is."))
+    assert "沙河子村" in [label for row in fresh.buttons for label, _ in row]
+    await zhou.press(fresh, zh("✖️ Cancel"))
+    fresh = await zhou.say("/case new")
+    assert fresh.text == zh("New dispute case. Which village is it in?")
+
+
+async def test_a_draft_set_aside_for_more_than_a_week_is_dropped(world) -> None:
+    world.clock.set(at(23, 9))
+    zhou = Tapper(world, ZHOU)
+    visit = await zhou.say("/visit")
+    visit = await zhou.press(visit, "沙河子村")
+    await zhou.say("/leave")  # another flow: the visit log is set aside
+    assert (await _counts(world))[2] == 1
+    world.clock.set(at(23, 9).replace(day=30, hour=10))  # 7 days and an hour later
+    fresh = await zhou.say("/visit")
+    assert not fresh.text.startswith(zh("You have an unfinished visit log; here it is."))
+    assert (await _counts(world))[2] == 0
+
+
+async def test_cancel_discards_only_the_flow_at_hand(world) -> None:
+    """Cancelling the registration does not bring back, or lose, the visit set aside."""
+    zhou = Tapper(world, ZHOU)
+    visit = await zhou.say("/visit")
+    await zhou.press(visit, "沙河子村")
+    card = await zhou.say("/case new")
+    await zhou.press(card, zh("✖️ Cancel"))
+    assert (await _counts(world))[2] == 1
+    card = await zhou.say("/visit")
+    assert card.text.startswith(zh("You have an unfinished visit log; here it is."))
+
+
+async def test_case_new_in_the_middle_of_a_registration_offers_it_back(world) -> None:
+    """As /visit does for a visit log: the registration under way is continued, not replaced
+    by an empty one (✖️ Cancel, then /case new, starts afresh)."""
+    zhou = Tapper(world, ZHOU)
+    card = await zhou.say("/case new")
+    card = await zhou.press(card, "东岭村")
+    card = await zhou.press(card, "邻里纠纷")
+    await world.user(ZHOU).send("/case new")
+    notice = await world.user(ZHOU).reply(timeout=10)
+    assert notice.text == zh("You have an unfinished case registration; here it is.")
+    prompt = await world.user(ZHOU).reply(timeout=10)
+    assert prompt.text == zh("Where did the case come from?")
+    await zhou.press(prompt, zh("✖️ Cancel"))
+    fresh = await zhou.say("/case new")
+    assert fresh.text == zh("New dispute case. Which village is it in?")
