@@ -14,12 +14,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import SchedulerConfig
 from bot.db.leases import acquire_lease, release_lease
-from bot.models import JobRun, Township
+from bot.models import JobRun, ParkedFlow, Township
+from bot.models.core import PARKED_DAYS
 from bot.services import Services
 from bot.weekrules import work_calendar
 from jobs.context import JobContext
@@ -49,6 +50,7 @@ class Scheduler:
         self.jobs = jobs
         self.instance = instance or f"instance-{uuid.uuid4().hex[:8]}"
         self._warned_years: set[int] = set()
+        self._drafts_dropped_at: datetime | None = None
 
     @property
     def config(self) -> SchedulerConfig:
@@ -90,7 +92,21 @@ class Scheduler:
             ):
                 ran += await self.run_occurrence(township, occurrence, rules, now)
         await self._warn_calendar_fallback(now)
+        await self._drop_stale_drafts(now)
         return ran
+
+    async def _drop_stale_drafts(self, now: datetime) -> None:
+        """Drafts set aside (`parked_flows`) and never taken up again are dropped after
+        `PARKED_DAYS`: a case registration's may name its parties. Hourly is often enough."""
+        if self._drafts_dropped_at is not None and now - self._drafts_dropped_at < timedelta(
+            hours=1
+        ):
+            return
+        async with self.svc.transaction() as session:
+            await session.execute(
+                delete(ParkedFlow).where(ParkedFlow.parked_at < now - timedelta(days=PARKED_DAYS))
+            )
+        self._drafts_dropped_at = now
 
     async def run_occurrence(
         self, township: Township, occurrence: Occurrence, rules: TownshipRules, now: datetime

@@ -29,6 +29,7 @@ from bot.commands import ROLE_LABELS
 from bot.db import members as member_db
 from bot.i18n import Gettext, gettext_for, normalize_language
 from bot.models import ConversationState, ParkedFlow
+from bot.models.core import PARKED_DAYS
 from bot.services import Services, services
 from bot.text import clean_line
 
@@ -39,7 +40,6 @@ Button: TypeAlias = tuple[str, str]  # (label, callback_data or url)
 # Flows whose unfinished draft is set aside, not lost, when the user starts another flow;
 # each offers it back when started again (`Turn.unpark`). Feature modules add theirs.
 RESUMABLE_FLOWS: set[str] = set()
-PARKED_DAYS = 7  # a draft set aside longer ago is dropped instead of offered back
 
 
 @dataclass

@@ -161,6 +161,9 @@ class ConversationState(Base):
     updated_at: Mapped[datetime] = mapped_column()
 
 
+PARKED_DAYS = 7  # a draft set aside longer ago is dropped (it may hold a case's parties)
+
+
 class ParkedFlow(Base):
     """An unfinished draft set aside when the user started another flow (one active flow per
     user routes their messages): a visit log or a case registration, resumed when the user
@@ -176,6 +179,7 @@ class ParkedFlow(Base):
 
 
 __all__ = [
+    "PARKED_DAYS",
     "AuditEntry",
     "ConversationState",
     "Invite",

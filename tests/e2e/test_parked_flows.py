@@ -110,3 +110,25 @@ async def test_case_new_in_the_middle_of_a_registration_offers_it_back(world) ->
     await zhou.press(prompt, zh("✖️ Cancel"))
     fresh = await zhou.say("/case new")
     assert fresh.text == zh("New dispute case. Which village is it in?")
+
+
+async def test_the_scheduler_drops_drafts_never_taken_up(world) -> None:
+    """A draft set aside and never asked for again (it may name a case's parties) is dropped
+    once it is more than a week old, by the scheduler's hourly pass."""
+    world.clock.set(at(23, 9))
+    await world.scheduler.tick()
+    zhou = Tapper(world, ZHOU)
+    card = await zhou.say("/case new")
+    card = await zhou.press(card, "东岭村")
+    await zhou.say("/leave")  # the registration is set aside
+    world.clock.set(at(27, 9))
+    visit = await zhou.say("/visit")
+    await zhou.press(visit, "沙河子村")
+    await zhou.say("/leave")  # and, four days later, a visit log
+    assert (await _counts(world))[2] == 2
+    await world.scheduler.travel(at(30, 10))  # the registration is a week and an hour old
+    async with world.svc.transaction() as session:
+        kept = list(await session.scalars(select(ParkedFlow.flow)))
+    assert kept == ["visit"]
+    await world.scheduler.travel(at(4, 10, month=12))
+    assert (await _counts(world))[2] == 0
