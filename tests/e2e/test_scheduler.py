@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -52,13 +53,32 @@ async def test_normal_week_reminds_each_cadre_once_at_the_window(world) -> None:
     assert ("report_open", "2026-W48", "done") in {(r.job, r.period, r.outcome) for r in rows}
 
 
+class _StallsAfter:
+    """A bot whose sends after the first `n` hang until cancelled (a process about to die)."""
+
+    def __init__(self, bot: Any, n: int) -> None:
+        self._bot, self._left = bot, n
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._bot, name)
+
+    async def send_message(self, *args: Any, **kwargs: Any) -> Any:
+        if self._left <= 0:
+            await asyncio.Event().wait()
+        self._left -= 1
+        return await self._bot.send_message(*args, **kwargs)
+
+
 async def test_crash_in_the_middle_of_a_fan_out_then_restart(world) -> None:
     await world.scheduler.tick()
     await world.scheduler.travel(datetime(2026, 11, 26, 11, 59, tzinfo=SHANGHAI))
     world.clock.set(datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI))
     await world.scheduler.run_due(world.clock.now())  # queued, nothing sent yet
 
-    crashing = OutboxSender(world.svc.sessions, world.app.bot, world.clock, "doomed", batch=2)
+    # The process dies after two messages went out; the third it had claimed never reaches
+    # Telegram (without the stall, whether it did would depend on timing).
+    stalling = _StallsAfter(world.app.bot, 2)
+    crashing = OutboxSender(world.svc.sessions, stalling, world.clock, "doomed", batch=2)
     task = asyncio.current_task
 
     def crash_after_two(_row: OutboxMessage) -> None:
