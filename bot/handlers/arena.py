@@ -12,7 +12,17 @@ from bot.commands import ADMIN, SECRETARY, STAFF, CommandSpec, register_commands
 from bot.db import arena as arena_db
 from bot.db import members as member_db
 from bot.domain.arena import standings
-from bot.handlers.common import Button, Context, FlowState, Turn, admitted, checkbox, member_only
+from bot.handlers.common import (
+    Button,
+    Context,
+    FlowState,
+    Turn,
+    admitted,
+    checkbox,
+    member_only,
+    page_buttons,
+    page_of,
+)
 from bot.handlers.flows import flow
 from bot.i18n import N_
 from bot.models import Township
@@ -97,9 +107,7 @@ async def show_owners(turn: Turn, item_id: int, township_id: int, page: int = 0)
     if item is None:
         await turn.show(_("That key work item was not found."))
         return
-    pages = max(1, (len(cadres) + OWNERS_PAGE - 1) // OWNERS_PAGE)
-    page = min(max(page, 0), pages - 1)
-    shown = cadres[page * OWNERS_PAGE : (page + 1) * OWNERS_PAGE]
+    shown, page, pages = page_of(cadres, page, OWNERS_PAGE)
     rows: list[list[Button]] = [
         [
             (
@@ -109,13 +117,7 @@ async def show_owners(turn: Turn, item_id: int, township_id: int, page: int = 0)
         ]
         for c in shown
     ]
-    nav: list[Button] = []
-    if page > 0:
-        nav.append(("◀️", turn.cb("ar", "own", item_id, page - 1)))
-    if page < pages - 1:
-        nav.append(("▶️", turn.cb("ar", "own", item_id, page + 1)))
-    if nav:
-        rows.append(nav)
+    rows.append(page_buttons(turn, page, pages, "ar", "own", item_id))
     rows.append([(_("✔️ Done"), turn.cb("ar", "list", township_id))])
     text = _("Owners of <b>{title}</b>. Tap to add or remove:").format(title=esc(item.title))
     if pages > 1:

@@ -58,6 +58,8 @@ from bot.handlers.common import (
     Handler,
     Turn,
     admitted,
+    page_buttons,
+    page_of,
 )
 from bot.handlers.flows import flow
 from bot.i18n import N_
@@ -156,9 +158,7 @@ def make_view(turn: Turn, township: Township) -> View:
 
 
 def paged(items: Sequence[Any], page: int, size: int = PAGE) -> tuple[list[Any], int, int]:
-    pages = max(1, (len(items) + size - 1) // size)
-    page = min(max(page, 0), pages - 1)
-    return list(items[page * size : (page + 1) * size]), page, pages
+    return page_of(items, page, size)
 
 
 def pairs(buttons: Sequence[Button], width: int = 2) -> list[list[Button]]:
@@ -166,12 +166,7 @@ def pairs(buttons: Sequence[Button], width: int = 2) -> list[list[Button]]:
 
 
 def nav_row(turn: Turn, page: int, pages: int, *prefix: object) -> list[Button]:
-    row: list[Button] = []
-    if page > 0:
-        row.append(("◀️", turn.cb(CB, *prefix, page - 1)))
-    if page < pages - 1:
-        row.append(("▶️", turn.cb(CB, *prefix, page + 1)))
-    return row
+    return page_buttons(turn, page, pages, CB, *prefix)
 
 
 def too_long(turn: Turn, text: str, limit: int) -> str | None:

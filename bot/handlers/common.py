@@ -346,5 +346,23 @@ async def refuse(turn: Turn, text: str) -> None:
         await turn.send(text)
 
 
+def page_of(items: Sequence[Any], page: int, size: int) -> tuple[list[Any], int, int]:
+    """(the items on `page`, the page clamped to those there are, the number of pages):
+    Telegram takes at most 100 buttons in a keyboard, so long pickers go a page at a time."""
+    pages = max(1, (len(items) + size - 1) // size)
+    page = min(max(page, 0), pages - 1)
+    return list(items[page * size : (page + 1) * size]), page, pages
+
+
+def page_buttons(turn: Turn, page: int, pages: int, feature: str, *prefix: object) -> list[Button]:
+    """◀️ / ▶️ for a paged picker; their callback data is `prefix` followed by the page."""
+    row: list[Button] = []
+    if page > 0:
+        row.append(("◀️", turn.cb(feature, *prefix, page - 1)))
+    if page < pages - 1:
+        row.append(("▶️", turn.cb(feature, *prefix, page + 1)))
+    return row
+
+
 def checkbox(selected: bool, label: str) -> str:
     return f"{'☑️' if selected else '⬜'} {label}"

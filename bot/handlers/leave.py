@@ -25,7 +25,16 @@ from bot.commands import ADMIN, CADRE, SECRETARY, CommandSpec, register_commands
 from bot.db import members as member_db
 from bot.db import week as week_db
 from bot.domain.visits import parse_day_range
-from bot.handlers.common import Button, Context, FlowState, Turn, admitted, member_only
+from bot.handlers.common import (
+    Button,
+    Context,
+    FlowState,
+    Turn,
+    admitted,
+    member_only,
+    page_buttons,
+    page_of,
+)
 from bot.handlers.flows import flow
 from bot.handlers.weekctx import STALE, Place, leave_kind_label, place_for, too_long
 from bot.i18n import N_, gettext_for
@@ -108,18 +117,10 @@ async def _ask_who(turn: Turn, place: Place, version: int, page: int, *, edit: b
             await turn.clear_state(session)
         await turn.send(_("There are no cadres in your township yet."))
         return
-    pages = (len(cadres) + CADRE_PAGE - 1) // CADRE_PAGE
-    page = min(max(page, 0), pages - 1)
-    shown = cadres[page * CADRE_PAGE : (page + 1) * CADRE_PAGE]
+    shown, page, pages = page_of(cadres, page, CADRE_PAGE)
     buttons = [(name, turn.cb("lv", "who", version, mid)) for mid, name in shown]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    nav: list[Button] = []
-    if page > 0:
-        nav.append(("◀️", turn.cb("lv", "pg", version, page - 1)))
-    if page < pages - 1:
-        nav.append(("▶️", turn.cb("lv", "pg", version, page + 1)))
-    if nav:
-        rows.append(nav)
+    rows.append(page_buttons(turn, page, pages, "lv", "pg", version))
     if in_force:
         label = _("↩️ Cancel or end a leave early ({count})").format(count=len(in_force))
         rows.append([(label, turn.cb("lv", "ls", place.township_id))])
@@ -639,10 +640,10 @@ async def _withdraw(turn: Turn, parts: list[str]) -> None:
             )
         )
     if cadre is not None:
-        await _tell_cadre_withdrawn(turn, fresh, row, outcome, cadre)
+        await _tell_withdrawn(turn, fresh, row, outcome, cadre)
     for secretary in secretaries:
-        if secretary.member_id != actor.member_id:
-            await _tell_secretary_withdrawn(turn, fresh, row, outcome, secretary)
+        if secretary.member_id not in (actor.member_id, row.member_id):  # each told once
+            await _tell_withdrawn(turn, fresh, row, outcome, secretary)
 
 
 def _withdraw_question(turn: Turn, row: week_db.LeaveRow, today: date, own: bool) -> str:
@@ -668,73 +669,44 @@ def _withdraw_question(turn: Turn, row: week_db.LeaveRow, today: date, own: bool
     )
 
 
-async def _tell_cadre_withdrawn(
+async def _tell_withdrawn(
     turn: Turn,
     fresh: week_db.LeaveRow,
     before: week_db.LeaveRow,
     outcome: str,
-    cadre: week_db.Contact,
+    person: week_db.Contact,
 ) -> None:
-    """A secretary cancelled or shortened the cadre's leave: the cadre hears it at once."""
-    assert turn.actor is not None
-    _ = gettext_for(cadre.language)
-    language = cadre.language
-    if outcome == "withdrawn":
-        text = _("{name} cancelled your {kind} for {range}.").format(
-            name=esc(turn.actor.name),
-            kind=leave_kind_label(_, fresh.kind),
-            range=_range_label_lang(language, before.start, before.end),
-        )
-    else:
-        text = _(
+    """Tell the cadre (when a secretary acted for them) or a secretary that a request was
+    withdrawn, or ended early (`fresh` is its new span, `before` the old one)."""
+    actor = turn.actor
+    assert actor is not None
+    _ = gettext_for(person.language)
+    if person.member_id == fresh.member_id:  # the cadre, told what a secretary did
+        name = actor.name
+        withdrawn = _("{name} cancelled your {kind} for {range}.")
+        shortened = _(
             "{name} ended your {kind} early: it now covers {range} (was {before}). From today "
             "on, your field days, screenings and problems count again."
-        ).format(
-            name=esc(turn.actor.name),
-            kind=leave_kind_label(_, fresh.kind),
-            range=_range_label_lang(language, fresh.start, fresh.end),
-            before=_range_label_lang(language, before.start, before.end),
         )
-    await _send_to(turn, cadre.telegram_user_id, text, about="cancelled leave")
-
-
-async def _tell_secretary_withdrawn(
-    turn: Turn,
-    fresh: week_db.LeaveRow,
-    before: week_db.LeaveRow,
-    outcome: str,
-    secretary: week_db.Contact,
-) -> None:
-    assert turn.actor is not None
-    _ = gettext_for(secretary.language)
-    language = secretary.language
-    own = turn.actor.member_id == fresh.member_id
-    if outcome == "withdrawn":
-        template = (
-            _("{name} withdrew their {kind} for {range}.")
-            if own
-            else _("{by} cancelled {name}'s {kind} for {range}.")
-        )
-        text = template.format(
-            by=esc(turn.actor.name),
-            name=esc(fresh.member_name),
-            kind=leave_kind_label(_, fresh.kind),
-            range=_range_label_lang(language, before.start, before.end),
-        )
-    else:
-        template = (
-            _("{name} ended their {kind} early: it now covers {range} (was {before}).")
-            if own
-            else _("{by} ended {name}'s {kind} early: it now covers {range} (was {before}).")
-        )
-        text = template.format(
-            by=esc(turn.actor.name),
-            name=esc(fresh.member_name),
-            kind=leave_kind_label(_, fresh.kind),
-            range=_range_label_lang(language, fresh.start, fresh.end),
-            before=_range_label_lang(language, before.start, before.end),
-        )
-    await _send_to(turn, secretary.telegram_user_id, text, about="withdrawn leave")
+    elif actor.member_id == fresh.member_id:  # a secretary, told what the cadre did
+        name = fresh.member_name
+        withdrawn = _("{name} withdrew their {kind} for {range}.")
+        shortened = _("{name} ended their {kind} early: it now covers {range} (was {before}).")
+    else:  # another secretary, told what a secretary did
+        name = fresh.member_name
+        withdrawn = _("{by} cancelled {name}'s {kind} for {range}.")
+        shortened = _("{by} ended {name}'s {kind} early: it now covers {range} (was {before}).")
+    was = _range_label_lang(person.language, before.start, before.end)
+    text = (withdrawn if outcome == "withdrawn" else shortened).format(
+        by=esc(actor.name),
+        name=esc(name),
+        kind=leave_kind_label(_, fresh.kind),
+        range=was
+        if outcome == "withdrawn"
+        else _range_label_lang(person.language, fresh.start, fresh.end),
+        before=was,
+    )
+    await _send_to(turn, person.telegram_user_id, text, about="withdrawn leave")
 
 
 # --- typed input ---------------------------------------------------------------------------

@@ -10,7 +10,16 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.commands import ADMIN, CADRE, MEDIATOR, SECRETARY
 from bot.db import members as member_db
-from bot.handlers.common import Button, Context, Turn, admitted, checkbox, member_only
+from bot.handlers.common import (
+    Button,
+    Context,
+    Turn,
+    admitted,
+    checkbox,
+    member_only,
+    page_buttons,
+    page_of,
+)
 from bot.handlers.help import sync_command_menu
 from bot.text import esc
 
@@ -102,9 +111,7 @@ async def show_list(turn: Turn, township_id: int, page: int) -> None:
     async with turn.svc.transaction() as session:
         rows = await member_db.members_of(session, township_id)
         township = await member_db.township_by_id(session, township_id)
-    pages = max(1, (len(rows) + PAGE - 1) // PAGE)
-    page = min(max(page, 0), pages - 1)
-    shown = rows[page * PAGE : (page + 1) * PAGE]
+    shown, page, pages = page_of(rows, page, PAGE)
     text = turn.svc.renderer.render(
         "members.html.j2",
         turn.lang,
@@ -127,12 +134,7 @@ async def show_list(turn: Turn, township_id: int, page: int) -> None:
         [(r.name if r.active else f"🚫 {r.name}", turn.cb("mem", "card", township_id, r.member_id))]
         for r in shown
     ]
-    nav: list[Button] = []
-    if page > 0:
-        nav.append(("◀️", turn.cb("mem", "list", township_id, page - 1)))
-    if page < pages - 1:
-        nav.append(("▶️", turn.cb("mem", "list", township_id, page + 1)))
-    buttons.append(nav)
+    buttons.append(page_buttons(turn, page, pages, "mem", "list", township_id))
     buttons.append([(_("➕ Invite a member"), turn.cb("mem", "inv", township_id))])
     await turn.show(text, buttons)
 
@@ -186,9 +188,7 @@ async def show_villages(turn: Turn, township_id: int, member_id: int, page: int)
     if member is None:
         await turn.show(_("That member was not found in this township."))
         return
-    pages = max(1, (len(villages) + VILLAGE_PAGE - 1) // VILLAGE_PAGE)
-    page = min(max(page, 0), pages - 1)
-    shown = villages[page * VILLAGE_PAGE : (page + 1) * VILLAGE_PAGE]
+    shown, page, pages = page_of(villages, page, VILLAGE_PAGE)
     rows: list[list[Button]] = []
     for i in range(0, len(shown), 2):
         rows.append(
@@ -200,12 +200,7 @@ async def show_villages(turn: Turn, township_id: int, member_id: int, page: int)
                 for v in shown[i : i + 2]
             ]
         )
-    nav: list[Button] = []
-    if page > 0:
-        nav.append(("◀️", turn.cb("mem", "vils", township_id, member_id, page - 1)))
-    if page < pages - 1:
-        nav.append(("▶️", turn.cb("mem", "vils", township_id, member_id, page + 1)))
-    rows.append(nav)
+    rows.append(page_buttons(turn, page, pages, "mem", "vils", township_id, member_id))
     rows.append([(_("✔️ Done"), turn.cb("mem", "card", township_id, member_id))])
     await turn.show(
         _("Villages looked after by <b>{name}</b> (包村). Tap to assign or remove:").format(
