@@ -62,6 +62,18 @@ CALLBACK_RULES = [
         frozenset({SECRETARY, ADMIN}),
     ),
     CallbackRule(
+        "leave-in-force",
+        "`lv:ls:<township>`",
+        "township A's approved leave not over yet",
+        frozenset({SECRETARY, ADMIN}),
+    ),
+    CallbackRule(
+        "leave-withdraw",
+        "`lv:wd\\|wdn:<leave request>`",
+        "another cadre's approved leave in township A (cancel or end it early)",
+        frozenset({SECRETARY, ADMIN}),
+    ),
+    CallbackRule(
         "case",
         "`cs:c\\|tl:<case>`",
         "a dispute case registered by a mediator of A",

@@ -138,7 +138,7 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
         item_id = item.id
     pack = world.svc.codec.pack
 
-    async def new_leave() -> int:
+    async def new_leave(*, approved: bool = False) -> int:
         async with world.svc.transaction() as session:
             return await week_db.create_leave(
                 session,
@@ -150,6 +150,7 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
                 reason="探亲",
                 requested_by=zhao,
                 now=world.clock.now(),
+                approved=approved,
             )
 
     async def flow_version(user_id: int) -> int:
@@ -175,6 +176,11 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
             ]
         if rule == "leave-decision":
             return [pack("lv", "ok", await new_leave()), pack("lv", "no", await new_leave())]
+        if rule == "leave-in-force":
+            return [pack("lv", "ls", shz.id)]
+        if rule == "leave-withdraw":
+            leave = await new_leave(approved=True)
+            return [pack("lv", "wd", leave), pack("lv", "wdn", leave)]
         if rule == "case":
             return [pack("cs", "c", case.id), pack("cs", "tl", case.id)]
         if rule == "case-list":
