@@ -467,16 +467,22 @@ async def _tell_member(turn: Turn, row: week_db.LeaveRow, *, approved: bool, by:
     await _send_to(turn, who.telegram_user_id, text, about="a leave decision")
 
 
+def _target(parts: list[str]) -> int | None:
+    """The id in `[action, id]` callback parts (a leave request, a township); None else."""
+    return int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else None
+
+
 async def _decide(turn: Turn, parts: list[str]) -> None:
     _ = turn._
     actor = turn.actor
     assert actor is not None
-    if len(parts) != 2 or not parts[1].isdigit():
+    target = _target(parts)
+    if target is None:
         await turn.answer(_(STALE), True)
         return
     approve = parts[0] == "ok"
     async with turn.svc.transaction() as session:
-        row = await week_db.leave_row(session, int(parts[1]))
+        row = await week_db.leave_row(session, target)
     if row is None:
         await turn.answer(_(STALE), True)
         return
@@ -537,10 +543,11 @@ async def _list_in_force(turn: Turn, parts: list[str]) -> None:
     _ = turn._
     actor = turn.actor
     assert actor is not None
-    if len(parts) != 2 or not parts[1].isdigit():
+    target = _target(parts)
+    if target is None:
         await turn.answer(_(STALE), True)
         return
-    place = await place_for(turn, int(parts[1]))
+    place = await place_for(turn, target)
     if place is None or not _secretary_for(actor, place.township_id):
         await turn.answer(_("Only a secretary of this township can do that."), True)
         return
@@ -582,11 +589,12 @@ async def _withdraw(turn: Turn, parts: list[str]) -> None:
     _ = turn._
     actor = turn.actor
     assert actor is not None
-    if len(parts) != 2 or not parts[1].isdigit():
+    target = _target(parts)
+    if target is None:
         await turn.answer(_(STALE), True)
         return
     async with turn.svc.transaction() as session:
-        row = await week_db.leave_row(session, int(parts[1]))
+        row = await week_db.leave_row(session, target)
     place = await place_for(turn, row.township_id) if row is not None else None
     own = row is not None and row.member_id == actor.member_id
     if row is None or place is None or not (own or _secretary_for(actor, row.township_id)):
