@@ -4,9 +4,9 @@ another cadre, leave changing the quota, and restarts in the middle of a log and
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.db import members as member_db
 from bot.db import week as week_db
@@ -531,6 +531,28 @@ async def test_a_secretary_ends_a_leave_early_or_cancels_one_for_a_cadre(world) 
     ]
     secretary_id = world.member_ids[SECRETARY.telegram_user_id]
     assert sorted(audit) == [("leave.shorten", secretary_id), ("leave.withdraw", secretary_id)]
+
+
+async def test_a_secretary_sees_leave_in_force_twenty_at_a_time(world) -> None:
+    """The list names the first 20 (the soonest first) and says how many more there are; its
+    button on an old message, once nothing is left, says so instead of showing a list."""
+    for day in range(22):
+        start = date(2026, 11, 24) + timedelta(days=day)
+        await _approved_leave(world, CADRE_ZHAO, start, start)
+    sec = Tapper(world, SECRETARY.telegram_user_id)
+    who = await sec.say("/leave")
+    listed = await sec.press(who, zh("↩️ Cancel or end a leave early ({count})").format(count=22))
+    assert zh("… and {count} more, starting later.").format(count=2) in listed.text
+    assert len([label for label in button_labels(listed) if label.startswith("↩️")]) == 20
+    assert "11月24日" in button_labels(listed)[0]
+    async with world.svc.transaction() as session:
+        await session.execute(update(LeaveRequest).values(status="withdrawn"))
+    again = await sec.say("/leave")
+    assert not any(label.startswith("↩️") for label in button_labels(again))
+    data = dict(who.buttons[-2])[zh("↩️ Cancel or end a leave early ({count})").format(count=22)]
+    await sec.user.press_data(listed, data)
+    empty = await sec.user.wait_edit(listed, timeout=10)
+    assert empty.text == zh("No approved leave or official duty is in force or ahead.")
 
 
 async def test_a_secretary_picks_a_cadre_in_a_large_township_page_by_page(world) -> None:
