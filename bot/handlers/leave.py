@@ -201,14 +201,17 @@ async def on_button(update: Update, context: Context) -> None:
     if not parts or len(parts) < 2:
         await turn.answer(_(STALE), True)
         return
-    if parts[0] in {"ok", "no"}:
-        await _decide(turn, parts)
-        return
-    if parts[0] in {"wd", "wdy", "wdn"}:
-        await _withdraw(turn, parts)
-        return
-    if parts[0] == "ls":
-        await _list_in_force(turn, parts)
+    if parts[0] in {"ok", "no", "wd", "wdy", "wdn", "ls"}:
+        # Buttons outside a flow: the action and one id (a leave request, or a township).
+        target = int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else None
+        if target is None:
+            await turn.answer(_(STALE), True)
+        elif parts[0] in {"ok", "no"}:
+            await _decide(turn, parts[0], target)
+        elif parts[0] == "ls":
+            await _list_in_force(turn, target)
+        else:
+            await _withdraw(turn, parts[0], target)
         return
     state = turn.flow_state
     if state is None or state.flow != FLOW or parts[1] != str(state.version):
@@ -467,20 +470,11 @@ async def _tell_member(turn: Turn, row: week_db.LeaveRow, *, approved: bool, by:
     await _send_to(turn, who.telegram_user_id, text, about="a leave decision")
 
 
-def _target(parts: list[str]) -> int | None:
-    """The id in `[action, id]` callback parts (a leave request, a township); None else."""
-    return int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else None
-
-
-async def _decide(turn: Turn, parts: list[str]) -> None:
+async def _decide(turn: Turn, action: str, target: int) -> None:
     _ = turn._
     actor = turn.actor
     assert actor is not None
-    target = _target(parts)
-    if target is None:
-        await turn.answer(_(STALE), True)
-        return
-    approve = parts[0] == "ok"
+    approve = action == "ok"
     async with turn.svc.transaction() as session:
         row = await week_db.leave_row(session, target)
     if row is None:
@@ -537,16 +531,12 @@ def _secretary_for(actor: Actor, township_id: int) -> bool:
 LIST_MAX = 20  # requests listed at once for a secretary (the soonest first)
 
 
-async def _list_in_force(turn: Turn, parts: list[str]) -> None:
+async def _list_in_force(turn: Turn, target: int) -> None:
     """A secretary's list of the township's approved leave not over yet, each with a button
     to cancel it or end it early on the cadre's behalf (a cadre recalled to work)."""
     _ = turn._
     actor = turn.actor
     assert actor is not None
-    target = _target(parts)
-    if target is None:
-        await turn.answer(_(STALE), True)
-        return
     place = await place_for(turn, target)
     if place is None or not _secretary_for(actor, place.township_id):
         await turn.answer(_("Only a secretary of this township can do that."), True)
@@ -582,17 +572,13 @@ def _whose(turn: Turn, row: week_db.LeaveRow) -> str:
     return f"{row.member_name} {_label(turn, row)}"
 
 
-async def _withdraw(turn: Turn, parts: list[str]) -> None:
+async def _withdraw(turn: Turn, action: str, target: int) -> None:
     """A member takes back their own request, or a secretary an approved one of the
     township's cadres: `wd` asks to confirm, `wdy` withdraws, `wdn` keeps it. The buttons
     carry the request's id; who may act on it is checked here."""
     _ = turn._
     actor = turn.actor
     assert actor is not None
-    target = _target(parts)
-    if target is None:
-        await turn.answer(_(STALE), True)
-        return
     async with turn.svc.transaction() as session:
         row = await week_db.leave_row(session, target)
     place = await place_for(turn, row.township_id) if row is not None else None
@@ -602,7 +588,7 @@ async def _withdraw(turn: Turn, parts: list[str]) -> None:
         return
     today = place.rules.today(turn.now)
     label = esc(_label(turn, row) if own else _whose(turn, row))  # shown as HTML
-    if parts[0] == "wdn":
+    if action == "wdn":
         await turn.answer()
         await turn.show(_("Kept: {what}.").format(what=label))
         return
@@ -611,7 +597,7 @@ async def _withdraw(turn: Turn, parts: list[str]) -> None:
     if row.status not in allowed or row.end < today:
         await turn.answer(_("This request can no longer be withdrawn."), True)
         return
-    if parts[0] == "wd":
+    if action == "wd":
         async with turn.svc.transaction() as session:
             await turn.clear_state(session)  # no new request is being filed meanwhile
         await turn.answer()
