@@ -22,11 +22,13 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
+    and_,
     case,
     cast,
     distinct,
     func,
     literal,
+    or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -203,6 +205,14 @@ def database_facts(settings: Settings) -> FactsProvider:
                 DisputeCase.township_id == township_id,
                 DisputeCase.registered_on <= period.end,
                 owner.in_(_active_cadres(township_id)),
+                # Only what can count (checked again below): a year of closed cases is not.
+                or_(
+                    DisputeCase.resolved_on.between(period.start, period.end),
+                    and_(
+                        DisputeCase.status.in_(DEADLINE_STATUSES),
+                        DisputeCase.deadline < period.end,
+                    ),
+                ),
             )
         )
         out: list[MemberCaseFacts] = []
@@ -554,9 +564,15 @@ async def period_member_weeks(
     # The active cadres (as `cadres_of`) and the week each joined (as `joined_weeks`).
     joined = {
         member_id: week_of(created.astimezone(rules.tz).date())
-        for member_id, created in await session.execute(
+        for member_id, created in await (await session.connection()).execute(
+            # A join, not `IN (_active_cadres)`: PostgreSQL scanned the members twice for that.
             select(MemberModel.id, MemberModel.created_at)
-            .where(MemberModel.id.in_(_active_cadres(township_id)))
+            .join(MemberRole, MemberRole.member_id == MemberModel.id)
+            .where(
+                MemberRole.township_id == township_id,
+                MemberRole.role == "cadre",
+                MemberModel.active.is_(True),
+            )
             .order_by(MemberModel.id)
         )
     }

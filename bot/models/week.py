@@ -98,6 +98,13 @@ class WeeklyReport(Base):
     __table_args__ = (
         UniqueConstraint("member_id", "week_start"),
         Index("ix_weekly_reports_township_week", "township_id", "week_start"),
+        # Covering for the lists' report marks (bot/db/redblack_facts.py: _report_marks).
+        Index(
+            "ix_weekly_reports_member_week_submitted",
+            "member_id",
+            "week_start",
+            "first_submitted_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -318,6 +318,10 @@ async def test_case_facts_are_those_of_the_townships_active_cadres(engine, datab
             ("E", "secretary", "cadre", "mediating", date(2026, 11, 20), date(2026, 12, 20), None),
             ("F", "cadre", None, "mediating", date(2026, 11, 23), date(2026, 11, 1), None),
             ("G", "cadre", None, "closed", date(2026, 9, 1), date(2026, 9, 30), date(2026, 10, 2)),
+            # Referred: out of the township's hands, so past its deadline is not overdue.
+            ("H", "cadre", None, "referred", date(2026, 10, 1), date(2026, 11, 1), None),
+            # Registered and still unassigned past its deadline: overdue.
+            ("I", "cadre", None, "registered", date(2026, 10, 1), date(2026, 11, 12), None),
         ]
         for seq, (number, opener, mediator, status, registered, deadline, resolved) in enumerate(
             cases, 1
@@ -357,4 +361,5 @@ async def test_case_facts_are_those_of_the_townships_active_cadres(engine, datab
     assert sorted(facts, key=lambda f: f.case_number) == [
         MemberCaseFacts(cadre, "A", 21, False),
         MemberCaseFacts(cadre, "B", 0, True),
+        MemberCaseFacts(cadre, "I", 10, False),
     ]
