@@ -157,16 +157,8 @@ def make_view(turn: Turn, township: Township) -> View:
     )
 
 
-def paged(items: Sequence[Any], page: int, size: int = PAGE) -> tuple[list[Any], int, int]:
-    return page_of(items, page, size)
-
-
 def pairs(buttons: Sequence[Button], width: int = 2) -> list[list[Button]]:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
-
-
-def nav_row(turn: Turn, page: int, pages: int, *prefix: object) -> list[Button]:
-    return page_buttons(turn, page, pages, CB, *prefix)
 
 
 def too_long(turn: Turn, text: str, limit: int) -> str | None:
@@ -734,9 +726,9 @@ async def prompt_new(turn: Turn, state: FlowState) -> None:
     if step == "village":
         async with turn.svc.transaction() as session:
             villages = await member_db.villages_of(session, int(data["tid"]))
-        shown, page, pages = paged(villages, int(data.get("vpage", 0)), VILLAGE_PAGE)
+        shown, page, pages = page_of(villages, int(data.get("vpage", 0)), VILLAGE_PAGE)
         rows = pairs([(x.name, turn.cb(CB, "n", v, "v", x.id)) for x in shown])
-        rows.append(nav_row(turn, page, pages, "n", v, "vp"))
+        rows.append(page_buttons(turn, page, pages, CB, "n", v, "vp"))
         rows.append([cancel])
         await turn.show(_("New dispute case. Which village is it in?"), rows)
     elif step == "category":
@@ -1078,7 +1070,7 @@ async def show_list(turn: Turn, township: Township, kind: str, arg: int, page: i
     elif kind == "d":
         cases = [c for c in cases if rules.is_overdue(c.state, view.today)]
     cases.sort(key=lambda c: list_order(c, view.today))
-    shown, page, pages = paged(cases, page)
+    shown, page, pages = page_of(cases, page, PAGE)
     text = turn.svc.renderer.render(
         "cases/list.html.j2",
         turn.lang,
@@ -1091,7 +1083,7 @@ async def show_list(turn: Turn, township: Township, kind: str, arg: int, page: i
         pages=pages,
     )
     rows = pairs([(view.case_button(c), turn.cb(CB, "c", c.id)) for c in shown])
-    rows.append(nav_row(turn, page, pages, "l", township.id, kind, arg))
+    rows.append(page_buttons(turn, page, pages, CB, "l", township.id, kind, arg))
     rows.append(
         [
             (_("👤 Mine"), turn.cb(CB, "l", township.id, "m", 0, 0)),
@@ -1115,9 +1107,9 @@ async def show_village_picker(turn: Turn, township: Township, page: int) -> None
     _ = turn._
     async with turn.svc.transaction() as session:
         villages = await member_db.villages_of(session, township.id)
-    shown, page, pages = paged(villages, page, VILLAGE_PAGE)
+    shown, page, pages = page_of(villages, page, VILLAGE_PAGE)
     rows = pairs([(x.name, turn.cb(CB, "l", township.id, "v", x.id, 0)) for x in shown])
-    rows.append(nav_row(turn, page, pages, "lv", township.id))
+    rows.append(page_buttons(turn, page, pages, CB, "lv", township.id))
     rows.append([(_("◀️ Back to the list"), turn.cb(CB, "l", township.id, "o", 0, 0))])
     await turn.show(_("Cases of which village?"), rows)
 
@@ -1301,7 +1293,7 @@ async def show_drill(
         cases = await case_db.case_summaries(session, township.id, numbers=figure.case_numbers)
     order = {n: i for i, n in enumerate(figure.case_numbers)}
     cases.sort(key=lambda c: order.get(c.number, 0))
-    shown, page, pages = paged(cases, page)
+    shown, page, pages = page_of(cases, page, PAGE)
     _key, label, definition = FIGURES[fig]
     text = turn.svc.renderer.render(
         "cases/drill.html.j2",
@@ -1318,7 +1310,7 @@ async def show_drill(
         pages=pages,
     )
     rows = pairs([(view.case_button(c), turn.cb(CB, "c", c.id)) for c in shown])
-    rows.append(nav_row(turn, page, pages, "dd", township.id, code, fig, group))
+    rows.append(page_buttons(turn, page, pages, CB, "dd", township.id, code, fig, group))
     rows.append([(_("◀️ Back to the figures"), turn.cb(CB, "d", township.id, code))])
     await turn.show(text, rows)
 
