@@ -519,7 +519,7 @@ def evaluate(
             not_listed.append(
                 NotListed(
                     a.member_id,
-                    reason(ReasonCode.NOT_QUALIFIED, {"red_blockers": len(a.red_blockers)}),
+                    reason(ReasonCode.NOT_QUALIFIED, len(a.red_blockers)),
                 )
             )
     not_listed.sort(key=lambda n: name_key(n.member_id))
@@ -795,12 +795,42 @@ class _SharedReasons:
     def __init__(self) -> None:
         self._made: dict[tuple[Any, ...], Reason] = {}
 
-    def __call__(self, code: str, params: dict[str, ParamValue] | None = None) -> Reason:
-        key = (code, *params.items()) if params else (code,)
+    def __call__(self, code: str, *values: ParamValue) -> Reason:
+        """The reason `code` with its parameters' values in the order of `_PARAMS`: a
+        repeated reason costs a tuple and a lookup, no dict of parameters."""
+        key = (code, *values)
         made = self._made.get(key)
         if made is None:
-            made = self._made[key] = Reason(code, params or {})
+            made = self._made[key] = Reason(code, dict(zip(_PARAMS[code], values, strict=True)))
         return made
+
+
+# The parameters of each reason `_assess` states, in the order `_SharedReasons` takes them.
+_PARAMS: dict[str, tuple[str, ...]] = {
+    ReasonCode.NO_DATA_FOR_WEEK: ("week",),
+    ReasonCode.WEEK_EXEMPT: ("week",),
+    ReasonCode.REPORT_NOT_DUE: ("week",),
+    ReasonCode.PARTIAL_EXEMPTION: ("week", "days", "field_days_required"),
+    ReasonCode.REPORT_MISSING: ("week",),
+    ReasonCode.REPORT_LATE: ("week",),
+    ReasonCode.ALL_REPORTS_ON_TIME: ("weeks",),
+    ReasonCode.NO_REPORT_DUE: ("weeks",),
+    ReasonCode.NO_REPORT_MISSING: ("weeks",),
+    ReasonCode.FIELD_DAYS_SHORT: ("week", "done", "required", "exempt_days", "dates"),
+    ReasonCode.FIELD_QUOTA_MET: ("weeks", "days"),
+    ReasonCode.SCREENINGS_SHORT: ("week", "done", "required"),
+    ReasonCode.PROBLEMS_SHORT: ("week", "done", "required"),
+    ReasonCode.SCREENINGS_SHORT_IN_PERIOD: ("weeks", "done", "required"),
+    ReasonCode.PROBLEMS_SHORT_IN_PERIOD: ("weeks", "done", "required"),
+    ReasonCode.SCREENINGS_QUOTA_MET: ("weeks", "done", "required"),
+    ReasonCode.PROBLEMS_QUOTA_MET: ("weeks", "done", "required"),
+    ReasonCode.CASE_OVERDUE: ("case", "days", "limit"),
+    ReasonCode.NO_OVERDUE_CASE: (),
+    ReasonCode.NO_CASE_OVERDUE_BEYOND_LIMIT: ("limit", "overdue"),
+    ReasonCode.EXEMPT: ("weeks",),
+    ReasonCode.INSUFFICIENT_DATA: ("weeks", "required", "exempt_weeks"),
+    ReasonCode.NOT_QUALIFIED: ("red_blockers",),
+}
 
 
 def _assess(
@@ -828,10 +858,10 @@ def _assess(
     for week in period.weeks:
         row = rows_by_week.get(week)
         if row is None:
-            context.append(reason(c.NO_DATA_FOR_WEEK, {"week": week}))
+            context.append(reason(c.NO_DATA_FOR_WEEK, week))
             continue
         if row.fully_exempt:
-            context.append(reason(c.WEEK_EXEMPT, {"week": week}))
+            context.append(reason(c.WEEK_EXEMPT, week))
             exempt_weeks.append(row.week_start)
             continue
         data.append(row)
@@ -850,7 +880,7 @@ def _assess(
             _dates,
         ) = row
         if report == "exempt":
-            context.append(reason(c.REPORT_NOT_DUE, {"week": week}))
+            context.append(reason(c.REPORT_NOT_DUE, week))
         else:
             due += 1
             if report == "missing":
@@ -858,16 +888,7 @@ def _assess(
             elif report == "late":
                 late.append(row)
         if exempt_days > 0:
-            context.append(
-                reason(
-                    c.PARTIAL_EXEMPTION,
-                    {
-                        "week": week,
-                        "days": exempt_days,
-                        "field_days_required": field_days_required,
-                    },
-                )
-            )
+            context.append(reason(c.PARTIAL_EXEMPTION, week, exempt_days, field_days_required))
         field_done += field_days_done
         if field_days_done < field_days_required:
             field_short.append(row)
@@ -887,34 +908,32 @@ def _assess(
 
     # Reports.
     for r in missing:
-        fact = reason(c.REPORT_MISSING, {"week": r.week_start})
+        fact = reason(c.REPORT_MISSING, r.week_start)
         blockers.append(fact)
         triggers.append(fact)
-    blockers.extend(reason(c.REPORT_LATE, {"week": r.week_start}) for r in late)
+    blockers.extend(reason(c.REPORT_LATE, r.week_start) for r in late)
     if not missing and not late:
         if due:
-            red_met.append(reason(c.ALL_REPORTS_ON_TIME, {"weeks": due}))
+            red_met.append(reason(c.ALL_REPORTS_ON_TIME, due))
         else:
-            red_met.append(reason(c.NO_REPORT_DUE, {"weeks": len(data)}))
+            red_met.append(reason(c.NO_REPORT_DUE, len(data)))
     if not missing:
-        clear.append(reason(c.NO_REPORT_MISSING, {"weeks": due}))
+        clear.append(reason(c.NO_REPORT_MISSING, due))
 
     # Field days (always weekly).
     for r in field_short:
         fact = reason(
             c.FIELD_DAYS_SHORT,
-            {
-                "week": r.week_start,
-                "done": r.field_days_done,
-                "required": r.field_days_required,
-                "exempt_days": r.exempt_days,
-                "dates": tuple(sorted(r.field_day_dates)),
-            },
+            r.week_start,
+            r.field_days_done,
+            r.field_days_required,
+            r.exempt_days,
+            tuple(sorted(r.field_day_dates)),
         )
         blockers.append(fact)
         triggers.append(fact)
     if not field_short:
-        met = reason(c.FIELD_QUOTA_MET, {"weeks": len(data), "days": field_done})
+        met = reason(c.FIELD_QUOTA_MET, len(data), field_done)
         red_met.append(met)
         clear.append(met)
 
@@ -940,28 +959,15 @@ def _assess(
         met_code, short_code, short_period_code = codes
         if rules.quota_mode == "weekly":
             short = [
-                reason(
-                    short_code,
-                    {"week": r.week_start, "done": done_of(r), "required": required_of(r)},
-                )
-                for r in short_rows
+                reason(short_code, r.week_start, done_of(r), required_of(r)) for r in short_rows
             ]
         elif total_done < total_required:
-            short = [
-                reason(
-                    short_period_code,
-                    {"weeks": len(data), "done": total_done, "required": total_required},
-                )
-            ]
+            short = [reason(short_period_code, len(data), total_done, total_required)]
         else:
             short = []
         blockers.extend(short)
         if not short:
-            red_met.append(
-                reason(
-                    met_code, {"weeks": len(data), "done": total_done, "required": total_required}
-                )
-            )
+            red_met.append(reason(met_code, len(data), total_done, total_required))
 
     # Cases: resolved facts are never overdue.
     overdue = sorted(
@@ -970,18 +976,14 @@ def _assess(
     )
     limit = rules.black_overdue_days
     for f in overdue:
-        fact = reason(
-            c.CASE_OVERDUE, {"case": f.case_number, "days": f.days_overdue, "limit": limit}
-        )
+        fact = reason(c.CASE_OVERDUE, f.case_number, f.days_overdue, limit)
         blockers.append(fact)
         if f.days_overdue > limit:
             triggers.append(fact)
     if not overdue:
         red_met.append(reason(c.NO_OVERDUE_CASE))
     if not any(f.days_overdue > limit for f in overdue):
-        clear.append(
-            reason(c.NO_CASE_OVERDUE_BEYOND_LIMIT, {"limit": limit, "overdue": len(overdue)})
-        )
+        clear.append(reason(c.NO_CASE_OVERDUE_BEYOND_LIMIT, limit, len(overdue)))
 
     # Points (fully exempt weeks contribute nothing).
     counts = {
@@ -1001,12 +1003,9 @@ def _assess(
 
     eligibility: Reason | None = None
     if not data and exempt_weeks:
-        eligibility = reason(c.EXEMPT, {"weeks": len(exempt_weeks)})
+        eligibility = reason(c.EXEMPT, len(exempt_weeks))
     elif len(data) < min_weeks:
-        eligibility = reason(
-            c.INSUFFICIENT_DATA,
-            {"weeks": len(data), "required": min_weeks, "exempt_weeks": len(exempt_weeks)},
-        )
+        eligibility = reason(c.INSUFFICIENT_DATA, len(data), min_weeks, len(exempt_weeks))
 
     return Assessment(
         member_id=member_id,

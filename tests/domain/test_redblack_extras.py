@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
+from string import Formatter
 
 import pytest
 
@@ -12,12 +13,14 @@ from bot.config import ConfigError, parse_settings
 from bot.domain.arena import ArenaItem, standings
 from bot.domain.periods import latest_complete, parse_period, period_from_key, period_key
 from bot.domain.redblack import (
+    _PARAMS,
     Member,
     MemberCaseFacts,
     MemberWeek,
     Reason,
     ReasonCode,
     RedBlackRules,
+    _SharedReasons,
     evaluate,
 )
 from bot.domain.redblack_snapshot import (
@@ -168,6 +171,24 @@ def test_every_reason_code_has_words() -> None:
         "zh_CN",
     )
     assert text == "11月23日–11月29日：未下乡，要求 2 天；已扣除 2 个请假或公务外出工作日"
+
+
+def test_assessed_reasons_carry_the_parameters_their_words_name() -> None:
+    """`_assess` names its reasons' parameters through `_PARAMS`; a sentence naming one
+    that is not there would fail only when that reason is shown."""
+    for code, names in _PARAMS.items():
+        assert code in set(ReasonCode)
+        if code in MESSAGES:
+            named = {field for _, field, _, _ in Formatter().parse(MESSAGES[code]) if field}
+            assert named <= set(names), code
+    # Equal values share one reason; a different value (or code) is another reason.
+    reason = _SharedReasons()
+    first = reason(ReasonCode.REPORT_LATE, MONDAY)
+    assert first == Reason(ReasonCode.REPORT_LATE, {"week": MONDAY})
+    assert reason(ReasonCode.REPORT_LATE, MONDAY) is first
+    assert reason(ReasonCode.REPORT_MISSING, MONDAY) is not first
+    with pytest.raises(ValueError):
+        reason(ReasonCode.REPORT_LATE, MONDAY, 2)
 
 
 def test_ties_are_stated_in_the_view() -> None:
