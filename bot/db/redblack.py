@@ -32,47 +32,36 @@ async def compute_snapshot(
     """Evaluate the lists from the current facts and freeze them into a snapshot.
 
     The cyclic garbage collector is paused throughout (see `gc_paused`), the queries too:
-    their rows are what the collections would walk again and again. The working objects
-    (rows, weeks, assessments) are freed before it resumes, so its first collection walks
-    the snapshot only."""
+    their rows are what the collections would walk again and again."""
     with gc_paused():
-        snapshot = await _snapshot(session, settings, township, period, facts, now)
+        config = settings.township_redblack(township.code)
+        rules = config.rules()
+        members = await members_for_lists(session, township.id, config.village_units)
+        known = {m.member_id for m in members}
+        period_weeks = set(period.weeks)
+        weeks = [
+            w
+            for w in await facts.member_weeks(session, township.id, period)
+            if w.member_id in known and w.week_start in period_weeks
+        ]
+        cases = [
+            c
+            for c in await facts.member_case_facts(session, township.id, period)
+            if c.member_id in known
+        ]
+        result = evaluate(period, members, weeks, cases, rules)
+        snapshot = build_snapshot(
+            result,
+            rules,
+            township_code=township.code,
+            township_name=township.name,
+            period_key=period_key(period),
+            generated_at=now.isoformat(),
+            weeks=weeks,
+        )
+        # Freed before collection resumes, or its first pass would walk them all.
+        del members, known, weeks, cases, result
     return snapshot
-
-
-async def _snapshot(
-    session: AsyncSession,
-    settings: Settings,
-    township: Township,
-    period: Period,
-    facts: FactsProvider,
-    now: datetime,
-) -> dict[str, Any]:
-    config = settings.township_redblack(township.code)
-    rules = config.rules()
-    members = await members_for_lists(session, township.id, config.village_units)
-    known = {m.member_id for m in members}
-    period_weeks = set(period.weeks)
-    weeks = [
-        w
-        for w in await facts.member_weeks(session, township.id, period)
-        if w.member_id in known and w.week_start in period_weeks
-    ]
-    cases = [
-        c
-        for c in await facts.member_case_facts(session, township.id, period)
-        if c.member_id in known
-    ]
-    result = evaluate(period, members, weeks, cases, rules)
-    return build_snapshot(
-        result,
-        rules,
-        township_code=township.code,
-        township_name=township.name,
-        period_key=period_key(period),
-        generated_at=now.isoformat(),
-        weeks=weeks,
-    )
 
 
 async def issue_by_id(session: AsyncSession, issue_id: int) -> RedBlackIssue | None:
