@@ -51,7 +51,6 @@ from bot.handlers.case_views import (
     sees_parties,
 )
 from bot.handlers.common import (
-    RESUMABLE_FLOWS,
     Button,
     Context,
     FlowState,
@@ -60,6 +59,7 @@ from bot.handlers.common import (
     admitted,
     page_buttons,
     page_of,
+    resumable,
 )
 from bot.handlers.flows import flow
 from bot.i18n import N_
@@ -81,7 +81,7 @@ PERIODS = {
     "y": ("year", "年", "今年", "本年"),
 }
 NEW_FLOW, ACT_FLOW = "case_new", "case_act"
-RESUMABLE_FLOWS.add(NEW_FLOW)  # a registration half typed in survives another command
+resumable(NEW_FLOW)  # a registration half typed in survives another command
 
 register_commands(
     CommandSpec(

@@ -38,8 +38,17 @@ Handler: TypeAlias = Callable[[Update, Context], Coroutine[Any, Any, None]]
 Button: TypeAlias = tuple[str, str]  # (label, callback_data or url)
 
 # Flows whose unfinished draft is set aside, not lost, when the user starts another flow;
-# each offers it back when started again (`Turn.unpark`). Feature modules add theirs.
-RESUMABLE_FLOWS: set[str] = set()
+# each offers it back when started again (`Turn.unpark`). Feature modules add theirs, with
+# what makes a draft worth keeping (one with nothing entered yet is just dropped).
+RESUMABLE_FLOWS: dict[str, Callable[[FlowState], bool]] = {}
+
+
+def _always(state: FlowState) -> bool:
+    return True
+
+
+def resumable(flow: str, worth_keeping: Callable[[FlowState], bool] = _always) -> None:
+    RESUMABLE_FLOWS[flow] = worth_keeping
 
 
 @dataclass
@@ -171,8 +180,10 @@ class Turn:
         tap of a flow ends here): an insert that becomes an update when a state exists.
         Starting another flow first sets an unfinished resumable one aside (`unpark`)."""
         latest = self._latest
-        if latest is not None and latest.flow != flow and latest.flow in RESUMABLE_FLOWS:
-            await self._park(session, latest)
+        if latest is not None and latest.flow != flow:
+            worth_keeping = RESUMABLE_FLOWS.get(latest.flow)
+            if worth_keeping is not None and worth_keeping(latest):
+                await self._park(session, latest)
         version = await session.scalar(
             _state_upsert(self.svc.engine.dialect.name),
             {

@@ -34,6 +34,7 @@ from bot.handlers.common import (
     member_only,
     page_buttons,
     page_of,
+    resumable,
 )
 from bot.handlers.flows import flow
 from bot.handlers.weekctx import STALE, Place, leave_kind_label, place_for, too_long
@@ -49,6 +50,15 @@ MAX_DAYS = 60  # longest span one request may cover
 PAST_DAYS = 30  # how far back a span may start (official duty recorded afterwards)
 AHEAD_DAYS = 120  # how far ahead a span may end
 KINDS = {"l": "leave", "d": "official_duty"}
+
+
+def _worth_keeping(state: FlowState) -> bool:
+    """A request survives another command once its kind is chosen (its days and reason may
+    follow); before that it is a tap or two, and /leave starts afresh."""
+    return bool(state.data.get("kind"))
+
+
+resumable(FLOW, _worth_keeping)
 
 register_commands(
     CommandSpec(
@@ -87,6 +97,26 @@ async def leave_command(turn: Turn) -> None:
         await turn.send(_("You are not a cadre of any township."))
         return
     place, secretary = found
+    state = turn.flow_state
+    resumed = None
+    async with turn.svc.transaction() as session:
+        if state is None or state.flow != FLOW:
+            # One set aside when another command was started: make it the active flow again.
+            state = await turn.unpark(session, FLOW)
+        if (
+            state is not None
+            and state.flow == FLOW
+            and state.data.get("tid") == place.township_id
+            and bool(state.data.get("direct")) == secretary
+            and _worth_keeping(state)
+        ):
+            version = await turn.set_state(session, FLOW, state.step, state.data)
+            resumed = FlowState(FLOW, state.step, state.data, version)
+    if resumed is not None:
+        await _reprompt(
+            turn, place, resumed, _("You have an unfinished leave request; here it is.")
+        )
+        return
     data: dict[str, Any] = {"tid": place.township_id, "direct": secretary}
     if secretary:
         async with turn.svc.transaction() as session:
@@ -269,25 +299,32 @@ async def on_button(update: Update, context: Context) -> None:
         await turn.answer(_(STALE), True)
 
 
+async def _dates_problem(
+    turn: Turn, today: date, member_id: int, start: date, end: date
+) -> str | None:
+    """Why these days cannot be requested, or None."""
+    _ = turn._
+    if start < today - timedelta(days=PAST_DAYS):
+        return _("Leave can be recorded at most {n} days back.").format(n=PAST_DAYS)
+    if end > today + timedelta(days=AHEAD_DAYS):
+        return _("Leave can be requested at most {n} days ahead.").format(n=AHEAD_DAYS)
+    if (end - start).days + 1 > MAX_DAYS:
+        return _("One request may cover at most {n} days.").format(n=MAX_DAYS)
+    async with turn.svc.transaction() as session:
+        overlap = await week_db.overlapping_leave(session, member_id, start, end)
+    if overlap is not None:
+        return _("There is already a request for {range} that overlaps these days.").format(
+            range=_range_label(turn, overlap.start, overlap.end)
+        )
+    return None
+
+
 async def _dates_chosen(
     turn: Turn, place: Place, state: FlowState, start: date, end: date, *, edit: bool
 ) -> None:
     _ = turn._
     today = place.rules.today(turn.now)
-    problem = None
-    if start < today - timedelta(days=PAST_DAYS):
-        problem = _("Leave can be recorded at most {n} days back.").format(n=PAST_DAYS)
-    elif end > today + timedelta(days=AHEAD_DAYS):
-        problem = _("Leave can be requested at most {n} days ahead.").format(n=AHEAD_DAYS)
-    elif (end - start).days + 1 > MAX_DAYS:
-        problem = _("One request may cover at most {n} days.").format(n=MAX_DAYS)
-    else:
-        async with turn.svc.transaction() as session:
-            overlap = await week_db.overlapping_leave(session, int(state.data["for"]), start, end)
-        if overlap is not None:
-            problem = _("There is already a request for {range} that overlaps these days.").format(
-                range=_range_label(turn, overlap.start, overlap.end)
-            )
+    problem = await _dates_problem(turn, today, int(state.data["for"]), start, end)
     if problem:
         text = f"{problem}\n\n{_dates_prompt(turn, today)}"
         rows = _dates_rows(turn, state.version, today)
@@ -297,11 +334,25 @@ async def _dates_chosen(
             await turn.send(text, rows)
         return
     data = {**state.data, "start": start.isoformat(), "end": end.isoformat()}
+    # A reason is already there when a resumed request's dates had to be chosen again.
+    step = "confirm" if data.get("reason") else "reason"
     async with turn.svc.transaction() as session:
-        version = await turn.set_state(session, FLOW, "reason", data)
+        version = await turn.set_state(session, FLOW, step, data)
+    if step == "confirm":
+        await _confirm(turn, place, data, version)
+    else:
+        await _ask_reason(turn, start, end, version, edit=edit)
+
+
+async def _ask_reason(
+    turn: Turn, start: date, end: date, version: int, *, edit: bool, note: str = ""
+) -> None:
+    _ = turn._
     text = _("{range}. Now type the reason in one line (at most {limit} characters).").format(
         range=_range_label(turn, start, end), limit=REASON_MAX
     )
+    if note:
+        text = f"{note}\n\n{text}"
     rows = [[(_("✖️ Cancel"), turn.cb("lv", "x", version))]]
     if edit:
         await turn.show(text, rows)
@@ -309,11 +360,35 @@ async def _dates_chosen(
         await turn.send(text, rows)
 
 
+async def _reprompt(turn: Turn, place: Place, state: FlowState, note: str) -> None:
+    """Ask again for what a request set aside (or interrupted) was waiting for: its dates,
+    its reason or the confirmation. Days may have passed since its dates were chosen: they
+    are checked again, and asked for again (the reason kept) if they no longer fit."""
+    data, version = state.data, state.version
+    today = place.rules.today(turn.now)
+    if state.step in {"reason", "confirm"}:
+        start, end = date.fromisoformat(data["start"]), date.fromisoformat(data["end"])
+        problem = await _dates_problem(turn, today, int(data["for"]), start, end)
+        if problem is None and state.step == "confirm":
+            await _confirm(turn, place, data, version, note=note)
+            return
+        if problem is None:
+            await _ask_reason(turn, start, end, version, edit=False, note=note)
+            return
+        kept = {k: v for k, v in data.items() if k not in {"start", "end"}}  # the reason stays
+        async with turn.svc.transaction() as session:
+            version = await turn.set_state(session, FLOW, "dates", kept)
+        note = f"{note}\n\n{problem}"
+    await turn.send(f"{note}\n\n{_dates_prompt(turn, today)}", _dates_rows(turn, version, today))
+
+
 def _workdays(place: Place, start: date, end: date) -> int:
     return len(place.rules.calendar.workdays_between(start, end))
 
 
-async def _confirm(turn: Turn, place: Place, data: dict[str, Any], version: int) -> None:
+async def _confirm(
+    turn: Turn, place: Place, data: dict[str, Any], version: int, *, note: str = ""
+) -> None:
     _ = turn._
     async with turn.svc.transaction() as session:
         who = await week_db.contact(session, int(data["for"]))
@@ -329,6 +404,8 @@ async def _confirm(turn: Turn, place: Place, data: dict[str, Any], version: int)
         reason=data["reason"],
         status="",
     )
+    if note:
+        text = f"{note}\n\n{text}"
     label = _("✅ Record as approved") if data.get("direct") else _("✅ Send to the secretary")
     await turn.send(
         text,

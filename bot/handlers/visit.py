@@ -23,7 +23,6 @@ from bot.domain.visits import distance_m, parse_day, suggest_names
 from bot.domain.week import WeekStatus, week_of
 from bot.handlers import visit_case
 from bot.handlers.common import (
-    RESUMABLE_FLOWS,
     Button,
     Context,
     FlowState,
@@ -31,6 +30,7 @@ from bot.handlers.common import (
     admitted,
     checkbox,
     member_only,
+    resumable,
 )
 from bot.handlers.flows import flow
 from bot.handlers.weekctx import (
@@ -46,7 +46,7 @@ from bot.text import clean_line, clean_text, quoted
 from bot.text import esc as _esc
 
 FLOW = "visit"
-RESUMABLE_FLOWS.add(FLOW)  # an unfinished log survives another command
+resumable(FLOW)  # an unfinished log survives another command
 PAGE = 8
 PROBLEM_MAX = 100
 NOTES_MAX = 500

@@ -1,14 +1,16 @@
-"""An unfinished visit log or case registration is set aside, not lost, when the user starts
-another command, and offered back when they start that flow again."""
+"""An unfinished visit log, case registration or leave request is set aside, not lost, when the
+user starts another command, and offered back when they start that flow again."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
-from bot.models import DisputeCase, FieldVisit, ParkedFlow
+from bot.models import DisputeCase, FieldVisit, LeaveRequest, ParkedFlow
 from tests.e2e.cadre_helpers import Tapper, at
 from tests.e2e.cases_helpers import case_row, number_in, tier_button
-from tests.e2e.helpers import MEDIATOR_ZHOU, zh
+from tests.e2e.helpers import CADRE_ZHAO, MEDIATOR_ZHOU, SECRETARY, button_labels, zh
 
 ZHOU = MEDIATOR_ZHOU.telegram_user_id
 
@@ -132,3 +134,91 @@ async def test_the_scheduler_drops_drafts_never_taken_up(world) -> None:
     assert kept == ["visit"]
     await world.scheduler.travel(at(4, 10, month=12))
     assert (await _counts(world))[2] == 0
+
+
+async def _leave_rows(world) -> list[tuple[str, str, date, date]]:
+    async with world.svc.transaction() as session:
+        rows = await session.scalars(select(LeaveRequest).order_by(LeaveRequest.id))
+        return [(r.status, r.reason, r.start_date, r.end_date) for r in rows]
+
+
+async def test_a_leave_request_with_its_reason_typed_survives_a_visit_log(world) -> None:
+    zhao = Tapper(world, CADRE_ZHAO.telegram_user_id)
+    kind = await zhao.say("/leave")
+    await zhao.press(kind, zh("🏖 Leave (请假)"))
+    await zhao.say("11-25 至 11-27")
+    confirm = await zhao.say("家中老人住院")
+    assert zh("✅ Send to the secretary") in button_labels(confirm)
+
+    # A visit log meanwhile sets the request aside; it is saved on its own.
+    visit = await zhao.say("/visit")
+    visit = await zhao.press(visit, "河口村")
+    visit = await zhao.press(visit, "⬜ 听取民意")
+    assert (await _counts(world))[2] == 1
+
+    # /leave offers the request back at its confirmation, the reason kept.
+    again = await zhao.say("/leave")
+    assert again.text.startswith(zh("You have an unfinished leave request; here it is."))
+    assert "家中老人住院" in again.text and "11月25日" in again.text
+    await zhao.press(again, zh("✅ Send to the secretary"))
+    request = await world.user(SECRETARY.telegram_user_id).reply(timeout=10)
+    assert "家中老人住院" in request.text
+    assert [row[:2] for row in await _leave_rows(world)] == [("pending", "家中老人住院")]
+
+    # The visit log set aside by /leave is still there too.
+    card = await zhao.say("/visit")
+    assert card.text.startswith(zh("You have an unfinished visit log; here it is."))
+    await zhao.press(card, zh("✅ Save"))
+    assert await _counts(world) == (1, 0, 0)
+
+
+async def test_a_resumed_request_whose_days_no_longer_fit_asks_for_them_again(world) -> None:
+    """Meanwhile the secretary recorded leave for the same days: the cadre is told why, picks
+    other days, and the reason typed before is kept."""
+    zhao = Tapper(world, CADRE_ZHAO.telegram_user_id)
+    kind = await zhao.say("/leave")
+    await zhao.press(kind, zh("🏖 Leave (请假)"))
+    await zhao.say("11-25 至 11-27")
+    await zhao.say("孩子生病")
+    await zhao.say("/visit")  # the request is set aside at its confirmation
+    secretary = Tapper(world, SECRETARY.telegram_user_id)
+    who = await secretary.say("/leave")
+    kind = await secretary.press(who, CADRE_ZHAO.name)
+    await secretary.press(kind, zh("🏖 Leave (请假)"))
+    await secretary.say("11-26")
+    confirm = await secretary.say("区里通知")
+    await secretary.press(confirm, zh("✅ Record as approved"))
+    told = await zhao.user.reply(timeout=10)
+    assert SECRETARY.name in told.text and "11月26日" in told.text
+
+    again = await zhao.say("/leave")
+    assert again.text.startswith(zh("You have an unfinished leave request; here it is."))
+    assert (
+        zh("There is already a request for {range} that overlaps these days.").split("{")[0]
+        in again.text
+    )
+    confirm = await zhao.say("11-30")
+    assert "孩子生病" in confirm.text and "11月30日" in confirm.text
+    await zhao.press(confirm, zh("✅ Send to the secretary"))
+    assert [row[:2] for row in await _leave_rows(world)] == [
+        ("approved", "区里通知"),
+        ("pending", "孩子生病"),
+    ]
+
+
+async def test_leave_again_in_the_middle_of_a_request_continues_it(world) -> None:
+    """As /visit and /case new do; before the kind is chosen there is nothing to keep, and
+    /leave starts afresh."""
+    zhao = Tapper(world, CADRE_ZHAO.telegram_user_id)
+    kind = await zhao.say("/leave")
+    again = await zhao.say("/leave")
+    assert again.text == kind.text
+    await zhao.press(again, zh("🚗 Official duty (公务外出)"))
+    dates = await zhao.say("/leave")
+    assert dates.text.startswith(zh("You have an unfinished leave request; here it is."))
+    reason = await zhao.say("11-25")
+    assert "11月25日" in reason.text
+    await zhao.press(reason, zh("✖️ Cancel"))
+    fresh = await zhao.say("/leave")
+    assert fresh.text == kind.text
+    assert await _leave_rows(world) == []
