@@ -80,6 +80,12 @@ CALLBACK_RULES = [
         frozenset({MEDIATOR, SECRETARY, ADMIN}),
     ),
     CallbackRule(
+        "case-phones",
+        "`cs:ph\\|pp:<case>…`",
+        "the full phone numbers of a dispute case's parties (shown in an alert)",
+        frozenset({MEDIATOR, SECRETARY, ADMIN}),
+    ),
+    CallbackRule(
         "case-list",
         "`cs:l:<township>`",
         "township A's case list",

@@ -303,6 +303,8 @@ def card_buttons(turn: Turn, detail: case_db.CaseDetail) -> list[list[Button]]:
         for a in allowed_for(turn.actor, case)
     ]
     rows = pairs(actions)
+    if sees_parties(turn.actor, case.state.township_id) and any(p.phone for p in detail.parties):
+        rows.append([(_("📱 Phone numbers"), turn.cb(CB, "ph", case.id))])
     rows.append(
         [
             (_("📜 Full timeline"), turn.cb(CB, "tl", case.id)),
@@ -310,6 +312,59 @@ def card_buttons(turn: Turn, detail: case_db.CaseDetail) -> list[list[Button]]:
         ]
     )
     return rows
+
+
+ALERT_LIMIT = 200  # characters of a callback query's alert (Bot API)
+
+
+async def reveal_phones(turn: Turn, case_id: int, index: int | None) -> None:
+    """The parties' full phone numbers, for a follow-up call (回访), in an alert: shown to the
+    one who asked, never kept in the chat, and audited without the numbers. All at once when
+    they fit in one alert; otherwise the card's buttons become one per party."""
+    assert turn.actor is not None
+    _ = turn._
+    chat = turn.update.effective_chat
+    loaded = await load_visible(turn, case_id)
+    if loaded is None:
+        await turn.answer(not_found_text(turn, ""), True)
+        return
+    detail, township = loaded
+    if not sees_parties(turn.actor, township.id) or chat is None or chat.type != "private":
+        await turn.answer(
+            _("Only mediators and the township's secretary see phone numbers, in a private chat."),
+            True,
+        )
+        return
+    phones = [(p.name, p.phone) for p in detail.parties if p.phone]
+    if index is not None:
+        phones = phones[index : index + 1]
+    if not phones:
+        await turn.answer(_("No phone number is recorded for this case's parties."), True)
+        return
+    text = "\n".join(f"{name} {phone}" for name, phone in phones)
+    if len(text) > ALERT_LIMIT:
+        await turn.answer()
+        rows = pairs(
+            [
+                (f"📱 {name}", turn.cb(CB, "pp", case_id, i))
+                for i, (name, _phone) in enumerate(phones)
+            ]
+        )
+        rows.append([(_("◀️ Back to the case"), turn.cb(CB, "c", case_id))])
+        await turn.show(card_text(turn, make_view(turn, township), detail), rows)
+        return
+    async with turn.svc.transaction() as session:
+        await member_db.audit(
+            session,
+            at=turn.now,
+            action="case.phones_shown",
+            entity="dispute_case",
+            entity_id=case_id,
+            actor_member_id=turn.actor.member_id,
+            township_id=township.id,
+            details={"numbers": len(phones)},
+        )
+    await turn.answer(text, True)
 
 
 async def show_card(
@@ -1397,6 +1452,10 @@ async def on_button(update: Update, context: Context) -> None:
                 await turn.answer()
         elif op == "tl" and len(args) == 1 and as_int(args[0]) is not None:
             await send_timeline(turn, int(args[0]))
+        elif op == "ph" and len(args) == 1 and as_int(args[0]) is not None:
+            await reveal_phones(turn, int(args[0]), None)
+        elif op == "pp" and len(args) == 2 and as_int(args[0]) is not None:
+            await reveal_phones(turn, int(args[0]), int(args[1]))
         elif op == "a" and len(args) == 3 and as_int(args[0]) and as_int(args[1]):
             await on_action_button(turn, int(args[0]), int(args[1]), args[2])
         elif op in {"tw", "l", "lv", "d", "dd", "dg", "b"}:

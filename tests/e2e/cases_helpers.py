@@ -4,6 +4,7 @@ layer (for statistics), and read case numbers from cards."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -84,6 +85,7 @@ async def db_register(
     tier: Tier = Tier.ORDINARY,
     at: datetime | None = None,
     code: str = "SHZ",
+    parties: Sequence[case_db.PartyInput] = (case_db.PartyInput("王五", "13900001111"),),
 ) -> case_db.CaseSummary:
     """Register directly through the data layer (statistics set-up)."""
     async with world.svc.transaction() as session:
@@ -101,7 +103,7 @@ async def db_register(
                 description="测试案件",
                 people_count=2,
                 amount=None,
-                parties=[case_db.PartyInput("王五", "13900001111")],
+                parties=list(parties),
             ),
             actor=domain_actor(actor, township.id),
             at=(at or world.clock.now()).astimezone(SHANGHAI),

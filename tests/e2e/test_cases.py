@@ -23,8 +23,12 @@ ZHOU = MEDIATOR_ZHOU.telegram_user_id
 
 
 def actions_on(card) -> set[str]:
-    """The workflow buttons of a card (without timeline/refresh)."""
-    return set(button_labels(card)) - {zh("📜 Full timeline"), zh("🔄 Refresh")}
+    """The workflow buttons of a card (without phone numbers, timeline and refresh)."""
+    return set(button_labels(card)) - {
+        zh("📱 Phone numbers"),
+        zh("📜 Full timeline"),
+        zh("🔄 Refresh"),
+    }
 
 
 async def events_of(world, case_id: int) -> list[DisputeCaseEvent]:

@@ -1,12 +1,17 @@
 """Who sees what: party names and phones only for mediators, the township's secretary and
-admins, phones only masked; cadres see only their own cases, without parties; another
-township's cases are invisible; nothing personal in group chats, lists, figures or logs."""
+admins, phones masked (the full number only in an alert on request, audited); cadres see only
+their own cases, without parties; another township's cases are invisible; nothing personal in
+group chats, lists, figures or logs."""
 
 from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
+
+from bot.db import cases as case_db
 from bot.domain.cases import Action
+from bot.models import AuditEntry
 from bot.sample import ADMIN, OTHER_PERSON
 from tests.e2e.cases_helpers import case_row, db_act, db_register, number_in, register
 from tests.e2e.helpers import (
@@ -181,3 +186,98 @@ async def test_help_shows_case_commands_by_role(world) -> None:
     assert {"/case", "/cases"} <= cadre and not {"/disputes", "/casebrief"} & cadre
     assert {"/case", "/cases", "/disputes", "/casebrief"} <= mediator
     assert {"/case", "/cases", "/disputes", "/casebrief"} <= admin
+
+
+PHONES = zh("📱 Phone numbers")
+
+
+async def _phone_audits(world) -> list[AuditEntry]:
+    async with world.svc.transaction() as session:
+        return list(
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "case.phones_shown")
+            )
+        )
+
+
+async def test_full_numbers_only_in_an_alert_on_request_and_audited(world) -> None:
+    """For the follow-up call (回访): the card's button shows the full numbers in an alert to
+    the one who asked; the chat never holds them, nor does the audit entry."""
+    number = number_in(await register(world, ZHOU))
+    row = await case_row(world, number)
+    for user_id in (ZHOU, SECRETARY.telegram_user_id):
+        card = await ask1(world, user_id, f"/case {number}")
+        assert PHONES in button_labels(card)
+        user = world.user(user_id)
+        answer = await user.callback_answer(await user.press(card, PHONES), timeout=10)
+        assert answer.text == f"张三 {PHONE}" and answer.show_alert
+        assert all(PHONE not in (m.text or "") for m in user.history)
+    audits = await _phone_audits(world)
+    assert [(a.actor_member_id, a.entity_id, a.details) for a in audits] == [
+        (world.member_ids[ZHOU], str(row.id), {"numbers": 1}),
+        (world.member_ids[SECRETARY.telegram_user_id], str(row.id), {"numbers": 1}),
+    ]
+
+
+async def test_no_phone_button_for_cadres_or_parties_without_numbers(world) -> None:
+    card = await register(world, LI)
+    number = number_in(card)
+    assert PHONES not in button_labels(await ask1(world, LI, f"/case {number}"))
+    # A correctly signed button does not help the cadre who registered the case.
+    row = await case_row(world, number)
+    answer = await press_alert(world, LI, card, world.svc.codec.pack("cs", "ph", row.id))
+    assert answer.text == zh(
+        "Only mediators and the township's secretary see phone numbers, in a private chat."
+    )
+    # Nor someone of another township (the case does not exist for them).
+    other = OTHER_PERSON.telegram_user_id
+    listing = await ask1(world, other, "/cases")
+    answer = await press_alert(world, other, listing, world.svc.codec.pack("cs", "ph", row.id))
+    assert answer.text == not_found("")
+    # No number recorded: no button, and an old or forged press says so.
+    bare = number_in(await register(world, ZHOU, parties="李四\n王五"))
+    card = await ask1(world, ZHOU, f"/case {bare}")
+    assert PHONES not in button_labels(card)
+    bare_row = await case_row(world, bare)
+    answer = await press_alert(world, ZHOU, card, world.svc.codec.pack("cs", "ph", bare_row.id))
+    assert answer.text == zh("No phone number is recorded for this case's parties.")
+    assert await _phone_audits(world) == []
+
+
+async def test_not_in_a_group_chat(world) -> None:
+    number = number_in(await register(world, ZHOU))
+    row = await case_row(world, number)
+    group = -1001234500002
+    world.emu.add_group(group, "沙河子镇工作群", [ZHOU, SECRETARY.telegram_user_id])
+    await world.user(ZHOU).send_in_group(group, "/cases")
+    [notice] = await world.emu.chat(group).replies(1, timeout=10)
+    answer = await press_alert(world, ZHOU, notice, world.svc.codec.pack("cs", "ph", row.id))
+    assert PHONE not in (answer.text or "")
+    assert answer.text == zh(
+        "Only mediators and the township's secretary see phone numbers, in a private chat."
+    )
+
+
+async def test_many_parties_are_shown_one_by_one(world) -> None:
+    """Ten parties with long names do not fit in one alert (200 characters): the card's
+    buttons become one per party with a number, and back."""
+    parties = [
+        case_db.PartyInput(f"沙河子村第{i}村民小组组长代表人", f"139000000{i:02d}")
+        for i in range(10)
+    ]
+    case = await db_register(world, ZHOU, parties=parties)
+    card = await ask1(world, ZHOU, f"/case {case.number}")
+    picker = await press(world, ZHOU, card, PHONES)
+    assert picker.text == card.text
+    labels = button_labels(picker)
+    assert [label for label in labels if label.startswith("📱 ")] == [
+        f"📱 {p.name}" for p in parties
+    ]
+    user = world.user(ZHOU)
+    answer = await user.callback_answer(
+        await user.press(picker, f"📱 {parties[7].name}"), timeout=10
+    )
+    assert answer.text == f"{parties[7].name} 13900000007"
+    back = await press(world, ZHOU, picker, zh("◀️ Back to the case"))
+    assert PHONES in button_labels(back)
+    assert [a.details for a in await _phone_audits(world)] == [{"numbers": 1}]
