@@ -200,9 +200,10 @@ async def _phone_audits(world) -> list[AuditEntry]:
         )
 
 
-async def test_full_numbers_only_in_an_alert_on_request_and_audited(world) -> None:
+async def test_full_numbers_only_in_an_alert_on_request_and_audited(world, caplog) -> None:
     """For the follow-up call (回访): the card's button shows the full numbers in an alert to
-    the one who asked; the chat never holds them, nor does the audit entry."""
+    the one who asked; the chat never holds them, nor do the audit entry and the logs."""
+    caplog.set_level(logging.INFO)  # the production level (bot.logsetup)
     number = number_in(await register(world, ZHOU))
     row = await case_row(world, number)
     for user_id in (ZHOU, SECRETARY.telegram_user_id):
@@ -217,6 +218,7 @@ async def test_full_numbers_only_in_an_alert_on_request_and_audited(world) -> No
         (world.member_ids[ZHOU], str(row.id), {"numbers": 1}),
         (world.member_ids[SECRETARY.telegram_user_id], str(row.id), {"numbers": 1}),
     ]
+    assert PHONE not in caplog.text
 
 
 async def test_no_phone_button_for_cadres_or_parties_without_numbers(world) -> None:
