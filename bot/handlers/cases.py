@@ -752,15 +752,11 @@ async def finish_action(
 async def start_new(turn: Turn, township: Township) -> None:
     """A new case registration, or the unfinished one (set aside by another command, or
     from before a restart) where it was left."""
-    state = turn.flow_state
-    resumed: FlowState | None = None
     async with turn.svc.transaction() as session:
-        if state is None or state.flow != NEW_FLOW:
-            state = await turn.unpark(session, NEW_FLOW)
-        if state is not None and state.flow == NEW_FLOW and state.data.get("tid") == township.id:
-            version = await turn.set_state(session, NEW_FLOW, state.step, state.data)
-            resumed = FlowState(NEW_FLOW, state.step, state.data, version)
-        else:
+        resumed = await turn.resume(
+            session, NEW_FLOW, lambda draft: draft.data.get("tid") == township.id
+        )
+        if resumed is None:
             version = await turn.set_state(
                 session, NEW_FLOW, "village", {"tid": township.id, "parties": [], "vpage": 0}
             )

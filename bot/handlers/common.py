@@ -38,7 +38,7 @@ Handler: TypeAlias = Callable[[Update, Context], Coroutine[Any, Any, None]]
 Button: TypeAlias = tuple[str, str]  # (label, callback_data or url)
 
 # Flows whose unfinished draft is set aside, not lost, when the user starts another flow;
-# each offers it back when started again (`Turn.unpark`). Feature modules add theirs, with
+# each offers it back when started again (`Turn.resume`). Feature modules add theirs, with
 # what makes a draft worth keeping (one with nothing entered yet is just dropped).
 RESUMABLE_FLOWS: dict[str, Callable[[FlowState], bool]] = {}
 
@@ -178,7 +178,7 @@ class Turn:
     ) -> int:
         """Store the user's flow state and return its new version, in one statement (every
         tap of a flow ends here): an insert that becomes an update when a state exists.
-        Starting another flow first sets an unfinished resumable one aside (`unpark`)."""
+        Starting another flow first sets an unfinished resumable one aside (`resume`)."""
         latest = self._latest
         if latest is not None and latest.flow != flow:
             worth_keeping = RESUMABLE_FLOWS.get(latest.flow)
@@ -215,10 +215,27 @@ class Turn:
         )
         await session.flush()
 
-    async def unpark(self, session: AsyncSession, flow: str) -> FlowState | None:
-        """The user's unfinished `flow` set aside by another command, made the active flow
-        again (and no longer parked); None when there is none, or it is older than
-        `PARKED_DAYS` (then it is dropped)."""
+    async def resume(
+        self,
+        session: AsyncSession,
+        flow: str,
+        fits: Callable[[FlowState], bool],
+        step_of: Callable[[FlowState], str] | None = None,
+    ) -> FlowState | None:
+        """The user's unfinished `flow` (the active one, or one set aside by another command
+        no more than `PARKED_DAYS` ago), made the active flow again at `step_of` it (its own
+        step by default) with a new version, when it `fits` the start at hand; else None (a
+        draft set aside is then dropped)."""
+        state = self.flow_state
+        if state is None or state.flow != flow:
+            state = await self._take_parked(session, flow)
+        if state is None or not fits(state):
+            return None
+        step = step_of(state) if step_of is not None else state.step
+        version = await self.set_state(session, flow, step, state.data)
+        return FlowState(flow, step, state.data, version)
+
+    async def _take_parked(self, session: AsyncSession, flow: str) -> FlowState | None:
         parked = await session.get(ParkedFlow, (self.user_id, flow))
         if parked is None:
             return None
@@ -227,8 +244,7 @@ class Turn:
         await session.flush()
         if self.now - parked_at > timedelta(days=PARKED_DAYS):
             return None
-        version = await self.set_state(session, flow, step, data)
-        return FlowState(flow, step, data, version)
+        return FlowState(flow, step, data, 0)
 
     async def take_state(self, session: AsyncSession, flow: str, version: int) -> bool:
         """Delete the user's flow state if it is still `flow` at `version` (the flow ends

@@ -97,21 +97,16 @@ async def leave_command(turn: Turn) -> None:
         await turn.send(_("You are not a cadre of any township."))
         return
     place, secretary = found
-    state = turn.flow_state
-    resumed = None
     async with turn.svc.transaction() as session:
-        if state is None or state.flow != FLOW:
-            # One set aside when another command was started: make it the active flow again.
-            state = await turn.unpark(session, FLOW)
-        if (
-            state is not None
-            and state.flow == FLOW
-            and state.data.get("tid") == place.township_id
-            and bool(state.data.get("direct")) == secretary
-            and _worth_keeping(state)
-        ):
-            version = await turn.set_state(session, FLOW, state.step, state.data)
-            resumed = FlowState(FLOW, state.step, state.data, version)
+        resumed = await turn.resume(
+            session,
+            FLOW,
+            lambda draft: (
+                draft.data.get("tid") == place.township_id
+                and bool(draft.data.get("direct")) == secretary
+                and _worth_keeping(draft)
+            ),
+        )
     if resumed is not None:
         await _reprompt(
             turn, place, resumed, _("You have an unfinished leave request; here it is.")

@@ -357,20 +357,17 @@ async def start_visit(turn: Turn) -> None:
         await turn.send(_("You are not a cadre of any township."))
         return
     assert turn.actor is not None
-    state = turn.flow_state
     async with turn.svc.transaction() as session:
-        if state is None or state.flow != FLOW:
-            # One set aside when another command was started: make it the active flow again.
-            state = await turn.unpark(session, FLOW)
-        if state is not None and state.flow == FLOW and state.data.get("tid") == place.township_id:
-            # An unfinished log (perhaps from before a restart): continue it.
-            step = "card" if state.data.get("village_id") else "village"
-            version = await turn.set_state(session, FLOW, step, state.data)
-            resumed = FlowState(FLOW, step, state.data, version)
-        else:
+        # An unfinished log (set aside by another command, or from before a restart).
+        resumed = await turn.resume(
+            session,
+            FLOW,
+            lambda draft: draft.data.get("tid") == place.township_id,
+            lambda draft: "card" if draft.data.get("village_id") else "village",
+        )
+        if resumed is None:
             data = _new_data(place, place.rules.today(turn.now))
             version = await turn.set_state(session, FLOW, "village", data)
-            resumed = None
             assigned = await member_db.assigned_village_ids(session, turn.actor.member_id)
     if resumed is not None:
         await reprompt(turn, place, resumed, _("You have an unfinished visit log; here it is."))
