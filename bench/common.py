@@ -14,14 +14,14 @@ from typing import Any, TypeVar
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings, parse_settings
-from bot.db import members as member_db
-from bot.db.engine import create_engine, is_sqlite, session_factory
-from bot.db.migrate import upgrade
-from bot.emulator import BotApiEmulator
-from bot.emulator.models import ChatState
-from bot.models import Member, MemberRole, Township, Village, VillageAssignment, metadata
-from bot.sample import sample_config
+from bot.core.config import Settings, parse_settings
+from bot.core.db import members as member_db
+from bot.core.db.engine import create_engine, is_sqlite, session_factory
+from bot.core.db.migrate import upgrade
+from bot.core.models import Member, MemberRole, Township, Village, VillageAssignment, metadata
+from devkit.emulator import BotApiEmulator
+from devkit.emulator.models import ChatState
+from devkit.sample import sample_config
 
 TOKEN = "7000000001:BENCH-token-for-the-emulator"
 T = TypeVar("T")

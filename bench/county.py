@@ -18,9 +18,9 @@ tracemalloc for the peak of Python memory:
   counts);
 - lists_week / lists_month / lists_quarter: the red and black lists of every township (the
   whole county) for the last complete week, month and quarter, the way the bot computes them
-  (/redblack, previews, the ledger): `bot.db.redblack.compute_snapshot` with the provider the
-  running bot installs, `bot.db.redblack_facts.database_facts(settings)` — the facts, then
-  `bot.domain.redblack.evaluate`, then the snapshot with every member's explanation.
+  (/redblack, previews, the ledger): `bot.lists.queries.compute_snapshot` with the provider the
+  running bot installs, `bot.lists.facts.database_facts(settings)` — the facts, then
+  `bot.lists.rules.evaluate`, then the snapshot with every member's explanation.
 `queries` counts the SQL statements of one run: constant in the number of cadres means no
 per-row query loops.
 
@@ -52,17 +52,12 @@ from sqlalchemy import JSON, event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bench.common import add_common_args, database_url, fresh_database, machine, workdir
-from bot.config import Settings, parse_settings
-from bot.db import cases as case_db
-from bot.db import members as member_db
-from bot.db import redblack as redblack_db
-from bot.db import week as week_db
-from bot.db.engine import create_engine, is_sqlite, session_factory
-from bot.db.migrate import upgrade
-from bot.db.redblack_facts import database_facts
-from bot.domain.periods import latest_complete
-from bot.domain.redblack import Period
-from bot.models import (
+from bot.cases import queries as case_db
+from bot.core.config import Settings, parse_settings
+from bot.core.db import members as member_db
+from bot.core.db.engine import create_engine, is_sqlite, session_factory
+from bot.core.db.migrate import upgrade
+from bot.core.models import (
     DisputeCase,
     FieldVisit,
     Member,
@@ -74,8 +69,13 @@ from bot.models import (
     VisitProblem,
     WeeklyReport,
 )
-from bot.sample import sample_config
-from bot.weekrules import week_rules
+from bot.lists import queries as redblack_db
+from bot.lists.facts import database_facts
+from bot.lists.periods import latest_complete
+from bot.lists.rules import Period
+from bot.week import queries as week_db
+from bot.week.schedule import week_rules
+from devkit.sample import sample_config
 
 TZ = ZoneInfo("Asia/Shanghai")
 TOWNSHIPS = 20

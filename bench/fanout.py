@@ -33,8 +33,8 @@ from bench.common import (
     workdir,
 )
 from bot.app import build_application, running
-from bot.clock import ManualClock
-from bot.emulator import BotApiEmulator, EmulatorLimits
+from bot.core.clock import ManualClock
+from devkit.emulator import BotApiEmulator, EmulatorLimits
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -32,8 +32,8 @@ from bench.common import (
     workdir,
 )
 from bench.throughput import Visitor
-from bot.emulator import BotApiEmulator, EmulatorLimits
-from bot.sample import TOWNSHIP_CODE, TOWNSHIP_NAME, VILLAGES
+from devkit.emulator import BotApiEmulator, EmulatorLimits
+from devkit.sample import TOWNSHIP_CODE, TOWNSHIP_NAME, VILLAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -64,10 +64,10 @@ from bench.common import (
     workdir,
 )
 from bot.app import build_application, running, telegram_builder
-from bot.clock import ManualClock
-from bot.config import Settings
-from bot.emulator import BotApiEmulator, ChatMessage, EmulatorLimits
-from bot.i18n import gettext_for
+from bot.core.clock import ManualClock
+from bot.core.config import Settings
+from bot.core.i18n import gettext_for
+from devkit.emulator import BotApiEmulator, ChatMessage, EmulatorLimits
 
 TZ = ZoneInfo("Asia/Shanghai")
 ECHO_TOKEN = "7000000002:ECHO-token-for-the-emulator"

@@ -15,23 +15,23 @@ from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
-from bot.callbacks import CallbackCodec
-from bot.clock import CLOCK_MOVED_HOOK, Clock, SystemClock
-from bot.config import Settings
-from bot.db import members as member_db
-from bot.db.directory import Directory
-from bot.db.engine import create_engine, session_factory
-from bot.db.migrate import upgrade
-from bot.db.redblack_facts import EXTRAS_KEY as FACTS_KEY
-from bot.db.redblack_facts import database_facts
-from bot.handlers import register_all
-from bot.i18n import gettext_for
-from bot.ratelimit import FloodLimiter
-from bot.render import Renderer
-from bot.services import Services
-from bot.telegram_request import RetryingRequest
-from bot.updates import PerUserUpdateProcessor
-from jobs.outbox import OutboxSender
+from bot.core.callbacks import CallbackCodec
+from bot.core.clock import CLOCK_MOVED_HOOK, Clock, SystemClock
+from bot.core.config import Settings
+from bot.core.db import members as member_db
+from bot.core.db.directory import Directory
+from bot.core.db.engine import create_engine, session_factory
+from bot.core.db.migrate import upgrade
+from bot.core.i18n import gettext_for
+from bot.core.outbox import OutboxSender
+from bot.core.ratelimit import FloodLimiter
+from bot.core.render import Renderer
+from bot.core.services import Services
+from bot.core.telegram_request import RetryingRequest
+from bot.core.updates import PerUserUpdateProcessor
+from bot.features import register_all
+from bot.lists.facts import EXTRAS_KEY as FACTS_KEY
+from bot.lists.facts import database_facts
 from jobs.registry import JOBS
 from jobs.scheduler import Scheduler
 
@@ -70,7 +70,7 @@ def telegram_builder(
         )
         .rate_limiter(
             # Telegram's windows on an absolute timetable: ~98% of the allowed rate, no 429s,
-            # edits and callback answers not held up (bot/ratelimit.py, docs/benchmarks.md).
+            # edits and callback answers not held up (bot/core/ratelimit.py, docs/benchmarks.md).
             FloodLimiter(
                 settings.telegram.flood_limits.messages_per_second,
                 settings.telegram.flood_limits.group_messages_per_minute,

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.config import ENV_CONFIG, ENV_TOKEN, ConfigError, Settings, load_settings
+from bot.core.config import ENV_CONFIG, ENV_TOKEN, ConfigError, Settings, load_settings
 
 log = logging.getLogger("township-bot")
 ROLES = ("cadre", "mediator", "secretary")
@@ -42,7 +42,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return 2
     _require_townships(settings)
-    from bot.logsetup import setup_logging
+    from bot.core.logsetup import setup_logging
 
     setup_logging([settings.telegram.token, settings.telegram.webhook.secret_token])
     from bot.runner import run_forever
@@ -52,7 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import DEFAULT_PAGE_PORT, run_demo
+    from devkit.demo import DEFAULT_PAGE_PORT, run_demo
 
     page_port = getattr(args, "page_port", None)
     return asyncio.run(
@@ -69,7 +69,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_db(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    from bot.db.migrate import upgrade_sync
+    from bot.core.db.migrate import upgrade_sync
 
     if args.action == "upgrade":
         upgrade_sync(settings.database.url, args.revision)
@@ -98,10 +98,10 @@ def cmd_invite(args: argparse.Namespace) -> int:
 
 
 async def _invite(settings: Settings, code: str, role: str) -> int:
-    from bot.clock import SystemClock
-    from bot.db import members as member_db
-    from bot.db.engine import create_engine, session_factory
-    from bot.db.migrate import upgrade
+    from bot.core.clock import SystemClock
+    from bot.core.db import members as member_db
+    from bot.core.db.engine import create_engine, session_factory
+    from bot.core.db.migrate import upgrade
 
     username = settings.telegram.bot_username or await _bot_username(settings)
     engine = create_engine(settings.database.url)
@@ -133,8 +133,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if settings.township(args.township) is None:
         known = ", ".join(t.code for t in settings.townships) or "none"
         raise ConfigError(f"Unknown township code {args.township!r} (configured: {known}).")
-    from bot.clock import SystemClock
-    from bot.domain.periods import parse_period
+    from bot.core.clock import SystemClock
+    from bot.lists.periods import parse_period
 
     now = SystemClock().now()
     period = parse_period(args.period, now.astimezone(settings.township_tz(args.township)).date())
@@ -155,12 +155,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 async def _export(settings: Settings, code: str, period: Any, fmt: str, now: Any) -> bytes:
     """The ledger or the printable page, from the published issue or the current data."""
-    from bot.db import members as member_db
-    from bot.db.engine import create_engine, session_factory
-    from bot.db.migrate import upgrade
-    from bot.db.redblack_facts import database_facts
-    from bot.ledger import ledger_workbook, printable_page
-    from bot.render import Renderer
+    from bot.core.db import members as member_db
+    from bot.core.db.engine import create_engine, session_factory
+    from bot.core.db.migrate import upgrade
+    from bot.core.render import Renderer
+    from bot.lists.facts import database_facts
+    from bot.lists.ledger import ledger_workbook, printable_page
 
     facts = database_facts(settings)
     engine = create_engine(settings.database.url)
@@ -213,7 +213,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from bot.backup import BackupError, restore
-    from bot.db.migrate import upgrade_sync
+    from bot.core.db.migrate import upgrade_sync
 
     settings = _settings(args)
     try:

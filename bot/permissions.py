@@ -10,8 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import bot.handlers  # noqa: F401  (feature modules register their commands on import)
-from bot.commands import ADMIN, CADRE, COMMANDS, MEDIATOR, SECRETARY
+import bot.features  # noqa: F401  (feature modules register their commands on import)
+from bot.core.commands import ADMIN, CADRE, COMMANDS, MEDIATOR, SECRETARY
 
 PROFILES = ("stranger", CADRE, MEDIATOR, SECRETARY, ADMIN, "deactivated")
 OTHER_TOWNSHIP = "other township"
@@ -114,7 +114,8 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
 
 HEADER = """# Permissions
 
-Generated from `bot/commands.py` by `python -m bot.permissions`; `tests/e2e/test_permissions.py`
+Generated from `bot/core/commands.py` by `python -m bot.permissions`;
+`tests/e2e/test_permissions.py`
 sends every command as every kind of user and checks the bot does exactly this.
 
 - **stranger**: anyone who has not registered through an invitation. Strangers can only
@@ -140,7 +141,7 @@ def allowed(command_roles: frozenset[str], profile: str) -> bool:
 CALLBACK_HEADER = """
 ## Buttons (callback data)
 
-Every button carries signed callback data (`bot/callbacks.py`): data the bot never produced
+Every button carries signed callback data (`bot/core/callbacks.py`): data the bot never produced
 is refused as an old button. Signed data is not trusted either: every press re-checks who is
 pressing and what the data points at. `tests/e2e/test_permissions.py` presses correctly signed
 data aimed at objects of township A as every profile below and checks the bot does exactly

@@ -24,11 +24,11 @@ from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
 from bot.app import AppType, build_application
-from bot.clock import Clock
-from bot.config import Settings
-from bot.db.leases import acquire_lease, release_lease
-from bot.services import Services
-from jobs.outbox import release_claims
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.db.leases import acquire_lease, release_lease
+from bot.core.outbox import release_claims
+from bot.core.services import Services
 
 log = logging.getLogger(__name__)
 ACTIVE_LEASE = "active"

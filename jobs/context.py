@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.calendar import WorkCalendar
-from bot.domain.week import ReportSchedule
-from bot.models import Township
-from bot.services import Services
-from bot.weekrules import WeekRules
+from bot.core.calendar import WorkCalendar
+from bot.core.models import Township
+from bot.core.services import Services
+from bot.week.rules import ReportSchedule
+from bot.week.schedule import WeekRules
 from jobs.plan import Occurrence
 
 

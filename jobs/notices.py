@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import members as member_db
-from bot.i18n import N_, Gettext, gettext_for
-from bot.models import Member, Township
-from bot.text import esc
-from jobs.outbox import Outgoing
+from bot.core.db import members as member_db
+from bot.core.i18n import N_, Gettext, gettext_for
+from bot.core.models import Member, Township
+from bot.core.outbox import Outgoing
+from bot.core.text import esc
 from jobs.plan import Occurrence
 
 

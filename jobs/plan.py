@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.calendar import WorkCalendar
-from bot.domain.week import ReportSchedule, meeting_time, report_window, scheduled_on_workday
+from bot.core.calendar import WorkCalendar
+from bot.week.rules import ReportSchedule, meeting_time, report_window, scheduled_on_workday
 
 REPORT_OPEN = "report_open"
 REPORT_LAST_CALL = "report_last_call"

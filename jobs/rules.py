@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings, parse_hhmm
-from bot.domain.calendar import WorkCalendar
-from bot.domain.week import ReportSchedule
-from bot.weekrules import WeekRules, week_rules
+from bot.core.calendar import WorkCalendar
+from bot.core.config import Settings, parse_hhmm
+from bot.week.rules import ReportSchedule
+from bot.week.schedule import WeekRules, week_rules
 from jobs.plan import ALL_JOBS, JobTimes
 
 

@@ -17,15 +17,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.config import SchedulerConfig
-from bot.db.leases import acquire_lease, release_lease
-from bot.models import JobRun, ParkedFlow, Township
-from bot.models.core import PARKED_DAYS
-from bot.services import Services
-from bot.weekrules import work_calendar
+from bot.core.config import SchedulerConfig
+from bot.core.db.leases import acquire_lease, release_lease
+from bot.core.models import JobRun, ParkedFlow, Township
+from bot.core.models.core import PARKED_DAYS
+from bot.core.outbox import OutboxSender, Outgoing, enqueue
+from bot.core.services import Services
+from bot.week.schedule import work_calendar
 from jobs.context import JobContext
 from jobs.notices import calendar_fallback_notices, missed_job_notices
-from jobs.outbox import OutboxSender, Outgoing, enqueue
 from jobs.plan import Occurrence, occurrences_between
 from jobs.rules import TownshipRules, township_rules
 
@@ -179,7 +179,7 @@ class Scheduler:
             await release_lease(session, LEASE_NAME, self.instance, self.svc.clock.now())
 
     async def on_clock_moved(self, previous: datetime, now: datetime) -> None:
-        """The clock hook (bot/clock.py): run what fell due in (previous, now] at its own time,
+        """The clock hook (bot/core/clock.py): run what fell due in (previous, now] at its own time,
         so a jump over Thursday 12:00 sends the reminder instead of recording it as missed."""
         set_time = getattr(self.svc.clock, "set", None)
         if set_time is None:

@@ -2,7 +2,7 @@
 the Monday agenda, dispute reminders and the weekly / monthly summaries.
 
 Each job reads the database through the data layer, computes figures with the pure rules in
-bot/domain/agenda.py and renders Jinja templates in each recipient's language. Everything
+bot/agenda/rules.py and renders Jinja templates in each recipient's language. Everything
 goes out through the outbox with a key per recipient, so it is sent exactly once.
 """
 
@@ -14,14 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import arena as arena_db
-from bot.db import cases as case_db
-from bot.db import members as member_db
-from bot.db import week as week_db
-from bot.db.members import Recipient
-from bot.db.redblack_facts import provider
-from bot.domain import arena as arena_rules
-from bot.domain.agenda import (
+from bot.agenda.rules import (
     CadreLine,
     LeaveLine,
     leave_this_week,
@@ -29,15 +22,22 @@ from bot.domain.agenda import (
     percent,
     week_figures,
 )
-from bot.domain.periods import month_period, week_period
-from bot.domain.week import month_weeks
-from bot.ledger import weekly_preview_block
-from bot.models import Township
-from bot.render import format_date, format_datetime
-from bot.services import Services
-from bot.weekrules import WeekRules, week_rules
+from bot.arena import queries as arena_db
+from bot.arena import rules as arena_rules
+from bot.cases import queries as case_db
+from bot.core.db import members as member_db
+from bot.core.db.members import Recipient
+from bot.core.models import Township
+from bot.core.outbox import Outgoing
+from bot.core.render import format_date, format_datetime
+from bot.core.services import Services
+from bot.lists.facts import provider
+from bot.lists.ledger import weekly_preview_block
+from bot.lists.periods import month_period, week_period
+from bot.week import queries as week_db
+from bot.week.rules import month_weeks
+from bot.week.schedule import WeekRules, week_rules
 from jobs.context import JobContext
-from jobs.outbox import Outgoing
 
 KEY_WORK_SECTION = "重点工作进展"
 

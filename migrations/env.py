@@ -8,10 +8,10 @@ from typing import Any
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.db.engine import create_engine
-from bot.db.migrate import check_foreign_keys
-from bot.models import metadata
-from bot.models.base import UtcDateTime
+from bot.core.db.engine import create_engine
+from bot.core.db.migrate import check_foreign_keys
+from bot.core.models import metadata
+from bot.core.models.base import UtcDateTime
 
 config = context.config
 
@@ -19,7 +19,7 @@ config = context.config
 def _url() -> str:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
     if not url:
-        from bot.config import load_settings
+        from bot.core.config import load_settings
 
         url = load_settings().database.url
     return str(url)
@@ -48,10 +48,10 @@ def _configure(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    """The `alembic` command line (the bot migrates through `bot.db.migrate.migrate`)."""
+    """The `alembic` command line (the bot migrates through `bot.core.db.migrate.migrate`)."""
     engine = create_engine(_url())
     async with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":  # see bot.db.migrate
+        if connection.dialect.name == "sqlite":  # see bot.core.db.migrate
             await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             await connection.commit()
         await connection.run_sync(_configure)

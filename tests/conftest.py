@@ -20,14 +20,15 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import AppType, build_application, running
-from bot.clock import ManualClock
-from bot.config import Settings, parse_settings
-from bot.db.engine import create_engine, is_sqlite
-from bot.db.migrate import upgrade_sync
-from bot.emulator import BotApiEmulator
-from bot.logsetup import setup_logging
-from bot.models import metadata
-from bot.sample import (
+from bot.core.clock import ManualClock
+from bot.core.config import Settings, parse_settings
+from bot.core.db.engine import create_engine, is_sqlite
+from bot.core.db.migrate import upgrade_sync
+from bot.core.logsetup import setup_logging
+from bot.core.models import metadata
+from bot.core.services import Services
+from devkit.emulator import BotApiEmulator
+from devkit.sample import (
     ADMIN,
     GROUP_CHAT_ID,
     GROUP_TITLE,
@@ -37,7 +38,6 @@ from bot.sample import (
     sample_config,
     seed_people,
 )
-from bot.services import Services
 from jobs.scheduler import Scheduler
 
 TOKEN = "7000000001:TEST-token-for-the-emulator"

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.async_api import async_playwright
 
-from bot.sandbox import Sandbox, SandboxServer
+from devkit.sandbox import Sandbox, SandboxServer
 
 ARGS = [
     "--headless",

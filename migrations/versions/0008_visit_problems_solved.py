@@ -3,7 +3,7 @@
 The quota sums (the red/black lists' per-week sums, the week overview) counted each visit
 log's problems with a subquery per log: on PostgreSQL that read a table row and probed the
 problems' index for every visit log. The count is now kept on the log (set with the
-problems, `bot.db.week._apply`) and held in the township/date covering index, so the sums
+problems, `bot.week.queries._apply`) and held in the township/date covering index, so the sums
 read that index only.
 
 Revision ID: 0008

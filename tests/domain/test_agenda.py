@@ -4,7 +4,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.agenda import (
+from bot.agenda.rules import (
     CadreLine,
     LeaveLine,
     leave_this_week,

@@ -1,4 +1,4 @@
-"""Tests for bot.domain.calendar with real 2026 dates (chinese_calendar 1.11 data)."""
+"""Tests for bot.core.calendar with real 2026 dates (chinese_calendar 1.11 data)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.calendar import WorkCalendar, week_dates, week_end, week_start
+from bot.core.calendar import WorkCalendar, week_dates, week_end, week_start
 
 
 def days(start: date, end: date) -> list[date]:

@@ -1,4 +1,4 @@
-"""Tests for bot.domain.cases (dispute case workflow, parsing, reminders, statistics)."""
+"""Tests for bot.cases.rules (dispute case workflow, parsing, reminders, statistics)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.cases import (
+from bot.cases.rules import (
     DEFAULT_CONFIG,
     DEFAULT_TIER_DAYS,
     STAT_DEFINITIONS,

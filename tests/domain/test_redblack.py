@@ -1,4 +1,4 @@
-"""Tests for bot.domain.redblack (pure red/black-list evaluation)."""
+"""Tests for bot.lists.rules (pure red/black-list evaluation)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.redblack import (
+from bot.lists.rules import (
     DEFAULT_RULES,
     Member,
     MemberCaseFacts,

@@ -8,11 +8,12 @@ from string import Formatter
 
 import pytest
 
-from bot.chart import bar_chart_svg
-from bot.config import ConfigError, parse_settings
-from bot.domain.arena import ArenaItem, standings
-from bot.domain.periods import latest_complete, parse_period, period_from_key, period_key
-from bot.domain.redblack import (
+from bot.arena.rules import ArenaItem, standings
+from bot.core.config import ConfigError, parse_settings
+from bot.core.i18n import gettext_for
+from bot.lists.chart import bar_chart_svg
+from bot.lists.periods import latest_complete, parse_period, period_from_key, period_key
+from bot.lists.rules import (
     _PARAMS,
     Member,
     MemberCaseFacts,
@@ -23,16 +24,15 @@ from bot.domain.redblack import (
     _SharedReasons,
     evaluate,
 )
-from bot.domain.redblack_snapshot import (
+from bot.lists.snapshot import (
     apply_removal,
     build_snapshot,
     listed,
     reason_from_json,
     reason_to_json,
 )
-from bot.i18n import gettext_for
-from bot.redblack_text import MESSAGES, describe
-from bot.redblack_view import explanation_view, view
+from bot.lists.text import MESSAGES, describe
+from bot.lists.views import explanation_view, view
 
 MONDAY = date(2026, 11, 23)
 

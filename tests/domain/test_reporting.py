@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.domain.calendar import WorkCalendar
-from bot.domain.reporting import find_village, report_status, split_items
-from bot.domain.week import ReportSchedule, report_window
+from bot.core.calendar import WorkCalendar
+from bot.reports.rules import find_village, report_status, split_items
+from bot.week.rules import ReportSchedule, report_window
 
 TZ = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()

@@ -1,4 +1,4 @@
-"""Tests for bot.domain.week with real 2026 dates (chinese_calendar 1.11 data)."""
+"""Tests for bot.week.rules with real 2026 dates (chinese_calendar 1.11 data)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.calendar import WorkCalendar
-from bot.domain.week import (
+from bot.core.calendar import WorkCalendar
+from bot.week.rules import (
     ExemptDay,
     ExemptKind,
     ExemptSpan,

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.db import cases as case_db
-from bot.db import members as member_db
-from bot.domain.cases import Action, ActionPayload, Tier
-from bot.handlers.case_views import domain_actor
-from bot.models import DisputeCase
+from bot.cases import queries as case_db
+from bot.cases.rules import Action, ActionPayload, Tier
+from bot.cases.views import domain_actor
+from bot.core.db import members as member_db
+from bot.core.models import DisputeCase
 from tests.e2e.helpers import ask1, button_labels, press, zh
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

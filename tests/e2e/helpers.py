@@ -6,9 +6,9 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from bot.db import members as member_db
-from bot.i18n import gettext_for
-from bot.sample import PEOPLE
+from bot.core.db import members as member_db
+from bot.core.i18n import gettext_for
+from devkit.sample import PEOPLE
 
 zh = gettext_for("zh_CN")
 en = gettext_for("en")

@@ -1,12 +1,12 @@
-"""Injected facts for the red/black-list tests, through the seam in bot/db/redblack_facts.py."""
+"""Injected facts for the red/black-list tests, through the seam in bot/lists/facts.py."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-from bot.db.redblack_facts import EXTRAS_KEY, FactsProvider
-from bot.domain.redblack import MemberCaseFacts, MemberWeek, Period
+from bot.lists.facts import EXTRAS_KEY, FactsProvider
+from bot.lists.rules import MemberCaseFacts, MemberWeek, Period
 
 WEEK = date(2026, 11, 16)  # the week before the test clock's Monday
 

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulator import ChatMessage
+from devkit.emulator import ChatMessage
 
 # Set RELIABILITY_COUNTS=/path/file.jsonl to collect the counts of a run (docs/reliability.md).
 COUNTS_ENV = "RELIABILITY_COUNTS"

@@ -30,11 +30,11 @@ from sqlalchemy import String, select
 from telegram import Update
 from telegram.ext import TypeHandler
 
-import bot.handlers  # noqa: F401  (registers every command)
-from bot.commands import COMMANDS
-from bot.handlers.flows import FLOW_HANDLERS
-from bot.models import ConversationState, VisitProblem, metadata
-from bot.sample import ADMIN, GROUP_CHAT_ID
+import bot.features  # noqa: F401  (registers every command)
+from bot.core.commands import COMMANDS
+from bot.core.flows import FLOW_HANDLERS
+from bot.core.models import ConversationState, VisitProblem, metadata
+from devkit.sample import ADMIN, GROUP_CHAT_ID
 from tests.e2e.cadre_helpers import at
 from tests.e2e.helpers import CADRE_LI, MEDIATOR_ZHOU, SECRETARY, zh
 from tests.e2e.reliability import record_counts

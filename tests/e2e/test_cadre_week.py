@@ -8,10 +8,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
-from bot.db import members as member_db
-from bot.db import week as week_db
-from bot.handlers.weekctx import STALE
-from bot.models import (
+from bot.core.db import members as member_db
+from bot.core.models import (
     AuditEntry,
     FieldVisit,
     LeaveRequest,
@@ -22,7 +20,9 @@ from bot.models import (
     WeeklyReport,
     WeeklyReportRevision,
 )
-from bot.weekrules import week_rules
+from bot.week import queries as week_db
+from bot.week.place import STALE
+from bot.week.schedule import week_rules
 from tests.e2e.cadre_helpers import Tapper, at, log_visit, restarted
 from tests.e2e.helpers import (
     CADRE_LI,

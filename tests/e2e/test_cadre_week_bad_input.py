@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from bot.models import ConversationState, FieldVisit, LeaveRequest, WeeklyReport
+from bot.core.models import ConversationState, FieldVisit, LeaveRequest, WeeklyReport
 from tests.e2e.cadre_helpers import Tapper, at, log_visit
 from tests.e2e.helpers import CADRE_LI, CADRE_WANG, SECRETARY, ask1, button_labels, zh
 

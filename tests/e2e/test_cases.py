@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from bot.models import AuditEntry, DisputeCaseEvent, DisputeCaseParty
+from bot.core.models import AuditEntry, DisputeCaseEvent, DisputeCaseParty
 from tests.e2e.cases_helpers import case_row, number_in, register
 from tests.e2e.helpers import (
     CADRE_LI,
@@ -293,7 +293,7 @@ async def test_lists_mine_open_overdue_and_by_village(world) -> None:
 
 
 async def test_sample_cases_seed_a_ledger_in_several_states(world) -> None:
-    from bot.sample_cases import SAMPLE_CASES, seed_cases
+    from devkit.sample.cases import SAMPLE_CASES, seed_cases
 
     async with world.svc.transaction() as session:
         numbers = await seed_cases(session, world.settings, world.clock.now())

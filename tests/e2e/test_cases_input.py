@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sample import ADMIN
+from devkit.sample import ADMIN
 from tests.e2e.cases_helpers import case_row, count_cases, number_in, register
 from tests.e2e.helpers import (
     CADRE_LI,

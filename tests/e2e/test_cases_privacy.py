@@ -9,10 +9,10 @@ import logging
 
 from sqlalchemy import select
 
-from bot.db import cases as case_db
-from bot.domain.cases import Action
-from bot.models import AuditEntry
-from bot.sample import ADMIN, OTHER_PERSON
+from bot.cases import queries as case_db
+from bot.cases.rules import Action
+from bot.core.models import AuditEntry
+from devkit.sample import ADMIN, OTHER_PERSON
 from tests.e2e.cases_helpers import case_row, db_act, db_register, number_in, register
 from tests.e2e.helpers import (
     CADRE_LI,
@@ -156,7 +156,7 @@ async def test_group_chats_get_no_case_data(world) -> None:
 
 
 async def test_names_stay_out_of_the_logs(world, caplog) -> None:
-    caplog.set_level(logging.INFO)  # the production level (bot.logsetup)
+    caplog.set_level(logging.INFO)  # the production level (bot.core.logsetup)
     card = await register(world, ZHOU, parties="钱七 13700003333")
     await press(world, ZHOU, card, zh("🤝 Start mediation"))
     assert "钱七" not in caplog.text and "13700003333" not in caplog.text
@@ -203,7 +203,7 @@ async def _phone_audits(world) -> list[AuditEntry]:
 async def test_full_numbers_only_in_an_alert_on_request_and_audited(world, caplog) -> None:
     """For the follow-up call (回访): the card's button shows the full numbers in an alert to
     the one who asked; the chat never holds them, nor do the audit entry and the logs."""
-    caplog.set_level(logging.INFO)  # the production level (bot.logsetup)
+    caplog.set_level(logging.INFO)  # the production level (bot.core.logsetup)
     number = number_in(await register(world, ZHOU))
     row = await case_row(world, number)
     for user_id in (ZHOU, SECRETARY.telegram_user_id):

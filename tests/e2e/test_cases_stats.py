@@ -7,8 +7,8 @@ import asyncio
 from datetime import datetime
 from decimal import Decimal
 
-from bot.db import cases as case_db
-from bot.domain.cases import Action, ActionPayload, Tier
+from bot.cases import queries as case_db
+from bot.cases.rules import Action, ActionPayload, Tier
 from tests.e2e.cases_helpers import SHANGHAI, db_act, db_register
 from tests.e2e.helpers import (
     CADRE_LI,

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from bot.db.engine import create_engine, is_sqlite
-from bot.models import FieldVisit, WeeklyReport
+from bot.core.db.engine import create_engine, is_sqlite
+from bot.core.models import FieldVisit, WeeklyReport
 from tests.e2e.cadre_helpers import Tapper, at, log_visit
 from tests.e2e.helpers import CADRE_LI, CADRE_WANG, zh
 from tests.e2e.reliability import PatientUser, labels, record_counts

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.handlers.weekctx import STALE
-from bot.models import FieldVisit, ReportItem, VisitProblem, WeeklyReport, WeeklyReportRevision
-from bot.sample import VILLAGES, SamplePerson, seed_people
+from bot.core.models import FieldVisit, ReportItem, VisitProblem, WeeklyReport, WeeklyReportRevision
+from bot.week.place import STALE
+from devkit.sample import VILLAGES, SamplePerson, seed_people
 from tests.e2e.cadre_helpers import at
 from tests.e2e.helpers import zh
 from tests.e2e.reliability import Outcome, PatientUser, labels, record_counts

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.db import members as member_db
-from bot.db.engine import session_factory
-from bot.sample import PEOPLE, seed_people
+from bot.core.db import members as member_db
+from bot.core.db.engine import session_factory
+from devkit.sample import PEOPLE, seed_people
 from tests.conftest import TOKEN, make_settings
 from tests.e2e.helpers import NEWCOMER_ID, SECRETARY, zh
 

@@ -10,9 +10,9 @@ from collections import Counter
 
 from sqlalchemy import String, select, update
 
-from bot.db import members as member_db
-from bot.models import Invite, Member, MemberRole, metadata
-from bot.sample import SamplePerson, seed_people
+from bot.core.db import members as member_db
+from bot.core.models import Invite, Member, MemberRole, metadata
+from devkit.sample import SamplePerson, seed_people
 from tests.e2e.helpers import ask1, make_invite, press, zh
 from tests.e2e.reliability import PatientUser, record_counts
 

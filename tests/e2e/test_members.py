@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db import members as member_db
-from bot.models import Member, MemberRole, VillageAssignment
-from bot.sample import ADMIN, OTHER_PERSON
+from bot.core.db import members as member_db
+from bot.core.models import Member, MemberRole, VillageAssignment
+from devkit.sample import ADMIN, OTHER_PERSON
 from tests.e2e.helpers import (
     CADRE_LI,
     CADRE_WANG,

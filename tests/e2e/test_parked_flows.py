@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from bot.models import DisputeCase, FieldVisit, LeaveRequest, ParkedFlow
+from bot.core.models import DisputeCase, FieldVisit, LeaveRequest, ParkedFlow
 from tests.e2e.cadre_helpers import Tapper, at
 from tests.e2e.cases_helpers import case_row, number_in, tier_button
 from tests.e2e.helpers import CADRE_ZHAO, MEDIATOR_ZHOU, SECRETARY, button_labels, zh

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from bot.handlers.common import stranger_text
-from bot.models import Member
+from bot.core.models import Member
+from bot.core.turn import stranger_text
 from bot.permissions import (
     CALLBACK_PROFILES,
     CALLBACK_RULES,
@@ -16,7 +16,7 @@ from bot.permissions import (
     parse_callbacks,
     render,
 )
-from bot.sample import ADMIN, OTHER_PERSON, SamplePerson, seed_people
+from devkit.sample import ADMIN, OTHER_PERSON, SamplePerson, seed_people
 from tests.e2e.helpers import CADRE_LI, CADRE_WANG, SECRETARY, ask1, zh
 from tests.e2e.reliability import record_counts
 
@@ -105,9 +105,9 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
     from telegram import Update
     from telegram.ext import TypeHandler
 
-    from bot.db import members as member_db
-    from bot.db import week as week_db
-    from bot.models import ConversationState, FieldVisit, Village
+    from bot.core.db import members as member_db
+    from bot.core.models import ConversationState, FieldVisit, Village
+    from bot.week import queries as week_db
     from tests.e2e.cadre_helpers import log_visit
     from tests.e2e.cases_helpers import db_register
     from tests.e2e.helpers import CADRE_ZHAO, MEDIATOR_ZHOU
@@ -134,7 +134,7 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
         djh_village = await session.scalar(select(Village.id).where(Village.township_id == djh.id))
     other_member = world.member_ids[OTHER_ID]
     async with world.svc.transaction() as session:
-        from bot.db import arena as arena_db
+        from bot.arena import queries as arena_db
 
         item = await arena_db.add_item(
             session, shz.id, "沙河子村道路硬化", "", actor_id=None, now=world.clock.now()

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.models import AuditEntry, RedBlackIssue, RedBlackObjection
-from bot.sample import GROUP_CHAT_ID, OTHER_PERSON
+from bot.core.models import AuditEntry, RedBlackIssue, RedBlackObjection
+from devkit.sample import GROUP_CHAT_ID, OTHER_PERSON
 from tests.e2e.helpers import (
     CADRE_LI,
     CADRE_SUN,

@@ -8,14 +8,14 @@ from io import BytesIO
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.db import members as member_db
-from bot.db.arena import record_progress
-from bot.db.redblack_facts import DEFAULT_PROVIDER, members_for_lists
-from bot.domain.periods import latest_complete
-from bot.emulator import parse_html
-from bot.ledger import weekly_preview_block
-from bot.models import ArenaItem, ArenaOwner, ArenaProgress
-from bot.sample import OTHER_PERSON
+from bot.arena.queries import record_progress
+from bot.core.db import members as member_db
+from bot.core.models import ArenaItem, ArenaOwner, ArenaProgress
+from bot.lists.facts import DEFAULT_PROVIDER, members_for_lists
+from bot.lists.ledger import weekly_preview_block
+from bot.lists.periods import latest_complete
+from devkit.emulator import parse_html
+from devkit.sample import OTHER_PERSON
 from tests.e2e.helpers import (
     CADRE_LI,
     CADRE_WANG,

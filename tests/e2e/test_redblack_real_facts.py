@@ -7,8 +7,8 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from bot.models import Member
-from bot.sample_week import seed_week
+from bot.core.models import Member
+from devkit.sample.week import seed_week
 from tests.e2e.helpers import (
     CADRE_LI,
     CADRE_SUN,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.models import AuditEntry, Member, MemberRole
+from bot.core.models import AuditEntry, Member, MemberRole
 from tests.e2e.helpers import (
     NEWCOMER_ID,
     SECRETARY,

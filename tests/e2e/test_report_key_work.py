@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from bot.db import arena as arena_db
-from bot.db import members as member_db
-from bot.models import Member, MemberRole
+from bot.arena import queries as arena_db
+from bot.core.db import members as member_db
+from bot.core.models import Member, MemberRole
 from tests.conftest import SHANGHAI
 from tests.e2e.cadre_helpers import Tapper
 from tests.e2e.helpers import CADRE_LI, CADRE_WANG, SECRETARY, ask1, button_labels, press, zh

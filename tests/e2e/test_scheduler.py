@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.models import JobRun, Member, OutboxMessage
-from bot.sample import ADMIN, PEOPLE
-from jobs.outbox import OutboxSender, Outgoing, enqueue
+from bot.core.models import JobRun, Member, OutboxMessage
+from bot.core.outbox import OutboxSender, Outgoing, enqueue
+from devkit.sample import ADMIN, PEOPLE
 from jobs.registry import JOBS
 from jobs.scheduler import Scheduler
 from tests.conftest import SHANGHAI

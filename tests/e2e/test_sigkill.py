@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import members as member_db
-from bot.db.engine import session_factory
-from bot.models import FieldVisit, OutboxMessage, WeeklyReport
-from bot.sample import PEOPLE, VILLAGES, seed_people
-from jobs.outbox import Outgoing, enqueue
+from bot.core.db import members as member_db
+from bot.core.db.engine import session_factory
+from bot.core.models import FieldVisit, OutboxMessage, WeeklyReport
+from bot.core.outbox import Outgoing, enqueue
+from devkit.sample import PEOPLE, VILLAGES, seed_people
 from tests.conftest import TOKEN, make_settings
 from tests.e2e.helpers import CADRE_LI, CADRE_WANG, CADRE_ZHAO, zh
 from tests.e2e.reliability import PatientUser, labels, record_counts

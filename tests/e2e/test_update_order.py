@@ -1,4 +1,4 @@
-"""Updates are processed concurrently (bot/updates.py), but one user's messages are handled
+"""Updates are processed concurrently (bot/core/updates.py), but one user's messages are handled
 in the order they were sent: five notes typed without waiting all land, in order."""
 
 from __future__ import annotations

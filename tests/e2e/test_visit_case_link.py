@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.models import DisputeCase, DisputeCaseEvent, FieldVisit
-from bot.sample_cases import seed_cases
+from bot.core.models import DisputeCase, DisputeCaseEvent, FieldVisit
+from devkit.sample.cases import seed_cases
 from tests.e2e.cadre_helpers import log_visit
 from tests.e2e.helpers import CADRE_LI, MEDIATOR_ZHOU, ask1, button_labels, press, zh
 

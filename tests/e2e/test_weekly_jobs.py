@@ -6,13 +6,13 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from bot.db import members as member_db
-from bot.db import week as week_db
-from bot.db.week import VisitDraft
-from bot.models import OutboxMessage
-from bot.sample import GROUP_CHAT_ID
-from bot.sample_cases import seed_cases
-from jobs.outbox import Outgoing, enqueue
+from bot.core.db import members as member_db
+from bot.core.models import OutboxMessage
+from bot.core.outbox import Outgoing, enqueue
+from bot.week import queries as week_db
+from bot.week.queries import VisitDraft
+from devkit.sample import GROUP_CHAT_ID
+from devkit.sample.cases import seed_cases
 from tests.conftest import SHANGHAI
 from tests.e2e.helpers import (
     CADRE_LI,
@@ -147,7 +147,7 @@ async def test_a_normal_week_from_monday_to_the_next_monday(world) -> None:
 
 
 async def test_agenda_lists_needs_by_village_and_leave_this_week(world) -> None:
-    from bot.sample_week import seed_week
+    from devkit.sample.week import seed_week
 
     async with world.svc.transaction() as session:
         await seed_week(session, world.settings, world.clock.now(), world.member_ids)
@@ -212,7 +212,7 @@ async def test_dispute_reminders_go_to_the_mediator_without_party_names(world) -
     ]
     assert len(reminders) == 1
     assert any(number in reminders[0] for number in numbers)
-    from bot.sample_cases import SAMPLE_CASES  # party names must never reach a reminder
+    from devkit.sample.cases import SAMPLE_CASES  # party names must never reach a reminder
 
     for case in SAMPLE_CASES:
         for name, phone in case.parties:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from bot.emulator import BotApiEmulator, EmulatedUser
+from devkit.emulator import BotApiEmulator, EmulatedUser
 
 TOKEN = "123456789:EMULATOR-test-token"
 ALICE = 1001

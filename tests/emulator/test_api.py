@@ -18,7 +18,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken
 
-from bot.emulator import BotApiEmulator, EmulatedUser, tiny_png
+from devkit.emulator import BotApiEmulator, EmulatedUser, tiny_png
 
 from .conftest import ALICE, BOB, GROUP, TOKEN
 

@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import BotApiEmulator, EmulatedUser
+from devkit.emulator import BotApiEmulator, EmulatedUser
 
 from .conftest import ALICE, TOKEN
 

@@ -9,7 +9,7 @@ from telegram import Bot
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter, ExtBot
 
-from bot.emulator import BotApiEmulator, EmulatorLimits, FaultInjector
+from devkit.emulator import BotApiEmulator, EmulatorLimits, FaultInjector
 
 from .conftest import ALICE, BOB, GROUP, TOKEN, FakeMonotonic
 

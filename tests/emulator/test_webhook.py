@@ -14,7 +14,7 @@ import tornado.web
 from telegram import Bot, Update
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from bot.emulator import BotApiEmulator, EmulatedUser, EmulatorLimits
+from devkit.emulator import BotApiEmulator, EmulatedUser, EmulatorLimits
 
 from .conftest import ALICE, TOKEN
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox import Sandbox, SandboxServer
+from devkit.sandbox import Sandbox, SandboxServer
 from tests.conftest import START
 
 

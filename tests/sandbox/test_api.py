@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.clock import CLOCK_MOVED_HOOK
-from bot.sample import GROUP_CHAT_ID, GROUP_TITLE
-from bot.sandbox import Sandbox, SandboxServer, generated_photo
-from bot.sandbox.server import STATIC_DIR
+from bot.core.clock import CLOCK_MOVED_HOOK
+from devkit.sample import GROUP_CHAT_ID, GROUP_TITLE
+from devkit.sandbox import Sandbox, SandboxServer, generated_photo
+from devkit.sandbox.server import STATIC_DIR
 from tests.conftest import SHANGHAI, START
 from tests.sandbox.conftest import bot_messages, chat_of, post, state_when
 

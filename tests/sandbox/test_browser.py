@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from bot.sample import GROUP_CHAT_ID
-from bot.sandbox import Sandbox, SandboxServer
+from devkit.sample import GROUP_CHAT_ID
+from devkit.sandbox import Sandbox, SandboxServer
 
 SECRETARY, CADRE, NEWCOMER = 1001, 1002, 3001
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.callbacks import MAX_BYTES, CallbackCodec
+from bot.core.callbacks import MAX_BYTES, CallbackCodec
 
 codec = CallbackCodec.from_token("123:secret")
 part = st.text(

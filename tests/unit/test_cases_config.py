@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, parse_settings
-from bot.db.cases import case_config, from_fen, to_fen
-from bot.domain.cases import Tier
-from bot.handlers.cases import parse_party
+from bot.cases.handlers import parse_party
+from bot.cases.queries import case_config, from_fen, to_fen
+from bot.cases.rules import Tier
+from bot.core.config import ConfigError, parse_settings
 
 
 def test_defaults_match_the_issue() -> None:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings, parse_settings
+from bot.core.config import ConfigError, load_settings, parse_settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 

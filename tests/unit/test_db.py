@@ -7,11 +7,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 
-from bot.models import Village, metadata
+from bot.core.models import Village, metadata
 
 
 async def test_foreign_keys_are_enforced(engine) -> None:
-    from bot.db.engine import session_factory
+    from bot.core.db.engine import session_factory
 
     with pytest.raises(IntegrityError):
         async with session_factory(engine)() as session, session.begin():

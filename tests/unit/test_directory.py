@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.config import Settings, parse_settings
-from bot.db import members as member_db
-from bot.db.directory import Directory
-from bot.db.engine import session_factory
-from bot.models import Township, Village
+from bot.core.config import Settings, parse_settings
+from bot.core.db import members as member_db
+from bot.core.db.directory import Directory
+from bot.core.db.engine import session_factory
+from bot.core.models import Township, Village
 
 
 def _settings(villages: list[str]) -> Settings:

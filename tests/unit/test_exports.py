@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from bot.exports import (
+from bot.core.xlsx import (
     DATE_FORMAT,
     DATETIME_FORMAT,
     Sheet,

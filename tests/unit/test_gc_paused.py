@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.db.bulk import gc_paused
+from bot.core.db.bulk import gc_paused
 
 
 @pytest.fixture

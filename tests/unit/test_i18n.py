@@ -1,13 +1,15 @@
 from pathlib import Path
 
-from bot.i18n import extract_messages, gettext_for, missing_translations, normalize_language
+from bot.core.i18n import extract_messages, gettext_for, missing_translations, normalize_language
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_message_has_a_chinese_translation() -> None:
     missing = missing_translations(ROOT)
-    assert not missing, "untranslated (run `python -m bot.i18n missing`):\n" + "\n".join(missing)
+    assert not missing, "untranslated (run `python -m bot.core.i18n missing`):\n" + "\n".join(
+        missing
+    )
 
 
 def test_translations_keep_their_placeholders() -> None:

@@ -1,7 +1,7 @@
 import io
 import logging
 
-from bot.logsetup import setup_logging
+from bot.core.logsetup import setup_logging
 
 
 def test_tokens_and_secrets_are_redacted_everywhere_in_a_line() -> None:

@@ -3,8 +3,8 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.calendar import WorkCalendar
-from bot.domain.week import ReportSchedule
+from bot.core.calendar import WorkCalendar
+from bot.week.rules import ReportSchedule
 from jobs.plan import (
     FIELD_NUDGE,
     MONDAY_AGENDA,

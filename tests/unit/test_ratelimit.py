@@ -1,4 +1,4 @@
-"""The flood limiter (bot/ratelimit.py) on a virtual clock: no test sleeps for timing."""
+"""The flood limiter (bot/core/ratelimit.py) on a virtual clock: no test sleeps for timing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import FloodLimiter, SlidingWindow, counts
+from bot.core.ratelimit import FloodLimiter, SlidingWindow, counts
 
 
 class VirtualTime:

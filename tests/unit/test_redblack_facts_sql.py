@@ -13,21 +13,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.config import parse_settings
-from bot.db import members as member_db
-from bot.db import redblack_facts
-from bot.db.engine import session_factory
-from bot.db.redblack_facts import (
-    database_facts,
-    member_weeks_straight,
-    members_for_lists,
-    period_as_of,
-    period_member_weeks,
-)
-from bot.domain.periods import latest_complete
-from bot.domain.redblack import MemberCaseFacts, Period
-from bot.domain.week import weeks_in_range
-from bot.models import (
+from bot.core.config import parse_settings
+from bot.core.db import members as member_db
+from bot.core.db.engine import session_factory
+from bot.core.models import (
     DisputeCase,
     FieldVisit,
     LeaveRequest,
@@ -39,8 +28,19 @@ from bot.models import (
     VisitProblem,
     WeeklyReport,
 )
-from bot.sample import sample_config
-from bot.weekrules import week_rules
+from bot.lists import facts as redblack_facts
+from bot.lists.facts import (
+    database_facts,
+    member_weeks_straight,
+    members_for_lists,
+    period_as_of,
+    period_member_weeks,
+)
+from bot.lists.periods import latest_complete
+from bot.lists.rules import MemberCaseFacts, Period
+from bot.week.rules import weeks_in_range
+from bot.week.schedule import week_rules
+from devkit.sample import sample_config
 
 TZ = ZoneInfo("Asia/Shanghai")
 # 2026: National Day holidays Oct 1-7 (a week with no report due on a normal Friday),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.config import Settings
-from bot.domain.periods import latest_complete
-from bot.domain.redblack import Member, MemberWeek, RedBlackRules, evaluate
-from bot.domain.redblack_snapshot import build_snapshot
-from bot.emulator import parse_html
-from bot.ledger import render_lists
-from bot.render import Renderer
-from bot.text import MESSAGE_LIMIT, visible_length
+from bot.core.config import Settings
+from bot.core.render import Renderer
+from bot.core.text import MESSAGE_LIMIT, visible_length
+from bot.lists.ledger import render_lists
+from bot.lists.periods import latest_complete
+from bot.lists.rules import Member, MemberWeek, RedBlackRules, evaluate
+from bot.lists.snapshot import build_snapshot
+from devkit.emulator import parse_html
 
 
 def test_a_quarter_with_many_black_listings_splits_into_valid_messages() -> None:

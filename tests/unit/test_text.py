@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import esc, split_message, visible_length
+from bot.core.text import esc, split_message, visible_length
 
 
 def test_escape_keeps_user_text_literal() -> None:

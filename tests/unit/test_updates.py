@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from telegram import Update
 
-from bot.updates import PerUserUpdateProcessor
+from bot.core.updates import PerUserUpdateProcessor
 
 _next_id = 0
 

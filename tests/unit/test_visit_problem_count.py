@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.config import parse_settings
-from bot.db import members as member_db
-from bot.db import week as week_db
-from bot.db.engine import session_factory
-from bot.db.migrate import downgrade, upgrade
-from bot.models import FieldVisit, Member, Township, Village, VisitProblem
-from bot.sample import sample_config
+from bot.core.config import parse_settings
+from bot.core.db import members as member_db
+from bot.core.db.engine import session_factory
+from bot.core.db.migrate import downgrade, upgrade
+from bot.core.models import FieldVisit, Member, Township, Village, VisitProblem
+from bot.week import queries as week_db
+from devkit.sample import sample_config
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 18)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings, parse_settings
-from bot.weekrules import week_rules, work_calendar
+from bot.core.config import ConfigError, load_settings, parse_settings
+from bot.week.schedule import week_rules, work_calendar
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 

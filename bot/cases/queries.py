@@ -1,0 +1,650 @@
+"""Queries for the dispute case ledger (矛盾纠纷排查化解台账).
+
+The rules live in `bot.cases.rules`; this module loads cases into its `CaseState`
+snapshots, applies its decisions and writes the append-only timeline.
+
+Times: every `at` is an aware datetime in the township's time zone (so `at.date()` is the
+township's calendar day); every `today` is that township's date.
+
+For other features (scheduler reminders, agenda figures, red/black lists) the entry points
+are `reminders_due`, `dispute_figures`, `brief_items`, `member_case_figures`,
+`screenings_count` and `case_config`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.cases import rules
+from bot.cases.rules import (
+    Action,
+    ActionPayload,
+    CaseConfig,
+    CaseRuleError,
+    CaseState,
+    Status,
+    Term,
+    Tier,
+    TimelineEntry,
+)
+from bot.core.config import Settings
+from bot.core.db.members import audit
+from bot.core.models import (
+    DisputeCase,
+    DisputeCaseCounter,
+    DisputeCaseEvent,
+    DisputeCaseParty,
+    Member,
+    Township,
+    Village,
+)
+
+MAX_PARTIES = 10
+PARTY_NAME_MAX = 32
+
+
+class CaseChanged(Exception):
+    """The case changed since the user's card was drawn (another action came first)."""
+
+
+# --- configuration and money ---------------------------------------------------------
+
+
+def case_config(settings: Settings) -> CaseConfig:
+    """The domain configuration built from `[cases]`."""
+    c = settings.cases
+    return CaseConfig(
+        categories=tuple(Term(t.key, t.label) for t in c.categories),
+        sources=tuple(Term(t.key, t.label) for t in c.sources),
+        referral_units=tuple(Term(t.key, t.label) for t in c.referral_units),
+        tier_days={
+            Tier.ORDINARY: c.tier_days.ordinary,
+            Tier.COMPLEX: c.tier_days.complex,
+            Tier.DIFFICULT: c.tier_days.difficult,
+        },
+        followup_after_days=c.followup_after_days,
+    )
+
+
+def to_fen(amount: Decimal | None) -> int | None:
+    return None if amount is None else int((amount * 100).to_integral_value())
+
+
+def from_fen(fen: int | None) -> Decimal | None:
+    return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+# --- snapshots -----------------------------------------------------------------------
+
+
+def _opt(enum: Any, value: str | None) -> Any:
+    return None if value is None else enum(value)
+
+
+def state_of(row: DisputeCase, village: str) -> CaseState:
+    return CaseState(
+        number=row.number,
+        township_id=row.township_id,
+        village=village,
+        category=row.category,
+        source=row.source,
+        tier=Tier(row.tier),
+        status=Status(row.status),
+        registered_on=row.registered_on,
+        deadline=row.deadline,
+        opened_by=row.opened_by,
+        mediator_id=row.mediator_id,
+        people_count=row.people_count,
+        mediation_started_on=row.mediation_started_on,
+        resolved_on=row.resolved_on,
+        agreement_form=_opt(rules.AgreementForm, row.agreement_form),
+        agreement_summary=row.agreement_summary,
+        amount_agreed=from_fen(row.amount_agreed_fen),
+        amount_paid=from_fen(row.amount_paid_fen),
+        unresolved_on=row.unresolved_on,
+        referral_unit=row.referral_unit,
+        referred_on=row.referred_on,
+        escalated_on=row.escalated_on,
+        followup_on=row.followup_on,
+        closed_on=row.closed_on,
+        relief_total=from_fen(row.relief_total_fen) or Decimal(0),
+        relief_count=row.relief_count,
+        reopened_count=row.reopened_count,
+        last_reopened_on=row.last_reopened_on,
+    )
+
+
+def _write_state(row: DisputeCase, state: CaseState) -> None:
+    row.status = state.status.value
+    row.deadline = state.deadline
+    row.mediator_id = state.mediator_id
+    row.mediation_started_on = state.mediation_started_on
+    row.resolved_on = state.resolved_on
+    row.agreement_form = None if state.agreement_form is None else state.agreement_form.value
+    row.agreement_summary = state.agreement_summary
+    row.amount_agreed_fen = to_fen(state.amount_agreed)
+    row.amount_paid_fen = to_fen(state.amount_paid)
+    row.unresolved_on = state.unresolved_on
+    row.referral_unit = state.referral_unit
+    row.referred_on = state.referred_on
+    row.escalated_on = state.escalated_on
+    row.followup_on = state.followup_on
+    row.closed_on = state.closed_on
+    row.relief_total_fen = to_fen(state.relief_total) or 0
+    row.relief_count = state.relief_count
+    row.reopened_count = state.reopened_count
+    row.last_reopened_on = state.last_reopened_on
+
+
+def _event(case_id: int, entry: TimelineEntry) -> DisputeCaseEvent:
+    return DisputeCaseEvent(
+        case_id=case_id,
+        at=entry.at,
+        actor_member_id=entry.actor_id,
+        action=entry.action.value,
+        from_status=None if entry.from_status is None else entry.from_status.value,
+        to_status=entry.to_status.value,
+        note=entry.note,
+        details=entry.details_map,
+    )
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """A case without personal data: safe for lists, statistics and reminders."""
+
+    id: int
+    village_id: int
+    version: int
+    state: CaseState
+
+    @property
+    def number(self) -> str:
+        return self.state.number
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    summary: CaseSummary
+    description: str
+    amount: Decimal | None
+    parties: tuple[Party, ...]
+    events: tuple[DisputeCaseEvent, ...]
+    # member id -> display name, for opened_by, the mediator and every timeline actor
+    names: dict[int, str] = field(default_factory=dict)
+
+
+# --- numbering and creation ----------------------------------------------------------
+
+
+async def allocate_seq(session: AsyncSession, township_id: int, year: int) -> int:
+    """The next sequence number for the township and year, without gaps or duplicates.
+
+    The counter row is created if missing (INSERT ... ON CONFLICT DO NOTHING), then bumped
+    with one `UPDATE ... RETURNING`: PostgreSQL row-locks it until the transaction ends and
+    SQLite serialises writers, so concurrent creations get distinct consecutive numbers.
+    A rolled-back creation rolls its increment back too.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(DisputeCaseCounter)
+        .values(township_id=township_id, year=year, last_seq=0)
+        .on_conflict_do_nothing(index_elements=["township_id", "year"])
+    )
+    seq = await session.scalar(
+        update(DisputeCaseCounter)
+        .where(DisputeCaseCounter.township_id == township_id, DisputeCaseCounter.year == year)
+        .values(last_seq=DisputeCaseCounter.last_seq + 1)
+        .returning(DisputeCaseCounter.last_seq)
+    )
+    assert seq is not None
+    return int(seq)
+
+
+@dataclass(frozen=True)
+class PartyInput:
+    name: str
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class NewCase:
+    village_id: int
+    category: str
+    source: str
+    tier: Tier
+    description: str
+    people_count: int
+    amount: Decimal | None
+    parties: Sequence[PartyInput]
+    registered_on: date | None = None  # defaults to at.date()
+    mediator_id: int | None = None
+
+
+async def create_case(
+    session: AsyncSession,
+    *,
+    township: Township,
+    data: NewCase,
+    actor: rules.Actor,
+    at: datetime,
+    config: CaseConfig,
+) -> CaseSummary:
+    """Register a case: validate with the domain, allocate its number, write the first
+    timeline entry and an audit entry (no personal data in either)."""
+    village = await session.get(Village, data.village_id)
+    if village is None or village.township_id != township.id:
+        raise CaseRuleError("missing_village")
+    if not data.parties or len(data.parties) > MAX_PARTIES:
+        raise CaseRuleError("invalid_parties", max=MAX_PARTIES)
+    if not data.description.strip():
+        raise CaseRuleError("missing_description")
+    amount = None if data.amount is None else rules.validate_amount(data.amount)
+    registered_on = data.registered_on or at.date()
+
+    def build(seq: int) -> tuple[CaseState, rules.TimelineEntry]:
+        return rules.new_case(
+            number=rules.format_case_number(township.code, registered_on.year, seq),
+            township_id=township.id,
+            village=village.name,
+            category=data.category,
+            source=data.source,
+            tier=data.tier,
+            registered_on=registered_on,
+            actor=actor,
+            at=at,
+            people_count=data.people_count,
+            mediator_id=data.mediator_id,
+            config=config,
+        )
+
+    build(1)  # validate everything before a number is taken
+    seq = await allocate_seq(session, township.id, registered_on.year)
+    state, entry = build(seq)
+    row = DisputeCase(
+        township_id=township.id,
+        number=state.number,
+        year=registered_on.year,
+        seq=seq,
+        village_id=village.id,
+        category=state.category,
+        source=state.source,
+        tier=state.tier.value,
+        status=state.status.value,
+        description=data.description.strip(),
+        people_count=state.people_count,
+        amount_fen=to_fen(amount),
+        registered_on=state.registered_on,
+        deadline=state.deadline,
+        opened_by=state.opened_by,
+        relief_total_fen=0,
+        relief_count=0,
+        reopened_count=0,
+        created_at=at,
+        updated_at=at,
+    )
+    _write_state(row, state)
+    session.add(row)
+    await session.flush()
+    for position, party in enumerate(data.parties, start=1):
+        session.add(
+            DisputeCaseParty(
+                case_id=row.id,
+                position=position,
+                name=party.name[:PARTY_NAME_MAX],
+                phone=rules.normalize_phone(party.phone) if party.phone else None,
+            )
+        )
+    session.add(_event(row.id, entry))
+    await audit(
+        session,
+        at=at,
+        action="case.register",
+        entity="dispute_case",
+        entity_id=state.number,
+        actor_member_id=actor.member_id,
+        township_id=township.id,
+    )
+    await session.flush()
+    return CaseSummary(row.id, row.village_id, row.version, state)
+
+
+# --- loading -------------------------------------------------------------------------
+
+
+async def find_case_id(session: AsyncSession, number: str) -> tuple[int, int] | None:
+    """(case id, township id) for a case number in any township, or None."""
+    parsed = rules.parse_case_number(number)
+    if parsed is None:
+        return None
+    prefix, year, seq = parsed
+    row = (
+        await session.execute(
+            select(DisputeCase.id, DisputeCase.township_id)
+            .join(Township, Township.id == DisputeCase.township_id)
+            .where(Township.code == prefix, DisputeCase.year == year, DisputeCase.seq == seq)
+        )
+    ).first()
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+def _summary_query() -> Any:
+    return select(DisputeCase, Village.name).join(Village, Village.id == DisputeCase.village_id)
+
+
+def _summary(row: DisputeCase, village: str) -> CaseSummary:
+    return CaseSummary(row.id, row.village_id, row.version, state_of(row, village))
+
+
+async def case_summary(session: AsyncSession, case_id: int) -> CaseSummary | None:
+    found = (await session.execute(_summary_query().where(DisputeCase.id == case_id))).first()
+    return None if found is None else _summary(found[0], found[1])
+
+
+async def case_detail(session: AsyncSession, case_id: int) -> CaseDetail | None:
+    found = (await session.execute(_summary_query().where(DisputeCase.id == case_id))).first()
+    if found is None:
+        return None
+    row, village = found
+    parties = (
+        await session.scalars(
+            select(DisputeCaseParty)
+            .where(DisputeCaseParty.case_id == case_id)
+            .order_by(DisputeCaseParty.position)
+        )
+    ).all()
+    events = (
+        await session.scalars(
+            select(DisputeCaseEvent)
+            .where(DisputeCaseEvent.case_id == case_id)
+            .order_by(DisputeCaseEvent.at, DisputeCaseEvent.id)
+        )
+    ).all()
+    ids = {row.opened_by, row.mediator_id, *(e.actor_member_id for e in events)}
+    for event in events:
+        for key in ("mediator_id", "from_mediator_id", "to_mediator_id"):
+            value = (event.details or {}).get(key)
+            if value and str(value).isdigit():
+                ids.add(int(value))
+    return CaseDetail(
+        summary=_summary(row, village),
+        description=row.description,
+        amount=from_fen(row.amount_fen),
+        parties=tuple(Party(p.name, p.phone) for p in parties),
+        events=tuple(events),
+        names=await member_names(session, [i for i in ids if i]),
+    )
+
+
+async def member_names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Member.id, Member.display_name).where(Member.id.in_(wanted))
+    )
+    return {int(i): str(n) for i, n in rows}
+
+
+async def case_summaries(
+    session: AsyncSession,
+    township_id: int,
+    *,
+    statuses: Iterable[Status] | None = None,
+    opened_by: int | None = None,
+    involving: int | None = None,
+    village_id: int | None = None,
+    ids: Iterable[int] | None = None,
+    numbers: Iterable[str] | None = None,
+    relevant_since: date | None = None,
+) -> list[CaseSummary]:
+    """A township's cases, filtered. `involving`: opened by or mediated by that member.
+    `relevant_since`: registered or closed on/after that date, or still not closed."""
+    query = _summary_query().where(DisputeCase.township_id == township_id)
+    if statuses is not None:
+        query = query.where(DisputeCase.status.in_([s.value for s in statuses]))
+    if opened_by is not None:
+        query = query.where(DisputeCase.opened_by == opened_by)
+    if involving is not None:
+        query = query.where(
+            or_(DisputeCase.opened_by == involving, DisputeCase.mediator_id == involving)
+        )
+    if village_id is not None:
+        query = query.where(DisputeCase.village_id == village_id)
+    if ids is not None:
+        query = query.where(DisputeCase.id.in_(list(ids)))
+    if numbers is not None:
+        query = query.where(DisputeCase.number.in_(list(numbers)))
+    if relevant_since is not None:
+        query = query.where(
+            or_(
+                DisputeCase.registered_on >= relevant_since,
+                DisputeCase.status != Status.CLOSED.value,
+                and_(DisputeCase.closed_on.is_not(None), DisputeCase.closed_on >= relevant_since),
+            )
+        )
+    rows = (await session.execute(query.order_by(DisputeCase.year, DisputeCase.seq))).all()
+    return [_summary(row, village) for row, village in rows]
+
+
+# --- actions -------------------------------------------------------------------------
+
+
+async def act(
+    session: AsyncSession,
+    *,
+    case_id: int,
+    action: Action,
+    payload: ActionPayload | None,
+    actor: rules.Actor,
+    at: datetime,
+    config: CaseConfig,
+    expected_version: int | None = None,
+) -> CaseSummary:
+    """Apply one workflow action. Raises CaseRuleError (rule broken: nothing written) or
+    CaseChanged (the case moved on since `expected_version`)."""
+    found = (
+        await session.execute(
+            _summary_query().where(DisputeCase.id == case_id).with_for_update(of=DisputeCase)
+        )
+    ).first()
+    if found is None:
+        raise CaseRuleError("unknown_case")
+    row, village = found
+    if expected_version is not None and row.version != expected_version:
+        raise CaseChanged()
+    before = state_of(row, village)
+    new_state, entry = rules.apply(before, action, payload, actor, at, config=config)
+    _write_state(row, new_state)
+    row.updated_at = at
+    # Always write the row, even for a note that changes nothing, so the version moves on.
+    flag_modified(row, "updated_at")
+    try:
+        await session.flush()  # the version column makes a concurrent change fail here
+    except StaleDataError as exc:
+        raise CaseChanged() from exc
+    session.add(_event(row.id, entry))
+    await audit(
+        session,
+        at=at,
+        action=f"case.{action.value}",
+        entity="dispute_case",
+        entity_id=row.number,
+        actor_member_id=actor.member_id,
+        township_id=row.township_id,
+        details={"from": entry.from_status, "to": entry.to_status},
+    )
+    await session.flush()
+    return CaseSummary(row.id, row.village_id, row.version, new_state)
+
+
+# --- figures for other features ------------------------------------------------------
+
+
+async def screenings_count(
+    session: AsyncSession, township_id: int, start: date, end: date
+) -> int | None:
+    """Dispute screenings (矛盾纠纷排查) logged in visit logs within [start, end]: the sum of
+    each (not deleted) visit's screening count. None is kept in the signature for callers
+    that show a fallback, but a township with visit logs always gets a number."""
+    from bot.core.models import FieldVisit
+
+    total = await session.scalar(
+        select(func.coalesce(func.sum(FieldVisit.dispute_screenings), 0)).where(
+            FieldVisit.township_id == township_id,
+            FieldVisit.visit_date >= start,
+            FieldVisit.visit_date <= end,
+            FieldVisit.deleted_at.is_(None),
+        )
+    )
+    return int(total or 0)
+
+
+async def dispute_figures(
+    session: AsyncSession, township_id: int, start: date, end: date, today: date
+) -> rules.DisputeStats:
+    """The /disputes figures for one township and period (see rules.STAT_DEFINITIONS)."""
+    cases = await case_summaries(session, township_id, relevant_since=start)
+    screened = await screenings_count(session, township_id, start, end)
+    return rules.dispute_stats(
+        [c.state for c in cases], start, end, today, screenings_count=screened or 0
+    )
+
+
+async def brief_items(
+    session: AsyncSession, township_id: int, today: date
+) -> list[tuple[CaseSummary, rules.BriefItem]]:
+    """Open cases for the 政法联席会议: difficult, overdue, referred or escalated."""
+    cases = await case_summaries(session, township_id, statuses=rules.OPEN_STATUSES)
+    by_number = {c.number: c for c in cases}
+    return [
+        (by_number[item.case.number], item)
+        for item in rules.select_for_brief([c.state for c in cases], today)
+    ]
+
+
+@dataclass(frozen=True)
+class CaseReminder:
+    """One thing the scheduler should nag about. kind: due_soon, overdue, escalation_due,
+    followup_due. `days`: days to the deadline (due_soon), days overdue (overdue,
+    escalation_due) or days since resolution (followup_due)."""
+
+    case_id: int
+    township_id: int
+    number: str
+    village: str
+    kind: str
+    days: int
+    deadline: date
+    opened_by: int
+    mediator_id: int | None
+
+
+async def reminders_due(
+    session: AsyncSession,
+    township_id: int,
+    today: date,
+    settings: Settings,
+) -> list[CaseReminder]:
+    """Reminders for one township on `today` (its local date). A case gets at most one
+    reminder: escalation_due beats overdue; due_soon and followup_due otherwise."""
+    cfg = settings.cases
+    cases = await case_summaries(
+        session, township_id, statuses=[*rules.DEADLINE_STATUSES, Status.RESOLVED]
+    )
+    result: list[CaseReminder] = []
+    for case in cases:
+        s = case.state
+        kind, days = None, 0
+        if rules.escalation_due(s, today, cfg.escalation_after_days):
+            kind, days = "escalation_due", rules.days_overdue(s, today)
+        elif rules.is_overdue(s, today):
+            kind, days = "overdue", rules.days_overdue(s, today)
+        elif rules.due_soon(s, today, cfg.due_soon_days):
+            kind, days = "due_soon", (s.deadline - today).days
+        elif rules.followup_due(s, today, cfg.followup_after_days):
+            kind, days = "followup_due", (today - (s.resolved_on or today)).days
+        if kind is not None:
+            result.append(
+                CaseReminder(
+                    case.id,
+                    township_id,
+                    s.number,
+                    s.village,
+                    kind,
+                    days,
+                    s.deadline,
+                    s.opened_by,
+                    s.mediator_id,
+                )
+            )
+    return result
+
+
+@dataclass(frozen=True)
+class MemberCaseFigures:
+    """Per-member case work in a period, for the red and black lists."""
+
+    member_id: int
+    registered: int = 0  # cases the member opened in the period
+    closed: int = 0  # cases the member mediated that were closed (回访 done) in the period
+    overdue_now: int = 0  # open cases the member mediates (or opened, if none) overdue today
+
+
+async def member_case_figures(
+    session: AsyncSession, township_id: int, start: date, end: date, today: date
+) -> dict[int, MemberCaseFigures]:
+    cases = await case_summaries(session, township_id, relevant_since=start)
+    counts: dict[int, dict[str, int]] = {}
+
+    def bump(member_id: int, key: str) -> None:
+        counts.setdefault(member_id, {}).setdefault(key, 0)
+        counts[member_id][key] += 1
+
+    for case in cases:
+        s = case.state
+        responsible = s.mediator_id or s.opened_by
+        if start <= s.registered_on <= end:
+            bump(s.opened_by, "registered")
+        if s.status is Status.CLOSED and s.closed_on and start <= s.closed_on <= end:
+            bump(responsible, "closed")
+        if rules.is_overdue(s, today):
+            bump(responsible, "overdue_now")
+    return {m: MemberCaseFigures(m, **c) for m, c in counts.items()}
+
+
+async def open_cases_in_village(
+    session: AsyncSession, township_id: int, village_id: int
+) -> list[CaseSummary]:
+    """Not-yet-closed cases of a village: what a visit log's 矛盾化解 entry can link to."""
+    cases = await case_summaries(session, township_id, village_id=village_id)
+    return [c for c in cases if c.state.status is not Status.CLOSED]
+
+
+async def count_cases(session: AsyncSession, township_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(DisputeCase)
+            .where(DisputeCase.township_id == township_id)
+        )
+        or 0
+    )

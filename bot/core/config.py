@@ -1,0 +1,555 @@
+"""Configuration: a TOML file validated by pydantic, with secrets from the environment.
+
+Every error is turned into one `ConfigError` whose message names the file and the key,
+so a township IT person never sees a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+if TYPE_CHECKING:
+    from bot.lists.rules import RedBlackRules
+
+ENV_TOKEN = "TOWNSHIP_BOT_TOKEN"
+ENV_DATABASE_URL = "TOWNSHIP_BOT_DATABASE_URL"
+ENV_CONFIG = "TOWNSHIP_BOT_CONFIG"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/township.db"
+LANGUAGES = ("zh_CN", "en")
+
+Language = Literal["zh_CN", "en"]
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased for the person running the bot."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)"
+        ) from exc
+    return value
+
+
+class WebhookConfig(_Strict):
+    listen: str = "127.0.0.1"
+    port: int = Field(8443, ge=1, le=65535)
+    url_path: str = "telegram"
+    public_url: str = ""
+    secret_token: str = ""
+
+
+class FloodLimitConfig(_Strict):
+    """Telegram's documented limits; the bot's rate limiter keeps under them."""
+
+    messages_per_second: float = Field(30, gt=0)
+    group_messages_per_minute: float = Field(20, gt=0)
+
+
+class TelegramConfig(_Strict):
+    token: str = ""
+    bot_username: str = ""
+    api_base_url: str = "https://api.telegram.org"
+    mode: Literal["polling", "webhook"] = "polling"
+    admin_chat_id: int | None = None
+    # How long one Bot API request may take (connect, send, answer) before it counts as
+    # failed; failed requests are retried (bot/core/telegram_request.py).
+    request_timeout_seconds: float = Field(5.0, gt=0, le=120)
+    webhook: WebhookConfig = WebhookConfig()
+    flood_limits: FloodLimitConfig = FloodLimitConfig()
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.api_base_url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"{self.api_base_url}/file/bot"
+
+
+class DatabaseConfig(_Strict):
+    url: str = DEFAULT_DATABASE_URL
+    echo: bool = False
+    # SQLite only: how long a write waits for another connection's lock (a backup, a
+    # maintenance script) before the user is told the bot cannot save right now.
+    sqlite_busy_timeout_seconds: float = Field(10.0, gt=0, le=300)
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "use sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db"
+            )
+        return value
+
+
+class VillageConfig(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    radius_m: int = Field(1500, ge=50, le=50_000)
+
+    @model_validator(mode="after")
+    def _both_or_none(self) -> VillageConfig:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        return self
+
+
+def _check_hhmm(value: str) -> str:
+    try:
+        parse_hhmm(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a time of day like 08:00") from None
+    return value
+
+
+HHMM = Annotated[str, AfterValidator(_check_hhmm)]
+JOB_NAMES = (
+    "report_open",
+    "report_last_call",
+    "report_deadline",
+    "field_nudge",
+    "field_last_call",
+    "monday_agenda",
+    "dispute_reminders",
+    "weekly_summary",
+    "monthly_summary",
+)
+
+
+class JobsConfig(_Strict):
+    """When the scheduled messages go out (township time). A township may override it."""
+
+    disabled: list[Literal[JOB_NAMES]] = []  # type: ignore[valid-type]
+    report_last_call_hours: float = Field(3, ge=0, le=48)
+    field_nudge_weekday: int = Field(3, ge=1, le=7)
+    field_nudge_time: HHMM = "15:00"
+    field_last_call_time: HHMM = "09:00"
+    agenda_time: HHMM = "08:00"
+    dispute_reminders_time: HHMM = "09:00"
+    dispute_due_within_days: int = Field(2, ge=0, le=30)
+    dispute_escalate_after_days: int = Field(3, ge=0, le=365)
+    weekly_summary_after_minutes: int = Field(60, ge=0, le=24 * 60)
+    monthly_summary_time: HHMM = "09:00"
+
+
+class SchedulerConfig(_Strict):
+    enabled: bool = True
+    # How often the timer checks for due jobs and queued messages; 0 turns the timer off.
+    tick_seconds: int = Field(30, ge=0, le=3600)
+    # A job whose time passed while the bot was down still runs within this grace period.
+    catch_up_grace_minutes: int = Field(180, ge=0, le=7 * 24 * 60)
+    lease_seconds: int = Field(60, ge=5, le=3600)
+    send_batch: int = Field(20, ge=1, le=500)
+
+
+class InstanceConfig(_Strict):
+    """Running several instances on one PostgreSQL database: one is active, the rest stand by."""
+
+    # The active instance renews its lease every renew_seconds; a standby takes over when the
+    # lease has not been renewed for lease_seconds (so within lease_seconds + renew_seconds).
+    lease_seconds: int = Field(20, ge=2, le=600)
+    renew_seconds: float = Field(5, gt=0, le=300)
+    # Health endpoint (GET /health: 200 when active, 503 on a standby; GET /live: 200).
+    # 0 turns it off.
+    health_port: int = Field(0, ge=0, le=65535)
+    health_listen: str = "127.0.0.1"
+
+    @model_validator(mode="after")
+    def _renew_before_expiry(self) -> InstanceConfig:
+        if self.renew_seconds >= self.lease_seconds:
+            raise ValueError("renew_seconds must be shorter than lease_seconds")
+        return self
+
+
+class RedBlackWeightsConfig(_Strict):
+    """Scoreboard points per unit of each rule (negative = deduction)."""
+
+    field_day: int = Field(2, ge=-100, le=100)
+    problem_solved: int = Field(3, ge=-100, le=100)
+    screening: int = Field(2, ge=-100, le=100)
+    case_resolved: int = Field(5, ge=-100, le=100)
+    late_report: int = Field(-5, ge=-100, le=100)
+    missing_report: int = Field(-10, ge=-100, le=100)
+    field_day_short: int = Field(-3, ge=-100, le=100)
+
+
+class RedBlackConfig(_Strict):
+    """Red and black lists (红黑榜) and the scoreboard; maps onto domain RedBlackRules."""
+
+    # Screenings / problems for the red list: at quota every week, or summed over the period.
+    quota_mode: Literal["weekly", "period"] = "weekly"
+    # A case overdue by more than this many days puts its owner on the black list.
+    black_overdue_days: int = Field(7, ge=0, le=365)
+    # Non-exempt weeks of data a member needs in the period to be listed at all.
+    min_data_weeks_week: int = Field(1, ge=1, le=1)
+    min_data_weeks_month: int = Field(2, ge=1, le=5)
+    min_data_weeks_quarter: int = Field(6, ge=1, le=14)
+    # Optional caps; everybody tied at the cap is listed and the tie is stated.
+    max_red: int | None = Field(None, ge=1)
+    max_black: int | None = Field(None, ge=1)
+    points_enabled: bool = True
+    weights: RedBlackWeightsConfig = RedBlackWeightsConfig()
+    rank_by: Literal["person", "unit", "both"] = "person"
+    # Hours a member named on a preview has to object before the list can be published.
+    objection_window_hours: int = Field(48, ge=0, le=24 * 30)
+    # 包村 teams: village name -> unit name. A cadre's unit is their first 包村 village,
+    # or the team that village belongs to here.
+    village_units: dict[str, Annotated[str, Field(min_length=1, max_length=64)]] = {}
+
+    def rules(self) -> RedBlackRules:
+        from bot.lists.rules import PointWeights, RedBlackRules
+
+        return RedBlackRules(
+            quota_mode=self.quota_mode,
+            black_overdue_days=self.black_overdue_days,
+            min_data_weeks_week=self.min_data_weeks_week,
+            min_data_weeks_month=self.min_data_weeks_month,
+            min_data_weeks_quarter=self.min_data_weeks_quarter,
+            max_red=self.max_red,
+            max_black=self.max_black,
+            points_enabled=self.points_enabled,
+            weights=PointWeights(**self.weights.model_dump()),
+            rank_by=self.rank_by,
+        )
+
+
+class TownshipConfig(_Strict):
+    code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,9}$")]
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    timezone: str | None = None
+    group_chat_id: int | None = None
+    secretaries: list[int] = []
+    villages: list[VillageConfig] = []
+    jobs: JobsConfig | None = None
+    redblack: RedBlackConfig | None = None
+
+    _tz = field_validator("timezone")(lambda cls, v: v if v is None else _check_timezone(v))
+
+    @model_validator(mode="after")
+    def _unique_villages(self) -> TownshipConfig:
+        names = [v.name for v in self.villages]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate village names: {', '.join(dupes)}")
+        return self
+
+
+class RolesConfig(_Strict):
+    admins: list[int] = Field(
+        default_factory=list, description="Telegram user ids of county admins"
+    )
+
+
+class InviteConfig(_Strict):
+    valid_hours: int = Field(72, ge=1, le=24 * 60)
+
+
+DEFAULT_ACTIVITIES = ["听取民意", "政策宣传", "矛盾化解", "帮办实事", "助力发展"]
+DEFAULT_SECTIONS = ["本周完成", "下周计划", "问题与需求", "重点工作进展"]
+
+
+def _unique_names(values: list[str], what: str) -> list[str]:
+    cleaned = [v.strip() for v in values]
+    if any(not v for v in cleaned):
+        raise ValueError(f"{what} must not be empty")
+    dupes = sorted({v for v in cleaned if cleaned.count(v) > 1})
+    if dupes:
+        raise ValueError(f"duplicate {what}: {', '.join(dupes)}")
+    return cleaned
+
+
+class CalendarConfig(_Strict):
+    """Overrides of the Chinese workday calendar (chinese_calendar + Mon–Fri fallback)."""
+
+    extra_holidays: list[date] = []
+    extra_workdays: list[date] = []
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> CalendarConfig:
+        both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
+        if both:
+            listed = ", ".join(d.isoformat() for d in both)
+            raise ValueError(f"dates both in extra_holidays and extra_workdays: {listed}")
+        return self
+
+
+class QuotasConfig(_Strict):
+    """Weekly quota per cadre for a normal 5-workday week, pro-rated by available workdays."""
+
+    field_days: int = Field(3, ge=0, le=7)
+    dispute_screenings: int = Field(1, ge=0, le=100)
+    problems_solved: int = Field(1, ge=0, le=100)
+    rounding: Literal["half_up", "ceil", "floor", "none"] = "half_up"
+
+
+class ReportConfig(_Strict):
+    """The Friday report (周五交账): window, sections and their length limit."""
+
+    open_time: time = time(12, 0)
+    deadline_time: time = time(18, 0)
+    open_workdays_before: int = Field(1, ge=0, le=6)
+    sections: list[Annotated[str, Field(max_length=20)]] = Field(
+        default_factory=lambda: list(DEFAULT_SECTIONS), min_length=1, max_length=8
+    )
+    # Pre-filled with the digest of the week's visit logs ("" for none).
+    digest_section: str = "本周完成"
+    # Each line is stored as a separate item for the Monday agenda ("" for none).
+    needs_section: str = "问题与需求"
+    section_limit: int = Field(1000, ge=50, le=3500)
+
+    _sections = field_validator("sections")(lambda cls, v: _unique_names(v, "sections"))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ReportConfig:
+        if self.open_time.tzinfo is not None or self.deadline_time.tzinfo is not None:
+            raise ValueError("times are local to the township: give them without an offset")
+        if self.open_time >= self.deadline_time:
+            raise ValueError("open_time must be before deadline_time")
+        for key in ("digest_section", "needs_section"):
+            value = getattr(self, key)
+            if value and value not in self.sections:
+                raise ValueError(f"{key} {value!r} is not one of the sections")
+        return self
+
+
+class VisitsConfig(_Strict):
+    """Field-visit logs (下乡记录)."""
+
+    activities: list[Annotated[str, Field(max_length=12)]] = Field(
+        default_factory=lambda: list(DEFAULT_ACTIVITIES), min_length=1, max_length=10
+    )
+    # How many days back a visit may be logged (0: today only).
+    backfill_days: int = Field(3, ge=0, le=31)
+    # The activity that means dispute work: a log with it can link to, or open, a case.
+    dispute_activity: str = "矛盾化解"
+
+    _activities = field_validator("activities")(lambda cls, v: _unique_names(v, "activities"))
+
+
+class CaseTermConfig(_Strict):
+    """One entry of a case vocabulary list: a stable key (stored with the case) and its label."""
+
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+    label: Annotated[str, Field(min_length=1, max_length=24)]
+
+
+def _terms(*pairs: tuple[str, str]) -> list[CaseTermConfig]:
+    return [CaseTermConfig(key=k, label=v) for k, v in pairs]
+
+
+class CaseTierDaysConfig(_Strict):
+    """Calendar days from registration (or reopening) to the deadline, per difficulty tier."""
+
+    ordinary: int = Field(7, ge=1, le=365)
+    complex: int = Field(15, ge=1, le=365)
+    difficult: int = Field(30, ge=1, le=365)
+
+
+class CasesConfig(_Strict):
+    """The dispute case ledger (矛盾纠纷排查化解台账)."""
+
+    categories: list[CaseTermConfig] = Field(
+        default_factory=lambda: _terms(
+            ("neighbourhood", "邻里纠纷"),
+            ("marriage_family", "婚姻家庭"),
+            ("land_forest", "土地山林"),
+            ("labour", "劳资纠纷"),
+            ("damages", "损害赔偿"),
+            ("construction", "工程施工"),
+            ("other", "其他"),
+        )
+    )
+    sources: list[CaseTermConfig] = Field(
+        default_factory=lambda: _terms(
+            ("screening", "排查发现"),
+            ("walk_in", "群众来访"),
+            ("assigned_by_superior", "上级交办"),
+            ("transferred_by_department", "部门转办"),
+        )
+    )
+    referral_units: list[CaseTermConfig] = Field(
+        default_factory=lambda: _terms(
+            ("police_station", "派出所"),
+            ("court", "法庭"),
+            ("judicial_office", "司法所"),
+            ("traffic_police", "交警中队"),
+        )
+    )
+    tier_days: CaseTierDaysConfig = CaseTierDaysConfig()
+    # A resolved case is due for its follow-up visit (回访) this many days after resolution.
+    followup_after_days: int = Field(7, ge=0, le=365)
+    # An overdue case is due for escalation to the secretary after this many days overdue.
+    escalation_after_days: int = Field(3, ge=0, le=365)
+    # "Due soon" reminders start this many days before the deadline.
+    due_soon_days: int = Field(2, ge=0, le=30)
+
+    @model_validator(mode="after")
+    def _unique_terms(self) -> CasesConfig:
+        for name in ("categories", "sources", "referral_units"):
+            terms: list[CaseTermConfig] = getattr(self, name)
+            if not terms:
+                raise ValueError(f"{name} must not be empty")
+            for attr in ("key", "label"):
+                values = [getattr(t, attr) for t in terms]
+                dupes = sorted({v for v in values if values.count(v) > 1})
+                if dupes:
+                    raise ValueError(f"duplicate {name} {attr}s: {', '.join(dupes)}")
+        return self
+
+
+class Settings(_Strict):
+    timezone: str = "Asia/Shanghai"
+    language: Language = "zh_CN"
+    telegram: TelegramConfig = TelegramConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    roles: RolesConfig = RolesConfig()
+    invites: InviteConfig = InviteConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
+    instance: InstanceConfig = InstanceConfig()
+    jobs: JobsConfig = JobsConfig()
+    calendar: CalendarConfig = CalendarConfig()
+    quotas: QuotasConfig = QuotasConfig()
+    report: ReportConfig = ReportConfig()
+    visits: VisitsConfig = VisitsConfig()
+    cases: CasesConfig = CasesConfig()
+    redblack: RedBlackConfig = RedBlackConfig()
+    townships: list[TownshipConfig] = []
+
+    _tz = field_validator("timezone")(lambda cls, v: _check_timezone(v))
+
+    @model_validator(mode="after")
+    def _unique_townships(self) -> Settings:
+        codes = [t.code for t in self.townships]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"duplicate township codes: {', '.join(dupes)}")
+        return self
+
+    def township(self, code: str) -> TownshipConfig | None:
+        return next((t for t in self.townships if t.code == code), None)
+
+    def township_jobs(self, code: str) -> JobsConfig:
+        township = self.township(code)
+        return (township and township.jobs) or self.jobs
+
+    def township_redblack(self, code: str) -> RedBlackConfig:
+        township = self.township(code)
+        return (township and township.redblack) or self.redblack
+
+    def township_tz(self, code: str) -> ZoneInfo:
+        township = self.township(code)
+        return ZoneInfo((township and township.timezone) or self.timezone)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _format_location(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """('townships', 0, 'villages', 1, 'lat') -> townships[0] (SHZ).villages[1] (东岭村).lat"""
+    parts: list[str] = []
+    node: Any = data
+    for item in loc:
+        if isinstance(item, int):
+            label = f"[{item}]"
+            try:
+                node = node[item]
+                name = node.get("code") or node.get("name") if isinstance(node, dict) else None
+                if name:
+                    label += f" ({name})"
+            except (IndexError, KeyError, TypeError):
+                node = None
+            parts.append(label)
+        else:
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts) or "(top level)"
+
+
+def _describe(error: ValidationError, source: str, data: dict[str, Any]) -> str:
+    lines = [f"Invalid configuration in {source}:"]
+    for item in error.errors():
+        key = _format_location(tuple(item["loc"]), data)
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            msg = "unknown key (check the spelling against config.example.toml)"
+        elif kind == "missing":
+            msg = "required key is missing"
+        else:
+            msg = str(item["msg"]).removeprefix("Value error, ")
+        lines.append(f"  - {key}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_settings(data: dict[str, Any], source: str = "<config>") -> Settings:
+    data = dict(data)
+    telegram = dict(data.get("telegram") or {})
+    database = dict(data.get("database") or {})
+    if os.environ.get(ENV_TOKEN):
+        telegram["token"] = os.environ[ENV_TOKEN]
+    if os.environ.get(ENV_DATABASE_URL):
+        database["url"] = os.environ[ENV_DATABASE_URL]
+    if telegram:
+        data["telegram"] = telegram
+    if database:
+        data["database"] = database
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source, data)) from None
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Settings from `path`, $TOWNSHIP_BOT_CONFIG or ./config.toml; defaults when none exists."""
+    explicit = path is not None or bool(os.environ.get(ENV_CONFIG))
+    candidate = Path(path or os.environ.get(ENV_CONFIG) or "config.toml")
+    if not candidate.exists():
+        if explicit:
+            raise ConfigError(f"Config file {candidate} does not exist.")
+        return parse_settings({}, "defaults")
+    try:
+        data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{candidate} is not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read {candidate}: {exc}") from None
+    return parse_settings(data, str(candidate))
+
+
+def parse_hhmm(value: str) -> time:
+    hours, sep, minutes = value.partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        raise ValueError(value)
+    return time(int(hours), int(minutes))

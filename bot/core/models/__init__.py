@@ -1,0 +1,78 @@
+"""SQLAlchemy models, one module per feature. Importing this package registers them all."""
+
+from bot.core.models.base import Base
+from bot.core.models.cases import (
+    DisputeCase,
+    DisputeCaseCounter,
+    DisputeCaseEvent,
+    DisputeCaseParty,
+)
+from bot.core.models.core import (
+    AuditEntry,
+    ConversationState,
+    Invite,
+    Member,
+    MemberRole,
+    ParkedFlow,
+    Role,
+    Township,
+    Village,
+    VillageAssignment,
+)
+from bot.core.models.outbox import JobRun, Lease, OutboxMessage
+from bot.core.models.redblack import (
+    ArenaItem,
+    ArenaOwner,
+    ArenaProgress,
+    RedBlackIssue,
+    RedBlackObjection,
+)
+from bot.core.models.week import (
+    FieldVisit,
+    LeaveKind,
+    LeaveRequest,
+    LeaveStatus,
+    ReportItem,
+    ReportState,
+    VisitProblem,
+    WeeklyReport,
+    WeeklyReportRevision,
+)
+
+metadata = Base.metadata
+
+__all__ = [
+    "ArenaItem",
+    "ArenaOwner",
+    "ArenaProgress",
+    "AuditEntry",
+    "Base",
+    "ConversationState",
+    "DisputeCase",
+    "DisputeCaseCounter",
+    "DisputeCaseEvent",
+    "DisputeCaseParty",
+    "FieldVisit",
+    "Invite",
+    "JobRun",
+    "Lease",
+    "LeaveKind",
+    "LeaveRequest",
+    "LeaveStatus",
+    "Member",
+    "MemberRole",
+    "OutboxMessage",
+    "ParkedFlow",
+    "RedBlackIssue",
+    "RedBlackObjection",
+    "ReportItem",
+    "ReportState",
+    "Role",
+    "Township",
+    "Village",
+    "VillageAssignment",
+    "VisitProblem",
+    "WeeklyReport",
+    "WeeklyReportRevision",
+    "metadata",
+]

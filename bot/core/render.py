@@ -1,0 +1,63 @@
+"""Jinja rendering of Telegram HTML messages and documents, in the reader's language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from bot.core.i18n import gettext_for, ngettext_for, normalize_language
+from bot.core.text import split_message
+
+WEEKDAYS = {
+    "zh_CN": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
+    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+}
+
+
+def format_date(value: date, language: str = "zh_CN", weekday: bool = True) -> str:
+    lang = normalize_language(language)
+    text = f"{value.month}月{value.day}日" if lang == "zh_CN" else value.strftime("%d %b")
+    if weekday:
+        text += (
+            f"（{WEEKDAYS[lang][value.weekday()]}）"
+            if lang == "zh_CN"
+            else f" ({WEEKDAYS[lang][value.weekday()]})"
+        )
+    return text
+
+
+def format_datetime(value: datetime, tz: ZoneInfo, language: str = "zh_CN") -> str:
+    local = value.astimezone(tz)
+    return f"{format_date(local.date(), language)} {local:%H:%M}"
+
+
+class Renderer:
+    def __init__(self) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(str(resources.files("templates"))),
+            autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+            extensions=["jinja2.ext.do"],
+        )
+        self.env.filters["date"] = format_date
+
+    def render(self, template_name: str, language: str, **context: Any) -> str:
+        lang = normalize_language(language)
+        template = self.env.get_template(template_name)
+        return template.render(
+            _=gettext_for(lang),
+            ngettext=ngettext_for(lang),
+            lang=lang,
+            **context,
+        ).strip()
+
+    def render_parts(self, template_name: str, language: str, **context: Any) -> list[str]:
+        """Render and split at Telegram's message limit."""
+        return split_message(self.render(template_name, language, **context))

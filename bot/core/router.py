@@ -1,0 +1,47 @@
+"""Routes private messages to the user's current flow, and catches buttons nobody claimed."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from bot.core.flows import FLOW_HANDLERS
+from bot.core.turn import Context, Turn, admitted
+
+
+async def on_private_message(update: Update, context: Context) -> None:
+    turn = await Turn.load(update, context)
+    state = turn.flow_state
+    # Registration is the one flow a stranger may be in.
+    if state is not None and state.flow == "register":
+        await FLOW_HANDLERS["register"](turn, state)
+        return
+    if not await admitted(turn):
+        return
+    _ = turn._
+    if state is None or state.flow not in FLOW_HANDLERS:
+        await turn.send(_("I did not understand that. Send /help to see what you can do."))
+        return
+    await FLOW_HANDLERS[state.flow](turn, state)
+
+
+async def on_unknown_command(update: Update, context: Context) -> None:
+    turn = await Turn.load(update, context)
+    if not await admitted(turn):
+        return
+    await turn.send(turn._("Unknown command. Send /help to see what you can do."))
+
+
+async def on_stray_button(update: Update, context: Context) -> None:
+    turn = await Turn.load(update, context)
+    await turn.answer(turn._("This button is from an old message and no longer works."), True)
+
+
+def register(app: Application) -> None:
+    """Registered last in group 0: PTB gives an update to the first matching handler of a group."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.COMMAND, on_unknown_command))
+    app.add_handler(
+        MessageHandler(private & ~filters.COMMAND & ~filters.UpdateType.EDITED, on_private_message),
+    )
+    app.add_handler(CallbackQueryHandler(on_stray_button))

@@ -1,0 +1,41 @@
+"""What every handler and job needs, built once in post_init and kept in bot_data."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram.ext import ContextTypes
+
+from bot.core.callbacks import CallbackCodec
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.db.directory import Directory
+from bot.core.render import Renderer
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    codec: CallbackCodec
+    renderer: Renderer
+    extras: dict[str, Any] = field(default_factory=dict)
+    # Townships and villages; loaded after the start-up sync (bot/core/db/directory.py).
+    directory: Directory = field(default_factory=Directory)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: committed on success, rolled back on any error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    svc: Services = context.application.bot_data["services"]
+    return svc

@@ -1,0 +1,395 @@
+"""Per-update helpers shared by the feature handlers: who is acting, their language,
+persisted flow state, replies and signed buttons."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache, wraps
+from typing import Any, TypeAlias
+
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.core.access import Actor
+from bot.core.commands import ROLE_LABELS
+from bot.core.db import members as member_db
+from bot.core.i18n import Gettext, gettext_for, normalize_language
+from bot.core.models import ConversationState, ParkedFlow
+from bot.core.models.core import PARKED_DAYS
+from bot.core.services import Services, services
+from bot.core.text import clean_line
+
+Context: TypeAlias = ContextTypes.DEFAULT_TYPE
+Handler: TypeAlias = Callable[[Update, Context], Coroutine[Any, Any, None]]
+Button: TypeAlias = tuple[str, str]  # (label, callback_data or url)
+
+# Flows whose unfinished draft is set aside, not lost, when the user starts another flow;
+# each offers it back when started again (`Turn.resume`). Feature modules add theirs, with
+# what makes a draft worth keeping (one with nothing entered yet is just dropped).
+RESUMABLE_FLOWS: dict[str, Callable[[FlowState], bool]] = {}
+
+
+def _always(state: FlowState) -> bool:
+    return True
+
+
+def resumable(flow: str, worth_keeping: Callable[[FlowState], bool] = _always) -> None:
+    RESUMABLE_FLOWS[flow] = worth_keeping
+
+
+@dataclass
+class FlowState:
+    flow: str
+    step: str
+    data: dict[str, Any]
+    version: int
+
+
+class Turn:
+    """Everything one update needs: services, the acting member (if any), translations."""
+
+    def __init__(
+        self,
+        update: Update,
+        context: Context,
+        actor: Actor | None,
+        flow_state: FlowState | None = None,
+    ) -> None:
+        self.update = update
+        self.context = context
+        self.svc: Services = services(context)
+        self.actor = actor
+        # The user's flow state as it was when the update arrived (read with the actor, in
+        # the same transaction); writes still go through `state`/`set_state` in a transaction.
+        self.flow_state = flow_state
+        # The state as this update last left it (set, cleared or taken), for parking.
+        self._latest = flow_state
+        user = update.effective_user
+        self.user_id = user.id if user else 0
+        self.lang = normalize_language(actor.language if actor else self.svc.settings.language)
+        self._: Gettext = gettext_for(self.lang)
+
+    @classmethod
+    async def load(cls, update: Update, context: Context) -> Turn:
+        svc = services(context)
+        actor = None
+        flow_state = None
+        user = update.effective_user
+        if user is not None:
+            async with svc.transaction() as session:
+                actor = await member_db.actor_for(session, user.id)
+                if actor is not None and actor.unreachable:
+                    # They wrote to us, so they can be reached again.
+                    await member_db.mark_reachable(session, user.id, True)
+                flow_state = await read_state(session, user.id)
+        return cls(update, context, actor, flow_state)
+
+    @property
+    def now(self) -> datetime:
+        return self.svc.clock.now()
+
+    def role_label(self, role: str) -> str:
+        return self._(ROLE_LABELS.get(role, role))
+
+    # --- replies ---------------------------------------------------------------------
+
+    def keyboard(self, rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+        rows = [row for row in rows if row]
+        if not rows:  # Telegram rejects an inline keyboard without buttons
+            return None
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(label, url=data)
+                    if data.startswith("https://")
+                    else InlineKeyboardButton(label, callback_data=data)
+                    for label, data in row
+                ]
+                for row in rows
+                if row
+            ]
+        )
+
+    def cb(self, feature: str, *parts: object) -> str:
+        return self.svc.codec.pack(feature, *parts)
+
+    async def send(
+        self, text: str, rows: Sequence[Sequence[Button]] = (), chat_id: int | None = None
+    ) -> Message:
+        target = chat_id or (self.update.effective_chat.id if self.update.effective_chat else 0)
+        return await self.context.bot.send_message(
+            target, text, reply_markup=self.keyboard(rows), link_preview_options=None
+        )
+
+    async def show(self, text: str, rows: Sequence[Sequence[Button]] = ()) -> None:
+        """Edit the message whose button was pressed, or send a new one."""
+        query = self.update.callback_query
+        if query is not None and query.message is not None and isinstance(query.message, Message):
+            try:
+                await query.message.edit_text(text, reply_markup=self.keyboard(rows))
+                return
+            except BadRequest as exc:
+                if "not modified" in str(exc).lower():
+                    return
+                if "not found" not in str(exc).lower():
+                    raise
+        await self.send(text, rows)
+
+    async def answer(self, text: str | None = None, alert: bool = False) -> None:
+        query = self.update.callback_query
+        if query is not None:
+            # A query too old to answer gives BadRequest; nothing the user could see anyway.
+            with contextlib.suppress(BadRequest):
+                await query.answer(text, show_alert=alert)
+
+    @property
+    def query(self) -> CallbackQuery | None:
+        return self.update.callback_query
+
+    def callback_parts(self) -> list[str] | None:
+        query = self.update.callback_query
+        return self.svc.codec.unpack(query.data if query else None)
+
+    def text(self) -> str:
+        message = self.update.effective_message
+        return clean_line(message.text or "") if message and message.text else ""
+
+    # --- flow state ------------------------------------------------------------------
+
+    async def state(self, session: AsyncSession) -> FlowState | None:
+        return await read_state(session, self.user_id)
+
+    async def set_state(
+        self, session: AsyncSession, flow: str, step: str, data: dict[str, Any]
+    ) -> int:
+        """Store the user's flow state and return its new version, in one statement (every
+        tap of a flow ends here): an insert that becomes an update when a state exists.
+        Starting another flow first sets an unfinished resumable one aside (`resume`)."""
+        latest = self._latest
+        if latest is not None and latest.flow != flow:
+            worth_keeping = RESUMABLE_FLOWS.get(latest.flow)
+            if worth_keeping is not None and worth_keeping(latest):
+                await self._park(session, latest)
+        version = await session.scalar(
+            _state_upsert(self.svc.engine.dialect.name),
+            {
+                "telegram_user_id": self.user_id,
+                "flow": flow,
+                "step": step,
+                "data": dict(data),
+                "updated_at": self.now,
+            },
+        )
+        assert version is not None  # an upsert's RETURNING always has its row
+        self._latest = FlowState(flow, step, dict(data), int(version))
+        return int(version)
+
+    async def _park(self, session: AsyncSession, state: FlowState) -> None:
+        await session.execute(
+            delete(ParkedFlow).where(
+                ParkedFlow.telegram_user_id == self.user_id, ParkedFlow.flow == state.flow
+            )
+        )
+        session.add(
+            ParkedFlow(
+                telegram_user_id=self.user_id,
+                flow=state.flow,
+                step=state.step,
+                data=dict(state.data),
+                parked_at=self.now,
+            )
+        )
+        await session.flush()
+
+    async def resume(
+        self,
+        session: AsyncSession,
+        flow: str,
+        fits: Callable[[FlowState], bool],
+        step_of: Callable[[FlowState], str] | None = None,
+    ) -> FlowState | None:
+        """The user's unfinished `flow` (the active one, or one set aside by another command
+        no more than `PARKED_DAYS` ago), made the active flow again at `step_of` it (its own
+        step by default) with a new version, when it `fits` the start at hand; else None (a
+        draft set aside is then dropped)."""
+        state = self.flow_state
+        if state is None or state.flow != flow:
+            state = await self._take_parked(session, flow)
+        if state is None or not fits(state):
+            return None
+        step = step_of(state) if step_of is not None else state.step
+        version = await self.set_state(session, flow, step, state.data)
+        return FlowState(flow, step, state.data, version)
+
+    async def _take_parked(self, session: AsyncSession, flow: str) -> FlowState | None:
+        parked = await session.get(ParkedFlow, (self.user_id, flow))
+        if parked is None:
+            return None
+        step, data, parked_at = parked.step, dict(parked.data or {}), parked.parked_at
+        await session.delete(parked)
+        await session.flush()
+        if self.now - parked_at > timedelta(days=PARKED_DAYS):
+            return None
+        return FlowState(flow, step, data, 0)
+
+    async def take_state(self, session: AsyncSession, flow: str, version: int) -> bool:
+        """Delete the user's flow state if it is still `flow` at `version` (the flow ends
+        with this tap); False when it moved on or is gone (an old button)."""
+        result = await session.execute(
+            delete(ConversationState).where(
+                ConversationState.telegram_user_id == self.user_id,
+                ConversationState.flow == flow,
+                ConversationState.version == version,
+            )
+        )
+        taken = bool(getattr(result, "rowcount", 0))
+        if taken:
+            self._latest = None
+        return taken
+
+    async def clear_state(self, session: AsyncSession) -> None:
+        self._latest = None
+        await session.execute(
+            delete(ConversationState).where(ConversationState.telegram_user_id == self.user_id)
+        )
+
+
+@cache
+def _state_upsert(dialect: str) -> Any:
+    """Insert the flow state, or update it and bump its version; built once per dialect
+    (an upsert's `excluded` table is costly to build on every tap)."""
+    columns = ConversationState.__table__.c
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    row = insert(ConversationState).values(
+        telegram_user_id=bindparam("telegram_user_id", type_=columns.telegram_user_id.type),
+        flow=bindparam("flow", type_=columns.flow.type),
+        step=bindparam("step", type_=columns.step.type),
+        data=bindparam("data", type_=columns.data.type),
+        version=1,
+        updated_at=bindparam("updated_at", type_=columns.updated_at.type),
+    )
+    return row.on_conflict_do_update(
+        index_elements=[ConversationState.telegram_user_id],
+        set_={
+            "flow": row.excluded.flow,
+            "step": row.excluded.step,
+            "data": row.excluded.data,
+            "version": ConversationState.version + 1,
+            "updated_at": row.excluded.updated_at,
+        },
+    ).returning(ConversationState.version)
+
+
+_STATE = select(
+    ConversationState.flow,
+    ConversationState.step,
+    ConversationState.data,
+    ConversationState.version,
+).where(ConversationState.telegram_user_id == bindparam("telegram_user_id"))
+
+
+async def read_state(session: AsyncSession, telegram_user_id: int) -> FlowState | None:
+    row = (await session.execute(_STATE, {"telegram_user_id": telegram_user_id})).first()
+    if row is None:
+        return None
+    return FlowState(row.flow, row.step, dict(row.data or {}), row.version)
+
+
+async def any_state(session: AsyncSession, telegram_user_id: int) -> bool:
+    return (
+        await session.scalar(
+            select(ConversationState.flow).where(
+                ConversationState.telegram_user_id == telegram_user_id
+            )
+        )
+    ) is not None
+
+
+def member_only(*roles: str) -> Callable[[Callable[[Turn], Awaitable[None]]], Handler]:
+    """Guard a handler: strangers and deactivated members are refused politely; with `roles`,
+    the member must hold one of them (in some township)."""
+
+    def decorate(func: Callable[[Turn], Awaitable[None]]) -> Handler:
+        @wraps(func)
+        async def handler(update: Update, context: Context) -> None:
+            turn = await Turn.load(update, context)
+            if not await admitted(turn, roles):
+                return
+            await func(turn)
+
+        return handler
+
+    return decorate
+
+
+async def admitted(turn: Turn, roles: Sequence[str] = ()) -> bool:
+    _ = turn._
+    actor = turn.actor
+    if actor is None or not actor.grants:
+        await refuse(turn, stranger_text(_))
+        return False
+    if not actor.active:
+        await refuse(
+            turn,
+            _("Your account has been deactivated. Please contact your township secretary."),
+        )
+        return False
+    if roles and not (actor.roles & set(roles)):
+        await refuse(
+            turn,
+            _("Sorry, this is only for: {roles}.").format(
+                roles="、".join(turn.role_label(r) for r in roles)
+            ),
+        )
+        return False
+    return True
+
+
+def stranger_text(_: Gettext) -> str:
+    return _(
+        "This bot is for registered township staff. If you are a cadre, mediator or "
+        "secretary, please ask your township secretary for an invitation link."
+    )
+
+
+async def refuse(turn: Turn, text: str) -> None:
+    if turn.query is not None:
+        await turn.answer(text, alert=True)
+    elif turn.update.effective_chat is not None:
+        await turn.send(text)
+
+
+def page_of(items: Sequence[Any], page: int, size: int) -> tuple[list[Any], int, int]:
+    """(the items on `page`, the page clamped to those there are, the number of pages):
+    Telegram takes at most 100 buttons in a keyboard, so long pickers go a page at a time."""
+    pages = max(1, (len(items) + size - 1) // size)
+    page = min(max(page, 0), pages - 1)
+    return list(items[page * size : (page + 1) * size]), page, pages
+
+
+def page_buttons(turn: Turn, page: int, pages: int, feature: str, *prefix: object) -> list[Button]:
+    """◀️ / ▶️ for a paged picker; their callback data is `prefix` followed by the page."""
+    row: list[Button] = []
+    if page > 0:
+        row.append(("◀️", turn.cb(feature, *prefix, page - 1)))
+    if page < pages - 1:
+        row.append(("▶️", turn.cb(feature, *prefix, page + 1)))
+    return row
+
+
+def checkbox(selected: bool, label: str) -> str:
+    return f"{'☑️' if selected else '⬜'} {label}"

@@ -1,0 +1,28 @@
+"""The bot's features, each a package under `bot/`. Order matters: the router's catch-alls come
+last."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from bot.agenda import handlers as agenda
+from bot.arena import handlers as arena
+from bot.cases import handlers as cases
+from bot.core import errors, router
+from bot.leave import handlers as leave
+from bot.lists import handlers as lists
+from bot.members import handlers as members
+from bot.members import help, lang
+from bot.members import registration as start
+from bot.reports import handlers as reports
+from bot.visits import handlers as visits
+from bot.week import handlers as me
+
+FEATURES = [start, help, lang, members, visits, me, reports, leave, cases, lists, arena, agenda]
+
+
+def register_all(app: Application) -> None:
+    for feature in FEATURES:
+        feature.register(app)
+    router.register(app)
+    errors.register(app)

@@ -1,0 +1,68 @@
+"""/help, /cancel and per-member command menus."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler
+
+from bot.core.access import Actor
+from bot.core.commands import commands_for
+from bot.core.i18n import gettext_for
+from bot.core.turn import Context, Turn, member_only
+
+log = logging.getLogger(__name__)
+
+
+async def send_help(turn: Turn) -> None:
+    actor = turn.actor
+    assert actor is not None
+    _ = turn._
+    commands = [(c.name, _(c.description)) for c in commands_for(actor.roles)]
+    roles = [turn.role_label(r) for r in sorted(actor.roles)]
+    await turn.send(
+        turn.svc.renderer.render(
+            "help.html.j2", turn.lang, name=actor.name, roles=roles, commands=commands
+        )
+    )
+
+
+@member_only()
+async def help_command(turn: Turn) -> None:
+    await send_help(turn)
+
+
+@member_only()
+async def cancel(turn: Turn) -> None:
+    async with turn.svc.transaction() as session:
+        had = await turn.state(session)
+        await turn.clear_state(session)
+    _ = turn._
+    if had is None:
+        await turn.send(_("There is nothing to cancel."))
+    else:
+        await turn.send(
+            _("Cancelled. Nothing was saved from that step. Send /help to see what you can do.")
+        )
+
+
+async def sync_command_menu(context: Context, actor: Actor) -> None:
+    """Telegram's command menu for this member's private chat shows only their commands."""
+    _ = gettext_for(actor.language)
+    commands = [BotCommand(c.name, _(c.description)) for c in commands_for(actor.roles) if c.menu]
+    try:
+        if actor.active and commands:
+            await context.bot.set_my_commands(
+                commands, scope=BotCommandScopeChat(actor.telegram_user_id)
+            )
+        else:
+            await context.bot.delete_my_commands(scope=BotCommandScopeChat(actor.telegram_user_id))
+    except TelegramError as exc:  # the menu is a convenience; never fail the action for it
+        log.warning("could not set the command menu: %s", type(exc).__name__)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("help", help_command))
+    app.add_handler(CommandHandler("cancel", cancel))

@@ -1,0 +1,522 @@
+"""The emulator: registry of bots/users/groups, update queues, webhook delivery, dispatch."""
+
+# The public waiting API takes plain `timeout=` arguments by design.
+# ruff: noqa: ASYNC109
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+
+from devkit.emulator.limits import (
+    EmulatorLimits,
+    EmulatorStats,
+    FaultInjector,
+    FloodControl,
+)
+from devkit.emulator.models import (
+    JSON,
+    ApiError,
+    CallbackQueryRecord,
+    ChatMessage,
+    ChatState,
+    Event,
+    FileRecord,
+    GroupRecord,
+    Signal,
+    UserRecord,
+)
+
+if TYPE_CHECKING:
+    from devkit.emulator.users import EmulatedUser
+
+
+_TOKEN_RE = re.compile(r"^[0-9]+:[A-Za-z0-9_-]+$")
+# Update types delivered when allowed_updates was never set (or set to []).
+DEFAULT_UPDATE_TYPES = frozenset(
+    {
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "callback_query",
+        "inline_query",
+        "chosen_inline_result",
+        "my_chat_member",
+        "shipping_query",
+        "pre_checkout_query",
+        "poll",
+        "poll_answer",
+        "chat_join_request",
+    }
+)
+
+
+@dataclass
+class WebhookConfig:
+    url: str
+    secret_token: str | None
+    max_connections: int = 40
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+
+@dataclass
+class BotState:
+    token: str
+    id: int
+    username: str
+    first_name: str
+    privacy_mode: bool = True
+    updates: list[JSON] = field(default_factory=list)
+    last_update_id: int = 0
+    allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
+    webhook: WebhookConfig | None = None
+    webhook_task: asyncio.Task[None] | None = None
+    poll_generation: int = 0
+    polling: int = 0  # getUpdates requests currently waiting
+    commands: dict[tuple[str, int | None, int | None, str], list[JSON]] = field(
+        default_factory=dict
+    )
+    chats: dict[int, ChatState] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    events_signal: Signal = field(default_factory=Signal)
+    updates_signal: Signal = field(default_factory=Signal)
+    callback_queries: dict[str, CallbackQueryRecord] = field(default_factory=dict)
+    extra_settings: dict[str, Any] = field(default_factory=dict)
+
+    def user_json(self) -> JSON:
+        return {
+            "id": self.id,
+            "is_bot": True,
+            "first_name": self.first_name,
+            "username": self.username,
+        }
+
+    def pending(self) -> list[JSON]:
+        return [u for u in self.updates if self.allowed(u)]
+
+    def allowed(self, update: JSON) -> bool:
+        return any(key in self.allowed_updates for key in update if key != "update_id")
+
+
+@dataclass
+class Reply:
+    """What the HTTP layer should do with a request."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json"
+    action: str = "answer"  # "answer", "hold" (answer late) or "drop" (close the connection)
+
+
+def _json_reply(status: int, payload: JSON) -> Reply:
+    return Reply(status, json.dumps(payload, ensure_ascii=False).encode())
+
+
+class BotApiEmulator:
+    """A Telegram Bot API server on loopback; see the package docstring."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        limits: EmulatorLimits | None = None,
+        seed: int = 0,
+        monotonic: Callable[[], float] = time.monotonic,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.limits = limits or EmulatorLimits()
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.monotonic = monotonic
+        self.flood = FloodControl(self.limits, lambda: self.monotonic())
+        self.faults = FaultInjector(seed)
+        self.stats = EmulatorStats()
+        self.bots: dict[str, BotState] = {}
+        self.users: dict[int, UserRecord] = {}
+        self.groups: dict[int, GroupRecord] = {}
+        self.files: dict[str, FileRecord] = {}
+        self._ids = itertools.count(1)
+        self._event_seq = itertools.count(1)
+        self._server: tornado.httpserver.HTTPServer | None = None
+        self._stopping = asyncio.Event()
+        self._http: httpx.AsyncClient | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://{self.host}:{self.port}/file/bot"
+
+    async def start(self) -> None:
+        from devkit.emulator.server import make_app
+
+        self._stopping = asyncio.Event()
+        sockets = tornado.netutil.bind_sockets(self.port, self.host)
+        self.port = sockets[0].getsockname()[1]
+        self._server = tornado.httpserver.HTTPServer(make_app(self), max_body_size=60 << 20)
+        self._server.add_sockets(sockets)
+        self._http = httpx.AsyncClient(timeout=10.0)
+        for bot in self.bots.values():
+            self._ensure_webhook_task(bot)
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        for bot in self.bots.values():
+            bot.updates_signal.notify()
+            bot.events_signal.notify()
+            if bot.webhook_task is not None:
+                bot.webhook_task.cancel()
+                await asyncio.gather(bot.webhook_task, return_exceptions=True)
+                bot.webhook_task = None
+        if self._server is not None:
+            self._server.stop()
+            await self._server.close_all_connections()
+            self._server = None
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def __aenter__(self) -> BotApiEmulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def stopping(self) -> asyncio.Event:
+        return self._stopping
+
+    # --- registry ----------------------------------------------------------------------------
+
+    def add_bot(
+        self,
+        token: str,
+        username: str = "township_demo_bot",
+        first_name: str = "Township Bot",
+        *,
+        privacy_mode: bool = True,
+    ) -> int:
+        """Register a bot; its id is the token's numeric prefix. Returns the bot id.
+
+        With ``privacy_mode`` (Telegram's default) the bot only gets group messages that are
+        commands, replies to it or mention it, unless it is an admin of the group.
+        """
+        prefix = token.split(":", 1)[0]
+        bot_id = int(prefix) if prefix.isdigit() else 7_000_000_000 + next(self._ids)
+        self.bots[token] = BotState(token, bot_id, username, first_name, privacy_mode)
+        return bot_id
+
+    def bot(self, token: str | None = None) -> BotState:
+        if token is not None:
+            return self.bots[token]
+        if not self.bots:
+            raise LookupError("no bot registered; call add_bot() first")
+        return next(iter(self.bots.values()))
+
+    def add_user(
+        self,
+        user_id: int,
+        first_name: str,
+        *,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "zh-hans",
+        started: bool = True,
+    ) -> EmulatedUser:
+        """Register a Telegram user.
+
+        ``started=False`` models a user who never opened the bot: sends to them fail with
+        403 "bot can't initiate conversation" until their first message.
+        """
+        record = UserRecord(user_id, first_name, last_name, username, language_code, started)
+        existing = self.users.get(user_id)
+        if existing is None:
+            self.users[user_id] = record
+        else:  # chats keep a reference to the record, so update it in place
+            existing.__dict__.update(record.__dict__)
+        return self.user(user_id)
+
+    def user(self, user_id: int, token: str | None = None) -> EmulatedUser:
+        from devkit.emulator.users import EmulatedUser
+
+        if user_id not in self.users:
+            raise LookupError(f"unknown user {user_id}; call add_user() first")
+        return EmulatedUser(self, user_id, token)
+
+    def add_group(
+        self,
+        chat_id: int,
+        title: str,
+        member_ids: Iterable[int] = (),
+        *,
+        bot_is_admin: bool = False,
+    ) -> GroupRecord:
+        """Register a group (ids starting with -100 are supergroups); the bot is a member."""
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative")
+        group = GroupRecord(chat_id, title, set(member_ids), bot_is_admin)
+        self.groups[chat_id] = group
+        return group
+
+    def remove_bot_from_group(self, chat_id: int) -> None:
+        """Someone removes the bot from the group: sends to it fail with 403 until it is
+        added again (no my_chat_member update is delivered)."""
+        self.groups[chat_id].bot_removed = True
+
+    def add_bot_to_group(self, chat_id: int) -> None:
+        self.groups[chat_id].bot_removed = False
+
+    def block(self, user_id: int) -> None:
+        """The user blocks the bot: sends to their private chat fail with 403."""
+        self._set_blocked(user_id, True)
+
+    def unblock(self, user_id: int) -> None:
+        self._set_blocked(user_id, False)
+
+    def _set_blocked(self, user_id: int, blocked: bool) -> None:
+        user = self.users[user_id]
+        if user.blocked == blocked:
+            return
+        user.blocked = blocked
+        for bot in self.bots.values():
+            member = {"user": bot.user_json(), "status": "member"}
+            kicked = {"user": bot.user_json(), "status": "kicked", "until_date": 0}
+            chat = self.chat_state(bot, user_id)
+            self.push_update(
+                bot,
+                "my_chat_member",
+                {
+                    "chat": chat.to_json(),
+                    "from": user.to_json(),
+                    "date": self.now(),
+                    "old_chat_member": member if blocked else kicked,
+                    "new_chat_member": kicked if blocked else member,
+                },
+            )
+
+    def chat(self, chat_id: int, token: str | None = None) -> ChatState:
+        """A chat as seen by the bot: ``.messages``, ``await .replies()``, ``.reply_keyboard``."""
+        return self.chat_state(self.bot(token), chat_id)
+
+    def chat_state(self, bot: BotState, chat_id: int) -> ChatState:
+        chat = bot.chats.get(chat_id)
+        if chat is None:
+            if chat_id in self.users:
+                chat = ChatState(bot, chat_id, self.users[chat_id], None)
+            elif chat_id in self.groups:
+                chat = ChatState(bot, chat_id, None, self.groups[chat_id])
+            else:
+                raise LookupError(f"chat {chat_id} not found")
+            bot.chats[chat_id] = chat
+        return chat
+
+    def commands(
+        self,
+        scope: JSON | None = None,
+        language_code: str = "",
+        token: str | None = None,
+    ) -> list[JSON]:
+        """Commands the bot set for exactly this scope and language (no fallback)."""
+        from devkit.emulator.methods import scope_key
+
+        return list(self.bot(token).commands.get((*scope_key(scope or {}), language_code), []))
+
+    # --- time, ids, events -------------------------------------------------------------------
+
+    def now(self) -> int:
+        return int(self.clock().timestamp())
+
+    def new_id(self) -> int:
+        return next(self._ids)
+
+    def add_event(
+        self,
+        bot: BotState,
+        kind: str,
+        chat_id: int,
+        message_id: int | None = None,
+        query_id: str | None = None,
+    ) -> None:
+        bot.events.append(Event(next(self._event_seq), kind, chat_id, message_id, query_id))
+        bot.events_signal.notify()
+
+    def push_update(self, bot: BotState, kind: str, payload: JSON) -> JSON:
+        bot.last_update_id += 1
+        update = {"update_id": bot.last_update_id, kind: payload}
+        bot.updates.append(update)
+        bot.updates_signal.notify()
+        return update
+
+    def store_message(self, chat: ChatState, message: ChatMessage) -> ChatMessage:
+        chat.all_messages[message.message_id] = message
+        return message
+
+    async def wait_idle_updates(self, timeout: float = 5.0, token: str | None = None) -> None:
+        """Wait until the bot(s) fetched and confirmed (or webhook-delivered) every update."""
+        bots = [self.bot(token)] if token else list(self.bots.values())
+        for bot in bots:
+            done = await bot.updates_signal.wait_for(
+                lambda b=bot: True if not b.pending() else None,  # type: ignore[misc]
+                timeout,
+            )
+            if done is None:
+                raise TimeoutError(f"{len(bot.pending())} update(s) still pending")
+
+    async def wait_polling(self, timeout: float = 5.0, token: str | None = None) -> None:
+        """Wait until the bot has a getUpdates long poll waiting (e.g. the bot is up)."""
+        bot = self.bot(token)
+        done = await bot.updates_signal.wait_for(lambda: True if bot.polling else None, timeout)
+        if done is None:
+            raise TimeoutError("the bot is not long polling")
+
+    # --- webhook -----------------------------------------------------------------------------
+
+    def _ensure_webhook_task(self, bot: BotState) -> None:
+        if bot.webhook is None or self._server is None:
+            return
+        if bot.webhook_task is None or bot.webhook_task.done():
+            bot.webhook_task = asyncio.create_task(self._webhook_loop(bot))
+
+    async def _webhook_loop(self, bot: BotState) -> None:
+        delay = self.limits.webhook_retry_delay
+        while bot.webhook is not None and not self._stopping.is_set():
+            config = bot.webhook
+            await bot.updates_signal.wait_for(
+                lambda c=config: True if bot.webhook is not c or bot.pending() else None,  # type: ignore[misc]
+                None,
+                (self._stopping,),
+            )
+            if bot.webhook is not config or self._stopping.is_set():
+                continue
+            update = bot.pending()[0]
+            headers = {"Content-Type": "application/json"}
+            if config.secret_token:
+                headers["X-Telegram-Bot-Api-Secret-Token"] = config.secret_token
+            error: str | None = None
+            assert self._http is not None
+            try:
+                response = await self._http.post(
+                    config.url, content=json.dumps(update).encode(), headers=headers
+                )
+                if not 200 <= response.status_code < 300:
+                    error = f"Wrong response from the webhook: {response.status_code}"
+            except httpx.HTTPError as exc:
+                error = f"Connection failed: {exc.__class__.__name__}"
+            if error is None:
+                if update in bot.updates:
+                    bot.updates.remove(update)
+                self.stats.webhook_deliveries += 1
+                delay = self.limits.webhook_retry_delay
+                bot.updates_signal.notify()
+                continue
+            self.stats.webhook_failures += 1
+            config.last_error_date = self.now()
+            config.last_error_message = error
+            # Back off, but wake at once if the webhook is changed or removed.
+            await bot.updates_signal.wait_for(
+                lambda c=config: True if bot.webhook is not c else None,  # type: ignore[misc]
+                delay,
+                (self._stopping,),
+            )
+            delay = min(delay * 2, self.limits.webhook_retry_delay * 8)
+
+    # --- HTTP dispatch -----------------------------------------------------------------------
+
+    def resolve_bot(self, token: str) -> BotState:
+        bot = self.bots.get(token)
+        if bot is None:
+            if _TOKEN_RE.match(token):
+                raise ApiError(401, "Unauthorized")
+            raise ApiError(404, "Not Found")
+        return bot
+
+    async def dispatch(
+        self,
+        token: str,
+        method: str,
+        values: dict[str, Any],
+        files: dict[str, Any],
+        disconnected: asyncio.Event,
+    ) -> Reply:
+        from devkit.emulator.methods import METHOD_NAMES, METHODS, Params
+
+        name = method.lower()
+        try:
+            bot = self.resolve_bot(token)
+            handler = METHODS.get(name)
+            if handler is None:
+                raise ApiError(404, "Not Found")
+            canonical = handler.__name__
+            self.stats.requests[canonical] += 1
+            fault = self.faults.take(name)
+            reply_action = "answer"
+            if fault is not None:
+                self.stats.faults_injected[fault.kind] += 1
+                if fault.kind in ("500", "502"):
+                    self.stats.responses_5xx += 1
+                    if fault.kind == "502":
+                        return Reply(502, b"<html><body>502 Bad Gateway</body></html>", "text/html")
+                    return _json_reply(
+                        500,
+                        {"ok": False, "error_code": 500, "description": "Internal Server Error"},
+                    )
+                if fault.kind == "429":
+                    raise ApiError(
+                        429,
+                        f"Too Many Requests: retry after {fault.retry_after}",
+                        {"retry_after": fault.retry_after},
+                    )
+                if fault.kind == "drop":
+                    return Reply(action="drop")
+                if fault.kind == "stall":
+                    # Never performed; held until the client gives up (or dies): a request
+                    # that is "in flight" but has not reached Telegram.
+                    self.stats.stalled += 1
+                    bot.events_signal.notify()
+                    reply = _json_reply(
+                        504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}
+                    )
+                    reply.action = "hold"
+                    return reply
+                reply_action = "hold"  # "timeout": do the work, answer too late
+            params = Params(values, files)
+            result = await handler(self, bot, params, disconnected)
+            reply = _json_reply(200, {"ok": True, "result": result})
+            reply.action = reply_action
+            return reply
+        except ApiError as error:
+            self.stats.errors.append((METHOD_NAMES.get(name, name), error.code, error.description))
+            if error.code == 429:
+                self.stats.responses_429 += 1
+            if error.code >= 500:
+                self.stats.responses_5xx += 1
+            elif error.code >= 400:
+                self.stats.responses_4xx += 1
+            return _json_reply(error.code, error.to_json())

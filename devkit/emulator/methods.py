@@ -1,0 +1,937 @@
+"""Bot API methods. Each takes (emulator, bot, params, disconnected) and returns the result."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import mimetypes
+import re
+import struct
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from devkit.emulator.formatting import EntityParseError, parse_text, strip_text, utf16_len
+from devkit.emulator.models import (
+    JSON,
+    ApiError,
+    ChatMessage,
+    ChatState,
+    FileRecord,
+    bad_request,
+)
+
+if TYPE_CHECKING:
+    from devkit.emulator.core import BotApiEmulator, BotState
+
+Method = Callable[["BotApiEmulator", "BotState", "Params", asyncio.Event], Awaitable[Any]]
+METHODS: dict[str, Method] = {}
+METHOD_NAMES: dict[str, str] = {}  # lower-case -> canonical (sendMessage)
+
+
+def method(fn: Method) -> Method:
+    METHODS[fn.__name__.lower()] = fn
+    METHOD_NAMES[fn.__name__.lower()] = fn.__name__
+    return fn
+
+
+@dataclass
+class Upload:
+    filename: str | None
+    data: bytes
+    content_type: str | None
+
+
+class Params:
+    """Request parameters from any encoding; form values are strings, JSON values native."""
+
+    def __init__(self, values: dict[str, Any], files: dict[str, Upload]) -> None:
+        self.values = {k: v for k, v in values.items() if v is not None}
+        self.files = files
+
+    def has(self, name: str) -> bool:
+        return name in self.values and self.values[name] != ""
+
+    def string(self, name: str) -> str | None:
+        if not self.has(name):
+            return None
+        value = self.values[name]
+        return value if isinstance(value, str) else json.dumps(value)
+
+    def integer(self, name: str) -> int | None:
+        if not self.has(name):
+            return None
+        value = self.values[name]
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, int):
+            return value
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            raise bad_request(f"invalid {name} specified") from None
+
+    def number(self, name: str) -> float | None:
+        if not self.has(name):
+            return None
+        try:
+            return float(self.values[name])
+        except (TypeError, ValueError):
+            raise bad_request(f"invalid {name} specified") from None
+
+    def flag(self, name: str) -> bool:
+        value = self.values.get(name)
+        if isinstance(value, str):
+            return value.strip().lower() in ("true", "1")
+        return bool(value)
+
+    def json(self, name: str, error: str) -> Any:
+        if not self.has(name):
+            return None
+        value = self.values[name]
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise bad_request(error) from None
+        return value
+
+    def file(self, name: str) -> Upload | str | None:
+        value = self.values.get(name)
+        if isinstance(value, str) and value.startswith("attach://"):
+            return self.files.get(value[len("attach://") :])
+        if name in self.files:
+            return self.files[name]
+        return value if isinstance(value, str) and value else None
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _chat(emu: BotApiEmulator, bot: BotState, p: Params, name: str = "chat_id") -> ChatState:
+    if not p.has(name):
+        raise bad_request(f"{name} is empty")
+    raw = p.values[name]
+    try:
+        chat_id = int(raw)
+    except (TypeError, ValueError):
+        raise bad_request("chat not found") from None
+    try:
+        return emu.chat_state(bot, chat_id)
+    except LookupError:
+        raise bad_request("chat not found") from None
+
+
+def _check_can_write(chat: ChatState) -> None:
+    if chat.group is not None and chat.group.bot_removed:
+        raise ApiError(403, "Forbidden: bot was kicked from the group chat")
+    if chat.user is not None:
+        if chat.user.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if not chat.user.started:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+
+
+def _flood(emu: BotApiEmulator, bot: BotState, chat: ChatState) -> None:
+    wait = emu.flood.check(bot.id, chat.id, chat.type)
+    if wait:
+        raise ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
+    emu.flood.record(bot.id, chat.id, chat.type)
+
+
+def _explicit_entities(p: Params, name: str) -> list[JSON] | None:
+    raw = p.json(name, "can't parse entities JSON object")
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(
+        isinstance(e, dict)
+        and isinstance(e.get("type"), str)
+        and isinstance(e.get("offset"), int)
+        and isinstance(e.get("length"), int)
+        for e in raw
+    ):
+        raise bad_request("can't parse entities JSON object")
+    return [dict(e) for e in raw]
+
+
+def _formatted(
+    p: Params, key: str, entities_key: str, limit: int, *, caption: bool
+) -> tuple[str, list[JSON], str | None]:
+    """Return (plain text, entities, source) for a text or caption parameter."""
+    source = p.string(key) or ""
+    explicit = _explicit_entities(p, entities_key)
+    try:
+        if explicit is not None:
+            text, entities = strip_text(source, explicit)
+        else:
+            text, entities = parse_text(source, p.string("parse_mode"))
+    except EntityParseError as error:
+        raise bad_request(f"can't parse entities: {error}") from None
+    except ValueError:
+        raise bad_request(f'unsupported parse_mode "{p.string("parse_mode")}"') from None
+    if not caption and not text:
+        raise bad_request("message text is empty")
+    if utf16_len(text) > limit:
+        raise bad_request("message caption is too long" if caption else "message is too long")
+    return text, entities, source if source else None
+
+
+_BUTTON_ACTIONS = (
+    "callback_data",
+    "url",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "callback_game",
+    "pay",
+    "web_app",
+    "copy_text",
+)
+
+
+def _valid_url(url: str) -> bool:
+    if not url or any(c.isspace() for c in url):
+        return False
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    if parts.scheme in ("http", "https"):
+        host = parts.hostname or ""
+        return "." in host and not host.startswith(".") and not host.endswith(".")
+    return parts.scheme in ("tg", "ton") and bool(parts.netloc)
+
+
+def _inline_keyboard(markup: JSON, limit: int) -> JSON:
+    rows = markup.get("inline_keyboard")
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise bad_request(
+            'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+        )
+    clean_rows: list[list[JSON]] = []
+    for row in rows:
+        clean: list[JSON] = []
+        for button in row:
+            if not isinstance(button, dict):
+                raise bad_request(
+                    "can't parse inline keyboard button: InlineKeyboardButton must be an Object"
+                )
+            text = button.get("text")
+            if not isinstance(text, str):
+                raise bad_request("can't parse inline keyboard button: Can't find field \"text\"")
+            if not text.strip():
+                raise bad_request("BUTTON_TEXT_INVALID")
+            actions = [a for a in _BUTTON_ACTIONS if button.get(a) is not None]
+            if not actions:
+                raise bad_request(
+                    "can't parse inline keyboard button: "
+                    "Text buttons are unallowed in the inline keyboard"
+                )
+            if "callback_data" in actions:
+                data = button["callback_data"]
+                if not isinstance(data, str) or not 1 <= len(data.encode()) <= limit:
+                    raise bad_request("BUTTON_DATA_INVALID")
+            if "url" in actions and not (
+                isinstance(button["url"], str) and _valid_url(button["url"])
+            ):
+                raise bad_request("BUTTON_URL_INVALID")
+            clean.append({k: v for k, v in button.items() if v is not None})
+        clean_rows.append(clean)
+    if sum(len(row) for row in clean_rows) > 100:
+        raise bad_request("REPLY_MARKUP_TOO_LONG")
+    return {"inline_keyboard": clean_rows}
+
+
+def _reply_markup(emu: BotApiEmulator, p: Params, *, inline_only: bool = False) -> JSON | None:
+    markup = p.json("reply_markup", "can't parse reply keyboard markup JSON object")
+    if markup is None:
+        return None
+    if not isinstance(markup, dict):
+        raise bad_request("can't parse reply keyboard markup JSON object")
+    if "inline_keyboard" in markup:
+        return _inline_keyboard(markup, emu.limits.callback_data_bytes)
+    if inline_only:
+        raise bad_request("inline keyboard expected")
+    if "keyboard" in markup:
+        rows = markup["keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+            raise bad_request(
+                'field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays'
+            )
+        for row in rows:
+            for button in row:
+                text = (
+                    button
+                    if isinstance(button, str)
+                    else (button.get("text") if isinstance(button, dict) else None)
+                )
+                if not isinstance(text, str) or not text.strip():
+                    raise bad_request("BUTTON_TEXT_INVALID")
+        placeholder = markup.get("input_field_placeholder")
+        if placeholder is not None and len(str(placeholder)) > 64:
+            raise bad_request("can't parse reply keyboard markup JSON object")
+        return dict(markup)
+    if "remove_keyboard" in markup:
+        if markup["remove_keyboard"] is not True:
+            raise bad_request("can't parse reply keyboard markup JSON object")
+        return dict(markup)
+    if "force_reply" in markup:
+        if markup["force_reply"] is not True:
+            raise bad_request("can't parse reply keyboard markup JSON object")
+        return dict(markup)
+    raise bad_request("can't parse reply keyboard markup JSON object")
+
+
+def _reply_to(chat: ChatState, p: Params) -> ChatMessage | None:
+    params = p.json("reply_parameters", "can't parse reply parameters JSON object")
+    allow_missing = p.flag("allow_sending_without_reply")
+    if isinstance(params, dict):
+        target = params.get("message_id")
+        allow_missing = bool(params.get("allow_sending_without_reply", allow_missing))
+        if params.get("chat_id") not in (None, chat.id):
+            raise bad_request("message to be replied not found")
+    elif params is not None:
+        raise bad_request("can't parse reply parameters JSON object")
+    else:
+        target = p.integer("reply_to_message_id")
+    if target is None:
+        return None
+    message = chat.all_messages.get(int(target))
+    if message is None or message.deleted:
+        if allow_missing:
+            return None
+        raise bad_request("message to be replied not found")
+    return message
+
+
+def _message_json(
+    emu: BotApiEmulator,
+    bot: BotState,
+    chat: ChatState,
+    fields: JSON,
+    markup: JSON | None,
+    reply_to: ChatMessage | None,
+) -> JSON:
+    data: JSON = {
+        "message_id": chat.next_message_id(),
+        "from": bot.user_json(),
+        "chat": chat.to_json(),
+        "date": emu.now(),
+    }
+    if reply_to is not None:
+        data["reply_to_message"] = {
+            k: v for k, v in reply_to.data.items() if k != "reply_to_message"
+        }
+    data.update(fields)
+    if markup is not None and "inline_keyboard" in markup:
+        data["reply_markup"] = markup
+    return data
+
+
+def _send(
+    emu: BotApiEmulator,
+    bot: BotState,
+    chat: ChatState,
+    p: Params,
+    fields: JSON,
+    *,
+    html: str | None,
+    markup: JSON | None,
+    file: FileRecord | None = None,
+) -> JSON:
+    reply_to = _reply_to(chat, p)
+    _check_can_write(chat)
+    _flood(emu, bot, chat)
+    data = _message_json(emu, bot, chat, fields, markup, reply_to)
+    message = ChatMessage(
+        message_id=data["message_id"],
+        chat_id=chat.id,
+        from_bot=True,
+        data=data,
+        html=html,
+        parse_mode=p.string("parse_mode"),
+        markup=markup,
+        file=file,
+        silent=p.flag("disable_notification"),
+    )
+    emu.store_message(chat, message)
+    emu.add_event(bot, "send", chat.id, message.message_id)
+    return data
+
+
+def _text_fields(text: str, entities: list[JSON], key: str = "text") -> JSON:
+    fields: JSON = {key: text}
+    if entities:
+        fields["entities" if key == "text" else "caption_entities"] = entities
+    return fields
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG/GIF/JPEG/WEBP/BMP image, or None if it is not an image."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        w, h = struct.unpack(">II", data[16:24])
+        return int(w), int(h)
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        w, h = struct.unpack("<HH", data[6:10])
+        return int(w), int(h)
+    if data.startswith(b"\xff\xd8"):
+        i = 2
+        while i + 9 < len(data):
+            if data[i] != 0xFF:
+                i += 1
+                continue
+            marker = data[i + 1]
+            length = struct.unpack(">H", data[i + 2 : i + 4])[0]
+            if marker in (0xC0, 0xC1, 0xC2):
+                h, w = struct.unpack(">HH", data[i + 5 : i + 9])
+                return int(w), int(h)
+            i += 2 + length
+        return 100, 100
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return 100, 100
+    if data.startswith(b"BM") and len(data) >= 26:
+        w, h = struct.unpack("<ii", data[18:26])
+        return abs(int(w)), abs(int(h))
+    return None
+
+
+def store_file(
+    emu: BotApiEmulator,
+    kind: str,
+    data: bytes,
+    file_name: str | None = None,
+    mime_type: str | None = None,
+) -> FileRecord:
+    number = emu.new_id()
+    if kind == "photo":
+        extension = ".jpg"
+    elif kind == "voice":
+        extension = ".oga"
+    elif kind == "sticker":
+        extension = ".webp"
+    else:
+        extension = mimetypes.guess_extension(mime_type or "") or ""
+        if file_name and "." in file_name:
+            extension = "." + file_name.rsplit(".", 1)[1]
+    size = image_size(data) if kind == "photo" else None
+    record = FileRecord(
+        file_id=f"{kind[:3].upper()}{uuid.uuid4().hex}",
+        file_unique_id=uuid.uuid4().hex[:16],
+        kind=kind,
+        data=data,
+        file_path=f"{kind}s/file_{number}{extension}",
+        file_name=file_name,
+        mime_type=mime_type,
+        width=size[0] if size else None,
+        height=size[1] if size else None,
+    )
+    emu.files[record.file_id] = record
+    return record
+
+
+def file_json(record: FileRecord) -> JSON:
+    if record.kind == "photo":
+        return {
+            "file_id": record.file_id,
+            "file_unique_id": record.file_unique_id,
+            "width": record.width or 100,
+            "height": record.height or 100,
+            "file_size": record.size,
+        }
+    data: JSON = {
+        "file_id": record.file_id,
+        "file_unique_id": record.file_unique_id,
+        "file_size": record.size,
+    }
+    if record.file_name:
+        data["file_name"] = record.file_name
+    if record.mime_type:
+        data["mime_type"] = record.mime_type
+    return data
+
+
+def _input_file(emu: BotApiEmulator, p: Params, kind: str) -> FileRecord:
+    value = p.file(kind)
+    if value is None:
+        raise bad_request(f"there is no {kind} in the request")
+    if isinstance(value, str):
+        record = emu.files.get(value)
+        if record is None:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        if record.kind != kind and kind == "photo":
+            raise bad_request("type of file mismatch")
+        return record
+    if not value.data:
+        raise bad_request("file must be non-empty")
+    if kind == "photo":
+        if len(value.data) > 10 << 20:
+            raise bad_request("PHOTO_INVALID_DIMENSIONS")
+        if image_size(value.data) is None:
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        return store_file(emu, "photo", value.data)
+    if len(value.data) > 50 << 20:
+        raise ApiError(413, "Request Entity Too Large")
+    mime = value.content_type or mimetypes.guess_type(value.filename or "")[0]
+    if mime in (None, "application/octet-stream") and value.filename:
+        mime = mimetypes.guess_type(value.filename)[0] or mime
+    return store_file(emu, kind, value.data, value.filename or "document", mime)
+
+
+# --- methods -----------------------------------------------------------------------------------
+
+
+@method
+async def getMe(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> JSON:
+    return {
+        **bot.user_json(),
+        "can_join_groups": True,
+        "can_read_all_group_messages": not bot.privacy_mode,
+        "supports_inline_queries": False,
+        "can_connect_to_business": False,
+        "has_main_web_app": False,
+    }
+
+
+@method
+async def logOut(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
+    return True
+
+
+@method
+async def close(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
+    return True
+
+
+@method
+async def getUpdates(
+    emu: BotApiEmulator, bot: BotState, p: Params, disconnected: asyncio.Event
+) -> list[JSON]:
+    if bot.webhook is not None:
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
+        )
+    offset = p.integer("offset") or 0
+    limit = min(max(p.integer("limit") or 100, 1), 100)
+    timeout = max(p.integer("timeout") or 0, 0)
+    allowed = p.json("allowed_updates", "can't parse allowed updates")
+    if isinstance(allowed, list):
+        from devkit.emulator.core import DEFAULT_UPDATE_TYPES
+
+        bot.allowed_updates = frozenset(map(str, allowed)) or DEFAULT_UPDATE_TYPES
+
+    if offset > 0:
+        bot.updates = [u for u in bot.updates if u["update_id"] >= offset]
+    elif offset < 0:
+        bot.updates = bot.updates[offset:]
+    # Updates of types the bot does not want are dropped, like Telegram never creating them.
+    bot.updates = bot.pending()
+    bot.poll_generation += 1
+    generation = bot.poll_generation
+
+    def ready() -> list[JSON] | None:
+        if bot.poll_generation != generation or bot.webhook is not None:
+            return []
+        pending = bot.pending()
+        return pending[:limit] if pending else None
+
+    bot.polling += 1
+    # Wakes wait_idle_updates/wait_polling and ends an older long poll (it gets 409).
+    bot.updates_signal.notify()
+    try:
+        result = await bot.updates_signal.wait_for(ready, timeout, (disconnected, emu.stopping))
+    finally:
+        bot.polling -= 1
+    if bot.poll_generation != generation:
+        raise ApiError(
+            409,
+            "Conflict: terminated by other getUpdates request; "
+            "make sure that only one bot instance is running",
+        )
+    return result or []
+
+
+@method
+async def setWebhook(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
+    url = p.string("url") or ""
+    if not url:
+        return await deleteWebhook(emu, bot, p, _)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = p.string("secret_token")
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise bad_request("secret token contains unallowed characters")
+    allowed = p.json("allowed_updates", "can't parse allowed updates")
+    if isinstance(allowed, list):
+        from devkit.emulator.core import DEFAULT_UPDATE_TYPES
+
+        bot.allowed_updates = frozenset(map(str, allowed)) or DEFAULT_UPDATE_TYPES
+    if p.flag("drop_pending_updates"):
+        bot.updates.clear()
+    from devkit.emulator.core import WebhookConfig
+
+    bot.webhook = WebhookConfig(url, secret, p.integer("max_connections") or 40)
+    bot.poll_generation += 1
+    bot.updates_signal.notify()
+    emu._ensure_webhook_task(bot)
+    return True
+
+
+@method
+async def deleteWebhook(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
+    if p.flag("drop_pending_updates"):
+        bot.updates.clear()
+    bot.webhook = None
+    bot.updates_signal.notify()
+    return True
+
+
+@method
+async def getWebhookInfo(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> JSON:
+    info: JSON = {
+        "url": bot.webhook.url if bot.webhook else "",
+        "has_custom_certificate": False,
+        "pending_update_count": len(bot.pending()),
+    }
+    if bot.webhook is not None:
+        info["max_connections"] = bot.webhook.max_connections
+        info["ip_address"] = "127.0.0.1"
+        if bot.webhook.last_error_date is not None:
+            info["last_error_date"] = bot.webhook.last_error_date
+            info["last_error_message"] = bot.webhook.last_error_message
+        if bot.allowed_updates != _default_types():
+            info["allowed_updates"] = sorted(bot.allowed_updates)
+    return info
+
+
+def _default_types() -> frozenset[str]:
+    from devkit.emulator.core import DEFAULT_UPDATE_TYPES
+
+    return DEFAULT_UPDATE_TYPES
+
+
+@method
+async def sendMessage(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> JSON:
+    chat = _chat(emu, bot, p)
+    text, entities, source = _formatted(
+        p, "text", "entities", emu.limits.text_length, caption=False
+    )
+    markup = _reply_markup(emu, p)
+    fields = _text_fields(text, entities)
+    preview = p.json("link_preview_options", "can't parse link preview options JSON object")
+    if isinstance(preview, dict) and preview:
+        fields["link_preview_options"] = preview
+    elif p.flag("disable_web_page_preview"):
+        fields["link_preview_options"] = {"is_disabled": True}
+    return _send(emu, bot, chat, p, fields, html=source, markup=markup)
+
+
+def _send_media(emu: BotApiEmulator, bot: BotState, p: Params, kind: str) -> JSON:
+    chat = _chat(emu, bot, p)
+    caption, entities, source = _formatted(
+        p, "caption", "caption_entities", emu.limits.caption_length, caption=True
+    )
+    markup = _reply_markup(emu, p)
+    record = _input_file(emu, p, kind)
+    fields: JSON = {kind: [file_json(record)] if kind == "photo" else file_json(record)}
+    if caption:
+        fields.update(_text_fields(caption, entities, "caption"))
+    return _send(emu, bot, chat, p, fields, html=source, markup=markup, file=record)
+
+
+@method
+async def sendDocument(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> JSON:
+    return _send_media(emu, bot, p, "document")
+
+
+@method
+async def sendPhoto(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> JSON:
+    return _send_media(emu, bot, p, "photo")
+
+
+def _message_to_edit(emu: BotApiEmulator, bot: BotState, p: Params) -> ChatMessage:
+    if p.has("inline_message_id"):
+        raise bad_request("inline messages are not supported by the emulator")
+    chat = _chat(emu, bot, p)
+    message_id = p.integer("message_id")
+    if message_id is None:
+        raise bad_request("message identifier is not specified")
+    message = chat.all_messages.get(message_id)
+    if message is None or message.deleted:
+        raise bad_request("message to edit not found")
+    if not message.from_bot:
+        raise bad_request("message can't be edited")
+    return message
+
+
+_NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
+
+
+def _apply_edit(
+    emu: BotApiEmulator,
+    bot: BotState,
+    message: ChatMessage,
+    replace: set[str],
+    fields: JSON,
+    markup: JSON | None,
+    source: tuple[str | None, str | None] | None = None,
+) -> JSON:
+    """Replace ``replace`` keys with ``fields``; no reply_markup removes the inline keyboard."""
+    drop = replace | {"reply_markup", "edit_date"}
+    new = {k: v for k, v in message.data.items() if k not in drop}
+    new.update(fields)
+    if markup is not None:
+        new["reply_markup"] = markup
+    old = {k: v for k, v in message.data.items() if k != "edit_date"}
+    if new == old:
+        raise bad_request(_NOT_MODIFIED)
+    new["edit_date"] = emu.now()
+    message.data = new
+    if source is not None:
+        message.html, message.parse_mode = source
+    if markup is not None or (message.markup and "inline_keyboard" in message.markup):
+        message.markup = markup  # a reply keyboard stays shown after edits
+    message.edited = True
+    message.version += 1
+    emu.add_event(bot, "edit", message.chat_id, message.message_id)
+    return new
+
+
+@method
+async def editMessageText(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> JSON:
+    message = _message_to_edit(emu, bot, p)
+    text, entities, source = _formatted(
+        p, "text", "entities", emu.limits.text_length, caption=False
+    )
+    markup = _reply_markup(emu, p, inline_only=True)
+    if "text" not in message.data:
+        raise bad_request("there is no text in the message to edit")
+    fields = _text_fields(text, entities)
+    preview = p.json("link_preview_options", "can't parse link preview options JSON object")
+    if isinstance(preview, dict) and preview:
+        fields["link_preview_options"] = preview
+    replace = {"text", "entities", "link_preview_options"}
+    return _apply_edit(emu, bot, message, replace, fields, markup, (source, p.string("parse_mode")))
+
+
+@method
+async def editMessageCaption(
+    emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event
+) -> JSON:
+    message = _message_to_edit(emu, bot, p)
+    caption, entities, source = _formatted(
+        p, "caption", "caption_entities", emu.limits.caption_length, caption=True
+    )
+    markup = _reply_markup(emu, p, inline_only=True)
+    if "text" in message.data:
+        raise bad_request("there is no caption in the message to edit")
+    fields: JSON = _text_fields(caption, entities, "caption") if caption else {}
+    replace = {"caption", "caption_entities"}
+    return _apply_edit(emu, bot, message, replace, fields, markup, (source, p.string("parse_mode")))
+
+
+@method
+async def editMessageReplyMarkup(
+    emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event
+) -> JSON:
+    message = _message_to_edit(emu, bot, p)
+    markup = _reply_markup(emu, p, inline_only=True)
+    return _apply_edit(emu, bot, message, set(), {}, markup)
+
+
+@method
+async def deleteMessage(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
+    chat = _chat(emu, bot, p)
+    message_id = p.integer("message_id")
+    if message_id is None:
+        raise bad_request("message identifier is not specified")
+    message = chat.all_messages.get(message_id)
+    if message is None or message.deleted:
+        raise bad_request("message to delete not found")
+    if emu.now() - int(message.data["date"]) > 48 * 3600:
+        raise bad_request("message can't be deleted")
+    if chat.group is not None and not message.from_bot and not chat.group.bot_is_admin:
+        raise bad_request("message can't be deleted")
+    message.deleted = True
+    message.version += 1
+    emu.add_event(bot, "delete", chat.id, message_id)
+    return True
+
+
+@method
+async def answerCallbackQuery(
+    emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event
+) -> bool:
+    from devkit.emulator.models import CallbackAnswer
+
+    query_id = p.string("callback_query_id")
+    record = bot.callback_queries.get(query_id or "")
+    if record is None or record.answer is not None:
+        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    text = p.string("text")
+    if text is not None and len(text) > 200:
+        raise bad_request("MESSAGE_TOO_LONG")
+    record.answer = CallbackAnswer(
+        record.id, text, p.flag("show_alert"), p.string("url"), p.integer("cache_time") or 0
+    )
+    emu.add_event(bot, "callback_answer", record.chat_id, record.message_id, record.id)
+    return True
+
+
+@method
+async def getFile(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> JSON:
+    record = emu.files.get(p.string("file_id") or "")
+    if record is None:
+        raise bad_request("invalid file_id")
+    if record.size > 20 << 20:
+        raise bad_request("file is too big")
+    return {
+        "file_id": record.file_id,
+        "file_unique_id": record.file_unique_id,
+        "file_size": record.size,
+        "file_path": record.file_path,
+    }
+
+
+def scope_key(scope: JSON) -> tuple[str, int | None, int | None]:
+    kind = scope.get("type", "default")
+    chat_id = scope.get("chat_id")
+    user_id = scope.get("user_id")
+    return (
+        str(kind),
+        int(chat_id) if chat_id is not None else None,
+        int(user_id) if user_id is not None else None,
+    )
+
+
+_SCOPES = {
+    "default": (),
+    "all_private_chats": (),
+    "all_group_chats": (),
+    "all_chat_administrators": (),
+    "chat": ("chat_id",),
+    "chat_administrators": ("chat_id",),
+    "chat_member": ("chat_id", "user_id"),
+}
+
+
+def _commands_key(
+    emu: BotApiEmulator, bot: BotState, p: Params
+) -> tuple[str, int | None, int | None, str]:
+    scope = p.json("scope", "can't parse BotCommandScope JSON object") or {"type": "default"}
+    if not isinstance(scope, dict) or scope.get("type") not in _SCOPES:
+        raise bad_request("can't parse BotCommandScope JSON object")
+    for name in _SCOPES[str(scope["type"])]:
+        if scope.get(name) is None:
+            raise bad_request(f"can't parse BotCommandScope JSON object: {name} missing")
+    if "chat_id" in _SCOPES[str(scope["type"])]:
+        try:
+            emu.chat_state(bot, int(scope["chat_id"]))
+        except (LookupError, ValueError):
+            raise bad_request("chat not found") from None
+    language = p.string("language_code") or ""
+    if language and not re.fullmatch(r"[a-z]{2}", language):
+        raise bad_request("invalid language code specified")
+    return (*scope_key(scope), language)
+
+
+@method
+async def setMyCommands(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
+    commands = p.json("commands", "can't parse commands JSON object")
+    if not isinstance(commands, list):
+        raise bad_request("can't parse commands JSON object")
+    if len(commands) > 100:
+        raise bad_request("too many commands specified")
+    clean: list[JSON] = []
+    for command in commands:
+        if not isinstance(command, dict):
+            raise bad_request("can't parse BotCommand JSON object")
+        name, description = command.get("command"), command.get("description")
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9_]{1,32}", name):
+            raise bad_request("BOT_COMMAND_INVALID")
+        if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
+            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        clean.append({"command": name, "description": description})
+    key = _commands_key(emu, bot, p)
+    if clean:
+        bot.commands[key] = clean
+    else:
+        bot.commands.pop(key, None)
+    return True
+
+
+@method
+async def getMyCommands(
+    emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event
+) -> list[JSON]:
+    return list(bot.commands.get(_commands_key(emu, bot, p), []))
+
+
+@method
+async def deleteMyCommands(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
+    bot.commands.pop(_commands_key(emu, bot, p), None)
+    return True
+
+
+@method
+async def getChat(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> JSON:
+    chat = _chat(emu, bot, p)
+    return {
+        **chat.to_json(),
+        "accent_color_id": 0,
+        "max_reaction_count": 11,
+        "accepted_gift_types": {
+            "unlimited_gifts": False,
+            "limited_gifts": False,
+            "unique_gifts": False,
+            "premium_subscription": False,
+            "gifts_from_channels": False,
+        },
+    }
+
+
+_CHAT_ACTIONS = {
+    "typing",
+    "upload_photo",
+    "record_video",
+    "upload_video",
+    "record_voice",
+    "upload_voice",
+    "upload_document",
+    "choose_sticker",
+    "find_location",
+    "record_video_note",
+    "upload_video_note",
+}
+
+
+@method
+async def sendChatAction(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
+    chat = _chat(emu, bot, p)
+    action = p.string("action")
+    if action not in _CHAT_ACTIONS:
+        raise bad_request("wrong parameter action in request")
+    _check_can_write(chat)
+    chat.last_action = action
+    return True
+
+
+def _record_setting(name: str) -> Method:
+    async def handler(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
+        bot.extra_settings[name] = dict(p.values)
+        return True
+
+    handler.__name__ = name
+    return handler
+
+
+for _name in ("setMyDescription", "setMyShortDescription", "setMyName", "setChatMenuButton"):
+    method(_record_setting(_name))
