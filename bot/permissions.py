@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import bot.features  # noqa: F401  (feature modules register their commands on import)
-from bot.core.commands import ADMIN, CADRE, COMMANDS, MEDIATOR, SECRETARY
+from bot.core.commands import COMMANDS
+from bot.core.roles import MANAGERS, Role
 
-PROFILES = ("stranger", CADRE, MEDIATOR, SECRETARY, ADMIN, "deactivated")
+PROFILES = ("stranger", Role.CADRE, Role.MEDIATOR, Role.SECRETARY, Role.ADMIN, "deactivated")
 OTHER_TOWNSHIP = "other township"
 CALLBACK_PROFILES = (*PROFILES, OTHER_TOWNSHIP)
 
@@ -47,7 +48,7 @@ CALLBACK_RULES = [
         "members",
         "`mem:list\\|inv\\|newinv\\|card\\|role\\|vils\\|act:<township>:…`",
         "township A's members, invitations",
-        frozenset({SECRETARY, ADMIN}),
+        MANAGERS,
     ),
     CallbackRule(
         "member-elsewhere",
@@ -59,55 +60,55 @@ CALLBACK_RULES = [
         "leave-decision",
         "`lv:ok\\|no:<leave request>`",
         "a leave request in township A",
-        frozenset({SECRETARY, ADMIN}),
+        MANAGERS,
     ),
     CallbackRule(
         "leave-in-force",
         "`lv:ls:<township>`",
         "township A's approved leave not over yet",
-        frozenset({SECRETARY, ADMIN}),
+        MANAGERS,
     ),
     CallbackRule(
         "leave-withdraw",
         "`lv:wd\\|wdn:<leave request>`",
         "another cadre's approved leave in township A (cancel or end it early)",
-        frozenset({SECRETARY, ADMIN}),
+        MANAGERS,
     ),
     CallbackRule(
         "case",
         "`cs:c\\|tl:<case>`",
         "a dispute case registered by a mediator of A",
-        frozenset({MEDIATOR, SECRETARY, ADMIN}),
+        frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN}),
     ),
     CallbackRule(
         "case-phones",
         "`cs:ph\\|pp:<case>…`",
         "the full phone numbers of a dispute case's parties (shown in an alert)",
-        frozenset({MEDIATOR, SECRETARY, ADMIN}),
+        frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN}),
     ),
     CallbackRule(
         "case-list",
         "`cs:l:<township>`",
         "township A's case list",
-        frozenset({CADRE, MEDIATOR, SECRETARY, ADMIN}),
+        frozenset({Role.CADRE, Role.MEDIATOR, Role.SECRETARY, Role.ADMIN}),
     ),
     CallbackRule(
         "arena-owners",
         "`ar:own\\|tog:<item>…`",
         "the owners of a key work item (擂台赛) of township A",
-        frozenset({SECRETARY, ADMIN}),
+        MANAGERS,
     ),
     CallbackRule(
         "arena-progress",
         "`ar:upd:<item>`",
         "the progress of a key work item owned by another cadre",
-        frozenset({SECRETARY, ADMIN}),
+        MANAGERS,
     ),
     CallbackRule(
         "case-figures",
         "`cs:d:<township>:…`",
         "township A's dispute figures",
-        frozenset({MEDIATOR, SECRETARY, ADMIN}),
+        frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN}),
     ),
 ]
 DOC = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"

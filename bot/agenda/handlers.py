@@ -7,9 +7,10 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.core.commands import ADMIN, SECRETARY, CommandSpec, register_commands
+from bot.core.commands import CommandSpec, register_commands
 from bot.core.db import members as member_db
 from bot.core.i18n import N_
+from bot.core.roles import MANAGERS, Role
 from bot.core.text import split_message
 from bot.core.turn import Context, Turn, admitted, member_only
 from bot.week.schedule import week_rules
@@ -19,16 +20,16 @@ register_commands(
     CommandSpec(
         "agenda",
         N_("The Monday meeting agenda (周一例会), from last week's reports"),
-        frozenset({SECRETARY, ADMIN}),
+        MANAGERS,
     )
 )
 
 
-@member_only(SECRETARY, ADMIN)
+@member_only(Role.SECRETARY, Role.ADMIN)
 async def agenda_command(turn: Turn) -> None:
     assert turn.actor is not None
     async with turn.svc.transaction() as session:
-        ids = None if turn.actor.is_admin else turn.actor.township_ids(SECRETARY)
+        ids = None if turn.actor.is_admin else turn.actor.township_ids(Role.SECRETARY)
         townships = await member_db.townships(session, ids)
     if len(townships) == 1:
         await send_agenda(turn, townships[0].id)
@@ -41,7 +42,7 @@ async def agenda_command(turn: Turn) -> None:
 
 async def on_button(update: Update, context: Context) -> None:
     turn = await Turn.load(update, context)
-    if not await admitted(turn, (SECRETARY, ADMIN)):
+    if not await admitted(turn, (Role.SECRETARY, Role.ADMIN)):
         return
     assert turn.actor is not None
     parts = turn.callback_parts()

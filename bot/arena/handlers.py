@@ -10,12 +10,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.arena import queries as arena_db
 from bot.arena.rules import standings
-from bot.core.commands import ADMIN, SECRETARY, STAFF, CommandSpec, register_commands
+from bot.core.commands import CommandSpec, register_commands
 from bot.core.db import members as member_db
 from bot.core.flows import flow
 from bot.core.i18n import N_
 from bot.core.models import Township
 from bot.core.render import format_datetime
+from bot.core.roles import ALL_ROLES, Role
 from bot.core.text import clean_line, esc
 from bot.core.turn import (
     Button,
@@ -32,7 +33,7 @@ from bot.core.turn import (
 FLOW = "arena"
 PROGRESS = re.compile(r"^\s*(\d{1,3})\s*%?\s*(.*)$", re.S)
 
-register_commands(CommandSpec("arena", N_("Key work scoreboard (擂台赛)"), STAFF))
+register_commands(CommandSpec("arena", N_("Key work scoreboard (擂台赛)"), ALL_ROLES))
 
 
 async def _township(turn: Turn) -> Township | None:
@@ -202,7 +203,7 @@ async def on_button(update: Update, context: Context) -> None:
     else:
         await turn.answer(
             _("Sorry, this is only for: {roles}.").format(
-                roles="、".join(turn.role_label(r) for r in (SECRETARY, ADMIN))
+                roles="、".join(turn.role_label(r) for r in (Role.SECRETARY, Role.ADMIN))
             ),
             True,
         )

@@ -47,11 +47,12 @@ from bot.cases.views import (
     rule_message,
     sees_parties,
 )
-from bot.core.commands import ADMIN, CADRE, MEDIATOR, SECRETARY, CommandSpec, register_commands
+from bot.core.commands import CommandSpec, register_commands
 from bot.core.db import members as member_db
 from bot.core.flows import flow
 from bot.core.i18n import N_
 from bot.core.models import Township
+from bot.core.roles import Role
 from bot.core.text import MESSAGE_LIMIT, clean_text, split_message, visible_length
 from bot.core.turn import (
     Button,
@@ -71,9 +72,9 @@ PAGE = 8
 VILLAGE_PAGE = 12
 DESCRIPTION_MAX = 1000
 NOTE_MAX = 500
-CREATORS = (MEDIATOR, CADRE, SECRETARY)
-VIEWERS = (CADRE, MEDIATOR, SECRETARY, ADMIN)
-FIGURE_VIEWERS = (MEDIATOR, SECRETARY, ADMIN)
+CREATORS = (Role.MEDIATOR, Role.CADRE, Role.SECRETARY)
+VIEWERS = (Role.CADRE, Role.MEDIATOR, Role.SECRETARY, Role.ADMIN)
+FIGURE_VIEWERS = (Role.MEDIATOR, Role.SECRETARY, Role.ADMIN)
 TIER_CODES = {"o": Tier.ORDINARY, "c": Tier.COMPLEX, "d": Tier.DIFFICULT}
 PERIODS = {
     "w": ("week", "周", "本周"),
@@ -531,7 +532,7 @@ async def prompt_action(turn: Turn, state: FlowState, number: str) -> None:
         buttons = [
             (m.name, turn.cb(CB, "f", v, "med", m.member_id))
             for m in members
-            if m.active and MEDIATOR in m.roles
+            if m.active and Role.MEDIATOR in m.roles
         ]
         await turn.show(
             _("Who should mediate {number}?").format(number=number), [*pairs(buttons), [cancel]]
@@ -599,7 +600,7 @@ async def on_act_flow_button(turn: Turn, parts: list[str]) -> None:
     if kind == "med" and state.step == "mediator" and value.isdigit():
         async with turn.svc.transaction() as session:
             members = await member_db.members_of(session, int(data["tid"]))
-        if not any(m.member_id == int(value) and MEDIATOR in m.roles for m in members):
+        if not any(m.member_id == int(value) and Role.MEDIATOR in m.roles for m in members):
             await turn.answer(_("That member is not a mediator of this township."), True)
             return
         await turn.answer()

@@ -107,6 +107,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
+from bot.core.roles import ALL_ROLES, Role
+
 # ---------------------------------------------------------------------------
 # Errors
 # ---------------------------------------------------------------------------
@@ -180,13 +182,8 @@ class Action(StrEnum):
     REGISTER = "register"
 
 
-ROLE_CADRE: Final = "cadre"
-ROLE_MEDIATOR: Final = "mediator"
-ROLE_SECRETARY: Final = "secretary"
-ROLE_ADMIN: Final = "admin"
-KNOWN_ROLES: Final = frozenset({ROLE_CADRE, ROLE_MEDIATOR, ROLE_SECRETARY, ROLE_ADMIN})
 #: Roles that may perform every workflow action on their township's cases.
-WORKFLOW_ROLES: Final = frozenset({ROLE_MEDIATOR, ROLE_SECRETARY, ROLE_ADMIN})
+WORKFLOW_ROLES: Final = frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN})
 
 #: Source key with a fixed meaning: the case was found by dispute screening (排查发现).
 SOURCE_SCREENING: Final = "screening"
@@ -482,7 +479,7 @@ def role_permits(action: Action, roles: Iterable[str], is_owner: bool) -> bool:
         return False
     if role_set & WORKFLOW_ROLES:
         return True
-    if ROLE_CADRE in role_set:
+    if Role.CADRE in role_set:
         return action in (_CADRE_OWNER_ACTIONS if is_owner else _CADRE_ANY_ACTIONS)
     return False
 
@@ -791,7 +788,7 @@ def new_case(
         raise CaseRuleError(
             "wrong_township", case_township_id=township_id, actor_township_id=actor.township_id
         )
-    if not frozenset(actor.roles) & KNOWN_ROLES:
+    if not frozenset(actor.roles) & ALL_ROLES:
         raise CaseRuleError("permission_denied", action=Action.REGISTER.value, roles=[])
     parsed = parse_case_number(number)
     if parsed is None:

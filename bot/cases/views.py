@@ -22,11 +22,11 @@ from bot.cases import rules
 from bot.cases.queries import CaseDetail, CaseSummary
 from bot.cases.rules import Action, AgreementForm, CaseConfig, CaseRuleError, Status, Tier
 from bot.core.access import Actor
-from bot.core.commands import ADMIN, CADRE, MEDIATOR, SECRETARY
 from bot.core.i18n import N_, Gettext
 from bot.core.render import format_date
+from bot.core.roles import Role
 
-PRIVILEGED = frozenset({MEDIATOR, SECRETARY, ADMIN})
+PRIVILEGED = frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN})
 CARD_EVENTS = 8
 CARD_NOTE_CHARS = 120
 
@@ -116,7 +116,7 @@ def can_view(actor: Actor, case: CaseSummary) -> bool:
         return False
     if sees_parties(actor, township_id):
         return True
-    return CADRE in roles_in(actor, township_id) and case.state.opened_by == actor.member_id
+    return Role.CADRE in roles_in(actor, township_id) and case.state.opened_by == actor.member_id
 
 
 def domain_actor(actor: Actor, township_id: int) -> rules.Actor:

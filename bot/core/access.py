@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.core.commands import ADMIN, SECRETARY
+from bot.core.roles import Role
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
-        return ADMIN in self.roles
+        return Role.ADMIN in self.roles
 
     def has_role(self, role: str, township_id: int | None = None) -> bool:
         if township_id is None:
@@ -39,10 +39,10 @@ class Actor:
 
     def manages(self, township_id: int) -> bool:
         """Secretaries manage their own township; admins manage every township."""
-        return self.is_admin or (township_id, SECRETARY) in self.grants
+        return self.is_admin or (township_id, Role.SECRETARY) in self.grants
 
     def roles_in(self, township_id: int) -> set[str]:
         roles = {r for t, r in self.grants if t == township_id}
         if self.is_admin:
-            roles.add(ADMIN)
+            roles.add(Role.ADMIN)
         return roles

@@ -5,26 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.i18n import N_
-
-CADRE, MEDIATOR, SECRETARY, ADMIN = "cadre", "mediator", "secretary", "admin"
-ALL_ROLES = frozenset({CADRE, MEDIATOR, SECRETARY, ADMIN})
-STAFF = ALL_ROLES
+from bot.core.roles import ALL_ROLES, MANAGERS, Role
 
 
 @dataclass(frozen=True)
 class CommandSpec:
     name: str
     description: str  # English message id, translated at display time
-    roles: frozenset[str]
+    roles: frozenset[Role]
     menu: bool = True  # shown in Telegram's command menu
 
 
 COMMANDS: list[CommandSpec] = [
-    CommandSpec("help", N_("Show what you can do"), STAFF),
-    CommandSpec("lang", N_("Switch language"), STAFF),
-    CommandSpec("cancel", N_("Cancel what you are doing"), STAFF),
-    CommandSpec("members", N_("List and manage members"), frozenset({SECRETARY, ADMIN})),
-    CommandSpec("invite", N_("Create an invitation link"), frozenset({SECRETARY, ADMIN})),
+    CommandSpec("help", N_("Show what you can do"), ALL_ROLES),
+    CommandSpec("lang", N_("Switch language"), ALL_ROLES),
+    CommandSpec("cancel", N_("Cancel what you are doing"), ALL_ROLES),
+    CommandSpec("members", N_("List and manage members"), MANAGERS),
+    CommandSpec("invite", N_("Create an invitation link"), MANAGERS),
 ]
 
 
@@ -39,11 +36,3 @@ def register_commands(*specs: CommandSpec, before: str | None = "lang") -> None:
 
 def commands_for(roles: set[str] | frozenset[str]) -> list[CommandSpec]:
     return [c for c in COMMANDS if c.roles & roles]
-
-
-ROLE_LABELS = {
-    CADRE: N_("cadre"),
-    MEDIATOR: N_("mediator"),
-    SECRETARY: N_("secretary"),
-    ADMIN: N_("admin"),
-}

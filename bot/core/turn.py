@@ -25,11 +25,11 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core.access import Actor
-from bot.core.commands import ROLE_LABELS
 from bot.core.db import members as member_db
 from bot.core.i18n import Gettext, gettext_for, normalize_language
 from bot.core.models import ConversationState, ParkedFlow
 from bot.core.models.core import PARKED_DAYS
+from bot.core.roles import ROLE_LABELS
 from bot.core.services import Services, services
 from bot.core.text import clean_line
 

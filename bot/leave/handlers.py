@@ -21,11 +21,12 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.access import Actor
-from bot.core.commands import ADMIN, CADRE, SECRETARY, CommandSpec, register_commands
+from bot.core.commands import CommandSpec, register_commands
 from bot.core.db import members as member_db
 from bot.core.flows import flow
 from bot.core.i18n import N_, gettext_for
 from bot.core.render import format_date
+from bot.core.roles import Role
 from bot.core.text import clean_line, esc, quoted
 from bot.core.turn import (
     Button,
@@ -64,7 +65,7 @@ register_commands(
     CommandSpec(
         "leave",
         N_("Ask for leave (请假) or record official duty (公务外出)"),
-        frozenset({CADRE, SECRETARY}),
+        frozenset({Role.CADRE, Role.SECRETARY}),
     ),
 )
 
@@ -77,7 +78,7 @@ async def _township_for(turn: Turn) -> tuple[Place, bool] | None:
     """The township the actor files in, and whether they record as its secretary."""
     actor = turn.actor
     assert actor is not None
-    secretary_of = sorted(actor.township_ids(SECRETARY))
+    secretary_of = sorted(actor.township_ids(Role.SECRETARY))
     if secretary_of:
         place = await place_for(turn, secretary_of[0])
         return (place, True) if place else None
@@ -88,7 +89,7 @@ async def _township_for(turn: Turn) -> tuple[Place, bool] | None:
 # --- command -------------------------------------------------------------------------------
 
 
-@member_only(CADRE, SECRETARY)
+@member_only(Role.CADRE, Role.SECRETARY)
 async def leave_command(turn: Turn) -> None:
     _ = turn._
     assert turn.actor is not None
@@ -596,7 +597,7 @@ async def _decide(turn: Turn, action: str, target: int) -> None:
 def _secretary_for(actor: Actor, township_id: int) -> bool:
     """Whether `actor` decides leave in the township: its secretary, or an admin there."""
     return actor.manages(township_id) and (
-        actor.has_role(SECRETARY, township_id) or actor.has_role(ADMIN)
+        actor.has_role(Role.SECRETARY, township_id) or actor.has_role(Role.ADMIN)
     )
 
 

@@ -17,13 +17,14 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.core.commands import ADMIN, SECRETARY, STAFF, CommandSpec, register_commands
+from bot.core.commands import CommandSpec, register_commands
 from bot.core.db import members as member_db
 from bot.core.flows import flow
 from bot.core.i18n import N_, gettext_for
 from bot.core.models import RedBlackIssue, RedBlackObjection, Township
 from bot.core.outbox import Outgoing, enqueue
 from bot.core.render import format_datetime
+from bot.core.roles import ALL_ROLES, MANAGERS, Role
 from bot.core.text import clean_text, esc
 from bot.core.turn import Button, Context, FlowState, Turn, admitted, member_only
 from bot.lists import queries as rb_db
@@ -60,11 +61,11 @@ register_commands(
     CommandSpec(
         "redblack",
         N_("Red and black lists: preview, publish, correct"),
-        frozenset({SECRETARY, ADMIN}),
+        MANAGERS,
     ),
-    CommandSpec("export", N_("Export the township ledger (台账)"), frozenset({SECRETARY, ADMIN})),
-    CommandSpec("why", N_("Why you are (not) on the red or black list"), STAFF),
-    CommandSpec("object", N_("Object to being named on a list preview"), STAFF),
+    CommandSpec("export", N_("Export the township ledger (台账)"), MANAGERS),
+    CommandSpec("why", N_("Why you are (not) on the red or black list"), ALL_ROLES),
+    CommandSpec("object", N_("Object to being named on a list preview"), ALL_ROLES),
 )
 
 
@@ -110,7 +111,7 @@ async def managed_township(turn: Turn, code: str | None) -> Township | None:
                 await turn.send(_("You can only manage the lists of your own township."))
                 return None
             return township
-        ids = None if turn.actor.is_admin else turn.actor.township_ids(SECRETARY)
+        ids = None if turn.actor.is_admin else turn.actor.township_ids(Role.SECRETARY)
         townships = await member_db.townships(session, ids)
     if len(townships) == 1:
         return townships[0]
@@ -156,7 +157,7 @@ def _fingerprint(data: Any) -> str:
 # --- /redblack -----------------------------------------------------------------------------
 
 
-@member_only(SECRETARY, ADMIN)
+@member_only(Role.SECRETARY, Role.ADMIN)
 async def redblack_command(turn: Turn) -> None:
     _ = turn._
     args, code = _split_args(turn)
@@ -531,7 +532,7 @@ async def show_history(turn: Turn, township: Township, words: list[str]) -> None
 async def object_command(turn: Turn) -> None:
     assert turn.actor is not None
     _ = turn._
-    if turn.actor.roles & {SECRETARY, ADMIN} and await _show_objections(turn):
+    if turn.actor.roles & {Role.SECRETARY, Role.ADMIN} and await _show_objections(turn):
         return
     reason = clean_text(" ".join(turn.context.args or []))
     township_ids = turn.actor.township_ids()
@@ -669,7 +670,7 @@ async def _file_objection(turn: Turn, issue_id: int, text: str) -> None:
         )
         await turn.clear_state(session)
         notices = []
-        for secretary in await member_db.recipients(session, issue.township_id, SECRETARY):
+        for secretary in await member_db.recipients(session, issue.township_id, Role.SECRETARY):
             notices.append(_objection_notice(turn, issue, objection.id, secretary, text, list_name))
     await deliver(turn, notices)
     await turn.send(
@@ -717,7 +718,7 @@ async def _show_objections(turn: Turn) -> bool:
     """A secretary's /object lists the open objections with decision buttons."""
     assert turn.actor is not None
     _ = turn._
-    ids = turn.actor.township_ids(SECRETARY)
+    ids = turn.actor.township_ids(Role.SECRETARY)
     from sqlalchemy import select
 
     from bot.core.models import Member, RedBlackObjection
@@ -1003,7 +1004,7 @@ async def why_command(turn: Turn) -> None:
 # --- /export ------------------------------------------------------------------------------
 
 
-@member_only(SECRETARY, ADMIN)
+@member_only(Role.SECRETARY, Role.ADMIN)
 async def export_command(turn: Turn) -> None:
     _ = turn._
     args, code = _split_args(turn)

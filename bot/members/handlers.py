@@ -8,8 +8,8 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.core.commands import ADMIN, CADRE, MEDIATOR, SECRETARY
 from bot.core.db import members as member_db
+from bot.core.roles import Role
 from bot.core.text import esc
 from bot.core.turn import (
     Button,
@@ -25,14 +25,14 @@ from bot.members.help import sync_command_menu
 
 PAGE = 8
 VILLAGE_PAGE = 12
-ROLE_CODES = {"c": CADRE, "m": MEDIATOR, "s": SECRETARY}
-INVITABLE = (CADRE, MEDIATOR, SECRETARY)
+ROLE_CODES = {"c": Role.CADRE, "m": Role.MEDIATOR, "s": Role.SECRETARY}
+INVITABLE = (Role.CADRE, Role.MEDIATOR, Role.SECRETARY)
 
 
 async def _managed_townships(turn: Turn) -> list[tuple[int, str]]:
     assert turn.actor is not None
     async with turn.svc.transaction() as session:
-        ids = None if turn.actor.is_admin else turn.actor.township_ids(SECRETARY)
+        ids = None if turn.actor.is_admin else turn.actor.township_ids(Role.SECRETARY)
         return [(t.id, t.name) for t in await member_db.townships(session, ids)]
 
 
@@ -51,14 +51,14 @@ async def _pick_township(turn: Turn, purpose: str) -> int | None:
     return None
 
 
-@member_only(SECRETARY, ADMIN)
+@member_only(Role.SECRETARY, Role.ADMIN)
 async def members_command(turn: Turn) -> None:
     township_id = await _pick_township(turn, "list")
     if township_id is not None:
         await show_list(turn, township_id, 0)
 
 
-@member_only(SECRETARY, ADMIN)
+@member_only(Role.SECRETARY, Role.ADMIN)
 async def invite_command(turn: Turn) -> None:
     township_id = await _pick_township(turn, "inv")
     if township_id is None:
@@ -212,7 +212,7 @@ async def show_villages(turn: Turn, township_id: int, member_id: int, page: int)
 
 async def on_button(update: Update, context: Context) -> None:
     turn = await Turn.load(update, context)
-    if not await admitted(turn, (SECRETARY, ADMIN)):
+    if not await admitted(turn, (Role.SECRETARY, Role.ADMIN)):
         return
     assert turn.actor is not None
     _ = turn._
@@ -253,7 +253,7 @@ async def _member_action(turn: Turn, action: str, township_id: int, args: list[i
     changed_roles = False
     if action == "role" and len(args) > 1 and args[1] in ROLE_CODES:
         role = ROLE_CODES[str(args[1])]
-        if member_id == turn.actor.member_id and role == SECRETARY and not turn.actor.is_admin:
+        if member_id == turn.actor.member_id and role == Role.SECRETARY and not turn.actor.is_admin:
             await turn.answer(_("You cannot remove your own secretary role."), True)
             return
         async with turn.svc.transaction() as session:

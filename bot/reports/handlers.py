@@ -19,10 +19,11 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.arena import queries as arena_db
-from bot.core.commands import CADRE, CommandSpec, register_commands
+from bot.core.commands import CommandSpec, register_commands
 from bot.core.flows import flow
 from bot.core.i18n import N_, Gettext
 from bot.core.models import WeeklyReport
+from bot.core.roles import Role
 from bot.core.text import clean_text, esc, split_message
 from bot.core.turn import Button, Context, FlowState, Turn, admitted, checkbox, member_only
 from bot.week import queries as week_db
@@ -40,7 +41,9 @@ from bot.week.rules import previous_week
 FLOW = "report"
 
 register_commands(
-    CommandSpec("report", N_("Write and submit the weekly report (周五交账)"), frozenset({CADRE})),
+    CommandSpec(
+        "report", N_("Write and submit the weekly report (周五交账)"), frozenset({Role.CADRE})
+    ),
 )
 
 
@@ -240,7 +243,7 @@ async def deliver(turn: Turn, text: str, rows: list[list[Button]], *, edit: bool
 # --- commands ------------------------------------------------------------------------------
 
 
-@member_only(CADRE)
+@member_only(Role.CADRE)
 async def report_command(turn: Turn) -> None:
     _ = turn._
     assert turn.actor is not None
@@ -283,7 +286,7 @@ async def _load(turn: Turn, state: FlowState) -> WeeklyReport | None:
 
 async def on_button(update: Update, context: Context) -> None:
     turn = await Turn.load(update, context)
-    if not await admitted(turn, (CADRE,)):
+    if not await admitted(turn, (Role.CADRE,)):
         return
     _ = turn._
     parts = turn.callback_parts()

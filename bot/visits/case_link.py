@@ -13,7 +13,7 @@ import contextlib
 from bot.cases import queries as case_db
 from bot.cases.rules import Action, ActionPayload, CaseRuleError
 from bot.cases.views import domain_actor
-from bot.core.commands import MEDIATOR, SECRETARY
+from bot.core.roles import Role
 from bot.core.turn import Button, Turn
 from bot.week import queries as week_db
 from bot.week.place import Place
@@ -30,7 +30,10 @@ async def _visible_cases(turn: Turn, place: Place, village_id: int) -> list[case
     assert turn.actor is not None
     async with turn.svc.transaction() as session:
         cases = await case_db.open_cases_in_village(session, place.township_id, village_id)
-    if turn.actor.roles_in(place.township_id) & {MEDIATOR, SECRETARY} or turn.actor.is_admin:
+    if (
+        turn.actor.roles_in(place.township_id) & {Role.MEDIATOR, Role.SECRETARY}
+        or turn.actor.is_admin
+    ):
         return cases
     # A cadre sees only the cases they registered.
     return [c for c in cases if c.state.opened_by == turn.actor.member_id]

@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.core.commands import CADRE, CommandSpec, register_commands
+from bot.core.commands import CommandSpec, register_commands
 from bot.core.db import members as member_db
 from bot.core.db.directory import VillageInfo
 from bot.core.flows import flow
 from bot.core.i18n import N_
+from bot.core.roles import Role
 from bot.core.text import clean_line, clean_text, quoted
 from bot.core.text import esc as _esc
 from bot.core.turn import (
@@ -54,8 +55,8 @@ MAX_PROBLEMS = 10
 MAX_SCREENINGS = 99
 
 register_commands(
-    CommandSpec("visit", N_("Log a village visit (下乡)"), frozenset({CADRE})),
-    CommandSpec("visits", N_("This week's visit logs: edit or delete"), frozenset({CADRE})),
+    CommandSpec("visit", N_("Log a village visit (下乡)"), frozenset({Role.CADRE})),
+    CommandSpec("visits", N_("This week's visit logs: edit or delete"), frozenset({Role.CADRE})),
 )
 
 
@@ -345,7 +346,7 @@ async def reprompt(turn: Turn, place: Place, state: FlowState, note: str = "") -
 # --- commands ------------------------------------------------------------------------------
 
 
-@member_only(CADRE)
+@member_only(Role.CADRE)
 async def visit_command(turn: Turn) -> None:
     await start_visit(turn)
 
@@ -375,7 +376,7 @@ async def start_visit(turn: Turn) -> None:
     await send_village_picker(turn, place, data, version, edit=False, assigned=assigned)
 
 
-@member_only(CADRE)
+@member_only(Role.CADRE)
 async def visits_command(turn: Turn) -> None:
     await show_list(turn, edit=False)
 
@@ -521,7 +522,7 @@ async def show_saved(
 
 async def on_button(update: Update, context: Context) -> None:
     turn = await Turn.load(update, context)
-    if not await admitted(turn, (CADRE,)):
+    if not await admitted(turn, (Role.CADRE,)):
         return
     _ = turn._
     parts = turn.callback_parts()

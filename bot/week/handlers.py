@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 from telegram.ext import Application, CommandHandler
 
-from bot.core.commands import CADRE, CommandSpec, register_commands
+from bot.core.commands import CommandSpec, register_commands
 from bot.core.i18n import N_
+from bot.core.roles import Role
 from bot.core.turn import Turn, member_only
 from bot.week import queries as week_db
 from bot.week.place import Place, day_label, leave_kind_label, place_for, report_line
@@ -16,12 +17,14 @@ from bot.week.rules import previous_week
 
 register_commands(
     CommandSpec(
-        "me", N_("My week: field days, quotas, report (/me last: last week)"), frozenset({CADRE})
+        "me",
+        N_("My week: field days, quotas, report (/me last: last week)"),
+        frozenset({Role.CADRE}),
     ),
 )
 
 
-@member_only(CADRE)
+@member_only(Role.CADRE)
 async def me_command(turn: Turn) -> None:
     _ = turn._
     place = await place_for(turn)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.core.commands import CADRE
 from bot.core.i18n import Gettext
 from bot.core.render import format_date
+from bot.core.roles import Role
 from bot.core.turn import Turn
 from bot.week.schedule import WeekRules, week_rules
 
@@ -32,7 +32,7 @@ async def place_for(turn: Turn, township_id: int | None = None) -> Place | None:
     if actor is None:
         return None
     if township_id is None:
-        ids = sorted(actor.township_ids(CADRE))
+        ids = sorted(actor.township_ids(Role.CADRE))
         if not ids:
             return None
         township_id = ids[0]

@@ -26,10 +26,10 @@ from typing import Any
 from bot.app import AppType, build_application, running
 from bot.core.calendar import WorkCalendar
 from bot.core.clock import ManualClock, notify_clock_moved
-from bot.core.commands import ROLE_LABELS
 from bot.core.config import Settings, parse_settings
 from bot.core.db import members as member_db
 from bot.core.i18n import gettext_for
+from bot.core.roles import ROLE_LABELS
 from bot.core.services import Services
 from bot.week.rules import ReportSchedule, meeting_time, report_window, week_of
 from devkit.demo import DEMO_TOKEN, NEW_CADRE, STRANGER

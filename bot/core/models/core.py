@@ -4,7 +4,6 @@ in `bot.core.models` so Alembic sees everything."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -23,13 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.core.models.base import Base
-
-
-class Role(enum.StrEnum):
-    CADRE = "cadre"
-    MEDIATOR = "mediator"
-    SECRETARY = "secretary"
-    ADMIN = "admin"
+from bot.core.roles import Role
 
 
 class Township(Base):
