@@ -22,8 +22,8 @@ from bot.core.db import members as member_db
 from bot.core.db.directory import Directory
 from bot.core.db.engine import create_engine, session_factory
 from bot.core.db.migrate import upgrade
+from bot.core.delivery import OutboxSender
 from bot.core.i18n import gettext_for
-from bot.core.outbox import OutboxSender
 from bot.core.ratelimit import FloodLimiter
 from bot.core.render import Renderer
 from bot.core.services import Services

@@ -19,9 +19,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.core.config import SchedulerConfig
 from bot.core.db.leases import acquire_lease, release_lease
+from bot.core.delivery import OutboxSender
 from bot.core.models import JobRun, ParkedFlow, Township
 from bot.core.models.core import PARKED_DAYS
-from bot.core.outbox import OutboxSender, Outgoing, enqueue
+from bot.core.outbox import Outgoing, enqueue
 from bot.core.services import Services
 from bot.week.schedule import work_calendar
 from jobs.context import JobContext

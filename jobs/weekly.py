@@ -69,7 +69,7 @@ async def cadre_lines_between(
     judged_only: bool,
 ) -> dict[date, list[CadreLine]]:
     """`cadre_lines` for several weeks in the same few queries (monthly summary)."""
-    joined = await member_db.joined_weeks(session, township_id, rules.tz) if judged_only else {}
+    joined = await week_db.joined_weeks(session, township_id, rules.tz) if judged_only else {}
     found = await week_db.cadre_weeks_between(session, township_id, weeks, rules, now)
     return {week: _lines(found.get(week, []), week, joined) for week in weeks}
 

@@ -10,7 +10,7 @@ import os
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -22,9 +22,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-
-if TYPE_CHECKING:
-    from bot.lists.rules import RedBlackRules
 
 ENV_TOKEN = "TOWNSHIP_BOT_TOKEN"
 ENV_DATABASE_URL = "TOWNSHIP_BOT_DATABASE_URL"
@@ -227,22 +224,6 @@ class RedBlackConfig(_Strict):
     # 包村 teams: village name -> unit name. A cadre's unit is their first 包村 village,
     # or the team that village belongs to here.
     village_units: dict[str, Annotated[str, Field(min_length=1, max_length=64)]] = {}
-
-    def rules(self) -> RedBlackRules:
-        from bot.lists.rules import PointWeights, RedBlackRules
-
-        return RedBlackRules(
-            quota_mode=self.quota_mode,
-            black_overdue_days=self.black_overdue_days,
-            min_data_weeks_week=self.min_data_weeks_week,
-            min_data_weeks_month=self.min_data_weeks_month,
-            min_data_weeks_quarter=self.min_data_weeks_quarter,
-            max_red=self.max_red,
-            max_black=self.max_black,
-            points_enabled=self.points_enabled,
-            weights=PointWeights(**self.weights.model_dump()),
-            rank_by=self.rank_by,
-        )
 
 
 class TownshipConfig(_Strict):

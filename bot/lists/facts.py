@@ -38,7 +38,6 @@ from bot.cases.queries import case_config
 from bot.cases.rules import DEADLINE_STATUSES, Status
 from bot.core.config import Settings
 from bot.core.db.bulk import gc_paused
-from bot.core.db.members import joined_weeks
 from bot.core.i18n import gettext_for
 from bot.core.models import (
     DisputeCase,
@@ -57,6 +56,7 @@ from bot.week.queries import (
     cadre_weeks,
     cadre_weeks_between,
     exempt_spans,
+    joined_weeks,
     section_texts,
     township_visits,
 )

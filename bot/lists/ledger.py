@@ -22,7 +22,7 @@ from bot.lists import queries as rb_db
 from bot.lists.chart import bar_chart_svg
 from bot.lists.facts import DEFAULT_PROVIDER, FactsProvider
 from bot.lists.periods import period_key
-from bot.lists.rules import Period
+from bot.lists.rules import Period, rules_from_config
 from bot.lists.text import RULE_LABELS, STATUS_LABELS
 from bot.lists.views import period_text, view
 
@@ -183,7 +183,10 @@ async def ledger_workbook(
             *(("规则", rule) for rule in v["rules"]),
         ],
     )
-    rules = [rule for rule, _w in settings.township_redblack(township.code).rules().weights.items()]
+    rules = [
+        rule
+        for rule, _w in rules_from_config(settings.township_redblack(township.code)).weights.items()
+    ]
     score_headers = ("名次", "姓名", "包村", "积分", "并列", *(_(RULE_LABELS[r]) for r in rules))
     raw_scores = {str(r["member_id"]): r for r in snapshot["scoreboard"]}
     score_rows = []

@@ -14,7 +14,7 @@ from bot.core.db.members import audit
 from bot.core.models import RedBlackIssue, RedBlackObjection, Township
 from bot.lists.facts import FactsProvider, members_for_lists
 from bot.lists.periods import period_key
-from bot.lists.rules import Period, evaluate
+from bot.lists.rules import Period, evaluate, rules_from_config
 from bot.lists.snapshot import apply_removal, build_snapshot, listed
 
 PREVIEW, PUBLISHED, SUPERSEDED = "preview", "published", "superseded"
@@ -35,7 +35,7 @@ async def compute_snapshot(
     their rows are what the collections would walk again and again."""
     with gc_paused():
         config = settings.township_redblack(township.code)
-        rules = config.rules()
+        rules = rules_from_config(config)
         members = await members_for_lists(session, township.id, config.village_units)
         known = {m.member_id for m in members}
         period_weeks = set(period.weeks)

@@ -73,6 +73,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any, Literal, NamedTuple, TypeAlias, TypeVar
 
+from bot.core.config import RedBlackConfig
+
 __all__ = [
     "DEFAULT_RULES",
     "Assessment",
@@ -1117,3 +1119,19 @@ def _unit_scoreboard(
         UnitScoreRow(rank, unit, avg, n, total, breakdown, tied)
         for (unit, avg, n, total, breakdown), (rank, tied) in zip(rows, ranks, strict=True)
     ]
+
+
+def rules_from_config(config: RedBlackConfig) -> RedBlackRules:
+    """The rules as a township configured them (`[redblack]`, or its own override)."""
+    return RedBlackRules(
+        quota_mode=config.quota_mode,
+        black_overdue_days=config.black_overdue_days,
+        min_data_weeks_week=config.min_data_weeks_week,
+        min_data_weeks_month=config.min_data_weeks_month,
+        min_data_weeks_quarter=config.min_data_weeks_quarter,
+        max_red=config.max_red,
+        max_black=config.max_black,
+        points_enabled=config.points_enabled,
+        weights=PointWeights(**config.weights.model_dump()),
+        rank_by=config.rank_by,
+    )

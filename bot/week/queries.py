@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -1077,3 +1078,14 @@ async def contact(session: AsyncSession, member_id: int) -> Contact | None:
     if member is None:
         return None
     return Contact(member.id, member.telegram_user_id, member.display_name, member.language)
+
+
+async def joined_weeks(session: AsyncSession, township_id: int, tz: ZoneInfo) -> dict[int, date]:
+    """Monday of the week each member joined (was created). Lists, agendas and summaries
+    judge a member from the first full week after that, never the week they joined."""
+    rows = await session.execute(
+        select(Member.id, Member.created_at)
+        .join(MemberRole, MemberRole.member_id == Member.id)
+        .where(MemberRole.township_id == township_id)
+    )
+    return {mid: week_of(created.astimezone(tz).date()) for mid, created in rows}

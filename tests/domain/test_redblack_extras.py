@@ -23,6 +23,7 @@ from bot.lists.rules import (
     RedBlackRules,
     _SharedReasons,
     evaluate,
+    rules_from_config,
 )
 from bot.lists.snapshot import (
     apply_removal,
@@ -271,7 +272,7 @@ def test_redblack_config_maps_onto_the_rules(no_network: None) -> None:
             ],
         }
     )
-    rules = settings.redblack.rules()
+    rules = rules_from_config(settings.redblack)
     assert (rules.rank_by, rules.max_black, rules.weights.field_day) == ("both", 3, 1)
     assert rules.weights.missing_report == -10
     assert settings.township_redblack("SHZ").objection_window_hours == 24

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.core.delivery import OutboxSender
 from bot.core.models import JobRun, Member, OutboxMessage
-from bot.core.outbox import OutboxSender, Outgoing, enqueue
+from bot.core.outbox import Outgoing, enqueue
 from devkit.sample import ADMIN, PEOPLE
 from jobs.registry import JOBS
 from jobs.scheduler import Scheduler

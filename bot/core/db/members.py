@@ -6,9 +6,8 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +24,6 @@ from bot.core.models import (
     Village,
     VillageAssignment,
 )
-from bot.week.rules import week_of
 
 
 async def audit(
@@ -531,14 +529,3 @@ async def recipients(
 async def admins(session: AsyncSession) -> list[Recipient]:
     query = _recipient_query(MemberRole.role == Role.ADMIN)
     return [Recipient(*row) for row in await session.execute(query)]
-
-
-async def joined_weeks(session: AsyncSession, township_id: int, tz: ZoneInfo) -> dict[int, date]:
-    """Monday of the week each member joined (was created). Lists, agendas and summaries
-    judge a member from the first full week after that, never the week they joined."""
-    rows = await session.execute(
-        select(Member.id, Member.created_at)
-        .join(MemberRole, MemberRole.member_id == Member.id)
-        .where(MemberRole.township_id == township_id)
-    )
-    return {mid: week_of(created.astimezone(tz).date()) for mid, created in rows}

@@ -1,0 +1,256 @@
+"""Delivery of the durable outbox: claim atomically, deliver, never drop.
+
+Delivery rules:
+- transient failures (network errors, 5xx, timeouts, 429 beyond the rate limiter's own
+  retries) are retried with backoff, first in-process, then by leaving the row pending;
+- BadRequest is recorded as failed with Telegram's reason;
+- Forbidden (the user blocked the bot) marks the member unreachable and tells the
+  township's secretaries;
+- a post to the township's group chat that fails for good (the bot was removed from the
+  group, the group is gone) is reported to the township's secretaries, once a day per kind
+  of post.
+A row whose sender died mid-send is reclaimed after its claim expires, or at once when
+another instance becomes active (`release_claims`); a message that was in flight at the
+moment of death (sent to Telegram, not yet recorded as sent) may then be delivered twice
+(Telegram has no idempotency key), which is preferred to losing it. At most `batch`
+messages are in flight at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.core.clock import Clock
+from bot.core.db.members import mark_reachable
+from bot.core.models import Member, OutboxMessage, Township
+from bot.core.notices import group_post_failed_notices, unreachable_notices
+from bot.core.outbox import enqueue
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryStats:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+
+class OutboxSender:
+    """Claims due rows and sends them through the bot (and so through its rate limiter)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        bot: Bot,
+        clock: Clock,
+        instance: str,
+        *,
+        batch: int = 20,
+        claim_for: timedelta = timedelta(minutes=2),
+        in_process_retries: int = 4,
+        backoff: float = 0.5,
+    ) -> None:
+        self.sessions = sessions
+        self.bot = bot
+        self.clock = clock
+        self.instance = instance
+        self.batch = batch
+        self.claim_for = claim_for
+        self.in_process_retries = in_process_retries
+        self.backoff = backoff
+        self.stats = DeliveryStats()
+        # Called after each delivery is recorded (metrics; tests use it to crash mid-fan-out).
+        self.on_sent: Callable[[OutboxMessage], None] | None = None
+        self._lock = asyncio.Lock()
+
+    async def claim(self, limit: int | None = None) -> list[OutboxMessage]:
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            due = (
+                select(OutboxMessage.id)
+                .where(
+                    or_(
+                        (OutboxMessage.status == "pending")
+                        & (OutboxMessage.next_attempt_at <= now),
+                        (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
+                    )
+                )
+                .order_by(OutboxMessage.id)
+                .limit(self.batch if limit is None else limit)
+                .with_for_update(skip_locked=True)
+                .scalar_subquery()
+            )
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(due))
+                .values(
+                    status="sending",
+                    claimed_by=self.instance,
+                    claimed_until=now + self.claim_for,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+                .returning(OutboxMessage)
+                .execution_options(synchronize_session=False)
+            )
+            rows = list(result.scalars().all())
+        return sorted(rows, key=lambda r: r.id)
+
+    async def drain(self) -> DeliveryStats:
+        """Send everything that is due now; returns the running totals.
+
+        Different chats are served concurrently (the rate limiter paces them); messages to
+        one chat go in order. The next rows are claimed while the current ones are still
+        being sent (when half of `batch` is left in flight), so the rate limiter never runs
+        dry at a batch boundary.
+        """
+        async with self._lock:
+            in_flight: set[asyncio.Task[None]] = set()
+            last_of_chat: dict[int, asyncio.Task[None]] = {}
+            low_water = self.batch // 2
+            try:
+                while True:
+                    room = self.batch - len(in_flight)
+                    rows = await self.claim(room) if room > 0 else []
+                    for row in rows:
+                        task = asyncio.create_task(
+                            self._deliver_after(last_of_chat.get(row.chat_id), row)
+                        )
+                        last_of_chat[row.chat_id] = task
+                        in_flight.add(task)
+                    if not in_flight:
+                        break
+                    # Queue still full: refill at low water. Queue drained: let the rest
+                    # finish (they may reschedule rows), then look once more.
+                    target = low_water if rows and len(rows) == room else 0
+                    while len(in_flight) > target:
+                        done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                        in_flight -= done
+                        for task in done:
+                            task.result()  # a database error ends the drain
+                    last_of_chat = {c: t for c, t in last_of_chat.items() if not t.done()}
+            except BaseException:
+                for task in in_flight:
+                    task.cancel()
+                await asyncio.gather(*in_flight, return_exceptions=True)
+                raise
+        return self.stats
+
+    async def _deliver_after(self, previous: asyncio.Task[None] | None, row: OutboxMessage) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])  # keep one chat's messages in order
+        await self._deliver(row)
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        markup = (
+            InlineKeyboardMarkup.de_json(row.reply_markup, self.bot) if row.reply_markup else None
+        )
+        delay = self.backoff
+        for attempt in range(self.in_process_retries + 1):
+            try:
+                message = await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
+            except RetryAfter as exc:
+                retry_after = exc.retry_after
+                seconds = (
+                    retry_after.total_seconds()
+                    if isinstance(retry_after, timedelta)
+                    else retry_after
+                )
+                await self._reschedule(row, timedelta(seconds=float(seconds)), "retry_after")
+                return
+            except Forbidden as exc:
+                await self._forbidden(row, str(exc))
+                return
+            except BadRequest as exc:
+                await self._fail(row, f"bad request: {exc}")
+                return
+            except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, dropped connections
+                self._count(type(exc).__name__)
+                if attempt < self.in_process_retries:
+                    self.stats.retried += 1
+                    await asyncio.sleep(delay)
+                    delay *= 2
+                    continue
+                await self._reschedule(row, timedelta(seconds=30), type(exc).__name__)
+                return
+            await self._mark_sent(row, message.message_id)
+            if self.on_sent is not None:
+                self.on_sent(row)
+            return
+
+    def _count(self, kind: str) -> None:
+        self.stats.errors[kind] = self.stats.errors.get(kind, 0) + 1
+
+    async def _mark_sent(self, row: OutboxMessage, message_id: int) -> None:
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(
+                    status="sent",
+                    sent_at=self.clock.now(),
+                    telegram_message_id=message_id,
+                    claimed_until=None,
+                    last_error=None,
+                )
+            )
+        self.stats.sent += 1
+
+    async def _reschedule(self, row: OutboxMessage, after: timedelta, reason: str) -> None:
+        self._count(reason)
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(
+                    status="pending",
+                    next_attempt_at=self.clock.now() + after,
+                    claimed_until=None,
+                    last_error=reason[:300],
+                )
+            )
+
+    async def _fail(self, row: OutboxMessage, reason: str) -> None:
+        self._count("failed")
+        self.stats.failed += 1
+        log.warning("outbox message %s failed: %s", row.id, reason.split(":")[0])
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(status="failed", claimed_until=None, last_error=reason[:300])
+            )
+            if row.chat_id < 0 and row.township_id is not None:  # a group chat
+                await self._group_post_failed(session, row, reason)
+
+    async def _group_post_failed(
+        self, session: AsyncSession, row: OutboxMessage, reason: str
+    ) -> None:
+        township = await session.get(Township, row.township_id)
+        if township is None or township.group_chat_id != row.chat_id:
+            return
+        now = self.clock.now()
+        notices = await group_post_failed_notices(session, township.id, row.job, reason, now)
+        await enqueue(session, notices, now)
+
+    async def _forbidden(self, row: OutboxMessage, reason: str) -> None:
+        await self._fail(row, f"forbidden: {reason}")
+        async with self.sessions() as session, session.begin():
+            await mark_reachable(session, row.chat_id, False)
+            member = await session.scalar(
+                select(Member).where(Member.telegram_user_id == row.chat_id)
+            )
+            if member is None or row.township_id is None:
+                return
+            notices = await unreachable_notices(session, member, row.township_id, self.clock.now())
+            await enqueue(session, notices, self.clock.now())

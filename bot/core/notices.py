@@ -1,0 +1,90 @@
+"""Notices the delivery machinery sends to a township's secretaries: a member who cannot be
+reached, a post to the group chat that failed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.db import members as member_db
+from bot.core.i18n import N_, Gettext, gettext_for
+from bot.core.models import Member
+from bot.core.outbox import Outgoing
+from bot.core.text import esc
+
+
+async def to_secretaries(
+    session: AsyncSession,
+    township_id: int,
+    job: str,
+    key: str,
+    text: Callable[[Gettext], str],
+    *,
+    skip: int | None = None,
+) -> list[Outgoing]:
+    """One notice to each of the township's secretaries (but `skip`), in their language;
+    the outbox key is `key` followed by the secretary."""
+    notices = []
+    for secretary in await member_db.recipients(session, township_id, "secretary"):
+        if secretary.member_id == skip:
+            continue
+        notices.append(
+            Outgoing(
+                key=f"{key}:{secretary.member_id}",
+                job=job,
+                chat_id=secretary.telegram_user_id,
+                township_id=township_id,
+                member_id=secretary.member_id,
+                text=text(gettext_for(secretary.language)),
+            )
+        )
+    return notices
+
+
+async def unreachable_notices(
+    session: AsyncSession, member: Member, township_id: int, now: datetime
+) -> list[Outgoing]:
+    """Tell the township's secretaries, once a day per member, that someone blocked the bot."""
+    return await to_secretaries(
+        session,
+        township_id,
+        "unreachable",
+        f"unreachable:{member.id}:{now.date().isoformat()}",
+        lambda _: _(
+            "⚠️ {name} cannot receive messages from the bot (they blocked it or left "
+            "Telegram). Reminders to them are paused until they write to the bot again."
+        ).format(name=esc(member.display_name)),
+        skip=member.id,
+    )
+
+
+# What is posted to a township's group chat, by outbox job.
+GROUP_POSTS = {
+    "monday_agenda": N_("The Monday meeting agenda"),
+    "redblack_publish": N_("The published red and black lists"),
+}
+OTHER_GROUP_POST = N_("A message")
+
+
+async def group_post_failed_notices(
+    session: AsyncSession, township_id: int, job: str, reason: str, now: datetime
+) -> list[Outgoing]:
+    """Tell the township's secretaries, once a day per kind of post, that a post to the
+    group chat failed: otherwise they believe the group has seen it."""
+    return await to_secretaries(
+        session,
+        township_id,
+        "group_post_failed",
+        f"group-failed:{job}:{now.date().isoformat()}",
+        lambda _: _(
+            "⚠️ {what} could not be posted to the township group chat. Telegram "
+            "answered: {reason}\nCheck that the bot is still a member of the group and "
+            "may post there ([[townships]] group_chat_id in the configuration). Until "
+            "then, share it in the group yourself."
+        ).format(
+            what=_(GROUP_POSTS.get(job, OTHER_GROUP_POST)),
+            reason=f"<code>{esc(reason)}</code>",
+        ),
+    )
