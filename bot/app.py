@@ -25,6 +25,7 @@ from bot.core.db.migrate import upgrade
 from bot.core.delivery import OutboxSender
 from bot.core.i18n import gettext_for
 from bot.core.ratelimit import FloodLimiter
+from bot.core.refusals import PlainTextFallback
 from bot.core.render import Renderer
 from bot.core.services import Services
 from bot.core.telegram_request import RetryingRequest
@@ -71,10 +72,12 @@ def telegram_builder(
         .rate_limiter(
             # Telegram's windows on an absolute timetable: ~98% of the allowed rate, no 429s,
             # edits and callback answers not held up (bot/core/ratelimit.py, docs/benchmarks.md).
-            FloodLimiter(
-                settings.telegram.flood_limits.messages_per_second,
-                settings.telegram.flood_limits.group_messages_per_minute,
-                max_retries=5,
+            PlainTextFallback(
+                FloodLimiter(
+                    settings.telegram.flood_limits.messages_per_second,
+                    settings.telegram.flood_limits.group_messages_per_minute,
+                    max_retries=5,
+                )
             )
         )
         .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))

@@ -8,7 +8,7 @@ from telegram.ext import Application
 from bot.agenda import handlers as agenda
 from bot.arena import handlers as arena
 from bot.cases import handlers as cases
-from bot.core import errors, router
+from bot.core import errors, gates, router
 from bot.leave import handlers as leave
 from bot.lists import handlers as lists
 from bot.members import handlers as members
@@ -22,6 +22,7 @@ FEATURES = [start, help, lang, members, visits, me, reports, leave, cases, lists
 
 
 def register_all(app: Application) -> None:
+    gates.register(app)
     for feature in FEATURES:
         feature.register(app)
     router.register(app)

@@ -31,6 +31,7 @@ from bot.core.models import Township
 from bot.core.outbox import Outgoing
 from bot.core.render import format_date, format_datetime
 from bot.core.services import Services
+from bot.core.text import Html
 from bot.lists.facts import provider
 from bot.lists.ledger import weekly_preview_block
 from bot.lists.periods import month_period, week_period
@@ -130,7 +131,7 @@ async def agenda_html(
     language: str,
     *,
     with_lists: bool,
-) -> str:
+) -> Html:
     """The Monday meeting agenda about `reported_week` (the week before the meeting).
 
     `with_lists`: include the red/black preview (the secretary's copy only: names go to the
@@ -185,7 +186,7 @@ async def agenda_html(
     )
 
 
-def _to(ctx: JobContext, person: Recipient, text: str) -> Outgoing:
+def _to(ctx: JobContext, person: Recipient, text: Html) -> Outgoing:
     return Outgoing(
         key=ctx.key(person.member_id),
         job=ctx.occurrence.job,

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from bot.core.i18n import N_
 from bot.core.roles import ALL_ROLES, MANAGERS, Role
+
+
+class ChatScope(enum.StrEnum):
+    """Where a command may be used. Private by default: a group chat sees everything the bot
+    answers there, so only commands whose answer names nobody may run in a group."""
+
+    PRIVATE = "private"
+    ANY = "private or group"
 
 
 @dataclass(frozen=True)
@@ -14,10 +23,11 @@ class CommandSpec:
     description: str  # English message id, translated at display time
     roles: frozenset[Role]
     menu: bool = True  # shown in Telegram's command menu
+    chats: ChatScope = ChatScope.PRIVATE
 
 
 COMMANDS: list[CommandSpec] = [
-    CommandSpec("help", N_("Show what you can do"), ALL_ROLES),
+    CommandSpec("help", N_("Show what you can do"), ALL_ROLES, chats=ChatScope.ANY),
     CommandSpec("lang", N_("Switch language"), ALL_ROLES),
     CommandSpec("cancel", N_("Cancel what you are doing"), ALL_ROLES),
     CommandSpec("members", N_("List and manage members"), MANAGERS),
@@ -36,3 +46,7 @@ def register_commands(*specs: CommandSpec, before: str | None = "lang") -> None:
 
 def commands_for(roles: set[str] | frozenset[str]) -> list[CommandSpec]:
     return [c for c in COMMANDS if c.roles & roles]
+
+
+def spec_for(name: str) -> CommandSpec | None:
+    return next((c for c in COMMANDS if c.name == name), None)

@@ -6,12 +6,13 @@ import contextlib
 import logging
 import traceback
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from telegram import Update
-from telegram.error import NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.core.i18n import gettext_for
+from bot.core.refusals import safe_reason
 from bot.core.turn import Context
 
 log = logging.getLogger("bot.errors")
@@ -24,6 +25,16 @@ DOWN_SQLSTATES = ("08", "57P", "53300")
 
 def _sqlstate(error: DBAPIError) -> str:
     return str(getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None) or "")
+
+
+def _is_value_out_of_range(error: BaseException | None) -> bool:
+    """A value the database cannot hold (a number too large, a text too long): input that
+    slipped past a step's own checks."""
+    while error is not None:
+        if isinstance(error, OverflowError | DataError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _is_database_down(error: BaseException | None) -> bool:
@@ -54,7 +65,16 @@ async def on_error(update: object, context: Context) -> None:
         where = f"update {update.update_id} ({kind})"
     # The exception type and the stack only: exception messages can contain user text.
     frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
-    log.error("error while handling %s: %s\n%s", where, type(error).__name__, frames)
+    if isinstance(error, BadRequest):
+        # Telegram refused a request: not a network problem, and not retried.
+        log.error(
+            "Telegram refused a request while handling %s: %s\n%s",
+            where,
+            safe_reason(error),
+            frames,
+        )
+    else:
+        log.error("error while handling %s: %s\n%s", where, type(error).__name__, frames)
     if isinstance(error, NetworkError) and not isinstance(update, Update):
         return
     if not isinstance(update, Update) or update.effective_chat is None:
@@ -72,7 +92,17 @@ async def on_error(update: object, context: Context) -> None:
     except Exception:  # the database may be the problem itself
         pass
     _ = gettext_for(language)
-    if isinstance(error, NetworkError):
+    if isinstance(error, BadRequest):
+        text = _(
+            "Sorry, Telegram did not accept my reply to you ({reason}). What you did may "
+            "already be saved: please check before doing it again."
+        ).format(reason=safe_reason(error))
+    elif _is_value_out_of_range(error):
+        text = _(
+            "Sorry, a value you sent is too large to be saved. Nothing was saved: please "
+            "check the numbers and the length of what you typed, and send it again."
+        )
+    elif isinstance(error, NetworkError):
         text = _(
             "Sorry, my last reply to you may have been lost because of a network problem with "
             "Telegram. What you did may already be saved: please check before doing it again."

@@ -19,12 +19,15 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from markupsafe import Markup
 
 DEFAULT_LANGUAGE = "zh_CN"
 SUPPORTED = ("zh_CN", "en")
 LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}
 
-Gettext = Callable[[str], str]
+# A translation is trusted Telegram HTML (`Markup`): its `.format()` escapes the values.
+Gettext = Callable[[str], Markup]
+NGettext = Callable[[str, str, int], Markup]
 
 
 def _catalog_files(language: str) -> Iterator[Path]:
@@ -68,12 +71,24 @@ def normalize_language(code: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+@cache
 def gettext_for(language: str | None) -> Gettext:
-    return translations(normalize_language(language)).gettext
+    gettext = translations(normalize_language(language)).gettext
+
+    def translate(message: str) -> Markup:
+        return Markup(gettext(message))
+
+    return translate
 
 
-def ngettext_for(language: str | None) -> Callable[[str, str, int], str]:
-    return translations(normalize_language(language)).ngettext
+@cache
+def ngettext_for(language: str | None) -> NGettext:
+    ngettext = translations(normalize_language(language)).ngettext
+
+    def translate(singular: str, plural: str, n: int) -> Markup:
+        return Markup(ngettext(singular, plural, n))
+
+    return translate
 
 
 def N_(message: str) -> str:
@@ -112,7 +127,7 @@ def missing_translations(root: Path, language: str = "zh_CN") -> dict[str, list[
 
 
 def _print_missing() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     for msgid, where in sorted(missing_translations(root).items()):
         print(f"#: {' '.join(where)}")
         print(f"msgid {_po_quote(msgid)}")

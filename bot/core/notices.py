@@ -12,7 +12,7 @@ from bot.core.db import members as member_db
 from bot.core.i18n import N_, Gettext, gettext_for
 from bot.core.models import Member
 from bot.core.outbox import Outgoing
-from bot.core.text import esc
+from bot.core.text import Html, esc
 
 
 async def to_secretaries(
@@ -20,7 +20,7 @@ async def to_secretaries(
     township_id: int,
     job: str,
     key: str,
-    text: Callable[[Gettext], str],
+    text: Callable[[Gettext], Html],
     *,
     skip: int | None = None,
 ) -> list[Outgoing]:

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import OutboxMessage
-from bot.core.text import split_message
+from bot.core.text import Html, as_html, split_message
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +25,13 @@ class Outgoing:
     key: str
     job: str
     chat_id: int
-    text: str
+    text: Html  # text that is not `Html` is escaped
     township_id: int | None = None
     member_id: int | None = None
     reply_markup: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", as_html(self.text))
 
 
 def expand(item: Outgoing) -> list[Outgoing]:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.core.i18n import gettext_for, ngettext_for, normalize_language
-from bot.core.text import split_message
+from bot.core.text import Html, split_message
 
 WEEKDAYS = {
     "zh_CN": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
@@ -48,16 +48,19 @@ class Renderer:
         )
         self.env.filters["date"] = format_date
 
-    def render(self, template_name: str, language: str, **context: Any) -> str:
+    def render(self, template_name: str, language: str, **context: Any) -> Html:
+        """A message body; every value the template shows is escaped unless it is `Html`."""
         lang = normalize_language(language)
         template = self.env.get_template(template_name)
-        return template.render(
-            _=gettext_for(lang),
-            ngettext=ngettext_for(lang),
-            lang=lang,
-            **context,
-        ).strip()
+        return Html(
+            template.render(
+                _=gettext_for(lang),
+                ngettext=ngettext_for(lang),
+                lang=lang,
+                **context,
+            ).strip()
+        )
 
-    def render_parts(self, template_name: str, language: str, **context: Any) -> list[str]:
+    def render_parts(self, template_name: str, language: str, **context: Any) -> list[Html]:
         """Render and split at Telegram's message limit."""
         return split_message(self.render(template_name, language, **context))

@@ -1,23 +1,55 @@
-"""Escaping and splitting of Telegram HTML messages."""
+"""Telegram HTML messages: escaping by construction, plain-text forms, splitting.
+
+Every message the bot sends is `Html` (markupsafe's `Markup`): rendered from a template, or
+a translated message (`_()` returns `Html`) whose `.format()` escapes each value it is
+given. Anything else is text, escaped when it becomes part of a message. So a name or a
+note a user typed is escaped wherever it is shown, without any call site remembering to.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
+from collections.abc import Iterable
 
-from markupsafe import escape
+from markupsafe import Markup, escape
+
+Html = Markup
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def esc(value: object) -> str:
-    """Escape user text for Telegram HTML (numeric entities only, which Telegram accepts)."""
-    return str(escape(str(value)))
+def esc(value: object) -> Html:
+    """Escape text for Telegram HTML (numeric entities only, which Telegram accepts); `Html`
+    is returned unchanged."""
+    return escape(value)
 
 
-def quoted(value: str, limit: int = 60) -> str:
+def as_html(value: object) -> Html:
+    """A message body: `Html` as it is, anything else escaped as text."""
+    return escape(value)
+
+
+def join_html(parts: Iterable[str], sep: str = "\n") -> Html:
+    """Join message pieces, escaping those that are text."""
+    return Markup(sep).join(parts)
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(value: object) -> str:
+    """The text a reader sees: for `Html`, tags dropped and entities decoded (an alert, a
+    button label or a document cell shows no HTML); anything else as it is."""
+    if isinstance(value, Markup):
+        return html.unescape(_TAG.sub("", str(value)))
+    return str(value)
+
+
+def quoted(value: str, limit: int = 60) -> Html:
     """User input echoed back in a reply ("no village called “…”"): escaped and shortened, so
     a 10,000-character message cannot make the reply longer than Telegram allows."""
     text = value if len(value) <= limit else value[: limit - 1] + "…"
@@ -41,13 +73,14 @@ def visible_length(html: str) -> int:
     return len(plain.encode("utf-16-le")) // 2
 
 
-def split_message(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+def split_message(html: str, limit: int = MESSAGE_LIMIT) -> list[Html]:
     """Split at paragraph, then line boundaries; tags never span lines in our templates."""
-    if visible_length(html) <= limit:
-        return [html]
+    whole = as_html(html)
+    if visible_length(whole) <= limit:
+        return [whole]
     chunks: list[str] = []
     current = ""
-    for paragraph in html.split("\n\n"):
+    for paragraph in str(whole).split("\n\n"):
         pieces = [paragraph] if visible_length(paragraph) <= limit else paragraph.split("\n")
         for piece in pieces:
             while visible_length(piece) > limit:  # one enormous line: hard cut outside tags
@@ -66,7 +99,7 @@ def split_message(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
                 current = piece
     if current:
         chunks.append(current)
-    return [c for c in chunks if c.strip()]
+    return [Markup(c) for c in chunks if c.strip()]
 
 
 def _safe_cut(line: str, limit: int) -> int:

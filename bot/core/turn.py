@@ -25,17 +25,18 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core.access import Actor
+from bot.core.callbacks import Cb
 from bot.core.db import members as member_db
 from bot.core.i18n import Gettext, gettext_for, normalize_language
 from bot.core.models import ConversationState, ParkedFlow
 from bot.core.models.core import PARKED_DAYS
 from bot.core.roles import ROLE_LABELS
 from bot.core.services import Services, services
-from bot.core.text import clean_line
+from bot.core.text import as_html, clean_line, plain
 
 Context: TypeAlias = ContextTypes.DEFAULT_TYPE
 Handler: TypeAlias = Callable[[Update, Context], Coroutine[Any, Any, None]]
-Button: TypeAlias = tuple[str, str]  # (label, callback_data or url)
+Button: TypeAlias = tuple[str, Cb | str]  # (label, an action, or a URL)
 
 # Flows whose unfinished draft is set aside, not lost, when the user starts another flow;
 # each offers it back when started again (`Turn.resume`). Feature modules add theirs, with
@@ -107,40 +108,50 @@ class Turn:
 
     # --- replies ---------------------------------------------------------------------
 
-    def keyboard(self, rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    def keyboard(
+        self, rows: Sequence[Sequence[Button]], owner: int | None = None
+    ) -> InlineKeyboardMarkup | None:
+        """Inline buttons, each signed for `owner` (the person the message is for; by default
+        whoever this update came from): nobody else can press them."""
         rows = [row for row in rows if row]
         if not rows:  # Telegram rejects an inline keyboard without buttons
             return None
+        owner = self.user_id if owner is None else owner
+        codec = self.svc.codec
         return InlineKeyboardMarkup(
             [
                 [
-                    InlineKeyboardButton(label, url=data)
-                    if data.startswith("https://")
-                    else InlineKeyboardButton(label, callback_data=data)
+                    InlineKeyboardButton(plain(label), url=data)
+                    if isinstance(data, str)
+                    else InlineKeyboardButton(plain(label), callback_data=codec.sign(data, owner))
                     for label, data in row
                 ]
                 for row in rows
-                if row
             ]
         )
 
-    def cb(self, feature: str, *parts: object) -> str:
-        return self.svc.codec.pack(feature, *parts)
+    def cb(self, feature: str, *parts: object) -> Cb:
+        """A button's action; signed for its owner when the keyboard is built."""
+        return self.svc.codec.action(feature, *parts)
 
     async def send(
-        self, text: str, rows: Sequence[Sequence[Button]] = (), chat_id: int | None = None
+        self, text: object, rows: Sequence[Sequence[Button]] = (), chat_id: int | None = None
     ) -> Message:
-        target = chat_id or (self.update.effective_chat.id if self.update.effective_chat else 0)
+        """Send `text` (`Html`, or text to escape). Buttons in a private chat belong to that
+        chat's person; in a group, to whoever this update came from."""
+        chat = self.update.effective_chat
+        target = chat_id or (chat.id if chat else 0)
+        owner = target if target > 0 else self.user_id
         return await self.context.bot.send_message(
-            target, text, reply_markup=self.keyboard(rows), link_preview_options=None
+            target, as_html(text), reply_markup=self.keyboard(rows, owner)
         )
 
-    async def show(self, text: str, rows: Sequence[Sequence[Button]] = ()) -> None:
+    async def show(self, text: object, rows: Sequence[Sequence[Button]] = ()) -> None:
         """Edit the message whose button was pressed, or send a new one."""
         query = self.update.callback_query
         if query is not None and query.message is not None and isinstance(query.message, Message):
             try:
-                await query.message.edit_text(text, reply_markup=self.keyboard(rows))
+                await query.message.edit_text(as_html(text), reply_markup=self.keyboard(rows))
                 return
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
@@ -149,20 +160,23 @@ class Turn:
                     raise
         await self.send(text, rows)
 
-    async def answer(self, text: str | None = None, alert: bool = False) -> None:
+    async def answer(self, text: object | None = None, alert: bool = False) -> None:
+        """Answer the pressed button (a short notice, or an alert); plain text, no HTML."""
         query = self.update.callback_query
         if query is not None:
             # A query too old to answer gives BadRequest; nothing the user could see anyway.
             with contextlib.suppress(BadRequest):
-                await query.answer(text, show_alert=alert)
+                await query.answer(None if text is None else plain(text), show_alert=alert)
 
     @property
     def query(self) -> CallbackQuery | None:
         return self.update.callback_query
 
     def callback_parts(self) -> list[str] | None:
+        """The pressed button's parts; None when it was not signed for this user (the
+        buttons dispatcher has already refused such a press before any handler runs)."""
         query = self.update.callback_query
-        return self.svc.codec.unpack(query.data if query else None)
+        return self.svc.codec.unpack(query.data if query else None, self.user_id)
 
     def text(self) -> str:
         message = self.update.effective_message

@@ -27,7 +27,7 @@ from bot.core.flows import flow
 from bot.core.i18n import N_, gettext_for
 from bot.core.render import format_date
 from bot.core.roles import Role
-from bot.core.text import clean_line, esc, quoted
+from bot.core.text import Html, clean_line, esc, join_html, quoted
 from bot.core.turn import (
     Button,
     Context,
@@ -144,7 +144,7 @@ async def _ask_who(turn: Turn, place: Place, version: int, page: int, *, edit: b
         await turn.send(_("There are no cadres in your township yet."))
         return
     shown, page, pages = page_of(cadres, page, CADRE_PAGE)
-    buttons = [(name, turn.cb("lv", "who", version, mid)) for mid, name in shown]
+    buttons: list[Button] = [(name, turn.cb("lv", "who", version, mid)) for mid, name in shown]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append(page_buttons(turn, page, pages, "lv", "pg", version))
     if in_force:
@@ -180,9 +180,9 @@ async def _ask_kind(
         for row in open_leaves:
             label = f"{leave_kind_label(_, row.kind)} {_range_label(turn, row.start, row.end)}"
             state = _("approved") if row.status == "approved" else _("waiting for approval")
-            lines.append(f"• {label} · {state}")
+            lines.append(Html("• {label} · {state}").format(label=label, state=state))
             rows.append([(_("↩️ Withdraw: {what}").format(what=label), turn.cb("lv", "wd", row.id))])
-        text = "\n".join([*lines, "", text])
+        text = join_html([*lines, "", text])
     rows.append([(_("✖️ Cancel"), turn.cb("lv", "x", version))])
     if edit:
         await turn.show(text, rows)
@@ -348,7 +348,7 @@ async def _ask_reason(
         range=_range_label(turn, start, end), limit=REASON_MAX
     )
     if note:
-        text = f"{note}\n\n{text}"
+        text = join_html([note, text], "\n\n")
     rows = [[(_("✖️ Cancel"), turn.cb("lv", "x", version))]]
     if edit:
         await turn.show(text, rows)
@@ -401,7 +401,7 @@ async def _confirm(
         status="",
     )
     if note:
-        text = f"{note}\n\n{text}"
+        text = join_html([note, text], "\n\n")
     label = _("✅ Record as approved") if data.get("direct") else _("✅ Send to the secretary")
     await turn.send(
         text,
@@ -623,18 +623,18 @@ async def _list_in_force(turn: Turn, target: int) -> None:
     if not in_force:
         await turn.show(_("No approved leave or official duty is in force or ahead."))
         return
-    lines = [_("Approved leave and official duty in force or ahead:")]
+    lines: list[str] = [_("Approved leave and official duty in force or ahead:")]
     rows: list[list[Button]] = []
     for row in in_force[:LIST_MAX]:
         what = _whose(turn, row)
-        lines.append(f"• {esc(what)}")
+        lines.append(Html("• {what}").format(what=what))
         rows.append([(_("↩️ {what}").format(what=what), turn.cb("lv", "wd", row.id))])
     if len(in_force) > LIST_MAX:
         lines.append(
             _("… and {count} more, starting later.").format(count=len(in_force) - LIST_MAX)
         )
     lines += ["", _("Tap one to cancel it or end it early; the cadre is told.")]
-    await turn.show("\n".join(lines), rows)
+    await turn.show(join_html(lines), rows)
 
 
 def _label(turn: Turn, row: week_db.LeaveRow) -> str:

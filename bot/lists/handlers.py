@@ -274,7 +274,8 @@ async def _told_notices(
         markup = None
         if not corrected:
             markup = turn.keyboard(
-                [[(_p(OBJECT_BUTTON), turn.cb("rb", "obj", issue.id))]]
+                [[(_p(OBJECT_BUTTON), turn.cb("rb", "obj", issue.id))]],
+                owner=person.telegram_user_id,
             ).to_dict()  # type: ignore[union-attr]
         out.append(
             Outgoing(
@@ -701,7 +702,8 @@ def _objection_notice(
                 (_p(UPHOLD_BUTTON), turn.cb("rb", "dec", objection_id, "u")),
                 (_p(REJECT_BUTTON), turn.cb("rb", "dec", objection_id, "r")),
             ]
-        ]
+        ],
+        owner=secretary.telegram_user_id,
     )
     return Outgoing(
         key=f"redblack:objection:{objection_id}:{secretary.member_id}",

@@ -17,6 +17,7 @@ from bot.core.db import members as member_db
 from bot.core.i18n import gettext_for
 from bot.core.models import RedBlackIssue, Township
 from bot.core.render import Renderer, format_datetime
+from bot.core.text import Html
 from bot.core.xlsx import CASE_HEADERS, REPORT_HEADERS, VISIT_HEADERS, Sheet, write_xlsx
 from bot.lists import queries as rb_db
 from bot.lists.chart import bar_chart_svg
@@ -84,7 +85,7 @@ def render_lists(
     snapshot: dict[str, Any],
     issue: RedBlackIssue | None,
     language: str,
-) -> list[str]:
+) -> list[Html]:
     """The lists as Telegram HTML, split at the message limit."""
     return renderer.render_parts(
         "redblack/lists.html.j2",

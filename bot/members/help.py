@@ -10,10 +10,17 @@ from telegram.ext import Application, CommandHandler
 
 from bot.core.access import Actor
 from bot.core.commands import commands_for
-from bot.core.i18n import gettext_for
+from bot.core.gates import private_chat_button
+from bot.core.i18n import N_, gettext_for
 from bot.core.turn import Context, Turn, member_only
 
 log = logging.getLogger(__name__)
+
+GROUP_HELP = N_(
+    "I keep the township's weekly work: visit logs, Friday reports, the Monday agenda, "
+    "dispute cases and the red and black lists. Everything about a person is shown only in "
+    "a private chat with me: open it with the button below and send /help there."
+)
 
 
 async def send_help(turn: Turn) -> None:
@@ -31,6 +38,14 @@ async def send_help(turn: Turn) -> None:
 
 @member_only()
 async def help_command(turn: Turn) -> None:
+    chat = turn.update.effective_chat
+    if chat is not None and chat.type != "private":
+        # The group sees the answer: what the bot is for, nobody's name or roles.
+        _ = turn._
+        await turn.update.effective_message.reply_text(  # type: ignore[union-attr]
+            _(GROUP_HELP), reply_markup=private_chat_button(turn.context, _)
+        )
+        return
     await send_help(turn)
 
 

@@ -24,7 +24,7 @@ from bot.core.flows import flow
 from bot.core.i18n import N_, Gettext
 from bot.core.models import WeeklyReport
 from bot.core.roles import Role
-from bot.core.text import clean_text, esc, split_message
+from bot.core.text import Html, clean_text, esc, join_html, plain, split_message
 from bot.core.turn import Button, Context, FlowState, Turn, admitted, checkbox, member_only
 from bot.week import queries as week_db
 from bot.week.place import (
@@ -58,7 +58,9 @@ def digest(turn: Turn, visits: Sequence[week_db.VisitRow], limit: int) -> str:
     days = sorted({v.visit_date for v in visits})
     lines = [_("Field visits on {n} day(s):").format(n=len(days))]
     for v in visits:
-        line = f"· {day_label(turn, v.visit_date)} {v.village}：{'、'.join(v.activities)}"
+        line = Html("· {day} {village}：{activities}").format(
+            day=day_label(turn, v.visit_date), village=v.village, activities="、".join(v.activities)
+        )
         if v.dispute_screenings:
             line += _("; dispute screenings: {n}").format(n=v.dispute_screenings)
         if v.problems:
@@ -70,7 +72,8 @@ def digest(turn: Turn, visits: Sequence[week_db.VisitRow], limit: int) -> str:
             p=sum(len(v.problems) for v in visits),
         )
     )
-    text = "\n".join(lines)
+    # Report content is plain text (shown escaped wherever it appears).
+    text = plain(join_html(lines))
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
@@ -127,7 +130,13 @@ async def _latest_sections(turn: Turn, report: WeeklyReport) -> dict[str, Any] |
 
 
 async def send_preview(
-    turn: Turn, place: Place, report: WeeklyReport, version: int, *, edit: bool, note: str = ""
+    turn: Turn,
+    place: Place,
+    report: WeeklyReport,
+    version: int,
+    *,
+    edit: bool,
+    note: str = "",
 ) -> None:
     _ = turn._
     settings = turn.svc.settings.report
@@ -187,10 +196,10 @@ async def send_preview(
         hint=hint,
     )
     if note:
-        text = f"{note}\n\n{text}"
+        text = join_html([note, text], "\n\n")
     rows: list[list[Button]] = []
     if editable:
-        buttons = [
+        buttons: list[Button] = [
             (f"✏️ {name}", turn.cb("rep", "sec", version, i))
             for i, name in enumerate(settings.sections)
         ]

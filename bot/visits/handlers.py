@@ -21,7 +21,7 @@ from bot.core.db.directory import VillageInfo
 from bot.core.flows import flow
 from bot.core.i18n import N_
 from bot.core.roles import Role
-from bot.core.text import clean_line, clean_text, quoted
+from bot.core.text import clean_line, clean_text, join_html, quoted
 from bot.core.text import esc as _esc
 from bot.core.turn import (
     Button,
@@ -196,7 +196,7 @@ def _card_rows(turn: Turn, place: Place, data: dict[str, Any], version: int) -> 
             )
         rows.append(date_row)
     activities = turn.svc.settings.visits.activities
-    acts = [
+    acts: list[Button] = [
         (checkbox(name in data["acts"], name), cb("vis", "a", version, i))
         for i, name in enumerate(activities)
     ]
@@ -236,7 +236,7 @@ async def send_card(
     )
     text = _card_text(turn, place, data, village, title, hint)
     if note:
-        text = f"{note}\n\n{text}"
+        text = join_html([note, text], "\n\n")
     rows = _card_rows(turn, place, data, version)
     if edit:
         await turn.show(text, rows)
@@ -293,7 +293,7 @@ async def send_village_picker(
     rows.append(nav)
     rows.append([(_("✖️ Cancel"), turn.cb("vis", "x", version))])
     if note:
-        text = f"{note}\n\n{text}"
+        text = join_html([note, text], "\n\n")
     if edit:
         await turn.show(text, rows)
     else:
@@ -317,7 +317,7 @@ async def send_date_picker(
         "logged up to {days} days back."
     ).format(example=f"{allowed[-1]:%m-%d}", days=turn.svc.settings.visits.backfill_days)
     if note:
-        text = f"{note}\n\n{text}"
+        text = join_html([note, text], "\n\n")
     if edit:
         await turn.show(text, rows)
     else:
@@ -501,7 +501,7 @@ async def show_saved(
     if linked:
         text += "\n" + _("⚖️ Linked dispute case: {number}").format(number=linked)
     if note:
-        text = f"{note}\n\n{text}"
+        text = join_html([note, text], "\n\n")
     rows: list[list[Button]] = []
     if visit_case.can_link(turn, row.activities):
         label = _("🔗 Change the linked case") if linked else _("⚖️ Link a dispute case")

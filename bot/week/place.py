@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from bot.core.i18n import Gettext
 from bot.core.render import format_date
 from bot.core.roles import Role
+from bot.core.text import Html, join_html
 from bot.core.turn import Turn
 from bot.week.schedule import WeekRules, week_rules
 
@@ -55,7 +56,7 @@ def moment_label(turn: Turn, moment: datetime, rules: WeekRules) -> str:
     return f"{format_date(local.date(), turn.lang)} {local:%H:%M}"
 
 
-def duration_label(_: Gettext, delta: timedelta) -> str:
+def duration_label(_: Gettext, delta: timedelta) -> Html:
     """ "2 days 3 hours", "3 hours 20 minutes", "20 minutes" (rounded down to minutes)."""
     minutes = max(0, int(delta.total_seconds()) // 60)
     days, rest = divmod(minutes, 24 * 60)
@@ -67,25 +68,25 @@ def duration_label(_: Gettext, delta: timedelta) -> str:
     return _("{minutes} min").format(minutes=mins)
 
 
-def distance_label(_: Gettext, metres: float) -> str:
+def distance_label(_: Gettext, metres: float) -> Html:
     if metres < 1000:
         return _("{m} m").format(m=round(metres))
     return _("{km} km").format(km=f"{metres / 1000:.1f}")
 
 
-def too_long(_: Gettext, limit: int, count: int) -> str:
+def too_long(_: Gettext, limit: int, count: int) -> Html:
     return _(
         "That is too long: at most {limit} characters are allowed, and yours has {count}. "
         "Please shorten it and send it again."
     ).format(limit=limit, count=count)
 
 
-def sentences(turn: Turn, *parts: str) -> str:
+def sentences(turn: Turn, *parts: str) -> Html:
     """Join sentences: Chinese runs them together, English puts a space between."""
-    return ("" if turn.lang == "zh_CN" else " ").join(p for p in parts if p)
+    return join_html((p for p in parts if p), "" if turn.lang == "zh_CN" else " ")
 
 
-def leave_kind_label(_: Gettext, kind: str) -> str:
+def leave_kind_label(_: Gettext, kind: str) -> Html:
     return _("official duty (公务外出)") if kind == "official_duty" else _("leave (请假)")
 
 
@@ -96,7 +97,7 @@ def report_line(
     status: str,
     submitted_at: datetime | None,
     has_draft: bool = False,
-) -> str:
+) -> Html:
     """One line on the report of a week: submitted / late / missing / not due / time left."""
     _ = turn._
     window = place.rules.window(week_start)

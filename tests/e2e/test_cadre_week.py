@@ -272,7 +272,9 @@ async def test_leave_approval_lowers_the_quota(world) -> None:
     wang_msg = await ask1(world, CADRE_WANG.telegram_user_id, "/help")
     async with world.svc.transaction() as session:
         leave_id = await session.scalar(select(LeaveRequest.id))
-    query = await other.press_data(wang_msg, world.svc.codec.pack("lv", "ok", leave_id))
+    query = await other.press_data(
+        wang_msg, world.svc.codec.pack(CADRE_WANG.telegram_user_id, "lv", "ok", leave_id)
+    )
     assert (await other.callback_answer(query, timeout=10)).text == zh(
         "Only a secretary of this township can do that."
     )
@@ -414,7 +416,7 @@ async def test_a_cadre_withdraws_leave_or_ends_it_early(world) -> None:
     own = await _approved_leave(world, CADRE_SUN, date(2026, 11, 30), date(2026, 11, 30))
     li = world.user(LI)
     message = await ask1(world, LI, "/help")
-    query = await li.press_data(message, world.svc.codec.pack("lv", "wdy", own))
+    query = await li.press_data(message, world.svc.codec.pack(LI, "lv", "wdy", own))
     assert (await li.callback_answer(query, timeout=10)).text == zh(STALE)
     async with world.svc.transaction() as session:
         rows = list(await session.scalars(select(LeaveRequest).order_by(LeaveRequest.id)))
@@ -501,14 +503,14 @@ async def test_a_secretary_ends_a_leave_early_or_cancels_one_for_a_cadre(world) 
     township = await shz(world)
     message = await ask1(world, LI, "/help")
     li = world.user(LI)
-    query = await li.press_data(message, world.svc.codec.pack("lv", "ls", township.id))
+    query = await li.press_data(message, world.svc.codec.pack(LI, "lv", "ls", township.id))
     assert (await li.callback_answer(query, timeout=10)).text == zh(
         "Only a secretary of this township can do that."
     )
     async with world.svc.transaction() as session:
         rows = list(await session.scalars(select(LeaveRequest).order_by(LeaveRequest.id)))
     query = await world.user(SECRETARY.telegram_user_id).press_data(
-        request, world.svc.codec.pack("lv", "wdy", rows[-1].id)
+        request, world.svc.codec.pack(SECRETARY.telegram_user_id, "lv", "wdy", rows[-1].id)
     )
     assert (
         await world.user(SECRETARY.telegram_user_id).callback_answer(query, timeout=10)

@@ -59,9 +59,9 @@ async def test_other_township_secretary_cannot_act_on_our_members(world) -> None
     listing = await ask1(world, OTHER_PERSON.telegram_user_id, "/members")
     # Even a correctly signed button for another township is refused.
     for data in (
-        world.svc.codec.pack("mem", "card", shz.id, li),
-        world.svc.codec.pack("mem", "act", shz.id, li, 0),
-        world.svc.codec.pack("mem", "list", shz.id, 0),
+        world.svc.codec.pack(OTHER_PERSON.telegram_user_id, "mem", "card", shz.id, li),
+        world.svc.codec.pack(OTHER_PERSON.telegram_user_id, "mem", "act", shz.id, li, 0),
+        world.svc.codec.pack(OTHER_PERSON.telegram_user_id, "mem", "list", shz.id, 0),
     ):
         answer = await press_alert(world, OTHER_PERSON.telegram_user_id, listing, data)
         assert answer.text == zh("You can only manage members of your own township.")
@@ -136,7 +136,9 @@ async def test_village_from_another_township_is_refused(world) -> None:
         world,
         SECRETARY.telegram_user_id,
         listing,
-        world.svc.codec.pack("mem", "vil", shz.id, li, foreign_village, 0),
+        world.svc.codec.pack(
+            SECRETARY.telegram_user_id, "mem", "vil", shz.id, li, foreign_village, 0
+        ),
     )
     assert answer.text == zh("That village is not in this township.")
     async with world.svc.transaction() as session:

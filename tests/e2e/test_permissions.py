@@ -165,39 +165,42 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
 
     async def datas(rule: str, user_id: int) -> list[str]:
         if rule == "visit":
-            return [pack("vis", a, visit_id) for a in ("show", "edit", "del", "dely")]
+            return [pack(user_id, "vis", a, visit_id) for a in ("show", "edit", "del", "dely")]
         if rule == "visit-village":
-            return [pack("vis", "v", await flow_version(user_id), djh_village)]
+            return [pack(user_id, "vis", "v", await flow_version(user_id), djh_village)]
         if rule == "members":
             return [
-                pack("mem", "list", shz.id, 0),
-                pack("mem", "card", shz.id, zhao),
-                pack("mem", "newinv", shz.id, "c"),
+                pack(user_id, "mem", "list", shz.id, 0),
+                pack(user_id, "mem", "card", shz.id, zhao),
+                pack(user_id, "mem", "newinv", shz.id, "c"),
             ]
         if rule == "member-elsewhere":
             return [
-                pack("mem", "card", shz.id, other_member),
-                pack("mem", "act", shz.id, other_member, 0),
+                pack(user_id, "mem", "card", shz.id, other_member),
+                pack(user_id, "mem", "act", shz.id, other_member, 0),
             ]
         if rule == "leave-decision":
-            return [pack("lv", "ok", await new_leave()), pack("lv", "no", await new_leave())]
+            return [
+                pack(user_id, "lv", "ok", await new_leave()),
+                pack(user_id, "lv", "no", await new_leave()),
+            ]
         if rule == "leave-in-force":
-            return [pack("lv", "ls", shz.id)]
+            return [pack(user_id, "lv", "ls", shz.id)]
         if rule == "leave-withdraw":
             leave = await new_leave(approved=True)
-            return [pack("lv", "wd", leave), pack("lv", "wdn", leave)]
+            return [pack(user_id, "lv", "wd", leave), pack(user_id, "lv", "wdn", leave)]
         if rule == "case":
-            return [pack("cs", "c", case.id), pack("cs", "tl", case.id)]
+            return [pack(user_id, "cs", "c", case.id), pack(user_id, "cs", "tl", case.id)]
         if rule == "case-phones":
-            return [pack("cs", "ph", case.id), pack("cs", "pp", case.id, 0)]
+            return [pack(user_id, "cs", "ph", case.id), pack(user_id, "cs", "pp", case.id, 0)]
         if rule == "case-list":
-            return [pack("cs", "l", shz.id, "o", 0, 0)]
+            return [pack(user_id, "cs", "l", shz.id, "o", 0, 0)]
         if rule == "arena-owners":
-            return [pack("ar", "own", item_id), pack("ar", "tog", item_id, zhao)]
+            return [pack(user_id, "ar", "own", item_id), pack(user_id, "ar", "tog", item_id, zhao)]
         if rule == "arena-progress":
-            return [pack("ar", "upd", item_id)]
+            return [pack(user_id, "ar", "upd", item_id)]
         if rule == "case-figures":
-            return [pack("cs", "d", shz.id, "w")]
+            return [pack(user_id, "cs", "d", shz.id, "w")]
         raise AssertionError(rule)
 
     table = parse_callbacks(DOC.read_text(encoding="utf-8"))

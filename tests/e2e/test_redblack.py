@@ -354,8 +354,8 @@ async def test_another_township_cannot_preview_publish_or_decide_ours(world) -> 
     # Their own township's list is theirs; ours is not, even with correctly signed buttons.
     own = await ask1(world, other, "/redblack history")
     for data in (
-        world.svc.codec.pack("rb", "dec", objection.id, "u"),
-        world.svc.codec.pack("rb", "show", issue.id),
+        world.svc.codec.pack(other, "rb", "dec", objection.id, "u"),
+        world.svc.codec.pack(other, "rb", "show", issue.id),
     ):
         answer = await press_alert(world, other, own, data)
         assert answer.text == zh("You can only manage the lists of your own township.")

@@ -1,0 +1,105 @@
+"""Checks every update passes before any feature sees it (handler group -1):
+
+- a button answers only the person it was signed for (`bot.core.callbacks`): anyone else,
+  in any chat, gets a short alert and nothing changes;
+- a command used in a group chat runs there only if the command table allows it
+  (`CommandSpec.chats`); otherwise the group gets a short answer with a button that opens
+  the private chat, and nothing personal is posted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.core.commands import ChatScope, spec_for
+from bot.core.i18n import N_, Gettext, gettext_for
+from bot.core.services import services
+from bot.core.text import plain
+from bot.core.turn import Context
+
+GATES = -1
+
+NOT_YOURS = N_("This button is not for you.")
+PRIVATE_ONLY = N_(
+    "Please use /{command} in a private chat with me: the group never shows anyone's "
+    "personal information."
+)
+OPEN_PRIVATE = N_("💬 Open a private chat")
+
+
+async def _language(context: Context, user_id: int) -> str | None:
+    from bot.core.db.members import actor_for
+
+    async with services(context).transaction() as session:
+        actor = await actor_for(session, user_id)
+    return actor.language if actor else None
+
+
+async def button_gate(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    if services(context).codec.unpack(query.data, query.from_user.id) is not None:
+        return
+    _ = gettext_for(await _language(context, query.from_user.id))
+    with contextlib.suppress(TelegramError):  # too old to answer: it changes nothing anyway
+        await query.answer(plain(_(NOT_YOURS)), show_alert=True)
+    raise ApplicationHandlerStop
+
+
+def command_of(text: str, bot_username: str | None) -> str | None:
+    """`/agenda@township_bot arg` -> "agenda"; None for a command addressed to another bot."""
+    head = text.split(maxsplit=1)[0] if text.strip() else ""
+    if not head.startswith("/"):
+        return None
+    name, _, target = head[1:].partition("@")
+    if target and bot_username and target.lower() != bot_username.lower():
+        return None
+    return name.lower()
+
+
+async def group_command_gate(update: Update, context: Context) -> None:
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or message.text is None or user is None:
+        return
+    name = command_of(message.text, context.bot.username)
+    if name is None:
+        raise ApplicationHandlerStop  # another bot's command: not ours to answer
+    spec = spec_for(name)
+    if spec is not None and spec.chats is ChatScope.ANY:
+        return
+    if spec is None and name != "start":
+        raise ApplicationHandlerStop  # not one of ours: groups have other bots
+    _ = gettext_for(await _language(context, user.id))
+    await message.reply_text(
+        _(PRIVATE_ONLY).format(command=name), reply_markup=private_chat_button(context, _)
+    )
+    raise ApplicationHandlerStop
+
+
+def private_chat_button(context: Context, _: Gettext) -> InlineKeyboardMarkup | None:
+    """A button that opens the private chat with the bot (in a group's answers)."""
+    username = context.bot.username
+    if not username:
+        return None
+    label = plain(_(OPEN_PRIVATE))
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=f"https://t.me/{username}")]])
+
+
+def register(app: Application) -> None:
+    app.add_handler(CallbackQueryHandler(button_gate), group=GATES)
+    app.add_handler(
+        MessageHandler(filters.COMMAND & ~filters.ChatType.PRIVATE, group_command_gate),
+        group=GATES,
+    )
