@@ -8,7 +8,7 @@ from telegram.ext import Application
 from bot.agenda import handlers as agenda
 from bot.arena import handlers as arena
 from bot.cases import handlers as cases
-from bot.core import errors, gates, router
+from bot.core import errors, gates, router, townships
 from bot.leave import handlers as leave
 from bot.lists import handlers as lists
 from bot.members import handlers as members
@@ -18,7 +18,21 @@ from bot.reports import handlers as reports
 from bot.visits import handlers as visits
 from bot.week import handlers as me
 
-FEATURES = [start, help, lang, members, visits, me, reports, leave, cases, lists, arena, agenda]
+FEATURES = [
+    start,
+    help,
+    lang,
+    townships,
+    members,
+    visits,
+    me,
+    reports,
+    leave,
+    cases,
+    lists,
+    arena,
+    agenda,
+]
 
 
 def register_all(app: Application) -> None:

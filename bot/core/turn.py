@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, wraps
-from typing import Any, TypeAlias
+from typing import Any, Self, TypeAlias
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -85,7 +85,7 @@ class Turn:
         self._: Gettext = gettext_for(self.lang)
 
     @classmethod
-    async def load(cls, update: Update, context: Context) -> Turn:
+    async def load(cls, update: Update, context: Context) -> Self:
         svc = services(context)
         actor = None
         flow_state = None
@@ -282,6 +282,23 @@ class Turn:
         )
 
 
+class MemberTurn(Turn):
+    """A turn of an admitted member: `actor` is never None (`member_only`, `Flow` and
+    `Buttons` hand these to their functions only after `admitted`)."""
+
+    actor: Actor
+
+    @classmethod
+    def of(cls, turn: Turn) -> MemberTurn:
+        if turn.actor is None:
+            raise ValueError("not a member's turn")
+        if isinstance(turn, MemberTurn):
+            return turn
+        member = cls.__new__(cls)
+        member.__dict__.update(turn.__dict__)
+        return member
+
+
 @cache
 def _state_upsert(dialect: str) -> Any:
     """Insert the flow state, or update it and bump its version; built once per dialect
@@ -323,24 +340,14 @@ async def read_state(session: AsyncSession, telegram_user_id: int) -> FlowState 
     return FlowState(row.flow, row.step, dict(row.data or {}), row.version)
 
 
-async def any_state(session: AsyncSession, telegram_user_id: int) -> bool:
-    return (
-        await session.scalar(
-            select(ConversationState.flow).where(
-                ConversationState.telegram_user_id == telegram_user_id
-            )
-        )
-    ) is not None
-
-
-def member_only(*roles: str) -> Callable[[Callable[[Turn], Awaitable[None]]], Handler]:
+def member_only(*roles: str) -> Callable[[Callable[[MemberTurn], Awaitable[None]]], Handler]:
     """Guard a handler: strangers and deactivated members are refused politely; with `roles`,
     the member must hold one of them (in some township)."""
 
-    def decorate(func: Callable[[Turn], Awaitable[None]]) -> Handler:
+    def decorate(func: Callable[[MemberTurn], Awaitable[None]]) -> Handler:
         @wraps(func)
         async def handler(update: Update, context: Context) -> None:
-            turn = await Turn.load(update, context)
+            turn = await MemberTurn.load(update, context)
             if not await admitted(turn, roles):
                 return
             await func(turn)

@@ -177,12 +177,10 @@ async def redblack_command(turn: Turn) -> None:
             await show_history(turn, township, rest)
         return
     await turn.send(
-        esc(
-            _(
-                "Usage:\n/redblack preview [week|month|quarter]\n/redblack publish "
-                "[week|month|quarter]\n/redblack correct [week|month|quarter] <reason>\n"
-                "/redblack history"
-            )
+        _(
+            "Usage:\n/redblack preview [week|month|quarter]\n/redblack publish "
+            "[week|month|quarter]\n/redblack correct [week|month|quarter] &lt;reason&gt;\n"
+            "/redblack history"
         )
     )
 

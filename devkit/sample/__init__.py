@@ -104,6 +104,7 @@ async def seed_people(
                     member_id=member.id,
                     township_id=None if role == "admin" else township.id,
                     role=role,
+                    joined_at=member.created_at,
                 )
             )
         for name in person.villages:

@@ -28,7 +28,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import String, select
 from telegram import Update
-from telegram.ext import TypeHandler
 
 import bot.features  # noqa: F401  (registers every command)
 from bot.core.commands import COMMANDS
@@ -149,11 +148,27 @@ sessions = st.tuples(
 
 
 class Processed:
-    """Knows which updates the bot has finished with (a handler in the last group)."""
+    """Knows which updates the bot has finished with: it wraps the application's update
+    processor, so it sees every update however its handling ended (a gate may stop it
+    before any feature handler runs)."""
 
     def __init__(self) -> None:
         self.last = 0
         self.changed = asyncio.Condition()
+
+    def attach(self, app: Any) -> Processed:
+        processor = app.update_processor
+        inner = processor.do_process_update
+
+        async def do_process_update(update: object, coroutine: Any) -> None:
+            try:
+                await inner(update, coroutine)
+            finally:
+                if isinstance(update, Update):
+                    await self(update, None)
+
+        processor.do_process_update = do_process_update
+        return self
 
     async def __call__(self, update: Update, _context: Any) -> None:
         async with self.changed:
@@ -299,8 +314,7 @@ def totals() -> Iterator[Counter[str]]:
 @given(session=sessions)
 async def test_no_input_breaks_the_bot(world, totals, session) -> None:
     if "watcher" not in world.app.bot_data:
-        processed = Processed()
-        world.app.add_handler(TypeHandler(Update, processed), group=99)
+        processed = Processed().attach(world.app)
         errors: list[BaseException] = []
 
         async def count_error(update: object, context: Any) -> None:
@@ -357,8 +371,7 @@ async def test_every_flow_step_takes_a_10000_character_message(world) -> None:
     """Found by exploring: a long unknown village name was echoed back beyond 4096
     characters. Every setup, then 10,000 characters, a line of markup and a control-only
     message."""
-    processed = Processed()
-    world.app.add_handler(TypeHandler(Update, processed), group=99)
+    processed = Processed().attach(world.app)
     errors: list[BaseException] = []
 
     async def count_error(update: object, context: Any) -> None:

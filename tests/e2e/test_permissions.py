@@ -102,9 +102,6 @@ async def _pressed(world, user_id: int, carrier, data: str, processed) -> bool:
 async def test_every_callback_rule_for_every_profile(world) -> None:
     from datetime import timedelta
 
-    from telegram import Update
-    from telegram.ext import TypeHandler
-
     from bot.core.db import members as member_db
     from bot.core.models import ConversationState, FieldVisit, Village
     from bot.week import queries as week_db
@@ -113,8 +110,7 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
     from tests.e2e.helpers import CADRE_ZHAO, MEDIATOR_ZHOU
     from tests.e2e.test_bad_input_properties import Processed
 
-    processed = Processed()
-    world.app.add_handler(TypeHandler(Update, processed), group=99)
+    processed = Processed().attach(world.app)
     async with world.svc.transaction() as session:
         await seed_people(session, world.clock.now(), [PURE_MEDIATOR])
         await session.execute(

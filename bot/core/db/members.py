@@ -200,7 +200,11 @@ async def ensure_bootstrap_member(
     held = await _grants(session, member.id)
     for township_id, role in grants:
         if (township_id, role) not in held:
-            session.add(MemberRole(member_id=member.id, township_id=township_id, role=str(role)))
+            session.add(
+                MemberRole(
+                    member_id=member.id, township_id=township_id, role=str(role), joined_at=now
+                )
+            )
             await audit(
                 session,
                 at=now,
@@ -337,7 +341,9 @@ async def toggle_role(
         await session.delete(current)
         holds = False
     else:
-        session.add(MemberRole(member_id=member_id, township_id=township_id, role=role))
+        session.add(
+            MemberRole(member_id=member_id, township_id=township_id, role=role, joined_at=now)
+        )
         holds = True
     await audit(
         session,
@@ -476,7 +482,12 @@ async def redeem_invite(
             member.active = True
     if (invite.township_id, invite.role) not in await _grants(session, member.id):
         session.add(
-            MemberRole(member_id=member.id, township_id=invite.township_id, role=invite.role)
+            MemberRole(
+                member_id=member.id,
+                township_id=invite.township_id,
+                role=invite.role,
+                joined_at=now,
+            )
         )
     await session.execute(update(Invite).where(Invite.id == invite_id).values(used_by=member.id))
     await audit(

@@ -9,6 +9,7 @@ from bot.core.models.cases import (
 )
 from bot.core.models.core import (
     AuditEntry,
+    ChatTownship,
     ConversationState,
     Invite,
     Member,
@@ -47,6 +48,7 @@ __all__ = [
     "ArenaProgress",
     "AuditEntry",
     "Base",
+    "ChatTownship",
     "ConversationState",
     "DisputeCase",
     "DisputeCaseCounter",

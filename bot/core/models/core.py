@@ -88,6 +88,9 @@ class MemberRole(Base):
         ForeignKey("townships.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[str] = mapped_column(String(16))
+    # When the member took this role in this township: a township judges a member from the
+    # first full week after they joined it.
+    joined_at: Mapped[datetime | None] = mapped_column()
 
     member: Mapped[Member] = relationship(back_populates="roles", lazy="raise")
 
@@ -154,6 +157,17 @@ class ConversationState(Base):
     updated_at: Mapped[datetime] = mapped_column()
 
 
+class ChatTownship(Base):
+    """The township a chat works in, for a person who belongs to several: chosen once when
+    it is ambiguous, then remembered (/township changes it)."""
+
+    __tablename__ = "chat_townships"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id", ondelete="CASCADE"))
+    updated_at: Mapped[datetime] = mapped_column()
+
+
 PARKED_DAYS = 7  # a draft set aside longer ago is dropped (it may hold a case's parties)
 
 
@@ -174,6 +188,7 @@ class ParkedFlow(Base):
 __all__ = [
     "PARKED_DAYS",
     "AuditEntry",
+    "ChatTownship",
     "ConversationState",
     "Invite",
     "Member",

@@ -96,7 +96,8 @@ class WeeklyReport(Base):
 
     __tablename__ = "weekly_reports"
     __table_args__ = (
-        UniqueConstraint("member_id", "week_start"),
+        # A member of several townships reports to each of them.
+        UniqueConstraint("member_id", "township_id", "week_start"),
         Index("ix_weekly_reports_township_week", "township_id", "week_start"),
         # Covering for the lists' report marks (bot/lists/facts.py: _report_marks).
         Index(
