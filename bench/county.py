@@ -73,7 +73,8 @@ from bot.lists import queries as redblack_db
 from bot.lists.facts import database_facts
 from bot.lists.periods import latest_complete
 from bot.lists.rules import Period
-from bot.week import queries as week_db
+from bot.reports import queries as report_db
+from bot.week import facts
 from bot.week.schedule import week_rules
 from devkit.sample import sample_config
 
@@ -343,8 +344,8 @@ async def agenda(session: AsyncSession, settings: Settings) -> int:
     township = await member_db.township_by_code(session, "T01")
     assert township is not None
     rules = week_rules(settings, "T01")
-    weeks = await week_db.cadre_weeks(session, township.id, LAST_WEEK, rules, NOW)
-    needs = await week_db.needs_by_village(session, township.id, LAST_WEEK)
+    weeks = await facts.cadre_weeks(session, township.id, LAST_WEEK, rules, NOW)
+    needs = await report_db.needs_by_village(session, township.id, LAST_WEEK)
     figures = await case_db.dispute_figures(
         session, township.id, LAST_WEEK, LAST_WEEK + timedelta(days=6), MONDAY
     )
@@ -358,8 +359,8 @@ async def summary(session: AsyncSession, settings: Settings) -> int:
     total = 0
     for township_id, code in await township_ids(session):
         rules = week_rules(settings, code)
-        weeks = await week_db.cadre_weeks(session, township_id, LAST_WEEK, rules, NOW)
-        counts = await week_db.report_counts(session, township_id, LAST_WEEK)
+        weeks = await facts.cadre_weeks(session, township_id, LAST_WEEK, rules, NOW)
+        counts = await report_db.report_counts(session, township_id, LAST_WEEK)
         total += len(weeks) + counts["submitted"]
     return total
 

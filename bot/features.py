@@ -11,12 +11,12 @@ from bot.cases import handlers as cases
 from bot.core import errors, gates, router, townships
 from bot.leave import handlers as leave
 from bot.lists import handlers as lists
+from bot.me import handlers as me
 from bot.members import handlers as members
 from bot.members import help, lang
 from bot.members import registration as start
 from bot.reports import handlers as reports
 from bot.visits import handlers as visits
-from bot.week import handlers as me
 
 FEATURES = [
     start,

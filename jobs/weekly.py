@@ -32,10 +32,12 @@ from bot.core.outbox import Outgoing
 from bot.core.render import format_date, format_datetime
 from bot.core.services import Services
 from bot.core.text import Html
+from bot.leave import queries as leave_db
 from bot.lists.facts import provider
 from bot.lists.ledger import weekly_preview_block
 from bot.lists.periods import month_period, week_period
-from bot.week import queries as week_db
+from bot.reports import queries as report_db
+from bot.week import facts
 from bot.week.rules import month_weeks
 from bot.week.schedule import WeekRules, week_rules
 from jobs.context import JobContext
@@ -70,13 +72,13 @@ async def cadre_lines_between(
     judged_only: bool,
 ) -> dict[date, list[CadreLine]]:
     """`cadre_lines` for several weeks in the same few queries (monthly summary)."""
-    joined = await week_db.joined_weeks(session, township_id, rules.tz) if judged_only else {}
-    found = await week_db.cadre_weeks_between(session, township_id, weeks, rules, now)
+    joined = await facts.joined_weeks(session, township_id, rules.tz) if judged_only else {}
+    found = await facts.cadre_weeks_between(session, township_id, weeks, rules, now)
     return {week: _lines(found.get(week, []), week, joined) for week in weeks}
 
 
 def _lines(
-    weeks: list[week_db.CadreWeek], week_start: date, joined: dict[int, date]
+    weeks: list[facts.CadreWeek], week_start: date, joined: dict[int, date]
 ) -> list[CadreLine]:
     lines = []
     for cw in weeks:
@@ -141,7 +143,7 @@ async def agenda_html(
     week_end = reported_week + timedelta(days=6)
     lines = await cadre_lines(session, township.id, reported_week, rules, now, judged_only=True)
     this_week = rules.current_week(now)
-    spans = await week_db.township_leaves(
+    spans = await leave_db.township_leaves(
         session, township.id, this_week, this_week + timedelta(days=6)
     )
     leave = leave_this_week(
@@ -170,8 +172,10 @@ async def agenda_html(
         meeting=format_date(today, language),
         **_figures_context(lines),
         disputes=await _dispute_context(session, township.id, reported_week, week_end, today),
-        needs=await week_db.needs_by_village(session, township.id, reported_week),
-        key_work=await week_db.section_texts(session, township.id, reported_week, KEY_WORK_SECTION),
+        needs=await report_db.needs_by_village(session, township.id, reported_week),
+        key_work=await report_db.section_texts(
+            session, township.id, reported_week, KEY_WORK_SECTION
+        ),
         arena=arena_rules.standings(items),
         leave=[
             {

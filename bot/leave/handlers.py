@@ -39,8 +39,9 @@ from bot.core.turn import (
     page_of,
     resumable,
 )
+from bot.leave import queries as leave_db
 from bot.visits.rules import parse_day_range
-from bot.week import queries as week_db
+from bot.week import facts
 from bot.week.place import STALE, Place, leave_kind_label, place_for, too_long
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ async def leave_command(turn: Turn) -> None:
     today = place.rules.today(turn.now)
     async with turn.svc.transaction() as session:
         version = await turn.set_state(session, FLOW, "kind", data)
-        mine = await week_db.open_leaves(session, turn.actor.member_id, today)
+        mine = await leave_db.open_leaves(session, turn.actor.member_id, today)
     await _ask_kind(turn, version, edit=False, open_leaves=mine)
 
 
@@ -136,8 +137,8 @@ async def _ask_who(turn: Turn, place: Place, version: int, page: int, *, edit: b
     _ = turn._
     today = place.rules.today(turn.now)
     async with turn.svc.transaction() as session:
-        cadres = await week_db.cadres_of(session, place.township_id)
-        in_force = await week_db.township_approved_leaves(session, place.township_id, today)
+        cadres = await facts.cadres_of(session, place.township_id)
+        in_force = await leave_db.township_approved_leaves(session, place.township_id, today)
     if not cadres:
         async with turn.svc.transaction() as session:
             await turn.clear_state(session)
@@ -165,7 +166,7 @@ async def _ask_kind(
     version: int,
     *,
     edit: bool,
-    open_leaves: Sequence[week_db.LeaveRow] = (),
+    open_leaves: Sequence[leave_db.LeaveRow] = (),
 ) -> None:
     _ = turn._
     rows: list[list[Button]] = [
@@ -262,7 +263,7 @@ async def on_button(update: Update, context: Context) -> None:
             await turn.answer(_("Only a secretary of this township can do that."), True)
             return
         async with turn.svc.transaction() as session:
-            cadres = dict(await week_db.cadres_of(session, place.township_id))
+            cadres = dict(await facts.cadres_of(session, place.township_id))
         if int(args[0]) not in cadres:
             await turn.answer(_("That member was not found in this township."), True)
             return
@@ -307,7 +308,7 @@ async def _dates_problem(
     if (end - start).days + 1 > MAX_DAYS:
         return _("One request may cover at most {n} days.").format(n=MAX_DAYS)
     async with turn.svc.transaction() as session:
-        overlap = await week_db.overlapping_leave(session, member_id, start, end)
+        overlap = await leave_db.overlapping_leave(session, member_id, start, end)
     if overlap is not None:
         return _("There is already a request for {range} that overlaps these days.").format(
             range=_range_label(turn, overlap.start, overlap.end)
@@ -387,7 +388,7 @@ async def _confirm(
 ) -> None:
     _ = turn._
     async with turn.svc.transaction() as session:
-        who = await week_db.contact(session, int(data["for"]))
+        who = await member_db.contact(session, int(data["for"]))
     start, end = date.fromisoformat(data["start"]), date.fromisoformat(data["end"])
     text = turn.svc.renderer.render(
         "cadre_week/leave.html.j2",
@@ -427,11 +428,11 @@ async def _file(turn: Turn, place: Place, state: FlowState) -> None:
         if current is None or current.version != state.version:
             await turn.answer(_(STALE), True)
             return
-        if await week_db.overlapping_leave(session, member_id, start, end) is not None:
+        if await leave_db.overlapping_leave(session, member_id, start, end) is not None:
             await turn.clear_state(session)
             await turn.answer(_("There is already a request that overlaps these days."), True)
             return
-        leave_id = await week_db.create_leave(
+        leave_id = await leave_db.create_leave(
             session,
             member_id=member_id,
             township_id=place.township_id,
@@ -444,8 +445,8 @@ async def _file(turn: Turn, place: Place, state: FlowState) -> None:
             approved=direct,
         )
         await turn.clear_state(session)
-        row = await week_db.leave_row(session, leave_id)
-        secretaries = await week_db.secretaries_of(session, place.township_id)
+        row = await leave_db.leave_row(session, leave_id)
+        secretaries = await member_db.secretaries_of(session, place.township_id)
     assert row is not None
     await turn.answer(_("Recorded") if direct else _("Sent"))
     if direct:
@@ -476,7 +477,7 @@ async def _file(turn: Turn, place: Place, state: FlowState) -> None:
 
 
 async def _ask_secretary(
-    turn: Turn, place: Place, row: week_db.LeaveRow, secretary: week_db.Contact
+    turn: Turn, place: Place, row: leave_db.LeaveRow, secretary: member_db.Contact
 ) -> None:
     _ = gettext_for(secretary.language)
     text = turn.svc.renderer.render(
@@ -524,9 +525,9 @@ def _range_label_lang(language: str, start: date, end: date) -> str:
     return f"{format_date(start, language)} – {format_date(end, language)}"
 
 
-async def _tell_member(turn: Turn, row: week_db.LeaveRow, *, approved: bool, by: str) -> None:
+async def _tell_member(turn: Turn, row: leave_db.LeaveRow, *, approved: bool, by: str) -> None:
     async with turn.svc.transaction() as session:
-        who = await week_db.contact(session, row.member_id)
+        who = await member_db.contact(session, row.member_id)
     if who is None:
         return
     _ = gettext_for(who.language)
@@ -549,7 +550,7 @@ async def _decide(turn: Turn, action: str, target: int) -> None:
     assert actor is not None
     approve = action == "ok"
     async with turn.svc.transaction() as session:
-        row = await week_db.leave_row(session, target)
+        row = await leave_db.leave_row(session, target)
     if row is None:
         await turn.answer(_(STALE), True)
         return
@@ -557,7 +558,7 @@ async def _decide(turn: Turn, action: str, target: int) -> None:
         await turn.answer(_("Only a secretary of this township can do that."), True)
         return
     async with turn.svc.transaction() as session:
-        decided = await week_db.decide_leave(
+        decided = await leave_db.decide_leave(
             session,
             row.id,
             approve=approve,
@@ -565,9 +566,11 @@ async def _decide(turn: Turn, action: str, target: int) -> None:
             township_id=row.township_id,
             now=turn.now,
         )
-        fresh = await week_db.leave_row(session, row.id)
+        fresh = await leave_db.leave_row(session, row.id)
         decider = (
-            await week_db.contact(session, fresh.decided_by) if fresh and fresh.decided_by else None
+            await member_db.contact(session, fresh.decided_by)
+            if fresh and fresh.decided_by
+            else None
         )
     assert fresh is not None
     place = await place_for(turn, row.township_id)
@@ -616,7 +619,7 @@ async def _list_in_force(turn: Turn, target: int) -> None:
         return
     async with turn.svc.transaction() as session:
         await turn.clear_state(session)  # the "for whom?" question is left behind
-        in_force = await week_db.township_approved_leaves(
+        in_force = await leave_db.township_approved_leaves(
             session, place.township_id, place.rules.today(turn.now)
         )
     await turn.answer()
@@ -637,11 +640,11 @@ async def _list_in_force(turn: Turn, target: int) -> None:
     await turn.show(join_html(lines), rows)
 
 
-def _label(turn: Turn, row: week_db.LeaveRow) -> str:
+def _label(turn: Turn, row: leave_db.LeaveRow) -> str:
     return f"{leave_kind_label(turn._, row.kind)} {_range_label(turn, row.start, row.end)}"
 
 
-def _whose(turn: Turn, row: week_db.LeaveRow) -> str:
+def _whose(turn: Turn, row: leave_db.LeaveRow) -> str:
     return f"{row.member_name} {_label(turn, row)}"
 
 
@@ -653,7 +656,7 @@ async def _withdraw(turn: Turn, action: str, target: int) -> None:
     actor = turn.actor
     assert actor is not None
     async with turn.svc.transaction() as session:
-        row = await week_db.leave_row(session, target)
+        row = await leave_db.leave_row(session, target)
     place = await place_for(turn, row.township_id) if row is not None else None
     own = row is not None and row.member_id == actor.member_id
     if row is None or place is None or not (own or _secretary_for(actor, row.township_id)):
@@ -685,12 +688,12 @@ async def _withdraw(turn: Turn, action: str, target: int) -> None:
         )
         return
     async with turn.svc.transaction() as session:
-        outcome = await week_db.withdraw_leave(
+        outcome = await leave_db.withdraw_leave(
             session, row.id, member_id=row.member_id, today=today, now=turn.now, by=actor.member_id
         )
-        fresh = await week_db.leave_row(session, row.id)
-        secretaries = await week_db.secretaries_of(session, row.township_id)
-        cadre = None if own else await week_db.contact(session, row.member_id)
+        fresh = await leave_db.leave_row(session, row.id)
+        secretaries = await member_db.secretaries_of(session, row.township_id)
+        cadre = None if own else await member_db.contact(session, row.member_id)
     if outcome is None or fresh is None:
         await turn.answer(_("This request can no longer be withdrawn."), True)
         return
@@ -713,7 +716,7 @@ async def _withdraw(turn: Turn, action: str, target: int) -> None:
             await _tell_withdrawn(turn, fresh, row, outcome, secretary)
 
 
-def _withdraw_question(turn: Turn, row: week_db.LeaveRow, today: date, own: bool) -> str:
+def _withdraw_question(turn: Turn, row: leave_db.LeaveRow, today: date, own: bool) -> str:
     _ = turn._
     if row.status == "approved" and row.start < today:
         return (
@@ -738,10 +741,10 @@ def _withdraw_question(turn: Turn, row: week_db.LeaveRow, today: date, own: bool
 
 async def _tell_withdrawn(
     turn: Turn,
-    fresh: week_db.LeaveRow,
-    before: week_db.LeaveRow,
+    fresh: leave_db.LeaveRow,
+    before: leave_db.LeaveRow,
     outcome: str,
-    person: week_db.Contact,
+    person: member_db.Contact,
 ) -> None:
     """Tell the cadre (when a secretary acted for them) or a secretary that a request was
     withdrawn, or ended early (`fresh` is its new span, `before` the old one)."""

@@ -51,15 +51,10 @@ from bot.core.models import (
 from bot.core.models import Member as MemberModel
 from bot.core.models.base import UtcDateTime
 from bot.lists.rules import Member, MemberCaseFacts, MemberWeek, Period, ReportStatus
+from bot.reports.queries import section_texts
 from bot.reports.rules import WeekReportStatus, judged_report_status
-from bot.week.queries import (
-    cadre_weeks,
-    cadre_weeks_between,
-    exempt_spans,
-    joined_weeks,
-    section_texts,
-    township_visits,
-)
+from bot.visits.queries import township_visits
+from bot.week.facts import cadre_weeks, cadre_weeks_between, exempt_spans, joined_weeks
 from bot.week.rules import (
     ExemptSpan,
     Quota,

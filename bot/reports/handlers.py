@@ -26,7 +26,9 @@ from bot.core.models import WeeklyReport
 from bot.core.roles import Role
 from bot.core.text import Html, clean_text, esc, join_html, plain, split_message
 from bot.core.turn import Button, Context, FlowState, Turn, admitted, checkbox, member_only
-from bot.week import queries as week_db
+from bot.reports import queries as report_db
+from bot.visits import queries as visit_db
+from bot.week import facts
 from bot.week.place import (
     STALE,
     Place,
@@ -50,7 +52,7 @@ register_commands(
 # --- the digest of the week's visit logs ---------------------------------------------------
 
 
-def digest(turn: Turn, visits: Sequence[week_db.VisitRow], limit: int) -> str:
+def digest(turn: Turn, visits: Sequence[visit_db.VisitRow], limit: int) -> str:
     """本周完成 pre-filled from the visit logs, in the cadre's language, within `limit`."""
     _ = turn._
     if not visits:
@@ -87,7 +89,7 @@ async def open_report(turn: Turn, place: Place, monday: date) -> tuple[WeeklyRep
     assert turn.actor is not None
     settings = turn.svc.settings.report
     async with turn.svc.transaction() as session:
-        report = await week_db.get_or_create_report(
+        report = await report_db.get_or_create_report(
             session,
             member_id=turn.actor.member_id,
             township_id=place.township_id,
@@ -97,12 +99,16 @@ async def open_report(turn: Turn, place: Place, monday: date) -> tuple[WeeklyRep
         )
         draft = {name: str(report.draft.get(name, "")) for name in settings.sections}
         if settings.digest_section and report.digest_auto and report.first_submitted_at is None:
-            visits = await week_db.member_visits(
-                session, turn.actor.member_id, monday, monday + timedelta(days=6)
+            visits = await visit_db.member_visits(
+                session,
+                turn.actor.member_id,
+                place.township_id,
+                monday,
+                monday + timedelta(days=6),
             )
             draft[settings.digest_section] = digest(turn, visits, settings.section_limit)
         if draft != report.draft:
-            await week_db.save_draft(
+            await report_db.save_draft(
                 session, report.id, draft, digest_auto=report.digest_auto, now=turn.now
             )
             report.draft = draft
@@ -125,7 +131,7 @@ def _can_edit(turn: Turn, place: Place, report: WeeklyReport) -> bool:
 
 async def _latest_sections(turn: Turn, report: WeeklyReport) -> dict[str, Any] | None:
     async with turn.svc.transaction() as session:
-        latest = await week_db.latest_revision(session, report.id)
+        latest = await report_db.latest_revision(session, report.id)
     return dict(latest.sections) if latest else None
 
 
@@ -268,12 +274,14 @@ async def report_command(turn: Turn) -> None:
     if monday == this_week:
         last = previous_week(this_week)
         async with turn.svc.transaction() as session:
-            last_week = await week_db.member_week(
+            last_week = await facts.member_week(
                 session, turn.actor.member_id, place.township_id, last, place.rules, turn.now
             )
-            started = await week_db.report_for(session, turn.actor.member_id, last)
+            started = await report_db.report_for(
+                session, turn.actor.member_id, place.township_id, last
+            )
         # Only for cadres who were active last week (not for a newcomer's first week).
-        if last_week[1] == "missing" and (started is not None or last_week[2]):
+        if last_week.report == "missing" and (started is not None or last_week.status.field_days):
             note = _(
                 "Last week's report is missing. Send /report last to submit it (it will be "
                 "marked late)."
@@ -362,7 +370,7 @@ async def _save(turn: Turn, report: WeeklyReport, draft: dict[str, Any], section
     settings = turn.svc.settings.report
     digest_auto = report.digest_auto and section != settings.digest_section
     async with turn.svc.transaction() as session:
-        await week_db.save_draft(
+        await report_db.save_draft(
             session,
             report.id,
             {k: str(v) for k, v in draft.items()},
@@ -435,7 +443,7 @@ async def _submit(turn: Turn, place: Place, state: FlowState, report: WeeklyRepo
         if current is None or current.version != state.version:
             await turn.answer(_(STALE), True)
             return
-        number = await week_db.submit_report(
+        number = await report_db.submit_report(
             session,
             report.id,
             late=late,

@@ -15,7 +15,7 @@ from bot.cases.rules import Action, ActionPayload, CaseRuleError
 from bot.cases.views import domain_actor
 from bot.core.roles import Role
 from bot.core.turn import Button, Turn
-from bot.week import queries as week_db
+from bot.visits import queries as visit_db
 from bot.week.place import Place
 
 STALE = "This button is from an old message and no longer works."
@@ -47,7 +47,7 @@ async def case_label(turn: Turn, place: Place, case_id: int | None) -> str:
     return found[0].number if found else ""
 
 
-async def show_choices(turn: Turn, place: Place, row: week_db.VisitRow) -> None:
+async def show_choices(turn: Turn, place: Place, row: visit_db.VisitRow) -> None:
     _ = turn._
     cases = await _visible_cases(turn, place, row.village_id)
     config = case_db.case_config(turn.svc.settings)
@@ -73,13 +73,13 @@ async def show_choices(turn: Turn, place: Place, row: week_db.VisitRow) -> None:
     await turn.show(text, rows)
 
 
-async def link(turn: Turn, place: Place, row: week_db.VisitRow, case_id: int) -> str | None:
+async def link(turn: Turn, place: Place, row: visit_db.VisitRow, case_id: int) -> str | None:
     """Link (or with 0 unlink); returns an error message, or None when done."""
     _ = turn._
     assert turn.actor is not None
     if case_id == 0:
         async with turn.svc.transaction() as session:
-            await week_db.link_case(
+            await visit_db.link_case(
                 session, row.id, None, member_id=turn.actor.member_id, now=turn.now
             )
         return None
@@ -88,7 +88,7 @@ async def link(turn: Turn, place: Place, row: week_db.VisitRow, case_id: int) ->
     config = case_db.case_config(turn.svc.settings)
     day = row.visit_date.isoformat()
     async with turn.svc.transaction() as session:
-        await week_db.link_case(
+        await visit_db.link_case(
             session, row.id, case_id, member_id=turn.actor.member_id, now=turn.now
         )
         # The link stands even if this role may not add notes to the case.
@@ -105,7 +105,7 @@ async def link(turn: Turn, place: Place, row: week_db.VisitRow, case_id: int) ->
     return None
 
 
-async def start_new_case(turn: Turn, place: Place, row: week_db.VisitRow) -> None:
+async def start_new_case(turn: Turn, place: Place, row: visit_db.VisitRow) -> None:
     from bot.cases import handlers as case_handlers
     from bot.core.turn import FlowState
 

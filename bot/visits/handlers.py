@@ -34,8 +34,9 @@ from bot.core.turn import (
     resumable,
 )
 from bot.visits import case_link as visit_case
+from bot.visits import queries as visit_db
 from bot.visits.rules import distance_m, parse_day, suggest_names
-from bot.week import queries as week_db
+from bot.week import facts
 from bot.week.place import (
     STALE,
     Place,
@@ -80,7 +81,7 @@ def _new_data(place: Place, today: date) -> dict[str, Any]:
     }
 
 
-def _data_from_row(row: week_db.VisitRow, township_id: int) -> dict[str, Any]:
+def _data_from_row(row: visit_db.VisitRow, township_id: int) -> dict[str, Any]:
     return {
         "tid": township_id,
         "vid": row.id,
@@ -390,8 +391,8 @@ async def show_list(turn: Turn, *, edit: bool) -> None:
         return
     monday = place.rules.current_week(turn.now)
     async with turn.svc.transaction() as session:
-        rows = await week_db.member_visits(
-            session, turn.actor.member_id, monday, monday + timedelta(days=6)
+        rows = await visit_db.member_visits(
+            session, turn.actor.member_id, place.township_id, monday, monday + timedelta(days=6)
         )
     text = turn.svc.renderer.render(
         "cadre_week/visits.html.j2",
@@ -421,7 +422,7 @@ async def show_list(turn: Turn, *, edit: bool) -> None:
         await turn.send(text, buttons)
 
 
-SavedView = tuple[week_db.VisitRow, WeekStatus]  # (the stored log, this week's status)
+SavedView = tuple[visit_db.VisitRow, WeekStatus]  # (the stored log, this week's status)
 
 
 async def load_saved(
@@ -431,14 +432,19 @@ async def load_saved(
     or not the actor's."""
     assert turn.actor is not None
     monday = place.rules.current_week(turn.now)
-    status, _report, visits, _leave = await week_db.member_week(
-        session, turn.actor.member_id, place.township_id, monday, place.rules, turn.now
+    status = (
+        await facts.member_week(
+            session, turn.actor.member_id, place.township_id, monday, place.rules, turn.now
+        )
+    ).status
+    visits = await visit_db.member_visits(
+        session, turn.actor.member_id, place.township_id, monday, monday + timedelta(days=6)
     )
     # Usually a log of this week, already read with the week; else (backfilled into last
     # week) read on its own.
     row = next((v for v in visits if v.id == visit_id), None)
     if row is None:
-        row = await week_db.visit_row(session, visit_id)
+        row = await visit_db.visit_row(session, visit_id)
     if row is None or row.member_id != turn.actor.member_id:
         return None
     return row, status
@@ -569,7 +575,7 @@ async def _case_action(turn: Turn, place: Place, action: str, args: list[str]) -
         await turn.answer(_(STALE), True)
         return
     async with turn.svc.transaction() as session:
-        row = await week_db.visit_row(session, int(args[0]))
+        row = await visit_db.visit_row(session, int(args[0]))
     if (
         row is None
         or row.member_id != turn.actor.member_id
@@ -598,7 +604,7 @@ async def _log_action(turn: Turn, place: Place, action: str, visit_id: int) -> N
     _ = turn._
     assert turn.actor is not None
     async with turn.svc.transaction() as session:
-        row = await week_db.visit_row(session, visit_id)
+        row = await visit_db.visit_row(session, visit_id)
     if row is None or row.member_id != turn.actor.member_id:
         await turn.answer(_("That visit log no longer exists."), True)
         return
@@ -630,7 +636,7 @@ async def _log_action(turn: Turn, place: Place, action: str, visit_id: int) -> N
         )
     else:
         async with turn.svc.transaction() as session:
-            deleted = await week_db.delete_visit(
+            deleted = await visit_db.delete_visit(
                 session, visit_id, member_id=turn.actor.member_id, now=turn.now
             )
         if not deleted:
@@ -753,7 +759,7 @@ async def _save(turn: Turn, place: Place, state: FlowState) -> None:
         if not await turn.take_state(session, FLOW, state.version):
             await turn.answer(_(STALE), True)
             return
-        draft = week_db.VisitDraft(
+        draft = visit_db.VisitDraft(
             village_id=village.id,
             visit_date=day,
             activities=tuple(data["acts"]),
@@ -767,7 +773,7 @@ async def _save(turn: Turn, place: Place, state: FlowState) -> None:
             photo_file_id=data.get("photo"),
         )
         if data.get("vid"):
-            ok = await week_db.update_visit(
+            ok = await visit_db.update_visit(
                 session,
                 int(data["vid"]),
                 member_id=turn.actor.member_id,
@@ -780,7 +786,7 @@ async def _save(turn: Turn, place: Place, state: FlowState) -> None:
                 return
             visit_id = int(data["vid"])
         else:
-            visit_id = await week_db.create_visit(
+            visit_id = await visit_db.create_visit(
                 session,
                 member_id=turn.actor.member_id,
                 township_id=place.township_id,

@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.config import Settings
 from bot.core.db import members as member_db
-from bot.week import queries as week_db
+from bot.leave import queries as leave_db
+from bot.reports import queries as report_db
+from bot.visits import queries as visit_db
 from bot.week.rules import previous_week
 from bot.week.schedule import week_rules
 from devkit.sample import PEOPLE, TOWNSHIP_CODE
@@ -77,11 +79,11 @@ async def seed_week(
     for visit in VISITS:
         day = monday + timedelta(days=visit.weekday)
         moment = datetime.combine(day, settings.report.open_time, tzinfo=rules.tz)
-        await week_db.create_visit(
+        await visit_db.create_visit(
             session,
             member_id=member_ids[visit.person],
             township_id=township.id,
-            draft=week_db.VisitDraft(
+            draft=visit_db.VisitDraft(
                 village_id=villages[visit.village],
                 visit_date=day,
                 activities=visit.activities,
@@ -93,7 +95,7 @@ async def seed_week(
             now=moment,
         )
     secretary = member_ids[PEOPLE[0].telegram_user_id]
-    await week_db.create_leave(
+    await leave_db.create_leave(
         session,
         member_id=member_ids[ZHAO],
         township_id=township.id,
@@ -113,7 +115,7 @@ async def seed_week(
         at = window.deadline - timedelta(hours=2)
         if timing == "late":
             at = window.deadline + timedelta(hours=15)
-        report = await week_db.get_or_create_report(
+        report = await report_db.get_or_create_report(
             session,
             member_id=member_id,
             township_id=township.id,
@@ -131,8 +133,8 @@ async def seed_week(
                 for v in VISITS
                 if v.person == person
             )
-        await week_db.save_draft(session, report.id, draft, digest_auto=False, now=at)
-        await week_db.submit_report(
+        await report_db.save_draft(session, report.id, draft, digest_auto=False, now=at)
+        await report_db.submit_report(
             session,
             report.id,
             late=window.is_late(at),

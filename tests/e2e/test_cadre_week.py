@@ -20,7 +20,9 @@ from bot.core.models import (
     WeeklyReport,
     WeeklyReportRevision,
 )
-from bot.week import queries as week_db
+from bot.leave import queries as leave_db
+from bot.reports import queries as report_db
+from bot.week import facts
 from bot.week.place import STALE
 from bot.week.schedule import week_rules
 from tests.e2e.cadre_helpers import Tapper, at, log_visit, restarted
@@ -47,7 +49,7 @@ async def shz(world):
 async def overview(world):
     township = await shz(world)
     async with world.svc.transaction() as session:
-        weeks = await week_db.cadre_weeks(
+        weeks = await facts.cadre_weeks(
             session, township.id, MONDAY, week_rules(world.settings, "SHZ"), world.clock.now()
         )
     return {w.name: w for w in weeks}
@@ -156,14 +158,14 @@ async def test_a_full_week_of_a_cadre(world) -> None:
     async with world.svc.transaction() as session:
         report = await session.scalar(select(WeeklyReport).where(WeeklyReport.member_id == li_id))
         assert report.revision == 2 and report.late is False
-        revs = await week_db.revisions(session, report.id)
+        revs = await report_db.revisions(session, report.id)
         assert [r.number for r in revs] == [1, 2]
         assert revs[0].sections["问题与需求"] == ""
         assert (
             revs[1].sections["问题与需求"]
             == "1. 东岭村：村道需要硬化\n2. 缺少路灯，群众夜间出行不便"
         )
-        needs = await week_db.needs_by_village(session, report.township_id, MONDAY)
+        needs = await report_db.needs_by_village(session, report.township_id, MONDAY)
     # The first item names 东岭村; the second names none, and 李春华 looks after two
     # villages, so it is not tied to one.
     assert [(n.village, [i.text for i in n.items]) for n in needs] == [
@@ -203,7 +205,7 @@ async def test_a_full_week_of_a_cadre(world) -> None:
     )
     async with world.svc.transaction() as session:
         actions = list(await session.scalars(select(AuditEntry.action)))
-        key_work = await week_db.section_texts(session, (await shz(world)).id, MONDAY, "下周计划")
+        key_work = await report_db.section_texts(session, (await shz(world)).id, MONDAY, "下周计划")
     assert actions.count("visit.create") == 3
     assert {"report.submit", "report.revise"} <= set(actions)
     assert [(name, text) for _, name, text in key_work] == [("王建军", "走访西坡村五保户")]
@@ -313,7 +315,7 @@ async def test_leave_approval_lowers_the_quota(world) -> None:
 async def _approved_leave(world, person, start: date, end: date) -> int:
     township = await shz(world)
     async with world.svc.transaction() as session:
-        return await week_db.create_leave(
+        return await leave_db.create_leave(
             session,
             member_id=world.member_ids[person.telegram_user_id],
             township_id=township.id,
@@ -567,7 +569,7 @@ async def test_a_secretary_picks_a_cadre_in_a_large_township_page_by_page(world)
             session.add(member)
             await session.flush()
             session.add(MemberRole(member_id=member.id, township_id=township.id, role="cadre"))
-        cadres = await week_db.cadres_of(session, township.id)
+        cadres = await facts.cadres_of(session, township.id)
     assert len(cadres) == 105
     names = [name for _, name in cadres]
     sec = Tapper(world, SECRETARY.telegram_user_id)
@@ -686,7 +688,7 @@ async def test_needs_items_use_the_single_village_of_the_cadre(world) -> None:
     await wang.press(preview, zh("✅ Submit"))
     township = await shz(world)
     async with world.svc.transaction() as session:
-        needs = await week_db.needs_by_village(session, township.id, MONDAY)
+        needs = await report_db.needs_by_village(session, township.id, MONDAY)
         items = await session.scalar(select(func.count(ReportItem.id)))
     assert items == 2
     assert {n.village: [i.text for i in n.items] for n in needs} == {

@@ -129,7 +129,7 @@ async def test_date_outside_the_window(world) -> None:
     card = await tap.say("11月23日")
     assert "11月23日（周一）" in card.text and zh("backfilled") in card.text
     # A forged-but-signed date outside the window is refused too.
-    data = world.svc.codec.pack("vis", "d", (await state_of(world, LI)).version, "20261101")
+    data = world.svc.codec.pack(LI, "vis", "d", (await state_of(world, LI)).version, "20261101")
     query = await world.user(LI).press_data(card, data)
     answer = await world.user(LI).callback_answer(query, timeout=10)
     assert answer.text == zh("That day is outside the window for logging visits.")
@@ -182,7 +182,7 @@ async def test_stale_and_forged_buttons(world) -> None:
     async with world.svc.transaction() as session:
         wang_visit = await session.scalar(select(FieldVisit.id))
     for action in ("dely", "edit", "show"):
-        query = await user.press_data(newer, world.svc.codec.pack("vis", action, wang_visit))
+        query = await user.press_data(newer, world.svc.codec.pack(LI, "vis", action, wang_visit))
         assert (await user.callback_answer(query, timeout=10)).text == zh(
             "That visit log no longer exists."
         )

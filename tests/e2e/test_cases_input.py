@@ -172,7 +172,7 @@ async def test_action_not_allowed_in_the_current_status(world) -> None:
     card = await register(world, ZHOU)
     row = await case_row(world, number_in(card))
     # A correctly signed button for 回访 on a case that is only registered.
-    data = world.svc.codec.pack("cs", "a", row.id, row.version, "fu")
+    data = world.svc.codec.pack(ZHOU, "cs", "a", row.id, row.version, "fu")
     answer = await press_alert(world, ZHOU, card, data)
     assert answer.text == zh(
         "That is not possible while the case is “{status}”. Nothing was changed."
@@ -180,7 +180,9 @@ async def test_action_not_allowed_in_the_current_status(world) -> None:
     # A cadre who opened it may not record relief (allowed in every status, not for cadres).
     li_card = await register(world, CADRE_LI.telegram_user_id)
     li_row = await case_row(world, number_in(li_card))
-    data = world.svc.codec.pack("cs", "a", li_row.id, li_row.version, "rl")
+    data = world.svc.codec.pack(
+        CADRE_LI.telegram_user_id, "cs", "a", li_row.id, li_row.version, "rl"
+    )
     answer = await press_alert(world, CADRE_LI.telegram_user_id, li_card, data)
     assert answer.text == zh("Your role does not allow that on this case. Nothing was changed.")
     assert (await case_row(world, row.number)).status == "registered"
@@ -235,9 +237,9 @@ async def test_forged_callbacks_are_refused(world) -> None:
         assert answer.text == STALE
     # Correctly signed but nonsensical.
     for data in (
-        world.svc.codec.pack("cs", "a", row.id, row.version, "zz"),
-        world.svc.codec.pack("cs", "dd", row.township_id, "y", "nope", "-", 0),
-        world.svc.codec.pack("cs", "what"),
+        world.svc.codec.pack(ZHOU, "cs", "a", row.id, row.version, "zz"),
+        world.svc.codec.pack(ZHOU, "cs", "dd", row.township_id, "y", "nope", "-", 0),
+        world.svc.codec.pack(ZHOU, "cs", "what"),
     ):
         answer = await press_alert(world, ZHOU, card, data)
         assert answer.text == STALE

@@ -81,9 +81,9 @@ async def test_cadre_cannot_open_someone_elses_case(world) -> None:
     row = await case_row(world, number)
     listing = await ask1(world, LI, "/cases")
     for data in (
-        world.svc.codec.pack("cs", "c", row.id),
-        world.svc.codec.pack("cs", "tl", row.id),
-        world.svc.codec.pack("cs", "a", row.id, row.version, "nt"),
+        world.svc.codec.pack(LI, "cs", "c", row.id),
+        world.svc.codec.pack(LI, "cs", "tl", row.id),
+        world.svc.codec.pack(LI, "cs", "a", row.id, row.version, "nt"),
     ):
         answer = await press_alert(world, LI, listing, data)
         assert answer.text == not_found("")
@@ -124,16 +124,16 @@ async def test_another_townships_cases_are_invisible(world) -> None:
     assert "大荆镇" in figures.text and "沙河子" not in figures.text
     # Signed buttons for the other township are refused and change nothing.
     for data in (
-        world.svc.codec.pack("cs", "c", row.id),
-        world.svc.codec.pack("cs", "a", row.id, row.version, "sm"),
+        world.svc.codec.pack(other, "cs", "c", row.id),
+        world.svc.codec.pack(other, "cs", "a", row.id, row.version, "sm"),
     ):
         answer = await press_alert(world, other, listing, data)
         assert answer.text == not_found("")
     for data in (
-        world.svc.codec.pack("cs", "l", row.township_id, "o", 0, 0),
-        world.svc.codec.pack("cs", "d", row.township_id, "y"),
-        world.svc.codec.pack("cs", "dd", row.township_id, "y", "rg", "-", 0),
-        world.svc.codec.pack("cs", "b", row.township_id),
+        world.svc.codec.pack(other, "cs", "l", row.township_id, "o", 0, 0),
+        world.svc.codec.pack(other, "cs", "d", row.township_id, "y"),
+        world.svc.codec.pack(other, "cs", "dd", row.township_id, "y", "rg", "-", 0),
+        world.svc.codec.pack(other, "cs", "b", row.township_id),
     ):
         answer = await press_alert(world, other, listing, data)
         assert answer.text == zh("You can only see your own township's cases.")
@@ -227,21 +227,25 @@ async def test_no_phone_button_for_cadres_or_parties_without_numbers(world) -> N
     assert PHONES not in button_labels(await ask1(world, LI, f"/case {number}"))
     # A correctly signed button does not help the cadre who registered the case.
     row = await case_row(world, number)
-    answer = await press_alert(world, LI, card, world.svc.codec.pack("cs", "ph", row.id))
+    answer = await press_alert(world, LI, card, world.svc.codec.pack(LI, "cs", "ph", row.id))
     assert answer.text == zh(
         "Only mediators and the township's secretary see phone numbers, in a private chat."
     )
     # Nor someone of another township (the case does not exist for them).
     other = OTHER_PERSON.telegram_user_id
     listing = await ask1(world, other, "/cases")
-    answer = await press_alert(world, other, listing, world.svc.codec.pack("cs", "ph", row.id))
+    answer = await press_alert(
+        world, other, listing, world.svc.codec.pack(other, "cs", "ph", row.id)
+    )
     assert answer.text == not_found("")
     # No number recorded: no button, and an old or forged press says so.
     bare = number_in(await register(world, ZHOU, parties="李四\n王五"))
     card = await ask1(world, ZHOU, f"/case {bare}")
     assert PHONES not in button_labels(card)
     bare_row = await case_row(world, bare)
-    answer = await press_alert(world, ZHOU, card, world.svc.codec.pack("cs", "ph", bare_row.id))
+    answer = await press_alert(
+        world, ZHOU, card, world.svc.codec.pack(ZHOU, "cs", "ph", bare_row.id)
+    )
     assert answer.text == zh("No phone number is recorded for this case's parties.")
     assert await _phone_audits(world) == []
 
@@ -253,7 +257,7 @@ async def test_not_in_a_group_chat(world) -> None:
     world.emu.add_group(group, "沙河子镇工作群", [ZHOU, SECRETARY.telegram_user_id])
     await world.user(ZHOU).send_in_group(group, "/cases")
     [notice] = await world.emu.chat(group).replies(1, timeout=10)
-    answer = await press_alert(world, ZHOU, notice, world.svc.codec.pack("cs", "ph", row.id))
+    answer = await press_alert(world, ZHOU, notice, world.svc.codec.pack(ZHOU, "cs", "ph", row.id))
     assert PHONE not in (answer.text or "")
     assert answer.text == zh(
         "Only mediators and the township's secretary see phone numbers, in a private chat."

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 
 from bot.core.models import Member
 from bot.core.turn import stranger_text
+from bot.leave import queries as leave_db
 from bot.permissions import (
     CALLBACK_PROFILES,
     CALLBACK_RULES,
@@ -104,7 +105,6 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
 
     from bot.core.db import members as member_db
     from bot.core.models import ConversationState, FieldVisit, Village
-    from bot.week import queries as week_db
     from tests.e2e.cadre_helpers import log_visit
     from tests.e2e.cases_helpers import db_register
     from tests.e2e.helpers import CADRE_ZHAO, MEDIATOR_ZHOU
@@ -141,7 +141,7 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
 
     async def new_leave(*, approved: bool = False) -> int:
         async with world.svc.transaction() as session:
-            return await week_db.create_leave(
+            return await leave_db.create_leave(
                 session,
                 member_id=zhao,
                 township_id=shz.id,

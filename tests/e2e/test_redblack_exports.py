@@ -213,13 +213,22 @@ async def test_arena_items_owners_and_progress(world) -> None:
     # Not an owner: refused. Another township's secretary: refused. Nothing changes.
     wang_board = await ask1(world, CADRE_WANG.telegram_user_id, "/arena")
     answer = await press_alert(
-        world, CADRE_WANG.telegram_user_id, wang_board, world.svc.codec.pack("ar", "upd", item.id)
+        world,
+        CADRE_WANG.telegram_user_id,
+        wang_board,
+        world.svc.codec.pack(CADRE_WANG.telegram_user_id, "ar", "upd", item.id),
     )
     assert answer.text == zh("Only the item's owners can update its progress.")
     other_board = await ask1(world, OTHER_PERSON.telegram_user_id, "/arena")
     for data in (
-        world.svc.codec.pack("ar", "tog", item.id, world.member_ids[CADRE_WANG.telegram_user_id]),
-        world.svc.codec.pack("ar", "upd", item.id),
+        world.svc.codec.pack(
+            OTHER_PERSON.telegram_user_id,
+            "ar",
+            "tog",
+            item.id,
+            world.member_ids[CADRE_WANG.telegram_user_id],
+        ),
+        world.svc.codec.pack(OTHER_PERSON.telegram_user_id, "ar", "upd", item.id),
     ):
         answer = await press_alert(world, OTHER_PERSON.telegram_user_id, other_board, data)
         assert answer.text == zh("You can only see your own township's key work.")

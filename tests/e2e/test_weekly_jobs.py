@@ -9,8 +9,9 @@ from sqlalchemy import select
 from bot.core.db import members as member_db
 from bot.core.models import OutboxMessage
 from bot.core.outbox import Outgoing, enqueue
-from bot.week import queries as week_db
-from bot.week.queries import VisitDraft
+from bot.leave import queries as leave_db
+from bot.visits import queries as visit_db
+from bot.visits.queries import VisitDraft
 from devkit.sample import GROUP_CHAT_ID
 from devkit.sample.cases import seed_cases
 from tests.conftest import SHANGHAI
@@ -58,7 +59,7 @@ async def log_visit(world, person, day: date, village: str, screenings=0, proble
     tid = await township_id(world)
     async with world.svc.transaction() as session:
         villages = {v.name: v.id for v in await member_db.villages_of(session, tid)}
-        await week_db.create_visit(
+        await visit_db.create_visit(
             session,
             member_id=world.member_ids[person.telegram_user_id],
             township_id=tid,
@@ -71,7 +72,7 @@ async def log_visit(world, person, day: date, village: str, screenings=0, proble
 async def approved_leave(world, person, start: date, end: date) -> None:
     tid = await township_id(world)
     async with world.svc.transaction() as session:
-        await week_db.create_leave(
+        await leave_db.create_leave(
             session,
             member_id=world.member_ids[person.telegram_user_id],
             township_id=tid,

@@ -15,7 +15,7 @@ from bot.core.db import members as member_db
 from bot.core.db.engine import session_factory
 from bot.core.db.migrate import downgrade, upgrade
 from bot.core.models import FieldVisit, Member, Township, Village, VisitProblem
-from bot.week import queries as week_db
+from bot.visits import queries as visit_db
 from devkit.sample import sample_config
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -59,12 +59,14 @@ async def test_create_and_edit_keep_the_count(engine) -> None:
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():
         member_id, township_id, village_id = await _member_and_village(session, str(engine.url))
-        draft = week_db.VisitDraft(village_id=village_id, visit_date=DAY, problems=("修路", "通水"))
-        first = await week_db.create_visit(
+        draft = visit_db.VisitDraft(
+            village_id=village_id, visit_date=DAY, problems=("修路", "通水")
+        )
+        first = await visit_db.create_visit(
             session, member_id=member_id, township_id=township_id, draft=draft, today=DAY, now=NOW
         )
-        plain = week_db.VisitDraft(village_id=village_id, visit_date=DAY)
-        second = await week_db.create_visit(
+        plain = visit_db.VisitDraft(village_id=village_id, visit_date=DAY)
+        second = await visit_db.create_visit(
             session, member_id=member_id, township_id=township_id, draft=plain, today=DAY, now=NOW
         )
     async with sessions() as session:
@@ -72,8 +74,8 @@ async def test_create_and_edit_keep_the_count(engine) -> None:
 
     async with sessions() as session, session.begin():
         for visit_id, problems in ((first, ()), (second, ("调解", "帮办", "宣传"))):
-            changed = week_db.VisitDraft(village_id=village_id, visit_date=DAY, problems=problems)
-            assert await week_db.update_visit(
+            changed = visit_db.VisitDraft(village_id=village_id, visit_date=DAY, problems=problems)
+            assert await visit_db.update_visit(
                 session, visit_id, member_id=member_id, draft=changed, today=DAY, now=NOW
             )
     async with sessions() as session:
@@ -85,8 +87,8 @@ async def test_migration_0008_counts_the_problems_of_existing_logs(engine) -> No
     async with sessions() as session, session.begin():
         member_id, township_id, village_id = await _member_and_village(session, str(engine.url))
         for problems in (("一",), (), ("一", "二", "三")):
-            draft = week_db.VisitDraft(village_id=village_id, visit_date=DAY, problems=problems)
-            await week_db.create_visit(
+            draft = visit_db.VisitDraft(village_id=village_id, visit_date=DAY, problems=problems)
+            await visit_db.create_visit(
                 session,
                 member_id=member_id,
                 township_id=township_id,

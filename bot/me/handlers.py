@@ -11,7 +11,10 @@ from bot.core.commands import CommandSpec, register_commands
 from bot.core.i18n import N_
 from bot.core.roles import Role
 from bot.core.turn import Turn, member_only
-from bot.week import queries as week_db
+from bot.leave import queries as leave_db
+from bot.reports import queries as report_db
+from bot.visits import queries as visit_db
+from bot.week import facts
 from bot.week.place import Place, day_label, leave_kind_label, place_for, report_line
 from bot.week.rules import previous_week
 
@@ -45,12 +48,18 @@ async def render_week(turn: Turn, place: Place, monday: date, *, last: bool) -> 
     _ = turn._
     assert turn.actor is not None
     async with turn.svc.transaction() as session:
-        status, report, visits, leaves = await week_db.member_week(
+        week = await facts.member_week(
             session, turn.actor.member_id, place.township_id, monday, place.rules, turn.now
         )
-        draft = await week_db.report_for(session, turn.actor.member_id, monday)
-        submitted_at = draft.first_submitted_at if draft else None
-    sunday = monday + timedelta(days=6)
+        sunday = monday + timedelta(days=6)
+        visits = await visit_db.member_visits(
+            session, turn.actor.member_id, place.township_id, monday, sunday
+        )
+        leaves = await leave_db.member_leaves(
+            session, turn.actor.member_id, place.township_id, monday, sunday
+        )
+        draft = await report_db.report_for(session, turn.actor.member_id, place.township_id, monday)
+    status, report, submitted_at = week.status, week.report, week.submitted_at
     shortfall = status.shortfall
     still = []
     if shortfall.field_days:
