@@ -11,7 +11,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.calendar import WorkCalendar
-from bot.week.rules import ReportSchedule, meeting_time, report_window, scheduled_on_workday
+from bot.week.rules import (
+    ReportSchedule,
+    meeting_time,
+    report_window,
+    scheduled_on_workday,
+    week_key,
+)
 
 REPORT_OPEN = "report_open"
 REPORT_LAST_CALL = "report_last_call"
@@ -58,11 +64,6 @@ class Occurrence:
     period: str
     # The ISO week (Monday) or the month's first day the occurrence is about.
     subject: date
-
-
-def week_key(week_start: date) -> str:
-    year, week, _ = week_start.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def week_occurrences(

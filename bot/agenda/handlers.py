@@ -7,6 +7,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.agenda.build import agenda_html
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.db import members as member_db
 from bot.core.i18n import N_
@@ -14,7 +15,6 @@ from bot.core.roles import MANAGERS, Role
 from bot.core.text import split_message
 from bot.core.turn import Context, Turn, admitted, member_only
 from bot.week.schedule import week_rules
-from jobs.weekly import agenda_html
 
 register_commands(
     CommandSpec(

@@ -65,7 +65,6 @@ from bot.core.turn import (
     page_of,
     resumable,
 )
-from bot.visits import queries as visit_db
 
 CB = "cs"
 PAGE = 8
@@ -970,11 +969,13 @@ async def save_new(turn: Turn, state: FlowState) -> None:
                 config=view.config,
             )
             if data.get("visit"):  # opened from a visit log's 矛盾化解: link them
-                visit = await visit_db.visit_row(session, int(data["visit"]))
-                if visit is not None and visit.member_id == turn.actor.member_id:
-                    await visit_db.link_case(
-                        session, visit.id, case.id, member_id=turn.actor.member_id, now=turn.now
-                    )
+                await case_db.link_own_visit(
+                    session,
+                    int(data["visit"]),
+                    case.id,
+                    member_id=turn.actor.member_id,
+                    now=turn.now,
+                )
             await turn.clear_state(session)
     except CaseRuleError as exc:
         await turn.answer(rule_message(_, exc, view), True)

@@ -45,6 +45,7 @@ from bot.core.models import (
     DisputeCaseCounter,
     DisputeCaseEvent,
     DisputeCaseParty,
+    FieldVisit,
     Member,
     Township,
     Village,
@@ -648,3 +649,37 @@ async def count_cases(session: AsyncSession, township_id: int) -> int:
         )
         or 0
     )
+
+
+async def link_visit(
+    session: AsyncSession, visit_id: int, case_id: int | None, *, member_id: int, now: datetime
+) -> None:
+    """Link a visit log (its 矛盾化解) to a dispute case, or unlink it with None."""
+    visit = await session.get(FieldVisit, visit_id)
+    assert visit is not None
+    visit.dispute_case_id = case_id
+    visit.updated_at = now
+    await audit(
+        session,
+        at=now,
+        action="visit.link_case" if case_id else "visit.unlink_case",
+        entity="visit",
+        entity_id=visit_id,
+        actor_member_id=member_id,
+        township_id=visit.township_id,
+        details={"case_id": case_id},
+    )
+
+
+async def link_own_visit(
+    session: AsyncSession, visit_id: int, case_id: int, *, member_id: int, now: datetime
+) -> None:
+    """Link the member's own live visit log to a case registered from it; nothing when the
+    log is gone or someone else's."""
+    owner = await session.scalar(
+        select(FieldVisit.member_id).where(
+            FieldVisit.id == visit_id, FieldVisit.deleted_at.is_(None)
+        )
+    )
+    if owner == member_id:
+        await link_visit(session, visit_id, case_id, member_id=member_id, now=now)

@@ -30,6 +30,7 @@ from bot.core.turn import Context
 GATES = -1
 
 NOT_YOURS = N_("This button is not for you.")
+STALE = N_("This button is from an old message and no longer works.")
 PRIVATE_ONLY = N_(
     "Please use /{command} in a private chat with me: the group never shows anyone's "
     "personal information."
@@ -52,8 +53,13 @@ async def button_gate(update: Update, context: Context) -> None:
     if services(context).codec.unpack(query.data, query.from_user.id) is not None:
         return
     _ = gettext_for(await _language(context, query.from_user.id))
+    # In a private chat every button was sent to its one person: data that does not verify
+    # there was forged or is from an old version. In a group it is someone else's button.
+    chat = query.message.chat if query.message is not None else None
+    private = chat is not None and chat.type == "private"
+    text = _(STALE) if private else _(NOT_YOURS)
     with contextlib.suppress(TelegramError):  # too old to answer: it changes nothing anyway
-        await query.answer(plain(_(NOT_YOURS)), show_alert=True)
+        await query.answer(plain(text), show_alert=True)
     raise ApplicationHandlerStop
 
 

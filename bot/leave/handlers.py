@@ -22,6 +22,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.access import Actor
 from bot.core.commands import CommandSpec, register_commands
+from bot.core.dates import parse_day_range
 from bot.core.db import members as member_db
 from bot.core.flows import flow
 from bot.core.i18n import N_, gettext_for
@@ -40,7 +41,6 @@ from bot.core.turn import (
     resumable,
 )
 from bot.leave import queries as leave_db
-from bot.visits.rules import parse_day_range
 from bot.week import facts
 from bot.week.place import STALE, Place, leave_kind_label, place_for, too_long
 

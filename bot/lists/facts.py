@@ -50,21 +50,23 @@ from bot.core.models import (
 )
 from bot.core.models import Member as MemberModel
 from bot.core.models.base import UtcDateTime
-from bot.lists.rules import Member, MemberCaseFacts, MemberWeek, Period, ReportStatus
+from bot.lists.rules import Member, MemberCaseFacts, MemberWeek, Period
 from bot.reports.queries import section_texts
-from bot.reports.rules import WeekReportStatus, judged_report_status
 from bot.visits.queries import township_visits
 from bot.week.facts import cadre_weeks, cadre_weeks_between, exempt_spans, joined_weeks
 from bot.week.rules import (
     ExemptSpan,
     Quota,
+    ReportStatus,
     ReportWindow,
+    WeekReportStatus,
     exempt_workdays,
+    judged_report_status,
     required_quota,
+    week_key,
     week_of,
 )
 from bot.week.schedule import WeekRules, week_rules
-from jobs.plan import week_key
 
 LedgerRow = tuple[Any, ...]
 zh = gettext_for("zh_CN")  # the ledger is a Chinese document whoever exports it
@@ -458,21 +460,22 @@ _WEEKS_PER_MASK = 62
 
 async def _report_marks(
     session: AsyncSession,
+    township_id: int,
     member_ids: Sequence[int],
     mondays: Sequence[date],
     deadlines: Mapping[date, datetime],
 ) -> dict[int, tuple[int, int]]:
     """member id -> (weeks with a submitted report, weeks whose report was submitted after
     that week's deadline), as bit masks: bit i is the week i weeks after ``mondays[0]``.
-    Reports of any township, judged against `deadlines` in SQL (a week without one has no
-    lateness); one row per member comes back, not one per report.
+    Reports to this township only, judged against `deadlines` in SQL (a week without one
+    has no lateness); one row per member comes back, not one per report.
 
     The members' ids are listed and the weeks given as a range: both databases then probe
-    the (member, week) unique index per member, where a subquery for the members or a list
+    the (member, township, week) index per member, where a subquery for the members or a list
     of weeks made PostgreSQL scan the whole table."""
     marks: dict[int, tuple[int, int]] = {}
     connection = await session.connection()
-    # (member, week) is unique, so a sum of the week bits is their bitwise or.
+    # (member, township, week) is unique, so a sum of the week bits is their bitwise or.
     combine: Any = func.sum if _sqlite(session) else func.bit_or
     start = 0
     while start < len(mondays):
@@ -503,6 +506,7 @@ async def _report_marks(
                 )
                 .where(
                     WeeklyReport.member_id.in_(member_ids[first : first + _IDS_PER_QUERY]),
+                    WeeklyReport.township_id == township_id,
                     WeeklyReport.week_start >= chunk[0],
                     WeeklyReport.week_start <= chunk[-1],
                     WeeklyReport.first_submitted_at.is_not(None),
@@ -558,10 +562,10 @@ async def period_member_weeks(
     await session.flush()
     # The active cadres (as `cadres_of`) and the week each joined (as `joined_weeks`).
     joined = {
-        member_id: week_of(created.astimezone(rules.tz).date())
-        for member_id, created in await (await session.connection()).execute(
+        member_id: week_of((role_joined or created).astimezone(rules.tz).date())
+        for member_id, created, role_joined in await (await session.connection()).execute(
             # A join, not `IN (_active_cadres)`: PostgreSQL scanned the members twice for that.
-            select(MemberModel.id, MemberModel.created_at)
+            select(MemberModel.id, MemberModel.created_at, MemberRole.joined_at)
             .join(MemberRole, MemberRole.member_id == MemberModel.id)
             .where(
                 MemberRole.township_id == township_id,
@@ -576,7 +580,7 @@ async def period_member_weeks(
     deadlines = {p.monday: p.window.deadline for p in plans if p.window is not None}
     totals = await _visit_totals(session, township_id, first, last)
     spans = await exempt_spans(session, township_id, first, last)
-    marks = await _report_marks(session, cadres, mondays, deadlines)
+    marks = await _report_marks(session, township_id, cadres, mondays, deadlines)
     with gc_paused():
         return _member_weeks(plans, rules, as_of, cadres, joined, totals, spans, marks)
 

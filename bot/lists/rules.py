@@ -74,6 +74,7 @@ from fractions import Fraction
 from typing import Any, Literal, NamedTuple, TypeAlias, TypeVar
 
 from bot.core.config import RedBlackConfig
+from bot.week.rules import MemberWeek
 
 __all__ = [
     "DEFAULT_RULES",
@@ -98,7 +99,6 @@ __all__ = [
     "rules_summary",
 ]
 
-ReportStatus: TypeAlias = Literal["on_time", "late", "missing", "exempt"]
 PeriodKind: TypeAlias = Literal["week", "month", "quarter"]
 QuotaMode: TypeAlias = Literal["weekly", "period"]
 RankBy: TypeAlias = Literal["person", "unit", "both"]
@@ -182,32 +182,6 @@ class Reason:
 
 
 # --------------------------------------------------------------------------- inputs
-
-
-class MemberWeek(NamedTuple):
-    """One member's facts for one week (``week_start`` must be one of ``Period.weeks``).
-
-    ``*_required`` are already pro-rated by the caller for available workdays.
-    ``fully_exempt`` weeks are ignored entirely.  ``field_day_dates`` lists the
-    distinct days with field visits; its length must equal ``field_days_done``
-    and every date must fall within the 7 days starting at ``week_start``.
-
-    A named tuple, not a frozen dataclass: a county's quarterly lists build 130,000 of
-    these, and a frozen dataclass takes five times as long to construct.
-    """
-
-    member_id: int
-    week_start: date
-    report: ReportStatus
-    field_days_done: int
-    field_days_required: int
-    screenings_done: int
-    screenings_required: int
-    problems_done: int
-    problems_required: int
-    exempt_days: int = 0
-    fully_exempt: bool = False
-    field_day_dates: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)

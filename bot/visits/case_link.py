@@ -79,7 +79,7 @@ async def link(turn: Turn, place: Place, row: visit_db.VisitRow, case_id: int) -
     assert turn.actor is not None
     if case_id == 0:
         async with turn.svc.transaction() as session:
-            await visit_db.link_case(
+            await case_db.link_visit(
                 session, row.id, None, member_id=turn.actor.member_id, now=turn.now
             )
         return None
@@ -88,7 +88,7 @@ async def link(turn: Turn, place: Place, row: visit_db.VisitRow, case_id: int) -
     config = case_db.case_config(turn.svc.settings)
     day = row.visit_date.isoformat()
     async with turn.svc.transaction() as session:
-        await visit_db.link_case(
+        await case_db.link_visit(
             session, row.id, case_id, member_id=turn.actor.member_id, now=turn.now
         )
         # The link stands even if this role may not add notes to the case.

@@ -16,6 +16,7 @@ from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.commands import CommandSpec, register_commands
+from bot.core.dates import parse_day
 from bot.core.db import members as member_db
 from bot.core.db.directory import VillageInfo
 from bot.core.flows import flow
@@ -35,7 +36,7 @@ from bot.core.turn import (
 )
 from bot.visits import case_link as visit_case
 from bot.visits import queries as visit_db
-from bot.visits.rules import distance_m, parse_day, suggest_names
+from bot.visits.rules import distance_m, suggest_names
 from bot.week import facts
 from bot.week.place import (
     STALE,

@@ -260,26 +260,6 @@ async def _visit_rows(session: AsyncSession, *conditions: Any) -> list[VisitRow]
     ]
 
 
-async def link_case(
-    session: AsyncSession, visit_id: int, case_id: int | None, *, member_id: int, now: datetime
-) -> None:
-    """Link a visit log (its 矛盾化解) to a dispute case, or unlink it with None."""
-    visit = await session.get(FieldVisit, visit_id)
-    assert visit is not None
-    visit.dispute_case_id = case_id
-    visit.updated_at = now
-    await audit(
-        session,
-        at=now,
-        action="visit.link_case" if case_id else "visit.unlink_case",
-        entity="visit",
-        entity_id=visit_id,
-        actor_member_id=member_id,
-        township_id=visit.township_id,
-        details={"case_id": case_id},
-    )
-
-
 async def visit_row(session: AsyncSession, visit_id: int) -> VisitRow | None:
     """One live (not deleted) visit log."""
     rows = await _visit_rows(session, FieldVisit.id == visit_id)

@@ -24,9 +24,17 @@ from bot.core.models import (
     Village,
     WeeklyReport,
 )
-from bot.lists import rules as redblack
-from bot.reports.rules import WeekReportStatus, report_status
-from bot.week.rules import ExemptKind, ExemptSpan, VisitFact, WeekStatus, week_of
+from bot.week.rules import (
+    ExemptKind,
+    ExemptSpan,
+    MemberWeek,
+    ReportStatus,
+    VisitFact,
+    WeekReportStatus,
+    WeekStatus,
+    report_status,
+    week_of,
+)
 from bot.week.schedule import WeekRules
 
 
@@ -41,12 +49,12 @@ class CadreWeek:
     submitted_at: datetime | None
     leave: tuple[ExemptSpan, ...] = field(default=())
 
-    def member_week(self) -> redblack.MemberWeek:
+    def member_week(self) -> MemberWeek:
         """The red/black-list facts of this week (call after the deadline: a still
         pending report counts as missing)."""
         s = self.status
-        report: redblack.ReportStatus = "missing" if self.report == "pending" else self.report
-        return redblack.MemberWeek(
+        report: ReportStatus = "missing" if self.report == "pending" else self.report
+        return MemberWeek(
             member_id=self.member_id,
             week_start=s.week_start,
             report=report,
@@ -228,20 +236,18 @@ async def member_week(
 
 
 async def joined_weeks(session: AsyncSession, township_id: int, tz: ZoneInfo) -> dict[int, date]:
-    """Monday of the week each member joined the township (took their first role there).
-    Lists, agendas and summaries judge a member from the first full week after that, never
-    the week they joined."""
+    """Monday of the week each cadre joined the township as a cadre. Lists, agendas and
+    summaries judge a member from the first full week after that, never the week they
+    joined."""
     rows = await session.execute(
         select(MemberRole.member_id, MemberRole.joined_at, Member.created_at)
         .join(Member, Member.id == MemberRole.member_id)
-        .where(MemberRole.township_id == township_id)
+        .where(MemberRole.township_id == township_id, MemberRole.role == Role.CADRE)
     )
-    joined: dict[int, datetime] = {}
-    for member_id, role_joined, created in rows:
-        at = role_joined or created
-        if member_id not in joined or at < joined[member_id]:
-            joined[member_id] = at
-    return {mid: week_of(at.astimezone(tz).date()) for mid, at in joined.items()}
+    return {
+        member_id: week_of((role_joined or created).astimezone(tz).date())
+        for member_id, role_joined, created in rows
+    }
 
 
 async def exempt_spans(

@@ -55,7 +55,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
 from functools import lru_cache
 from math import ceil, floor
-from typing import Literal, NamedTuple, get_args
+from typing import Literal, NamedTuple, TypeAlias, get_args
 
 from bot.core.calendar import WorkCalendar
 
@@ -120,6 +120,11 @@ def week_of(d: date) -> date:
     """Monday of the ISO week containing ``d``."""
     plain = _plain_date(d)
     return plain - timedelta(days=plain.weekday())
+
+
+def week_key(week_start: date) -> str:
+    year, week, _ = week_start.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def previous_week(week_start: date) -> date:
@@ -518,3 +523,72 @@ def scheduled_on_workday(
     if before is not None and moment >= before:
         return None
     return moment
+
+
+# --- the report's status for a week: the one definition of on time ---------------------
+#
+# * ``exempt``: nothing is due — the week has no workday, or every workday of the cadre is
+#   covered by approved leave / official duty (a report submitted anyway keeps its own
+#   status, on_time or late);
+# * ``on_time``: first submitted at or before the deadline (edits before the deadline keep
+#   it on time);
+# * ``late``: first submitted after the deadline (accepted and flagged);
+# * ``missing``: not submitted and the deadline has passed;
+# * ``pending``: not submitted yet, deadline still ahead (never shown on a list).
+
+WeekReportStatus = Literal["on_time", "late", "missing", "pending", "exempt"]
+ReportStatus: TypeAlias = Literal["on_time", "late", "missing", "exempt"]
+
+
+def report_status(
+    window: ReportWindow | None,
+    first_submitted_at: datetime | None,
+    now: datetime,
+    fully_exempt: bool,
+) -> WeekReportStatus:
+    late = (
+        first_submitted_at is not None and window is not None and window.is_late(first_submitted_at)
+    )
+    return judged_report_status(window, first_submitted_at is not None, late, now, fully_exempt)
+
+
+def judged_report_status(
+    window: ReportWindow | None,
+    submitted: bool,
+    late: bool,
+    now: datetime,
+    fully_exempt: bool,
+) -> WeekReportStatus:
+    """`report_status` once the lateness is known (the lists judge it in SQL): ``late`` is
+    whether the first submission came after the window's deadline."""
+    if submitted:
+        return "late" if late and window is not None else "on_time"
+    if window is None or fully_exempt:
+        return "exempt"
+    return "missing" if now > window.deadline else "pending"
+
+
+class MemberWeek(NamedTuple):
+    """One member's facts for one week (``week_start`` must be one of ``Period.weeks``).
+
+    ``*_required`` are already pro-rated by the caller for available workdays.
+    ``fully_exempt`` weeks are ignored entirely.  ``field_day_dates`` lists the
+    distinct days with field visits; its length must equal ``field_days_done``
+    and every date must fall within the 7 days starting at ``week_start``.
+
+    A named tuple, not a frozen dataclass: a county's quarterly lists build 130,000 of
+    these, and a frozen dataclass takes five times as long to construct.
+    """
+
+    member_id: int
+    week_start: date
+    report: ReportStatus
+    field_days_done: int
+    field_days_required: int
+    screenings_done: int
+    screenings_required: int
+    problems_done: int
+    problems_required: int
+    exempt_days: int = 0
+    fully_exempt: bool = False
+    field_day_dates: tuple[date, ...] = ()

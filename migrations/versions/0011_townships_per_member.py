@@ -4,7 +4,8 @@ A person may belong to several townships (secondment, transfer, a secretary who 
 cadre elsewhere), and each township judges them only on what was recorded for it:
 
 - a weekly report is unique per member, township and week (it was per member and week, so
-  a report counted in every township the member belonged to);
+  a report counted in every township the member belonged to), and the lists' covering
+  index of report marks gains the township;
 - a role records when it was taken (`joined_at`), so a township judges a member from the
   first full week after they joined *it*; existing roles take the member's creation time;
 - `chat_townships` remembers which township a chat works in when that is ambiguous.
@@ -27,10 +28,15 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("weekly_reports", schema=None) as batch_op:
+        batch_op.drop_index("ix_weekly_reports_member_week_submitted")
         batch_op.drop_constraint("uq_weekly_reports_member_id_week_start", type_="unique")
         batch_op.create_unique_constraint(
             op.f("uq_weekly_reports_member_id_township_id_week_start"),
             ["member_id", "township_id", "week_start"],
+        )
+        batch_op.create_index(
+            "ix_weekly_reports_member_township_week_submitted",
+            ["member_id", "township_id", "week_start", "first_submitted_at"],
         )
     with op.batch_alter_table("member_roles", schema=None) as batch_op:
         batch_op.add_column(sa.Column("joined_at", sa.DateTime(timezone=True), nullable=True))
@@ -58,9 +64,14 @@ def downgrade() -> None:
     with op.batch_alter_table("member_roles", schema=None) as batch_op:
         batch_op.drop_column("joined_at")
     with op.batch_alter_table("weekly_reports", schema=None) as batch_op:
+        batch_op.drop_index("ix_weekly_reports_member_township_week_submitted")
         batch_op.drop_constraint(
             "uq_weekly_reports_member_id_township_id_week_start", type_="unique"
         )
         batch_op.create_unique_constraint(
             "uq_weekly_reports_member_id_week_start", ["member_id", "week_start"]
+        )
+        batch_op.create_index(
+            "ix_weekly_reports_member_week_submitted",
+            ["member_id", "week_start", "first_submitted_at"],
         )

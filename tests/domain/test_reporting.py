@@ -6,8 +6,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.core.calendar import WorkCalendar
-from bot.reports.rules import find_village, report_status, split_items
-from bot.week.rules import ReportSchedule, report_window
+from bot.reports.rules import find_village, split_items
+from bot.week.rules import ReportSchedule, report_status, report_window
 
 TZ = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.visits.rules import distance_m, parse_day, parse_day_range, suggest_names
+from bot.core.dates import parse_day, parse_day_range
+from bot.visits.rules import distance_m, suggest_names
 
 VILLAGES = ["沙河子村", "东岭村", "西坡村", "河口村", "杨庄村", "南沟村"]
 TODAY = date(2026, 11, 26)

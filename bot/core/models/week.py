@@ -101,8 +101,9 @@ class WeeklyReport(Base):
         Index("ix_weekly_reports_township_week", "township_id", "week_start"),
         # Covering for the lists' report marks (bot/lists/facts.py: _report_marks).
         Index(
-            "ix_weekly_reports_member_week_submitted",
+            "ix_weekly_reports_member_township_week_submitted",
             "member_id",
+            "township_id",
             "week_start",
             "first_submitted_at",
         ),
