@@ -10,12 +10,13 @@ from telegram.ext import Application, CommandHandler
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.i18n import N_
 from bot.core.roles import Role
-from bot.core.turn import Turn, member_only
+from bot.core.townships import reruns
+from bot.core.turn import MemberTurn, Turn, member_only
 from bot.leave import queries as leave_db
 from bot.reports import queries as report_db
 from bot.visits import queries as visit_db
 from bot.week import facts
-from bot.week.place import Place, day_label, leave_kind_label, place_for, report_line
+from bot.week.place import Place, cadre_place, day_label, leave_kind_label, report_line
 from bot.week.rules import previous_week
 
 register_commands(
@@ -28,11 +29,11 @@ register_commands(
 
 
 @member_only(Role.CADRE)
-async def me_command(turn: Turn) -> None:
+@reruns("me")
+async def me_command(turn: MemberTurn) -> None:
     _ = turn._
-    place = await place_for(turn)
+    place = await cadre_place(turn, "me")
     if place is None:
-        await turn.send(_("You are not a cadre of any township."))
         return
     args = [a.lower() for a in turn.context.args or []]
     this_week = place.rules.current_week(turn.now)
@@ -80,6 +81,8 @@ async def render_week(turn: Turn, place: Place, monday: date, *, last: bool) -> 
         "cadre_week/me.html.j2",
         turn.lang,
         title=_("Last week") if last else _("This week"),
+        # Named when the member works in several townships, so they know which one this is.
+        township=place.name if len(turn.actor.township_ids()) > 1 else "",
         start=day_label(turn, monday, False),
         end=day_label(turn, sunday, False),
         workdays=len(status.workdays),

@@ -10,7 +10,8 @@ from bot.core.i18n import Gettext
 from bot.core.render import format_date
 from bot.core.roles import Role
 from bot.core.text import Html, join_html
-from bot.core.turn import Turn
+from bot.core.townships import township_for
+from bot.core.turn import MemberTurn, Turn
 from bot.week.schedule import WeekRules, week_rules
 
 STALE = "This button is from an old message and no longer works."
@@ -26,6 +27,30 @@ class Place:
     rules: WeekRules
 
 
+def place_of(turn: Turn, township_id: int) -> Place | None:
+    """The township `township_id` with its rules, when the actor holds a role there (or is
+    an admin): for a flow or a button that already names its township."""
+    actor = turn.actor
+    if actor is None or not actor.can_see_township(township_id):
+        return None
+    township = turn.svc.directory.township(township_id)
+    if township is None:
+        return None
+    return Place(
+        township.id, township.code, township.name, week_rules(turn.svc.settings, township.code)
+    )
+
+
+async def cadre_place(turn: MemberTurn, command: str) -> Place | None:
+    """The township a cadre's command acts in: their only one, or the one chosen for this
+    chat (asked for once when they are a cadre of several; `command` runs again then).
+    None after telling them why: not a cadre anywhere, or asked to choose."""
+    township_id = await township_for(
+        turn, (Role.CADRE,), command, turn._("You are not a cadre of any township.")
+    )
+    return None if township_id is None else place_of(turn, township_id)
+
+
 async def place_for(turn: Turn, township_id: int | None = None) -> Place | None:
     """The acting cadre's township (the first one they are a cadre in), or `township_id`
     when given and the actor holds any role there."""
@@ -37,14 +62,7 @@ async def place_for(turn: Turn, township_id: int | None = None) -> Place | None:
         if not ids:
             return None
         township_id = ids[0]
-    elif not actor.can_see_township(township_id):
-        return None
-    township = turn.svc.directory.township(township_id)
-    if township is None:
-        return None
-    return Place(
-        township.id, township.code, township.name, week_rules(turn.svc.settings, township.code)
-    )
+    return place_of(turn, township_id)
 
 
 def day_label(turn: Turn, day: date, weekday: bool = True) -> str:
