@@ -13,9 +13,10 @@ from datetime import timedelta
 from typing import Any
 
 from bot.agenda.build import (
+    Audience,
     agenda_html,
     cadre_lines,
-    cadre_lines_between,
+    counted_weeks,
     dispute_context,
     figures_context,
 )
@@ -174,7 +175,7 @@ async def monday_agenda(ctx: JobContext) -> list[Outgoing]:
             ctx.occurrence.subject,
             ctx.now,
             s.language,
-            with_lists=True,
+            Audience.SECRETARY,
         )
         out.append(_to(ctx, s, text))
     if ctx.township.group_chat_id:
@@ -186,7 +187,7 @@ async def monday_agenda(ctx: JobContext) -> list[Outgoing]:
             ctx.occurrence.subject,
             ctx.now,
             language,
-            with_lists=False,
+            Audience.GROUP,
         )
         out.append(
             Outgoing(
@@ -278,9 +279,7 @@ def _reminder(reminder: Any, language: str) -> dict[str, Any]:
 async def weekly_summary(ctx: JobContext) -> list[Outgoing]:
     week = ctx.occurrence.subject
     today = ctx.week.today(ctx.now)
-    lines = await cadre_lines(
-        ctx.session, ctx.township.id, week, ctx.week, ctx.now, judged_only=True
-    )
+    counted = await counted_weeks(ctx.session, ctx.township.id, [week], ctx.week, ctx.now)
     disputes = await dispute_context(
         ctx.session, ctx.township.id, week, week + timedelta(days=6), today
     )
@@ -294,7 +293,8 @@ async def weekly_summary(ctx: JobContext) -> list[Outgoing]:
                 township=ctx.township.name,
                 week=format_date(week, s.language, False),
                 disputes=disputes,
-                **figures_context(lines),
+                private=True,
+                **figures_context([counted[week]]),
             ),
         )
         for s in await _secretaries(ctx)
@@ -305,10 +305,8 @@ async def monthly_summary(ctx: JobContext) -> list[Outgoing]:
     first = ctx.occurrence.subject
     period = month_period(first.year, first.month)
     weeks = month_weeks(first.year, first.month)
-    by_week = await cadre_lines_between(
-        ctx.session, ctx.township.id, weeks, ctx.week, ctx.now, judged_only=True
-    )
-    per_week = [by_week[w] for w in weeks]
+    by_week = await counted_weeks(ctx.session, ctx.township.id, weeks, ctx.week, ctx.now)
+    per_week = [by_week[w].lines for w in weeks]
     merged = merge_month(per_week)
     today = ctx.week.today(ctx.now)
     disputes = await dispute_context(ctx.session, ctx.township.id, period.start, period.end, today)
@@ -346,7 +344,8 @@ async def monthly_summary(ctx: JobContext) -> list[Outgoing]:
                     {"line": x, "met": compliant_weeks[x.member_id], "due": due_weeks[x.member_id]}
                     for x in merged
                 ],
-                **figures_context(merged),
+                private=True,
+                **figures_context([by_week[w] for w in weeks]),
             ),
         )
         for s in await _secretaries(ctx)

@@ -3,6 +3,9 @@ the summaries show: built from the cadre-week facts, rendered in the reader's la
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,7 +16,7 @@ from bot.agenda.rules import (
     LeaveLine,
     leave_this_week,
     percent,
-    week_figures,
+    period_figures,
 )
 from bot.arena import queries as arena_db
 from bot.arena import rules as arena_rules
@@ -33,6 +36,22 @@ from bot.week.schedule import WeekRules, week_rules
 KEY_WORK_SECTION = "重点工作进展"
 
 
+class Audience(enum.Enum):
+    """Who reads an agenda: the secretary's own copy names people; the township group's copy
+    carries figures only, and names nobody who fell short, was away or raised an item."""
+
+    SECRETARY = "secretary"
+    GROUP = "group"
+
+
+@dataclass(frozen=True)
+class CountedWeek:
+    """The cadres counted in a week's figures, and how many were not (joined that week)."""
+
+    lines: list[CadreLine]
+    newcomers: int = 0
+
+
 async def cadre_lines(
     session: AsyncSession,
     township_id: int,
@@ -44,34 +63,38 @@ async def cadre_lines(
 ) -> list[CadreLine]:
     """Each cadre's week. `judged_only` (figures, summaries, agendas) leaves out members in
     the week they joined; reminders and nudges go to newcomers too."""
-    by_week = await cadre_lines_between(
-        session, township_id, [week_start], rules, now, judged_only=judged_only
-    )
-    return by_week.get(week_start, [])
+    return (await counted_weeks(session, township_id, [week_start], rules, now, judged_only))[
+        week_start
+    ].lines
 
 
-async def cadre_lines_between(
+async def counted_weeks(
     session: AsyncSession,
     township_id: int,
     weeks: list[date],
     rules: WeekRules,
     now: datetime,
-    *,
-    judged_only: bool,
-) -> dict[date, list[CadreLine]]:
-    """`cadre_lines` for several weeks in the same few queries (monthly summary)."""
+    judged_only: bool = True,
+) -> dict[date, CountedWeek]:
+    """Each week's counted cadres in the same few queries, whatever the number of weeks."""
     joined = await facts.joined_weeks(session, township_id, rules.tz) if judged_only else {}
     found = await facts.cadre_weeks_between(session, township_id, weeks, rules, now)
-    return {week: _lines(found.get(week, []), week, joined) for week in weeks}
+    result = {}
+    for week in weeks:
+        counted, newcomers = [], 0
+        for cw in found.get(week, []):
+            week_joined = joined.get(cw.member_id)
+            if week_joined is not None and week_joined >= week:
+                newcomers += 1  # joined this week: counted from the next full week on
+            else:
+                counted.append(cw)
+        result[week] = CountedWeek(_lines(counted), newcomers)
+    return result
 
 
-def _lines(
-    weeks: list[facts.CadreWeek], week_start: date, joined: dict[int, date]
-) -> list[CadreLine]:
+def _lines(weeks: list[facts.CadreWeek]) -> list[CadreLine]:
     lines = []
     for cw in weeks:
-        if cw.member_id in joined and joined[cw.member_id] >= week_start:
-            continue  # joined this week: judged from the next full week on
         s = cw.status
         lines.append(
             CadreLine(
@@ -91,12 +114,15 @@ def _lines(
     return lines
 
 
-def figures_context(lines: list[CadreLine]) -> dict[str, Any]:
-    figures = week_figures(lines)
+def figures_context(weeks: Sequence[CountedWeek]) -> dict[str, Any]:
+    """What `jobs/_figures.html.j2` shows, for one week or for the weeks of a month."""
+    figures = period_figures([w.lines for w in weeks])
     return {
         "f": figures,
         "on_time_rate": percent(figures.on_time_rate),
         "field_rate": percent(figures.field_rate),
+        "per_week": len(weeks) > 1,
+        "newcomers": sum(w.newcomers for w in weeks) if len(weeks) == 1 else 0,
     }
 
 
@@ -119,17 +145,17 @@ async def agenda_html(
     reported_week: date,
     now: datetime,
     language: str,
-    *,
-    with_lists: bool,
+    audience: Audience,
 ) -> Html:
-    """The Monday meeting agenda about `reported_week` (the week before the meeting).
-
-    `with_lists`: include the red/black preview (the secretary's copy only: names go to the
-    group chat only after the secretary has previewed and published a list)."""
+    """The Monday meeting agenda about `reported_week` (the week before the meeting). The
+    secretary's copy names who fell short and adds the red/black preview; the group's copy
+    carries figures only (names go to the group only in a published list)."""
     rules = week_rules(svc.settings, township.code)
     today = rules.today(now)
     week_end = reported_week + timedelta(days=6)
-    lines = await cadre_lines(session, township.id, reported_week, rules, now, judged_only=True)
+    counted = (await counted_weeks(session, township.id, [reported_week], rules, now))[
+        reported_week
+    ]
     this_week = rules.current_week(now)
     spans = await leave_db.township_leaves(
         session, township.id, this_week, this_week + timedelta(days=6)
@@ -140,8 +166,9 @@ async def agenda_html(
         this_week + timedelta(days=6),
     )
     items = await arena_db.items(session, township.id)
-    lists = ""
-    if with_lists:
+    private = audience is Audience.SECRETARY
+    lists: str = ""
+    if private:
         lists = await weekly_preview_block(
             session,
             township,
@@ -158,7 +185,8 @@ async def agenda_html(
         township=township.name,
         week="–".join(format_date(d, language, False) for d in (reported_week, week_end)),
         meeting=format_date(today, language),
-        **figures_context(lines),
+        private=private,
+        **figures_context([counted]),
         disputes=await dispute_context(session, township.id, reported_week, week_end, today),
         needs=await report_db.needs_by_village(session, township.id, reported_week),
         key_work=await report_db.section_texts(

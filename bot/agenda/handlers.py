@@ -7,7 +7,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.agenda.build import agenda_html
+from bot.agenda.build import Audience, agenda_html
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.db import members as member_db
 from bot.core.i18n import N_
@@ -64,7 +64,7 @@ async def send_agenda(turn: Turn, township_id: int) -> None:
         rules = week_rules(turn.svc.settings, township.code)
         last_week = rules.current_week(turn.now) - timedelta(days=7)
         text = await agenda_html(
-            session, turn.svc, township, last_week, turn.now, turn.lang, with_lists=True
+            session, turn.svc, township, last_week, turn.now, turn.lang, Audience.SECRETARY
         )
     for part in split_message(text):
         await turn.send(part)

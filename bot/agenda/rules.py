@@ -3,18 +3,22 @@
 Pure: built from plain facts about each cadre's week, so the definitions below are tested
 in milliseconds and stated the same way in every message:
 
+- who is counted: every cadre of the township, from the first full week after they joined
+  it; a cadre who joined during the week is not counted that week (the figures say how
+  many were left out), though what they raised is listed with everyone else's;
 - report on-time rate = reports submitted by the deadline / reports due; a report is due
-  from every cadre who was not exempt for the whole week (leave, official duty, no workday);
-- field-day compliance = cadres who met their (pro-rated) field-day quota / cadres with a
-  non-zero field-day quota;
+  from every counted cadre who was not exempt for the whole week (leave, official duty, no
+  workday). Over a month it counts reports (one per cadre and week), not cadres;
+- field-day compliance = cadre-weeks that met their (pro-rated) field-day quota /
+  cadre-weeks with a non-zero field-day quota;
 - screenings and problems solved are the totals logged in visit logs;
-- "behind" lists cadres with any shortfall, with what is missing.
+- "behind" lists cadres with any shortfall over the period, with what is missing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
 
@@ -93,6 +97,17 @@ def week_figures(lines: Sequence[CadreLine]) -> WeekFigures:
             sorted((line for line in lines if line.behind), key=lambda x: (x.name, x.member_id))
         ),
     )
+
+
+def period_figures(weeks: Sequence[Sequence[CadreLine]]) -> WeekFigures:
+    """The figures of one week, or of several (a month): reports and quota compliance are
+    counted per cadre and week, so a month's figures add up its weeks' figures; the cadres
+    behind are those short over the whole period."""
+    flat = [line for week in weeks for line in week]
+    figures = week_figures(flat)
+    if len(weeks) > 1:
+        figures = replace(figures, behind=week_figures(merge_month(weeks)).behind)
+    return replace(figures, cadres=len({line.member_id for line in flat}))
 
 
 def percent(value: Fraction | None) -> str:
