@@ -25,7 +25,7 @@ from bot.core.models import RedBlackIssue, RedBlackObjection, Township
 from bot.core.outbox import Outgoing, enqueue
 from bot.core.render import format_datetime
 from bot.core.roles import ALL_ROLES, MANAGERS, Role
-from bot.core.text import clean_text, esc
+from bot.core.text import clean_text, esc, quoted
 from bot.core.turn import Button, Context, FlowState, Turn, admitted, member_only
 from bot.lists import queries as rb_db
 from bot.lists.facts import provider
@@ -138,7 +138,7 @@ def bad_period_text(turn: Turn, word: str) -> str:
     return turn._(
         "I do not know the period “{word}”. Use week, month or quarter, or a key such as "
         "2026-W47, 2026-10 or 2026-Q4."
-    ).format(word=esc(word))
+    ).format(word=quoted(word))
 
 
 def _parse_period(turn: Turn, words: list[str], default: str = "week") -> Period | None:
