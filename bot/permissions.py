@@ -124,6 +124,9 @@ sends every command as every kind of user and checks the bot does exactly this.
   shows no data.
 - **deactivated**: a member a secretary has deactivated: refused everywhere.
 - A person may hold several roles; they may do what any of their roles allows.
+- **chats**: where a command may be used. "private": only in a private chat with the bot;
+  used in a group chat it gets a short answer with a button that opens the private chat,
+  and nothing about anyone is posted there. "private or group": its answer names nobody.
 - Every command acts within the member's own township; an admin (county level) chooses
   among all townships. Buttons are signed and re-checked: a button for another township's
   data is refused even if its signature is valid.
@@ -142,11 +145,12 @@ def allowed(command_roles: frozenset[str], profile: str) -> bool:
 CALLBACK_HEADER = """
 ## Buttons (callback data)
 
-Every button carries signed callback data (`bot/core/callbacks.py`): data the bot never produced
-is refused as an old button. Signed data is not trusted either: every press re-checks who is
-pressing and what the data points at. `tests/e2e/test_permissions.py` presses correctly signed
-data aimed at objects of township A as every profile below and checks the bot does exactly
-this ("yes": the press works; "no": an alert, nothing shown or changed). Flow buttons (visit
+Every button carries callback data signed for the one person it was sent to
+(`bot/core/callbacks.py`): a press by anyone else, in any chat, gets a short alert and changes
+nothing, and data the bot never produced is refused as an old button. Signed data is not
+trusted either: every press re-checks who is pressing and what the data points at.
+`tests/e2e/test_permissions.py` presses correctly signed data aimed at objects of township A
+as every profile below and checks the bot does exactly this ("yes": the press works; "no": an alert, nothing shown or changed). Flow buttons (visit
 log, report, leave, registration, case forms) also carry the flow's state version and only
 work for the person whose flow it is, on its current card.
 
@@ -180,17 +184,17 @@ def parse_callbacks(text: str) -> dict[str, dict[str, bool]]:
 
 def render() -> str:
     lines = [
-        "| command | what it does | " + " | ".join(PROFILES) + " |",
-        "| --- | --- | " + " | ".join("---" for _ in PROFILES) + " |",
+        "| command | what it does | chats | " + " | ".join(PROFILES) + " |",
+        "| --- | --- | --- | " + " | ".join("---" for _ in PROFILES) + " |",
     ]
     lines.append(
-        "| /start | register with an invitation link, or say hello | "
+        "| /start | register with an invitation link, or say hello | private | "
         + " | ".join("yes" for _ in PROFILES[:-1])
         + " | no |"
     )
     for spec in COMMANDS:
         marks = " | ".join("yes" if allowed(spec.roles, p) else "no" for p in PROFILES)
-        lines.append(f"| /{spec.name} | {spec.description} | {marks} |")
+        lines.append(f"| /{spec.name} | {spec.description} | {spec.chats} | {marks} |")
     return HEADER + "\n".join(lines) + "\n" + render_callbacks()
 
 
@@ -202,9 +206,19 @@ def parse(text: str) -> dict[str, dict[str, bool]]:
             continue
         cells = [c.strip() for c in line.strip("|").split("|")]
         table[cells[0].lstrip("/")] = dict(
-            zip(PROFILES, (c == "yes" for c in cells[2:]), strict=True)
+            zip(PROFILES, (c == "yes" for c in cells[3:]), strict=True)
         )
     return table
+
+
+def parse_chats(text: str) -> dict[str, str]:
+    """command -> where it may be used ("private", "private or group"), read back."""
+    chats: dict[str, str] = {}
+    for line in text.split("## Buttons", 1)[0].splitlines():
+        if line.startswith("| /"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            chats[cells[0].lstrip("/")] = cells[2]
+    return chats
 
 
 if __name__ == "__main__":

@@ -83,22 +83,30 @@ PERIODS = {
 NEW_FLOW, ACT_FLOW = "case_new", "case_act"
 resumable(NEW_FLOW)  # a registration half typed in survives another command
 
+PRIVATE_CASES = N_(
+    "For privacy, dispute cases are handled only in a private chat with me. "
+    "Please write to me directly."
+)
+
 register_commands(
     CommandSpec(
         "case",
         N_("Register a dispute case (/case new) or open one by its number"),
         frozenset(VIEWERS),
+        group_answer=PRIVATE_CASES,
     ),
-    CommandSpec("cases", N_("List dispute cases"), frozenset(VIEWERS)),
+    CommandSpec("cases", N_("List dispute cases"), frozenset(VIEWERS), group_answer=PRIVATE_CASES),
     CommandSpec(
         "disputes",
         N_("Dispute figures: screened, resolved, success rate"),
         frozenset(FIGURE_VIEWERS),
+        group_answer=PRIVATE_CASES,
     ),
     CommandSpec(
         "casebrief",
         N_("Brief of difficult, overdue and referred cases for the 政法联席会议"),
         frozenset(FIGURE_VIEWERS),
+        group_answer=PRIVATE_CASES,
     ),
 )
 
@@ -117,12 +125,7 @@ def private_command(*roles: str) -> Callable[[Callable[[Turn], Awaitable[None]]]
                 return
             chat = update.effective_chat
             if chat is None or chat.type != "private":
-                await turn.send(
-                    turn._(
-                        "For privacy, dispute cases are handled only in a private chat with me. "
-                        "Please write to me directly."
-                    )
-                )
+                await turn.send(turn._(PRIVATE_CASES))
                 return
             await func(turn)
 

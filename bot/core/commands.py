@@ -24,6 +24,9 @@ class CommandSpec:
     roles: frozenset[Role]
     menu: bool = True  # shown in Telegram's command menu
     chats: ChatScope = ChatScope.PRIVATE
+    # What a group is told when the command is used there (English message id); a general
+    # "use it in a private chat" by default.
+    group_answer: str | None = None
 
 
 COMMANDS: list[CommandSpec] = [

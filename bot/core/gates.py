@@ -88,8 +88,10 @@ async def group_command_gate(update: Update, context: Context) -> None:
     if spec is None and name != "start":
         raise ApplicationHandlerStop  # not one of ours: groups have other bots
     _ = gettext_for(await _language(context, user.id))
+    answer = _(spec.group_answer) if spec is not None and spec.group_answer else None
     await message.reply_text(
-        _(PRIVATE_ONLY).format(command=name), reply_markup=private_chat_button(context, _)
+        answer or _(PRIVATE_ONLY).format(command=name),
+        reply_markup=private_chat_button(context, _),
     )
     raise ApplicationHandlerStop
 

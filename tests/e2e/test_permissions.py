@@ -15,6 +15,7 @@ from bot.permissions import (
     PROFILES,
     parse,
     parse_callbacks,
+    parse_chats,
     render,
 )
 from devkit.sample import ADMIN, OTHER_PERSON, SamplePerson, seed_people
@@ -222,3 +223,36 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
     assert visit.deleted_at is None and other.active  # nothing was changed by a refused press
     assert pressed >= len(table) * len(CALLBACK_PROFILES)
     record_counts("callback_permissions", {"presses": pressed, "rules": len(table)})
+
+
+async def test_every_command_keeps_to_its_chat_policy_in_a_group(world) -> None:
+    from bot.core.commands import COMMANDS, ChatScope
+    from bot.core.gates import PRIVATE_ONLY
+    from devkit.sample import GROUP_CHAT_ID
+
+    chats = parse_chats(DOC.read_text(encoding="utf-8"))
+    assert chats == {"start": "private"} | {c.name: str(c.chats) for c in COMMANDS}
+    members = [SECRETARY.telegram_user_id, CADRE_LI.telegram_user_id]
+    # Telegram allows a bot 20 messages a minute in one group: spread over a few groups.
+    groups = [GROUP_CHAT_ID - i for i in range(3)]
+    for group_id in groups:
+        world.emu.add_group(group_id, "沙河子镇工作群", members)
+    for index, spec in enumerate(COMMANDS):
+        group_id = groups[index % len(groups)]
+        user_id = CADRE_LI.telegram_user_id if "cadre" in spec.roles else SECRETARY.telegram_user_id
+        await world.user(user_id).send_in_group(group_id, f"/{spec.name}")
+        [answer] = await world.emu.chat(group_id).replies(1, timeout=10)
+        redirected = answer.buttons and answer.buttons[0][0][1].startswith("https://t.me/")
+        if spec.chats is ChatScope.PRIVATE:
+            assert redirected, spec.name
+            # Nothing about anyone: the answer is the command's own short group answer.
+            expected = zh(spec.group_answer) if spec.group_answer else zh(PRIVATE_ONLY)
+            assert answer.text == expected.format(command=spec.name), spec.name
+        else:
+            assert answer.text != zh(PRIVATE_ONLY).format(command=spec.name), spec.name
+    # A command addressed to another bot in the group is not ours to answer.
+    group_id = groups[-1]
+    await world.user(CADRE_LI.telegram_user_id).send_in_group(group_id, "/agenda@other_bot")
+    await world.user(CADRE_LI.telegram_user_id).send_in_group(group_id, "/help")
+    [answer] = await world.emu.chat(group_id).replies(1, timeout=10)
+    assert answer.text != zh(PRIVATE_ONLY).format(command="agenda")
