@@ -146,13 +146,14 @@ CALLBACK_HEADER = """
 ## Buttons (callback data)
 
 Every button carries callback data signed for the one person it was sent to
-(`bot/core/callbacks.py`): a press by anyone else, in any chat, gets a short alert and changes
-nothing, and data the bot never produced is refused as an old button. Signed data is not
-trusted either: every press re-checks who is pressing and what the data points at.
-`tests/e2e/test_permissions.py` presses correctly signed data aimed at objects of township A
-as every profile below and checks the bot does exactly this ("yes": the press works; "no": an alert, nothing shown or changed). Flow buttons (visit
-log, report, leave, registration, case forms) also carry the flow's state version and only
-work for the person whose flow it is, on its current card.
+(`bot/core/callbacks.py`): a press by anyone else, in any chat, gets a short alert and
+changes nothing, and data the bot never produced is refused as an old button. Signed data
+is not trusted either: every press re-checks who is pressing and what the data points at.
+`tests/e2e/test_permissions.py` presses correctly signed data aimed at objects of township
+A as every profile below and checks the bot does exactly this ("yes": the press works;
+"no": an alert, nothing shown or changed). Flow buttons (visit log, report, leave,
+registration, case forms) also carry the flow's state version and only work on the flow's
+current card.
 
 """
 
