@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, Defaults
 
 from bot.core.callbacks import CallbackCodec
 from bot.core.clock import CLOCK_MOVED_HOOK, Clock, SystemClock
@@ -29,6 +29,7 @@ from bot.core.refusals import PlainTextFallback
 from bot.core.render import Renderer
 from bot.core.services import Services
 from bot.core.telegram_request import RetryingRequest
+from bot.core.turn import App
 from bot.core.updates import PerUserUpdateProcessor
 from bot.features import register_all
 from bot.lists.facts import EXTRAS_KEY as FACTS_KEY
@@ -38,7 +39,7 @@ from jobs.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
-AppType = Application[Any, Any, Any, Any, Any, Any]
+AppType = App
 # Updates of different users processed at once; one user's updates stay in order.
 CONCURRENT_UPDATES = 32
 

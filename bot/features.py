@@ -3,12 +3,11 @@ last."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
-
 from bot.agenda import handlers as agenda
 from bot.arena import handlers as arena
 from bot.cases import handlers as cases
 from bot.core import errors, gates, router, townships
+from bot.core.turn import App
 from bot.leave import handlers as leave
 from bot.lists import handlers as lists
 from bot.me import handlers as me
@@ -35,7 +34,7 @@ FEATURES = [
 ]
 
 
-def register_all(app: Application) -> None:
+def register_all(app: App) -> None:
     gates.register(app)
     for feature in FEATURES:
         feature.register(app)

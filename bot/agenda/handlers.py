@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.agenda.build import Audience, agenda_html
 from bot.core.commands import CommandSpec, register_commands
@@ -13,7 +13,7 @@ from bot.core.db import members as member_db
 from bot.core.i18n import N_
 from bot.core.roles import MANAGERS, Role
 from bot.core.text import split_message
-from bot.core.turn import Context, Turn, admitted, member_only
+from bot.core.turn import App, Context, Turn, admitted, member_only
 from bot.week.schedule import week_rules
 
 register_commands(
@@ -70,6 +70,6 @@ async def send_agenda(turn: Turn, township_id: int) -> None:
         await turn.send(part)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("agenda", agenda_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^agenda:"))

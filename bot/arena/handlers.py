@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.arena import queries as arena_db
 from bot.arena.rules import standings
@@ -19,6 +19,7 @@ from bot.core.render import format_datetime
 from bot.core.roles import ALL_ROLES, Role
 from bot.core.text import clean_line, esc
 from bot.core.turn import (
+    App,
     Button,
     Context,
     FlowState,
@@ -288,6 +289,6 @@ async def on_message(turn: Turn, state: FlowState) -> None:
             await show(turn, township.id, edit=False)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("arena", arena_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ar:"))

@@ -23,7 +23,7 @@ from functools import wraps
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.cases import queries as case_db
 from bot.cases import rules
@@ -55,6 +55,7 @@ from bot.core.models import Township
 from bot.core.roles import Role
 from bot.core.text import MESSAGE_LIMIT, clean_text, split_message, visible_length
 from bot.core.turn import (
+    App,
     Button,
     Context,
     FlowState,
@@ -1513,7 +1514,7 @@ async def on_township_button(turn: Turn, op: str, args: list[str]) -> None:
         await show_brief(turn, township)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("case", case_command))
     app.add_handler(CommandHandler("cases", cases_command))
     app.add_handler(CommandHandler("disputes", disputes_command))

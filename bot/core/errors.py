@@ -9,11 +9,10 @@ import traceback
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, TelegramError
-from telegram.ext import Application
 
 from bot.core.i18n import gettext_for
 from bot.core.refusals import safe_reason
-from bot.core.turn import Context
+from bot.core.turn import App, Context
 
 log = logging.getLogger("bot.errors")
 
@@ -137,5 +136,5 @@ async def on_error(update: object, context: Context) -> None:
             )
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_error_handler(on_error)

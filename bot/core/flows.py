@@ -50,12 +50,12 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.core.callbacks import Cb
 from bot.core.i18n import N_
 from bot.core.roles import Role
-from bot.core.turn import Button, Context, FlowState, MemberTurn, Turn, admitted, resumable
+from bot.core.turn import App, Button, Context, FlowState, MemberTurn, Turn, admitted, resumable
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ class Flow(Generic[D, S]):
 
         return register
 
-    def register(self, app: Application) -> None:
+    def register(self, app: App) -> None:
         app.add_handler(CallbackQueryHandler(self._on_button, pattern=rf"^{self.code}:"))
 
     # --- use --------------------------------------------------------------------------
@@ -337,7 +337,7 @@ class Buttons:
     def button(self, turn: Turn, label: str, action: enum.StrEnum, *args: object) -> Button:
         return (label, turn.cb(self.code, str(action), *args))
 
-    def register(self, app: Application) -> None:
+    def register(self, app: App) -> None:
         app.add_handler(CallbackQueryHandler(self._on_button, pattern=rf"^{self.code}:"))
 
     async def _on_button(self, update: Update, context: Context) -> None:

@@ -14,7 +14,6 @@ import contextlib
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     MessageHandler,
@@ -25,7 +24,7 @@ from bot.core.commands import ChatScope, spec_for
 from bot.core.i18n import N_, Gettext, gettext_for
 from bot.core.services import services
 from bot.core.text import plain
-from bot.core.turn import Context
+from bot.core.turn import App, Context
 
 GATES = -1
 
@@ -105,7 +104,7 @@ def private_chat_button(context: Context, _: Gettext) -> InlineKeyboardMarkup | 
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=f"https://t.me/{username}")]])
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CallbackQueryHandler(button_gate), group=GATES)
     app.add_handler(
         MessageHandler(filters.COMMAND & ~filters.ChatType.PRIVATE, group_command_gate),

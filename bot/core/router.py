@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.core.flows import FLOW_HANDLERS
-from bot.core.turn import Context, Turn, admitted
+from bot.core.turn import App, Context, Turn, admitted
 
 
 async def on_private_message(update: Update, context: Context) -> None:
@@ -37,7 +37,7 @@ async def on_stray_button(update: Update, context: Context) -> None:
     await turn.answer(turn._("This button is from an old message and no longer works."), True)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     """Registered last in group 0: PTB gives an update to the first matching handler of a group."""
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(private & filters.COMMAND, on_unknown_command))

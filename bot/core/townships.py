@@ -16,14 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.flows import Buttons, Press
 from bot.core.i18n import N_
 from bot.core.models import ChatTownship
 from bot.core.roles import ALL_ROLES, Role
-from bot.core.turn import Button, MemberTurn, member_only
+from bot.core.turn import App, Button, MemberTurn, member_only
 
 register_commands(
     CommandSpec("township", N_("Choose which township you are working in"), ALL_ROLES),
@@ -163,6 +163,6 @@ async def township_command(turn: MemberTurn) -> None:
     await turn.send(_("Which township are you working in here?"), rows)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("township", township_command))
     BUTTONS.register(app)

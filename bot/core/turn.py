@@ -22,7 +22,7 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.core.access import Actor
 from bot.core.callbacks import Cb
@@ -35,6 +35,8 @@ from bot.core.services import Services, services
 from bot.core.text import as_html, clean_line, plain
 
 Context: TypeAlias = ContextTypes.DEFAULT_TYPE
+# The application as the bot builds it (bot/app.py).
+App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 Handler: TypeAlias = Callable[[Update, Context], Coroutine[Any, Any, None]]
 Button: TypeAlias = tuple[str, Cb | str]  # (label, an action, or a URL)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.core.access import Actor
 from bot.core.commands import CommandSpec, register_commands
@@ -30,6 +30,7 @@ from bot.core.render import format_date
 from bot.core.roles import Role
 from bot.core.text import Html, clean_line, esc, join_html, quoted
 from bot.core.turn import (
+    App,
     Button,
     Context,
     FlowState,
@@ -828,6 +829,6 @@ async def on_message(turn: Turn, state: FlowState) -> None:
     await turn.send(_("Please use the buttons above, or send /cancel to stop."))
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("leave", leave_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^lv:"))

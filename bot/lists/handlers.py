@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.db import members as member_db
@@ -26,7 +26,7 @@ from bot.core.outbox import Outgoing, enqueue
 from bot.core.render import format_datetime
 from bot.core.roles import ALL_ROLES, MANAGERS, Role
 from bot.core.text import clean_text, esc, quoted
-from bot.core.turn import Button, Context, FlowState, Turn, admitted, member_only
+from bot.core.turn import App, Button, Context, FlowState, Turn, admitted, member_only
 from bot.lists import queries as rb_db
 from bot.lists.facts import provider
 from bot.lists.ledger import (
@@ -366,12 +366,13 @@ async def publish(turn: Turn, township: Township, words: list[str]) -> None:
 async def _latest_preview(session: Any, township_id: int) -> RedBlackIssue | None:
     from sqlalchemy import select
 
-    return await session.scalar(
+    issue: RedBlackIssue | None = await session.scalar(
         select(RedBlackIssue)
         .where(RedBlackIssue.township_id == township_id, RedBlackIssue.status == "preview")
         .order_by(RedBlackIssue.created_at.desc(), RedBlackIssue.id.desc())
         .limit(1)
     )
+    return issue
 
 
 async def _post_to_group(
@@ -1044,7 +1045,7 @@ async def export_command(turn: Turn) -> None:
     )
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("redblack", redblack_command))
     app.add_handler(CommandHandler("object", object_command))
     app.add_handler(CommandHandler("why", why_command))

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.i18n import N_
 from bot.core.roles import Role
 from bot.core.townships import reruns
-from bot.core.turn import MemberTurn, Turn, member_only
+from bot.core.turn import App, MemberTurn, Turn, member_only
 from bot.leave import queries as leave_db
 from bot.reports import queries as report_db
 from bot.visits import queries as visit_db
@@ -127,5 +127,5 @@ def _range(turn: Turn, start: date, end: date) -> str:
     return f"{day_label(turn, start)} – {day_label(turn, end)}"
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("me", me_command))

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.core.db import members as member_db
 from bot.core.roles import Role
 from bot.core.text import esc
 from bot.core.turn import (
+    App,
     Button,
     Context,
     Turn,
@@ -308,7 +309,7 @@ async def _member_action(turn: Turn, action: str, township_id: int, args: list[i
             await sync_command_menu(turn.context, target)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("members", members_command))
     app.add_handler(CommandHandler("invite", invite_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^mem:"))

@@ -6,13 +6,13 @@ import logging
 
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.core.access import Actor
 from bot.core.commands import commands_for
 from bot.core.gates import private_chat_button
 from bot.core.i18n import N_, gettext_for
-from bot.core.turn import Context, Turn, member_only
+from bot.core.turn import App, Context, Turn, member_only
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,6 @@ async def sync_command_menu(context: Context, actor: Actor) -> None:
         log.warning("could not set the command menu: %s", type(exc).__name__)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("help", help_command))
     app.add_handler(CommandHandler("cancel", cancel))

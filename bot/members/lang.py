@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.core.db import members as member_db
 from bot.core.i18n import LANGUAGE_NAMES, SUPPORTED, gettext_for
-from bot.core.turn import Context, Turn, admitted, member_only
+from bot.core.turn import App, Context, Turn, admitted, member_only
 from bot.members.help import sync_command_menu
 
 
@@ -47,6 +47,6 @@ async def _switch(turn: Turn, language: str) -> None:
         await sync_command_menu(turn.context, actor)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("lang", lang_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^lang:"))

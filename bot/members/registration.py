@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.core.db import members as member_db
 from bot.core.flows import flow
 from bot.core.models import Invite
 from bot.core.text import clean_line, esc
-from bot.core.turn import Context, FlowState, Turn, stranger_text
+from bot.core.turn import App, Context, FlowState, Turn, stranger_text
 from bot.members.help import send_help, sync_command_menu
 
 NAME_MIN, NAME_MAX = 2, 32
@@ -176,6 +176,6 @@ async def on_message(turn: Turn, state: FlowState) -> None:
     await send_confirm(turn, township.name if township else "", invite.role, name, version)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^reg:"))

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.arena import queries as arena_db
 from bot.core.commands import CommandSpec, register_commands
@@ -25,7 +25,7 @@ from bot.core.i18n import N_, Gettext
 from bot.core.models import WeeklyReport
 from bot.core.roles import Role
 from bot.core.text import Html, clean_text, esc, join_html, plain, split_message
-from bot.core.turn import Button, Context, FlowState, Turn, admitted, checkbox, member_only
+from bot.core.turn import App, Button, Context, FlowState, Turn, admitted, checkbox, member_only
 from bot.reports import queries as report_db
 from bot.visits import queries as visit_db
 from bot.week import facts
@@ -535,6 +535,6 @@ def _not_text(_: Gettext) -> str:
     return _("Please send the report text as a text message (photos and stickers cannot be used).")
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("report", report_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^rep:"))

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.dates import parse_day
@@ -25,6 +25,7 @@ from bot.core.roles import Role
 from bot.core.text import clean_line, clean_text, join_html, quoted
 from bot.core.text import esc as _esc
 from bot.core.turn import (
+    App,
     Button,
     Context,
     FlowState,
@@ -941,7 +942,7 @@ async def _typed_date(turn: Turn, place: Place, state: FlowState, typed: str) ->
     await _store(turn, place, state, {**state.data, "date": day.isoformat()}, "card", "")
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("visit", visit_command))
     app.add_handler(CommandHandler("visits", visits_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^vis:"))

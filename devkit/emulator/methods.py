@@ -559,7 +559,7 @@ async def getUpdates(
 async def setWebhook(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
     url = p.string("url") or ""
     if not url:
-        return await deleteWebhook(emu, bot, p, _)
+        return bool(await deleteWebhook(emu, bot, p, _))
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")

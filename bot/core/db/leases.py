@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,8 +40,3 @@ async def release_lease(session: AsyncSession, name: str, holder: str, now: date
         .where(Lease.name == name, Lease.holder == holder)
         .values(expires_at=now - timedelta(seconds=1))
     )
-
-
-async def lease_holder(session: AsyncSession, name: str, now: datetime) -> str | None:
-    lease = await session.scalar(select(Lease).where(Lease.name == name))
-    return lease.holder if lease is not None and lease.expires_at >= now else None
