@@ -61,10 +61,10 @@ class CallbackCodec:
     def pack(self, owner: int, feature: str, *parts: object) -> str:
         return self.sign(self.action(feature, *parts), owner)
 
-    def unpack(self, data: str | None, presser: int) -> list[str] | None:
+    def unpack(self, data: object, presser: int) -> list[str] | None:
         """The parts after the feature name when the data was signed for `presser`; None
         when it is malformed, forged, or someone else's button."""
-        if not data or len(data.encode()) > MAX_BYTES:
+        if not isinstance(data, str) or not data or len(data.encode()) > MAX_BYTES:
             return None
         payload, _, sig = data.rpartition(":")
         if not payload or not hmac.compare_digest(sig, self._sign(presser, payload)):

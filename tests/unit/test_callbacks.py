@@ -23,6 +23,7 @@ def test_forged_and_tampered_data_is_refused() -> None:
     assert codec.unpack("mem:card:1:2:AAAAAAAA", 7) is None
     assert codec.unpack("", 7) is None
     assert codec.unpack(None, 7) is None
+    assert codec.unpack(["rep", "s"], 7) is None  # a client may send anything
     assert CallbackCodec.from_token("other").unpack(data, 7) is None
 
 
