@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from bot.core.db import members as member_db
 from bot.core.i18n import gettext_for
+from bot.core.text import plain
 from devkit.sample import PEOPLE
 
-zh = gettext_for("zh_CN")
-en = gettext_for("en")
+
+def _as_read(language: str) -> Callable[[str], str]:
+    """A message as a reader sees it (the emulator's `.text`): plain text, so that
+    `.format()` in a test inserts values as they are, not escaped."""
+    translate = gettext_for(language)
+    return lambda message: plain(translate(message))
+
+
+zh = _as_read("zh_CN")
+en = _as_read("en")
 
 SECRETARY, CADRE_LI, CADRE_WANG, CADRE_ZHAO, CADRE_SUN, MEDIATOR_ZHOU = PEOPLE
 NEWCOMER_ID = 3001
