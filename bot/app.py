@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, Defaults
 
 from bot.core.callbacks import CallbackCodec
@@ -138,7 +139,12 @@ def build_application(
                 tick, interval=settings.scheduler.tick_seconds, first=1, name="scheduler"
             )
         _ = gettext_for(settings.language)
-        await app.bot.set_my_commands([BotCommand("start", _("Start or register"))])
+        try:
+            await app.bot.set_my_commands([BotCommand("start", _("Start or register"))])
+        except TelegramError as exc:
+            # The default menu is a convenience (members get their own per chat): a Bot API
+            # server without setMyCommands, or a few failures in a row, must not stop the bot.
+            log.warning("setMyCommands failed (%s); the bot runs without its default menu", exc)
 
     async def post_shutdown(app: AppType) -> None:
         scheduler: Scheduler | None = app.bot_data.get("scheduler")

@@ -4,6 +4,10 @@ Every instance connects to the database and waits; the one holding the `active` 
 fetches updates (long polling or webhook) and runs the scheduler timer. When it dies its
 lease expires and a standby takes over; conversations continue because their state lives
 in the database, scheduled jobs run once (job_runs), and the outbox sends nothing twice.
+
+Telegram out of reach is an expected condition for a service: at start-up the instance keeps
+asking the Bot API (getMe) with a growing pause, capped at a minute, and logs one line per
+failure saying what failed and what to check; a rejected token ends it (TokenRejected).
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ import logging
 import os
 import signal
 import socket
+from collections.abc import Iterator
 from datetime import timedelta
 
 from sqlalchemy import text
 from telegram import Update
+from telegram.error import InvalidToken, TelegramError
 from tornado.httpserver import HTTPServer
 from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
@@ -27,16 +33,55 @@ from bot.app import AppType, build_application
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.db.leases import acquire_lease, release_lease
+from bot.core.i18n import normalize_language, translations
 from bot.core.outbox import release_claims
+from bot.core.reach import Route, TelegramUnreachable, TokenRejected, reason_of, sentences
 from bot.core.services import Services
+from bot.core.telegram_request import RetryingRequest
 
 log = logging.getLogger(__name__)
 ACTIVE_LEASE = "active"
+FIRST_RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 60.0
+
+
+class Backoff:
+    """Pauses between attempts: 1 s, doubling, at most a minute."""
+
+    def __init__(self) -> None:
+        self.seconds = FIRST_RETRY_SECONDS
+
+    def next(self) -> float:
+        seconds = self.seconds
+        self.seconds = min(self.seconds * 2, MAX_RETRY_SECONDS)
+        return seconds
+
+    def reset(self) -> None:
+        self.seconds = FIRST_RETRY_SECONDS
+
+
+@contextlib.contextmanager
+def _without_quick_retries(request: object) -> Iterator[None]:
+    """The start-up loop retries by itself: the request's own quick retries would only add
+    lines to the log."""
+    if not isinstance(request, RetryingRequest):
+        yield
+        return
+    saved, request.retries = request.retries, 0
+    try:
+        yield
+    finally:
+        request.retries = saved
 
 
 class Instance:
     def __init__(
-        self, settings: Settings, *, clock: Clock | None = None, name: str | None = None
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        name: str | None = None,
+        language: str | None = None,
     ) -> None:
         self.settings = settings
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
@@ -44,6 +89,10 @@ class Instance:
         self.active = False
         self.database_ok = True
         self.stopping = asyncio.Event()
+        self.route = Route.of(settings)
+        self._ = translations(normalize_language(language or settings.language)).gettext
+        self._activation = Backoff()
+        self._activate_after = 0.0
 
     @property
     def svc(self) -> Services:
@@ -51,7 +100,8 @@ class Instance:
         return svc
 
     async def run(self) -> None:
-        await self.app.initialize()
+        if not await self._reach_telegram():
+            return
         if self.app.post_init:
             await self.app.post_init(self.app)
         health = await self._start_health()
@@ -60,7 +110,7 @@ class Instance:
             while not self.stopping.is_set():
                 holds = await self._try_lease(ttl)
                 if holds and not self.active:
-                    await self._become_active()
+                    await self._try_become_active()
                 elif holds is False and self.active:
                     log.warning("instance %s lost the active lease; standing by", self.name)
                     await self._stand_by()
@@ -79,6 +129,62 @@ class Instance:
             await self.app.shutdown()
             if self.app.post_shutdown:
                 await self.app.post_shutdown(self.app)
+
+    def _unreachable(self, exc: BaseException, seconds: float) -> str:
+        reason = reason_of(exc, self._, (self.settings.telegram.token,))
+        line = TelegramUnreachable(self.route, reason).render(self._)
+        return sentences(self._, line, self._("Retrying in {seconds:g} s.").format(seconds=seconds))
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
+
+    async def _reach_telegram(self) -> bool:
+        """Initialize the bot (getMe) once the Bot API answers; False when stopped first."""
+        backoff = Backoff()
+        failed = False
+        with _without_quick_retries(self.app.bot.request):
+            while not self.stopping.is_set():
+                try:
+                    await self.app.initialize()
+                except InvalidToken:
+                    await self.app.bot.shutdown()
+                    raise TokenRejected(self.route) from None
+                except TelegramError as exc:
+                    failed = True
+                    seconds = backoff.next()
+                    log.warning("%s", self._unreachable(exc, seconds))
+                    await self._pause(seconds)
+                else:
+                    if failed:
+                        reached = self._("Reached the Telegram Bot API: the bot is @{username}.")
+                        log.info("%s", reached.format(username=self.app.bot.username))
+                    return True
+        await self.app.bot.shutdown()
+        return False
+
+    async def _try_become_active(self) -> None:
+        """Start fetching updates; when the Bot API fails now, stand by and try again later."""
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._activate_after:
+            return
+        try:
+            await self._become_active()
+        except InvalidToken:
+            raise TokenRejected(self.route) from None
+        except TelegramError as exc:
+            seconds = self._activation.next()
+            self._activate_after = loop.time() + seconds
+            log.warning("%s", self._unreachable(exc, seconds))
+            await self._stand_by()
+        else:
+            self._activation.reset()
+
+    def _polling_failed(self, exc: TelegramError) -> None:
+        # PTB retries getUpdates by itself (pausing up to 30 s); one line, not a traceback.
+        log.warning(
+            "getUpdates failed: %s", reason_of(exc, self._, (self.settings.telegram.token,))
+        )
 
     async def _try_lease(self, ttl: timedelta) -> bool | None:
         """True/False when the database answered; None when it could not be reached."""
@@ -117,7 +223,9 @@ class Instance:
                 allowed_updates=Update.ALL_TYPES,
             )
         else:
-            await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            await updater.start_polling(
+                allowed_updates=Update.ALL_TYPES, error_callback=self._polling_failed
+            )
         await self.app.start()
         self.active = True
 
@@ -159,9 +267,9 @@ class Instance:
         return server
 
 
-def run_forever(settings: Settings) -> None:
+def run_forever(settings: Settings, language: str | None = None) -> None:
     async def main() -> None:
-        instance = Instance(settings)
+        instance = Instance(settings, language=language)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):

@@ -1,13 +1,17 @@
 """Configuration: a TOML file validated by pydantic, with secrets from the environment.
 
 Every error is turned into one `ConfigError` whose message names the file and the key,
-so a township IT person never sees a traceback.
+so a township IT person never sees a traceback. Its `str()` is English; `render(language)`
+gives the same message in the language of the command line (the messages are gettext ids).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,18 +26,86 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from bot.core.i18n import N_, normalize_language, translations
 
 ENV_TOKEN = "TOWNSHIP_BOT_TOKEN"
 ENV_DATABASE_URL = "TOWNSHIP_BOT_DATABASE_URL"
 ENV_CONFIG = "TOWNSHIP_BOT_CONFIG"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/township.db"
 LANGUAGES = ("zh_CN", "en")
+TOWNSHIP_CODE = r"^[A-Z][A-Z0-9]{1,9}$"
+TERM_KEY = r"^[a-z][a-z0-9_]{0,31}$"
 
 Language = Literal["zh_CN", "en"]
 
 
+TOP_LEVEL = N_("(top level)")
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    """One invalid key: where it is and what is wrong (an English gettext id and its values)."""
+
+    key: str
+    message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
 class ConfigError(Exception):
-    """A configuration problem, already phrased for the person running the bot."""
+    """A configuration problem, already phrased for the person running the bot.
+
+    `message` is an English gettext id formatted with `params`; `issues` lists invalid keys."""
+
+    def __init__(self, message: str, /, issues: Sequence[ConfigIssue] = (), **params: Any) -> None:
+        self.message = message
+        self.params = params
+        self.issues = tuple(issues)
+        super().__init__(self.render("en"))
+
+    def render(self, language: str | None = "en") -> str:
+        # Plain text (the terminal, the log), not Telegram HTML.
+        _ = translations(normalize_language(language)).gettext
+        lines = [_format(_(self.message), self.params)]
+        for issue in self.issues:
+            key = _(issue.key) if issue.key == TOP_LEVEL else issue.key
+            problem = _format(_(issue.message), issue.params)
+            lines.append(_("  - {key}: {problem}").format(key=key, problem=problem))
+        return "\n".join(lines)
+
+
+def _format(template: str, params: Mapping[str, Any]) -> str:
+    # A message without values may contain braces of its own (pydantic's, a file name).
+    return template.format(**params) if params else template
+
+
+# Messages of this module's own validators, by error kind: English gettext ids whose
+# {names} come from the error's context (already formatted), translated when shown.
+_MESSAGES = {
+    "unknown_timezone": N_("unknown time zone {value} (use an IANA name such as Asia/Shanghai)"),
+    "not_a_time": N_("{value} is not a time of day like 08:00"),
+    "database_url": N_(
+        "use sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db"
+    ),
+    "lat_lon": N_("give both lat and lon, or neither"),
+    "renew_before_expiry": N_("renew_seconds must be shorter than lease_seconds"),
+    "duplicate_villages": N_("duplicate village names: {names}"),
+    "empty_names": N_("{what} must not be empty"),
+    "duplicate_names": N_("duplicate {what}: {names}"),
+    "holiday_and_workday": N_("dates both in extra_holidays and extra_workdays: {dates}"),
+    "local_times": N_("times are local to the township: give them without an offset"),
+    "open_before_deadline": N_("open_time must be before deadline_time"),
+    "not_a_section": N_("{key} {value} is not one of the sections"),
+    "duplicate_terms": N_("duplicate {name} {attr}s: {values}"),
+    "duplicate_townships": N_("duplicate township codes: {codes}"),
+}
+# Constant messages of validators that raise a plain ValueError (translated by their text).
+_VALUE_ERRORS = (N_("must start with http:// or https://"),)
+
+
+def _invalid(kind: str, **context: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, _MESSAGES[kind], context)
 
 
 class _Strict(BaseModel):
@@ -44,9 +116,7 @@ def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
-            f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)"
-        ) from exc
+        raise _invalid("unknown_timezone", value=repr(value)) from exc
     return value
 
 
@@ -69,6 +139,7 @@ class TelegramConfig(_Strict):
     token: str = ""
     bot_username: str = ""
     api_base_url: str = "https://api.telegram.org"
+    proxy: str | None = None
     mode: Literal["polling", "webhook"] = "polling"
     admin_chat_id: int | None = None
     # How long one Bot API request may take (connect, send, answer) before it counts as
@@ -104,9 +175,7 @@ class DatabaseConfig(_Strict):
     @classmethod
     def _known_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                "use sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db"
-            )
+            raise _invalid("database_url")
         return value
 
 
@@ -119,7 +188,7 @@ class VillageConfig(_Strict):
     @model_validator(mode="after")
     def _both_or_none(self) -> VillageConfig:
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("give both lat and lon, or neither")
+            raise _invalid("lat_lon")
         return self
 
 
@@ -127,7 +196,7 @@ def _check_hhmm(value: str) -> str:
     try:
         parse_hhmm(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not a time of day like 08:00") from None
+        raise _invalid("not_a_time", value=repr(value)) from None
     return value
 
 
@@ -186,7 +255,7 @@ class InstanceConfig(_Strict):
     @model_validator(mode="after")
     def _renew_before_expiry(self) -> InstanceConfig:
         if self.renew_seconds >= self.lease_seconds:
-            raise ValueError("renew_seconds must be shorter than lease_seconds")
+            raise _invalid("renew_before_expiry")
         return self
 
 
@@ -227,7 +296,7 @@ class RedBlackConfig(_Strict):
 
 
 class TownshipConfig(_Strict):
-    code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,9}$")]
+    code: Annotated[str, Field(pattern=TOWNSHIP_CODE)]
     name: Annotated[str, Field(min_length=1, max_length=64)]
     timezone: str | None = None
     group_chat_id: int | None = None
@@ -243,7 +312,7 @@ class TownshipConfig(_Strict):
         names = [v.name for v in self.villages]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"duplicate village names: {', '.join(dupes)}")
+            raise _invalid("duplicate_villages", names=", ".join(dupes))
         return self
 
 
@@ -264,10 +333,10 @@ DEFAULT_SECTIONS = ["本周完成", "下周计划", "问题与需求", "重点�
 def _unique_names(values: list[str], what: str) -> list[str]:
     cleaned = [v.strip() for v in values]
     if any(not v for v in cleaned):
-        raise ValueError(f"{what} must not be empty")
+        raise _invalid("empty_names", what=what)
     dupes = sorted({v for v in cleaned if cleaned.count(v) > 1})
     if dupes:
-        raise ValueError(f"duplicate {what}: {', '.join(dupes)}")
+        raise _invalid("duplicate_names", what=what, names=", ".join(dupes))
     return cleaned
 
 
@@ -282,7 +351,7 @@ class CalendarConfig(_Strict):
         both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
         if both:
             listed = ", ".join(d.isoformat() for d in both)
-            raise ValueError(f"dates both in extra_holidays and extra_workdays: {listed}")
+            raise _invalid("holiday_and_workday", dates=listed)
         return self
 
 
@@ -315,13 +384,13 @@ class ReportConfig(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> ReportConfig:
         if self.open_time.tzinfo is not None or self.deadline_time.tzinfo is not None:
-            raise ValueError("times are local to the township: give them without an offset")
+            raise _invalid("local_times")
         if self.open_time >= self.deadline_time:
-            raise ValueError("open_time must be before deadline_time")
+            raise _invalid("open_before_deadline")
         for key in ("digest_section", "needs_section"):
             value = getattr(self, key)
             if value and value not in self.sections:
-                raise ValueError(f"{key} {value!r} is not one of the sections")
+                raise _invalid("not_a_section", key=key, value=repr(value))
         return self
 
 
@@ -342,7 +411,7 @@ class VisitsConfig(_Strict):
 class CaseTermConfig(_Strict):
     """One entry of a case vocabulary list: a stable key (stored with the case) and its label."""
 
-    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+    key: Annotated[str, Field(pattern=TERM_KEY)]
     label: Annotated[str, Field(min_length=1, max_length=24)]
 
 
@@ -401,12 +470,12 @@ class CasesConfig(_Strict):
         for name in ("categories", "sources", "referral_units"):
             terms: list[CaseTermConfig] = getattr(self, name)
             if not terms:
-                raise ValueError(f"{name} must not be empty")
+                raise _invalid("empty_names", what=name)
             for attr in ("key", "label"):
                 values = [getattr(t, attr) for t in terms]
                 dupes = sorted({v for v in values if values.count(v) > 1})
                 if dupes:
-                    raise ValueError(f"duplicate {name} {attr}s: {', '.join(dupes)}")
+                    raise _invalid("duplicate_terms", name=name, attr=attr, values=", ".join(dupes))
         return self
 
 
@@ -435,7 +504,7 @@ class Settings(_Strict):
         codes = [t.code for t in self.townships]
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
-            raise ValueError(f"duplicate township codes: {', '.join(dupes)}")
+            raise _invalid("duplicate_townships", codes=", ".join(dupes))
         return self
 
     def township(self, code: str) -> TownshipConfig | None:
@@ -476,22 +545,70 @@ def _format_location(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
         else:
             parts.append(("." if parts else "") + str(item))
             node = node.get(item) if isinstance(node, dict) else None
-    return "".join(parts) or "(top level)"
+    return "".join(parts) or TOP_LEVEL
 
 
-def _describe(error: ValidationError, source: str, data: dict[str, Any]) -> str:
-    lines = [f"Invalid configuration in {source}:"]
-    for item in error.errors():
-        key = _format_location(tuple(item["loc"]), data)
-        kind = item["type"]
-        if kind == "extra_forbidden":
-            msg = "unknown key (check the spelling against config.example.toml)"
-        elif kind == "missing":
-            msg = "required key is missing"
-        else:
-            msg = str(item["msg"]).removeprefix("Value error, ")
-        lines.append(f"  - {key}: {msg}")
-    return "\n".join(lines)
+# pydantic's own errors, by type: English gettext ids formatted with the error's context.
+_PYDANTIC_MESSAGES = {
+    "missing": N_("required key is missing"),
+    "extra_forbidden": N_("unknown key (check the spelling against config.example.toml)"),
+    "literal_error": N_("must be one of: {expected}"),
+    "int_type": N_("must be a whole number"),
+    "int_parsing": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "float_type": N_("must be a number"),
+    "float_parsing": N_("must be a number"),
+    "bool_type": N_("must be true or false"),
+    "bool_parsing": N_("must be true or false"),
+    "string_type": N_("must be text in double quotes"),
+    "list_type": N_('must be a list, such as ["a", "b"]'),
+    "model_type": N_("must be a table"),
+    "model_attributes_type": N_("must be a table"),
+    "dict_type": N_("must be a table"),
+    "greater_than": N_("must be greater than {gt}"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "less_than": N_("must be less than {lt}"),
+    "less_than_equal": N_("must be at most {le}"),
+    "string_too_short": N_("must be at least {min_length} character(s) long"),
+    "string_too_long": N_("must be at most {max_length} characters long"),
+    "too_short": N_("must have at least {min_length} item(s)"),
+    "too_long": N_("must have at most {max_length} items"),
+    "string_pattern_mismatch": N_("does not have the expected form {pattern}"),
+}
+_PATTERN_MESSAGES = {
+    TOWNSHIP_CODE: N_("must be 2–10 capital letters or digits, starting with a letter (like SHZ)"),
+    TERM_KEY: N_("must be lowercase letters, digits and _, starting with a letter (at most 32)"),
+}
+_DATE_MESSAGE = N_("must be a date such as 2027-01-01")
+_TIME_MESSAGE = N_("must be a time of day such as 18:00")
+
+
+def _issue(item: Any, data: dict[str, Any]) -> ConfigIssue:
+    key = _format_location(tuple(item["loc"]), data)
+    kind: str = item["type"]
+    context = {k: str(v) for k, v in (item.get("ctx") or {}).items()}
+    if kind in _MESSAGES:
+        return ConfigIssue(key, _MESSAGES[kind], context)
+    if kind in ("string_too_short", "too_short") and context.get("min_length") == "1":
+        return ConfigIssue(key, N_("must not be empty"))
+    if kind == "string_pattern_mismatch" and context.get("pattern") in _PATTERN_MESSAGES:
+        return ConfigIssue(key, _PATTERN_MESSAGES[context["pattern"]])
+    if kind == "literal_error":
+        values = re.findall(r"'([^']*)'", context.get("expected", ""))
+        context["expected"] = " / ".join(f'"{v}"' for v in values)
+    if kind in _PYDANTIC_MESSAGES:
+        return ConfigIssue(key, _PYDANTIC_MESSAGES[kind], context)
+    if kind.startswith("date_"):
+        return ConfigIssue(key, _DATE_MESSAGE)
+    if kind.startswith("time_"):
+        return ConfigIssue(key, _TIME_MESSAGE)
+    # A plain ValueError's text is its own gettext id; anything else stays as pydantic says it.
+    return ConfigIssue(key, str(item["msg"]).removeprefix("Value error, "))
+
+
+def _describe(error: ValidationError, source: str, data: dict[str, Any]) -> ConfigError:
+    issues = [_issue(item, data) for item in error.errors()]
+    return ConfigError(N_("Invalid configuration in {source}:"), issues, source=source)
 
 
 def parse_settings(data: dict[str, Any], source: str = "<config>") -> Settings:
@@ -509,7 +626,7 @@ def parse_settings(data: dict[str, Any], source: str = "<config>") -> Settings:
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, source, data)) from None
+        raise _describe(exc, source, data) from None
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
@@ -518,14 +635,18 @@ def load_settings(path: str | Path | None = None) -> Settings:
     candidate = Path(path or os.environ.get(ENV_CONFIG) or "config.toml")
     if not candidate.exists():
         if explicit:
-            raise ConfigError(f"Config file {candidate} does not exist.")
+            raise ConfigError(N_("Config file {path} does not exist."), path=str(candidate))
         return parse_settings({}, "defaults")
     try:
         data = tomllib.loads(candidate.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{candidate} is not valid TOML: {exc}") from None
+        raise ConfigError(
+            N_("{path} is not valid TOML: {error}"), path=str(candidate), error=str(exc)
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Cannot read {candidate}: {exc}") from None
+        raise ConfigError(
+            N_("Cannot read {path}: {error}"), path=str(candidate), error=str(exc)
+        ) from None
     return parse_settings(data, str(candidate))
 
 

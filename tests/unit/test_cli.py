@@ -15,7 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 120
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: int = 120,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
     clean.update(env or {})
@@ -24,6 +28,7 @@ def run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
         env=clean,
+        input=stdin if stdin is not None else "",
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -63,17 +68,57 @@ def test_bad_config_is_one_clear_message(tmp_path: Path) -> None:
     path = write_config(tmp_path, 'mode = "carrier-pigeon"\n')
     result = run("check-config", "--config", str(path), cwd=tmp_path)
     assert result.returncode == 2
-    assert str(path) in result.stderr and "telegram.mode" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"配置文件 {path} 有误：",
+        '  - telegram.mode：只能是以下之一："polling" / "webhook"',
+    ]
+    english = run("check-config", "--lang", "en", "--config", str(path), cwd=tmp_path)
+    assert english.returncode == 2
+    assert english.stderr.splitlines() == [
+        f"Invalid configuration in {path}:",
+        '  - telegram.mode: must be one of: "polling" / "webhook"',
+    ]
+
+
+def test_config_errors_speak_the_configs_language(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        'language = "en"\ntimezone = "Mars/Olympus"\n[telegram]\ntokn = "x"\n', encoding="utf-8"
+    )
+    result = run("check-config", "--config", str(path), cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"Invalid configuration in {path}:",
+        "  - timezone: unknown time zone 'Mars/Olympus' (use an IANA name such as Asia/Shanghai)",
+        "  - telegram.tokn: unknown key (check the spelling against config.example.toml)",
+    ]
+    chinese = run("--lang", "zh_CN", "check-config", "--config", str(path), cwd=tmp_path)
+    assert chinese.stderr.splitlines()[1:] == [
+        "  - timezone：未知的时区 'Mars/Olympus'（请使用 Asia/Shanghai 这样的 IANA 名称）",
+        "  - telegram.tokn：未知的键（请对照 config.example.zh_CN.toml 检查拼写）",
+    ]
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[telegram\n", encoding="utf-8")
+    result = run("check-config", "--config", str(broken), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{broken} 不是有效的 TOML 文件：")
+    missing = run(
+        "invite", "--township", "SHZ", "--role", "cadre", "--config", "nope.toml", cwd=tmp_path
+    )
+    assert missing.returncode == 2 and missing.stderr == "配置文件 nope.toml 不存在。\n"
 
 
 def test_check_config_and_missing_township(tmp_path: Path) -> None:
-    ok = run("check-config", "--config", str(write_config(tmp_path)), cwd=tmp_path)
+    config = str(write_config(tmp_path))
+    ok = run("check-config", "--lang", "en", "--config", config, cwd=tmp_path)
     assert ok.returncode == 0 and "1 township(s), 1 village(s)" in ok.stdout
+    ok = run("check-config", "--config", config, cwd=tmp_path)
+    assert ok.returncode == 0 and "配置有效：1 个乡镇，1 个村" in ok.stdout
     empty = tmp_path / "empty.toml"
     empty.write_text("", encoding="utf-8")
     result = run("check-config", "--config", str(empty), cwd=tmp_path)
     assert result.returncode == 2 and "[[townships]]" in result.stderr
+    assert "township-bot init" in result.stderr
 
 
 def test_db_upgrade_and_invite(tmp_path: Path) -> None:
@@ -87,7 +132,20 @@ def test_db_upgrade_and_invite(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(r"https://t\.me/my_town_bot\?start=[A-Za-z0-9_-]{20,64}\n", result.stdout)
     bad = run("invite", "--township", "XXX", "--role", "cadre", "--config", config, cwd=tmp_path)
-    assert bad.returncode == 2 and "Unknown township code 'XXX'" in bad.stderr
+    assert bad.returncode == 2 and bad.stderr == "未知的乡镇代码 'XXX'（已配置：SHZ）。\n"
+    bad = run(
+        "invite",
+        "--township",
+        "XXX",
+        "--role",
+        "cadre",
+        "--config",
+        config,
+        "--lang",
+        "en",
+        cwd=tmp_path,
+    )
+    assert bad.returncode == 2 and bad.stderr == "Unknown township code 'XXX' (configured: SHZ).\n"
 
 
 def test_sqlite_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
@@ -126,7 +184,7 @@ def test_backup_while_writing_and_restore(tmp_path: Path) -> None:
     result = run("backup", str(tmp_path / "b1.db"), "--config", config, cwd=tmp_path)
     db.execute("ROLLBACK")
     assert result.returncode == 0, result.stderr
-    assert "integrity check ok" in result.stdout
+    assert "完整性检查通过" in result.stdout
     names = {
         r[0] for r in sqlite3.connect(tmp_path / "b1.db").execute("select name from townships")
     }

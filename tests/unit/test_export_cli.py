@@ -54,10 +54,23 @@ def test_export_writes_the_ledger_and_the_printable_page(tmp_path: Path) -> None
 def test_export_refuses_unknown_township_and_period(tmp_path: Path) -> None:
     config = str(write_config(tmp_path))
     out = str(tmp_path / "x.xlsx")
-    bad_town = run("export", "--config", config, "--township", "XYZ", "--out", out, cwd=tmp_path)
+    bad_town = run(
+        "--lang",
+        "en",
+        "export",
+        "--config",
+        config,
+        "--township",
+        "XYZ",
+        "--out",
+        out,
+        cwd=tmp_path,
+    )
     assert bad_town.returncode == 2 and "Unknown township code 'XYZ'" in bad_town.stderr
     bad_period = run(
         "export",
+        "--lang",
+        "en",
         "--config",
         config,
         "--township",

@@ -1,0 +1,234 @@
+"""Telegram out of reach, a rejected token, a Bot API server without setMyCommands: each is one
+clear line, never a traceback. `township-bot run` waits for Telegram and starts once it
+answers; the commands that need the network stop with a non-zero exit code.
+
+The bot runs as a real process (`township-bot run`), against a closed port or the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from devkit.emulator import BotApiEmulator
+from devkit.emulator.methods import METHODS
+from tests.conftest import TOKEN
+from tests.e2e.helpers import NEWCOMER_ID
+from tests.e2e.test_instances import ROOT, free_port, start_instance, wait_health
+
+REJECTED = "7000000002:a-token-the-emulator-does-not-know"
+UNREACHABLE = "无法连接 Telegram Bot API"
+
+
+def write_config(
+    path: Path, api: str, database_url: str, *, health_port: int = 0, token: str = TOKEN
+) -> Path:
+    path.write_text(
+        f"""
+[telegram]
+token = "{token}"
+api_base_url = "{api}"
+[database]
+url = "{database_url}"
+[instance]
+lease_seconds = 3
+renew_seconds = 0.5
+health_port = {health_port}
+[scheduler]
+tick_seconds = 0
+[[townships]]
+code = "SHZ"
+name = "沙河子镇"
+  [[townships.villages]]
+  name = "沙河子村"
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+async def cli(*args: str, cwd: Path) -> tuple[int, str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def wait_log(path: Path, done: Callable[[str], bool], within: float = 60.0) -> str:
+    """Poll a process's log until `done` (a separate process has no other signal)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        text = read(path)
+        if done(text):
+            return text
+        if loop.time() > deadline:
+            raise TimeoutError(text[-3000:])
+        await asyncio.sleep(0.1)
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+
+def lines_with(text: str, needle: str) -> list[str]:
+    return [line for line in text.splitlines() if needle in line]
+
+
+@pytest.mark.e2e
+async def test_run_waits_for_telegram_and_starts_when_it_answers(
+    database_url: str, tmp_path: Path
+) -> None:
+    port, health = free_port(), free_port()
+    config = write_config(
+        tmp_path / "bot.toml", f"http://127.0.0.1:{port}", database_url, health_port=health
+    )
+    log = tmp_path / "bot.log"
+    proc = await start_instance(config, log)
+    emulator = None
+    try:
+        # Nothing listens on the port: the instance says so, once per attempt, and retries.
+        await wait_log(log, lambda text: len(lines_with(text, UNREACHABLE)) >= 2)
+        # Telegram comes back: the instance starts and answers.
+        emulator = BotApiEmulator(port=port)
+        await emulator.start()
+        emulator.add_bot(TOKEN, username="township_test_bot")
+        await wait_health(health, "active", within=90)
+        stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
+        await stranger.send("/start")
+        assert (await stranger.reply(timeout=20)).text
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+        assert await proc.wait() == 0
+        if emulator is not None:
+            await emulator.stop()
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" not in text
+    failures = lines_with(text, UNREACHABLE)
+    assert len(failures) >= 2
+    for line in failures:
+        assert "连接被拒绝" in line and "[telegram] proxy" in line and "api_base_url" in line
+        assert "秒后重试" in line
+    assert "1 秒后重试" in failures[0] and "2 秒后重试" in failures[1]
+    assert len(lines_with(text, "已连接 Telegram Bot API：机器人为 @township_test_bot。")) == 1
+    assert TOKEN.split(":")[1] not in text
+
+
+@pytest.mark.e2e
+async def test_a_rejected_token_stops_run_with_one_line(
+    emulator: BotApiEmulator, database_url: str, tmp_path: Path
+) -> None:
+    api = emulator.base_url.removesuffix("/bot")
+    config = write_config(tmp_path / "bot.toml", api, database_url, token=REJECTED)
+    log = tmp_path / "bot.log"
+    proc = await start_instance(config, log)
+    assert await asyncio.wait_for(proc.wait(), 60) == 2
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" not in text
+    [line] = lines_with(text, "拒绝了机器人令牌")
+    assert line.startswith(f"{api} 的 Bot API 拒绝了机器人令牌") and "TOWNSHIP_BOT_TOKEN" in line
+    assert REJECTED.split(":")[1] not in text
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("server", ["failing", "without setMyCommands"])
+async def test_set_my_commands_failing_at_start_up_does_not_stop_the_bot(
+    emulator: BotApiEmulator,
+    database_url: str,
+    tmp_path: Path,
+    server: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if server == "failing":
+        emulator.faults.inject("setMyCommands", "500", count=5)  # more than the retries
+    else:
+        monkeypatch.delitem(METHODS, "setmycommands")  # answered 404 Not Found
+    health = free_port()
+    api = emulator.base_url.removesuffix("/bot")
+    config = write_config(tmp_path / "bot.toml", api, database_url, health_port=health)
+    log = tmp_path / "bot.log"
+    proc = await start_instance(config, log)
+    try:
+        await wait_health(health, "active", within=60)
+        stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
+        await stranger.send("/start")
+        assert (await stranger.reply(timeout=20)).text
+    finally:
+        proc.terminate()
+        assert await proc.wait() == 0
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" not in text
+    assert len(lines_with(text, "WARNING bot.app: setMyCommands failed")) == 1
+    assert emulator.commands({"type": "default"}) == []
+
+
+@pytest.mark.e2e
+async def test_commands_that_need_telegram_fail_with_one_line(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+    database = f"sqlite+aiosqlite:///{tmp_path}/t.db"
+    offline = str(write_config(tmp_path / "offline.toml", closed, database))
+    invite = ("invite", "--township", "SHZ", "--role", "secretary")
+
+    # invite needs getMe for the bot's username when bot_username is empty.
+    code, out, err = await cli(*invite, "--config", offline, cwd=tmp_path)
+    assert (code, out) == (3, "")
+    [line] = err.splitlines()
+    assert line.startswith(f"{UNREACHABLE} {closed}：连接被拒绝。")
+    assert not (tmp_path / "t.db").exists()  # nothing was created for a link never printed
+
+    code, out, err = await cli("check-config", "--config", offline, cwd=tmp_path)
+    assert code == 3 and "Traceback" not in err
+    assert lines_with(err, UNREACHABLE) == err.splitlines()
+    assert "配置有效" in out
+    code, out, err = await cli("check-config", "--offline", "--config", offline, cwd=tmp_path)
+    assert code == 0 and err == ""
+
+    rejected = str(
+        write_config(
+            tmp_path / "rejected.toml",
+            emulator.base_url.removesuffix("/bot"),
+            database,
+            token=REJECTED,
+        )
+    )
+    code, out, err = await cli(*invite, "--config", rejected, "--lang", "en", cwd=tmp_path)
+    assert (code, out) == (2, "")
+    [line] = err.splitlines()
+    assert "rejected the bot token" in line and "TOWNSHIP_BOT_TOKEN" in line
+    code, out, err = await cli("check-config", "--config", rejected, cwd=tmp_path)
+    assert code == 2 and "Traceback" not in err
+    [line] = err.splitlines()
+    assert line.startswith("错误：") and "拒绝了机器人令牌" in line
+
+    # The emulator knows the token: getMe names the bot, and a wrong bot_username is an error.
+    good = write_config(tmp_path / "good.toml", emulator.base_url.removesuffix("/bot"), database)
+    code, out, err = await cli(*invite, "--config", str(good), cwd=tmp_path)
+    assert code == 0 and out.startswith("https://t.me/township_test_bot?start=")
+    good.write_text(
+        good.read_text(encoding="utf-8").replace(
+            "[telegram]\n", '[telegram]\nbot_username = "someone_elses_bot"\n'
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = await cli("check-config", "--lang", "en", "--config", str(good), cwd=tmp_path)
+    assert code == 2 and "The token works: the bot is @township_test_bot." in out
+    assert "'someone_elses_bot', but the token belongs to @township_test_bot" in err
