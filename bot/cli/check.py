@@ -113,7 +113,8 @@ async def check_telegram(settings: Settings, findings: Findings, _: Text, *, off
                 "empty)."
             ).format(configured=repr(tg.bot_username), actual=username)
         )
-    if not username and not tg.bot_username:
+    # With a token and the network, `invite` asks getMe; offline, that is not known yet.
+    if not username and not tg.bot_username and (not tg.token or findings.unreachable):
         findings.warnings.append(
             _(
                 "The bot's username is unknown, so invitation links cannot be built: set "

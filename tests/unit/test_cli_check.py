@@ -7,7 +7,14 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.cli.check import DatabaseFacts, Findings, TownshipFacts, check_deployment, database_facts
+from bot.cli.check import (
+    DatabaseFacts,
+    Findings,
+    TownshipFacts,
+    check_deployment,
+    check_telegram,
+    database_facts,
+)
 from bot.cli.common import text_for
 from bot.core.config import Settings, parse_settings
 from bot.core.db import members as member_db
@@ -128,3 +135,16 @@ def test_check_config_reads_the_invitation_from_the_database(tmp_path: Path) -> 
     assert any(line.startswith("Warning: SHZ: no secretary has joined yet") for line in lines)
     assert any(line.startswith("Warning: SHZ: no township group chat") for line in lines)
     assert not any("no villages" in line for line in lines)
+
+
+async def test_the_token_and_the_bots_username(no_network: None) -> None:
+    nothing = Findings()
+    await check_telegram(parse_settings(BARE), nothing, en, offline=False)
+    [no_token, no_username] = nothing.warnings
+    assert "No bot token" in no_token and "TOWNSHIP_BOT_TOKEN" in no_token
+    assert "[telegram] bot_username" in no_username
+    # A token without the network: getMe is not asked now, but `invite` will ask it.
+    offline = Findings()
+    settings = parse_settings({**BARE, "telegram": {"token": "7000000001:TEST-token"}})
+    await check_telegram(settings, offline, en, offline=True)
+    assert offline == Findings()
