@@ -16,6 +16,7 @@ from bot.core.models import (
     LeaveStatus,
     Member,
 )
+from bot.leave.rules import Withdrawal, withdrawal
 from bot.week.rules import ExemptKind, ExemptSpan
 
 
@@ -152,12 +153,15 @@ async def decide_leave(
     return True
 
 
-async def open_leaves(session: AsyncSession, member_id: int, today: date) -> list[LeaveRow]:
-    """The member's pending and approved requests that have not ended by `today`: what they
-    may still withdraw."""
+async def open_leaves(
+    session: AsyncSession, member_id: int, township_id: int, today: date
+) -> list[LeaveRow]:
+    """The member's pending and approved requests in the township that have not ended by
+    `today`: what they may still withdraw."""
     return await _leave_rows(
         session,
         LeaveRequest.member_id == member_id,
+        LeaveRequest.township_id == township_id,
         LeaveRequest.status.in_([LeaveStatus.PENDING, LeaveStatus.APPROVED]),
         LeaveRequest.end_date >= today,
     )
@@ -207,7 +211,7 @@ async def withdraw_leave(
         "end": row.end_date.isoformat(),
     }
     outcome: WithdrawOutcome
-    if row.status == LeaveStatus.PENDING or row.start_date >= today:
+    if withdrawal(row.status, row.start_date, today) is Withdrawal.WITHDRAW:
         row.status = LeaveStatus.WITHDRAWN
         outcome = "withdrawn"
     else:
@@ -232,12 +236,14 @@ async def withdraw_leave(
 
 
 async def overlapping_leave(
-    session: AsyncSession, member_id: int, start: date, end: date
+    session: AsyncSession, member_id: int, township_id: int, start: date, end: date
 ) -> LeaveRow | None:
-    """A pending or approved request of the member that overlaps [start, end]."""
+    """A pending or approved request of the member in the township that overlaps
+    [start, end] (leave in another township exempts them only there)."""
     rows = await _leave_rows(
         session,
         LeaveRequest.member_id == member_id,
+        LeaveRequest.township_id == township_id,
         LeaveRequest.status.in_([LeaveStatus.PENDING, LeaveStatus.APPROVED]),
         LeaveRequest.start_date <= end,
         LeaveRequest.end_date >= start,
