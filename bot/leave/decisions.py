@@ -113,16 +113,13 @@ async def keep(turn: MemberTurn, press: Press) -> None:
 async def withdraw(turn: MemberTurn, press: Press) -> None:
     _ = turn._
     actor = turn.actor
+    done = None
     async with turn.svc.transaction() as session:
         found = await service.target(session, press.number(0), actor)
-        place = place_of(turn, found.row.township_id) if found is not None else None
-        done = (
-            await service.withdraw(
-                session, found, actor, today=place.rules.today(turn.now), now=turn.now
-            )
-            if found is not None and place is not None
-            else None
-        )
+        place = None if found is None else place_of(turn, found.row.township_id)
+        if found is not None and place is not None:
+            today = place.rules.today(turn.now)
+            done = await service.withdraw(session, found, actor, today=today, now=turn.now)
     if found is None or place is None:
         await turn.answer(_(STALE), alert=True)
         return

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from telegram.ext import CommandHandler
 
+import bot.leave.decisions  # noqa: F401  (declares the table of BUTTONS)
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.i18n import N_
 from bot.core.roles import Role
 from bot.core.townships import reruns, township_for
 from bot.core.turn import App, MemberTurn, member_only
-from bot.leave import decisions, record, request, steps
+from bot.leave import record, request
 from bot.leave.flow import BUTTONS, RECORD, REQUEST
 from bot.week.place import place_of
 
@@ -31,8 +32,6 @@ register_commands(
         frozenset({Role.CADRE, Role.SECRETARY}),
     ),
 )
-
-__all__ = ["decisions", "steps"]  # their buttons and steps are declared on import
 
 
 @member_only(Role.CADRE, Role.SECRETARY)

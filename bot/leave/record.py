@@ -19,6 +19,7 @@ from bot.week.place import Place, leave_kind_label
 async def start(turn: MemberTurn, place: Place) -> None:
     """Take up the secretary's unfinished recording in this township, or ask for whom."""
     today = place.rules.today(turn.now)
+    card = None
     async with turn.svc.transaction() as session:
         ctx = await RECORD.resume(
             turn,
@@ -26,15 +27,14 @@ async def start(turn: MemberTurn, place: Place) -> None:
             lambda d: d.township_id == place.township_id and worth_keeping(d),
             steps.resume_at,
         )
-        cadres = await facts.cadres_of(session, place.township_id)
-        if ctx is None and cadres:
-            draft = LeaveDraft(township_id=place.township_id)
-            ctx = await RECORD.start(turn, session, Step.WHO, draft)
+        cadres = [] if ctx is not None else await facts.cadres_of(session, place.township_id)
+        if cadres:
+            ctx = await RECORD.start(
+                turn, session, Step.WHO, LeaveDraft(township_id=place.township_id)
+            )
             in_force = await leave_db.township_approved_leaves(session, place.township_id, today)
             shown, page, pages = page_of(cadres, 0, CADRE_PAGE)
             card = views.who_card(ctx, place, shown, page, pages, len(in_force))
-        else:
-            card = None
     if ctx is None:
         await turn.send(turn._("There are no cadres in your township yet."))
     elif card is None:
