@@ -221,6 +221,8 @@ def decision_rows(turn: Turn, language: str, row: LeaveRow) -> list[list[Button]
 def verdict(_: Gettext, row: LeaveRow, decider: str) -> Html:
     if row.status == "approved":
         return _("✅ Approved by {name}.").format(name=decider)
+    if row.status == "withdrawn":
+        return _("↩️ Withdrawn.")
     return _("❌ Rejected by {name}.").format(name=decider)
 
 

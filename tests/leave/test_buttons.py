@@ -12,7 +12,7 @@ from bot.core.gates import NOT_YOURS
 from bot.core.models import AuditEntry, LeaveRequest
 from devkit.sample import GROUP_CHAT_ID, SamplePerson, seed_people
 from tests.e2e.cadre_helpers import Tapper
-from tests.e2e.helpers import CADRE_LI, CADRE_ZHAO, SECRETARY, ask1, zh
+from tests.e2e.helpers import CADRE_LI, CADRE_ZHAO, SECRETARY, ask1, button_labels, zh
 
 ZHAO = CADRE_ZHAO.telegram_user_id
 ZHANG = SECRETARY.telegram_user_id
@@ -84,7 +84,7 @@ async def test_a_secretarys_decision_buttons_answer_only_that_secretary(world) -
 
 async def test_a_cadres_withdraw_button_answers_only_that_cadre(world) -> None:
     await request_leave(world)
-    await world.user(ZHANG).reply(timeout=10)
+    card = await world.user(ZHANG).reply(timeout=10)
     zhao = Tapper(world, ZHAO)
     kind = await zhao.say("/leave")
     withdraw = next(d for row in kind.buttons for text, d in row if text.startswith("↩️"))
@@ -98,6 +98,14 @@ async def test_a_cadres_withdraw_button_answers_only_that_cadre(world) -> None:
     query = await zhang.press_data(carrier, withdraw)
     assert (await zhang.callback_answer(query, timeout=10)).text == zh(STALE)
     assert await rows(world) == [("pending", None)]
+    # The cadre's own press withdraws it; the secretary's card then says so.
+    question = await zhao.press(kind, next(b for b in button_labels(kind) if b.startswith("↩️")))
+    await zhao.press(question, zh("↩️ Yes, withdraw"))
+    answer = await Tapper(world, ZHANG).press_alert(card, zh("✅ Approve"))
+    assert answer.text == zh("This request was already decided.")
+    card = await zhang.wait_edit(card, timeout=10)
+    assert zh("↩️ Withdrawn.") in card.text
+    assert await rows(world) == [("withdrawn", None)]
 
 
 async def test_leave_in_the_group_is_answered_in_private(world) -> None:
