@@ -52,7 +52,7 @@ from sqlalchemy import JSON, event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bench.common import add_common_args, database_url, fresh_database, machine, workdir
-from bot.cases import queries as case_db
+from bot.cases import facts as case_facts
 from bot.core.config import Settings, parse_settings
 from bot.core.db import members as member_db
 from bot.core.db.engine import create_engine, is_sqlite, session_factory
@@ -346,10 +346,10 @@ async def agenda(session: AsyncSession, settings: Settings) -> int:
     rules = week_rules(settings, "T01")
     weeks = await facts.cadre_weeks(session, township.id, LAST_WEEK, rules, NOW)
     needs = await report_db.needs_by_village(session, township.id, LAST_WEEK)
-    figures = await case_db.dispute_figures(
+    figures = await case_facts.dispute_figures(
         session, township.id, LAST_WEEK, LAST_WEEK + timedelta(days=6), MONDAY
     )
-    brief = await case_db.brief_items(session, township.id, MONDAY)
+    brief = await case_facts.brief_items(session, township.id, MONDAY)
     assert figures is not None
     return len(weeks) + len(needs) + len(brief)
 

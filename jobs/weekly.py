@@ -24,7 +24,7 @@ from bot.agenda.rules import (
     CadreLine,
     merge_month,
 )
-from bot.cases import queries as case_db
+from bot.cases import facts as case_facts
 from bot.core.db import members as member_db
 from bot.core.db.members import Recipient
 from bot.core.outbox import Outgoing
@@ -209,7 +209,9 @@ async def dispute_reminders(ctx: JobContext) -> list[Outgoing]:
     cases overdue beyond the escalation threshold also to the secretaries. Case numbers
     and villages only: no party names."""
     today = ctx.week.today(ctx.now)
-    reminders = await case_db.reminders_due(ctx.session, ctx.township.id, today, ctx.svc.settings)
+    reminders = await case_facts.reminders_due(
+        ctx.session, ctx.township.id, today, ctx.svc.settings
+    )
     if not reminders:
         return []
     members = {

@@ -20,7 +20,7 @@ from bot.agenda.rules import (
 )
 from bot.arena import queries as arena_db
 from bot.arena import rules as arena_rules
-from bot.cases import queries as case_db
+from bot.cases import facts as case_facts
 from bot.core.models import Township
 from bot.core.render import format_date
 from bot.core.services import Services
@@ -129,7 +129,7 @@ def figures_context(weeks: Sequence[CountedWeek]) -> dict[str, Any]:
 async def dispute_context(
     session: AsyncSession, township_id: int, start: date, end: date, today: date
 ) -> dict[str, int]:
-    stats = await case_db.dispute_figures(session, township_id, start, end, today)
+    stats = await case_facts.dispute_figures(session, township_id, start, end, today)
     return {
         "screened": stats.screened.count,
         "registered": stats.registered.count,

@@ -6,9 +6,8 @@ snapshots, applies its decisions and writes the append-only timeline.
 Times: every `at` is an aware datetime in the township's time zone (so `at.date()` is the
 township's calendar day); every `today` is that township's date.
 
-For other features (scheduler reminders, agenda figures, red/black lists) the entry points
-are `reminders_due`, `dispute_figures`, `brief_items`, `member_case_figures`,
-`screenings_count` and `case_config`.
+Other features link a visit log to a case here (`open_cases_in_village`, `link_visit`);
+figures, the brief and reminders are read in `bot.cases.facts`.
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +26,10 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.cases import rules
+from bot.cases.rows import event_row, from_fen, state_of, to_fen, write_state
 from bot.cases.rules import (
+    MAX_PARTIES,
+    PARTY_NAME_MAX,
     Action,
     ActionPayload,
     CaseConfig,
@@ -36,7 +38,6 @@ from bot.cases.rules import (
     Status,
     Term,
     Tier,
-    TimelineEntry,
 )
 from bot.core.config import Settings
 from bot.core.db.members import audit
@@ -51,15 +52,22 @@ from bot.core.models import (
     Village,
 )
 
-MAX_PARTIES = 10
-PARTY_NAME_MAX = 32
+
+class TownshipRef(Protocol):
+    """A township as case numbering needs it (a database row or the directory's entry)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def code(self) -> str: ...
 
 
 class CaseChanged(Exception):
     """The case changed since the user's card was drawn (another action came first)."""
 
 
-# --- configuration and money ---------------------------------------------------------
+# --- configuration -------------------------------------------------------------------
 
 
 def case_config(settings: Settings) -> CaseConfig:
@@ -75,89 +83,6 @@ def case_config(settings: Settings) -> CaseConfig:
             Tier.DIFFICULT: c.tier_days.difficult,
         },
         followup_after_days=c.followup_after_days,
-    )
-
-
-def to_fen(amount: Decimal | None) -> int | None:
-    return None if amount is None else int((amount * 100).to_integral_value())
-
-
-def from_fen(fen: int | None) -> Decimal | None:
-    return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
-
-
-# --- snapshots -----------------------------------------------------------------------
-
-
-def _opt(enum: Any, value: str | None) -> Any:
-    return None if value is None else enum(value)
-
-
-def state_of(row: DisputeCase, village: str) -> CaseState:
-    return CaseState(
-        number=row.number,
-        township_id=row.township_id,
-        village=village,
-        category=row.category,
-        source=row.source,
-        tier=Tier(row.tier),
-        status=Status(row.status),
-        registered_on=row.registered_on,
-        deadline=row.deadline,
-        opened_by=row.opened_by,
-        mediator_id=row.mediator_id,
-        people_count=row.people_count,
-        mediation_started_on=row.mediation_started_on,
-        resolved_on=row.resolved_on,
-        agreement_form=_opt(rules.AgreementForm, row.agreement_form),
-        agreement_summary=row.agreement_summary,
-        amount_agreed=from_fen(row.amount_agreed_fen),
-        amount_paid=from_fen(row.amount_paid_fen),
-        unresolved_on=row.unresolved_on,
-        referral_unit=row.referral_unit,
-        referred_on=row.referred_on,
-        escalated_on=row.escalated_on,
-        followup_on=row.followup_on,
-        closed_on=row.closed_on,
-        relief_total=from_fen(row.relief_total_fen) or Decimal(0),
-        relief_count=row.relief_count,
-        reopened_count=row.reopened_count,
-        last_reopened_on=row.last_reopened_on,
-    )
-
-
-def _write_state(row: DisputeCase, state: CaseState) -> None:
-    row.status = state.status.value
-    row.deadline = state.deadline
-    row.mediator_id = state.mediator_id
-    row.mediation_started_on = state.mediation_started_on
-    row.resolved_on = state.resolved_on
-    row.agreement_form = None if state.agreement_form is None else state.agreement_form.value
-    row.agreement_summary = state.agreement_summary
-    row.amount_agreed_fen = to_fen(state.amount_agreed)
-    row.amount_paid_fen = to_fen(state.amount_paid)
-    row.unresolved_on = state.unresolved_on
-    row.referral_unit = state.referral_unit
-    row.referred_on = state.referred_on
-    row.escalated_on = state.escalated_on
-    row.followup_on = state.followup_on
-    row.closed_on = state.closed_on
-    row.relief_total_fen = to_fen(state.relief_total) or 0
-    row.relief_count = state.relief_count
-    row.reopened_count = state.reopened_count
-    row.last_reopened_on = state.last_reopened_on
-
-
-def _event(case_id: int, entry: TimelineEntry) -> DisputeCaseEvent:
-    return DisputeCaseEvent(
-        case_id=case_id,
-        at=entry.at,
-        actor_member_id=entry.actor_id,
-        action=entry.action.value,
-        from_status=None if entry.from_status is None else entry.from_status.value,
-        to_status=entry.to_status.value,
-        note=entry.note,
-        details=entry.details_map,
     )
 
 
@@ -238,19 +163,22 @@ class NewCase:
     parties: Sequence[PartyInput]
     registered_on: date | None = None  # defaults to at.date()
     mediator_id: int | None = None
+    # A visit log of the registering member, linked to the case once it is saved.
+    visit_id: int | None = None
 
 
 async def create_case(
     session: AsyncSession,
     *,
-    township: Township,
+    township: TownshipRef,
     data: NewCase,
     actor: rules.Actor,
     at: datetime,
     config: CaseConfig,
 ) -> CaseSummary:
     """Register a case: validate with the domain, allocate its number, write the first
-    timeline entry and an audit entry (no personal data in either)."""
+    timeline entry and an audit entry (no personal data in either), and link the visit log
+    it was registered from."""
     village = await session.get(Village, data.village_id)
     if village is None or village.township_id != township.id:
         raise CaseRuleError("missing_village")
@@ -302,7 +230,7 @@ async def create_case(
         created_at=at,
         updated_at=at,
     )
-    _write_state(row, state)
+    write_state(row, state)
     session.add(row)
     await session.flush()
     for position, party in enumerate(data.parties, start=1):
@@ -314,7 +242,7 @@ async def create_case(
                 phone=rules.normalize_phone(party.phone) if party.phone else None,
             )
         )
-    session.add(_event(row.id, entry))
+    session.add(event_row(row.id, entry))
     await audit(
         session,
         at=at,
@@ -325,6 +253,8 @@ async def create_case(
         township_id=township.id,
     )
     await session.flush()
+    if data.visit_id is not None:
+        await link_own_visit(session, data.visit_id, row.id, member_id=actor.member_id, now=at)
     return CaseSummary(row.id, row.village_id, row.version, state)
 
 
@@ -474,7 +404,7 @@ async def act(
         raise CaseChanged()
     before = state_of(row, village)
     new_state, entry = rules.apply(before, action, payload, actor, at, config=config)
-    _write_state(row, new_state)
+    write_state(row, new_state)
     row.updated_at = at
     # Always write the row, even for a note that changes nothing, so the version moves on.
     flag_modified(row, "updated_at")
@@ -482,7 +412,7 @@ async def act(
         await session.flush()  # the version column makes a concurrent change fail here
     except StaleDataError as exc:
         raise CaseChanged() from exc
-    session.add(_event(row.id, entry))
+    session.add(event_row(row.id, entry))
     await audit(
         session,
         at=at,
@@ -500,155 +430,12 @@ async def act(
 # --- figures for other features ------------------------------------------------------
 
 
-async def screenings_count(
-    session: AsyncSession, township_id: int, start: date, end: date
-) -> int | None:
-    """Dispute screenings (矛盾纠纷排查) logged in visit logs within [start, end]: the sum of
-    each (not deleted) visit's screening count. None is kept in the signature for callers
-    that show a fallback, but a township with visit logs always gets a number."""
-    from bot.core.models import FieldVisit
-
-    total = await session.scalar(
-        select(func.coalesce(func.sum(FieldVisit.dispute_screenings), 0)).where(
-            FieldVisit.township_id == township_id,
-            FieldVisit.visit_date >= start,
-            FieldVisit.visit_date <= end,
-            FieldVisit.deleted_at.is_(None),
-        )
-    )
-    return int(total or 0)
-
-
-async def dispute_figures(
-    session: AsyncSession, township_id: int, start: date, end: date, today: date
-) -> rules.DisputeStats:
-    """The /disputes figures for one township and period (see rules.STAT_DEFINITIONS)."""
-    cases = await case_summaries(session, township_id, relevant_since=start)
-    screened = await screenings_count(session, township_id, start, end)
-    return rules.dispute_stats(
-        [c.state for c in cases], start, end, today, screenings_count=screened or 0
-    )
-
-
-async def brief_items(
-    session: AsyncSession, township_id: int, today: date
-) -> list[tuple[CaseSummary, rules.BriefItem]]:
-    """Open cases for the 政法联席会议: difficult, overdue, referred or escalated."""
-    cases = await case_summaries(session, township_id, statuses=rules.OPEN_STATUSES)
-    by_number = {c.number: c for c in cases}
-    return [
-        (by_number[item.case.number], item)
-        for item in rules.select_for_brief([c.state for c in cases], today)
-    ]
-
-
-@dataclass(frozen=True)
-class CaseReminder:
-    """One thing the scheduler should nag about. kind: due_soon, overdue, escalation_due,
-    followup_due. `days`: days to the deadline (due_soon), days overdue (overdue,
-    escalation_due) or days since resolution (followup_due)."""
-
-    case_id: int
-    township_id: int
-    number: str
-    village: str
-    kind: str
-    days: int
-    deadline: date
-    opened_by: int
-    mediator_id: int | None
-
-
-async def reminders_due(
-    session: AsyncSession,
-    township_id: int,
-    today: date,
-    settings: Settings,
-) -> list[CaseReminder]:
-    """Reminders for one township on `today` (its local date). A case gets at most one
-    reminder: escalation_due beats overdue; due_soon and followup_due otherwise."""
-    cfg = settings.cases
-    cases = await case_summaries(
-        session, township_id, statuses=[*rules.DEADLINE_STATUSES, Status.RESOLVED]
-    )
-    result: list[CaseReminder] = []
-    for case in cases:
-        s = case.state
-        kind, days = None, 0
-        if rules.escalation_due(s, today, cfg.escalation_after_days):
-            kind, days = "escalation_due", rules.days_overdue(s, today)
-        elif rules.is_overdue(s, today):
-            kind, days = "overdue", rules.days_overdue(s, today)
-        elif rules.due_soon(s, today, cfg.due_soon_days):
-            kind, days = "due_soon", (s.deadline - today).days
-        elif rules.followup_due(s, today, cfg.followup_after_days):
-            kind, days = "followup_due", (today - (s.resolved_on or today)).days
-        if kind is not None:
-            result.append(
-                CaseReminder(
-                    case.id,
-                    township_id,
-                    s.number,
-                    s.village,
-                    kind,
-                    days,
-                    s.deadline,
-                    s.opened_by,
-                    s.mediator_id,
-                )
-            )
-    return result
-
-
-@dataclass(frozen=True)
-class MemberCaseFigures:
-    """Per-member case work in a period, for the red and black lists."""
-
-    member_id: int
-    registered: int = 0  # cases the member opened in the period
-    closed: int = 0  # cases the member mediated that were closed (回访 done) in the period
-    overdue_now: int = 0  # open cases the member mediates (or opened, if none) overdue today
-
-
-async def member_case_figures(
-    session: AsyncSession, township_id: int, start: date, end: date, today: date
-) -> dict[int, MemberCaseFigures]:
-    cases = await case_summaries(session, township_id, relevant_since=start)
-    counts: dict[int, dict[str, int]] = {}
-
-    def bump(member_id: int, key: str) -> None:
-        counts.setdefault(member_id, {}).setdefault(key, 0)
-        counts[member_id][key] += 1
-
-    for case in cases:
-        s = case.state
-        responsible = s.mediator_id or s.opened_by
-        if start <= s.registered_on <= end:
-            bump(s.opened_by, "registered")
-        if s.status is Status.CLOSED and s.closed_on and start <= s.closed_on <= end:
-            bump(responsible, "closed")
-        if rules.is_overdue(s, today):
-            bump(responsible, "overdue_now")
-    return {m: MemberCaseFigures(m, **c) for m, c in counts.items()}
-
-
 async def open_cases_in_village(
     session: AsyncSession, township_id: int, village_id: int
 ) -> list[CaseSummary]:
     """Not-yet-closed cases of a village: what a visit log's 矛盾化解 entry can link to."""
     cases = await case_summaries(session, township_id, village_id=village_id)
     return [c for c in cases if c.state.status is not Status.CLOSED]
-
-
-async def count_cases(session: AsyncSession, township_id: int) -> int:
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(DisputeCase)
-            .where(DisputeCase.township_id == township_id)
-        )
-        or 0
-    )
 
 
 async def link_visit(

@@ -1,13 +1,6 @@
-"""What the dispute case ledger shows: labels, who may see what, and message bodies.
-
-Privacy rules (issue 4), enforced here and in `bot.cases.handlers`:
-- party names and phone numbers are shown only to mediators and the secretary of the case's
-  township and to admins, only in private chats, and phones only masked (the full number
-  only in a transient alert on request);
-- a cadre sees only the cases they registered, without party names or phones;
-- another township's cases are invisible (reported exactly like an unknown number);
-- lists, statistics, briefs, logs and audit entries never carry party data.
-"""
+"""What the dispute case ledger shows: labels, prompts and alerts (translated here), the
+formatting of one reader's view, and the card's content. Message bodies are rendered from
+`templates/cases/`; who may see what is decided in `bot.cases.access`."""
 
 from __future__ import annotations
 
@@ -21,14 +14,15 @@ from zoneinfo import ZoneInfo
 from bot.cases import rules
 from bot.cases.queries import CaseDetail, CaseSummary
 from bot.cases.rules import Action, AgreementForm, CaseConfig, CaseRuleError, Status, Tier
-from bot.core.access import Actor
 from bot.core.i18n import N_, Gettext
 from bot.core.render import format_date
-from bot.core.roles import Role
+from bot.core.text import Html
+from bot.core.turn import Button
 
-PRIVILEGED = frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN})
 CARD_EVENTS = 8
 CARD_NOTE_CHARS = 120
+DESCRIPTION_MAX = 1000
+NOTE_MAX = 500
 
 STATUS_LABELS = {
     Status.REGISTERED: N_("case registered"),
@@ -57,20 +51,6 @@ FORM_LABELS = {
     AgreementForm.ORAL: N_("oral agreement"),
     AgreementForm.WRITTEN: N_("written agreement"),
 }
-# Short codes for buttons (callback data is limited to 64 bytes).
-ACTION_CODES = {
-    Action.START_MEDIATION: "sm",
-    Action.RESOLVE: "rs",
-    Action.MARK_UNRESOLVED: "un",
-    Action.REFER: "rf",
-    Action.ESCALATE: "es",
-    Action.RECORD_RELIEF: "rl",
-    Action.RECORD_FOLLOWUP: "fu",
-    Action.REOPEN: "ro",
-    Action.ADD_NOTE: "nt",
-    Action.REASSIGN: "ra",
-}
-ACTION_BY_CODE = {code: action for action, code in ACTION_CODES.items()}
 ACTION_BUTTONS = {
     Action.START_MEDIATION: N_("🤝 Start mediation"),
     Action.RESOLVE: N_("✅ Agreement reached"),
@@ -96,42 +76,91 @@ ACTION_DONE = {
     Action.ADD_NOTE: N_("added a note"),
     Action.REASSIGN: N_("made {name} the mediator"),
 }
+DONE_NOTICES = {
+    Action.START_MEDIATION: N_("✅ Mediation started."),
+    Action.RESOLVE: N_(
+        "✅ Agreement recorded. Record the follow-up visit (回访) to close the case."
+    ),
+    Action.MARK_UNRESOLVED: N_("✅ Marked not resolved. Refer or escalate the case next."),
+    Action.REFER: N_("✅ Referred."),
+    Action.ESCALATE: N_("✅ Escalated to the secretary."),
+    Action.RECORD_RELIEF: N_("✅ Relief recorded."),
+    Action.RECORD_FOLLOWUP: N_("✅ Follow-up visit recorded; the case is closed."),
+    Action.REOPEN: N_("✅ Case reopened with a new deadline."),
+    Action.ADD_NOTE: N_("✅ Note added."),
+    Action.REASSIGN: N_("✅ Mediator changed."),
+}
+NOTE_PROMPTS = {
+    Action.MARK_UNRESOLVED: N_(
+        "Why could mediation not resolve {number}? Please type the reason (at most {max} "
+        "characters)."
+    ),
+    Action.ESCALATE: N_(
+        "Why does {number} need the secretary? Please type the reason (at most {max} characters)."
+    ),
+    Action.RECORD_FOLLOWUP: N_(
+        "What did the follow-up visit (回访) for {number} find? Please type a short note (at "
+        "most {max} characters). Saving it closes the case."
+    ),
+    Action.REOPEN: N_(
+        "Why is {number} reopened? Please type the reason (at most {max} characters)."
+    ),
+    Action.ADD_NOTE: N_(
+        "Type the note to add to the timeline of {number} (at most {max} characters)."
+    ),
+}
 
 
-# --- access ------------------------------------------------------------------------------
+# --- short replies, prompts and alerts ----------------------------------------------------
 
+NOT_FOUND = N_(
+    "I could not find case {number}. Please check the number; cadres can open only the "
+    "cases they registered themselves."
+)
+NOT_A_NUMBER = N_(
+    "“{text}” is not a case number. Case numbers look like {example}: the township "
+    "code, the year and a number."
+)
+USAGE = N_(
+    "Send /case new to register a dispute case, or /case followed by a case number "
+    "(for example /case {example}) to open one. /cases lists cases."
+)
+PERIOD_USAGE = N_(
+    "Please choose the period: week, month or year, for example /disputes month. "
+    "Without one, you get this year so far."
+)
+PRIVATE_CASES = N_(
+    "For privacy, dispute cases are handled only in a private chat with me. "
+    "Please write to me directly."
+)
+WHICH_TOWNSHIP = N_("Which township?")
+NO_TOWNSHIP = N_("No township is configured yet.")
+OWN_TOWNSHIP_ONLY = N_("You can only see your own township's cases.")
+USE_BUTTONS = N_("Please use the buttons above, or send /cancel.")
+AS_TEXT = N_("Please type it as a text message; photos, stickers and files cannot be used here.")
+TOO_LONG = N_(
+    "That text is {length} characters long; the limit is {max}. Please shorten it and "
+    "send it again."
+)
+OUT_OF_DATE = N_("This card was out of date: the case has changed since. Here is the current card.")
+CHANGED_MEANWHILE = N_(
+    "The case was changed by someone else in the meantime, so nothing was saved. "
+    "Here is the current card."
+)
+PHONES_PRIVATE = N_(
+    "Only mediators and the township's secretary see phone numbers, in a private chat."
+)
+NO_PHONES = N_("No phone number is recorded for this case's parties.")
 
-def roles_in(actor: Actor, township_id: int) -> frozenset[str]:
-    return frozenset(actor.roles_in(township_id))
+CANCEL = N_("✖️ Cancel")
+BACK_TO_CASE = N_("◀️ Back to the case")
+BACK_TO_LIST = N_("◀️ Back to the list")
+BACK_TO_FIGURES = N_("◀️ Back to the figures")
+PHONES = N_("📱 Phone numbers")
+FULL_TIMELINE = N_("📜 Full timeline")
+REFRESH = N_("🔄 Refresh")
 
-
-def sees_parties(actor: Actor, township_id: int) -> bool:
-    """Mediators and the secretary of that township, and admins."""
-    return bool(roles_in(actor, township_id) & PRIVILEGED)
-
-
-def can_view(actor: Actor, case: CaseSummary) -> bool:
-    township_id = case.state.township_id
-    if not actor.can_see_township(township_id):
-        return False
-    if sees_parties(actor, township_id):
-        return True
-    return Role.CADRE in roles_in(actor, township_id) and case.state.opened_by == actor.member_id
-
-
-def domain_actor(actor: Actor, township_id: int) -> rules.Actor:
-    return rules.Actor(actor.member_id, roles_in(actor, township_id), township_id)
-
-
-def allowed_for(actor: Actor, case: CaseSummary) -> list[Action]:
-    return rules.allowed_actions(
-        case.state.status,
-        roles_in(actor, case.state.township_id),
-        case.state.opened_by == actor.member_id,
-    )
-
-
-# --- formatting ----------------------------------------------------------------------------
+# --- formatting ------------------------------------------------------------------------
 
 
 def money(value: Decimal | None) -> str:
@@ -279,95 +308,10 @@ def card_context(
     }
 
 
-# --- statistics ----------------------------------------------------------------------------
-
-# Figure code -> (stat key, label, definition). Definitions are shown with every figure.
-FIGURES: dict[str, tuple[str, str, str]] = {
-    "sc": (
-        "screened",
-        N_("Screened (排查)"),
-        N_("dispute screenings recorded in visit logs in the period"),
-    ),
-    "fs": (
-        "found_by_screening",
-        N_("Found by screening (排查发现)"),
-        N_(
-            "cases registered in the period whose source is 排查发现 (screening visits are "
-            "counted here until visit logs are in use)"
-        ),
-    ),
-    "rg": ("registered", N_("Registered cases"), N_("cases registered in the period")),
-    "rs": (
-        "resolved",
-        N_("Resolved"),
-        N_("of those, agreement reached AND follow-up visit (回访) recorded"),
-    ),
-    "pf": (
-        "resolved_pending_followup",
-        N_("Awaiting 回访"),
-        N_("agreement reached, follow-up visit not yet recorded (not counted as resolved)"),
-    ),
-    "ip": ("in_progress", N_("In progress"), N_("registered or under mediation")),
-    "un": (
-        "unresolved",
-        N_("Not resolved"),
-        N_("mediation failed, not yet referred or escalated"),
-    ),
-    "rf": ("referred", N_("Referred"), N_("currently with a 政法 unit")),
-    "es": ("escalated", N_("Escalated"), N_("currently with the secretary")),
-    "od": (
-        "overdue",
-        N_("Overdue"),
-        N_("registered in the period, still with the township and past the deadline"),
-    ),
-    "ot": (
-        "overdue_total",
-        N_("Overdue backlog"),
-        N_("all cases overdue today, whenever registered"),
-    ),
-    "sr": (
-        "success_rate",
-        N_("Success rate"),
-        N_(
-            "resolved ÷ decided; decided = resolved + not resolved + referred + escalated + "
-            "overdue in progress; cases within their deadline or awaiting 回访 are not "
-            "counted yet"
-        ),
-    ),
-    "dc": (
-        "decided",
-        N_("Decided"),
-        N_(
-            "the success rate's denominator: closed, not resolved, referred, escalated, or "
-            "in progress past the deadline"
-        ),
-    ),
-    "ci": (
-        "closed_in_period",
-        N_("Closed in the period"),
-        N_("cases closed by a follow-up visit in the period, whenever registered"),
-    ),
-}
-SHOWN_FIGURES = ("rg", "rs", "pf", "ip", "un", "rf", "es", "od", "ot", "sr", "ci")
-
-
-def figure_of(stats: rules.DisputeStats | rules.GroupStats, code: str) -> rules.Figure:
-    key = FIGURES[code][0]
-    if key in {"success_rate", "decided"}:
-        return stats.success_rate.denominator
-    value = getattr(stats, key)
-    assert isinstance(value, rules.Figure)
-    return value
-
-
-def percent(rate: rules.RateFigure) -> str:
-    return "—" if rate.percent is None else f"{rate.percent}%"
-
-
 # --- rule errors -----------------------------------------------------------------------------
 
 
-def rule_message(_: Gettext, exc: CaseRuleError, view: View | None = None) -> str:
+def rule_message(_: Gettext, exc: CaseRuleError, view: View | None = None) -> Html:
     """A polite translated sentence for a domain rule error."""
     p = exc.params
     code = exc.code
@@ -382,10 +326,7 @@ def rule_message(_: Gettext, exc: CaseRuleError, view: View | None = None) -> st
     if code in {"missing_note", "missing_summary"}:
         return _("Please type some text; it cannot be empty.")
     if code == "text_too_long":
-        return _(
-            "That text is {length} characters long; the limit is {max}. Please shorten it and "
-            "send it again."
-        ).format(length=p.get("length"), max=p.get("max_length"))
+        return _(TOO_LONG).format(length=p.get("length"), max=p.get("max_length"))
     if code == "amount_invalid":
         return _(
             "I could not read “{text}” as an amount of money. Please type a number of yuan, "
@@ -405,4 +346,34 @@ def rule_message(_: Gettext, exc: CaseRuleError, view: View | None = None) -> st
         )
     if code == "mediator_unchanged":
         return _("That member is already the mediator of this case.")
+    if code == "party_phone":
+        return _(
+            "The phone number in “{line}” does not look right. Type a mobile number (11 digits) "
+            "or a landline with its area code, or just the name. Nothing was added."
+        ).format(line=str(p.get("line", ""))[:40])
+    if code == "party_name_too_long":
+        return _("A name can be at most {max} characters. Nothing was added.").format(
+            max=p.get("max")
+        )
+    if code == "party_name":
+        return _(
+            "Please start each line with the party's name, for example: 张三 13812345678. "
+            "Nothing was added."
+        )
+    if code == "too_many_parties":
+        return _("A case can list at most {max} parties. Nothing was added.").format(
+            max=p.get("max")
+        )
     return _("That could not be saved because the input is not valid. Nothing was changed.")
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A message body and its buttons, to send or to show in place of the pressed one."""
+
+    text: Html
+    rows: Sequence[Sequence[Button]] = ()
+
+
+def pairs(buttons: Sequence[Button], width: int = 2) -> list[list[Button]]:
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]

@@ -11,10 +11,11 @@ from __future__ import annotations
 import contextlib
 
 from bot.cases import queries as case_db
+from bot.cases.access import domain_actor
+from bot.cases.registration import start_registration_from_visit
 from bot.cases.rules import Action, ActionPayload, CaseRuleError
-from bot.cases.views import domain_actor
 from bot.core.roles import Role
-from bot.core.turn import Button, Turn
+from bot.core.turn import Button, MemberTurn, Turn
 from bot.visits import queries as visit_db
 from bot.week.place import Place
 
@@ -106,18 +107,9 @@ async def link(turn: Turn, place: Place, row: visit_db.VisitRow, case_id: int) -
 
 
 async def start_new_case(turn: Turn, place: Place, row: visit_db.VisitRow) -> None:
-    from bot.cases import handlers as case_handlers
-    from bot.core.turn import FlowState
-
-    data = {
-        "tid": place.township_id,
-        "parties": [],
-        "vpage": 0,
-        "village": row.village_id,
-        "visit": row.id,
-    }
-    async with turn.svc.transaction() as session:
-        version = await turn.set_state(session, case_handlers.NEW_FLOW, "category", data)
-    await case_handlers.prompt_new(
-        turn, FlowState(case_handlers.NEW_FLOW, "category", data, version)
+    await start_registration_from_visit(
+        MemberTurn.of(turn),
+        township_id=place.township_id,
+        village_id=row.village_id,
+        visit_id=row.id,
     )

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.cases import queries as case_db
+from bot.cases.access import domain_actor
 from bot.cases.rules import Action, ActionPayload, Tier
-from bot.cases.views import domain_actor
 from bot.core.db import members as member_db
 from bot.core.models import DisputeCase
 from tests.e2e.helpers import ask1, button_labels, press, zh

@@ -7,7 +7,7 @@ import asyncio
 from datetime import datetime
 from decimal import Decimal
 
-from bot.cases import queries as case_db
+from bot.cases import facts as case_facts
 from bot.cases.rules import Action, ActionPayload, Tier
 from tests.e2e.cases_helpers import SHANGHAI, db_act, db_register
 from tests.e2e.helpers import (
@@ -197,10 +197,10 @@ async def test_empty_brief_and_empty_figures(world) -> None:
 async def test_data_layer_figures_for_other_features(world) -> None:
     n = await seed(world)
     async with world.svc.transaction() as session:
-        reminders = await case_db.reminders_due(
+        reminders = await case_facts.reminders_due(
             session, 1, datetime(2026, 11, 23).date(), world.settings
         )
-        figures = await case_db.member_case_figures(
+        figures = await case_facts.member_case_figures(
             session,
             1,
             datetime(2026, 11, 1).date(),

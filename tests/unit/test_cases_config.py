@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cases.handlers import parse_party
-from bot.cases.queries import case_config, from_fen, to_fen
+from bot.cases.queries import case_config
+from bot.cases.rows import from_fen, to_fen
 from bot.cases.rules import Tier
+from bot.cases.rules.parsing import parse_party
 from bot.core.config import ConfigError, parse_settings
 
 
