@@ -81,6 +81,12 @@ CALLBACK_RULES = [
         frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN}),
     ),
     CallbackRule(
+        "case-action",
+        "`cs:a:<case>:<version>:<action>`",
+        "an action (a note) on a dispute case registered by a mediator of A",
+        frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN}),
+    ),
+    CallbackRule(
         "case-phones",
         "`cs:ph\\|pp:<case>…`",
         "the full phone numbers of a dispute case's parties (shown in an alert)",
@@ -88,8 +94,8 @@ CALLBACK_RULES = [
     ),
     CallbackRule(
         "case-list",
-        "`cs:l:<township>`",
-        "township A's case list",
+        "`cs:l\\|lv:<township>…`",
+        "township A's case list, by village",
         frozenset({Role.CADRE, Role.MEDIATOR, Role.SECRETARY, Role.ADMIN}),
     ),
     CallbackRule(
@@ -106,8 +112,8 @@ CALLBACK_RULES = [
     ),
     CallbackRule(
         "case-figures",
-        "`cs:d:<township>:…`",
-        "township A's dispute figures",
+        "`cs:d\\|dg\\|dd\\|b:<township>:…`",
+        "township A's dispute figures, their cases, the brief",
         frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN}),
     ),
 ]

@@ -287,3 +287,69 @@ async def test_many_parties_are_shown_one_by_one(world) -> None:
     back = await press(world, ZHOU, picker, zh("◀️ Back to the case"))
     assert PHONES in button_labels(back)
     assert [a.details for a in await _phone_audits(world)] == [{"numbers": 1}]
+
+
+async def test_someone_elses_case_buttons_change_and_show_nothing(world) -> None:
+    """A card's buttons and a registration's buttons are the mediator's own: the secretary
+    or a cadre pressing them (forwarded data, a group) gets an alert, and nothing moves."""
+    from sqlalchemy import select as sql_select
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    from bot.core.gates import NOT_YOURS
+    from bot.core.models import ConversationState
+    from devkit.sample import GROUP_CHAT_ID
+
+    card = await register(world, ZHOU)
+    row = await case_row(world, number_in(card))
+    stale = zh("This button is from an old message and no longer works.")
+    for user_id in (SECRETARY.telegram_user_id, LI):
+        for _label, data in [b for line in card.buttons for b in line]:
+            answer = await press_alert(world, user_id, card, data)
+            assert answer.show_alert and answer.text == stale
+        assert not world.user(user_id).unread
+    assert (await case_row(world, row.number)).version == row.version
+    # Half way through ZHOU's registration, LI's presses on its buttons change nothing.
+    prompt = await ask1(world, ZHOU, "/case new")
+    async with world.svc.transaction() as session:
+        before = await session.get(ConversationState, ZHOU)
+        assert before is not None
+        state = (before.step, before.version)
+    for _label, data in [b for line in prompt.buttons for b in line]:
+        answer = await press_alert(world, LI, prompt, data)
+        assert answer.text == stale
+    async with world.svc.transaction() as session:
+        after = await session.get(ConversationState, ZHOU)
+        assert after is not None and (after.step, after.version) == state
+        assert (
+            await session.scalar(
+                sql_select(ConversationState).where(ConversationState.telegram_user_id == LI)
+            )
+            is None
+        )
+    # In a group, ZHOU's card button answers only ZHOU.
+    world.emu.add_group(GROUP_CHAT_ID, "沙河子镇工作群", [ZHOU, LI, SECRETARY.telegram_user_id])
+    data = world.svc.codec.pack(ZHOU, "cs", "c", row.id)
+    sent = await world.app.bot.send_message(
+        GROUP_CHAT_ID,
+        "📁",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("📁", callback_data=data)]]),
+    )
+    [message] = [
+        m for m in world.emu.chat(GROUP_CHAT_ID).messages if m.message_id == sent.message_id
+    ]
+    for user_id in (LI, SECRETARY.telegram_user_id):
+        answer = await press_alert(world, user_id, message, data)
+        assert answer.show_alert and answer.text == zh(NOT_YOURS)
+    assert all("张三" not in (m.text or "") for m in world.emu.chat(GROUP_CHAT_ID).messages)
+
+
+async def test_a_group_is_told_to_use_the_private_chat_and_sees_no_case(world) -> None:
+    number = number_in(await register(world, ZHOU))
+    group = -1001234500003
+    world.emu.add_group(group, "沙河子镇工作群", [ZHOU, LI])
+    for user_id, command in ((ZHOU, f"/case {number}"), (LI, "/cases"), (ZHOU, "/disputes")):
+        await world.user(user_id).send_in_group(group, command)
+        [reply] = await world.emu.chat(group).replies(1, timeout=10)
+        assert reply.buttons and reply.buttons[0][0][1].startswith("https://t.me/")
+    texts = [m.text or "" for m in world.emu.chat(group).messages if m.from_bot]
+    assert all(number not in t and "张三" not in t and "东岭村" not in t for t in texts)

@@ -191,13 +191,23 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
         if rule == "case-phones":
             return [pack(user_id, "cs", "ph", case.id), pack(user_id, "cs", "pp", case.id, 0)]
         if rule == "case-list":
-            return [pack(user_id, "cs", "l", shz.id, "o", 0, 0)]
+            return [
+                pack(user_id, "cs", "l", shz.id, "o", 0, 0),
+                pack(user_id, "cs", "lv", shz.id, 0),
+            ]
+        if rule == "case-action":
+            return [pack(user_id, "cs", "a", case.id, case.version, "nt")]
         if rule == "arena-owners":
             return [pack(user_id, "ar", "own", item_id), pack(user_id, "ar", "tog", item_id, zhao)]
         if rule == "arena-progress":
             return [pack(user_id, "ar", "upd", item_id)]
         if rule == "case-figures":
-            return [pack(user_id, "cs", "d", shz.id, "w")]
+            return [
+                pack(user_id, "cs", "d", shz.id, "w"),
+                pack(user_id, "cs", "dg", shz.id, "w", "v"),
+                pack(user_id, "cs", "dd", shz.id, "w", "rg", "-", 0),
+                pack(user_id, "cs", "b", shz.id),
+            ]
         raise AssertionError(rule)
 
     table = parse_callbacks(DOC.read_text(encoding="utf-8"))
