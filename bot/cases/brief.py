@@ -26,7 +26,9 @@ BUTTONS_SHOWN = 20
 
 
 @opens(Purpose.BRIEF)
-async def brief_screens(turn: MemberTurn, township: TownshipInfo) -> list[Screen]:
+async def brief_screens(
+    turn: MemberTurn, township: TownshipInfo, purpose: Purpose
+) -> list[Screen]:
     """The brief, split at Telegram's message length; the cases' buttons under the last part."""
     _ = turn._
     view = view_of(turn, township)
@@ -72,4 +74,4 @@ async def brief(turn: MemberTurn, press: Press) -> None:
     if township is None:
         return
     await turn.answer()
-    await show_all(turn, await brief_screens(turn, township))
+    await show_all(turn, await brief_screens(turn, township, Purpose.BRIEF))

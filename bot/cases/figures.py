@@ -15,7 +15,7 @@ from bot.cases import rules
 from bot.cases.access import FIGURE_VIEWERS
 from bot.cases.buttons import BUTTONS, Act
 from bot.cases.lists import PAGE, nav_row
-from bot.cases.township import Opener, Purpose, opens, township_seen, view_of
+from bot.cases.township import Purpose, opens, township_seen, view_of
 from bot.cases.views import BACK_TO_FIGURES, Screen, View, pairs
 from bot.core.db.directory import TownshipInfo
 from bot.core.flows import BadPress, Press
@@ -152,15 +152,10 @@ async def load_stats(
     return view, stats
 
 
-def _opener(period: Period) -> Opener:
-    async def first_figures(turn: MemberTurn, township: TownshipInfo) -> list[Screen]:
-        return [await figures_screen(turn, township, period)]
-
-    return first_figures
-
-
-for _period, _purpose in PURPOSES.items():
-    opens(_purpose)(_opener(_period))
+@opens(*PURPOSES.values())
+async def first_figures(turn: MemberTurn, township: TownshipInfo, purpose: Purpose) -> list[Screen]:
+    period = next(p for p, wanted in PURPOSES.items() if wanted is purpose)
+    return [await figures_screen(turn, township, period)]
 
 
 async def figures_screen(turn: MemberTurn, township: TownshipInfo, period: Period) -> Screen:

@@ -39,7 +39,7 @@ TITLES = {
 
 
 @opens(Purpose.LIST)
-async def first_list(turn: MemberTurn, township: TownshipInfo) -> list[Screen]:
+async def first_list(turn: MemberTurn, township: TownshipInfo, purpose: Purpose) -> list[Screen]:
     default = Filter.OPEN if sees_parties(turn.actor, township.id) else Filter.MINE
     return [await list_screen(turn, township, default, 0, 0)]
 

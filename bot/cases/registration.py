@@ -102,7 +102,7 @@ resumable(REGISTRATION.name, worth_keeping)
 
 
 @opens(Purpose.NEW)
-async def start(turn: MemberTurn, township: TownshipInfo) -> Sequence[Screen]:
+async def start(turn: MemberTurn, township: TownshipInfo, purpose: Purpose) -> Sequence[Screen]:
     """A new registration in the township, or the unfinished one where it was left."""
     async with turn.svc.transaction() as session:
         ctx = await REGISTRATION.resume(turn, session, lambda d: d.township_id == township.id)

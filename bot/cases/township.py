@@ -43,7 +43,7 @@ ROLES: dict[Purpose, tuple[str, ...]] = {
     Purpose.BRIEF: FIGURE_VIEWERS,
 }
 
-Opener = Callable[[MemberTurn, TownshipInfo], Awaitable[Sequence[Screen]]]
+Opener = Callable[[MemberTurn, TownshipInfo, Purpose], Awaitable[Sequence[Screen]]]
 OPENERS: dict[Purpose, Opener] = {}
 
 
@@ -67,7 +67,7 @@ async def open_in_township(turn: MemberTurn, purpose: Purpose) -> None:
     once they have."""
     township = await _township(turn, purpose)
     if township is not None:
-        await send_all(turn, await OPENERS[purpose](turn, township))
+        await send_all(turn, await OPENERS[purpose](turn, township, purpose))
 
 
 def _rerun(purpose: Purpose) -> Callable[[MemberTurn], Awaitable[None]]:
@@ -111,7 +111,7 @@ async def picked(turn: MemberTurn, press: Press) -> None:
     if township is None:
         return
     await turn.answer()
-    await show_all(turn, await OPENERS[purpose](turn, township))
+    await show_all(turn, await OPENERS[purpose](turn, township, purpose))
 
 
 async def township_seen(
