@@ -26,9 +26,7 @@ BUTTONS_SHOWN = 20
 
 
 @opens(Purpose.BRIEF)
-async def brief_screens(
-    turn: MemberTurn, township: TownshipInfo, purpose: Purpose
-) -> list[Screen]:
+async def brief_screens(turn: MemberTurn, township: TownshipInfo, purpose: Purpose) -> list[Screen]:
     """The brief, split at Telegram's message length; the cases' buttons under the last part."""
     _ = turn._
     view = view_of(turn, township)

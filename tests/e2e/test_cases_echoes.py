@@ -25,9 +25,7 @@ def refused(world) -> list[tuple[str, int, str]]:
 
 
 async def test_markup_typed_into_a_case_is_shown_as_text(world) -> None:
-    card = await register(
-        world, ZHOU, parties="<b>张三</b> 13912345678\n李&四", description=MARKUP
-    )
+    card = await register(world, ZHOU, parties="<b>张三</b> 13912345678\n李&四", description=MARKUP)
     # The card after saving is HTML the bot wrote (bold number), with the typed text as text.
     assert "<b>📁" not in card.text and "📁 SHZ-2026-0001" in card.text
     assert any(e["type"] == "bold" for e in card.data.get("entities", []))

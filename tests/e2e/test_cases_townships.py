@@ -28,9 +28,7 @@ SEVERAL = zh("You belong to several townships. Which one is this for? I will rem
 
 
 def working_in(township: str) -> str:
-    return zh("Working in {township} here. Send /township to change it.").format(
-        township=township
-    )
+    return zh("Working in {township} here. Send /township to change it.").format(township=township)
 
 
 async def join_djh(world, user_id: int, role: str) -> None:
@@ -135,4 +133,26 @@ async def test_a_township_button_of_a_township_one_left_is_refused(world) -> Non
     # Nor does a list button for it work any more.
     data = world.svc.codec.pack(ZHOU, "cs", "l", djh.id, "o", 0, 0)
     answer = await user.callback_answer(await user.press_data(asked, data), timeout=10)
+    assert answer.text == zh("You can only see your own township's cases.")
+
+
+async def test_an_admin_chooses_the_township_each_time(world) -> None:
+    from devkit.sample import ADMIN
+
+    admin = ADMIN.telegram_user_id
+    await db_register(world, OTHER_PERSON.telegram_user_id, village="西河村", code="DJH")
+    for command, shows in (("/disputes", "西河村"), ("/cases", "DJH-2026-0001"), ("/cases", "")):
+        asked = await ask1(world, admin, command)
+        assert asked.text == zh("Which township?")
+        assert button_labels(asked) == ["沙河子镇", "大荆镇"]
+        shown = await press(world, admin, asked, "大荆镇")
+        assert "大荆镇" in shown.text and shows in shown.text
+    # A choice is a button like any other: a cadre's forged one for the other township fails.
+    listing = await ask1(world, LI, "/cases")
+    async with world.svc.transaction() as session:
+        djh = await member_db.township_by_code(session, "DJH")
+        assert djh is not None
+    user = world.user(LI)
+    data = world.svc.codec.pack(LI, "cs", "tw", "ls", djh.id)
+    answer = await user.callback_answer(await user.press_data(listing, data), timeout=10)
     assert answer.text == zh("You can only see your own township's cases.")

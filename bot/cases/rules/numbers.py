@@ -32,9 +32,10 @@ def parse_case_number(text: str) -> tuple[str, int, int] | None:
     if match is None:
         return None
     prefix, year_text, seq_text = match.groups()
-    if len(seq_text.lstrip("0")) > len(str(MAX_SEQ)):
+    digits = seq_text.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_SEQ)):
         return None
-    year, seq = int(year_text), int(seq_text)
+    year, seq = int(year_text), int(digits)
     if not MIN_YEAR <= year <= MAX_YEAR or not 1 <= seq <= MAX_SEQ:
         return None
     return prefix, year, seq
