@@ -104,7 +104,7 @@ async def pressed(turn: MemberTurn, press: Press) -> None:
             "permission_denied" if forbidden else "action_not_allowed",
             status=case.state.status.value,
         )
-        await turn.answer(rule_message(turn._, error, view_of(turn, visible.township)), True)
+        await turn.answer(rule_message(turn._, error, view_of(turn, visible.township)), alert=True)
         return
     if action is Action.START_MEDIATION:
         await turn.answer()
@@ -277,7 +277,7 @@ async def pick_unit(ctx: Ctx, press: Press) -> None:
 async def pick_mediator(ctx: Ctx, press: Press) -> None:
     member_id = press.number(0)
     if member_id not in {m.member_id for m in await mediators_of(ctx.turn, ctx.draft.township_id)}:
-        await ctx.turn.answer(ctx._("That member is not a mediator of this township."), True)
+        await ctx.turn.answer(ctx._("That member is not a mediator of this township."), alert=True)
         return
     await ctx.turn.answer()
     await finish_with(ctx, ActionPayload(mediator_id=member_id))
