@@ -182,12 +182,17 @@ class Flow(Generic[D, S]):
         self.draft_type = draft
         self.steps = steps
         self.roles = tuple(roles)
+        self.keep = keep
         self.buttons: dict[tuple[S | None, str], ButtonFn[D, S]] = {}
         self.messages: dict[S, MessageFn[D, S]] = {}
         FLOW_HANDLERS[name] = self._on_message
         if keep is not None:
             # An unfinished draft worth keeping is set aside when another flow starts.
-            resumable(name, lambda state: keep(self._draft(state.data)))
+            resumable(name, self._worth_keeping)
+
+    def _worth_keeping(self, state: FlowState) -> bool:
+        draft = self._valid(state.data)
+        return draft is not None and self.keep is not None and self.keep(draft)
 
     # --- declaration ------------------------------------------------------------------
 

@@ -53,7 +53,10 @@ def reruns(command: str) -> Callable[[CommandFn], CommandFn]:
 
 
 def candidates(turn: MemberTurn, roles: Sequence[Role]) -> list[int]:
-    """The townships where the member holds one of `roles` (any role when empty), by id."""
+    """The townships where the member holds one of `roles` (any role when empty), by id;
+    for a county admin, when admins may act, every active township."""
+    if turn.actor.is_admin and (not roles or Role.ADMIN in roles):
+        return turn.svc.directory.active_township_ids()
     return sorted(turn.actor.township_ids(*roles))
 
 

@@ -96,3 +96,13 @@ async def test_someone_elses_township_button_changes_nothing(world) -> None:
     assert answer.text == zh("You do not belong to that township.")
     again = await ask1(world, LI, "/me")
     assert again.text == zh(SEVERAL)
+
+
+async def test_a_county_admin_chooses_among_every_township(world) -> None:
+    from devkit.sample import ADMIN
+
+    switch = await ask1(world, ADMIN.telegram_user_id, "/township")
+    assert button_labels(switch) == ["沙河子镇", "大荆镇"]
+    await press(world, ADMIN.telegram_user_id, switch, "大荆镇")
+    again = await ask1(world, ADMIN.telegram_user_id, "/township")
+    assert button_labels(again) == ["沙河子镇", "✅ 大荆镇"]

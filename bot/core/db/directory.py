@@ -62,6 +62,9 @@ class Directory:
         ]
         return cls(townships, villages)
 
+    def active_township_ids(self) -> list[int]:
+        return sorted(t.id for t in self._townships.values() if t.active)
+
     def township(self, township_id: int) -> TownshipInfo | None:
         return self._townships.get(township_id)
 
