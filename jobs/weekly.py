@@ -101,12 +101,16 @@ async def report_last_call(ctx: JobContext) -> list[Outgoing]:
 
 
 async def report_deadline(ctx: JobContext) -> list[Outgoing]:
-    """At the deadline, to the secretaries: who submitted, who has not, who is away."""
+    """At the deadline, to the secretaries: who submitted, who has not, who is away. Each
+    report as the one rule has it at this moment (`report_status`): during the deadline's
+    minute a report not in yet can still come in on time, so it is not called late."""
     lines = await cadre_lines(
         ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now, judged_only=True
     )
     on_time = [x.name for x in lines if x.report == "on_time"]
-    late = [x.name for x in lines if x.report in ("pending", "missing", "late")]
+    pending = [x.name for x in lines if x.report == "pending"]
+    overdue = [x.name for x in lines if x.report == "missing"]
+    late = [x.name for x in lines if x.report == "late"]
     away = [x.name for x in lines if x.fully_exempt]
     return [
         _to(
@@ -118,6 +122,8 @@ async def report_deadline(ctx: JobContext) -> list[Outgoing]:
                 township=ctx.township.name,
                 week=format_date(ctx.occurrence.subject, s.language, False),
                 on_time=on_time,
+                pending=pending,
+                overdue=overdue,
                 late=late,
                 away=away,
                 total=len(lines),

@@ -463,12 +463,13 @@ async def _report_marks(
     township_id: int,
     member_ids: Sequence[int],
     mondays: Sequence[date],
-    deadlines: Mapping[date, datetime],
+    late_from: Mapping[date, datetime],
 ) -> dict[int, tuple[int, int]]:
-    """member id -> (weeks with a submitted report, weeks whose report was submitted after
-    that week's deadline), as bit masks: bit i is the week i weeks after ``mondays[0]``.
-    Reports to this township only, judged against `deadlines` in SQL (a week without one
-    has no lateness); one row per member comes back, not one per report.
+    """member id -> (weeks with a submitted report, weeks whose report was first submitted
+    at or after `late_from` (the week's `ReportWindow.closes_at`)), as bit
+    masks: bit i is the week i weeks after ``mondays[0]``. Reports to this township only,
+    judged in SQL (a week without a deadline has no lateness); one row per member comes
+    back, not one per report.
 
     The members' ids are listed and the weeks given as a range: both databases then probe
     the (member, township, week) index per member, where a subquery for the members or a list
@@ -488,10 +489,10 @@ async def _report_marks(
         shift = (base - mondays[0]).days // 7
         distance = _day_number(session, WeeklyReport.week_start) // 7 - (base - _EPOCH).days // 7
         week_bit = _shift(distance, big=True)
-        due = {m: literal(deadlines[m], UtcDateTime()) for m in chunk if m in deadlines}
+        due = {m: literal(late_from[m], UtcDateTime()) for m in chunk if m in late_from}
         late = (
             case(
-                (WeeklyReport.first_submitted_at > case(due, value=WeeklyReport.week_start), 1),
+                (WeeklyReport.first_submitted_at >= case(due, value=WeeklyReport.week_start), 1),
                 else_=0,
             )
             if due
@@ -577,10 +578,10 @@ async def period_member_weeks(
     }
     cadres = list(joined)
     plans = [_week_plan(monday, rules) for monday in mondays]
-    deadlines = {p.monday: p.window.deadline for p in plans if p.window is not None}
+    late_from = {p.monday: p.window.closes_at for p in plans if p.window is not None}
     totals = await _visit_totals(session, township_id, first, last)
     spans = await exempt_spans(session, township_id, first, last)
-    marks = await _report_marks(session, township_id, cadres, mondays, deadlines)
+    marks = await _report_marks(session, township_id, cadres, mondays, late_from)
     with gc_paused():
         return _member_weeks(plans, rules, as_of, cadres, joined, totals, spans, marks)
 

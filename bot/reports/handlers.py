@@ -126,7 +126,7 @@ def _can_edit(turn: Turn, place: Place, report: WeeklyReport) -> bool:
     window = place.rules.window(report.week_start)
     if report.first_submitted_at is None:
         return True
-    return window is not None and turn.now <= window.deadline
+    return window is not None and not window.is_past(turn.now)
 
 
 async def _latest_sections(turn: Turn, report: WeeklyReport) -> dict[str, Any] | None:
@@ -178,7 +178,7 @@ async def send_preview(
         )
     else:
         can_submit = report.first_submitted_at is None or changed
-        if turn.now > window.deadline:
+        if window.is_past(turn.now):
             window_text = _(
                 "The deadline ({deadline}) has passed: a report submitted now is recorded as late."
             ).format(deadline=moment_label(turn, window.deadline, place.rules))

@@ -41,7 +41,9 @@ Sunday when that is a workday. The window opens at ``open_time`` (12:00) on the 
 ``open_workdays_before`` (1) workdays before the deadline day, counted inside the same
 week; if the week has fewer earlier workdays it opens on the week's first workday (the
 deadline day itself when it is the only workday). A week without any workday has no
-report due. A report submitted at exactly the deadline is on time.
+report due. The deadline is a minute, as every time is shown: a report first submitted
+during the deadline's minute (18:00:59 included) is on time; from the next minute (18:01)
+a first submission is late and a report not yet submitted is missing.
 
 Weeks and months: a week belongs to the month (and quarter) that contains its
 Thursday, as in ISO 8601; so every week belongs to exactly one month.
@@ -445,15 +447,25 @@ class ReportWindow:
     opens_at: datetime
     deadline: datetime
 
+    @property
+    def closes_at(self) -> datetime:
+        """The end of the deadline's minute: the first moment that is past the deadline."""
+        return self.deadline.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
     def is_window_open(self, now: datetime) -> bool:
-        """``opens_at <= now <= deadline``."""
+        """From ``opens_at`` to the end of the deadline's minute."""
         _require_aware(now, "now")
-        return self.opens_at <= now <= self.deadline
+        return self.opens_at <= now < self.closes_at
+
+    def is_past(self, now: datetime) -> bool:
+        """The deadline has passed: its minute is over."""
+        _require_aware(now, "now")
+        return now >= self.closes_at
 
     def is_late(self, submitted_at: datetime) -> bool:
-        """Submitted after the deadline (exactly at the deadline is on time)."""
+        """Submitted after the deadline's minute (18:00:59 is on time, 18:01 is late)."""
         _require_aware(submitted_at, "submitted_at")
-        return submitted_at > self.deadline
+        return submitted_at >= self.closes_at
 
     def time_left(self, now: datetime) -> timedelta:
         """Time until the deadline; zero once it has passed."""
@@ -530,11 +542,11 @@ def scheduled_on_workday(
 # * ``exempt``: nothing is due — the week has no workday, or every workday of the cadre is
 #   covered by approved leave / official duty (a report submitted anyway keeps its own
 #   status, on_time or late);
-# * ``on_time``: first submitted at or before the deadline (edits before the deadline keep
-#   it on time);
-# * ``late``: first submitted after the deadline (accepted and flagged);
-# * ``missing``: not submitted and the deadline has passed;
-# * ``pending``: not submitted yet, deadline still ahead (never shown on a list).
+# * ``on_time``: first submitted at or before the deadline's minute (edits before the deadline
+#   keep it on time);
+# * ``late``: first submitted after the deadline's minute (accepted and flagged);
+# * ``missing``: not submitted and the deadline's minute is over;
+# * ``pending``: not submitted yet, the deadline's minute not over (never shown on a list).
 
 WeekReportStatus = Literal["on_time", "late", "missing", "pending", "exempt"]
 ReportStatus: TypeAlias = Literal["on_time", "late", "missing", "exempt"]
@@ -565,7 +577,7 @@ def judged_report_status(
         return "late" if late and window is not None else "on_time"
     if window is None or fully_exempt:
         return "exempt"
-    return "missing" if now > window.deadline else "pending"
+    return "missing" if window.is_past(now) else "pending"
 
 
 class MemberWeek(NamedTuple):

@@ -19,11 +19,15 @@ DEADLINE = datetime(2026, 11, 27, 18, 0, tzinfo=TZ)
 def test_on_time_late_missing_pending() -> None:
     assert WINDOW is not None and WINDOW.deadline == DEADLINE
     before = datetime(2026, 11, 27, 9, 0, tzinfo=TZ)
-    after = datetime(2026, 11, 27, 18, 0, 1, tzinfo=TZ)
+    # The deadline is a minute: all of 18:00 is on time, from 18:01 it is past.
+    within = datetime(2026, 11, 27, 18, 0, 59, tzinfo=TZ)
+    after = datetime(2026, 11, 27, 18, 1, tzinfo=TZ)
     assert report_status(WINDOW, DEADLINE, after, False) == "on_time"  # exactly at the deadline
+    assert report_status(WINDOW, within, after, False) == "on_time"
     assert report_status(WINDOW, after, after, False) == "late"
     assert report_status(WINDOW, None, before, False) == "pending"
     assert report_status(WINDOW, None, DEADLINE, False) == "pending"
+    assert report_status(WINDOW, None, within, False) == "pending"
     assert report_status(WINDOW, None, after, False) == "missing"
 
 

@@ -476,15 +476,21 @@ def test_window_open_late_and_time_left() -> None:
     assert window is not None
     assert not window.is_window_open(local(2026, 3, 5, 11, 59))
     assert window.is_window_open(local(2026, 3, 5, 12, 0))
+    # The deadline is a minute: all of 18:00 is still in time, 18:01 is past it.
     assert window.is_window_open(local(2026, 3, 6, 18, 0))
-    assert not window.is_window_open(local(2026, 3, 6, 18, 0, 1))
+    assert window.is_window_open(datetime(2026, 3, 6, 18, 0, 59, 999999, tzinfo=TZ))
+    assert not window.is_window_open(local(2026, 3, 6, 18, 1))
     assert not window.is_late(local(2026, 3, 6, 18, 0))
-    assert window.is_late(local(2026, 3, 6, 18, 0, 1))
+    assert not window.is_late(local(2026, 3, 6, 18, 0, 59))
+    assert window.is_late(local(2026, 3, 6, 18, 1))
+    assert not window.is_past(local(2026, 3, 6, 18, 0, 59))
+    assert window.is_past(local(2026, 3, 6, 18, 1))
+    assert window.closes_at == local(2026, 3, 6, 18, 1)
     assert window.time_left(local(2026, 3, 6, 15, 30)) == timedelta(hours=2, minutes=30)
     assert window.time_left(local(2026, 3, 7, 9, 0)) == timedelta(0)
     # The same instant in UTC compares correctly.
-    assert window.is_late(datetime(2026, 3, 6, 10, 0, 1, tzinfo=ZoneInfo("UTC")))
-    assert not window.is_late(datetime(2026, 3, 6, 10, 0, 0, tzinfo=ZoneInfo("UTC")))
+    assert window.is_late(datetime(2026, 3, 6, 10, 1, 0, tzinfo=ZoneInfo("UTC")))
+    assert not window.is_late(datetime(2026, 3, 6, 10, 0, 59, tzinfo=ZoneInfo("UTC")))
 
 
 def test_naive_datetimes_are_rejected() -> None:
