@@ -3,44 +3,32 @@
 A draft can be started any time; submission opens in the window (default Thursday 12:00 to
 Friday 18:00, township time). The digest section (本周完成) is pre-filled from the week's
 visit logs, so a cadre who logged visits submits with one tap. Each section can be replaced
-or appended to over several messages. Editing is allowed until the deadline; a first
+or appended to over several messages; text typed while no section is open waits until the
+cadre taps the section it belongs to. Editing is allowed until the deadline; a first
 submission after it is accepted and flagged late; every submission is kept as a revision.
-The draft lives in `weekly_reports.draft`, the conversation step in `conversation_states`,
-so nothing is lost across a restart.
+The report's text lives in `weekly_reports.draft`, the conversation in `conversation_states`
+(`bot.reports.flow`), so nothing is lost across a restart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, timedelta
-from typing import Any
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.ext import CommandHandler
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
-
-from bot.arena import queries as arena_db
 from bot.core.commands import CommandSpec, register_commands
-from bot.core.flows import flow
-from bot.core.i18n import N_, Gettext
+from bot.core.config import ReportConfig
+from bot.core.flows import BadPress, Press
+from bot.core.i18n import N_
 from bot.core.models import WeeklyReport
 from bot.core.roles import Role
-from bot.core.text import Html, clean_text, esc, join_html, plain, split_message
-from bot.core.turn import App, Button, Context, FlowState, Turn, admitted, checkbox, member_only
-from bot.reports import queries as report_db
-from bot.visits import queries as visit_db
-from bot.week import facts
-from bot.week.place import (
-    STALE,
-    Place,
-    day_label,
-    moment_label,
-    place_for,
-    report_line,
-    sentences,
-)
+from bot.core.text import Html, clean_text
+from bot.core.townships import reruns
+from bot.core.turn import App, Button, MemberTurn, member_only
+from bot.reports import rules, service, views
+from bot.reports.flow import REPORT, Act, Ctx, ReportDraft, Step
+from bot.reports.rules import Mode, Refusal
+from bot.week.place import Place, cadre_place, moment_label, place_of, too_long
 from bot.week.rules import previous_week
-
-FLOW = "report"
 
 register_commands(
     CommandSpec(
@@ -49,492 +37,373 @@ register_commands(
 )
 
 
-# --- the digest of the week's visit logs ---------------------------------------------------
+def _config(turn: MemberTurn) -> ReportConfig:
+    return turn.svc.settings.report
 
 
-def digest(turn: Turn, visits: Sequence[visit_db.VisitRow], limit: int) -> str:
-    """本周完成 pre-filled from the visit logs, in the cadre's language, within `limit`."""
-    _ = turn._
-    if not visits:
-        return ""
-    days = sorted({v.visit_date for v in visits})
-    lines = [_("Field visits on {n} day(s):").format(n=len(days))]
-    for v in visits:
-        line = Html("· {day} {village}：{activities}").format(
-            day=day_label(turn, v.visit_date), village=v.village, activities="、".join(v.activities)
-        )
-        if v.dispute_screenings:
-            line += _("; dispute screenings: {n}").format(n=v.dispute_screenings)
-        if v.problems:
-            line += _("; solved: {list}").format(list="；".join(v.problems))
-        lines.append(line)
-    lines.append(
-        _("In total: {s} dispute screening(s), {p} problem(s) solved.").format(
-            s=sum(v.dispute_screenings for v in visits),
-            p=sum(len(v.problems) for v in visits),
-        )
-    )
-    # Report content is plain text (shown escaped wherever it appears).
-    text = plain(join_html(lines))
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
-
-
-# --- opening a report ----------------------------------------------------------------------
-
-
-async def open_report(turn: Turn, place: Place, monday: date) -> tuple[WeeklyReport, int]:
-    """Get or create the week's report, refresh an untouched digest, enter the flow."""
-    assert turn.actor is not None
-    settings = turn.svc.settings.report
-    async with turn.svc.transaction() as session:
-        report = await report_db.get_or_create_report(
-            session,
-            member_id=turn.actor.member_id,
-            township_id=place.township_id,
-            week_start=monday,
-            sections=settings.sections,
-            now=turn.now,
-        )
-        draft = {name: str(report.draft.get(name, "")) for name in settings.sections}
-        if settings.digest_section and report.digest_auto and report.first_submitted_at is None:
-            visits = await visit_db.member_visits(
-                session,
-                turn.actor.member_id,
-                place.township_id,
-                monday,
-                monday + timedelta(days=6),
-            )
-            draft[settings.digest_section] = digest(turn, visits, settings.section_limit)
-        if draft != report.draft:
-            await report_db.save_draft(
-                session, report.id, draft, digest_auto=report.digest_auto, now=turn.now
-            )
-            report.draft = draft
-        version = await turn.set_state(
-            session,
-            FLOW,
-            "preview",
-            {"rid": report.id, "tid": place.township_id, "week": monday.isoformat()},
-        )
-    return report, version
-
-
-def _can_edit(turn: Turn, place: Place, report: WeeklyReport) -> bool:
-    """Before the deadline, or never submitted (a late first submission is still taken)."""
-    window = place.rules.window(report.week_start)
-    if report.first_submitted_at is None:
-        return True
-    return window is not None and not window.is_past(turn.now)
-
-
-async def _latest_sections(turn: Turn, report: WeeklyReport) -> dict[str, Any] | None:
-    async with turn.svc.transaction() as session:
-        latest = await report_db.latest_revision(session, report.id)
-    return dict(latest.sections) if latest else None
-
-
-async def send_preview(
-    turn: Turn,
-    place: Place,
-    report: WeeklyReport,
-    version: int,
-    *,
-    edit: bool,
-    note: str = "",
-) -> None:
-    _ = turn._
-    settings = turn.svc.settings.report
-    monday = report.week_start
-    window = place.rules.window(monday)
-    latest = await _latest_sections(turn, report)
-    changed = latest is not None and any(
-        str(latest.get(n, "")) != str(report.draft.get(n, "")) for n in settings.sections
-    )
-    editable = _can_edit(turn, place, report)
-    if report.first_submitted_at is None:
-        status = _("Draft, not submitted yet.")
-    else:
-        status = report_line(
-            turn, place, monday, "late" if report.late else "on_time", report.first_submitted_at
-        )
-        status = sentences(turn, status, _("Revision {n}.").format(n=report.revision))
-        if changed and editable:
-            status = sentences(turn, status, _("You have changes that are not submitted yet."))
-    window_text = ""
-    hint = ""
-    can_submit = False
-    if window is None:
-        window_text = _("No report is due this week; you can still keep notes here.")
-    elif not editable:
-        window_text = _("The deadline has passed; this report can no longer be changed.")
-    elif turn.now < window.opens_at:
-        window_text = _(
-            "Submission opens {opens}; deadline {deadline}. Your draft is saved."
-        ).format(
-            opens=moment_label(turn, window.opens_at, place.rules),
-            deadline=moment_label(turn, window.deadline, place.rules),
-        )
-    else:
-        can_submit = report.first_submitted_at is None or changed
-        if window.is_past(turn.now):
-            window_text = _(
-                "The deadline ({deadline}) has passed: a report submitted now is recorded as late."
-            ).format(deadline=moment_label(turn, window.deadline, place.rules))
-        else:
-            window_text = _("Deadline: {deadline}.").format(
-                deadline=moment_label(turn, window.deadline, place.rules)
-            )
-    if editable:
-        hint = _("Tap a section to replace it or add to it.")
-        if can_submit:
-            hint = sentences(turn, hint, _("Tap Submit when it is ready."))
-    text = turn.svc.renderer.render(
-        "cadre_week/report.html.j2",
-        turn.lang,
-        title=_("Weekly report"),
-        start=day_label(turn, monday, False),
-        end=day_label(turn, monday + timedelta(days=6), False),
-        status=status,
-        window=window_text,
-        sections=[{"name": n, "text": str(report.draft.get(n, ""))} for n in settings.sections],
-        hint=hint,
-    )
-    if note:
-        text = join_html([note, text], "\n\n")
-    rows: list[list[Button]] = []
-    if editable:
-        buttons: list[Button] = [
-            (f"✏️ {name}", turn.cb("rep", "sec", version, i))
-            for i, name in enumerate(settings.sections)
-        ]
-        rows.extend(buttons[i : i + 2] for i in range(0, len(buttons), 2))
-    last: list[Button] = []
-    if can_submit:
-        label = _("✅ Submit changes") if report.first_submitted_at else _("✅ Submit")
-        last.append((label, turn.cb("rep", "sub", version)))
-    last.append((_("✖️ Close"), turn.cb("rep", "x", version)))
-    if report.first_submitted_at is not None:
-        rows.extend(await _key_work_buttons(turn, place))
-    rows.append(last)
-    await deliver(turn, text, rows, edit=edit)
-
-
-async def _key_work_buttons(turn: Turn, place: Place) -> list[list[Button]]:
-    """With the Friday report, owners update the 擂台赛 progress of their key work items."""
-    assert turn.actor is not None
-    async with turn.svc.transaction() as session:
-        owned = set(await arena_db.owned_item_ids(session, turn.actor.member_id, place.township_id))
-        items = [i for i in await arena_db.items(session, place.township_id) if i.item_id in owned]
-    return [
-        [(_key_work_label(turn, item.title, item.percent), turn.cb("ar", "upd", item.item_id))]
-        for item in items
-    ]
-
-
-def _key_work_label(turn: Turn, title: str, percent: int) -> str:
-    return turn._("📈 Update key work: {title} ({percent}%)").format(title=title, percent=percent)
-
-
-async def deliver(turn: Turn, text: str, rows: list[list[Button]], *, edit: bool) -> None:
-    """Show `text`; when it is longer than one Telegram message, send it in parts with the
-    buttons under the last part."""
-    parts = split_message(text)
-    if len(parts) == 1:
-        if edit:
-            await turn.show(text, rows)
-        else:
-            await turn.send(text, rows)
-        return
-    if edit:
-        await turn.show(parts[0])
-        parts = parts[1:]
-    for part in parts[:-1]:
-        await turn.send(part)
-    await turn.send(parts[-1], rows)
-
-
-# --- commands ------------------------------------------------------------------------------
+# --- /report, /report last -----------------------------------------------------------------
 
 
 @member_only(Role.CADRE)
-async def report_command(turn: Turn) -> None:
-    _ = turn._
-    assert turn.actor is not None
-    place = await place_for(turn)
-    if place is None:
-        await turn.send(_("You are not a cadre of any township."))
-        return
-    this_week = place.rules.current_week(turn.now)
+@reruns("report")
+async def report_command(turn: MemberTurn) -> None:
     args = [a.lower() for a in turn.context.args or []]
-    monday = previous_week(this_week) if args and args[0] in {"last", "上周"} else this_week
-    report, version = await open_report(turn, place, monday)
-    note = ""
-    if monday == this_week:
-        last = previous_week(this_week)
-        async with turn.svc.transaction() as session:
-            last_week = await facts.member_week(
-                session, turn.actor.member_id, place.township_id, last, place.rules, turn.now
-            )
-            started = await report_db.report_for(
-                session, turn.actor.member_id, place.township_id, last
-            )
-        # Only for cadres who were active last week (not for a newcomer's first week).
-        if last_week.report == "missing" and (started is not None or last_week.status.field_days):
-            note = _(
-                "Last week's report is missing. Send /report last to submit it (it will be "
-                "marked late)."
-            )
-    await send_preview(turn, place, report, version, edit=False, note=note)
+    if args and args[0] in {"last", "上周"}:
+        await report_last(turn)
+    else:
+        await open_report(turn, "report", last=False)
+
+
+@reruns("report_last")
+async def report_last(turn: MemberTurn) -> None:
+    await open_report(turn, "report_last", last=True)
+
+
+async def open_report(turn: MemberTurn, command: str, *, last: bool) -> None:
+    """The week's report card in the cadre's township (this week's, or last week's); text
+    typed on the card and not yet placed is asked about again."""
+    place = await cadre_place(turn, command)
+    if place is None:
+        return
+    config = _config(turn)
+    this_week = place.rules.current_week(turn.now)
+    monday = previous_week(this_week) if last else this_week
+    member_id = turn.actor.member_id
+    async with turn.svc.transaction() as session:
+        report = await service.open_week(
+            session,
+            member_id=member_id,
+            township_id=place.township_id,
+            monday=monday,
+            config=config,
+            digest=lambda visits: views.digest(turn, visits, config.section_limit),
+            now=turn.now,
+        )
+        ctx = await REPORT.resume(
+            turn,
+            session,
+            lambda d: d.report_id == report.id and bool(d.waiting),
+            lambda _d, _s: Step.WHERE,
+        )
+        if ctx is None:
+            draft = ReportDraft(report_id=report.id, township_id=place.township_id)
+            ctx = await REPORT.start(turn, session, Step.CARD, draft)
+        sheet = await service.sheet(session, report)
+        missing = not last and await service.last_week_missing(
+            session, member_id, place.township_id, this_week, place.rules, turn.now
+        )
+    if ctx.step == Step.WHERE:
+        await views.show_where(ctx, edit=False)
+        return
+    await views.show_card(
+        ctx, place, sheet, edit=False, note=turn._(views.LAST_WEEK_MISSING) if missing else ""
+    )
 
 
 # --- buttons -------------------------------------------------------------------------------
 
 
-async def _load(turn: Turn, state: FlowState) -> WeeklyReport | None:
-    assert turn.actor is not None
-    async with turn.svc.transaction() as session:
-        report = await session.get(WeeklyReport, int(state.data["rid"]))
-    if report is None or report.member_id != turn.actor.member_id:
+async def _report(ctx: Ctx, session: AsyncSession) -> tuple[Place, WeeklyReport] | None:
+    """The flow's report and township, while the cadre still works there."""
+    place = place_of(ctx.turn, ctx.draft.township_id)
+    if place is None:
         return None
-    return report
-
-
-async def on_button(update: Update, context: Context) -> None:
-    turn = await Turn.load(update, context)
-    if not await admitted(turn, (Role.CADRE,)):
-        return
-    _ = turn._
-    parts = turn.callback_parts()
-    place = await place_for(turn)
-    state = turn.flow_state
-    if (
-        not parts
-        or len(parts) < 2
-        or place is None
-        or state is None
-        or state.flow != FLOW
-        or parts[1] != str(state.version)
-        or state.data.get("tid") != place.township_id
-    ):
-        await turn.answer(_(STALE), True)
-        return
-    report = await _load(turn, state)
-    if report is None:
-        await turn.answer(_(STALE), True)
-        return
-    action, args = parts[0], parts[2:]
-    if action == "x":
-        async with turn.svc.transaction() as session:
-            await turn.clear_state(session)
-        await turn.answer()
-        await turn.show(
-            _("Closed. Your draft is kept; send /report to continue.")
-            if report.first_submitted_at is None
-            else _("Closed. Send /report to look at it again.")
-        )
-        return
-    if not _can_edit(turn, place, report):
-        await turn.answer(_("The deadline has passed; this report can no longer be changed."), True)
-        return
-    sections = turn.svc.settings.report.sections
-    if action == "sub":
-        await _submit(turn, place, state, report)
-    elif action == "sec" and args and args[0].isdigit() and int(args[0]) < len(sections):
-        index = int(args[0])
-        mode = "append" if str(report.draft.get(sections[index], "")) else "replace"
-        await _enter_section(turn, place, report, state, index, mode)
-    elif action == "mode" and args and args[0] in {"replace", "append"} and "sec" in state.data:
-        await _enter_section(turn, place, report, state, int(state.data["sec"]), args[0])
-    elif action == "clr" and "sec" in state.data:
-        name = sections[int(state.data["sec"])]
-        draft = {**report.draft, name: ""}
-        await _save(turn, report, draft, name)
-        report.draft = draft
-        await _enter_section(turn, place, report, state, int(state.data["sec"]), "replace")
-    elif action == "done":
-        async with turn.svc.transaction() as session:
-            version = await turn.set_state(session, FLOW, "preview", _preview_data(state.data))
-        await turn.answer()
-        await send_preview(turn, place, report, version, edit=True)
-    else:
-        await turn.answer(_(STALE), True)
-
-
-def _preview_data(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: data[k] for k in ("rid", "tid", "week") if k in data}
-
-
-async def _save(turn: Turn, report: WeeklyReport, draft: dict[str, Any], section: str) -> None:
-    settings = turn.svc.settings.report
-    digest_auto = report.digest_auto and section != settings.digest_section
-    async with turn.svc.transaction() as session:
-        await report_db.save_draft(
-            session,
-            report.id,
-            {k: str(v) for k, v in draft.items()},
-            digest_auto=digest_auto,
-            now=turn.now,
-        )
-    report.digest_auto = digest_auto
-
-
-def _section_text(turn: Turn, name: str, text: str, mode: str) -> str:
-    _ = turn._
-    limit = turn.svc.settings.report.section_limit
-    how = (
-        _("Your next message replaces this text; further messages are added to it.")
-        if mode == "replace"
-        else _("Your messages are added at the end of this text.")
+    report = await service.report_of(
+        session, ctx.draft.report_id, ctx.turn.actor.member_id, place.township_id
     )
-    return (
-        f"<b>【{esc(name)}】</b> ({len(text)}/{limit})\n"
-        f"{esc(text) if text else _('(empty)')}\n\n"
-        + sentences(turn, _("Send the text now, in one or several messages."), how)
-    )
+    return None if report is None else (place, report)
 
 
-def _section_rows(turn: Turn, version: int, mode: str) -> list[list[Button]]:
-    _ = turn._
-    return [
-        [
-            (checkbox(mode == "replace", _("Replace")), turn.cb("rep", "mode", version, "replace")),
-            (checkbox(mode == "append", _("Append")), turn.cb("rep", "mode", version, "append")),
-            (_("🧹 Clear"), turn.cb("rep", "clr", version)),
-        ],
-        [(_("✔️ Done: back to the report"), turn.cb("rep", "done", version))],
-    ]
-
-
-async def _enter_section(
-    turn: Turn, place: Place, report: WeeklyReport, state: FlowState, index: int, mode: str
-) -> None:
-    name = turn.svc.settings.report.sections[index]
-    data = {**_preview_data(state.data), "sec": index, "mode": mode, "fresh": mode == "replace"}
-    async with turn.svc.transaction() as session:
-        version = await turn.set_state(session, FLOW, "section", data)
-    await turn.answer()
-    text = str(report.draft.get(name, ""))
-    await deliver(
-        turn, _section_text(turn, name, text, mode), _section_rows(turn, version, mode), edit=True
-    )
-
-
-async def _submit(turn: Turn, place: Place, state: FlowState, report: WeeklyReport) -> None:
-    _ = turn._
-    assert turn.actor is not None
-    settings = turn.svc.settings.report
+def _editable(ctx: Ctx, place: Place, report: WeeklyReport) -> bool:
     window = place.rules.window(report.week_start)
-    if window is not None and turn.now < window.opens_at:
-        await turn.answer(
-            _("Submission opens {opens}. Your draft is saved.").format(
-                opens=moment_label(turn, window.opens_at, place.rules)
-            ),
-            True,
-        )
+    return rules.can_edit(window, report.first_submitted_at, ctx.turn.now)
+
+
+def _section_index(ctx: Ctx, press: Press) -> int:
+    index = press.number(0)
+    if not 0 <= index < len(_config(ctx.turn).sections):
+        raise BadPress(0)
+    return index
+
+
+@REPORT.on(Step.CARD, Act.CLOSE)
+async def close(ctx: Ctx, press: Press) -> None:
+    async with ctx.turn.svc.transaction() as session:
+        found = await _report(ctx, session)
+        ended = found is not None and await ctx.end(session)
+    if found is None or not ended:
+        await ctx.stale()
         return
-    if not any(str(report.draft.get(n, "")).strip() for n in settings.sections):
-        await turn.answer(_("The report is empty. Please write at least one section."), True)
-        return
-    late = window is not None and window.is_late(turn.now)
-    async with turn.svc.transaction() as session:
-        current = await turn.state(session)
-        if current is None or current.version != state.version:
-            await turn.answer(_(STALE), True)
+    _ = ctx.turn._
+    await ctx.turn.answer()
+    await ctx.turn.show(_(views.CLOSED if found[1].first_submitted_at else views.CLOSED_DRAFT))
+
+
+@REPORT.on(Step.CARD, Act.SECTION)
+async def open_section(ctx: Ctx, press: Press) -> None:
+    index = _section_index(ctx, press)
+    name = _config(ctx.turn).sections[index]
+    async with ctx.turn.svc.transaction() as session:
+        found = await _report(ctx, session)
+        if found is None:
+            await ctx.stale()
             return
-        number = await report_db.submit_report(
-            session,
-            report.id,
-            late=late,
-            needs_section=settings.needs_section,
-            submitted_by=turn.actor.member_id,
-            now=turn.now,
+        place, report = found
+        if not _editable(ctx, place, report):
+            await ctx.turn.answer(ctx.turn._(views.NOT_NOW), alert=True)
+            return
+        mode = Mode.APPEND if report.draft.get(name) else Mode.REPLACE
+        draft = ctx.draft.model_copy(
+            update={"section": index, "mode": mode, "fresh": mode == Mode.REPLACE}
         )
-        fresh = await session.get(WeeklyReport, report.id)
-        version = await turn.set_state(session, FLOW, "preview", _preview_data(state.data))
-    assert fresh is not None
+        await ctx.save(session, Step.SECTION, draft)
+    await ctx.turn.answer()
+    await views.show_section(ctx, report, edit=True)
+
+
+@REPORT.on(Step.SECTION, Act.MODE, Act.CLEAR)
+async def section_mode(ctx: Ctx, press: Press) -> None:
+    mode = Mode.REPLACE if press.action == Act.CLEAR else Mode(press.choice(0, list(Mode)))
+    config = _config(ctx.turn)
+    async with ctx.turn.svc.transaction() as session:
+        found = await _report(ctx, session)
+        if found is None:
+            await ctx.stale()
+            return
+        place, report = found
+        if not _editable(ctx, place, report):
+            await ctx.turn.answer(ctx.turn._(views.NOT_NOW), alert=True)
+            return
+        if press.action == Act.CLEAR:
+            name = config.sections[ctx.draft.section or 0]
+            await service.set_section(session, report, name, "", config=config, now=ctx.turn.now)
+        draft = ctx.draft.model_copy(update={"mode": mode, "fresh": mode == Mode.REPLACE})
+        await ctx.save(session, draft=draft)
+    await ctx.turn.answer()
+    await views.show_section(ctx, report, edit=True)
+
+
+@REPORT.on(Step.SECTION, Act.DONE)
+async def section_done(ctx: Ctx, press: Press) -> None:
+    async with ctx.turn.svc.transaction() as session:
+        found = await _report(ctx, session)
+        if found is None:
+            await ctx.stale()
+            return
+        place, report = found
+        draft = ctx.draft.model_copy(update={"section": None, "mode": Mode.APPEND, "fresh": False})
+        await ctx.save(session, Step.CARD, draft)
+        sheet = await service.sheet(session, report)
+    await ctx.turn.answer()
+    await views.show_card(ctx, place, sheet, edit=True)
+
+
+@REPORT.on(Step.CARD, Act.SUBMIT)
+async def submit(ctx: Ctx, press: Press) -> None:
+    turn = ctx.turn
+    async with turn.svc.transaction() as session:
+        found = await _report(ctx, session)
+        current = await turn.state(session)
+        if found is None or current is None or current.version != ctx.version:
+            await ctx.stale()
+            return
+        place, report = found
+        outcome = await _submit(ctx, session, place, report)
+    _ = turn._
+    if isinstance(outcome, Refusal):
+        await turn.answer(_refusal(ctx, place, report, outcome), alert=True)
+        return
+    number, late, sheet = outcome
     if number > 1:
-        note = _("✅ Changes submitted (revision {n}).").format(n=number)
-        await turn.answer(_("Submitted"))
-    elif late:
-        note = _("⚠️ Report submitted after the deadline; it is recorded as late.")
-        await turn.answer(_("Submitted late"))
+        note = _(views.CHANGES_SUBMITTED).format(n=number)
     else:
-        note = _("✅ Report submitted on time. You can still change it until the deadline.")
-        await turn.answer(_("Submitted"))
-    await send_preview(turn, place, fresh, version, edit=True, note=note)
+        note = _(views.SUBMITTED_AFTER if late else views.SUBMITTED_ON_TIME)
+    await turn.answer(_(views.SUBMITTED_LATE if late and number == 1 else views.SUBMITTED))
+    await views.show_card(ctx, place, sheet, edit=True, note=note)
+
+
+async def _submit(
+    ctx: Ctx, session: AsyncSession, place: Place, report: WeeklyReport
+) -> Refusal | tuple[int, bool, service.Sheet]:
+    turn = ctx.turn
+    config = _config(turn)
+    window = place.rules.window(report.week_start)
+    refusal = rules.submit_refusal(
+        window, report.first_submitted_at, report.draft, config.sections, turn.now
+    )
+    if refusal is not None:
+        return refusal
+    number, late = await service.submit(
+        session, report, place.rules, config=config, member_id=turn.actor.member_id, now=turn.now
+    )
+    await ctx.save(session)
+    return number, late, await service.sheet(session, report)
+
+
+def _refusal(ctx: Ctx, place: Place, report: WeeklyReport, refusal: Refusal) -> Html:
+    _ = ctx.turn._
+    window = place.rules.window(report.week_start)
+    if refusal == Refusal.NOT_OPEN and window is not None:
+        opens = moment_label(ctx.turn, window.opens_at, place.rules)
+        return _(views.OPENS).format(opens=opens)
+    return _(views.EMPTY if refusal == Refusal.EMPTY else views.NOT_NOW)
+
+
+@REPORT.on(Step.WHERE, Act.PUT)
+async def put_waiting(ctx: Ctx, press: Press) -> None:
+    index = _section_index(ctx, press)
+    config = _config(ctx.turn)
+    name = config.sections[index]
+    async with ctx.turn.svc.transaction() as session:
+        found = await _report(ctx, session)
+        if found is None:
+            await ctx.stale()
+            return
+        place, report = found
+        if not _editable(ctx, place, report):
+            await ctx.turn.answer(ctx.turn._(views.NOT_NOW), alert=True)
+            return
+        written = await service.write(
+            session,
+            report,
+            name,
+            ctx.draft.waiting,
+            replace=False,
+            config=config,
+            now=ctx.turn.now,
+        )
+        if written.ok:
+            draft = ctx.draft.model_copy(
+                update={"section": index, "mode": Mode.APPEND, "fresh": False, "waiting": ""}
+            )
+            await ctx.save(session, Step.SECTION, draft)
+    _ = ctx.turn._
+    await ctx.turn.answer()
+    if not written.ok:
+        note = _(views.TOO_LONG).format(
+            section=name, limit=config.section_limit, count=written.count
+        )
+        await views.show_where(ctx, edit=True, note=note)
+        return
+    note = _(views.SAVED).format(section=name, count=written.count, limit=config.section_limit)
+    await views.show_section(ctx, report, edit=True, note=note)
+
+
+@REPORT.on(Step.WHERE, Act.DROP)
+async def drop_waiting(ctx: Ctx, press: Press) -> None:
+    async with ctx.turn.svc.transaction() as session:
+        found = await _report(ctx, session)
+        if found is None:
+            await ctx.stale()
+            return
+        place, report = found
+        await ctx.save(session, Step.CARD, ctx.draft.model_copy(update={"waiting": ""}))
+        sheet = await service.sheet(session, report)
+    await ctx.turn.answer()
+    await views.show_card(ctx, place, sheet, edit=True, note=ctx.turn._(views.DROPPED))
 
 
 # --- typed text ----------------------------------------------------------------------------
 
 
-@flow(FLOW)
-async def on_message(turn: Turn, state: FlowState) -> None:
+def _typed(ctx: Ctx) -> str:
+    """The text of the message, cleaned; "" for a photo, a sticker or control characters."""
+    message = ctx.turn.update.effective_message
+    return clean_text(message.text) if message is not None and message.text else ""
+
+
+Reply = tuple[Html, list[list[Button]]]
+
+
+async def _gone(ctx: Ctx, session: AsyncSession) -> Reply:
+    await ctx.turn.clear_state(session)
+    return ctx.turn._(views.GONE), []
+
+
+@REPORT.on_message(Step.SECTION)
+async def type_into_section(ctx: Ctx) -> None:
+    text = _typed(ctx)
+    async with ctx.turn.svc.transaction() as session:
+        message, rows = await _write_typed(ctx, session, text)
+    await ctx.turn.send(message, rows)
+
+
+async def _write_typed(ctx: Ctx, session: AsyncSession, text: str) -> Reply:
+    turn = ctx.turn
     _ = turn._
-    message = turn.update.effective_message
-    place = await place_for(turn)
-    report = await _load(turn, state) if place is not None else None
-    if message is None or place is None or report is None:
-        async with turn.svc.transaction() as session:
-            await turn.clear_state(session)
-        await turn.send(_("That report can no longer be continued. Send /report to start again."))
-        return
-    if state.step != "section":
-        await send_preview(
-            turn,
-            place,
-            report,
-            state.version,
-            edit=False,
-            note=_("Please tap a section first, so I know where your text goes."),
-        )
-        return
-    sections = turn.svc.settings.report.sections
-    name = sections[int(state.data["sec"])]
-    mode = str(state.data.get("mode", "append"))
-    if not message.text:
-        await turn.send(
-            _not_text(_),
-            _section_rows(turn, state.version, mode),
-        )
-        return
-    if not _can_edit(turn, place, report):
-        await turn.send(_("The deadline has passed; this report can no longer be changed."))
-        return
-    text = clean_text(message.text)
-    current = str(report.draft.get(name, ""))
-    replace = mode == "replace" and bool(state.data.get("fresh"))
-    combined = text if replace or not current else f"{current}\n{text}"
-    limit = turn.svc.settings.report.section_limit
-    if len(combined) > limit:
-        await turn.send(
-            _(
-                "【{section}】 may have at most {limit} characters; with this message it would "
-                "have {count}. Nothing was added: please shorten it and send it again."
-            ).format(section=esc(name), limit=limit, count=len(combined)),
-            _section_rows(turn, state.version, mode),
-        )
-        return
-    draft = {**report.draft, name: combined}
-    await _save(turn, report, draft, name)
-    async with turn.svc.transaction() as session:
-        version = await turn.set_state(
-            session, FLOW, "section", {**state.data, "fresh": False, "mode": "append"}
-        )
-    await turn.send(
-        _(
-            "Saved in 【{section}】 ({count}/{limit} characters). Send more to add to it, or tap "
-            "Done."
-        ).format(section=esc(name), count=len(combined), limit=limit),
-        _section_rows(turn, version, "append"),
+    config = _config(turn)
+    name = config.sections[ctx.draft.section or 0]
+    if not text:
+        return _(views.NOT_TEXT), views.section_rows(turn, ctx.button, ctx.draft.mode)
+    found = await _report(ctx, session)
+    if found is None:
+        return await _gone(ctx, session)
+    if not _editable(ctx, *found):
+        return _(views.NOT_NOW), []
+    replace = ctx.draft.mode == Mode.REPLACE and ctx.draft.fresh
+    written = await service.write(
+        session, found[1], name, text, replace=replace, config=config, now=turn.now
     )
+    limit = config.section_limit
+    if not written.ok:
+        message = _(views.TOO_LONG).format(section=name, limit=limit, count=written.count)
+        return message, views.section_rows(turn, ctx.button, ctx.draft.mode)
+    await ctx.save(
+        session, draft=ctx.draft.model_copy(update={"mode": Mode.APPEND, "fresh": False})
+    )
+    message = _(views.SAVED).format(section=name, count=written.count, limit=limit)
+    return message, views.section_rows(turn, ctx.button, Mode.APPEND)
 
 
-def _not_text(_: Gettext) -> str:
-    return _("Please send the report text as a text message (photos and stickers cannot be used).")
+@REPORT.on_message(Step.CARD)
+async def type_on_card(ctx: Ctx) -> None:
+    """Text typed on the card is never put anywhere by itself: the cadre is asked which
+    section it belongs to, and it waits in the flow's draft until they tap one."""
+    turn = ctx.turn
+    _ = turn._
+    limit = _config(turn).section_limit
+    text = _typed(ctx)
+    reply: Reply | None = None
+    card: tuple[Place, service.Sheet] | None = None
+    async with turn.svc.transaction() as session:
+        found = await _report(ctx, session)
+        if found is None:
+            reply = await _gone(ctx, session)
+        elif not _editable(ctx, *found):
+            reply = _(views.NOT_NOW), []
+        elif len(text) > limit:
+            reply = too_long(_, limit, len(text)), []
+        elif text:
+            await ctx.save(session, Step.WHERE, ctx.draft.model_copy(update={"waiting": text}))
+        else:
+            card = found[0], await service.sheet(session, found[1])
+    if reply is not None:
+        await turn.send(*reply)
+    elif card is not None:
+        await views.show_card(ctx, *card, edit=False, note=_(views.TAP_A_SECTION))
+    else:
+        await views.show_where(ctx, edit=False)
+
+
+@REPORT.on_message(Step.WHERE)
+async def type_while_asked(ctx: Ctx) -> None:
+    """More text while the bot asks where the first goes: it joins the waiting text."""
+    turn = ctx.turn
+    _ = turn._
+    limit = _config(turn).section_limit
+    text = _typed(ctx)
+    combined = rules.combine(ctx.draft.waiting, text, replace=False)
+    if not text:
+        await views.show_where(ctx, edit=False, note=_(views.NOT_TEXT))
+    elif len(combined) > limit:
+        note = _(views.WAITING_TOO_LONG).format(count=len(combined), limit=limit)
+        await views.show_where(ctx, edit=False, note=note)
+    else:
+        async with turn.svc.transaction() as session:
+            await ctx.save(session, draft=ctx.draft.model_copy(update={"waiting": combined}))
+        await views.show_where(ctx, edit=False)
 
 
 def register(app: App) -> None:
     app.add_handler(CommandHandler("report", report_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^rep:"))
+    REPORT.register(app)
