@@ -23,6 +23,7 @@ from bot.agenda.build import (
 from bot.agenda.rules import (
     CadreLine,
     merge_month,
+    week_figures,
 )
 from bot.cases import facts as case_facts
 from bot.core.db import members as member_db
@@ -112,6 +113,7 @@ async def report_deadline(ctx: JobContext) -> list[Outgoing]:
     overdue = [x.name for x in lines if x.report == "missing"]
     late = [x.name for x in lines if x.report == "late"]
     away = [x.name for x in lines if x.fully_exempt]
+    figures = week_figures(lines)
     return [
         _to(
             ctx,
@@ -126,7 +128,8 @@ async def report_deadline(ctx: JobContext) -> list[Outgoing]:
                 overdue=overdue,
                 late=late,
                 away=away,
-                total=len(lines),
+                count=figures.on_time,
+                total=figures.reports_due,
             ),
         )
         for s in await _secretaries(ctx)

@@ -124,6 +124,7 @@ async def test_a_normal_week_from_monday_to_the_next_monday(world) -> None:
     secretary = texts(world, SECRETARY.telegram_user_id)
     deadline = next(t for t in secretary if zh("Weekly reports at the deadline") in t)
     assert f"按时提交：{CADRE_LI.name}" in deadline
+    assert "4 名干部中 1 名按时提交周报" in deadline  # as the summary: 赵秀兰 was away
     # Taken at 18:00, within the deadline's minute: a report not in yet can still come in on
     # time, so nobody is called late yet.
     assert "尚未提交（截止时间未过）：" in deadline and CADRE_SUN.name in deadline

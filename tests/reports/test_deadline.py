@@ -62,6 +62,7 @@ async def test_the_deadline_minute_is_on_time_everywhere(world) -> None:
         for t in texts(world, SECRETARY.telegram_user_id)
         if zh("Weekly reports at the deadline") in t
     ]
+    assert "5 名干部中 2 名按时提交周报" in status
     assert f"按时提交：{CADRE_LI.name}、{CADRE_WANG.name}" in status
     assert (
         f"尚未提交（截止时间未过）：{CADRE_ZHAO.name}、{CADRE_SUN.name}、{MEDIATOR_ZHOU.name}"
