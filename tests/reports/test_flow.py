@@ -212,3 +212,29 @@ async def test_report_in_the_group_is_answered_privately(world) -> None:
     # In the private chat it works as usual.
     card = await ask1(world, LI, "/report")
     assert "【本周完成】" in card.text
+
+
+async def test_a_full_report_is_shown_in_parts_with_the_buttons_under_the_last(world) -> None:
+    world.clock.set(at(26, 15))
+    tap = Tapper(world, LI)
+    card = await tap.say("/report")
+    for i, name in enumerate(EMPTY_DRAFT):
+        await tap.press(card, f"✏️ {name}")
+        reply = await tap.say("记" * 999 + str(i))
+        assert saved(name, 1000) in reply.text
+        card = await tap.press(reply, DONE)
+        if i < len(EMPTY_DRAFT) - 1:
+            continue
+        # Four full sections do not fit one message: the card comes in two.
+        assert button_labels(card) == []
+        [rest] = await world.user(LI).replies(1, timeout=10)
+        assert zh("✅ Submit") in button_labels(rest)
+        shown = card.text + rest.text
+        assert all(("记" * 999 + str(n)) in shown for n in range(4))
+        done = await tap.press(rest, zh("✅ Submit"))
+        assert (
+            zh("✅ Report submitted on time. You can still change it until the deadline.")
+            in done.text
+        )
+    report = await report_of(world, LI)
+    assert report.revision == 1 and all(len(text) == 1000 for text in report.draft.values())
