@@ -34,7 +34,7 @@ class CallbackRule:
 CALLBACK_RULES = [
     CallbackRule(
         "visit",
-        "`vis:show\\|edit\\|del\\|dely:<visit>`",
+        "`vl:show\\|edit\\|del\\|dely:<visit>`",
         "another cadre's visit log",
         frozenset(),
     ),

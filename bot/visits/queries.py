@@ -22,7 +22,7 @@ from bot.week.rules import VisitFact
 
 @dataclass(frozen=True)
 class VisitDraft:
-    """What a visit log holds; the /visit flow keeps it as JSON in conversation state."""
+    """What a visit log holds, as stored."""
 
     village_id: int
     visit_date: date
@@ -41,6 +41,7 @@ class VisitDraft:
 class VisitRow:
     id: int
     member_id: int
+    township_id: int
     village_id: int
     village: str
     visit_date: date
@@ -241,6 +242,7 @@ async def _visit_rows(session: AsyncSession, *conditions: Any) -> list[VisitRow]
         VisitRow(
             id=v.id,
             member_id=v.member_id,
+            township_id=v.township_id,
             village_id=v.village_id,
             village=name,
             visit_date=v.visit_date,

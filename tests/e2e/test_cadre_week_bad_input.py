@@ -182,7 +182,7 @@ async def test_stale_and_forged_buttons(world) -> None:
     async with world.svc.transaction() as session:
         wang_visit = await session.scalar(select(FieldVisit.id))
     for action in ("dely", "edit", "show"):
-        query = await user.press_data(newer, world.svc.codec.pack(LI, "vis", action, wang_visit))
+        query = await user.press_data(newer, world.svc.codec.pack(LI, "vl", action, wang_visit))
         assert (await user.callback_answer(query, timeout=10)).text == zh(
             "That visit log no longer exists."
         )

@@ -162,7 +162,7 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
 
     async def datas(rule: str, user_id: int) -> list[str]:
         if rule == "visit":
-            return [pack(user_id, "vis", a, visit_id) for a in ("show", "edit", "del", "dely")]
+            return [pack(user_id, "vl", a, visit_id) for a in ("show", "edit", "del", "dely")]
         if rule == "visit-village":
             return [pack(user_id, "vis", "v", await flow_version(user_id), djh_village)]
         if rule == "members":

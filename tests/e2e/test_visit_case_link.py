@@ -80,7 +80,7 @@ async def test_forged_link_to_a_case_the_cadre_cannot_see_is_refused(world) -> N
             select(FieldVisit.id).where(FieldVisit.member_id == world.member_ids[uid])
         )
     user = world.user(uid)
-    query = await user.press_data(saved, world.svc.codec.pack(uid, "vis", "lc", visit_id, case_id))
+    query = await user.press_data(saved, world.svc.codec.pack(uid, "vl", "lc", visit_id, case_id))
     answer = await user.callback_answer(query, timeout=10)
     assert answer.text == "该案件不在本村的未办结案件中，或您无权查看。"
     async with world.svc.transaction() as session:
