@@ -156,6 +156,9 @@ async def show_saved(turn: MemberTurn, visit_id: int, *, answer: str | None = No
             if place is None
             else await service.saved_log(session, turn.actor.member_id, place, visit_id, turn.now)
         )
+    if row is not None and place is None:
+        await turn.answer(turn._(v.NOT_A_CADRE_THERE), alert=True)
+        return
     if place is None or saved is None:
         await turn.answer(turn._(v.GONE), alert=True)
         return

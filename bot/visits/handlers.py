@@ -27,8 +27,6 @@ register_commands(
     CommandSpec("visits", N_("This week's visit logs: edit or delete"), frozenset({Role.CADRE})),
 )
 
-NOT_A_CADRE_THERE = N_("You are no longer a cadre of that log's township.")
-
 
 @member_only(Role.CADRE)
 @reruns("visit")
@@ -93,7 +91,7 @@ def _refusal(turn: MemberTurn, row: VisitRow | None) -> tuple[Place | None, str 
         return None, v.GONE
     place = flow.cadre_place_of(turn, row.township_id)
     if place is None:
-        return None, NOT_A_CADRE_THERE
+        return None, v.NOT_A_CADRE_THERE
     if not service.in_current_week(row, place, turn.now):
         return place, v.ONLY_THIS_WEEK
     return place, None

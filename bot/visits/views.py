@@ -22,6 +22,7 @@ PAGE = 8  # villages per page of the picker
 GONE = N_("That visit log no longer exists.")
 NOT_IN_TOWNSHIP = N_("That village is not in your township.")
 OUTSIDE_WINDOW = N_("That day is outside the window for logging visits.")
+NOT_A_CADRE_THERE = N_("You are no longer a cadre of that log's township.")
 ONLY_THIS_WEEK = N_("Only logs of the current week can be changed.")
 VILLAGE_FIRST = N_("Please choose the village first.")
 ACTIVITY_FIRST = N_("Please choose at least one activity before saving.")

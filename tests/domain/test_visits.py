@@ -7,7 +7,16 @@ from datetime import date
 import pytest
 
 from bot.core.dates import parse_day, parse_day_range
-from bot.visits.rules import distance_m, suggest_names
+from bot.visits.rules import (
+    CountProblem,
+    can_link,
+    distance_m,
+    location_check,
+    read_count,
+    suggest_names,
+    toggled,
+    with_notes,
+)
 
 VILLAGES = ["沙河子村", "东岭村", "西坡村", "河口村", "杨庄村", "南沟村"]
 TODAY = date(2026, 11, 26)
@@ -83,3 +92,55 @@ def test_parse_day_picks_the_nearest_year_around_new_year() -> None:
 )
 def test_parse_day_range(text: str, expected: tuple[date, date] | None) -> None:
     assert parse_day_range(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0", 0),
+        ("7", 7),
+        (" 12 ", 12),
+        ("１２", 12),  # full-width digits
+        ("3次", 3),
+        ("007", 7),
+        ("99", 99),
+        ("100", CountProblem.TOO_LARGE),
+        ("0" * 5000 + "5", 5),
+        ("9" * 10_000, CountProblem.TOO_LARGE),  # never converted to a number
+        ("-1", CountProblem.NOT_A_NUMBER),
+        ("1.5", CountProblem.NOT_A_NUMBER),
+        ("三", CountProblem.NOT_A_NUMBER),
+        ("", CountProblem.NOT_A_NUMBER),
+        ("<b>1</b>", CountProblem.NOT_A_NUMBER),
+        ("1 2", CountProblem.NOT_A_NUMBER),
+    ],
+)
+def test_a_typed_count(text: str, expected: int | CountProblem) -> None:
+    assert read_count(text, 99) == expected
+
+
+def test_activities_keep_the_configured_order() -> None:
+    configured = ["听取民意", "政策宣传", "矛盾化解"]
+    assert toggled([], "矛盾化解", configured) == ["矛盾化解"]
+    assert toggled(["矛盾化解"], "听取民意", configured) == ["听取民意", "矛盾化解"]
+    assert toggled(["听取民意", "矛盾化解"], "听取民意", configured) == ["矛盾化解"]
+    # An activity no longer configured, kept from an older log, stays after the others.
+    assert toggled(["旧活动"], "政策宣传", configured) == ["政策宣传", "旧活动"]
+
+
+def test_notes_and_links() -> None:
+    assert with_notes("", "第一行") == "第一行"
+    assert with_notes("第一行", "第二行") == "第一行\n第二行"
+    assert can_link(("听取民意", "矛盾化解"), "矛盾化解")
+    assert not can_link(("听取民意",), "矛盾化解")
+    assert not can_link(("矛盾化解",), "")
+
+
+def test_location_check_against_the_village_point() -> None:
+    point = (33.8790, 110.0105)
+    assert location_check(None, point, 500) == (None, False)
+    assert location_check((33.88, 110.01), None, 500) == (None, False)
+    metres, checked = location_check((33.8795, 110.0110), point, 500)
+    assert metres is not None and 50 < metres < 100 and checked
+    metres, checked = location_check((33.90, 110.0105), point, 500)
+    assert metres is not None and metres > 2000 and not checked
