@@ -126,7 +126,7 @@ SETUPS: list[tuple[str, list[str | int]]] = [
     ("/visit", ["东岭村", zh("➕ Problem solved")]),
     ("/visit", ["东岭村", "📅 " + zh("Earlier…")]),
     ("/visit", [zh("🏘 Other villages")]),
-    ("/visit", ["东岭村", str(zh("Screenings: {n}").format(n=0))]),
+    ("/visit", ["东岭村", zh("Screenings: {n}").format(n=0)]),
     ("/report", ["✏️ 问题与需求"]),
     ("/report", ["✏️ 本周完成"]),
     ("/leave", [0, 0]),

@@ -16,25 +16,19 @@ from tests.e2e.test_townships import SEVERAL, make_cadre_of_both
 LI = CADRE_LI.telegram_user_id
 
 
-def plain(msgid: str) -> str:
-    """The translation as text: formatting it escapes nothing (it is compared with what the
-    reader sees)."""
-    return str(zh(msgid))
-
-
 STALE = zh("This button is from an old message and no longer works.")
 MARKUP = "<b>粗体</b> & <i>x</i> <script>"
 LONG = "东" * 10_000
-TOO_LONG = plain(
+TOO_LONG = zh(
     "That is too long: at most {limit} characters are allowed, and yours has {count}. "
     "Please shorten it and send it again."
 )
-NO_VILLAGE = plain("There is no village called “{name}” in {township}.")
-NOT_A_DATE = plain("I could not read “{text}” as a date.")
-NOT_A_COUNT = plain(
+NO_VILLAGE = zh("There is no village called “{name}” in {township}.")
+NOT_A_DATE = zh("I could not read “{text}” as a date.")
+NOT_A_COUNT = zh(
     "I could not read “{text}” as a number. Please type a whole number from 0 to {max}."
 )
-TOO_MANY = plain(
+TOO_MANY = zh(
     "That is more than a visit log can hold: at most {max} dispute screenings. Please type a "
     "number from 0 to {max}."
 ).format(max=99)
@@ -157,7 +151,7 @@ async def test_markup_is_shown_as_typed_at_every_text_step(world) -> None:
         "date": NOT_A_DATE.format(text=MARKUP),
         "screenings": NOT_A_COUNT.format(text=MARKUP, max=99),
         "problem": f"1. {MARKUP}",
-        "card": plain("Notes: {notes}").format(notes=MARKUP),
+        "card": zh("Notes: {notes}").format(notes=MARKUP),
     }
     for step, shown in expected.items():
         tap = await _at_step(world, step)
