@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from bench import county, fanout, memory, openloop, throughput
+from bench import county, fanout, http_client, memory, openloop, throughput
 
 
 async def test_fanout(database_url: str) -> None:
@@ -57,3 +57,9 @@ async def test_openloop(database_url: str) -> None:
                 assert window["visits"] > 0 and window["cpu_ms_per_visit"] > 0
                 assert set(window["taps"]) == set(openloop.TAPS)
     assert "bot knee" in openloop.render(json.loads(json.dumps(result)))
+
+
+async def test_http_client() -> None:
+    result = await http_client.main(calls=20, concurrency=2, rounds=1)
+    assert set(result["cpu_ms_per_call"]) == {"aiohttp", "httpx"}  # type: ignore[arg-type]
+    assert all(v > 0 for v in result["cpu_ms_per_call"].values())  # type: ignore[attr-defined]
