@@ -91,8 +91,7 @@ _MESSAGES = {
     ),
     "lat_lon": N_("give both lat and lon, or neither"),
     "proxy_url": N_(
-        "must be a proxy address such as http://127.0.0.1:7890 or "
-        "socks5://user:password@host:1080"
+        "must be a proxy address such as http://127.0.0.1:7890 or socks5://user:password@host:1080"
     ),
     "renew_before_expiry": N_("renew_seconds must be shorter than lease_seconds"),
     "duplicate_villages": N_("duplicate village names: {names}"),

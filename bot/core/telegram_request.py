@@ -1,10 +1,11 @@
 """The Bot API's HTTP clients: aiohttp (the default) or httpx, with one retry policy.
 
-Two clients implement python-telegram-bot's `BaseRequest`: `AiohttpRequest` (about half the
-CPU per Bot API call of PTB's own httpx stack, docs/benchmarks.md) and PTB's `HTTPXRequest`,
-kept as the fallback (`[telegram] http_client`). Both honour the same timeouts, connection
-pool size and proxy (`[telegram] proxy`: HTTP, or SOCKS5 through aiohttp-socks / httpx[socks]),
-and map their errors to PTB's `NetworkError` and `TimedOut`.
+Two clients implement python-telegram-bot's `BaseRequest`: `AiohttpRequest` (a fifth of the
+CPU per Bot API call of PTB's own httpx stack, bench/http_client.py) and PTB's
+`HTTPXRequest`, kept as the fallback (`[telegram] http_client`). Both honour the same
+timeouts, connection pool size and proxy (`[telegram] proxy`, and only that: not the
+environment's HTTP(S)_PROXY; HTTP, or SOCKS5 through aiohttp-socks / httpx[socks]), and map
+their errors to PTB's `NetworkError` and `TimedOut`.
 
 A reply to a user (the edited card that says "✅ Visit logged.", a callback answer) that is
 lost to one 502 or one dropped connection makes the user wonder whether their work was
@@ -301,6 +302,8 @@ def bot_api_request(config: TelegramConfig, *, updates: bool = False) -> BaseReq
         "pool_timeout": timeout,
     }
     if config.http_client == "httpx":
+        # Like aiohttp, not the environment's HTTP(S)_PROXY: the config file says it all.
+        options["httpx_kwargs"] = {"trust_env": False}
         return (HTTPXRequest if updates else RetryingRequest)(proxy=proxy, **options)
     return (AiohttpRequest if updates else RetryingAiohttpRequest)(proxy=proxy, **options)
 

@@ -349,6 +349,19 @@ async def test_an_unreachable_proxy_is_a_network_error_without_the_password(kind
     assert PASSWORD not in "".join(traceback.format_exception(caught.value))
 
 
+@pytest.mark.parametrize("kind", CLIENTS)
+async def test_the_environment_proxy_variables_are_not_used(
+    emu: BotApiEmulator, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, dead)
+    settings = parse_settings({"telegram": {"http_client": kind}})
+    async with bot_on(emu, bot_api_request(settings.telegram)) as bot:
+        await bot.send_message(USER, "直连")
+    assert [m.text for m in bot_messages(emu)] == ["直连"]
+
+
 def test_proxy_urls_are_shown_without_credentials() -> None:
     url = f"socks5://county:{PASSWORD}@10.1.2.3:1080"
     assert proxy_for_display(url) == "socks5://10.1.2.3:1080"
