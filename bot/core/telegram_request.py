@@ -4,7 +4,7 @@ Two clients implement python-telegram-bot's `BaseRequest`: `AiohttpRequest` (a f
 CPU per Bot API call of PTB's own httpx stack, bench/http_client.py) and PTB's
 `HTTPXRequest`, kept as the fallback (`[telegram] http_client`). Both honour the same
 timeouts, connection pool size and proxy (`[telegram] proxy`, and only that: not the
-environment's HTTP(S)_PROXY; HTTP, or SOCKS5 through aiohttp-socks / httpx[socks]), and map
+environment's HTTP(S)_PROXY; HTTP(S), or SOCKS5 through aiohttp-socks / httpx[socks]), and map
 their errors to PTB's `NetworkError` and `TimedOut`.
 
 A reply to a user (the edited card that says "✅ Visit logged.", a callback answer) that is

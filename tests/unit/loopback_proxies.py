@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import ssl
 import struct
 from dataclasses import dataclass, field
 
@@ -44,6 +45,7 @@ class LoopbackProxy:
     passages: list[Passage] = field(default_factory=list)
     refused: int = 0
     scheme: str = ""
+    tls: ssl.SSLContext | None = None  # clients reach the proxy itself over TLS
     _server: asyncio.Server | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -56,10 +58,11 @@ class LoopbackProxy:
         user = self.user if user is None else user
         password = self.password if password is None else password
         auth = f"{user}:{password}@" if user is not None else ""
-        return f"{self.scheme}://{auth}127.0.0.1:{self.port}"
+        host = "localhost" if self.tls else "127.0.0.1"
+        return f"{self.scheme}://{auth}{host}:{self.port}"
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0, ssl=self.tls)
 
     async def stop(self) -> None:
         assert self._server is not None
@@ -87,8 +90,13 @@ class LoopbackProxy:
 
 
 class HttpProxy(LoopbackProxy):
-    def __init__(self, user: str | None = None, password: str | None = None) -> None:
-        super().__init__(user, password, scheme="http")
+    def __init__(
+        self,
+        user: str | None = None,
+        password: str | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
+        super().__init__(user, password, scheme="https" if tls else "http", tls=tls)
 
     def _authorised(self, headers: dict[str, str]) -> str | bool | None:
         """The user name when the credentials match, None without auth, False when refused."""

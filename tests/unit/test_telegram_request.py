@@ -14,6 +14,7 @@ import traceback
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpx
 import pytest
 import trustme
 from aiohttp import web
@@ -311,6 +312,27 @@ async def test_every_call_goes_through_the_proxy_with_its_credentials(
     # Telegram's name reaches the proxy, which resolves it (local DNS may be poisoned).
     assert (passage.host, passage.user) == ("localhost", "county")
     assert passage.kind == ("connect" if proxy_class is HttpProxy else "socks5")
+
+
+@pytest.mark.parametrize("kind", CLIENTS)
+async def test_a_proxy_reached_over_tls(
+    https_api: str, authority: trustme.CA, trust: ssl.SSLContext, kind: str
+) -> None:
+    """An https:// proxy: TLS to the proxy, then a CONNECT tunnel with TLS to Telegram."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(context)
+    async with running(HttpProxy("county", PASSWORD, tls=context)) as proxy:
+        url = proxy.url()
+        if kind == "aiohttp":
+            request = client(kind, proxy=url, trust=trust)
+        else:  # httpx takes the proxy's own TLS settings from an httpx.Proxy
+            request = RetryingRequest(
+                proxy=httpx.Proxy(url, ssl_context=trust), httpx_kwargs={"verify": trust}
+            )
+        result = await call(request, f"{https_api}/bot{TOKEN}/sendMessage", text="加密代理")
+    assert result == {"method": "sendMessage", "text": "加密代理"}
+    [passage] = proxy.passages
+    assert (passage.kind, passage.host, passage.user) == ("connect", "localhost", "county")
 
 
 @pytest.mark.parametrize("kind", CLIENTS)
