@@ -42,7 +42,7 @@ def _toml(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)  # strings and numbers are valid TOML this way
 
 
-def config_toml(api_base: str, url: str) -> str:
+def config_toml(api_base: str, url: str, telegram: dict[str, object] | None = None) -> str:
     lines = [
         'timezone = "Asia/Shanghai"',
         'language = "zh_CN"',
@@ -50,6 +50,7 @@ def config_toml(api_base: str, url: str) -> str:
         f"token = {_toml(TOKEN)}",
         f"api_base_url = {_toml(api_base)}",
         'bot_username = "bench_bot"',
+        *(f"{key} = {_toml(value)}" for key, value in (telegram or {}).items()),
         "[telegram.flood_limits]",
         "messages_per_second = 10000",
         "[database]",

@@ -29,7 +29,7 @@ from bot.core.ratelimit import FloodLimiter
 from bot.core.refusals import PlainTextFallback
 from bot.core.render import Renderer
 from bot.core.services import Services
-from bot.core.telegram_request import RetryingRequest
+from bot.core.telegram_request import bot_api_request, proxy_for_display
 from bot.core.turn import App
 from bot.core.updates import PerUserUpdateProcessor
 from bot.features import register_all
@@ -48,22 +48,19 @@ CONCURRENT_UPDATES = 32
 def telegram_builder(
     settings: Settings, token: str | None = None
 ) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
-    """PTB as the bot runs it: the Bot API address, retrying requests, HTML by default, the
-    flood limiter and per-user ordered concurrent updates. (bench/throughput.py builds its
-    echo bot from this too, to tell the framework's cost from the bot's own.)"""
+    """PTB as the bot runs it: the Bot API address, the configured HTTP client (retrying
+    requests, the proxy) for every call and for getUpdates, HTML by default, the flood
+    limiter and per-user ordered concurrent updates. (bench/throughput.py builds its echo bot
+    from this too, to tell the framework's cost from the bot's own.)"""
+    if proxy := settings.telegram.proxy:
+        log.info("Bot API calls go through the proxy %s", proxy_for_display(proxy))
     return (
         ApplicationBuilder()
         .token(token or settings.telegram.token)
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
-        .request(
-            RetryingRequest(
-                connection_pool_size=256,
-                read_timeout=settings.telegram.request_timeout_seconds,
-                write_timeout=settings.telegram.request_timeout_seconds,
-                connect_timeout=settings.telegram.request_timeout_seconds,
-            )
-        )
+        .request(bot_api_request(settings.telegram))
+        .get_updates_request(bot_api_request(settings.telegram, updates=True))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -89,6 +90,9 @@ _MESSAGES = {
         "use sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db"
     ),
     "lat_lon": N_("give both lat and lon, or neither"),
+    "proxy_url": N_(
+        "must be a proxy address such as http://127.0.0.1:7890 or socks5://user:password@host:1080"
+    ),
     "renew_before_expiry": N_("renew_seconds must be shorter than lease_seconds"),
     "duplicate_villages": N_("duplicate village names: {names}"),
     "empty_names": N_("{what} must not be empty"),
@@ -139,12 +143,16 @@ class TelegramConfig(_Strict):
     token: str = ""
     bot_username: str = ""
     api_base_url: str = "https://api.telegram.org"
-    proxy: str | None = None
+    # Every Bot API call goes through this proxy when set: http://host:port or
+    # socks5://user:password@host:port. Kept out of repr: it may hold a password.
+    proxy: str | None = Field(None, repr=False)
     mode: Literal["polling", "webhook"] = "polling"
     admin_chat_id: int | None = None
     # How long one Bot API request may take (connect, send, answer) before it counts as
     # failed; failed requests are retried (bot/core/telegram_request.py).
     request_timeout_seconds: float = Field(5.0, gt=0, le=120)
+    # The Bot API's HTTP client: aiohttp (less CPU per call) or httpx (PTB's own).
+    http_client: Literal["aiohttp", "httpx"] = "aiohttp"
     webhook: WebhookConfig = WebhookConfig()
     flood_limits: FloodLimitConfig = FloodLimitConfig()
 
@@ -154,6 +162,29 @@ class TelegramConfig(_Strict):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("proxy")
+    @classmethod
+    def _check_proxy(cls, value: str | None) -> str | None:
+        # The message never repeats the value: it may hold the proxy's password.
+        value = (value or "").strip().rstrip("/")
+        if not value:
+            return None
+        parts = urlsplit(value)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if (
+            parts.scheme not in ("http", "https", "socks5", "socks5h")
+            or not parts.hostname
+            or port is None
+            or parts.path
+            or parts.query
+            or parts.fragment
+        ):
+            raise _invalid("proxy_url")
+        return value
 
     @property
     def base_url(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from bench import county, fanout, memory, throughput
+from bench import county, fanout, http_client, memory, openloop, throughput
 
 
 async def test_fanout(database_url: str) -> None:
@@ -42,3 +42,24 @@ async def test_memory(database_url: str) -> None:
     result = await memory.main(members=50, active=2, visits=1, db=database_url)
     assert result["visits"] == 2
     assert 0 < result["rss_after_start_mb"] <= result["peak_rss_mb"]
+
+
+async def test_openloop(database_url: str) -> None:
+    """Both HTTP clients, the bot and the configured echo as processes of their own."""
+    result = await openloop.main(
+        rates=[1.0, 2.0], seconds=2.0, think=0.05, clients=["aiohttp", "httpx"], db=database_url
+    )
+    assert set(result["runs"]) == {"aiohttp", "httpx"}
+    for run in result["runs"].values():
+        for key in ("bot", "configured_echo"):
+            for window in run[key]:
+                assert window["failed"] == 0 and window["skipped"] == 0
+                assert window["visits"] > 0 and window["cpu_ms_per_visit"] > 0
+                assert set(window["taps"]) == set(openloop.TAPS)
+    assert "bot knee" in openloop.render(json.loads(json.dumps(result)))
+
+
+async def test_http_client() -> None:
+    result = await http_client.main(calls=20, concurrency=2, rounds=1)
+    assert set(result["cpu_ms_per_call"]) == {"aiohttp", "httpx"}  # type: ignore[arg-type]
+    assert all(v > 0 for v in result["cpu_ms_per_call"].values())  # type: ignore[attr-defined]
