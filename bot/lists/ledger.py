@@ -90,9 +90,20 @@ def render_lists(
     return renderer.render_parts(
         "redblack/lists.html.j2",
         language,
-        v=view(snapshot, language),
+        v=public_view(snapshot, language, issue),
         **issue_context(issue, settings, code, language),
     )
+
+
+def public_view(
+    snapshot: dict[str, Any], language: str, issue: RedBlackIssue | None
+) -> dict[str, Any]:
+    """The lists as shown: a published list names only who is on it (whoever came off after
+    an objection is not mentioned; the secretary's preview and the audit keep the decision)."""
+    v = view(snapshot, language)
+    if issue is None or issue.status != rb_db.PREVIEW:
+        v["removed"] = []
+    return v
 
 
 def printable_html(
@@ -108,7 +119,7 @@ def printable_html(
 
     Monthly and quarterly lists carry a bar chart of field days per cadre."""
     _ = gettext_for(language)
-    v = view(snapshot, language)
+    v = public_view(snapshot, language, None)
     chart = ""
     if snapshot["period"]["kind"] != "week" and v["field_days"]:
         chart = bar_chart_svg(v["field_days"], _("Field days per cadre"), _(" days"))
