@@ -63,9 +63,18 @@ def issue_context(
     issue: RedBlackIssue | None, settings: Settings, code: str, language: str
 ) -> dict[str, Any]:
     tz = settings.township_tz(code)
+    hours = settings.township_redblack(code).objection_window_hours
     if issue is None:
-        return {"status": "live", "number": 0, "published": "", "reason": "", "until": ""}
+        return {
+            "status": "live",
+            "number": 0,
+            "published": "",
+            "reason": "",
+            "until": "",
+            "window_hours": hours,
+        }
     return {
+        "window_hours": hours,
         "status": issue.status,
         "number": issue.number or 0,
         "published": format_datetime(issue.published_at, tz, language)
