@@ -393,12 +393,17 @@ async def objectable_previews(
     return [p for p in previews if member_id in listed(p.snapshot)]
 
 
-async def latest_preview(session: AsyncSession, township_id: int) -> RedBlackIssue | None:
+async def latest_preview(
+    session: AsyncSession, township_id: int, closed_by: datetime | None = None
+) -> RedBlackIssue | None:
+    """The latest preview (whose objection window ended by `closed_by`, when given)."""
+    query = select(RedBlackIssue).where(
+        RedBlackIssue.township_id == township_id, RedBlackIssue.status == PREVIEW
+    )
+    if closed_by is not None:
+        query = query.where(RedBlackIssue.objections_until <= closed_by)
     return await session.scalar(
-        select(RedBlackIssue)
-        .where(RedBlackIssue.township_id == township_id, RedBlackIssue.status == PREVIEW)
-        .order_by(RedBlackIssue.created_at.desc(), RedBlackIssue.id.desc())
-        .limit(1)
+        query.order_by(RedBlackIssue.created_at.desc(), RedBlackIssue.id.desc()).limit(1)
     )
 
 

@@ -114,13 +114,17 @@ async def publish(
     actor: Actor,
     now: datetime,
 ) -> Outcome:
-    """Publish the period's preview (the latest preview when no period is given) to the
-    township group, once the objection window has ended and every objection is decided."""
+    """Publish the period's preview (when no period is given: the latest one whose objection
+    window has ended, else the latest) to the township group, once the objection window has
+    ended and every objection is decided."""
     if period is not None:
         key = period_key(period)
         issue = await rb_db.preview_issue(session, township.id, key)
     else:
-        issue = await rb_db.latest_preview(session, township.id)
+        # The latest that can be published now, else the latest (to say when it can be).
+        issue = await rb_db.latest_preview(
+            session, township.id, closed_by=now
+        ) or await rb_db.latest_preview(session, township.id)
         key = issue.period_key if issue else ""
     done = await rb_db.published_issue(session, township.id, key) if key else None
     if done is not None:
