@@ -13,7 +13,16 @@ from bot.core.models import JobRun, RedBlackIssue
 from bot.core.render import format_datetime
 from devkit.sample import GROUP_CHAT_ID
 from tests.conftest import SHANGHAI
-from tests.e2e.helpers import CADRE_LI, CADRE_WANG, CADRE_ZHAO, SECRETARY, ask, ask1, button_labels, zh
+from tests.e2e.helpers import (
+    CADRE_LI,
+    CADRE_WANG,
+    CADRE_ZHAO,
+    SECRETARY,
+    ask,
+    ask1,
+    button_labels,
+    zh,
+)
 from tests.e2e.redblack_facts import FakeFacts, week_row
 
 THIS_WEEK = date(2026, 11, 23)  # the test clock's week
@@ -62,7 +71,9 @@ async def test_friday_deadline_to_monday_meeting(world) -> None:
     assert week.status == "preview" and week.created_by is None
     # 48 hours (the configured window), which ends before Monday's meeting.
     assert week.objections_until == at(29, 18)
-    told = [m for m in world.emu.chat(CADRE_WANG.telegram_user_id).messages if TOLD in (m.text or "")]
+    told = [
+        m for m in world.emu.chat(CADRE_WANG.telegram_user_id).messages if TOLD in (m.text or "")
+    ]
     assert len(told) == 1 and button_labels(told[0]) == [zh("✋ Object")]
     until = format_datetime(at(29, 18), SHANGHAI, "zh_CN")
     assert until in (told[0].text or "")
@@ -101,17 +112,15 @@ async def test_friday_deadline_to_monday_meeting(world) -> None:
     [decision] = await wang.replies(1, timeout=10)
     assert decision.text.startswith(
         zh(
-            "Your objection was rejected: you stay on the list for {period}. Send /why for the facts."
+            "Your objection was rejected: you stay on the list for {period}. "
+            "Send /why for the facts."
         ).split("{")[0]
     )
 
     # Saturday still: publication is refused until the window ends, with the time it ends.
     refused = await ask1(world, sec, "/redblack publish")
     assert refused.text == str(
-        zh(
-            "The objection window is open until {until}. The list can be published after it "
-            "closes."
-        )
+        zh("The objection window is open until {until}. The list can be published after it closes.")
     ).format(until=until)
     assert texts(world, GROUP_CHAT_ID) == []
 
@@ -119,7 +128,7 @@ async def test_friday_deadline_to_monday_meeting(world) -> None:
     await world.scheduler.travel(at(30, 8))
     await read_all(world, sec)
     before = len(texts(world, GROUP_CHAT_ID))
-    document, confirm = await ask(world, sec, "/redblack publish week", 2)
+    _document, confirm = await ask(world, sec, "/redblack publish week", 2)
     assert confirm.text.startswith(
         zh("Published as issue {number} of {period} and posted to the township group chat.").split(
             "{"
