@@ -44,7 +44,7 @@ def arena_text(turn: MemberTurn, township: Township, items: Sequence[ArenaItem])
             if r.item.updated_at
             else "",
         }
-        for r in standings(items)
+        for r in standings(list(items))
     ]
     return turn.svc.renderer.render(
         "redblack/arena.html.j2", turn.lang, township=township.name, rows=rows
