@@ -1,5 +1,5 @@
 """What /arena shows: the standings with their buttons, and the owners picker. Message bodies
-are templates (templates/redblack/arena.html.j2); labels and short alerts are here."""
+are templates (templates/arena/arena.html.j2); labels and short alerts are here."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def arena_text(turn: MemberTurn, township: Township, items: Sequence[ArenaItem])
         for r in standings(list(items))
     ]
     return turn.svc.renderer.render(
-        "redblack/arena.html.j2", turn.lang, township=township.name, rows=rows
+        "arena/arena.html.j2", turn.lang, township=township.name, rows=rows
     )
 
 

@@ -210,7 +210,7 @@ async def history(turn: MemberTurn, township: Township, words: list[str]) -> Non
     ]
     await turn.send(
         turn.svc.renderer.render(
-            "redblack/history.html.j2", turn.lang, township=township.name, issues=rows
+            "lists/history.html.j2", turn.lang, township=township.name, issues=rows
         ),
         buttons,
     )

@@ -97,7 +97,7 @@ def render_lists(
 ) -> list[Html]:
     """The lists as Telegram HTML, split at the message limit."""
     return renderer.render_parts(
-        "redblack/lists.html.j2",
+        "lists/lists.html.j2",
         language,
         v=public_view(snapshot, language, issue),
         **issue_context(issue, settings, code, language),
@@ -137,7 +137,7 @@ def printable_html(
     if context["status"] != "published" and issue is not None and issue.status == "superseded":
         context["status"] = "published"
     return renderer.render(
-        "redblack/print.html.j2",
+        "lists/print.html.j2",
         language,
         v=v,
         chart=chart,
@@ -295,7 +295,7 @@ async def weekly_preview_block(
     from the current facts (or the issue in force, if the week is already published)."""
     lists = await lists_for(session, settings, township, period, facts or DEFAULT_PROVIDER, now)
     return (renderer or Renderer()).render(
-        "redblack/agenda_block.html.j2", language, v=view(lists.snapshot, language)
+        "lists/agenda_block.html.j2", language, v=view(lists.snapshot, language)
     )
 
 

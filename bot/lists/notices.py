@@ -94,7 +94,7 @@ def told_notices(
         item = next(x for x in v[list_name] if x["member_id"] == member_id)
         _ = gettext_for(lang)
         text = svc.renderer.render(
-            "redblack/told.html.j2",
+            "lists/told.html.j2",
             lang,
             v=v,
             list_name=list_name,
@@ -133,7 +133,7 @@ def objection_body(
     svc: Services, issue: RedBlackIssue, objection: RedBlackObjection, name: str, lang: str
 ) -> Html:
     return svc.renderer.render(
-        "redblack/objection.html.j2",
+        "lists/objection.html.j2",
         lang,
         name=name,
         period=period_text(issue.snapshot, lang),

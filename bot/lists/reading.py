@@ -56,7 +56,7 @@ async def why_command(turn: MemberTurn) -> None:
         )
         return
     for part in turn.svc.renderer.render_parts(
-        "redblack/why.html.j2",
+        "lists/why.html.j2",
         turn.lang,
         name=turn.actor.name,
         township=township.name,
