@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from bot.core.db import members as member_db
 from bot.core.models import Township
-from bot.core.outbox import Outgoing, enqueue
 from bot.core.roles import Role
 from bot.core.turn import MemberTurn, Turn
 from bot.lists.periods import parse_period
@@ -20,15 +19,6 @@ async def drain(turn: Turn) -> None:
     scheduler = turn.context.application.bot_data.get("scheduler")
     if scheduler is not None:
         await scheduler.sender.drain()
-
-
-async def deliver(turn: Turn, items: Sequence[Outgoing]) -> None:
-    """Queue durably, then send at once."""
-    if not items:
-        return
-    async with turn.svc.transaction() as session:
-        await enqueue(session, items, turn.now)
-    await drain(turn)
 
 
 def split_args(turn: Turn) -> tuple[list[str], str | None]:

@@ -404,9 +404,9 @@ async def test_a_rejected_objection_carries_the_secretarys_note(world) -> None:
         zh("Objection from {name} rejected: they stay on the list for {period}.").split("{")[0]
         in done.text
     )
-    assert str(zh("Your note: {note}")).format(note=note) in done.text
+    assert zh("Your note: {note}").format(note=note) in done.text
     [decision] = await wang.replies(1, timeout=10)
-    assert decision.text.endswith(str(zh("The secretary's note: {note}")).format(note=note))
+    assert decision.text.endswith(zh("The secretary's note: {note}").format(note=note))
     assert "&lt;周五&gt;" in decision.html
     async with world.svc.transaction() as session:
         objection = (await session.scalars(select(RedBlackObjection))).one()
