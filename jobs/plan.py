@@ -11,6 +11,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.calendar import WorkCalendar
+from bot.lists.periods import period_key
+from bot.lists.timeline import closing_periods
 from bot.week.rules import (
     ReportSchedule,
     meeting_time,
@@ -28,6 +30,7 @@ MONDAY_AGENDA = "monday_agenda"
 DISPUTE_REMINDERS = "dispute_reminders"
 WEEKLY_SUMMARY = "weekly_summary"
 MONTHLY_SUMMARY = "monthly_summary"
+LISTS_PREVIEW = "lists_preview"
 
 ALL_JOBS = (
     REPORT_OPEN,
@@ -39,6 +42,7 @@ ALL_JOBS = (
     DISPUTE_REMINDERS,
     WEEKLY_SUMMARY,
     MONTHLY_SUMMARY,
+    LISTS_PREVIEW,
 )
 
 
@@ -88,6 +92,10 @@ def week_occurrences(
         if times.report_last_call_before > timedelta(0) and last_call > window.opens_at:
             add(REPORT_LAST_CALL, last_call)
         add(REPORT_DEADLINE, window.deadline)
+        # The week closes at its deadline (and a month or quarter with its last week): its
+        # lists are prepared then, keyed by the period, so each is prepared once.
+        for period in closing_periods(week_start):
+            add(LISTS_PREVIEW, window.deadline, period_key(period), period.start)
         add(WEEKLY_SUMMARY, window.deadline + times.weekly_summary_after)
         nudge_day = week_start + timedelta(days=times.field_nudge_weekday - 1)
         add(

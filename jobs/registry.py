@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jobs import plan, weekly
+from jobs import lists, plan, weekly
 from jobs.scheduler import JobFunc
 
 JOBS: dict[str, JobFunc] = {
@@ -15,4 +15,5 @@ JOBS: dict[str, JobFunc] = {
     plan.DISPUTE_REMINDERS: weekly.dispute_reminders,
     plan.WEEKLY_SUMMARY: weekly.weekly_summary,
     plan.MONTHLY_SUMMARY: weekly.monthly_summary,
+    plan.LISTS_PREVIEW: lists.lists_preview,
 }

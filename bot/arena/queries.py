@@ -197,3 +197,9 @@ async def progress_rows(
         .order_by(ArenaItem.id, ArenaProgress.at, ArenaProgress.id)
     )
     return [(t, n or "", p, note, at, target) for t, n, p, note, at, target in rows]
+
+
+async def item_by_id(session: AsyncSession, item_id: int) -> ArenaItem | None:
+    """An active key work item."""
+    item = await session.get(ArenaItem, item_id)
+    return item if item is not None and item.active else None

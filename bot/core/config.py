@@ -242,6 +242,7 @@ JOB_NAMES = (
     "dispute_reminders",
     "weekly_summary",
     "monthly_summary",
+    "lists_preview",
 )
 
 

@@ -63,9 +63,18 @@ def issue_context(
     issue: RedBlackIssue | None, settings: Settings, code: str, language: str
 ) -> dict[str, Any]:
     tz = settings.township_tz(code)
+    hours = settings.township_redblack(code).objection_window_hours
     if issue is None:
-        return {"status": "live", "number": 0, "published": "", "reason": "", "until": ""}
+        return {
+            "status": "live",
+            "number": 0,
+            "published": "",
+            "reason": "",
+            "until": "",
+            "window_hours": hours,
+        }
     return {
+        "window_hours": hours,
         "status": issue.status,
         "number": issue.number or 0,
         "published": format_datetime(issue.published_at, tz, language)
@@ -88,11 +97,22 @@ def render_lists(
 ) -> list[Html]:
     """The lists as Telegram HTML, split at the message limit."""
     return renderer.render_parts(
-        "redblack/lists.html.j2",
+        "lists/lists.html.j2",
         language,
-        v=view(snapshot, language),
+        v=public_view(snapshot, language, issue),
         **issue_context(issue, settings, code, language),
     )
+
+
+def public_view(
+    snapshot: dict[str, Any], language: str, issue: RedBlackIssue | None
+) -> dict[str, Any]:
+    """The lists as shown: a published list names only who is on it (whoever came off after
+    an objection is not mentioned; the secretary's preview and the audit keep the decision)."""
+    v = view(snapshot, language)
+    if issue is None or issue.status != rb_db.PREVIEW:
+        v["removed"] = []
+    return v
 
 
 def printable_html(
@@ -108,7 +128,7 @@ def printable_html(
 
     Monthly and quarterly lists carry a bar chart of field days per cadre."""
     _ = gettext_for(language)
-    v = view(snapshot, language)
+    v = public_view(snapshot, language, None)
     chart = ""
     if snapshot["period"]["kind"] != "week" and v["field_days"]:
         chart = bar_chart_svg(v["field_days"], _("Field days per cadre"), _(" days"))
@@ -117,7 +137,7 @@ def printable_html(
     if context["status"] != "published" and issue is not None and issue.status == "superseded":
         context["status"] = "published"
     return renderer.render(
-        "redblack/print.html.j2",
+        "lists/print.html.j2",
         language,
         v=v,
         chart=chart,
@@ -275,7 +295,7 @@ async def weekly_preview_block(
     from the current facts (or the issue in force, if the week is already published)."""
     lists = await lists_for(session, settings, township, period, facts or DEFAULT_PROVIDER, now)
     return (renderer or Renderer()).render(
-        "redblack/agenda_block.html.j2", language, v=view(lists.snapshot, language)
+        "lists/agenda_block.html.j2", language, v=view(lists.snapshot, language)
     )
 
 

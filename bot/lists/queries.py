@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.config import Settings
 from bot.core.db.bulk import gc_paused
 from bot.core.db.members import audit
-from bot.core.models import RedBlackIssue, RedBlackObjection, Township
+from bot.core.models import Member, RedBlackIssue, RedBlackObjection, Township
 from bot.lists.facts import FactsProvider, members_for_lists
 from bot.lists.periods import period_key
 from bot.lists.rules import Period, evaluate, rules_from_config
@@ -153,9 +153,10 @@ async def save_preview(
     *,
     actor_id: int | None,
     now: datetime,
-    window: timedelta,
+    until: datetime,
 ) -> RedBlackIssue:
-    """Create the period's preview, or refresh it with new facts (objections are kept)."""
+    """Create the period's preview, or refresh it with new facts (objections are kept);
+    objections are heard `until` then."""
     key = period_key(period)
     snapshot = _with_upheld(snapshot, await _upheld(session, township.id, key))
     issue = await preview_issue(session, township.id, key)
@@ -172,7 +173,7 @@ async def save_preview(
         )
         session.add(issue)
     issue.snapshot = snapshot
-    issue.objections_until = now + window
+    issue.objections_until = until
     await session.flush()
     await audit(
         session,
@@ -390,3 +391,49 @@ async def objectable_previews(
         .order_by(RedBlackIssue.id)
     )
     return [p for p in previews if member_id in listed(p.snapshot)]
+
+
+async def latest_preview(
+    session: AsyncSession, township_id: int, closed_by: datetime | None = None
+) -> RedBlackIssue | None:
+    """The latest preview (whose objection window ended by `closed_by`, when given)."""
+    query = select(RedBlackIssue).where(
+        RedBlackIssue.township_id == township_id, RedBlackIssue.status == PREVIEW
+    )
+    if closed_by is not None:
+        query = query.where(RedBlackIssue.objections_until <= closed_by)
+    return await session.scalar(
+        query.order_by(RedBlackIssue.created_at.desc(), RedBlackIssue.id.desc()).limit(1)
+    )
+
+
+async def closed_preview(
+    session: AsyncSession, township_ids: set[int], member_id: int
+) -> RedBlackIssue | None:
+    """The latest preview naming `member_id` (its window may have closed)."""
+    if not township_ids:
+        return None
+    rows = await session.scalars(
+        select(RedBlackIssue)
+        .where(RedBlackIssue.township_id.in_(township_ids), RedBlackIssue.status == PREVIEW)
+        .order_by(RedBlackIssue.id.desc())
+    )
+    return next((r for r in rows if member_id in listed(r.snapshot)), None)
+
+
+async def undecided(
+    session: AsyncSession, township_ids: set[int]
+) -> list[tuple[RedBlackObjection, RedBlackIssue, str]]:
+    """Open objections to the townships' previews, oldest first, with the member's name."""
+    rows = await session.execute(
+        select(RedBlackObjection, RedBlackIssue, Member.display_name)
+        .join(RedBlackIssue, RedBlackIssue.id == RedBlackObjection.issue_id)
+        .join(Member, Member.id == RedBlackObjection.member_id)
+        .where(
+            RedBlackIssue.township_id.in_(township_ids),
+            RedBlackIssue.status == PREVIEW,
+            RedBlackObjection.status == OPEN,
+        )
+        .order_by(RedBlackObjection.id)
+    )
+    return [(objection, issue, name) for objection, issue, name in rows]

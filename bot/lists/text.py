@@ -1,7 +1,7 @@
 """Words for the red and black lists: every reason code as a translated sentence with its exact
 facts (weeks, dates, counts, case numbers), and period and list labels.
 
-Plain text: callers put it through Jinja autoescape (or `bot.core.text.esc`).
+Plain text: the templates escape it.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from bot.week.rules import (
     VisitFact,
     WeekReportStatus,
     WeekStatus,
+    final_report_status,
     report_status,
     week_of,
 )
@@ -53,7 +54,7 @@ class CadreWeek:
         """The red/black-list facts of this week (call after the deadline: a still
         pending report counts as missing)."""
         s = self.status
-        report: ReportStatus = "missing" if self.report == "pending" else self.report
+        report: ReportStatus = final_report_status(self.report)
         return MemberWeek(
             member_id=self.member_id,
             week_start=s.week_start,

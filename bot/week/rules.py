@@ -580,6 +580,11 @@ def judged_report_status(
     return "missing" if window.is_past(now) else "pending"
 
 
+def final_report_status(status: WeekReportStatus) -> ReportStatus:
+    """A week's report status once the week is judged: still pending then is missing."""
+    return "missing" if status == "pending" else status
+
+
 class MemberWeek(NamedTuple):
     """One member's facts for one week (``week_start`` must be one of ``Period.weeks``).
 

@@ -11,17 +11,17 @@ import pytest
 from bot.arena.rules import ArenaItem, standings
 from bot.core.config import ConfigError, parse_settings
 from bot.core.i18n import gettext_for
+from bot.lists.assess import _PARAMS
+from bot.lists.assess import SharedReasons as _SharedReasons
 from bot.lists.chart import bar_chart_svg
 from bot.lists.periods import latest_complete, parse_period, period_from_key, period_key
 from bot.lists.rules import (
-    _PARAMS,
     Member,
     MemberCaseFacts,
     MemberWeek,
     Reason,
     ReasonCode,
     RedBlackRules,
-    _SharedReasons,
     evaluate,
     rules_from_config,
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot.lists.facts import member_weeks_straight, period_member_weeks
+from bot.week.period import period_member_weeks
 from bot.week.schedule import week_rules
 from tests.conftest import SHANGHAI
 from tests.e2e.helpers import (
@@ -22,6 +22,7 @@ from tests.e2e.helpers import (
     zh,
 )
 from tests.e2e.test_weekly_jobs import at, log_visit, mark_read, texts, township_id
+from tests.reference_weeks import member_weeks_straight
 
 MONDAY = date(2026, 11, 23)
 CADRES = [CADRE_LI, CADRE_WANG, CADRE_ZHAO, CADRE_SUN, MEDIATOR_ZHOU]

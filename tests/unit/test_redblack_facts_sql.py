@@ -1,9 +1,10 @@
-"""The lists' week facts summed in SQL (`period_member_weeks`) are exactly the straightforward
-definition (`member_weeks_straight`: the week overview's `CadreWeek.member_week()` from the
-first full week after joining), on varied data: holidays and 调休 workdays (national and
-configured), leave and official duty (approved, pending, rejected, whole weeks), reports on
-time, late, exactly at the deadline, drafts and missing ones, several and backfilled and
-deleted visits, visits in another township, members joining mid-period and inactive ones."""
+"""The lists' week facts summed in SQL (`bot.week.period.period_member_weeks`) are exactly the
+straightforward definition (`tests.reference_weeks.member_weeks_straight`: the week overview's
+`CadreWeek.member_week()` from the first full week after joining), on varied data: holidays
+and 调休 workdays (national and configured), leave and official duty (approved, pending,
+rejected, whole weeks), reports on time, late, exactly at the deadline, drafts and missing
+ones, several and backfilled and deleted visits, visits in another township, members joining
+mid-period and inactive ones."""
 
 from __future__ import annotations
 
@@ -28,19 +29,15 @@ from bot.core.models import (
     VisitProblem,
     WeeklyReport,
 )
-from bot.lists import facts as redblack_facts
-from bot.lists.facts import (
-    database_facts,
-    member_weeks_straight,
-    members_for_lists,
-    period_as_of,
-    period_member_weeks,
-)
+from bot.lists.facts import database_facts, members_for_lists, period_as_of
 from bot.lists.periods import latest_complete
 from bot.lists.rules import MemberCaseFacts, Period
+from bot.week import period as week_period
+from bot.week.period import period_member_weeks
 from bot.week.rules import weeks_in_range
 from bot.week.schedule import week_rules
 from devkit.sample import sample_config
+from tests.reference_weeks import member_weeks_straight
 
 TZ = ZoneInfo("Asia/Shanghai")
 # 2026: National Day holidays Oct 1-7 (a week with no report due on a normal Friday),
@@ -205,7 +202,7 @@ async def test_facts_summed_in_sql_are_the_straight_definition(
                 checked += len(straight)
         assert checked > 500
         # Members' reports looked up a few ids at a time give the same facts.
-        monkeypatch.setattr(redblack_facts, "_IDS_PER_QUERY", 4)
+        monkeypatch.setattr(week_period, "_IDS_PER_QUERY", 4)
         for period in _periods():
             rules = week_rules(settings, "TA")
             as_of = period_as_of(period, rules)
@@ -213,7 +210,7 @@ async def test_facts_summed_in_sql_are_the_straight_definition(
                 session, 1, period.weeks, rules, as_of
             ) == await member_weeks_straight(session, 1, period.weeks, rules, as_of)
         # Reports judged a few weeks per statement, also for weeks that skip some.
-        monkeypatch.setattr(redblack_facts, "_WEEKS_PER_MASK", 3)
+        monkeypatch.setattr(week_period, "_WEEKS_PER_MASK", 3)
         quarter = _periods()[3]
         rules = week_rules(settings, "TA")
         as_of = period_as_of(quarter, rules)

@@ -1,0 +1,129 @@
+"""Reading the lists: /why (the facts behind a member's outcome), /export (the ledger and the
+printable page) and a published issue shown again from /redblack history."""
+
+from __future__ import annotations
+
+from bot.core.db import members as member_db
+from bot.core.flows import STALE, Press
+from bot.core.roles import Role
+from bot.core.townships import reruns, township_for
+from bot.core.turn import MemberTurn, member_only
+from bot.lists import queries as rb_db
+from bot.lists.actions import BUTTONS, Act
+from bot.lists.chat import managed_township, period_of, split_args
+from bot.lists.facts import provider
+from bot.lists.ledger import (
+    export_filename,
+    ledger_workbook,
+    lists_for,
+    page_filename,
+    printable_html,
+    render_lists,
+)
+from bot.lists.periods import period_key
+from bot.lists.replies import NOT_YOURS, PRINTABLE, bad_period_text
+from bot.lists.views import explanation_view, period_text
+
+
+@member_only()
+@reruns("why")
+async def why_command(turn: MemberTurn) -> None:
+    _ = turn._
+    words = list(turn.context.args or [])
+    period = period_of(turn, words)
+    if period is None:
+        await turn.send(bad_period_text(_, words[0]))
+        return
+    township_id = await township_for(turn, (), "why", _("No township is configured yet."))
+    if township_id is None:
+        return
+    async with turn.svc.transaction() as session:
+        township = await member_db.township_by_id(session, township_id)
+        assert township is not None  # the member holds a role there
+        lists = await lists_for(
+            session,
+            turn.svc.settings,
+            township,
+            period,
+            provider(turn.svc.extras),
+            turn.now,
+            include_preview=True,
+        )
+    e = explanation_view(lists.snapshot, turn.actor.member_id, turn.lang)
+    if not e:
+        await turn.send(
+            _("Only cadres are assessed for the red and black lists; you are not on them.")
+        )
+        return
+    for part in turn.svc.renderer.render_parts(
+        "lists/why.html.j2",
+        turn.lang,
+        name=turn.actor.name,
+        township=township.name,
+        period=period_text(lists.snapshot, turn.lang),
+        source=lists.source,
+        number=lists.issue.number if lists.issue else 0,
+        e=e,
+    ):
+        await turn.send(part)
+
+
+@member_only(Role.SECRETARY, Role.ADMIN)
+async def export_command(turn: MemberTurn) -> None:
+    _ = turn._
+    args, code = split_args(turn)
+    if not args or args[0].lower() not in ("week", "month", "周", "月"):
+        await turn.send(_("Usage: /export week or /export month"))
+        return
+    township = await managed_township(turn, code)
+    period = period_of(turn, args)
+    if township is None or period is None:
+        return
+    settings = turn.svc.settings
+    facts = provider(turn.svc.extras)
+    async with turn.svc.transaction() as session:
+        workbook = await ledger_workbook(session, settings, township, period, facts, turn.now)
+        lists = await lists_for(session, settings, township, period, facts, turn.now)
+    key = period_key(period)
+    page = printable_html(
+        turn.svc.renderer, settings, township.code, lists.snapshot, lists.issue, turn.lang, turn.now
+    )
+    chat = turn.update.effective_chat
+    if chat is None:
+        return
+    await turn.context.bot.send_document(
+        chat.id,
+        document=workbook,
+        filename=export_filename(township.code, key, "xlsx"),
+        caption=_("Ledger (台账) of {township}, {period}").format(
+            township=township.name, period=period_text(lists.snapshot, turn.lang)
+        ),
+    )
+    await turn.context.bot.send_document(
+        chat.id,
+        document=page.encode(),
+        filename=page_filename(township.code, key),
+        caption=_(PRINTABLE),
+    )
+
+
+@BUTTONS.on(Act.SHOW)
+async def show_issue(turn: MemberTurn, press: Press) -> None:
+    issue_id = press.number(0)
+    async with turn.svc.transaction() as session:
+        issue = await rb_db.issue_by_id(session, issue_id)
+        township = await member_db.township_by_id(session, issue.township_id) if issue else None
+    if issue is None or township is None:
+        await turn.answer(turn._(STALE), alert=True)
+        return
+    if not turn.actor.manages(issue.township_id):
+        await turn.answer(turn._(NOT_YOURS), alert=True)
+        return
+    if issue.status == rb_db.PREVIEW:
+        await turn.answer(turn._(STALE), alert=True)
+        return
+    await turn.answer()
+    for part in render_lists(
+        turn.svc.renderer, turn.svc.settings, township.code, issue.snapshot, issue, turn.lang
+    ):
+        await turn.send(part)
