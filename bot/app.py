@@ -16,6 +16,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, Defaults
 
+from bot.calendar import queries as calendar_db
 from bot.core.callbacks import CallbackCodec
 from bot.core.clock import CLOCK_MOVED_HOOK, Clock, SystemClock
 from bot.core.config import Settings
@@ -116,6 +117,7 @@ def build_application(
         async with svc.transaction() as session:
             await member_db.sync_townships(session, settings)
             svc.directory = await Directory.load(session)
+            await calendar_db.reload(session, settings)
         scheduler = Scheduler(
             svc,
             OutboxSender(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.agenda import handlers as agenda
 from bot.arena import handlers as arena
+from bot.calendar import handlers as calendar
 from bot.cases import handlers as cases
 from bot.core import errors, gates, router, townships
 from bot.core.turn import App
@@ -31,6 +32,7 @@ FEATURES = [
     lists,
     arena,
     agenda,
+    calendar,
 ]
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.calendar import queries as calendar_db
 from bot.core.config import SchedulerConfig
 from bot.core.db.leases import acquire_lease, release_lease
 from bot.core.delivery import OutboxSender
@@ -26,7 +27,11 @@ from bot.core.outbox import Outgoing, enqueue
 from bot.core.services import Services
 from bot.week.schedule import work_calendar
 from jobs.context import JobContext
-from jobs.notices import calendar_fallback_notices, missed_job_notices
+from jobs.notices import (
+    calendar_fallback_notices,
+    calendar_next_year_notices,
+    missed_job_notices,
+)
 from jobs.plan import Occurrence, occurrences_between
 from jobs.rules import TownshipRules, township_rules
 
@@ -51,6 +56,7 @@ class Scheduler:
         self.jobs = jobs
         self.instance = instance or f"instance-{uuid.uuid4().hex[:8]}"
         self._warned_years: set[int] = set()
+        self._reminded_years: set[int] = set()
         self._drafts_dropped_at: datetime | None = None
 
     @property
@@ -72,6 +78,9 @@ class Scheduler:
 
     async def tick(self) -> None:
         """Run whatever is due now, then deliver what is queued."""
+        # A holiday notice imported from the shell or by another instance counts from here.
+        async with self.svc.transaction() as session:
+            await calendar_db.refresh(session, self.svc.settings)
         if self.config.enabled and await self.holds_lease():
             await self.run_due(self.svc.clock.now())
         await self.sender.drain()
@@ -93,6 +102,7 @@ class Scheduler:
             ):
                 ran += await self.run_occurrence(township, occurrence, rules, now)
         await self._warn_calendar_fallback(now)
+        await self._remind_next_year(now)
         await self._drop_stale_drafts(now)
         return ran
 
@@ -237,3 +247,24 @@ class Scheduler:
                     self.svc.settings.language,
                 )
                 await enqueue(session, notices, now)
+
+    async def _remind_next_year(self, now: datetime) -> None:
+        """From 1 December, tell the admins once if next year's holidays are not known
+        (neither the holiday library nor an imported notice has them)."""
+        today = now.astimezone(self.svc.settings.tz).date()
+        year = today.year + 1
+        if today.month != 12 or year in self._reminded_years:
+            return
+        self._reminded_years.add(year)
+        # Known, or the admins were just told the calendar already uses Monday to Friday.
+        if work_calendar(self.svc.settings).knows(year) or year in self._warned_years:
+            return
+        log.warning("the holidays of %s are not known yet; reminding the admins", year)
+        async with self.svc.transaction() as session:
+            notices = await calendar_next_year_notices(
+                session,
+                year,
+                self.svc.settings.telegram.admin_chat_id,
+                self.svc.settings.language,
+            )
+            await enqueue(session, notices, now)

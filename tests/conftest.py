@@ -27,6 +27,7 @@ from bot.core.db.migrate import upgrade_sync
 from bot.core.logsetup import setup_logging
 from bot.core.models import metadata
 from bot.core.services import Services
+from bot.week.schedule import forget_notice_days
 from devkit.emulator import BotApiEmulator
 from devkit.sample import (
     ADMIN,
@@ -66,6 +67,14 @@ def no_secrets_in_logs() -> Iterator[None]:
     written = _LOG_BUFFER.getvalue()[start:]
     leaked = sorted(value for value in SENSITIVE if value and value in written)
     assert not leaked, f"sensitive values appeared in the logs: {leaked}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_calendar_notices() -> Iterator[None]:
+    """Holiday notices loaded for a database URL stay with that database's test (PostgreSQL
+    runs use one URL for every test)."""
+    yield
+    forget_notice_days()
 
 
 def _test_database_url() -> str | None:

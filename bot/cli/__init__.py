@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.cli.calendar import add_calendar_parser
 from bot.cli.check import cmd_check_config
 from bot.cli.common import language_of, text_for
 from bot.cli.database import cmd_backup, cmd_db, cmd_restore
@@ -126,6 +127,8 @@ def build_parser(_: Text | None = None) -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["xlsx", "html"], default="xlsx")
     export.add_argument("--out", required=True, metavar="PATH")
     export.set_defaults(func=cmd_export)
+
+    add_calendar_parser(command, _)
     return parser
 
 

@@ -5,13 +5,17 @@ Pure domain code: no I/O, no logging and no reading of the current time.
 Which days are workdays is decided, in this order:
 
 1. Per-deployment overrides (``extra_holidays`` / ``extra_workdays``) always win.
-2. For years covered by ``chinese_calendar`` (currently 2004-2026): the statutory
+2. For a year whose State Council notice was imported (``notice_days``, stored in the
+   database by ``township-bot calendar import`` or ``/calendar``): the notice's days off
+   and 调休 workdays; every other day of that year is Monday-Friday. The notice replaces
+   the library for its year.
+3. For years covered by ``chinese_calendar`` (currently 2004-2026): the statutory
    holidays and the 调休 make-up workdays published by the State Council. A make-up
    Saturday or Sunday *is* a workday.
-3. For years the library does not cover: Monday-Friday are workdays, Saturday and
-   Sunday are not. Such a year is added to :attr:`WorkCalendar.fallback_years` the
-   first time any of its dates is asked about, so the caller can warn the admin
-   (once) that holidays for that year must be entered as overrides.
+4. For years neither knows: Monday-Friday are workdays, Saturday and Sunday are not.
+   Such a year is added to :attr:`WorkCalendar.fallback_years` the first time any of its
+   dates is asked about, so the caller can warn the admin (once) that the year's notice
+   should be imported.
 
 Weeks are ISO weeks, Monday to Sunday. Every week helper accepts any date inside the
 week and normalises it to that week's Monday.
@@ -27,15 +31,18 @@ from typing import Literal
 import chinese_calendar
 
 __all__ = [
+    "NO_NOTICE_DAYS",
     "DayInfo",
     "DaySource",
+    "NoticeDay",
+    "NoticeDays",
     "WorkCalendar",
     "week_dates",
     "week_end",
     "week_start",
 ]
 
-DaySource = Literal["override", "library", "fallback"]
+DaySource = Literal["override", "notice", "library", "fallback"]
 
 # Safety net for the workday searches; a real calendar never has a gap this long.
 _MAX_SEARCH_DAYS = 3660
@@ -89,6 +96,35 @@ class DayInfo:
         return self.is_workday and self.day.weekday() >= 5
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class NoticeDay:
+    """One day a State Council holiday notice names: a day off (放假) or a 调休 workday (上班)."""
+
+    day: date
+    is_workday: bool
+    #: The holiday as the notice names it ("春节", "国庆节、中秋节").
+    holiday: str
+    #: The year of the notice (a New Year's holiday may start in the December before).
+    year: int
+
+
+@dataclass(frozen=True, eq=False)
+class NoticeDays:
+    """The imported notices' days, as one value. Compared and hashed by identity: a calendar
+    built from them is cached until the next import replaces them."""
+
+    days: tuple[NoticeDay, ...] = ()
+    #: Whatever tells the loader these are still current (bot/calendar/queries.py).
+    stamp: tuple[object, ...] = ()
+
+    @property
+    def years(self) -> frozenset[int]:
+        return frozenset(d.year for d in self.days)
+
+
+NO_NOTICE_DAYS = NoticeDays()
+
+
 def _as_named(days: Iterable[date] | Mapping[date, str]) -> dict[date, str | None]:
     if isinstance(days, Mapping):
         return {_plain_date(d): (name or None) for d, name in days.items()}
@@ -101,10 +137,11 @@ def _plain_date(d: date) -> date:
 
 
 class WorkCalendar:
-    """Workday calendar: ``chinese_calendar`` + per-deployment overrides + Mon-Fri fallback.
+    """Workday calendar: overrides, imported notices, ``chinese_calendar``, Mon-Fri fallback.
 
     ``extra_holidays`` / ``extra_workdays`` may be plain iterables of dates or mappings
-    ``date -> display name``. A date may not be in both (``ValueError``).
+    ``date -> display name``. A date may not be in both (``ValueError``). ``notice_days``
+    are the days of the imported State Council notices.
 
     The only mutable state is :attr:`fallback_years` (and an internal coverage cache);
     answers for a given date never change during the object's life.
@@ -114,6 +151,7 @@ class WorkCalendar:
         self,
         extra_holidays: Iterable[date] | Mapping[date, str] = (),
         extra_workdays: Iterable[date] | Mapping[date, str] = (),
+        notice_days: Iterable[NoticeDay] = (),
     ) -> None:
         self._extra_holidays = _as_named(extra_holidays)
         self._extra_workdays = _as_named(extra_workdays)
@@ -121,6 +159,9 @@ class WorkCalendar:
         if both:
             listed = ", ".join(d.isoformat() for d in both)
             raise ValueError(f"dates both in extra_holidays and extra_workdays: {listed}")
+        self._notice = {d.day: d for d in notice_days}
+        #: Years whose holiday notice was imported (they no longer use the library).
+        self.notice_years = frozenset(d.year for d in self._notice.values())
         self._coverage: dict[int, bool] = {}
         # Answers per date (chinese_calendar scans its whole table on every call: ~25 us,
         # which the red/black lists of a county call hundreds of thousands of times).
@@ -145,9 +186,13 @@ class WorkCalendar:
             self._coverage[year] = cached
         return cached
 
+    def knows(self, year: int) -> bool:
+        """Whether ``year``'s holidays are known: from an imported notice or the library."""
+        return year in self.notice_years or self.covers(year)
+
     def uncovered_years(self, dates: Iterable[date]) -> set[int]:
-        """Years among ``dates`` that the library does not cover (does not record them)."""
-        return {y for y in {d.year for d in dates} if not self.covers(y)}
+        """Years among ``dates`` whose holidays are not known (does not record them)."""
+        return {y for y in {d.year for d in dates} if not self.knows(y)}
 
     # ------------------------------------------------------------------ single days
 
@@ -164,6 +209,11 @@ class WorkCalendar:
             return DayInfo(d, False, self._extra_holidays[d], "override")
         if d in self._extra_workdays:
             return DayInfo(d, True, self._extra_workdays[d], "override")
+        named = self._notice.get(d)
+        if named is not None:
+            return DayInfo(d, named.is_workday, named.holiday, "notice")
+        if d.year in self.notice_years:
+            return DayInfo(d, d.weekday() < 5, None, "notice")
         if not self.covers(d.year):
             self.fallback_years.add(d.year)
             return DayInfo(d, d.weekday() < 5, None, "fallback")

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot.core.calendar import WorkCalendar
+from bot.core.calendar import NO_NOTICE_DAYS, NoticeDays, WorkCalendar
 from bot.core.config import Settings
 from bot.week.rules import (
     ExemptSpan,
@@ -27,17 +27,42 @@ from bot.week.rules import (
     week_of,
 )
 
+# The holiday notices imported into each database (bot/calendar), by database URL. Every
+# caller builds the calendar from the settings alone, and the settings name the database;
+# the application loads them at start and after each import (`use_notice_days`).
+_NOTICE_DAYS: dict[str, NoticeDays] = {}
+
+
+def use_notice_days(settings: Settings, days: NoticeDays) -> None:
+    """From now on, the calendar of `settings`' database includes these imported notices."""
+    _NOTICE_DAYS[settings.database.url] = days
+
+
+def notice_days(settings: Settings) -> NoticeDays:
+    """The imported notices the calendar of `settings`' database uses now."""
+    return _NOTICE_DAYS.get(settings.database.url, NO_NOTICE_DAYS)
+
+
+def forget_notice_days() -> None:
+    """Drop every database's loaded notices (tests, between databases at the same URL)."""
+    _NOTICE_DAYS.clear()
+
 
 @lru_cache(maxsize=16)
-def _calendar(holidays: tuple[date, ...], workdays: tuple[date, ...]) -> WorkCalendar:
-    return WorkCalendar(extra_holidays=holidays, extra_workdays=workdays)
+def _calendar(
+    holidays: tuple[date, ...], workdays: tuple[date, ...], notices: NoticeDays
+) -> WorkCalendar:
+    return WorkCalendar(extra_holidays=holidays, extra_workdays=workdays, notice_days=notices.days)
 
 
 def work_calendar(settings: Settings) -> WorkCalendar:
-    """The deployment's workday calendar (shared: its `fallback_years` accumulate)."""
+    """The deployment's workday calendar (shared: its `fallback_years` accumulate until an
+    import gives a new one). Precedence: `[calendar]` overrides, then the imported notices,
+    then the holiday library, then Monday to Friday (bot/core/calendar.py)."""
     return _calendar(
         tuple(sorted(settings.calendar.extra_holidays)),
         tuple(sorted(settings.calendar.extra_workdays)),
+        notice_days(settings),
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.calendar import WorkCalendar, week_dates, week_end, week_start
+from bot.core.calendar import NoticeDay, WorkCalendar, week_dates, week_end, week_start
 
 
 def days(start: date, end: date) -> list[date]:
@@ -212,6 +212,58 @@ def test_conflicting_overrides_are_rejected() -> None:
 def test_overrides_do_not_leak_between_instances() -> None:
     WorkCalendar(extra_holidays=[date(2026, 3, 4)])
     assert WorkCalendar().is_workday(date(2026, 3, 4))
+
+
+# ---------------------------------------------------------------- imported notices
+
+NOTICE_2027 = [
+    NoticeDay(date(2027, 1, 1), False, "元旦", 2027),
+    NoticeDay(date(2027, 1, 2), False, "元旦", 2027),
+    NoticeDay(date(2027, 1, 3), False, "元旦", 2027),
+    NoticeDay(date(2027, 2, 14), True, "春节", 2027),
+]
+
+
+def test_a_notice_makes_a_year_known() -> None:
+    cal = WorkCalendar(notice_days=NOTICE_2027)
+    info = cal.day_info(date(2027, 1, 1))
+    assert not info.is_workday and info.holiday_name == "元旦" and info.source == "notice"
+    assert cal.day_info(date(2027, 2, 14)).is_makeup_workday
+    # The rest of the year is Monday to Friday, from the notice, not the fallback.
+    plain = cal.day_info(date(2027, 3, 1))
+    assert plain.is_workday and plain.source == "notice" and plain.holiday_name is None
+    assert not cal.is_workday(date(2027, 3, 6))
+    assert cal.knows(2027) and not cal.covers(2027) and not cal.knows(2028)
+    assert cal.uncovered_years([date(2027, 5, 1), date(2028, 5, 1)]) == {2028}
+    assert cal.last_workday_of_week(date(2026, 12, 28)) == date(2026, 12, 31)
+    assert cal.fallback_years == set()
+
+
+def test_a_notice_replaces_the_library_for_its_year() -> None:
+    # A (made-up) 2026 notice that names only New Year's Day.
+    cal = WorkCalendar(notice_days=[NoticeDay(date(2026, 1, 1), False, "元旦", 2026)])
+    assert not cal.is_workday(date(2026, 1, 1))
+    assert cal.is_workday(date(2026, 10, 1))  # the library's National Day no longer counts
+    assert not cal.is_workday(date(2026, 10, 10))  # nor its 调休 Saturday
+    assert cal.day_info(date(2025, 10, 1)).source == "library"  # other years keep it
+
+
+def test_a_notice_day_in_the_december_before_counts_on_its_date() -> None:
+    cal = WorkCalendar(notice_days=[NoticeDay(date(2026, 12, 31), False, "元旦", 2027)])
+    assert not cal.is_workday(date(2026, 12, 31))
+    assert cal.holiday_name(date(2026, 12, 31)) == "元旦"
+    assert cal.day_info(date(2026, 12, 30)).source == "library"
+
+
+def test_config_overrides_win_over_a_notice() -> None:
+    cal = WorkCalendar(
+        extra_holidays=[date(2027, 3, 1)],
+        extra_workdays={date(2027, 1, 2): "乡镇值班"},
+        notice_days=NOTICE_2027,
+    )
+    assert not cal.is_workday(date(2027, 3, 1))
+    info = cal.day_info(date(2027, 1, 2))
+    assert info.is_workday and info.source == "override" and info.holiday_name == "乡镇值班"
 
 
 # ---------------------------------------------------------------- properties

@@ -140,6 +140,7 @@ SETUPS: list[tuple[str, list[str | int]]] = [
     ("/lang", [0]),
     ("/invite", [0]),
     ("/visits", [0]),
+    ("/calendar", []),
 ]
 sessions = st.tuples(
     st.sampled_from(USERS),
@@ -360,6 +361,7 @@ async def test_the_redblack_usage_text_is_escaped(world) -> None:
 
 
 SETUP_USERS = {
+    "/calendar": ADMIN.telegram_user_id,
     "/case new": MEDIATOR_ZHOU.telegram_user_id,
     "/cases": MEDIATOR_ZHOU.telegram_user_id,
     "/members": SECRETARY.telegram_user_id,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.calendar import queries as calendar_db
 from bot.cli.check import (
     DatabaseFacts,
     Findings,
@@ -16,6 +17,7 @@ from bot.cli.check import (
     database_facts,
 )
 from bot.cli.common import text_for
+from bot.core.calendar import NoticeDay
 from bot.core.config import Settings, parse_settings
 from bot.core.db import members as member_db
 from bot.core.db.engine import session_factory
@@ -80,6 +82,9 @@ def test_the_calendar_year_ahead(no_network: None) -> None:
         w for w in warnings(settings, DatabaseFacts(), date(2027, 3, 1)) if "holiday calendar" in w
     ]
     assert ["2027" in in_2027[0], "2028" in in_2027[1]] == [True, True]
+    # A notice imported into the database makes its year known.
+    imported = DatabaseFacts(holiday_years={2027})
+    assert not any("holiday calendar" in w for w in warnings(settings, imported))
 
 
 async def test_database_facts_read_the_database(
@@ -104,8 +109,15 @@ async def test_database_facts_read_the_database(
             await member_db.create_invite(
                 session, township_id=djh.id, role="secretary", now=now, valid_for=valid_for
             )
+        await calendar_db.store_days(
+            session,
+            2027,
+            [NoticeDay(date(2027, 1, 1), False, "元旦", 2027)],
+            now,
+            via="cli",
+        )
     facts, note = await database_facts(settings, en)
-    assert note == "" and facts.admins == 0
+    assert note == "" and facts.admins == 0 and facts.holiday_years == {2027}
     assert facts.townships["SHZ"].secretaries == 1 and facts.townships["SHZ"].villages == 1
     assert facts.townships["SHZ"].pending_invite_until is None
     assert facts.townships["DJH"].secretaries == 0

@@ -85,3 +85,35 @@ def test_rules_follow_the_config(no_network: None) -> None:
         date(2026, 11, 25),
         date(2026, 11, 24),
     ]
+
+
+def test_the_calendar_takes_the_imported_notices_of_its_database(no_network: None) -> None:
+    from bot.core.calendar import NoticeDay, NoticeDays
+    from bot.week.schedule import forget_notice_days, notice_days, use_notice_days
+
+    def settings_for(url: str):  # type: ignore[no-untyped-def]
+        return parse_settings(
+            {
+                "database": {"url": url},
+                "townships": [{"code": "SHZ", "name": "沙河子镇"}],
+            }
+        )
+
+    ours, theirs = (
+        settings_for("sqlite+aiosqlite:///a.db"),
+        settings_for("sqlite+aiosqlite:///b.db"),
+    )
+    before = work_calendar(ours)
+    assert not before.knows(2027)
+    days = NoticeDays((NoticeDay(date(2027, 1, 1), False, "元旦", 2027),))
+    try:
+        use_notice_days(ours, days)
+        after = work_calendar(ours)
+        assert after is not before and after is work_calendar(ours)
+        assert after.knows(2027) and not after.is_workday(date(2027, 1, 1))
+        assert notice_days(ours) is days
+        # Another database's calendar is not affected.
+        assert not work_calendar(theirs).knows(2027)
+    finally:
+        forget_notice_days()
+    assert not work_calendar(ours).knows(2027)

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per feature. Importing this package registers them all."""
 
 from bot.core.models.base import Base
+from bot.core.models.calendar import CalendarDay
 from bot.core.models.cases import (
     DisputeCase,
     DisputeCaseCounter,
@@ -48,6 +49,7 @@ __all__ = [
     "ArenaProgress",
     "AuditEntry",
     "Base",
+    "CalendarDay",
     "ChatTownship",
     "ConversationState",
     "DisputeCase",
