@@ -6,7 +6,7 @@ or mediator, the secretaries of their townships) are told privately, with a butt
 makes it the township group (agendas and published lists are posted there). The button
 announces it in the group first, so a group the bot was removed from meanwhile is refused.
 When the bot is removed from a township's group, it is no longer that township's group and
-the secretaries are told.
+the secretaries are told. A group upgraded to a supergroup (a new chat id) stays the group.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import contextlib
 from telegram import ChatMember, ChatMemberUpdated, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import ChatMemberHandler
+from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
 from bot.core.flows import Press
 from bot.core.turn import App, Context, MemberTurn, Turn
@@ -70,6 +70,15 @@ async def _introduce(turn: Turn, change: ChatMemberUpdated) -> None:
         )
 
 
+async def on_migrate(update: Update, context: Context) -> None:
+    """A group upgraded to a supergroup gets a new id; the township group follows it."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    turn = await Turn.load(update, context)
+    await work.group_moved(turn, message.chat.id, message.migrate_to_chat_id)
+
+
 @GROUP.on(GroupAct.SET)
 @managed
 async def make_group(turn: MemberTurn, township_id: int, press: Press) -> None:
@@ -110,4 +119,5 @@ async def make_group(turn: MemberTurn, township_id: int, press: Press) -> None:
 
 def register(app: App) -> None:
     app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     GROUP.register(app)

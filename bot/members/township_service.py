@@ -202,6 +202,11 @@ async def bot_removed(turn: Turn, chat: Chat, key: str) -> list[TownshipGroup]:
     return left
 
 
+async def group_moved(turn: Turn, old: int, new: int) -> int:
+    async with turn.svc.transaction() as session:
+        return await db.move_group(session, old, new, turn.now)
+
+
 async def group_of(turn: MemberTurn, township_id: int) -> TownshipGroup | None:
     async with turn.svc.transaction() as session:
         found = await db.groups_of(session, {township_id})

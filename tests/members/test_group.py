@@ -141,3 +141,29 @@ async def test_removed_from_a_group_that_is_no_township_s_tells_nobody(world) ->
     reply = await ask1(world, SEC, "/help")
     assert "/villages" in reply.text
     assert await group_of(world, "SHZ") == GROUP_CHAT_ID
+
+
+async def test_a_group_upgraded_to_a_supergroup_stays_the_township_group(world) -> None:
+    from tests.e2e.test_bad_input_properties import Processed
+
+    processed = Processed().attach(world.app)
+    old, new = -5000000101, -1005000000101
+    async with world.svc.transaction() as session:
+        township = await member_db.township_by_code(session, "SHZ")
+        township.group_chat_id = old
+    world.emu.add_group(old, "沙河子镇工作群", [SEC])
+    bot = world.emu.bot()
+    # Telegram's service message in the old group when it becomes a supergroup.
+    update = world.emu.push_update(
+        bot,
+        "message",
+        {
+            "message_id": 7,
+            "date": world.emu.now(),
+            "chat": world.emu.chat_state(bot, old).to_json(),
+            "from": {"id": SEC, "is_bot": False, "first_name": SECRETARY.name},
+            "migrate_to_chat_id": new,
+        },
+    )
+    await processed.wait(update["update_id"])
+    assert await group_of(world, "SHZ") == new
