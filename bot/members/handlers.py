@@ -15,6 +15,7 @@ from bot.members import views as v
 from bot.members.flow import INVITABLE, MEMBERS, ROLE_ARGS, MemberAct
 from bot.members.help import sync_command_menu
 from bot.members.managing import managed, pick_township
+from bot.members.rules import RoleChange
 
 
 @member_only(Role.SECRETARY, Role.ADMIN)
@@ -125,7 +126,7 @@ async def role_pressed(turn: MemberTurn, township_id: int, press: Press) -> None
         await turn.answer(turn._(v.NO_MEMBER), alert=True)
         return
     change, target = outcome
-    alert = change in (v.RoleChange.LAST, v.RoleChange.OWN_SECRETARY)
+    alert = change in (RoleChange.LAST, RoleChange.OWN_SECRETARY)
     await turn.answer(v.role_changed(turn, change, role), alert=alert)
     if alert:
         return

@@ -18,7 +18,7 @@ from bot.members import views as v
 from bot.members.flow import JOIN, JoinAct, JoinDraft, JoinStep
 from bot.members.guest import GuestTurn
 from bot.members.help import send_help, sync_command_menu
-from bot.members.rules import name_length_ok
+from bot.members.rules import InviteProblem, name_length_ok
 
 JoinTurn = GuestTurn[JoinDraft, JoinStep]
 
@@ -32,7 +32,7 @@ async def start(update: Update, context: Context) -> None:
         await welcome_back(turn)
         return
     opened = await service.open_invitation(turn, token)
-    if isinstance(opened, v.InviteProblem):
+    if isinstance(opened, InviteProblem):
         await turn.send(v.invite_problem(turn._, opened))
         return
     await turn.show(*v.confirm_card(opened.ctx, opened.info, opened.belonging))
@@ -78,7 +78,7 @@ async def confirm(ctx: JoinTurn, press: Press) -> None:
     if joined is None:
         await turn.answer(_(STALE), alert=True)
         return
-    if isinstance(joined, v.InviteProblem):
+    if isinstance(joined, InviteProblem):
         await turn.answer()
         await turn.show(v.invite_problem(_, joined))
         return
@@ -105,7 +105,7 @@ async def typed_name(ctx: JoinTurn) -> None:
         await ctx.turn.send(v.name_length(_))
         return
     opened = await service.retype_name(ctx, name)
-    if isinstance(opened, v.InviteProblem):
+    if isinstance(opened, InviteProblem):
         await ctx.turn.send(v.invite_problem(_, opened))
         return
     await ctx.turn.send(*v.confirm_card(opened.ctx, opened.info, opened.belonging))

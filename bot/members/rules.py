@@ -81,3 +81,16 @@ class Belonging:
     @property
     def several(self) -> bool:
         return bool(self.others)
+
+
+class RoleChange(enum.Enum):
+    GRANTED = "granted"
+    REMOVED = "removed"
+    LAST = "last"  # a member keeps at least one role in the township
+    OWN_SECRETARY = "own"  # a secretary cannot give up their own secretary role
+
+
+class InviteProblem(enum.Enum):
+    INVALID = "invalid"
+    USED = "used"
+    EXPIRED = "expired"

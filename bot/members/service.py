@@ -20,8 +20,7 @@ from bot.members import notices
 from bot.members import queries as db
 from bot.members.flow import JOIN, JoinDraft, JoinStep
 from bot.members.guest import GuestTurn
-from bot.members.rules import NAME_MAX, Belonging
-from bot.members.views import InviteProblem, RoleChange
+from bot.members.rules import NAME_MAX, Belonging, InviteProblem, RoleChange
 
 JoinTurn = GuestTurn[JoinDraft, JoinStep]
 

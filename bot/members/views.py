@@ -4,7 +4,6 @@ only ever a value given to a template or to `.format()`."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Sequence
 
 from bot.core.db.members import MemberRow
@@ -22,7 +21,7 @@ from bot.members.flow import (
 )
 from bot.members.guest import GuestTurn
 from bot.members.queries import InviteInfo
-from bot.members.rules import NAME_MAX, NAME_MIN, Belonging
+from bot.members.rules import NAME_MAX, NAME_MIN, Belonging, InviteProblem, RoleChange
 
 Card = tuple[Html, list[list[Button]]]
 JoinTurn = GuestTurn[JoinDraft, JoinStep]
@@ -188,13 +187,6 @@ def village_toggles(
     return text, rows
 
 
-class RoleChange(enum.Enum):
-    GRANTED = "granted"
-    REMOVED = "removed"
-    LAST = "last"  # a member keeps at least one role in the township
-    OWN_SECRETARY = "own"  # a secretary cannot give up their own secretary role
-
-
 def role_changed(turn: Turn, change: RoleChange, role: str) -> Html:
     _ = turn._
     if change is RoleChange.LAST:
@@ -208,12 +200,6 @@ def role_changed(turn: Turn, change: RoleChange, role: str) -> Html:
 
 
 # --- registration -------------------------------------------------------------------------
-
-
-class InviteProblem(enum.Enum):
-    INVALID = "invalid"
-    USED = "used"
-    EXPIRED = "expired"
 
 
 def invite_problem(_: Gettext, problem: InviteProblem) -> Html:
