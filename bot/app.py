@@ -21,7 +21,7 @@ from bot.core.callbacks import CallbackCodec
 from bot.core.clock import CLOCK_MOVED_HOOK, Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.db import members as member_db
-from bot.core.db.directory import Directory
+from bot.core.db.directory import REFRESH_SECONDS, Directory
 from bot.core.db.engine import create_engine, session_factory
 from bot.core.db.migrate import upgrade
 from bot.core.delivery import OutboxSender
@@ -134,8 +134,16 @@ def build_application(
             async def tick(_: object) -> None:
                 await scheduler.tick()
 
+            async def refresh_directory(_: object) -> None:
+                await svc.refresh_directory()
+
             app.job_queue.run_repeating(
                 tick, interval=settings.scheduler.tick_seconds, first=1, name="scheduler"
+            )
+            # Villages changed in chat through another instance (tests, which drive time by
+            # hand, set tick_seconds to 0 and have no real-time timers at all).
+            app.job_queue.run_repeating(
+                refresh_directory, interval=REFRESH_SECONDS, first=REFRESH_SECONDS, name="directory"
             )
         _ = gettext_for(settings.language)
         try:

@@ -57,6 +57,24 @@ CALLBACK_RULES = [
         frozenset(),
     ),
     CallbackRule(
+        "villages",
+        "`vil:l\\|rl\\|o:<township>:…`",
+        "township A's villages, in use and retired, and a village's card",
+        MANAGERS,
+    ),
+    CallbackRule(
+        "village-elsewhere",
+        "`vil:o\\|r:<township A>:<village of B>`",
+        "a village of another township, through one's own township",
+        frozenset(),
+    ),
+    CallbackRule(
+        "township-group",
+        "`grp:set:<township>:<group chat>`",
+        "making a group the township group of A",
+        MANAGERS,
+    ),
+    CallbackRule(
         "leave-decision",
         "`lv:ok\\|no:<leave request>`",
         "a leave request in township A",
@@ -127,7 +145,7 @@ sends every command as every kind of user and checks the bot does exactly this.
 
 - **stranger**: anyone who has not registered through an invitation. Strangers can only
   follow an invitation link (`/start <token>`); everything else is politely refused and
-  shows no data.
+  shows no data (`/start` alone also shows them their own Telegram user id).
 - **deactivated**: a member a secretary has deactivated: refused everywhere.
 - A person may hold several roles; they may do what any of their roles allows.
 - **chats**: where a command may be used. "private": only in a private chat with the bot;

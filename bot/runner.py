@@ -207,6 +207,8 @@ class Instance:
             released = await release_claims(session, self.name)
         if released:
             log.warning("released %s outbox message(s) a previous instance had claimed", released)
+        # Villages may have changed in chat while this instance stood by.
+        await self.svc.refresh_directory()
         updater = self.app.updater
         assert updater is not None
         tg = self.settings.telegram

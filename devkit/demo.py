@@ -146,6 +146,11 @@ async def play_script(
     [card] = await say(emu, t, NEW_CADRE[0], NEW_CADRE[1], f"/start {match.group(1)}")
     await press(emu, t, NEW_CADRE[0], NEW_CADRE[1], card, 0, 0)
     t.bot(await emu.user(NEW_CADRE[0]).replies(1, timeout=15))
+    t.add("\n— The secretary is told at once, and assigns the new cadre's village (包村) —")
+    [told] = await emu.user(secretary.telegram_user_id).replies(1, timeout=15)
+    t.bot([told])
+    toggles = await press(emu, t, secretary.telegram_user_id, secretary.name, told, 0, 0)
+    await press(emu, t, secretary.telegram_user_id, secretary.name, toggles, 2, 1)  # 南沟村
     t.add("\n— 4. /help differs by role —")
     await say(emu, t, cadre.telegram_user_id, cadre.name, "/help")
     await say(emu, t, mediator.telegram_user_id, mediator.name, "/help")

@@ -131,8 +131,13 @@ def check_deployment(
     """Warnings about what makes the deployment useless, each with its fix."""
     admins = len(settings.roles.admins) + facts.admins
     for township in settings.townships:
-        known = facts.townships.get(township.code, TownshipFacts())
+        stored = facts.townships.get(township.code)
+        known = stored or TownshipFacts()
         code = township.code
+        # Once the township is in the database, its villages and group are managed in chat
+        # and the database holds them; the config only seeded them.
+        villages = known.villages if stored else len(township.villages)
+        group = known.group_chat_id if stored else township.group_chat_id
         if not admins and not township.secretaries and not known.secretaries:
             if known.pending_invite_until is None:
                 line = _(
@@ -151,15 +156,16 @@ def check_deployment(
             findings.warnings.append(
                 line.format(code=code, until=f"{until:%Y-%m-%d %H:%M}" if until else "")
             )
-        if not township.villages and not known.villages:
+        if not villages:
             findings.warnings.append(
                 _(
                     "{code}: no villages, so visits cannot be logged and nobody can be assigned "
-                    "包村 villages. Add one [[townships.villages]] entry per village to the "
-                    "config (`township-bot init` asks for them)."
+                    "包村 villages. Add them in chat with /villages, or add one "
+                    "[[townships.villages]] entry per village to the config (`township-bot "
+                    "init` asks for them)."
                 ).format(code=code)
             )
-        if township.group_chat_id is None and known.group_chat_id is None:
+        if group is None:
             findings.warnings.append(
                 _(
                     "{code}: no township group chat, so agendas and published lists have "

@@ -48,6 +48,7 @@ async def invite_link(settings: Settings, code: str, role: str, _: Text) -> str:
     from bot.core.db import members as member_db
     from bot.core.db.engine import create_engine, session_factory
     from bot.core.db.migrate import upgrade
+    from bot.members.queries import create_invite
 
     username = await bot_username(settings, _)
     engine = create_engine(settings.database.url)
@@ -57,7 +58,7 @@ async def invite_link(settings: Settings, code: str, role: str, _: Text) -> str:
             await member_db.sync_townships(session, settings)
             township = await member_db.township_by_code(session, code)
             assert township is not None
-            token = await member_db.create_invite(
+            token = await create_invite(
                 session,
                 township_id=township.id,
                 role=role,

@@ -81,8 +81,8 @@ async def group_post_failed_notices(
         lambda _: _(
             "⚠️ {what} could not be posted to the township group chat. Telegram "
             "answered: {reason}\nCheck that the bot is still a member of the group and "
-            "may post there ([[townships]] group_chat_id in the configuration). Until "
-            "then, share it in the group yourself."
+            "may post there (if it was removed, add it again: it then offers to make the "
+            "group the township group). Until then, share it in the group yourself."
         ).format(
             what=_(GROUP_POSTS.get(job, OTHER_GROUP_POST)),
             reason=f"<code>{esc(reason)}</code>",

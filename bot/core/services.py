@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 from bot.core.callbacks import CallbackCodec
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.db.directory import Directory
+from bot.core.db.directory import Directory, current
 from bot.core.render import Renderer
 
 
@@ -28,6 +28,16 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
     # Townships and villages; loaded after the start-up sync (bot/core/db/directory.py).
     directory: Directory = field(default_factory=Directory)
+
+    async def reload_directory(self) -> None:
+        """Read the townships and villages again (after this process changed them)."""
+        async with self.transaction() as session:
+            self.directory = await Directory.load(session)
+
+    async def refresh_directory(self) -> None:
+        """Reload the townships and villages if another process changed them."""
+        async with self.transaction() as session:
+            self.directory = await current(session, self.directory)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -1,315 +1,186 @@
-"""Secretaries and admins manage members in chat: list, roles, 包村 villages, (de)activation,
-and invitation links."""
+"""Secretaries and admins manage members in chat: /members (the list, a member's card with
+their roles, 包村 villages and (de)activation) and /invite (single-use invitation links).
+The township itself is managed with /villages (`bot.members.villages`) and its group by
+adding the bot to it (`bot.members.group`)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from telegram.ext import CommandHandler
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
-
-from bot.core.db import members as member_db
+from bot.core.flows import Press
 from bot.core.roles import Role
-from bot.core.text import esc
-from bot.core.turn import (
-    App,
-    Button,
-    Context,
-    Turn,
-    admitted,
-    checkbox,
-    member_only,
-    page_buttons,
-    page_of,
-)
+from bot.core.turn import App, MemberTurn, member_only
+from bot.members import group, service, villages
+from bot.members import views as v
+from bot.members.flow import INVITABLE, MEMBERS, ROLE_ARGS, MemberAct
 from bot.members.help import sync_command_menu
-
-PAGE = 8
-VILLAGE_PAGE = 12
-ROLE_CODES = {"c": Role.CADRE, "m": Role.MEDIATOR, "s": Role.SECRETARY}
-INVITABLE = (Role.CADRE, Role.MEDIATOR, Role.SECRETARY)
-
-
-async def _managed_townships(turn: Turn) -> list[tuple[int, str]]:
-    assert turn.actor is not None
-    async with turn.svc.transaction() as session:
-        ids = None if turn.actor.is_admin else turn.actor.township_ids(Role.SECRETARY)
-        return [(t.id, t.name) for t in await member_db.townships(session, ids)]
-
-
-async def _pick_township(turn: Turn, purpose: str) -> int | None:
-    townships = await _managed_townships(turn)
-    if len(townships) == 1:
-        return townships[0][0]
-    _ = turn._
-    if not townships:
-        await turn.send(_("No township is configured yet."))
-        return None
-    await turn.send(
-        _("Which township?"),
-        [[(name, turn.cb("mem", purpose, tid))] for tid, name in townships],
-    )
-    return None
+from bot.members.managing import managed, pick_township
+from bot.members.rules import RoleChange
 
 
 @member_only(Role.SECRETARY, Role.ADMIN)
-async def members_command(turn: Turn) -> None:
-    township_id = await _pick_township(turn, "list")
+async def members_command(turn: MemberTurn) -> None:
+    township_id = await pick_township(
+        turn, lambda name, tid: MEMBERS.button(turn, name, MemberAct.LIST, tid, 0)
+    )
     if township_id is not None:
         await show_list(turn, township_id, 0)
 
 
 @member_only(Role.SECRETARY, Role.ADMIN)
-async def invite_command(turn: Turn) -> None:
-    township_id = await _pick_township(turn, "inv")
+async def invite_command(turn: MemberTurn) -> None:
+    township_id = await pick_township(
+        turn, lambda name, tid: MEMBERS.button(turn, name, MemberAct.INVITE, tid)
+    )
     if township_id is None:
         return
     args = [a.lower() for a in turn.context.args or []]
     if args and args[0] in INVITABLE:
-        await make_invite(turn, township_id, args[0])
-        return
-    await ask_invite_role(turn, township_id)
+        await make_invite(turn, township_id, Role(args[0]))
+    else:
+        await turn.show(*v.invite_roles(turn, township_id))
 
 
-async def ask_invite_role(turn: Turn, township_id: int) -> None:
-    _ = turn._
-    await turn.show(
-        _("Invite a new member as:"),
-        [[(turn.role_label(r), turn.cb("mem", "newinv", township_id, r[0]))] for r in INVITABLE],
-    )
-
-
-async def make_invite(turn: Turn, township_id: int, role: str) -> None:
-    assert turn.actor is not None
-    _ = turn._
-    hours = turn.svc.settings.invites.valid_hours
-    async with turn.svc.transaction() as session:
-        token = await member_db.create_invite(
-            session,
-            township_id=township_id,
-            role=role,
-            now=turn.now,
-            valid_for=timedelta(hours=hours),
-            created_by=turn.actor.member_id,
-        )
-        township = await member_db.township_by_id(session, township_id)
+async def make_invite(turn: MemberTurn, township_id: int, role: Role) -> None:
+    token = await service.invite(turn, township_id, role)
     link = f"https://t.me/{turn.context.bot.username}?start={token}"
-    await turn.show(
-        _(
-            "Invitation for <b>{township}</b> as <b>{role}</b>, valid for {hours} hours and for "
-            "one person only. Forward this link to them:\n\n{link}"
-        ).format(
-            township=esc(township.name if township else ""),
-            role=esc(turn.role_label(role)),
-            hours=hours,
-            link=esc(link),
-        )
-    )
+    hours = turn.svc.settings.invites.valid_hours
+    await turn.show(v.invitation(turn, service.township_name(turn, township_id), role, hours, link))
 
 
-async def show_list(turn: Turn, township_id: int, page: int) -> None:
-    _ = turn._
-    async with turn.svc.transaction() as session:
-        rows = await member_db.members_of(session, township_id)
-        township = await member_db.township_by_id(session, township_id)
-    shown, page, pages = page_of(rows, page, PAGE)
-    text = turn.svc.renderer.render(
-        "members.html.j2",
-        turn.lang,
-        township=township.name if township else "",
-        members=[
-            {
-                "name": r.name,
-                "roles": [turn.role_label(x) for x in r.roles],
-                "villages": r.villages,
-                "active": r.active,
-                "unreachable": r.unreachable,
-            }
-            for r in shown
-        ],
-        total=len(rows),
-        page=page + 1,
-        pages=pages,
-    )
-    buttons: list[list[Button]] = [
-        [(r.name if r.active else f"🚫 {r.name}", turn.cb("mem", "card", township_id, r.member_id))]
-        for r in shown
-    ]
-    buttons.append(page_buttons(turn, page, pages, "mem", "list", township_id))
-    buttons.append([(_("➕ Invite a member"), turn.cb("mem", "inv", township_id))])
-    await turn.show(text, buttons)
+async def show_list(turn: MemberTurn, township_id: int, page: int) -> None:
+    rows = await service.members_of(turn, township_id)
+    name = service.township_name(turn, township_id)
+    await turn.show(*v.member_list(turn, township_id, name, rows, page))
 
 
-async def show_card(turn: Turn, township_id: int, member_id: int) -> None:
-    _ = turn._
-    async with turn.svc.transaction() as session:
-        rows = await member_db.members_of(session, township_id)
-    row = next((r for r in rows if r.member_id == member_id), None)
+async def show_card(turn: MemberTurn, township_id: int, member_id: int) -> None:
+    row = await service.member_row(turn, township_id, member_id)
     if row is None:
-        await turn.show(_("That member was not found in this township."))
+        await turn.show(turn._(v.NO_MEMBER))
         return
-    text = turn.svc.renderer.render(
-        "member_card.html.j2",
-        turn.lang,
-        name=row.name,
-        roles=[turn.role_label(x) for x in row.roles],
-        villages=row.villages,
-        active=row.active,
-        unreachable=row.unreachable,
-    )
-    roles_row: list[Button] = [
-        (
-            checkbox(role in row.roles, turn.role_label(role)),
-            turn.cb("mem", "role", township_id, member_id, code),
-        )
-        for code, role in ROLE_CODES.items()
-    ]
+    await turn.show(*v.member_card(turn, township_id, row))
+
+
+async def show_villages(turn: MemberTurn, township_id: int, member_id: int, page: int) -> None:
+    found = await service.assignment(turn, township_id, member_id)
+    if found is None:
+        await turn.show(turn._(v.NO_MEMBER))
+        return
     await turn.show(
-        text,
-        [
-            roles_row,
-            [(_("🏘 Villages (包村)"), turn.cb("mem", "vils", township_id, member_id, 0))],
-            [
-                (
-                    _("🚫 Deactivate") if row.active else _("✅ Reactivate"),
-                    turn.cb("mem", "act", township_id, member_id, 0 if row.active else 1),
-                )
-            ],
-            [(_("◀️ Back to the list"), turn.cb("mem", "list", township_id, 0))],
-        ],
+        *v.village_toggles(
+            turn,
+            township_id,
+            service.township_name(turn, township_id),
+            member_id,
+            found.name,
+            found.villages,
+            found.assigned,
+            page,
+        )
     )
 
 
-async def show_villages(turn: Turn, township_id: int, member_id: int, page: int) -> None:
+# --- the buttons: each carries the township first ---------------------------------------
+
+
+@MEMBERS.on(MemberAct.LIST)
+@managed
+async def list_pressed(turn: MemberTurn, township_id: int, press: Press) -> None:
+    await turn.answer()
+    await show_list(turn, township_id, press.number(1) if len(press.args) > 1 else 0)
+
+
+@MEMBERS.on(MemberAct.INVITE)
+@managed
+async def invite_pressed(turn: MemberTurn, township_id: int, press: Press) -> None:
+    await turn.answer()
+    await turn.show(*v.invite_roles(turn, township_id))
+
+
+@MEMBERS.on(MemberAct.NEW_INVITE)
+@managed
+async def role_chosen(turn: MemberTurn, township_id: int, press: Press) -> None:
+    role = ROLE_ARGS[press.choice(1, tuple(ROLE_ARGS))]
+    await turn.answer()
+    await make_invite(turn, township_id, role)
+
+
+@MEMBERS.on(MemberAct.CARD)
+@managed
+async def card_pressed(turn: MemberTurn, township_id: int, press: Press) -> None:
+    member_id = press.number(1)
+    if await service.member_row(turn, township_id, member_id) is None:
+        await turn.answer(turn._(v.NO_MEMBER), alert=True)
+        return
+    await turn.answer()
+    await show_card(turn, township_id, member_id)
+
+
+@MEMBERS.on(MemberAct.ROLE)
+@managed
+async def role_pressed(turn: MemberTurn, township_id: int, press: Press) -> None:
+    member_id, role = press.number(1), ROLE_ARGS[press.choice(2, tuple(ROLE_ARGS))]
+    outcome = await service.change_role(turn, township_id, member_id, role)
+    if outcome is None:
+        await turn.answer(turn._(v.NO_MEMBER), alert=True)
+        return
+    change, target = outcome
+    alert = change in (RoleChange.LAST, RoleChange.OWN_SECRETARY)
+    await turn.answer(v.role_changed(turn, change, role), alert=alert)
+    if alert:
+        return
+    await show_card(turn, township_id, member_id)
+    if target is not None:
+        await sync_command_menu(turn.context, target)
+
+
+@MEMBERS.on(MemberAct.ACTIVE)
+@managed
+async def active_pressed(turn: MemberTurn, township_id: int, press: Press) -> None:
     _ = turn._
-    async with turn.svc.transaction() as session:
-        villages = await member_db.villages_of(session, township_id)
-        assigned = await member_db.assigned_village_ids(session, member_id)
-        member = await member_db.member_in_township(session, member_id, township_id)
-    if member is None:
-        await turn.show(_("That member was not found in this township."))
+    member_id, active = press.number(1), press.choice(2, ("0", "1")) == "1"
+    if member_id == turn.actor.member_id:
+        await turn.answer(_("You cannot deactivate yourself."), alert=True)
         return
-    shown, page, pages = page_of(villages, page, VILLAGE_PAGE)
-    rows: list[list[Button]] = []
-    for i in range(0, len(shown), 2):
-        rows.append(
-            [
-                (
-                    checkbox(v.id in assigned, v.name),
-                    turn.cb("mem", "vil", township_id, member_id, v.id, page),
-                )
-                for v in shown[i : i + 2]
-            ]
-        )
-    rows.append(page_buttons(turn, page, pages, "mem", "vils", township_id, member_id))
-    rows.append([(_("✔️ Done"), turn.cb("mem", "card", township_id, member_id))])
-    await turn.show(
-        _("Villages looked after by <b>{name}</b> (包村). Tap to assign or remove:").format(
-            name=esc(member.display_name)
-        ),
-        rows,
-    )
+    target = await service.change_active(turn, township_id, member_id, active)
+    if target is None:
+        await turn.answer(_(v.NO_MEMBER), alert=True)
+        return
+    await turn.answer(_("Reactivated") if active else _("Deactivated"))
+    await show_card(turn, township_id, member_id)
+    await sync_command_menu(turn.context, target)
 
 
-async def on_button(update: Update, context: Context) -> None:
-    turn = await Turn.load(update, context)
-    if not await admitted(turn, (Role.SECRETARY, Role.ADMIN)):
+@MEMBERS.on(MemberAct.VILLAGES)
+@managed
+async def villages_pressed(turn: MemberTurn, township_id: int, press: Press) -> None:
+    member_id = press.number(1)
+    page = press.number(2) if len(press.args) > 2 else 0
+    if await service.assignment(turn, township_id, member_id) is None:
+        await turn.answer(turn._(v.NO_MEMBER), alert=True)
         return
-    assert turn.actor is not None
-    _ = turn._
-    parts = turn.callback_parts()
-    try:
-        action, township_id = parts[0], int(parts[1])  # type: ignore[index]
-        args = [int(p) if p.isdigit() else p for p in parts[2:]]  # type: ignore[index]
-    except (TypeError, IndexError, ValueError):
-        await turn.answer(_("This button is from an old message and no longer works."), True)
-        return
-    if not turn.actor.manages(township_id):
-        await turn.answer(_("You can only manage members of your own township."), True)
-        return
-    if action == "list":
-        await turn.answer()
-        await show_list(turn, township_id, int(args[0]) if args else 0)
-    elif action == "inv":
-        await turn.answer()
-        await ask_invite_role(turn, township_id)
-    elif action == "newinv" and args and args[0] in ROLE_CODES:
-        await turn.answer()
-        await make_invite(turn, township_id, ROLE_CODES[str(args[0])])
-    elif action in {"card", "role", "vils", "vil", "act"} and args:
-        await _member_action(turn, action, township_id, args)
-    else:
-        await turn.answer(_("This button is from an old message and no longer works."), True)
+    await turn.answer()
+    await show_villages(turn, township_id, member_id, page)
 
 
-async def _member_action(turn: Turn, action: str, township_id: int, args: list[int | str]) -> None:
-    assert turn.actor is not None
-    _ = turn._
-    member_id = int(args[0])
-    async with turn.svc.transaction() as session:
-        member = await member_db.member_in_township(session, member_id, township_id)
-    if member is None:
-        await turn.answer(_("That member was not found in this township."), True)
+@MEMBERS.on(MemberAct.VILLAGE)
+@managed
+async def village_pressed(turn: MemberTurn, township_id: int, press: Press) -> None:
+    member_id, village_id, page = press.number(1), press.number(2), press.number(3)
+    if await service.assignment(turn, township_id, member_id) is None:
+        await turn.answer(turn._(v.NO_MEMBER), alert=True)
         return
-    changed_roles = False
-    if action == "role" and len(args) > 1 and args[1] in ROLE_CODES:
-        role = ROLE_CODES[str(args[1])]
-        if member_id == turn.actor.member_id and role == Role.SECRETARY and not turn.actor.is_admin:
-            await turn.answer(_("You cannot remove your own secretary role."), True)
-            return
-        async with turn.svc.transaction() as session:
-            holds = await member_db.toggle_role(
-                session, member_id, township_id, role, actor=turn.actor, now=turn.now
-            )
-        changed_roles = True
-        await turn.answer(
-            (_("Role granted: {role}") if holds else _("Role removed: {role}")).format(
-                role=turn.role_label(role)
-            )
-        )
-        await show_card(turn, township_id, member_id)
-    elif action == "act" and len(args) > 1:
-        if member_id == turn.actor.member_id:
-            await turn.answer(_("You cannot deactivate yourself."), True)
-            return
-        active = args[1] == 1
-        async with turn.svc.transaction() as session:
-            await member_db.set_active(
-                session, member_id, active, actor=turn.actor, township_id=township_id, now=turn.now
-            )
-        changed_roles = True
-        await turn.answer(_("Reactivated") if active else _("Deactivated"))
-        await show_card(turn, township_id, member_id)
-    elif action == "vils":
-        await turn.answer()
-        await show_villages(turn, township_id, member_id, int(args[1]) if len(args) > 1 else 0)
-    elif action == "vil" and len(args) > 2:
-        async with turn.svc.transaction() as session:
-            villages = {v.id for v in await member_db.villages_of(session, township_id)}
-            if int(args[1]) not in villages:
-                await turn.answer(_("That village is not in this township."), True)
-                return
-            await member_db.toggle_village(
-                session,
-                member_id,
-                int(args[1]),
-                actor=turn.actor,
-                township_id=township_id,
-                now=turn.now,
-            )
-        await turn.answer()
-        await show_villages(turn, township_id, member_id, int(args[2]))
-    else:
-        await turn.answer()
-        await show_card(turn, township_id, member_id)
-    if changed_roles:
-        async with turn.svc.transaction() as session:
-            target = await member_db.actor_by_member_id(session, member_id)
-        if target is not None:
-            await sync_command_menu(turn.context, target)
+    if not await service.toggle_assignment(turn, township_id, member_id, village_id):
+        await turn.answer(turn._(v.NO_VILLAGE), alert=True)
+        return
+    await turn.answer()
+    await show_villages(turn, township_id, member_id, page)
 
 
 def register(app: App) -> None:
     app.add_handler(CommandHandler("members", members_command))
     app.add_handler(CommandHandler("invite", invite_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^mem:"))
+    MEMBERS.register(app)
+    villages.register(app)
+    group.register(app)

@@ -12,7 +12,7 @@ from bot.core.access import Actor
 from bot.core.commands import commands_for
 from bot.core.gates import private_chat_button
 from bot.core.i18n import N_, gettext_for
-from bot.core.turn import App, Context, Turn, member_only
+from bot.core.turn import App, Context, MemberTurn, Turn, member_only
 
 log = logging.getLogger(__name__)
 
@@ -23,34 +23,34 @@ GROUP_HELP = N_(
 )
 
 
-async def send_help(turn: Turn) -> None:
-    actor = turn.actor
-    assert actor is not None
+async def send_help(turn: Turn, actor: Actor) -> None:
     _ = turn._
     commands = [(c.name, _(c.description)) for c in commands_for(actor.roles)]
     roles = [turn.role_label(r) for r in sorted(actor.roles)]
     await turn.send(
         turn.svc.renderer.render(
-            "help.html.j2", turn.lang, name=actor.name, roles=roles, commands=commands
+            "members/help.html.j2", turn.lang, name=actor.name, roles=roles, commands=commands
         )
     )
 
 
 @member_only()
-async def help_command(turn: Turn) -> None:
+async def help_command(turn: MemberTurn) -> None:
     chat = turn.update.effective_chat
     if chat is not None and chat.type != "private":
         # The group sees the answer: what the bot is for, nobody's name or roles.
         _ = turn._
-        await turn.update.effective_message.reply_text(  # type: ignore[union-attr]
-            _(GROUP_HELP), reply_markup=private_chat_button(turn.context, _)
-        )
+        message = turn.update.effective_message
+        if message is not None:
+            await message.reply_text(
+                _(GROUP_HELP), reply_markup=private_chat_button(turn.context, _)
+            )
         return
-    await send_help(turn)
+    await send_help(turn, turn.actor)
 
 
 @member_only()
-async def cancel(turn: Turn) -> None:
+async def cancel(turn: MemberTurn) -> None:
     async with turn.svc.transaction() as session:
         had = await turn.state(session)
         await turn.clear_state(session)

@@ -2,44 +2,44 @@
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.core.db import members as member_db
+from bot.core.flows import Press
 from bot.core.i18n import LANGUAGE_NAMES, SUPPORTED, gettext_for
-from bot.core.turn import App, Context, Turn, admitted, member_only
+from bot.core.turn import App, MemberTurn, member_only
+from bot.members import queries as db
+from bot.members.flow import LANGUAGE, LanguageAct
 from bot.members.help import sync_command_menu
 
 
 @member_only()
-async def lang_command(turn: Turn) -> None:
-    _ = turn._
+async def lang_command(turn: MemberTurn) -> None:
     args = turn.context.args or []
     if args and args[0] in SUPPORTED:
-        await _switch(turn, args[0])
+        await switch(turn, args[0])
         return
     await turn.send(
-        _("Choose your language:"),
-        [[(LANGUAGE_NAMES[code], turn.cb("lang", code)) for code in SUPPORTED]],
+        turn._("Choose your language:"),
+        [
+            [
+                LANGUAGE.button(turn, LANGUAGE_NAMES[code], LanguageAct.SET, code)
+                for code in SUPPORTED
+            ]
+        ],
     )
 
 
-async def on_button(update: Update, context: Context) -> None:
-    turn = await Turn.load(update, context)
-    if not await admitted(turn):
-        return
-    parts = turn.callback_parts()
-    if not parts or parts[0] not in SUPPORTED:
-        await turn.answer(turn._("This button is from an old message and no longer works."), True)
-        return
+@LANGUAGE.on(LanguageAct.SET)
+async def chosen(turn: MemberTurn, press: Press) -> None:
+    language = press.choice(0, SUPPORTED)
     await turn.answer()
-    await _switch(turn, parts[0])
+    await switch(turn, language)
 
 
-async def _switch(turn: Turn, language: str) -> None:
-    assert turn.actor is not None
+async def switch(turn: MemberTurn, language: str) -> None:
     async with turn.svc.transaction() as session:
-        await member_db.set_language(session, turn.actor.member_id, language)
+        await db.set_language(session, turn.actor.member_id, language)
         actor = await member_db.actor_by_member_id(session, turn.actor.member_id)
     _ = gettext_for(language)
     await turn.show(_("Language set to {language}.").format(language=LANGUAGE_NAMES[language]))
@@ -49,4 +49,4 @@ async def _switch(turn: Turn, language: str) -> None:
 
 def register(app: App) -> None:
     app.add_handler(CommandHandler("lang", lang_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^lang:"))
+    LANGUAGE.register(app)

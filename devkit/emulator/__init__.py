@@ -18,7 +18,10 @@ Server
     ``start()/stop()`` or ``async with``; ``base_url``/``base_file_url``;
     ``add_bot(token, username, first_name, privacy_mode=True) -> bot id``;
     ``add_user(id, first_name, last_name=, username=, language_code="zh-hans", started=True)``;
-    ``add_group(chat_id, title, member_ids, bot_is_admin=False)``; ``block(id)/unblock(id)``;
+    ``add_group(chat_id, title, member_ids, bot_is_admin=False, with_bot=True)``;
+    ``add_bot_to_group(chat_id, by_user=None, as_admin=False)`` and
+    ``remove_bot_from_group(chat_id, by_user=None)`` (with ``by_user``, the my_chat_member
+    update Telegram sends); ``block(id)/unblock(id)``;
     ``user(id)``, ``chat(chat_id)``, ``commands(scope, language_code)``,
     ``wait_idle_updates(timeout)``, ``wait_polling(timeout)``; ``clock`` (UTC datetime for
     message dates) and ``monotonic`` (flood control) are settable; ``faults``, ``stats``,

@@ -277,21 +277,80 @@ class BotApiEmulator:
         member_ids: Iterable[int] = (),
         *,
         bot_is_admin: bool = False,
+        with_bot: bool = True,
     ) -> GroupRecord:
-        """Register a group (ids starting with -100 are supergroups); the bot is a member."""
+        """Register a group (ids starting with -100 are supergroups); the bot is a member
+        unless ``with_bot=False`` (then someone adds it with ``add_bot_to_group``)."""
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
-        group = GroupRecord(chat_id, title, set(member_ids), bot_is_admin)
+        group = GroupRecord(chat_id, title, set(member_ids), bot_is_admin, not with_bot)
         self.groups[chat_id] = group
         return group
 
-    def remove_bot_from_group(self, chat_id: int) -> None:
-        """Someone removes the bot from the group: sends to it fail with 403 until it is
-        added again (no my_chat_member update is delivered)."""
-        self.groups[chat_id].bot_removed = True
+    def remove_bot_from_group(self, chat_id: int, by_user: int | None = None) -> None:
+        """The bot is removed from the group: sends to it fail with 403 until it is added
+        again. With ``by_user`` (who removed it) the bot gets the my_chat_member update
+        Telegram sends; without, it learns nothing until a send fails."""
+        group = self.groups[chat_id]
+        was = self._bot_member(group)
+        group.bot_removed = True
+        if by_user is not None:
+            self._bot_membership_changed(group, by_user, was, {"status": "left"})
 
-    def add_bot_to_group(self, chat_id: int) -> None:
-        self.groups[chat_id].bot_removed = False
+    def add_bot_to_group(
+        self, chat_id: int, by_user: int | None = None, *, as_admin: bool = False
+    ) -> None:
+        """The bot is added (back) to the group; with ``by_user`` (who added it) the bot
+        gets the my_chat_member update, as a member or, ``as_admin``, an administrator."""
+        group = self.groups[chat_id]
+        was = self._bot_member(group)
+        group.bot_removed = False
+        group.bot_is_admin = group.bot_is_admin or as_admin
+        if by_user is not None:
+            group.members.add(by_user)
+            self._bot_membership_changed(group, by_user, was, self._bot_member(group))
+
+    def _bot_member(self, group: GroupRecord) -> JSON:
+        if group.bot_removed:
+            return {"status": "left"}
+        if not group.bot_is_admin:
+            return {"status": "member"}
+        rights = [
+            "can_manage_chat",
+            "can_delete_messages",
+            "can_manage_video_chats",
+            "can_restrict_members",
+            "can_promote_members",
+            "can_change_info",
+            "can_invite_users",
+            "can_post_stories",
+            "can_edit_stories",
+            "can_delete_stories",
+        ]
+        return {
+            "status": "administrator",
+            "can_be_edited": False,
+            "is_anonymous": False,
+            **{right: right != "can_promote_members" for right in rights},
+        }
+
+    def _bot_membership_changed(
+        self, group: GroupRecord, by_user: int, old: JSON, new: JSON
+    ) -> None:
+        user = self.users[by_user]
+        for bot in self.bots.values():
+            chat = self.chat_state(bot, group.id)
+            self.push_update(
+                bot,
+                "my_chat_member",
+                {
+                    "chat": chat.to_json(),
+                    "from": user.to_json(),
+                    "date": self.now(),
+                    "old_chat_member": {"user": bot.user_json(), **old},
+                    "new_chat_member": {"user": bot.user_json(), **new},
+                },
+            )
 
     def block(self, user_id: int) -> None:
         """The user blocks the bot: sends to their private chat fail with 403."""

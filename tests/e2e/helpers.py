@@ -10,6 +10,7 @@ from typing import Any
 from bot.core.db import members as member_db
 from bot.core.i18n import gettext_for
 from bot.core.text import plain
+from bot.members import queries as member_queries
 from devkit.sample import PEOPLE
 
 
@@ -56,7 +57,7 @@ async def make_invite(world: Any, role: str, code: str = "SHZ", hours: int = 72)
     async with world.svc.transaction() as session:
         township = await member_db.township_by_code(session, code)
         assert township is not None
-        return await member_db.create_invite(
+        return await member_queries.create_invite(
             session,
             township_id=township.id,
             role=role,

@@ -141,6 +141,9 @@ SETUPS: list[tuple[str, list[str | int]]] = [
     ("/invite", [0]),
     ("/visits", [0]),
     ("/calendar", []),
+    ("/villages", [zh("➕ Add a village")]),
+    ("/villages", ["南沟村", zh("✏️ Rename")]),
+    ("/villages", ["南沟村", zh("📍 Set the point")]),
 ]
 sessions = st.tuples(
     st.sampled_from(USERS),
@@ -367,6 +370,7 @@ SETUP_USERS = {
     "/members": SECRETARY.telegram_user_id,
     "/redblack": SECRETARY.telegram_user_id,
     "/invite": SECRETARY.telegram_user_id,
+    "/villages": SECRETARY.telegram_user_id,
 }
 
 

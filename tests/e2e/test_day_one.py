@@ -1,7 +1,8 @@
 """Day one in a township office, as the README tells it: `township-bot init` (its questions
 answered by the test) checks the token against the Bot API and prints the first secretary's
-invitation; the bot starts from the file it wrote; the secretary opens the link and invites
-a cadre. No Telegram id is typed anywhere."""
+invitation; the bot starts from the file it wrote; the secretary opens the link, invites
+a cadre and sets the township group by adding the bot to it. No Telegram id is typed
+anywhere."""
 
 from __future__ import annotations
 
@@ -92,3 +93,20 @@ async def test_from_init_to_a_secretary_who_invites_a_cadre(
         assert "令牌有效：机器人为 @township_test_bot。" in out
         assert "还没有人能够管理" not in out and "还没有书记加入" not in out
         assert "没有乡镇工作群" in out
+
+        # The secretary was told of the cadre's registration; adding the bot to the work
+        # group, they are offered (privately) to make it the township group.
+        [told] = await secretary.replies(1, timeout=10)
+        assert "李春华" in told.text
+        group_id = -1005000000001
+        emulator.add_group(group_id, "沙河子镇工作群", [SECRETARY_ID, CADRE_ID], with_bot=False)
+        emulator.add_bot_to_group(group_id, by_user=SECRETARY_ID)
+        offer = await secretary.reply(timeout=10)
+        await secretary.press(
+            offer, zh("✅ Make it the group of {township}").format(township="沙河子镇")
+        )
+        await secretary.wait_edit(offer, timeout=10)
+        assert "沙河子镇" in (await emulator.chat(group_id).reply(timeout=10)).text
+        code, out, err = await cli("check-config", cwd=tmp_path)
+        assert code == 0, out + err
+        assert "没有乡镇工作群" not in out

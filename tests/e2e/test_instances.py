@@ -14,6 +14,7 @@ import pytest
 
 from bot.core.db import members as member_db
 from bot.core.db.engine import session_factory
+from bot.members import queries as member_queries
 from devkit.sample import PEOPLE, seed_people
 from tests.conftest import TOKEN, make_settings
 from tests.e2e.helpers import NEWCOMER_ID, SECRETARY, zh
@@ -118,7 +119,7 @@ async def test_standby_takes_over_and_the_conversation_continues(
 
         async with session_factory(engine)() as session, session.begin():
             township = await member_db.township_by_code(session, "SHZ")
-            token = await member_db.create_invite(
+            token = await member_queries.create_invite(
                 session,
                 township_id=township.id,
                 role="cadre",

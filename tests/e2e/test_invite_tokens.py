@@ -10,8 +10,8 @@ from collections import Counter
 
 from sqlalchemy import String, select, update
 
-from bot.core.db import members as member_db
 from bot.core.models import Invite, Member, MemberRole, metadata
+from bot.members import queries as member_queries
 from devkit.sample import SamplePerson, seed_people
 from tests.e2e.helpers import ask1, make_invite, press, zh
 from tests.e2e.reliability import PatientUser, record_counts
@@ -40,7 +40,7 @@ async def test_tokens_are_unguessable_and_stored_only_as_a_hash(world) -> None:
                     assert value not in tokens
                     found += 1
         hashes = set(await session.scalars(select(Invite.token_hash)))
-    assert hashes == {member_db.hash_token(t) for t in tokens}
+    assert hashes == {member_queries.hash_token(t) for t in tokens}
     assert not hasattr(Invite, "token")
     record_counts("invite_tokens", {"tokens": len(tokens), "bits": 192, "db_values_checked": found})
 
@@ -49,12 +49,12 @@ async def test_lookup_is_by_hash_and_near_misses_find_nothing(world) -> None:
     token = await make_invite(world, "cadre")
     flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
     async with world.svc.transaction() as session:
-        assert await member_db.find_invite(session, token) is not None
+        assert await member_queries.find_invite(session, token) is not None
         # Someone who reads the database (or a backup) cannot use what is stored there.
-        assert await member_db.find_invite(session, member_db.hash_token(token)) is None
+        assert await member_queries.find_invite(session, member_queries.hash_token(token)) is None
         for guess in (flipped, token[:-1], token + "A", token.upper(), token[:16], " " + token):
-            assert await member_db.find_invite(session, guess) is None, guess
-        assert await member_db.find_invite(session, token + "A" * 40) is None  # > 64: refused
+            assert await member_queries.find_invite(session, guess) is None, guess
+        assert await member_queries.find_invite(session, token + "A" * 40) is None  # > 64: refused
 
 
 async def test_a_deactivated_member_cannot_get_old_roles_back_with_an_invite(world) -> None:

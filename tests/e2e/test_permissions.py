@@ -67,8 +67,9 @@ async def test_every_command_for_every_profile(world) -> None:
             replies = await user.replies(2 if member_start else 1, timeout=10)
             refused = is_refusal(replies[0].text)
             if command == "start" and profile == "stranger":
-                # Without an invitation a stranger is told how to get one; with one they register.
-                assert refused
+                # Without an invitation a stranger is told how to get one (and their own
+                # Telegram id); with one they register.
+                assert replies[0].text.startswith(stranger_text(zh)), replies[0].text
             else:
                 assert refused != expected, f"/{command} as {profile}: {replies[0].text!r}"
             if not refused:
@@ -106,6 +107,7 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
 
     from bot.core.db import members as member_db
     from bot.core.models import ConversationState, FieldVisit, Village
+    from devkit.sample import GROUP_CHAT_ID
     from tests.e2e.cadre_helpers import log_visit
     from tests.e2e.cases_helpers import db_register
     from tests.e2e.helpers import CADRE_ZHAO, MEDIATOR_ZHOU
@@ -129,6 +131,7 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
         visit_id = await session.scalar(select(FieldVisit.id).where(FieldVisit.member_id == zhao))
         djh = await member_db.township_by_code(session, "DJH")
         djh_village = await session.scalar(select(Village.id).where(Village.township_id == djh.id))
+        shz_village = await session.scalar(select(Village.id).where(Village.township_id == shz.id))
     other_member = world.member_ids[OTHER_ID]
     async with world.svc.transaction() as session:
         from bot.arena import queries as arena_db
@@ -176,6 +179,23 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
                 pack(user_id, "mem", "card", shz.id, other_member),
                 pack(user_id, "mem", "act", shz.id, other_member, 0),
             ]
+        if rule == "villages":
+            return [
+                pack(user_id, "vil", "l", shz.id, 0),
+                pack(user_id, "vil", "rl", shz.id, 0),
+                pack(user_id, "vil", "o", shz.id, shz_village),
+            ]
+        if rule == "village-elsewhere":
+            return [
+                pack(user_id, "vil", "o", shz.id, djh_village),
+                pack(user_id, "vil", "r", shz.id, djh_village),
+            ]
+        if rule == "township-group":
+            # A group of its own for each press: the second press of a group is refused as
+            # already done.
+            group_id = GROUP_CHAT_ID - 100 - len(world.emu.groups)
+            world.emu.add_group(group_id, "新工作群", [user_id])
+            return [pack(user_id, "grp", "set", shz.id, group_id)]
         if rule == "leave-decision":
             return [
                 pack(user_id, "lv", "ok", await new_leave()),

@@ -47,6 +47,7 @@ async def test_a_member_is_judged_only_from_the_first_full_week_after_joining(wo
     card = await ask1(world, NEWCOMER_ID, f"/start {token}")
     await press(world, NEWCOMER_ID, card, "✅ 确认")
     await world.user(NEWCOMER_ID).reply(timeout=10)
+    await world.user(SECRETARY.telegram_user_id).reply(timeout=10)  # told of the registration
     preview = (await ask(world, SECRETARY.telegram_user_id, "/redblack preview week", 2))[0].text
     assert "吴小平" not in preview
 

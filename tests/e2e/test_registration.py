@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.core.models import AuditEntry, Member, MemberRole
+from bot.members.views import STRANGER_ID
 from tests.e2e.helpers import (
     NEWCOMER_ID,
     SECRETARY,
@@ -178,7 +179,11 @@ async def test_stranger_sees_no_data(world) -> None:
     )
     for text in ("/start", "/help", "/members", "/invite cadre", "/lang", "hello", "/whatever"):
         reply = await ask1(world, 9999, text)
-        assert reply.text == refusal, text
+        if text == "/start":
+            # /start also shows a stranger their Telegram id, for whoever manages the bot.
+            assert reply.text == refusal + "\n\n" + zh(STRANGER_ID).format(id=9999)
+        else:
+            assert reply.text == refusal, text
         assert "沙河子" not in reply.text and reply.buttons == []
     stranger = world.user(9999)
     await stranger.send_photo()

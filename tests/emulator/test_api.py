@@ -148,6 +148,30 @@ async def test_block_produces_my_chat_member_update(bot: Bot, emu: BotApiEmulato
     assert update.my_chat_member.new_chat_member.status == "kicked"
 
 
+async def test_adding_and_removing_the_bot_produces_my_chat_member_updates(
+    bot: Bot, emu: BotApiEmulator
+) -> None:
+    emu.add_group(-100777, "New group", [BOB], with_bot=False)
+    with pytest.raises(Forbidden):
+        await bot.send_message(-100777, "not in it yet")
+    emu.add_bot_to_group(-100777, by_user=ALICE, as_admin=True)
+    await bot.send_message(-100777, "hello")
+    emu.remove_bot_from_group(-100777, by_user=BOB)
+    added, removed = await bot.get_updates()
+    for update, by, old, new in (
+        (added, ALICE, "left", "administrator"),
+        (removed, BOB, "administrator", "left"),
+    ):
+        change = update.my_chat_member
+        assert change is not None and change.chat.id == -100777 and change.chat.type == "supergroup"
+        assert change.from_user.id == by and change.new_chat_member.user.id == bot.id
+        assert (change.old_chat_member.status, change.new_chat_member.status) == (old, new)
+    # Without someone who did it (a test of a failing send), no update at all.
+    emu.add_bot_to_group(-100777)
+    emu.remove_bot_from_group(-100777)
+    assert await bot.get_updates(offset=removed.update_id + 1) == ()
+
+
 async def test_edit_and_not_modified(bot: Bot, alice: EmulatedUser) -> None:
     sent = await bot.send_message(ALICE, "v1", reply_markup=keyboard("a"))
     first = await alice.reply()

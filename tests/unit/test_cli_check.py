@@ -21,6 +21,7 @@ from bot.core.calendar import NoticeDay
 from bot.core.config import Settings, parse_settings
 from bot.core.db import members as member_db
 from bot.core.db.engine import session_factory
+from bot.members import queries as member_queries
 from devkit.sample import PEOPLE, seed_people
 from tests.unit.test_cli import run, write_config
 
@@ -106,7 +107,7 @@ async def test_database_facts_read_the_database(
         djh = await member_db.township_by_code(session, "DJH")
         assert djh is not None
         for valid_for in (timedelta(hours=-1), timedelta(hours=72)):  # one expired, one not
-            await member_db.create_invite(
+            await member_queries.create_invite(
                 session, township_id=djh.id, role="secretary", now=now, valid_for=valid_for
             )
         await calendar_db.store_days(

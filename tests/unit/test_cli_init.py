@@ -12,6 +12,7 @@ from bot.core.config import load_settings
 from bot.core.db import members as member_db
 from bot.core.db.engine import create_engine, session_factory
 from bot.core.reach import Route, TelegramUnreachable, Text, TokenRejected
+from bot.members import queries as member_queries
 from tests.e2e.test_instances import free_port
 from tests.unit.test_cli import run
 
@@ -60,7 +61,7 @@ def secretary_invite(url: str, token: str) -> tuple[str, str, bool]:
         engine = create_engine(url)
         try:
             async with session_factory(engine)() as session:
-                invite = await member_db.find_invite(session, token)
+                invite = await member_queries.find_invite(session, token)
                 assert invite is not None
                 township = await member_db.township_by_id(session, invite.township_id)
                 assert township is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from bot.core.config import Settings, parse_settings
@@ -9,6 +11,9 @@ from bot.core.db import members as member_db
 from bot.core.db.directory import Directory
 from bot.core.db.engine import session_factory
 from bot.core.models import Township, Village
+from bot.members.township_queries import set_village_active
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def _settings(villages: list[str]) -> Settings:
@@ -28,7 +33,12 @@ async def test_directory_mirrors_the_synced_townships_and_villages(engine) -> No
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():
         await member_db.sync_townships(session, _settings(["东村", "西村", "南村"]))
-    # 西村 leaves the config: it stays in the database, inactive.
+    # 西村 is retired in chat (and leaves the config, which no longer decides): it stays in
+    # the database, inactive; 北村, new in the config, is added.
+    async with sessions() as session, session.begin():
+        aaa = await member_db.township_by_code(session, "AAA")
+        west = next(v for v in await member_db.villages_of(session, aaa.id) if v.name == "西村")
+        await set_village_active(session, aaa.id, west.id, False, actor_member_id=None, now=NOW)
     async with sessions() as session, session.begin():
         await member_db.sync_townships(session, _settings(["东村", "南村", "北村"]))
         directory = await Directory.load(session)

@@ -32,8 +32,12 @@ class Township(Base):
     code: Mapped[str] = mapped_column(String(10), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Set by a secretary in chat (adding the bot to a group); the config seeds it once.
     group_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped by every change to the township or its villages: each running instance keeps
+    # them in memory (`bot.core.db.directory`) and reloads when a revision moves.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     # The scheduler plans jobs from this moment on (first time it saw the township), so a
     # new installation does not report a week of "missed" jobs.
@@ -55,6 +59,9 @@ class Village(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     radius_m: Mapped[int] = mapped_column(Integer, default=1500)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The name the config introduced it under (None: added in chat). The config adds a
+    # village only under a name it never introduced, so renaming one in chat sticks.
+    config_name: Mapped[str | None] = mapped_column(String(64))
 
     township: Mapped[Township] = relationship(back_populates="villages", lazy="raise")
 

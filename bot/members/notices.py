@@ -1,0 +1,160 @@
+"""What members and townships tell other people, through the outbox, each in their own
+language and with buttons signed for them: a township's secretaries told of a registration
+(with the way to assign 包村 villages), of the bot added to a group (with the way to make it
+the township group) and of the bot removed from the township group."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.db.members import Recipient, recipients
+from bot.core.i18n import gettext_for
+from bot.core.outbox import Outgoing
+from bot.core.roles import ROLE_LABELS, Role
+from bot.core.turn import Button, Turn
+from bot.members.flow import GROUP, MEMBERS, GroupAct, MemberAct
+from bot.members.queries import InviteInfo
+from bot.members.township_queries import TownshipGroup
+
+
+async def drain(turn: Turn) -> None:
+    """Send what was just queued at once (the scheduler's timer retries anything left)."""
+    scheduler = turn.context.application.bot_data.get("scheduler")
+    if scheduler is not None:
+        await scheduler.sender.drain()
+
+
+def _markup(turn: Turn, rows: Sequence[Sequence[Button]], owner: int) -> dict[str, object] | None:
+    keyboard = turn.keyboard(rows, owner=owner)
+    return None if keyboard is None else keyboard.to_dict()
+
+
+async def registered(
+    turn: Turn, session: AsyncSession, member_id: int, name: str, info: InviteInfo
+) -> list[Outgoing]:
+    """Each of the township's secretaries (but the newcomer) is told at once; for a cadre,
+    with a button that opens the member card's village toggles."""
+    cadre = info.role == Role.CADRE
+    out = []
+    for secretary in await recipients(session, info.township_id, Role.SECRETARY):
+        if secretary.member_id == member_id:
+            continue
+        _ = gettext_for(secretary.language)
+        text = turn.svc.renderer.render(
+            "members/registered.html.j2",
+            secretary.language,
+            name=name,
+            township=info.township,
+            role=_(ROLE_LABELS.get(info.role, info.role)),
+            cadre=cadre,
+        )
+        button = (
+            MEMBERS.button(
+                turn,
+                _("🏘 Assign villages (包村)"),
+                MemberAct.VILLAGES,
+                info.township_id,
+                member_id,
+                0,
+            )
+            if cadre
+            else MEMBERS.button(
+                turn, _("📇 Open the member card"), MemberAct.CARD, info.township_id, member_id
+            )
+        )
+        out.append(
+            Outgoing(
+                key=f"registered:{info.id}:{secretary.member_id}",
+                job="member_registered",
+                chat_id=secretary.telegram_user_id,
+                text=text,
+                township_id=info.township_id,
+                member_id=secretary.member_id,
+                reply_markup=_markup(turn, [[button]], secretary.telegram_user_id),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A township a person added to a group may make it the group of."""
+
+    township: TownshipGroup
+    chat_id: int
+
+    @property
+    def current(self) -> bool:
+        return self.township.group_chat_id == self.chat_id
+
+
+def group_offer(
+    turn: Turn,
+    person: Recipient,
+    offers: Sequence[Offer],
+    who: str,
+    title: str,
+    key: str,
+) -> Outgoing:
+    """One message to `person`: the group they could make their townships' group, with a
+    button for each township that it is not the group of yet."""
+    _ = gettext_for(person.language)
+    text = turn.svc.renderer.render(
+        "members/group_offer.html.j2",
+        person.language,
+        who=who,
+        title=title,
+        townships=[
+            {
+                "name": o.township.name,
+                "current": o.current,
+                "replaces": o.township.group_chat_id is not None and not o.current,
+            }
+            for o in offers
+        ],
+    )
+    rows = [
+        [
+            GROUP.button(
+                turn,
+                _("✅ Make it the group of {township}").format(township=o.township.name),
+                GroupAct.SET,
+                o.township.township_id,
+                o.chat_id,
+            )
+        ]
+        for o in offers
+        if not o.current
+    ]
+    return Outgoing(
+        key=f"{key}:{person.member_id}",
+        job="group_offer",
+        chat_id=person.telegram_user_id,
+        text=text,
+        member_id=person.member_id,
+        reply_markup=_markup(turn, rows, person.telegram_user_id),
+    )
+
+
+async def group_left(
+    turn: Turn, session: AsyncSession, township: TownshipGroup, title: str, key: str
+) -> list[Outgoing]:
+    return [
+        Outgoing(
+            key=f"{key}:{township.township_id}:{secretary.member_id}",
+            job="group_left",
+            chat_id=secretary.telegram_user_id,
+            text=turn.svc.renderer.render(
+                "members/group_left.html.j2",
+                secretary.language,
+                title=title,
+                township=township.name,
+            ),
+            township_id=township.township_id,
+            member_id=secretary.member_id,
+        )
+        for secretary in await recipients(session, township.township_id, Role.SECRETARY)
+    ]
