@@ -20,7 +20,7 @@ from bot.core.models.core import (
     Village,
     VillageAssignment,
 )
-from bot.core.models.outbox import JobRun, Lease, OutboxMessage
+from bot.core.models.outbox import JobRun, Lease, OutboxFile, OutboxMessage
 from bot.core.models.redblack import (
     ArenaItem,
     ArenaOwner,
@@ -63,6 +63,7 @@ __all__ = [
     "LeaveStatus",
     "Member",
     "MemberRole",
+    "OutboxFile",
     "OutboxMessage",
     "ParkedFlow",
     "RedBlackIssue",
