@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.agenda.build import counted_weeks
 from bot.agenda.rules import CadreLine, period_figures
-from bot.cases import queries as case_db
+from bot.cases import facts as case_facts
 from bot.cases.charts import dispute_funnel
 from bot.core.charts import Dashboard, FieldDaysChart, FieldDaysRow, TrendChart, TrendPoint
 from bot.core.fonts import NoCjkFont
@@ -86,7 +86,7 @@ async def dashboard(
 ) -> Dashboard:
     """The charts of a week or a month (`lines`: each cadre's figures over it)."""
     today = rules.today(now)
-    stats = await case_db.dispute_figures(session, township.id, start, end, today)
+    stats = await case_facts.dispute_figures(session, township.id, start, end, today)
     trend = await trend_chart(
         session, township.id, end - timedelta(days=end.weekday()), rules, now, language
     )

@@ -106,6 +106,12 @@ def dashboard_pixels(dashboard: Dashboard) -> tuple[int, int]:
 Gettext = Callable[[str], str]
 
 
+def text_for(language: str) -> Gettext:
+    """Translations as plain text: a chart draws characters, it does not read HTML."""
+    gettext = gettext_for(language)
+    return lambda message: str(gettext(message))
+
+
 def _figure(width: float, height: float) -> Figure:
     from matplotlib import font_manager, rcParams
     from matplotlib.figure import Figure
@@ -114,6 +120,7 @@ def _figure(width: float, height: float) -> Figure:
     font_manager.fontManager.addfont(str(font.path))
     rcParams["font.family"] = [font.family]
     rcParams["axes.unicode_minus"] = False
+    rcParams["text.parse_math"] = False  # a "$" in a name is a dollar sign
     rcParams["svg.fonttype"] = "path"  # the SVG shows the same glyphs without the font
     return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
 
@@ -257,7 +264,7 @@ def _save(figure: Figure, fmt: str) -> bytes:
 
 def dashboard_png(dashboard: Dashboard) -> bytes:
     """The charts one under another in one PNG of `dashboard_pixels(dashboard)`."""
-    _ = gettext_for(dashboard.language)
+    _ = text_for(dashboard.language)
     width, height = dashboard_pixels(dashboard)
     figure = _figure(width / DPI, height / DPI)
     figure.suptitle(dashboard.title, fontsize=13, fontweight="bold", x=0.02, ha="left")
@@ -271,7 +278,7 @@ def dashboard_png(dashboard: Dashboard) -> bytes:
 def chart_svg(chart: Chart, language: str) -> bytes:
     """One chart for print, as SVG with its text drawn as outlines."""
     figure = _figure(PRINT_WIDTH_INCHES, chart_pixels(chart) / DPI)
-    _draw(figure.subplots(), chart, gettext_for(language))
+    _draw(figure.subplots(), chart, text_for(language))
     return _save(figure, "svg")
 
 
@@ -287,4 +294,5 @@ __all__ = [
     "chart_svg",
     "dashboard_pixels",
     "dashboard_png",
+    "text_for",
 ]

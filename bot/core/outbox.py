@@ -124,7 +124,7 @@ async def _store_files(
     found = await session.execute(
         select(OutboxFile.digest, OutboxFile.id).where(OutboxFile.digest.in_(unique))
     )
-    return {digest: file_id for digest, file_id in found.tuples()}
+    return {digest: file_id for digest, file_id in found.all()}
 
 
 async def release_claims(session: AsyncSession, instance: str) -> int:

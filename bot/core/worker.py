@@ -24,12 +24,12 @@ from pydantic import BaseModel
 
 from bot.core.charts import Chart, Dashboard, chart_svg, dashboard_png
 from bot.core.fonts import NoCjkFont, cjk_font
+from bot.core.printing import CHART_SRC
 
 log = logging.getLogger(__name__)
 
 TIMEOUT = 180.0
 NO_FONT = 3
-CHART_SRC = re.compile(r'src="chart:([a-z_]+)"')
 
 
 class Job(BaseModel):
@@ -42,11 +42,6 @@ class Job(BaseModel):
 
 class RenderFailed(RuntimeError):
     """The child failed for another reason than a missing font (logged with its reason)."""
-
-
-def chart_src(name: str) -> str:
-    """Where a template puts chart `name`: `<img src="{{ chart_src('trend') }}">`."""
-    return f"chart:{name}"
 
 
 def _with_charts(job: Job) -> str:

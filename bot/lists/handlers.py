@@ -34,10 +34,9 @@ from bot.lists.ledger import (
     issue_context,
     ledger_workbook,
     lists_for,
-    page_filename,
-    printable_html,
     render_lists,
 )
+from bot.lists.pdf import export_documents, list_document
 from bot.lists.periods import PERIOD_WORDS, parse_period, period_from_key
 from bot.lists.rules import Period
 from bot.lists.snapshot import listed
@@ -404,7 +403,7 @@ async def _after_publication(turn: Turn, township: Township, issue: RedBlackIssu
     scheduler = turn.context.application.bot_data.get("scheduler")
     if scheduler is not None:
         await scheduler.sender.drain()
-    page = printable_html(
+    page = await list_document(
         turn.svc.renderer,
         turn.svc.settings,
         township.code,
@@ -417,8 +416,8 @@ async def _after_publication(turn: Turn, township: Township, issue: RedBlackIssu
     if chat is not None:
         await turn.context.bot.send_document(
             chat.id,
-            document=page.encode(),
-            filename=page_filename(township.code, issue.period_key),
+            document=page.data,
+            filename=page.filename,
             caption=turn._("Printable page for the notice board (A4)."),
         )
 
@@ -1023,9 +1022,7 @@ async def export_command(turn: Turn) -> None:
         workbook = await ledger_workbook(session, settings, township, period, facts, turn.now)
         lists = await lists_for(session, settings, township, period, facts, turn.now)
     key = _key(period)
-    page = printable_html(
-        turn.svc.renderer, settings, township.code, lists.snapshot, lists.issue, turn.lang, turn.now
-    )
+    documents = await export_documents(turn.svc, township, period, facts, turn.now, turn.lang)
     chat = turn.update.effective_chat
     assert chat is not None
     label = period_text(lists.snapshot, turn.lang)
@@ -1037,12 +1034,13 @@ async def export_command(turn: Turn) -> None:
             township=esc(township.name), period=esc(label)
         ),
     )
-    await turn.context.bot.send_document(
-        chat.id,
-        document=page.encode(),
-        filename=page_filename(township.code, key),
-        caption=_("Printable page for the notice board (A4)."),
-    )
+    for document in documents:
+        await turn.context.bot.send_document(
+            chat.id,
+            document=document.data,
+            filename=document.filename,
+            caption=_("For print (A4)."),
+        )
 
 
 def register(app: App) -> None:
