@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from bench import county, fanout, memory, throughput
+from bench import charts, county, fanout, memory, throughput
 
 
 async def test_fanout(database_url: str) -> None:
@@ -42,3 +42,10 @@ async def test_memory(database_url: str) -> None:
     result = await memory.main(members=50, active=2, visits=1, db=database_url)
     assert result["visits"] == 2
     assert 0 < result["rss_after_start_mb"] <= result["peak_rss_mb"]
+
+
+async def test_charts() -> None:
+    result = await charts.main(cadres=3, repeat=1)
+    assert set(result["child"]) == {"start_only", "dashboard_png", "pdf_two_charts", "pdf_no_chart"}
+    assert all(v > 0 for v in result["in_process_s"].values())
+    assert result["child_peak_rss_mb"] > 0 and "child peak" in charts.render(result)
