@@ -24,8 +24,8 @@ from bot.core.db.engine import create_engine, session_factory
 from bot.core.db.migrate import upgrade
 from bot.core.render import Renderer
 from bot.lists.facts import database_facts
-from bot.lists.periods import week_period
 from bot.lists.pdf import summary_page
+from bot.lists.periods import week_period
 from bot.week.schedule import week_rules
 from devkit.sample import TOWNSHIP_CODE, sample_config, seed_people
 from devkit.sample.cases import seed_cases
@@ -33,9 +33,11 @@ from devkit.sample.week import seed_week
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 WEEKS = 8
+PDFTOPPM = ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"]
 
 
-async def main(target: Path) -> None:
+async def make() -> tuple[bytes, bytes]:
+    """The agenda's PNG and the summary's PDF."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/samples.db"
         settings = parse_settings(sample_config("0:samples", "http://127.0.0.1:9/bot", url))
@@ -68,27 +70,21 @@ async def main(target: Path) -> None:
             await engine.dispose()
         if photo is None:
             raise SystemExit("the charts could not be drawn (see the log)")
-        (target / "agenda-charts.png").write_bytes(photo.data)
-        pdf = Path(tmp) / "summary.pdf"
-        pdf.write_bytes((await page.pdf()).data)
+        return photo.data, (await page.pdf()).data
+
+
+def main(target: Path) -> None:
+    png, pdf = asyncio.run(make())
+    (target / "agenda-charts.png").write_bytes(png)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "summary.pdf"
+        path.write_bytes(pdf)
         subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "80",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-singlefile",
-                str(pdf),
-                str(target / "ledger-summary"),
-            ],
+            [*PDFTOPPM, str(path), str(target / "ledger-summary")],
             check=True,
         )
     print(f"wrote {target / 'agenda-charts.png'} and {target / 'ledger-summary.png'}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs")))
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs"))
