@@ -4,8 +4,8 @@ A scheduled message may be a photo (the charts of the Monday agenda and the mont
 summary) or a document: the outbox row says which (`attachment_kind`) and points at the
 file, stored once in `outbox_files` however many rows send it; `text` is its caption.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
