@@ -130,8 +130,8 @@ CALLBACK_RULES = [
     ),
     CallbackRule(
         "case-figures",
-        "`cs:d\\|dg\\|dd\\|b:<township>:…`",
-        "township A's dispute figures, their cases, the brief",
+        "`cs:d\\|dg\\|dd\\|b\\|bp:<township>:…`",
+        "township A's dispute figures, their cases, the brief and its PDF",
         frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN}),
     ),
 ]

@@ -219,7 +219,7 @@ async def redblack_tour(emu: BotApiEmulator, svc: Services, t: Transcript, data_
     from bot.core.clock import ManualClock
     from bot.core.db import members as member_db
     from bot.lists import queries as rb_db
-    from bot.lists.ledger import page_filename, printable_html
+    from bot.lists.pdf import list_document
 
     secretary, black = PEOPLE[0], PEOPLE[2]
     t.add("\n— 12. The secretary previews last week's red and black lists (红黑榜) —")
@@ -266,11 +266,11 @@ async def redblack_tour(emu: BotApiEmulator, svc: Services, t: Transcript, data_
         issue = await rb_db.latest_published(session, township.id)
     if issue is None:
         raise AssertionError("no published issue")
-    page = printable_html(
+    page = await list_document(
         svc.renderer, svc.settings, TOWNSHIP_CODE, issue.snapshot, issue, "zh_CN", svc.clock.now()
     )
-    path = data_dir / page_filename(TOWNSHIP_CODE, issue.period_key)
-    path.write_text(page, encoding="utf-8")
+    path = data_dir / page.filename
+    path.write_bytes(page.data)
     t.add(f"\n🖨 Printable page for the notice board: {path.resolve()}")
 
 

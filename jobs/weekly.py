@@ -20,6 +20,7 @@ from bot.agenda.build import (
     dispute_context,
     figures_context,
 )
+from bot.agenda.charts import chart_caption, month_photo, week_photo
 from bot.agenda.rules import (
     CadreLine,
     merge_month,
@@ -28,7 +29,7 @@ from bot.agenda.rules import (
 from bot.cases import facts as case_facts
 from bot.core.db import members as member_db
 from bot.core.db.members import Recipient
-from bot.core.outbox import Outgoing
+from bot.core.outbox import Attachment, Outgoing
 from bot.core.render import format_date, format_datetime
 from bot.core.text import Html
 from bot.lists.periods import month_period
@@ -44,6 +45,18 @@ def _to(ctx: JobContext, person: Recipient, text: Html) -> Outgoing:
         township_id=ctx.township.id,
         member_id=person.member_id,
         text=text,
+    )
+
+
+def _photo(ctx: JobContext, person: Recipient, photo: Attachment) -> Outgoing:
+    return Outgoing(
+        key=ctx.key(f"chart-{person.member_id}"),
+        job=ctx.occurrence.job,
+        chat_id=person.telegram_user_id,
+        township_id=ctx.township.id,
+        member_id=person.member_id,
+        text=chart_caption(person.language),
+        attachment=photo,
     )
 
 
@@ -175,7 +188,10 @@ async def field_last_call(ctx: JobContext) -> list[Outgoing]:
 
 
 async def monday_agenda(ctx: JobContext) -> list[Outgoing]:
+    """The agenda to each secretary, followed by its charts (a photo); to the group, the
+    agenda's figures only."""
     out = []
+    photos: dict[str, Attachment | None] = {}
     for s in await _secretaries(ctx):
         text = await agenda_html(
             ctx.session,
@@ -187,6 +203,13 @@ async def monday_agenda(ctx: JobContext) -> list[Outgoing]:
             Audience.SECRETARY,
         )
         out.append(_to(ctx, s, text))
+        if s.language not in photos:
+            photos[s.language] = await week_photo(
+                ctx.session, ctx.township, ctx.occurrence.subject, ctx.week, ctx.now, s.language
+            )
+        photo = photos[s.language]
+        if photo is not None:
+            out.append(_photo(ctx, s, photo))
     if ctx.township.group_chat_id:
         language = ctx.svc.settings.language
         text = await agenda_html(
@@ -341,23 +364,35 @@ async def monthly_summary(ctx: JobContext) -> list[Outgoing]:
         )
         for line in merged
     }
-    return [
-        _to(
-            ctx,
-            s,
-            ctx.svc.renderer.render(
-                "jobs/monthly_summary.html.j2",
-                s.language,
-                township=ctx.township.name,
-                month=f"{first.year}-{first.month:02d}",
-                disputes=disputes,
-                rows=[
-                    {"line": x, "met": compliant_weeks[x.member_id], "due": due_weeks[x.member_id]}
-                    for x in merged
-                ],
-                private=True,
-                **figures_context([by_week[w] for w in weeks]),
-            ),
+    out = []
+    photos: dict[str, Attachment | None] = {}
+    for s in await _secretaries(ctx):
+        text = ctx.svc.renderer.render(
+            "jobs/monthly_summary.html.j2",
+            s.language,
+            township=ctx.township.name,
+            month=f"{first.year}-{first.month:02d}",
+            disputes=disputes,
+            rows=[
+                {"line": x, "met": compliant_weeks[x.member_id], "due": due_weeks[x.member_id]}
+                for x in merged
+            ],
+            private=True,
+            **figures_context([by_week[w] for w in weeks]),
         )
-        for s in await _secretaries(ctx)
-    ]
+        out.append(_to(ctx, s, text))
+        if s.language not in photos:
+            photos[s.language] = await month_photo(
+                ctx.session,
+                ctx.township,
+                merged,
+                period.start,
+                period.end,
+                ctx.week,
+                ctx.now,
+                s.language,
+            )
+        photo = photos[s.language]
+        if photo is not None:
+            out.append(_photo(ctx, s, photo))
+    return out

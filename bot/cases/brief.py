@@ -7,6 +7,7 @@ from bot.cases import facts as case_facts
 from bot.cases import queries as case_db
 from bot.cases import rules
 from bot.cases.access import FIGURE_VIEWERS
+from bot.cases.brief_pdf import print_label, send_brief_pdf
 from bot.cases.buttons import BUTTONS, Act
 from bot.cases.township import Purpose, opens, show_all, township_seen, view_of
 from bot.cases.views import Screen, pairs
@@ -60,6 +61,7 @@ async def brief_screens(turn: MemberTurn, township: TownshipInfo, purpose: Purpo
             for s, _i in items[:BUTTONS_SHOWN]
         ]
     )
+    buttons.append([BUTTONS.button(turn, print_label(turn), Act.BRIEF_PDF, township.id)])
     parts = split_message(text)
     return [
         Screen(part, buttons if index == len(parts) - 1 else []) for index, part in enumerate(parts)
@@ -73,3 +75,12 @@ async def brief(turn: MemberTurn, press: Press) -> None:
         return
     await turn.answer()
     await show_all(turn, await brief_screens(turn, township, Purpose.BRIEF))
+
+
+@BUTTONS.on(Act.BRIEF_PDF)
+async def brief_for_print(turn: MemberTurn, press: Press) -> None:
+    township = await township_seen(turn, press.number(0), FIGURE_VIEWERS)
+    if township is None:
+        return
+    await turn.answer()
+    await send_brief_pdf(turn, township)

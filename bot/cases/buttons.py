@@ -26,6 +26,7 @@ class Act(enum.StrEnum):
     GROUPS = "dg"  # <township>:<period>:<c|v>
     DRILL = "dd"  # <township>:<period>:<figure>:<group or ->:<page>
     BRIEF = "b"  # <township>
+    BRIEF_PDF = "bp"  # <township>: the brief as a PDF
     TOWNSHIP = "tw"  # <purpose>:<township>: an admin's choice
 
 

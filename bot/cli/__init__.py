@@ -115,7 +115,10 @@ def build_parser(_: Text | None = None) -> argparse.ArgumentParser:
     invite.add_argument("--role", required=True, choices=ROLES)
     invite.set_defaults(func=cmd_invite)
 
-    export = command("export", _("write the ledger (XLSX) or the printable list page (HTML)"))
+    export = command(
+        "export",
+        _("write the ledger (XLSX), the printable list page (HTML) or a document for print (PDF)"),
+    )
     export.add_argument("--township", required=True, metavar="CODE")
     export.add_argument(
         "--period",
@@ -124,7 +127,16 @@ def build_parser(_: Text | None = None) -> argparse.ArgumentParser:
             "week, month, quarter (the latest complete one) or a key: 2026-W47, 2026-10, 2026-Q4"
         ),
     )
-    export.add_argument("--format", choices=["xlsx", "html"], default="xlsx")
+    export.add_argument("--format", choices=["xlsx", "html", "pdf"], default="xlsx")
+    export.add_argument(
+        "--document",
+        choices=["ledger", "list", "casebrief"],
+        default=None,
+        help=_(
+            "with --format pdf: ledger (the 台账 summary, the default), list (the red and "
+            "black lists) or casebrief (the dispute brief for the 政法联席会议, as of today)"
+        ),
+    )
     export.add_argument("--out", required=True, metavar="PATH")
     export.set_defaults(func=cmd_export)
 

@@ -26,12 +26,12 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.clock import Clock
 from bot.core.db.members import mark_reachable
-from bot.core.models import Member, OutboxMessage, Township
+from bot.core.models import Member, OutboxFile, OutboxMessage, Township
 from bot.core.notices import group_post_failed_notices, unreachable_notices
 from bot.core.outbox import enqueue
 
@@ -155,10 +155,14 @@ class OutboxSender:
         markup = (
             InlineKeyboardMarkup.de_json(row.reply_markup, self.bot) if row.reply_markup else None
         )
+        attachment = await self._attachment(row) if row.attachment_kind else None
+        if row.attachment_kind and attachment is None:
+            await self._fail(row, "bad request: the attachment is gone")
+            return
         delay = self.backoff
         for attempt in range(self.in_process_retries + 1):
             try:
-                message = await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
+                message = await self._send(row, markup, attachment)
             except RetryAfter as exc:
                 retry_after = exc.retry_after
                 seconds = (
@@ -187,6 +191,24 @@ class OutboxSender:
             if self.on_sent is not None:
                 self.on_sent(row)
             return
+
+    async def _attachment(self, row: OutboxMessage) -> OutboxFile | None:
+        async with self.sessions() as session:
+            return await session.get(OutboxFile, row.attachment_id)
+
+    async def _send(
+        self, row: OutboxMessage, markup: InlineKeyboardMarkup | None, file: OutboxFile | None
+    ) -> Message:
+        if file is None:
+            return await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
+        caption = row.text or None
+        if row.attachment_kind == "photo":
+            return await self.bot.send_photo(
+                row.chat_id, file.data, caption=caption, reply_markup=markup, filename=file.filename
+            )
+        return await self.bot.send_document(
+            row.chat_id, file.data, caption=caption, reply_markup=markup, filename=file.filename
+        )
 
     def _count(self, kind: str) -> None:
         self.stats.errors[kind] = self.stats.errors.get(kind, 0) + 1

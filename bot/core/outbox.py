@@ -1,23 +1,36 @@
 """The durable outbox: every message the bot sends on its own (scheduled jobs, notices,
 published lists) is enqueued here with a unique key, in the transaction that decided it;
-`bot.core.delivery` sends it."""
+`bot.core.delivery` sends it. A message may carry a photo or a document (`Attachment`),
+with its text as the caption."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.models import OutboxMessage
-from bot.core.text import Html, as_html, split_message
+from bot.core.models import OutboxFile, OutboxMessage
+from bot.core.text import CAPTION_LIMIT, Html, as_html, split_message, visible_length
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: Literal["photo", "document"]
+    data: bytes
+    filename: str
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.filename.encode() + b"\0" + self.data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -29,13 +42,20 @@ class Outgoing:
     township_id: int | None = None
     member_id: int | None = None
     reply_markup: dict[str, Any] | None = None
+    attachment: Attachment | None = None  # `text` is its caption
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", as_html(self.text))
 
 
 def expand(item: Outgoing) -> list[Outgoing]:
-    """Split an over-long message into parts with their own keys; buttons go on the last."""
+    """Split an over-long message into parts with their own keys; buttons go on the last. A
+    caption too long for its attachment goes before it, as messages of its own."""
+    if item.attachment is not None:
+        if visible_length(item.text) <= CAPTION_LIMIT:
+            return [item]
+        caption = replace(item, key=f"{item.key}#caption", attachment=None, reply_markup=None)
+        return [*expand(caption), replace(item, text=Html(""))]
     parts = split_message(item.text)
     if len(parts) == 1:
         return [item]
@@ -55,6 +75,8 @@ def expand(item: Outgoing) -> list[Outgoing]:
 
 async def enqueue(session: AsyncSession, items: Sequence[Outgoing], now: datetime) -> int:
     """Queue messages; a key that is already queued is skipped. Returns how many were new."""
+    parts = [part for item in items for part in expand(item)]
+    files = await _store_files(session, [p.attachment for p in parts if p.attachment], now)
     rows = [
         {
             "key": part.key,
@@ -64,21 +86,45 @@ async def enqueue(session: AsyncSession, items: Sequence[Outgoing], now: datetim
             "township_id": part.township_id,
             "member_id": part.member_id,
             "reply_markup": part.reply_markup,
+            "attachment_kind": part.attachment.kind if part.attachment else None,
+            "attachment_id": files[part.attachment.digest] if part.attachment else None,
             "status": "pending",
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
         }
-        for item in items
-        for part in expand(item)
+        for part in parts
     ]
     if not rows:
         return 0
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
+    statement = _insert(session, OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
     result = await session.execute(statement.returning(OutboxMessage.id), rows)
     return len(result.all())
+
+
+def _insert(session: AsyncSession, table: type[Any]) -> Any:
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+async def _store_files(
+    session: AsyncSession, attachments: Sequence[Attachment], now: datetime
+) -> dict[str, int]:
+    """Each file once (by digest); returns their ids by digest."""
+    unique = {a.digest: a for a in attachments}
+    if not unique:
+        return {}
+    await session.execute(
+        _insert(session, OutboxFile).on_conflict_do_nothing(index_elements=["digest"]),
+        [
+            {"digest": d, "filename": a.filename[:120], "data": a.data, "created_at": now}
+            for d, a in unique.items()
+        ],
+    )
+    found = await session.execute(
+        select(OutboxFile.digest, OutboxFile.id).where(OutboxFile.digest.in_(unique))
+    )
+    return {digest: file_id for digest, file_id in found.all()}
 
 
 async def release_claims(session: AsyncSession, instance: str) -> int:

@@ -1,5 +1,8 @@
 """XLSX workbooks (台账): sheets from headers and rows, with Chinese headers, a frozen header
 row, column widths that fit the content (CJK characters count double) and real date cells.
+
+openpyxl is imported when a workbook is written: it imports numpy and Pillow (matplotlib's
+dependencies) when they are installed, which the bot need not hold from its start.
 """
 
 from __future__ import annotations
@@ -12,14 +15,10 @@ from io import BytesIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MIN_WIDTH, MAX_WIDTH = 6.0, 60.0
-HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
+HEADER_FILL = "DDDDDD"
 
 VISIT_HEADERS = (
     "日期",
@@ -42,6 +41,7 @@ REPORT_HEADERS = (
     "排查矛盾纠纷",
     "解决问题",
     "下周计划",
+    "问题与需求",
 )
 CASE_HEADERS = ("案件编号", "登记日期", "村", "纠纷类型", "承办人", "办结期限", "状态", "化解日期")
 
@@ -89,7 +89,12 @@ def _cell_value(value: Any, tz: ZoneInfo) -> Any:
 
 def write_xlsx(sheets: Sequence[Sheet], tz: ZoneInfo | None = None) -> bytes:
     """The workbook as bytes. Aware datetimes are written in `tz` (default Asia/Shanghai)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     zone = tz or ZoneInfo("Asia/Shanghai")
+    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
     workbook = Workbook()
     workbook.remove(workbook.active)
     for sheet in sheets:
@@ -97,7 +102,7 @@ def write_xlsx(sheets: Sequence[Sheet], tz: ZoneInfo | None = None) -> bytes:
         ws.append(list(sheet.headers))
         for cell in ws[1]:
             cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
+            cell.fill = header_fill
             cell.alignment = Alignment(vertical="center")
         for row in sheet.rows:
             ws.append([_cell_value(v, zone) for v in row])

@@ -39,7 +39,7 @@ from bot.core.models import (
 )
 from bot.core.models import Member as MemberModel
 from bot.lists.rules import Member, MemberCaseFacts, MemberWeek, Period
-from bot.reports.queries import section_texts
+from bot.reports.queries import needs_by_village, section_texts
 from bot.visits.queries import township_visits
 from bot.week.facts import cadre_weeks
 from bot.week.period import period_member_weeks
@@ -246,6 +246,11 @@ def database_facts(settings: Settings) -> FactsProvider:
                     session, township_id, week, "下周计划"
                 )
             }
+            needs: dict[int, list[str]] = {}
+            for group in await needs_by_village(session, township_id, week):
+                for need in group.items:
+                    text = f"{group.village}：{need.text}" if group.village else need.text
+                    needs.setdefault(need.member_id, []).append(text)
             for cw in await cadre_weeks(session, township_id, week, rules, as_of):
                 done = cw.status.done
                 out.append(
@@ -260,6 +265,7 @@ def database_facts(settings: Settings) -> FactsProvider:
                         done.dispute_screenings,
                         done.problems_solved,
                         plans.get(cw.member_id, ""),
+                        "\n".join(needs.get(cw.member_id, [])),
                     )
                 )
             week += timedelta(days=7)
@@ -268,7 +274,9 @@ def database_facts(settings: Settings) -> FactsProvider:
     async def case_ledger(
         session: AsyncSession, township_id: int, start: date, end: date
     ) -> list[LedgerRow]:
-        """No party names or phones: the ledger may be printed and passed around."""
+        """No party names or phones: the ledger may be printed and passed around. The 承办人
+        is the mediator once one took the case, before that whoever registered it (the one
+        its reminders go to)."""
         from bot.cases.views import STATUS_LABELS
 
         config = case_config(settings)
@@ -286,7 +294,10 @@ def database_facts(settings: Settings) -> FactsProvider:
                 DisputeCase.resolved_on,
             )
             .join(Village, Village.id == DisputeCase.village_id)
-            .outerjoin(mediator, mediator.id == DisputeCase.mediator_id)
+            .outerjoin(
+                mediator,
+                mediator.id == func.coalesce(DisputeCase.mediator_id, DisputeCase.opened_by),
+            )
             .where(
                 DisputeCase.township_id == township_id,
                 DisputeCase.registered_on >= start,

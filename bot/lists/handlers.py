@@ -27,7 +27,8 @@ from bot.lists import objections, reading, service
 from bot.lists import queries as rb_db
 from bot.lists.actions import BUTTONS, Act
 from bot.lists.chat import drain, managed_township, period_of, split_args, tz_of
-from bot.lists.ledger import page_filename, printable_html, render_lists
+from bot.lists.ledger import render_lists
+from bot.lists.pdf import list_document
 from bot.lists.periods import PERIOD_WORDS, period_from_key
 from bot.lists.replies import PRINTABLE, USAGE, bad_period_text, refusal_text
 from bot.lists.rules import Period
@@ -117,7 +118,7 @@ async def after_publication(turn: MemberTurn, township: Township, issue: RedBlac
     """Deliver the group post and hand the secretary the printable page."""
     await drain(turn)
     settings = turn.svc.settings
-    page = printable_html(
+    page = await list_document(
         turn.svc.renderer,
         settings,
         township.code,
@@ -129,10 +130,7 @@ async def after_publication(turn: MemberTurn, township: Township, issue: RedBlac
     chat = turn.update.effective_chat
     if chat is not None:
         await turn.context.bot.send_document(
-            chat.id,
-            document=page.encode(),
-            filename=page_filename(township.code, issue.period_key),
-            caption=turn._(PRINTABLE),
+            chat.id, document=page.data, filename=page.filename, caption=turn._(PRINTABLE)
         )
 
 

@@ -16,11 +16,11 @@ from bot.core.config import Settings
 from bot.core.db import members as member_db
 from bot.core.i18n import gettext_for
 from bot.core.models import RedBlackIssue, Township
+from bot.core.printing import chart_src, page_css
 from bot.core.render import Renderer, format_datetime
 from bot.core.text import Html
 from bot.core.xlsx import CASE_HEADERS, REPORT_HEADERS, VISIT_HEADERS, Sheet, write_xlsx
 from bot.lists import queries as rb_db
-from bot.lists.chart import bar_chart_svg
 from bot.lists.facts import DEFAULT_PROVIDER, FactsProvider
 from bot.lists.periods import period_key
 from bot.lists.rules import Period, rules_from_config
@@ -124,14 +124,10 @@ def printable_html(
     language: str,
     printed_at: datetime,
 ) -> str:
-    """The A4 notice-board page: township, period, rules, lists, date; no external assets.
-
-    Monthly and quarterly lists carry a bar chart of field days per cadre."""
-    _ = gettext_for(language)
+    """The A4 notice-board page: township, period, rules, lists, date, and the chart of field
+    days per cadre (`chart:field_days`, drawn by `bot.lists.pdf`)."""
     v = public_view(snapshot, language, None)
-    chart = ""
-    if snapshot["period"]["kind"] != "week" and v["field_days"]:
-        chart = bar_chart_svg(v["field_days"], _("Field days per cadre"), _(" days"))
+    chart = chart_src("field_days") if v["field_days"] else ""
     tz = settings.township_tz(code)
     context = issue_context(issue, settings, code, language)
     if context["status"] != "published" and issue is not None and issue.status == "superseded":
@@ -141,24 +137,9 @@ def printable_html(
         language,
         v=v,
         chart=chart,
+        page_css=page_css(language),
         printed=format_datetime(printed_at, tz, language),
         **context,
-    )
-
-
-async def printable_page(
-    session: AsyncSession,
-    settings: Settings,
-    renderer: Renderer,
-    township: Township,
-    period: Period,
-    facts: FactsProvider,
-    now: datetime,
-    language: str,
-) -> str:
-    lists = await lists_for(session, settings, township, period, facts, now)
-    return printable_html(
-        renderer, settings, township.code, lists.snapshot, lists.issue, language, now
     )
 
 
@@ -316,7 +297,6 @@ __all__ = [
     "page_filename",
     "period_text",
     "printable_html",
-    "printable_page",
     "render_lists",
     "weekly_preview_block",
 ]

@@ -16,12 +16,11 @@ from bot.lists.ledger import (
     export_filename,
     ledger_workbook,
     lists_for,
-    page_filename,
-    printable_html,
     render_lists,
 )
+from bot.lists.pdf import export_documents
 from bot.lists.periods import period_key
-from bot.lists.replies import NOT_YOURS, PRINTABLE, bad_period_text
+from bot.lists.replies import NOT_YOURS, bad_period_text
 from bot.lists.views import explanation_view, period_text
 
 
@@ -85,9 +84,7 @@ async def export_command(turn: MemberTurn) -> None:
         workbook = await ledger_workbook(session, settings, township, period, facts, turn.now)
         lists = await lists_for(session, settings, township, period, facts, turn.now)
     key = period_key(period)
-    page = printable_html(
-        turn.svc.renderer, settings, township.code, lists.snapshot, lists.issue, turn.lang, turn.now
-    )
+    documents = await export_documents(turn.svc, township, period, facts, turn.now, turn.lang)
     chat = turn.update.effective_chat
     if chat is None:
         return
@@ -99,12 +96,13 @@ async def export_command(turn: MemberTurn) -> None:
             township=township.name, period=period_text(lists.snapshot, turn.lang)
         ),
     )
-    await turn.context.bot.send_document(
-        chat.id,
-        document=page.encode(),
-        filename=page_filename(township.code, key),
-        caption=_(PRINTABLE),
-    )
+    for document in documents:
+        await turn.context.bot.send_document(
+            chat.id,
+            document=document.data,
+            filename=document.filename,
+            caption=_("For print (A4)."),
+        )
 
 
 @BUTTONS.on(Act.SHOW)

@@ -129,9 +129,13 @@ def build_snapshot(
     """Everything needed to show, explain and export the lists, as plain JSON."""
     period: Period = result.period
     field_days: dict[int, int] = {mid: 0 for mid in result.members}
+    field_required: dict[int, int] = dict.fromkeys(result.members, 0)
+    leave_days: dict[int, int] = dict.fromkeys(result.members, 0)
     for row in weeks:
         if row.member_id in field_days:
             field_days[row.member_id] += row.field_days_done
+            field_required[row.member_id] += 0 if row.fully_exempt else row.field_days_required
+            leave_days[row.member_id] += row.exempt_days
     explanations: Json = {}
     groups = _ReasonGroups()
     for mid, e in explain_all(result).items():
@@ -203,6 +207,9 @@ def build_snapshot(
         "notes": _reasons(result.notes),
         "explanations": explanations,
         "field_days": {str(k): v for k, v in field_days.items()},
+        # the quota after leave, and the workdays on leave (the printed chart shows both)
+        "field_required": {str(k): v for k, v in field_required.items()},
+        "leave_days": {str(k): v for k, v in leave_days.items()},
     }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from bench import county, fanout, http_client, memory, openloop, throughput
+from bench import charts, county, fanout, http_client, memory, openloop, throughput
 
 
 async def test_fanout(database_url: str) -> None:
@@ -63,3 +63,10 @@ async def test_http_client() -> None:
     result = await http_client.main(calls=20, concurrency=2, rounds=1)
     assert set(result["cpu_ms_per_call"]) == {"aiohttp", "httpx"}  # type: ignore[arg-type]
     assert all(v > 0 for v in result["cpu_ms_per_call"].values())  # type: ignore[attr-defined]
+
+
+async def test_charts() -> None:
+    result = await charts.main(cadres=3, repeat=1)
+    assert set(result["child"]) == {"start_only", "dashboard_png", "pdf_two_charts", "pdf_no_chart"}
+    assert all(v > 0 for v in result["in_process_s"].values())
+    assert result["child_peak_rss_mb"] > 0 and "child peak" in charts.render(result)

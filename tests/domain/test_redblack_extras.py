@@ -13,7 +13,7 @@ from bot.core.config import ConfigError, parse_settings
 from bot.core.i18n import gettext_for
 from bot.lists.assess import _PARAMS
 from bot.lists.assess import SharedReasons as _SharedReasons
-from bot.lists.chart import bar_chart_svg
+from bot.lists.charts import snapshot_field_days
 from bot.lists.periods import latest_complete, parse_period, period_from_key, period_key
 from bot.lists.rules import (
     Member,
@@ -119,6 +119,16 @@ def test_snapshot_is_plain_json_and_round_trips_reasons() -> None:
     assert json.loads(json.dumps(snapshot)) == snapshot
     assert listed(snapshot) == {1: "red", 2: "black"}
     assert snapshot["field_days"] == {"1": 3, "2": 1, "3": 0}
+    assert snapshot["field_required"] == {"1": 3, "2": 3, "3": 0}
+    assert snapshot["leave_days"] == {"1": 0, "2": 0, "3": 0}
+    chart = snapshot_field_days(snapshot)
+    assert [(r.name, r.done, r.required, r.away) for r in chart.rows] == [
+        (snapshot["members"][mid]["name"], done, required, False)
+        for mid, done, required in (("1", 3, 3), ("2", 1, 3), ("3", 0, 0))
+    ]
+    # An issue published before the quota was recorded shows the days alone.
+    older = {k: v for k, v in snapshot.items() if k not in ("field_required", "leave_days")}
+    assert {r.required for r in snapshot_field_days(older).rows} == {None}
     for reason in [*result.black[0].reasons, Reason("x", {"f": Fraction(7, 2), "n": None})]:
         assert reason_from_json(reason_to_json(reason)) == reason
     # An upheld objection takes the member off, records it, and leaves the original alone.
@@ -253,14 +263,6 @@ def test_arena_standings_rank_by_progress_and_state_ties() -> None:
     ]
     with pytest.raises(ValueError):
         standings([ArenaItem(5, "x", "", (), 101, None, "")])
-
-
-def test_chart_escapes_labels_and_scales_bars() -> None:
-    svg = bar_chart_svg([("甲<script>", 4), ("乙", 2), ("丙", 0)], "下乡天数 & 走访")
-    assert "<script>" not in svg and "甲&lt;script&gt;" in svg and "&amp; 走访" in svg
-    assert svg.index("甲&lt;script&gt;") < svg.index("乙") < svg.index("丙")
-    assert 'width="360"' in svg and 'width="180"' in svg and 'width="0"' in svg
-    assert bar_chart_svg([], "空").startswith("<svg")
 
 
 def test_redblack_config_maps_onto_the_rules(no_network: None) -> None:

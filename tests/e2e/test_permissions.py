@@ -227,6 +227,7 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
                 pack(user_id, "cs", "dg", shz.id, "w", "v"),
                 pack(user_id, "cs", "dd", shz.id, "w", "rg", "-", 0),
                 pack(user_id, "cs", "b", shz.id),
+                pack(user_id, "cs", "bp", shz.id),
             ]
         raise AssertionError(rule)
 

@@ -4,8 +4,10 @@ immutable snapshot, correction, history, /why, isolation and bad input."""
 from __future__ import annotations
 
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.core.models import AuditEntry, RedBlackIssue, RedBlackObjection
@@ -234,10 +236,13 @@ async def press_reply(world, user_id: int, message, label: str):
 
 async def publish_ok(world, user_id: int, command: str):
     """Publishing answers with the printable page (a document) and a confirmation."""
-    document, confirm = await ask(world, user_id, command, 2)
-    assert document.document is not None or document.file is not None
-    page = (await world.user(user_id).download(document)).decode()
-    assert "@page { size: A4" in page and "沙河子镇" in page
+    user = world.user(user_id)
+    await user.send(command)
+    document, confirm = await user.replies(2, timeout=240)
+    assert document.file is not None and document.file.file_name.endswith(".pdf")
+    pdf = PdfReader(BytesIO(await user.download(document)))
+    assert [round(float(x)) for x in pdf.pages[0].mediabox[2:]] == [595, 842]  # A4
+    assert "沙河子镇" in pdf.pages[0].extract_text()
     return confirm
 
 

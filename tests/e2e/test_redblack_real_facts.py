@@ -69,7 +69,9 @@ async def test_why_reflects_a_visit_logged_after_the_fact(world) -> None:
 
 async def test_ledger_sheets_hold_the_real_rows(world) -> None:
     await seed_last_week(world)
-    replies = await ask(world, SECRETARY.telegram_user_id, "/export week", 2)
+    user = world.user(SECRETARY.telegram_user_id)
+    await user.send("/export week")
+    replies = await user.replies(3, timeout=240)
     workbook_message = next(
         r for r in replies if r.document and r.document.file_name.endswith(".xlsx")
     )

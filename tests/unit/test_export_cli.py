@@ -83,3 +83,55 @@ def test_export_refuses_unknown_township_and_period(tmp_path: Path) -> None:
     )
     assert bad_period.returncode == 2 and "Unknown period 'fortnight'" in bad_period.stderr
     assert not Path(out).exists() and "Traceback" not in bad_period.stderr
+
+
+def test_export_writes_the_documents_for_print_as_pdf(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    config = str(write_config(tmp_path))
+    wanted = {
+        None: ("台账汇总", "2026年10月"),
+        "list": ("红黑榜", "2026年10月"),
+        "casebrief": ("政法联席会议", "截至"),
+    }
+    for document, expected in wanted.items():
+        out = tmp_path / f"{document or 'ledger'}.pdf"
+        extra = [] if document is None else ["--document", document]
+        result = run(
+            "export",
+            "--config",
+            config,
+            "--township",
+            "SHZ",
+            "--period",
+            "2026-10",
+            "--format",
+            "pdf",
+            *extra,
+            "--out",
+            str(out),
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
+        for piece in ("沙河子镇", *expected, "第 1 页"):
+            assert piece in text, (document, piece)
+    refused = run(
+        "--lang",
+        "en",
+        "export",
+        "--config",
+        config,
+        "--township",
+        "SHZ",
+        "--format",
+        "xlsx",
+        "--document",
+        "casebrief",
+        "--out",
+        str(tmp_path / "x.xlsx"),
+        cwd=tmp_path,
+    )
+    assert refused.returncode == 2 and "--document casebrief cannot be written as xlsx" in (
+        refused.stderr
+    )

@@ -21,7 +21,7 @@ from bot.core.models.core import (
     Village,
     VillageAssignment,
 )
-from bot.core.models.outbox import JobRun, Lease, OutboxMessage
+from bot.core.models.outbox import JobRun, Lease, OutboxFile, OutboxMessage
 from bot.core.models.redblack import (
     ArenaItem,
     ArenaOwner,
@@ -65,6 +65,7 @@ __all__ = [
     "LeaveStatus",
     "Member",
     "MemberRole",
+    "OutboxFile",
     "OutboxMessage",
     "ParkedFlow",
     "RedBlackIssue",

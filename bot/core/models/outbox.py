@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.core.models.base import Base
@@ -25,7 +35,10 @@ class OutboxMessage(Base):
     )
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # a photo's or document's caption
+    # photo | document, sent with the file of `attachment_id`; None: a text message
+    attachment_kind: Mapped[str | None] = mapped_column(String(12))
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_files.id"))
     reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # pending -> sending -> sent | failed (BadRequest/Forbidden, with reason)
     status: Mapped[str] = mapped_column(String(12), default="pending")
@@ -37,6 +50,19 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column()
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class OutboxFile(Base):
+    """A picture or document that outbox rows send, stored once however many receive it
+    (`digest`: SHA-256 of the file name and the bytes)."""
+
+    __tablename__ = "outbox_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(120))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column()
 
 
 class JobRun(Base):
