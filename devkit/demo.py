@@ -19,8 +19,9 @@ from bot.core.config import parse_settings
 from bot.core.i18n import gettext_for
 from bot.core.logsetup import setup_logging
 from bot.core.services import Services
-from bot.week.rules import meeting_time, next_week
+from bot.week.deadline import meeting_time
 from bot.week.schedule import week_rules
+from bot.week.weeks import next_week
 from devkit.emulator import BotApiEmulator
 from devkit.sample import (
     ADMIN,

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.calendar import WorkCalendar
 from bot.core.models import Township
 from bot.core.services import Services
-from bot.week.rules import ReportSchedule
+from bot.week.deadline import ReportSchedule
 from bot.week.schedule import WeekRules
 from jobs.plan import Occurrence
 

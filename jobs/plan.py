@@ -13,13 +13,8 @@ from zoneinfo import ZoneInfo
 from bot.core.calendar import WorkCalendar
 from bot.lists.periods import period_key
 from bot.lists.timeline import closing_periods
-from bot.week.rules import (
-    ReportSchedule,
-    meeting_time,
-    report_window,
-    scheduled_on_workday,
-    week_key,
-)
+from bot.week.deadline import ReportSchedule, meeting_time, report_window, scheduled_on_workday
+from bot.week.weeks import week_key
 
 REPORT_OPEN = "report_open"
 REPORT_LAST_CALL = "report_last_call"

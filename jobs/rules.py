@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.calendar import WorkCalendar
 from bot.core.config import Settings, parse_hhmm
-from bot.week.rules import ReportSchedule
+from bot.week.deadline import ReportSchedule
 from bot.week.schedule import WeekRules, week_rules
 from jobs.plan import ALL_JOBS, JobTimes
 

@@ -15,14 +15,12 @@ from typing import Any
 from bot.agenda.build import (
     Audience,
     agenda_html,
-    cadre_lines,
-    counted_weeks,
     dispute_context,
     figures_context,
 )
 from bot.agenda.charts import chart_caption, month_photo, week_photo
 from bot.agenda.rules import (
-    CadreLine,
+    judged,
     merge_month,
     week_figures,
 )
@@ -33,7 +31,9 @@ from bot.core.outbox import Attachment, Outgoing
 from bot.core.render import format_date, format_datetime
 from bot.core.text import Html
 from bot.lists.periods import month_period
-from bot.week.rules import month_weeks
+from bot.week import facts
+from bot.week.cadre_week import CadreWeek
+from bot.week.weeks import month_weeks
 from jobs.context import JobContext
 
 
@@ -74,18 +74,18 @@ async def _secretaries(ctx: JobContext) -> list[Recipient]:
 
 
 async def _cadres_this_week(
-    ctx: JobContext, wanted: Callable[[CadreLine], bool]
-) -> list[tuple[Recipient, CadreLine]]:
+    ctx: JobContext, wanted: Callable[[CadreWeek], bool]
+) -> list[tuple[Recipient, CadreWeek]]:
     """Reachable cadres (newcomers included) whose week of the occurrence is `wanted`."""
     people = await _cadres_by_id(ctx)
-    lines = await cadre_lines(
-        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now, judged_only=False
+    lines = await facts.cadre_weeks(
+        ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now
     )
     return [(people[x.member_id], x) for x in lines if x.member_id in people and wanted(x)]
 
 
 async def _report_reminder(
-    ctx: JobContext, template: str, wanted: Callable[[CadreLine], bool]
+    ctx: JobContext, template: str, wanted: Callable[[CadreWeek], bool]
 ) -> list[Outgoing]:
     window = ctx.week.window(ctx.occurrence.subject)
     if window is None:
@@ -118,7 +118,7 @@ async def report_deadline(ctx: JobContext) -> list[Outgoing]:
     """At the deadline, to the secretaries: who submitted, who has not, who is away. Each
     report as the one rule has it at this moment (`report_status`): during the deadline's
     minute a report not in yet can still come in on time, so it is not called late."""
-    lines = await cadre_lines(
+    lines = await facts.cadre_weeks(
         ctx.session, ctx.township.id, ctx.occurrence.subject, ctx.week, ctx.now, judged_only=True
     )
     on_time = [x.name for x in lines if x.report == "on_time"]
@@ -313,7 +313,7 @@ def _reminder(reminder: Any, language: str) -> dict[str, Any]:
 async def weekly_summary(ctx: JobContext) -> list[Outgoing]:
     week = ctx.occurrence.subject
     today = ctx.week.today(ctx.now)
-    counted = await counted_weeks(ctx.session, ctx.township.id, [week], ctx.week, ctx.now)
+    counted = await facts.cadre_weeks(ctx.session, ctx.township.id, week, ctx.week, ctx.now)
     disputes = await dispute_context(
         ctx.session, ctx.township.id, week, week + timedelta(days=6), today
     )
@@ -328,7 +328,7 @@ async def weekly_summary(ctx: JobContext) -> list[Outgoing]:
                 week=format_date(week, s.language, False),
                 disputes=disputes,
                 private=True,
-                **figures_context([counted[week]]),
+                **figures_context([counted]),
             ),
         )
         for s in await _secretaries(ctx)
@@ -339,8 +339,10 @@ async def monthly_summary(ctx: JobContext) -> list[Outgoing]:
     first = ctx.occurrence.subject
     period = month_period(first.year, first.month)
     weeks = month_weeks(first.year, first.month)
-    by_week = await counted_weeks(ctx.session, ctx.township.id, weeks, ctx.week, ctx.now)
-    per_week = [by_week[w].lines for w in weeks]
+    by_week = await facts.cadre_weeks_between(
+        ctx.session, ctx.township.id, weeks, ctx.week, ctx.now
+    )
+    per_week = [judged(by_week[w]) for w in weeks]
     merged = merge_month(per_week)
     today = ctx.week.today(ctx.now)
     disputes = await dispute_context(ctx.session, ctx.township.id, period.start, period.end, today)

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.agenda.rules import (
-    CadreLine,
     LeaveLine,
+    judged,
     leave_this_week,
     percent,
     period_figures,
@@ -31,7 +30,8 @@ from bot.lists.ledger import weekly_preview_block
 from bot.lists.periods import week_period
 from bot.reports import queries as report_db
 from bot.week import facts
-from bot.week.schedule import WeekRules, week_rules
+from bot.week.cadre_week import CadreWeek
+from bot.week.schedule import week_rules
 
 KEY_WORK_SECTION = "重点工作进展"
 
@@ -44,85 +44,16 @@ class Audience(enum.Enum):
     GROUP = "group"
 
 
-@dataclass(frozen=True)
-class CountedWeek:
-    """The cadres counted in a week's figures, and how many were not (joined that week)."""
-
-    lines: list[CadreLine]
-    newcomers: int = 0
-
-
-async def cadre_lines(
-    session: AsyncSession,
-    township_id: int,
-    week_start: date,
-    rules: WeekRules,
-    now: datetime,
-    *,
-    judged_only: bool,
-) -> list[CadreLine]:
-    """Each cadre's week. `judged_only` (figures, summaries, agendas) leaves out members in
-    the week they joined; reminders and nudges go to newcomers too."""
-    return (await counted_weeks(session, township_id, [week_start], rules, now, judged_only))[
-        week_start
-    ].lines
-
-
-async def counted_weeks(
-    session: AsyncSession,
-    township_id: int,
-    weeks: list[date],
-    rules: WeekRules,
-    now: datetime,
-    judged_only: bool = True,
-) -> dict[date, CountedWeek]:
-    """Each week's counted cadres in the same few queries, whatever the number of weeks."""
-    joined = await facts.joined_weeks(session, township_id, rules.tz) if judged_only else {}
-    found = await facts.cadre_weeks_between(session, township_id, weeks, rules, now)
-    result = {}
-    for week in weeks:
-        counted, newcomers = [], 0
-        for cw in found.get(week, []):
-            week_joined = joined.get(cw.member_id)
-            if week_joined is not None and week_joined >= week:
-                newcomers += 1  # joined this week: counted from the next full week on
-            else:
-                counted.append(cw)
-        result[week] = CountedWeek(_lines(counted), newcomers)
-    return result
-
-
-def _lines(weeks: list[facts.CadreWeek]) -> list[CadreLine]:
-    lines = []
-    for cw in weeks:
-        s = cw.status
-        lines.append(
-            CadreLine(
-                member_id=cw.member_id,
-                name=cw.name,
-                report=cw.report,
-                field_days_done=s.done.field_days,
-                field_days_required=s.required.field_days,
-                screenings_done=s.done.dispute_screenings,
-                screenings_required=s.required.dispute_screenings,
-                problems_done=s.done.problems_solved,
-                problems_required=s.required.problems_solved,
-                fully_exempt=s.fully_exempt,
-                exempt_days=len(s.exempt_days),
-            )
-        )
-    return lines
-
-
-def figures_context(weeks: Sequence[CountedWeek]) -> dict[str, Any]:
-    """What `jobs/_figures.html.j2` shows, for one week or for the weeks of a month."""
-    figures = period_figures([w.lines for w in weeks])
+def figures_context(weeks: Sequence[Sequence[CadreWeek]]) -> dict[str, Any]:
+    """What `jobs/_figures.html.j2` shows, for one week or for the weeks of a month: the
+    figures of the judged weeks, and how many cadres were not counted (joined that week)."""
+    figures = period_figures([judged(week) for week in weeks])
     return {
         "f": figures,
         "on_time_rate": percent(figures.on_time_rate),
         "field_rate": percent(figures.field_rate),
         "per_week": len(weeks) > 1,
-        "newcomers": sum(w.newcomers for w in weeks) if len(weeks) == 1 else 0,
+        "newcomers": sum(not w.judged for w in weeks[0]) if len(weeks) == 1 else 0,
     }
 
 
@@ -153,9 +84,7 @@ async def agenda_html(
     rules = week_rules(svc.settings, township.code)
     today = rules.today(now)
     week_end = reported_week + timedelta(days=6)
-    counted = (await counted_weeks(session, township.id, [reported_week], rules, now))[
-        reported_week
-    ]
+    reported = await facts.cadre_weeks(session, township.id, reported_week, rules, now)
     this_week = rules.current_week(now)
     spans = await leave_db.township_leaves(
         session, township.id, this_week, this_week + timedelta(days=6)
@@ -186,7 +115,7 @@ async def agenda_html(
         week="–".join(format_date(d, language, False) for d in (reported_week, week_end)),
         meeting=format_date(today, language),
         private=private,
-        **figures_context([counted]),
+        **figures_context([reported]),
         disputes=await dispute_context(session, township.id, reported_week, week_end, today),
         needs=await report_db.needs_by_village(session, township.id, reported_week),
         key_work=await report_db.section_texts(

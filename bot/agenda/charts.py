@@ -12,8 +12,7 @@ from fractions import Fraction
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.agenda.build import counted_weeks
-from bot.agenda.rules import CadreLine, period_figures
+from bot.agenda.rules import period_figures
 from bot.cases import facts as case_facts
 from bot.cases.charts import dispute_funnel
 from bot.core.charts import Dashboard, FieldDaysChart, FieldDaysRow, TrendChart, TrendPoint
@@ -24,6 +23,8 @@ from bot.core.outbox import Attachment
 from bot.core.render import format_date
 from bot.core.text import Html
 from bot.core.worker import RenderFailed, draw_png
+from bot.week import facts
+from bot.week.cadre_week import CadreWeek
 from bot.week.schedule import WeekRules
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 TREND_WEEKS = 8
 
 
-def field_days_chart(lines: Sequence[CadreLine]) -> FieldDaysChart:
+def field_days_chart(lines: Sequence[CadreWeek]) -> FieldDaysChart:
     return FieldDaysChart(
         rows=[
             FieldDaysRow(
@@ -60,10 +61,12 @@ async def trend_chart(
 ) -> TrendChart:
     """The TREND_WEEKS weeks up to `last_week`, each with the figures its agenda showed."""
     weeks = [last_week - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
-    counted = await counted_weeks(session, township_id, weeks, rules, now)
+    counted = await facts.cadre_weeks_between(
+        session, township_id, weeks, rules, now, judged_only=True
+    )
     points = []
     for week in weeks:
-        figures = period_figures([counted[week].lines])
+        figures = period_figures([counted[week]])
         points.append(
             TrendPoint(
                 label=format_date(week, language, False),
@@ -77,7 +80,7 @@ async def trend_chart(
 async def dashboard(
     session: AsyncSession,
     township: Township,
-    lines: Sequence[CadreLine],
+    lines: Sequence[CadreWeek],
     start: date,
     end: date,
     rules: WeekRules,
@@ -120,7 +123,7 @@ async def week_photo(
     language: str,
 ) -> Attachment | None:
     """The charts of the week reported at the Monday meeting."""
-    lines = (await counted_weeks(session, township.id, [week], rules, now))[week].lines
+    lines = await facts.cadre_weeks(session, township.id, week, rules, now, judged_only=True)
     end = week + timedelta(days=6)
     board = await dashboard(session, township, lines, week, end, rules, now, language)
     return await chart_photo(board, f"{township.code}-{week.isoformat()}.png")
@@ -129,7 +132,7 @@ async def week_photo(
 async def month_photo(
     session: AsyncSession,
     township: Township,
-    lines: Sequence[CadreLine],
+    lines: Sequence[CadreWeek],
     start: date,
     end: date,
     rules: WeekRules,

@@ -22,32 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
 
-
-@dataclass(frozen=True)
-class CadreLine:
-    member_id: int
-    name: str
-    report: str  # on_time | late | missing | pending | exempt
-    field_days_done: int
-    field_days_required: int
-    screenings_done: int
-    screenings_required: int
-    problems_done: int
-    problems_required: int
-    fully_exempt: bool
-    exempt_days: int = 0
-
-    @property
-    def shortfall(self) -> tuple[int, int, int]:
-        return (
-            max(0, self.field_days_required - self.field_days_done),
-            max(0, self.screenings_required - self.screenings_done),
-            max(0, self.problems_required - self.problems_done),
-        )
-
-    @property
-    def behind(self) -> bool:
-        return not self.fully_exempt and any(self.shortfall)
+from bot.week.cadre_week import CadreWeek
 
 
 @dataclass(frozen=True)
@@ -64,7 +39,7 @@ class WeekFigures:
     field_days: int
     screenings: int
     problems: int
-    behind: tuple[CadreLine, ...]
+    behind: tuple[CadreWeek, ...]
 
     @property
     def on_time_rate(self) -> Fraction | None:
@@ -75,7 +50,7 @@ class WeekFigures:
         return Fraction(self.field_met, self.field_due) if self.field_due else None
 
 
-def week_figures(lines: Sequence[CadreLine]) -> WeekFigures:
+def week_figures(lines: Sequence[CadreWeek]) -> WeekFigures:
     due = [line for line in lines if not line.fully_exempt]
     with_field_quota = [line for line in due if line.field_days_required > 0]
     return WeekFigures(
@@ -99,7 +74,7 @@ def week_figures(lines: Sequence[CadreLine]) -> WeekFigures:
     )
 
 
-def period_figures(weeks: Sequence[Sequence[CadreLine]]) -> WeekFigures:
+def period_figures(weeks: Sequence[Sequence[CadreWeek]]) -> WeekFigures:
     """The figures of one week, or of several (a month): reports and quota compliance are
     counted per cadre and week, so a month's figures add up its weeks' figures; the cadres
     behind are those short over the whole period."""
@@ -137,11 +112,16 @@ def leave_this_week(
     )
 
 
-def merge_month(weeks: Sequence[Sequence[CadreLine]]) -> list[CadreLine]:
+def judged(weeks: Sequence[CadreWeek]) -> list[CadreWeek]:
+    """The weeks the figures count: not a cadre's week of joining."""
+    return [w for w in weeks if w.judged]
+
+
+def merge_month(weeks: Sequence[Sequence[CadreWeek]]) -> list[CadreWeek]:
     """Sum several weeks per cadre (monthly summary). A cadre is fully exempt for the
     month only if exempt every week; reports count the worst status of a due week."""
     order = {"missing": 0, "late": 1, "pending": 2, "on_time": 3, "exempt": 4}
-    merged: dict[int, CadreLine] = {}
+    merged: dict[int, CadreWeek] = {}
     for week in weeks:
         for line in week:
             prev = merged.get(line.member_id)
@@ -153,9 +133,7 @@ def merge_month(weeks: Sequence[Sequence[CadreLine]]) -> list[CadreLine]:
                 report = prev.report
             elif prev.fully_exempt:
                 report = line.report
-            merged[line.member_id] = CadreLine(
-                member_id=line.member_id,
-                name=line.name,
+            merged[line.member_id] = prev._replace(
                 report=report,
                 field_days_done=prev.field_days_done + line.field_days_done,
                 field_days_required=prev.field_days_required + line.field_days_required,

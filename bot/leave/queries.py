@@ -17,7 +17,7 @@ from bot.core.models import (
     Member,
 )
 from bot.leave.rules import Withdrawal, withdrawal
-from bot.week.rules import ExemptKind, ExemptSpan
+from bot.week.quota import ExemptKind, ExemptSpan
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from bot.lists.model import (
     ScoreRow,
     UnitScoreRow,
 )
-from bot.week.rules import MemberWeek
+from bot.week.cadre_week import CadreWeek
 
 # --------------------------------------------------------------------------- internals
 
@@ -52,14 +52,14 @@ def index_members(members: Iterable[Member]) -> dict[int, Member]:
 
 
 def index_weeks(
-    period: Period, members: Mapping[int, Member], weeks: Iterable[MemberWeek]
-) -> dict[int, dict[date, MemberWeek]]:
+    period: Period, members: Mapping[int, Member], weeks: Iterable[CadreWeek]
+) -> dict[int, dict[date, CadreWeek]]:
     week_ends = {week: week + timedelta(days=6) for week in period.weeks}
-    out: dict[int, dict[date, MemberWeek]] = {}
+    out: dict[int, dict[date, CadreWeek]] = {}
     # Rows share their few field-day patterns: each is checked once per week.
     checked_dates: dict[tuple[date, ...], date] = {}
     last_member: int | None = None
-    by_week: dict[date, MemberWeek] = {}
+    by_week: dict[date, CadreWeek] = {}
     for w in weeks:
         # One unpacking instead of a dozen attribute reads (a county quarter has 130,000 rows).
         (
@@ -75,6 +75,9 @@ def index_weeks(
             exempt_days,
             _fully_exempt,
             dates,
+            _name,
+            _workdays,
+            _judged,
         ) = w
         if member_id not in members:
             raise ValueError(f"week row for unknown member {member_id}")
@@ -191,7 +194,7 @@ _PARAMS: dict[str, tuple[str, ...]] = {
 def assess(
     member_id: int,
     period: Period,
-    rows_by_week: Mapping[date, MemberWeek],
+    rows_by_week: Mapping[date, CadreWeek],
     cases: Sequence[MemberCaseFacts],
     rules: RedBlackRules,
     min_weeks: int,
@@ -201,14 +204,14 @@ def assess(
     # One pass over the period's weeks gathers every fact; the reasons are then stated group
     # by group, each in week order.
     context: list[Reason] = []
-    data: list[MemberWeek] = []  # weeks that count (not fully exempt)
+    data: list[CadreWeek] = []  # weeks that count (not fully exempt)
     exempt_weeks: list[date] = []
     due = 0
-    missing: list[MemberWeek] = []
-    late: list[MemberWeek] = []
-    field_short: list[MemberWeek] = []
-    screenings_short: list[MemberWeek] = []
-    problems_short: list[MemberWeek] = []
+    missing: list[CadreWeek] = []
+    late: list[CadreWeek] = []
+    field_short: list[CadreWeek] = []
+    screenings_short: list[CadreWeek] = []
+    problems_short: list[CadreWeek] = []
     field_done = screenings_done = screenings_required = problems_done = problems_required = 0
     for week in period.weeks:
         row = rows_by_week.get(week)
@@ -233,6 +236,9 @@ def assess(
             exempt_days,
             _fully_exempt,
             _dates,
+            _name,
+            _workdays,
+            _judged,
         ) = row
         if report == "exempt":
             context.append(reason(c.REPORT_NOT_DUE, week))
@@ -377,19 +383,19 @@ def assess(
     )
 
 
-def _screenings_done(r: MemberWeek) -> int:
+def _screenings_done(r: CadreWeek) -> int:
     return r.screenings_done
 
 
-def _screenings_required(r: MemberWeek) -> int:
+def _screenings_required(r: CadreWeek) -> int:
     return r.screenings_required
 
 
-def _problems_done(r: MemberWeek) -> int:
+def _problems_done(r: CadreWeek) -> int:
     return r.problems_done
 
 
-def _problems_required(r: MemberWeek) -> int:
+def _problems_required(r: CadreWeek) -> int:
     return r.problems_required
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.core.charts import FieldDaysChart, FieldDaysRow
-from bot.lists.rules import MemberWeek
+from bot.lists.rules import CadreWeek
 
 
 def snapshot_field_days(snapshot: Mapping[str, Any]) -> FieldDaysChart:
@@ -32,7 +32,7 @@ def snapshot_field_days(snapshot: Mapping[str, Any]) -> FieldDaysChart:
     return FieldDaysChart(rows=rows)
 
 
-def weeks_field_days(weeks: Sequence[MemberWeek], names: Mapping[int, str]) -> FieldDaysChart:
+def weeks_field_days(weeks: Sequence[CadreWeek], names: Mapping[int, str]) -> FieldDaysChart:
     """Field days per cadre summed over their weeks (a week away all week has no quota)."""
     sums: dict[int, list[int]] = {}
     for w in weeks:

@@ -38,26 +38,25 @@ from bot.core.models import (
     VillageAssignment,
 )
 from bot.core.models import Member as MemberModel
-from bot.lists.rules import Member, MemberCaseFacts, MemberWeek, Period
+from bot.lists.rules import CadreWeek, Member, MemberCaseFacts, Period
 from bot.reports.queries import needs_by_village, section_texts
 from bot.visits.queries import township_visits
-from bot.week.facts import cadre_weeks
-from bot.week.period import period_member_weeks
-from bot.week.rules import week_key, week_of
+from bot.week import facts as week_facts
 from bot.week.schedule import WeekRules, week_rules
+from bot.week.weeks import week_key, week_of
 
 LedgerRow = tuple[Any, ...]
 zh = gettext_for("zh_CN")  # the ledger is a Chinese document whoever exports it
 
 
-async def member_weeks(session: AsyncSession, township_id: int, period: Period) -> list[MemberWeek]:
-    """One `MemberWeek` per member (of `members_for_lists`) and per week of `period.weeks`
+async def member_weeks(session: AsyncSession, township_id: int, period: Period) -> list[CadreWeek]:
+    """One `CadreWeek` per member (of `members_for_lists`) and per week of `period.weeks`
     with any data or exemption.
 
     - `report`: "on_time" / "late" / "missing" for a week with a report due, "exempt" when no
       report was due (no workday, or the member was exempt on the deadline day);
     - `field_days_done` and `field_day_dates`: distinct dates with a visit log in the week;
-    - `*_required`: the weekly quota pro-rated with `bot.week.rules.required_quota` for the
+    - `*_required`: the weekly quota pro-rated with `bot.week.quota.required_quota` for the
       workdays the member was available (holidays, approved leave and official duty removed);
     - `exempt_days`: exempt workdays; `fully_exempt`: no available workday at all.
     """
@@ -125,7 +124,7 @@ async def members_for_lists(
     return out
 
 
-WeeksFunc = Callable[[AsyncSession, int, Period], Awaitable[list[MemberWeek]]]
+WeeksFunc = Callable[[AsyncSession, int, Period], Awaitable[list[CadreWeek]]]
 CasesFunc = Callable[[AsyncSession, int, Period], Awaitable[list[MemberCaseFacts]]]
 RowsFunc = Callable[[AsyncSession, int, date, date], Awaitable[list[LedgerRow]]]
 
@@ -156,13 +155,13 @@ def provider(extras: Mapping[str, Any]) -> FactsProvider:
 def database_facts(settings: Settings) -> FactsProvider:
     """The provider the running bot installs: every fact comes from the database."""
 
-    async def weeks(session: AsyncSession, township_id: int, period: Period) -> list[MemberWeek]:
+    async def weeks(session: AsyncSession, township_id: int, period: Period) -> list[CadreWeek]:
         township = await session.get(Township, township_id)
         if township is None:
             return []
         rules = week_rules(settings, township.code)
-        return await period_member_weeks(
-            session, township_id, period.weeks, rules, period_as_of(period, rules)
+        return await week_facts.period_cadre_weeks(
+            session, township_id, period.weeks, rules, period_as_of(period, rules), final=True
         )
 
     async def cases(
@@ -238,8 +237,16 @@ def database_facts(settings: Settings) -> FactsProvider:
             "exempt": "免报",
         }
         out: list[LedgerRow] = []
+        mondays = []
         week = week_of(start)
         while week <= end:
+            mondays.append(week)
+            week += timedelta(days=7)
+        by_week = await week_facts.cadre_weeks_between(session, township_id, mondays, rules, as_of)
+        submitted = await week_facts.first_submissions(
+            session, township_id, mondays, {w.member_id for ws in by_week.values() for w in ws}
+        )
+        for week in mondays:
             plans = {
                 member_id: text
                 for member_id, _, text in await section_texts(
@@ -251,24 +258,21 @@ def database_facts(settings: Settings) -> FactsProvider:
                 for need in group.items:
                     text = f"{group.village}：{need.text}" if group.village else need.text
                     needs.setdefault(need.member_id, []).append(text)
-            for cw in await cadre_weeks(session, township_id, week, rules, as_of):
-                done = cw.status.done
+            for cw in by_week[week]:
+                at = submitted.get((cw.member_id, week))
                 out.append(
                     (
                         week_key(week),
                         cw.name,
-                        cw.submitted_at.astimezone(rules.tz).replace(tzinfo=None)
-                        if cw.submitted_at
-                        else None,
+                        at.astimezone(rules.tz).replace(tzinfo=None) if at else None,
                         labels.get(cw.report, cw.report),
-                        done.field_days,
-                        done.dispute_screenings,
-                        done.problems_solved,
+                        cw.field_days_done,
+                        cw.screenings_done,
+                        cw.problems_done,
                         plans.get(cw.member_id, ""),
                         "\n".join(needs.get(cw.member_id, [])),
                     )
                 )
-            week += timedelta(days=7)
         return out
 
     async def case_ledger(

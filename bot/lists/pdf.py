@@ -27,7 +27,7 @@ from bot.lists.charts import snapshot_field_days, weeks_field_days
 from bot.lists.facts import FactsProvider
 from bot.lists.ledger import lists_for, printable_html
 from bot.lists.periods import period_key
-from bot.lists.rules import MemberWeek, Period
+from bot.lists.rules import CadreWeek, Period
 from bot.lists.views import period_text
 from bot.reports.queries import needs_by_village
 from bot.week.schedule import week_rules
@@ -106,8 +106,8 @@ async def list_page(
 # --- the 台账 summary ---------------------------------------------------------------------
 
 
-def _cadre_rows(weeks: list[MemberWeek], members: dict[str, Any]) -> list[dict[str, Any]]:
-    by_member: dict[int, list[MemberWeek]] = {}
+def _cadre_rows(weeks: list[CadreWeek], members: dict[str, Any]) -> list[dict[str, Any]]:
+    by_member: dict[int, list[CadreWeek]] = {}
     for w in weeks:
         by_member.setdefault(w.member_id, []).append(w)
     rows = []
@@ -130,7 +130,7 @@ def _cadre_rows(weeks: list[MemberWeek], members: dict[str, Any]) -> list[dict[s
     return sorted(rows, key=lambda r: (r["done"] - r["required"], r["name"]))
 
 
-def _figures(weeks: list[MemberWeek]) -> dict[str, int]:
+def _figures(weeks: list[CadreWeek]) -> dict[str, int]:
     due = [w for w in weeks if not w.fully_exempt]
     reports = Counter(w.report for w in due)
     with_quota = [w for w in due if w.field_days_required > 0]

@@ -13,7 +13,7 @@ import re
 from datetime import date, timedelta
 
 from bot.lists.rules import Period, PeriodKind
-from bot.week.rules import month_weeks, quarter_weeks, week_month, week_of
+from bot.week.weeks import month_weeks, quarter_weeks, week_month, week_of
 
 __all__ = ["PERIOD_WORDS", "latest_complete", "parse_period", "period_from_key", "period_key"]
 

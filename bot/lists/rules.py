@@ -106,17 +106,17 @@ from bot.lists.model import (
     rules_from_config,
     rules_summary,
 )
-from bot.week.rules import MemberWeek
+from bot.week.cadre_week import CadreWeek
 
 __all__ = [
     "DEFAULT_RULES",
     "Assessment",
+    "CadreWeek",
     "Explanation",
     "ListName",
     "Listing",
     "Member",
     "MemberCaseFacts",
-    "MemberWeek",
     "NotListed",
     "ParamValue",
     "Period",
@@ -145,7 +145,7 @@ __all__ = [
 def evaluate(
     period: Period,
     members: Iterable[Member],
-    weeks: Iterable[MemberWeek],
+    weeks: Iterable[CadreWeek],
     cases: Iterable[MemberCaseFacts],
     rules: RedBlackRules = DEFAULT_RULES,
 ) -> RedBlackResult:

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from bot.lists.rules import (
-    MemberWeek,
+    CadreWeek,
     ParamValue,
     Period,
     Reason,
@@ -124,7 +124,7 @@ def build_snapshot(
     township_name: str,
     period_key: str,
     generated_at: str,
-    weeks: Iterable[MemberWeek] = (),
+    weeks: Iterable[CadreWeek] = (),
 ) -> Json:
     """Everything needed to show, explain and export the lists, as plain JSON."""
     period: Period = result.period

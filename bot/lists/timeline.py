@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from bot.core.calendar import WorkCalendar
 from bot.lists.periods import month_period, quarter_period, week_period
 from bot.lists.rules import Period
-from bot.week.rules import meeting_time, week_month, week_of
+from bot.week.deadline import meeting_time
+from bot.week.weeks import week_month, week_of
 
 # A meeting is looked for this many weeks after the period (a long holiday has no workday).
 _MEETING_SEARCH_WEEKS = 4

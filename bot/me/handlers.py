@@ -17,7 +17,7 @@ from bot.reports import queries as report_db
 from bot.visits import queries as visit_db
 from bot.week import facts
 from bot.week.place import Place, cadre_place, day_label, leave_kind_label, report_line
-from bot.week.rules import previous_week
+from bot.week.weeks import previous_week
 
 register_commands(
     CommandSpec(
@@ -60,8 +60,9 @@ async def render_week(turn: Turn, place: Place, monday: date, *, last: bool) -> 
             session, turn.actor.member_id, place.township_id, monday, sunday
         )
         draft = await report_db.report_for(session, turn.actor.member_id, place.township_id, monday)
-    status, report, submitted_at = week.status, week.report, week.submitted_at
-    shortfall = status.shortfall
+    report = week.report
+    submitted_at = draft.first_submitted_at if draft is not None else None
+    shortfall = week.shortfall
     still = []
     if shortfall.field_days:
         still.append(_("{n} field day(s)").format(n=shortfall.field_days))
@@ -85,20 +86,24 @@ async def render_week(turn: Turn, place: Place, monday: date, *, last: bool) -> 
         township=place.name if len(turn.actor.township_ids()) > 1 else "",
         start=day_label(turn, monday, False),
         end=day_label(turn, sunday, False),
-        workdays=len(status.workdays),
-        exempt_count=len(status.exempt_days),
-        fully_exempt=status.fully_exempt,
-        fd=status.done.field_days,
-        fdr=status.required.field_days,
-        fd_met=status.field_days_met,
-        s=status.done.dispute_screenings,
-        sr=status.required.dispute_screenings,
-        s_met=status.dispute_screenings_met,
-        p=status.done.problems_solved,
-        pr=status.required.problems_solved,
-        p_met=status.problems_solved_met,
+        workdays=week.workdays,
+        exempt_count=week.exempt_days,
+        fully_exempt=week.fully_exempt,
+        fd=week.field_days_done,
+        fdr=week.field_days_required,
+        fd_met=week.field_days_met,
+        s=week.screenings_done,
+        sr=week.screenings_required,
+        s_met=week.dispute_screenings_met,
+        p=week.problems_done,
+        pr=week.problems_required,
+        p_met=week.problems_solved_met,
         field_days=[
-            {"day": day_label(turn, d.day), "villages": d.villages} for d in status.field_days
+            {
+                "day": day_label(turn, day),
+                "villages": tuple(sorted({v.village for v in visits if v.visit_date == day})),
+            }
+            for day in week.field_day_dates
         ],
         leaves=[
             {

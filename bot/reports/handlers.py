@@ -28,7 +28,7 @@ from bot.reports import rules, service, views
 from bot.reports.flow import REPORT, Act, Ctx, ReportDraft, Step
 from bot.reports.rules import Mode, Refusal
 from bot.week.place import Place, cadre_place, moment_label, place_of, too_long
-from bot.week.rules import previous_week
+from bot.week.weeks import previous_week
 
 register_commands(
     CommandSpec(

@@ -22,7 +22,7 @@ from bot.core.models import (
     WeeklyReportRevision,
 )
 from bot.reports.rules import find_village, split_items
-from bot.week.rules import week_of
+from bot.week.weeks import week_of
 
 
 async def report_for(

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.week.rules import ReportWindow
+from bot.week.deadline import ReportWindow
 
 __all__ = [
     "Card",

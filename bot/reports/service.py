@@ -19,8 +19,8 @@ from bot.reports import queries as report_db
 from bot.reports.rules import combine
 from bot.visits import queries as visit_db
 from bot.week import facts
-from bot.week.rules import previous_week
 from bot.week.schedule import WeekRules
+from bot.week.weeks import previous_week
 
 Digest = Callable[[Sequence[visit_db.VisitRow]], str]
 
@@ -176,4 +176,4 @@ async def last_week_missing(
     if week.report != "missing":
         return False
     started = await report_db.report_for(session, member_id, township_id, last)
-    return started is not None or bool(week.status.field_days)
+    return started is not None or bool(week.field_days_done)

@@ -17,7 +17,6 @@ from bot.core.models import (
     Village,
     VisitProblem,
 )
-from bot.week.rules import VisitFact
 
 
 @dataclass(frozen=True)
@@ -60,10 +59,6 @@ class VisitRow:
     @property
     def has_location(self) -> bool:
         return self.lat is not None
-
-    @property
-    def fact(self) -> VisitFact:
-        return VisitFact(self.visit_date, self.village, self.dispute_screenings, len(self.problems))
 
 
 def _apply(visit: FieldVisit, draft: VisitDraft) -> None:

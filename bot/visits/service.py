@@ -14,8 +14,9 @@ from bot.visits import queries as visit_db
 from bot.visits.actions import Draft
 from bot.visits.rules import location_check
 from bot.week import facts
+from bot.week.cadre_week import CadreWeek
 from bot.week.place import Place
-from bot.week.rules import WeekStatus, week_of
+from bot.week.weeks import week_of
 
 
 def village_point(village: VillageInfo) -> tuple[float, float] | None:
@@ -68,7 +69,7 @@ class SavedLog:
     """A stored log as its card shows it, with the member's week in its township."""
 
     row: visit_db.VisitRow
-    week: WeekStatus
+    week: CadreWeek
     case_number: str  # of the linked dispute case, "" when none
     editable: bool  # a log of the current week
 
@@ -104,4 +105,4 @@ async def saved_log(
     if row.dispute_case_id is not None:
         found = await case_db.case_summaries(session, place.township_id, ids=[row.dispute_case_id])
         number = found[0].number if found else ""
-    return SavedLog(row, week.status, number, in_current_week(row, place, now))
+    return SavedLog(row, week, number, in_current_week(row, place, now))

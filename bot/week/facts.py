@@ -1,16 +1,27 @@
-"""The cadre week as facts: one query module that every reader of a cadre's week uses
-(/me, the reminders, the Monday agenda, the summaries, the red/black lists). It reads the
-visit logs, reports and approved leave of a township directly, a few queries whatever the
-size of the township, and builds one `CadreWeek` per cadre and week."""
+"""The cadre week as facts: the one query module that every reader of a cadre's week uses
+(/me, the visit and report cards, the reminders, the Monday agenda, the summaries, the
+red/black lists). It reads the visit logs (summed per member and week in SQL), the reports
+and the approved leave of a township in a few queries whatever the number of cadres and
+weeks, and `bot.week.cadre_week.judge_weeks` judges every `CadreWeek` from them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    Integer,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.db.bulk import gc_paused
@@ -21,53 +32,163 @@ from bot.core.models import (
     Member,
     MemberRole,
     Role,
-    Village,
     WeeklyReport,
 )
-from bot.week.rules import (
-    ExemptKind,
-    ExemptSpan,
-    MemberWeek,
-    ReportStatus,
-    VisitFact,
-    WeekReportStatus,
-    WeekStatus,
-    final_report_status,
-    report_status,
-    week_of,
-)
+from bot.core.models.base import UtcDateTime
+from bot.week.cadre_week import EPOCH, Cadre, CadreWeek, judge_weeks, week_number
+from bot.week.quota import ExemptKind, ExemptSpan
 from bot.week.schedule import WeekRules
+from bot.week.weeks import week_of
+
+_EPOCH_JULIAN = 2415020.5  # SQLite's julianday('1900-01-01')
 
 
-@dataclass(frozen=True)
-class CadreWeek:
-    """One cadre's week: quota evaluation, leave, and the report's status."""
+async def cadre_weeks(
+    session: AsyncSession,
+    township_id: int,
+    week_start: date,
+    rules: WeekRules,
+    now: datetime,
+    member_ids: Sequence[int] | None = None,
+    *,
+    judged_only: bool = False,
+) -> list[CadreWeek]:
+    """Every active cadre's week in the township (or only `member_ids`), by member id, the
+    report judged at `now`. `judged_only` (figures, summaries, agendas) leaves out cadres
+    in the week they joined; reminders and nudges go to newcomers too."""
+    monday = week_of(week_start)
+    weeks = await cadre_weeks_between(
+        session, township_id, [monday], rules, now, member_ids, judged_only=judged_only
+    )
+    return weeks[monday]
 
-    member_id: int
-    name: str
-    status: WeekStatus
-    report: WeekReportStatus
-    submitted_at: datetime | None
-    leave: tuple[ExemptSpan, ...] = field(default=())
 
-    def member_week(self) -> MemberWeek:
-        """The red/black-list facts of this week (call after the deadline: a still
-        pending report counts as missing)."""
-        s = self.status
-        report: ReportStatus = final_report_status(self.report)
-        return MemberWeek(
-            member_id=self.member_id,
-            week_start=s.week_start,
-            report=report,
-            field_days_done=s.done.field_days,
-            field_days_required=s.required.field_days,
-            screenings_done=s.done.dispute_screenings,
-            screenings_required=s.required.dispute_screenings,
-            problems_done=s.done.problems_solved,
-            problems_required=s.required.problems_solved,
-            exempt_days=len(s.exempt_days),
-            fully_exempt=s.fully_exempt,
-            field_day_dates=tuple(d.day for d in s.field_days),
+async def cadre_weeks_between(
+    session: AsyncSession,
+    township_id: int,
+    week_starts: Iterable[date],
+    rules: WeekRules,
+    now: datetime,
+    member_ids: Sequence[int] | None = None,
+    *,
+    judged_only: bool = False,
+) -> dict[date, list[CadreWeek]]:
+    """`cadre_weeks` for several weeks at once (a month of summaries): the same few
+    queries, whatever the number of weeks or cadres."""
+    mondays = sorted({week_of(w) for w in week_starts})
+    result: dict[date, list[CadreWeek]] = {monday: [] for monday in mondays}
+    for week in await period_cadre_weeks(
+        session, township_id, mondays, rules, now, member_ids, judged_only=judged_only
+    ):
+        result[week.week_start].append(week)
+    return result
+
+
+async def member_week(
+    session: AsyncSession,
+    member_id: int,
+    township_id: int,
+    week_start: date,
+    rules: WeekRules,
+    now: datetime,
+) -> CadreWeek:
+    """One member's week in the township (/me, a card's figures, a report's note about last
+    week), from the same facts and the same judging as every other reader."""
+    monday = week_of(week_start)
+    name = await session.scalar(select(Member.display_name).where(Member.id == member_id))
+    weeks = await _judged(
+        session,
+        township_id,
+        [monday],
+        rules,
+        now,
+        [Cadre(member_id, name or "", None)],
+        [member_id],
+    )
+    return weeks[0]
+
+
+async def period_cadre_weeks(
+    session: AsyncSession,
+    township_id: int,
+    weeks: Iterable[date],
+    rules: WeekRules,
+    as_of: datetime,
+    member_ids: Sequence[int] | None = None,
+    *,
+    judged_only: bool = True,
+    final: bool = False,
+) -> list[CadreWeek]:
+    """Every active cadre's week in the township (or only `member_ids`) for each of `weeks`,
+    member by member and week by week, the report judged at `as_of`. The lists ask for the
+    judged weeks only, `final` (a report still pending at `as_of` is missing)."""
+    mondays = sorted({week_of(w) for w in weeks})
+    if not mondays:
+        return []
+    # The big queries run on the connection (Core rows, no ORM loading), which does not
+    # flush the session as `session.execute` would.
+    await session.flush()
+    cadres = await _cadres(session, township_id, rules, member_ids)
+    return await _judged(
+        session, township_id, mondays, rules, as_of, cadres, member_ids, judged_only, final
+    )
+
+
+async def _cadres(
+    session: AsyncSession, township_id: int, rules: WeekRules, member_ids: Sequence[int] | None
+) -> list[Cadre]:
+    """The township's active cadres (of `member_ids` only, when given), by id, with the
+    week each joined as a cadre."""
+    only = () if member_ids is None else (Member.id.in_(list(member_ids)),)
+    rows = await (await session.connection()).execute(
+        # A join, not `IN (subquery)`: PostgreSQL scanned the members twice for that.
+        select(Member.id, Member.display_name, Member.created_at, MemberRole.joined_at)
+        .join(MemberRole, MemberRole.member_id == Member.id)
+        .where(
+            MemberRole.township_id == township_id,
+            MemberRole.role == Role.CADRE,
+            Member.active.is_(True),
+            *only,
+        )
+        .order_by(Member.id)
+    )
+    tz = rules.tz
+    return [
+        Cadre(member_id, name, week_of((role_joined or created).astimezone(tz).date()))
+        for member_id, name, created, role_joined in rows
+    ]
+
+
+async def _judged(
+    session: AsyncSession,
+    township_id: int,
+    mondays: Sequence[date],
+    rules: WeekRules,
+    as_of: datetime,
+    cadres: Sequence[Cadre],
+    member_ids: Sequence[int] | None,
+    judged_only: bool = False,
+    final: bool = False,
+) -> list[CadreWeek]:
+    first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    plans = [rules.plan(monday) for monday in mondays]
+    late_from = {p.monday: p.window.closes_at for p in plans if p.window is not None}
+    ids = [c.member_id for c in cadres]
+    totals = await _visit_totals(session, township_id, first, last, member_ids)
+    spans = await exempt_spans(session, township_id, first, last, member_ids)
+    marks = await _report_marks(session, township_id, ids, mondays, late_from)
+    with gc_paused():  # every row and week built here stays alive until the caller is done
+        return judge_weeks(
+            plans,
+            rules.calendar,
+            rules.quota,
+            as_of,
+            cadres,
+            totals,
+            spans,
+            marks,
+            final=final,
+            judged_only=judged_only,
         )
 
 
@@ -86,7 +207,148 @@ async def cadres_of(session: AsyncSession, township_id: int) -> list[tuple[int, 
     return [(mid, name) for mid, name in rows]
 
 
-async def _first_submissions(
+def _sqlite(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _day_number(session: AsyncSession, column: Any) -> ColumnElement[int]:
+    """A date column as days since `EPOCH`, in SQL."""
+    if _sqlite(session):
+        return cast(func.julianday(column) - _EPOCH_JULIAN, Integer)
+    return cast(column - literal(EPOCH, Date), Integer)
+
+
+async def _visit_totals(
+    session: AsyncSession,
+    township_id: int,
+    start: date,
+    end: date,
+    member_ids: Sequence[int] | None = None,
+) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """(member id, week number) -> (weekday bits of the field days, screenings, problems
+    solved) over the township's live visit logs dated within [start, end] (of `member_ids`
+    only, when given): one query,
+    aggregated per member and week in SQL (a bit per distinct weekday with a visit)."""
+    day = _day_number(session, FieldVisit.visit_date)
+    only = () if member_ids is None else (FieldVisit.member_id.in_(list(member_ids)),)
+    visits = (
+        select(
+            FieldVisit.member_id.label("member_id"),
+            (day // 7).label("week"),
+            _shift(day % 7).label("bit"),
+            FieldVisit.dispute_screenings.label("screenings"),
+            FieldVisit.problems_solved.label("problems"),
+        )
+        .where(
+            FieldVisit.township_id == township_id,
+            FieldVisit.visit_date >= start,
+            FieldVisit.visit_date <= end,
+            FieldVisit.deleted_at.is_(None),
+            *only,
+        )
+        .subquery()
+    )
+    rows = await (await session.connection()).execute(
+        select(
+            visits.c.member_id,
+            visits.c.week,
+            # SQLite has no bit_or; PostgreSQL's spares sorting for the distinct sum.
+            cast(func.sum(distinct(visits.c.bit)), Integer)
+            if _sqlite(session)
+            else func.bit_or(visits.c.bit),
+            # Integers, not PostgreSQL's numeric sums (decimals to convert on every row).
+            cast(func.sum(visits.c.screenings), Integer),
+            cast(func.sum(visits.c.problems), Integer),
+        ).group_by(visits.c.member_id, visits.c.week)
+    )
+    with gc_paused():
+        return {
+            (member_id, week): (bits, screenings, solved)
+            for member_id, week, bits, screenings, solved in rows
+        }
+
+
+# Member ids per statement when looking up reports: well under SQLite's and asyncpg's limits
+# on bound parameters (32766 and 32767), so one statement up to that many cadres a township.
+_IDS_PER_QUERY = 10_000
+
+
+def _shift(bit: ColumnElement[int], big: bool = False) -> ColumnElement[int]:
+    """``1 << bit`` in SQL (a 64-bit one when ``big``: PostgreSQL's plain 1 is 32-bit)."""
+    one = literal(1, BigInteger) if big else literal(1)
+    return one.op("<<", precedence=7, return_type=BigInteger if big else Integer)(bit)
+
+
+# Weeks per reports statement: a bit each in a 64-bit integer.
+_WEEKS_PER_MASK = 62
+
+
+async def _report_marks(
+    session: AsyncSession,
+    township_id: int,
+    member_ids: Sequence[int],
+    mondays: Sequence[date],
+    late_from: Mapping[date, datetime],
+) -> dict[int, tuple[int, int]]:
+    """member id -> (weeks with a submitted report, weeks whose report was first submitted
+    at or after `late_from` (the week's `ReportWindow.closes_at`)), as bit
+    masks: bit i is the week i weeks after ``mondays[0]``. Reports to this township only,
+    judged in SQL (a week without a deadline has no lateness); one row per member comes
+    back, not one per report.
+
+    The members' ids are listed and the weeks given as a range: both databases then probe
+    the (member, township, week) index per member, where a subquery for the members or a list
+    of weeks made PostgreSQL scan the whole table."""
+    marks: dict[int, tuple[int, int]] = {}
+    connection = await session.connection()
+    # (member, township, week) is unique, so a sum of the week bits is their bitwise or.
+    combine: Any = func.sum if _sqlite(session) else func.bit_or
+    start = 0
+    while start < len(mondays):
+        base = mondays[start]
+        end = start
+        while end < len(mondays) and (mondays[end] - base).days // 7 < _WEEKS_PER_MASK:
+            end += 1
+        chunk = mondays[start:end]
+        start = end
+        shift = (base - mondays[0]).days // 7
+        distance = _day_number(session, WeeklyReport.week_start) // 7 - week_number(base)
+        week_bit = _shift(distance, big=True)
+        due = {m: literal(late_from[m], UtcDateTime()) for m in chunk if m in late_from}
+        late = (
+            case(
+                (WeeklyReport.first_submitted_at >= case(due, value=WeeklyReport.week_start), 1),
+                else_=0,
+            )
+            if due
+            else literal(0)
+        )
+        for first in range(0, len(member_ids), _IDS_PER_QUERY):
+            rows = await connection.execute(
+                select(
+                    WeeklyReport.member_id,
+                    cast(combine(week_bit), BigInteger),
+                    cast(combine(week_bit * late), BigInteger),
+                )
+                .where(
+                    WeeklyReport.member_id.in_(member_ids[first : first + _IDS_PER_QUERY]),
+                    WeeklyReport.township_id == township_id,
+                    WeeklyReport.week_start >= chunk[0],
+                    WeeklyReport.week_start <= chunk[-1],
+                    WeeklyReport.first_submitted_at.is_not(None),
+                )
+                .group_by(WeeklyReport.member_id)
+            )
+            for member_id, submitted, late_bits in rows:
+                before_submitted, before_late = marks.get(member_id, (0, 0))
+                marks[member_id] = (
+                    before_submitted | submitted << shift,
+                    before_late | late_bits << shift,
+                )
+    return marks
+
+
+async def first_submissions(
     session: AsyncSession, township_id: int, mondays: Sequence[date], member_ids: Iterable[int]
 ) -> dict[tuple[int, date], datetime | None]:
     """(member id, week) -> first submission of that week's report to the township."""
@@ -103,152 +365,6 @@ async def _first_submissions(
         )
     )
     return {(mid, week): at for mid, week, at in rows}
-
-
-async def _visit_facts(
-    session: AsyncSession,
-    township_id: int,
-    start: date,
-    end: date,
-    member_ids: Sequence[int] | None = None,
-) -> dict[tuple[int, date], list[VisitFact]]:
-    """(member id, week) -> the quota facts of the township's live visit logs dated within
-    [start, end] (of `member_ids` only, when given): one query, no ORM objects."""
-    only = () if member_ids is None else (FieldVisit.member_id.in_(list(member_ids)),)
-    rows = await session.execute(
-        select(
-            FieldVisit.member_id,
-            FieldVisit.visit_date,
-            Village.name,
-            FieldVisit.dispute_screenings,
-            FieldVisit.problems_solved,
-        )
-        .join(Village, Village.id == FieldVisit.village_id)
-        .where(
-            FieldVisit.township_id == township_id,
-            FieldVisit.visit_date >= start,
-            FieldVisit.visit_date <= end,
-            FieldVisit.deleted_at.is_(None),
-            *only,
-        )
-        .order_by(FieldVisit.visit_date, FieldVisit.id)
-    )
-    result: dict[tuple[int, date], list[VisitFact]] = {}
-    for member_id, day, village, screenings, solved in rows:
-        result.setdefault((member_id, week_of(day)), []).append(
-            VisitFact(day, village, screenings, solved)
-        )
-    return result
-
-
-async def cadre_weeks(
-    session: AsyncSession,
-    township_id: int,
-    week_start: date,
-    rules: WeekRules,
-    now: datetime,
-    member_ids: Sequence[int] | None = None,
-) -> list[CadreWeek]:
-    """Every active cadre's week in the township (or only `member_ids`), by member id.
-
-    Four queries whatever the size of the township. This is what the report reminders, the
-    mid-week nudges, the Monday agenda and the red/black lists read.
-    """
-    monday = week_of(week_start)
-    weeks = await cadre_weeks_between(session, township_id, [monday], rules, now, member_ids)
-    return weeks[monday]
-
-
-async def cadre_weeks_between(
-    session: AsyncSession,
-    township_id: int,
-    week_starts: Iterable[date],
-    rules: WeekRules,
-    now: datetime,
-    member_ids: Sequence[int] | None = None,
-) -> dict[date, list[CadreWeek]]:
-    """`cadre_weeks` for several weeks at once (a month, a quarter for the red/black
-    lists): still four queries, whatever the number of weeks or cadres."""
-    mondays = sorted({week_of(w) for w in week_starts})
-    if not mondays:
-        return {}
-    with gc_paused():  # every row and week built here stays alive until the caller is done
-        return await _cadre_weeks(session, township_id, mondays, rules, now, member_ids)
-
-
-async def _cadre_weeks(
-    session: AsyncSession,
-    township_id: int,
-    mondays: Sequence[date],
-    rules: WeekRules,
-    now: datetime,
-    member_ids: Sequence[int] | None,
-    cadres: list[tuple[int, str]] | None = None,
-) -> dict[date, list[CadreWeek]]:
-    first, last = mondays[0], mondays[-1] + timedelta(days=6)
-    if cadres is None:
-        cadres = await cadres_of(session, township_id)
-    if member_ids is not None:
-        wanted = set(member_ids)
-        cadres = [c for c in cadres if c[0] in wanted]
-    visits = await _visit_facts(session, township_id, first, last, member_ids)
-    spans = await exempt_spans(session, township_id, first, last, member_ids)
-    submitted = await _first_submissions(session, township_id, mondays, [mid for mid, _ in cadres])
-    result: dict[date, list[CadreWeek]] = {}
-    for monday in mondays:
-        sunday = monday + timedelta(days=6)
-        window = rules.window(monday)
-        weeks = result[monday] = []
-        for member_id, name in cadres:
-            leave = tuple(
-                s for s in spans.get(member_id, ()) if s.start <= sunday and s.end >= monday
-            )
-            status = rules.evaluate(monday, visits.get((member_id, monday), []), leave)
-            at = submitted.get((member_id, monday))
-            weeks.append(
-                CadreWeek(
-                    member_id=member_id,
-                    name=name,
-                    status=status,
-                    report=report_status(window, at, now, status.fully_exempt),
-                    submitted_at=at,
-                    leave=leave,
-                )
-            )
-    return result
-
-
-async def member_week(
-    session: AsyncSession,
-    member_id: int,
-    township_id: int,
-    week_start: date,
-    rules: WeekRules,
-    now: datetime,
-) -> CadreWeek:
-    """One member's week in the township (/me, a report's note about last week), from the
-    same facts as every other reader."""
-    monday = week_of(week_start)
-    name = await session.scalar(select(Member.display_name).where(Member.id == member_id))
-    weeks = await _cadre_weeks(
-        session, township_id, [monday], rules, now, [member_id], cadres=[(member_id, name or "")]
-    )
-    return weeks[monday][0]
-
-
-async def joined_weeks(session: AsyncSession, township_id: int, tz: ZoneInfo) -> dict[int, date]:
-    """Monday of the week each cadre joined the township as a cadre. Lists, agendas and
-    summaries judge a member from the first full week after that, never the week they
-    joined."""
-    rows = await session.execute(
-        select(MemberRole.member_id, MemberRole.joined_at, Member.created_at)
-        .join(Member, Member.id == MemberRole.member_id)
-        .where(MemberRole.township_id == township_id, MemberRole.role == Role.CADRE)
-    )
-    return {
-        member_id: week_of((role_joined or created).astimezone(tz).date())
-        for member_id, role_joined, created in rows
-    }
 
 
 async def exempt_spans(

@@ -7,7 +7,6 @@ can never disagree about which days are workdays or when a report is late.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -15,17 +14,10 @@ from zoneinfo import ZoneInfo
 
 from bot.core.calendar import NO_NOTICE_DAYS, NoticeDays, WorkCalendar
 from bot.core.config import Settings
-from bot.week.rules import (
-    ExemptSpan,
-    QuotaRule,
-    ReportSchedule,
-    ReportWindow,
-    VisitFact,
-    WeekStatus,
-    evaluate_week,
-    report_window,
-    week_of,
-)
+from bot.week.cadre_week import WeekPlan
+from bot.week.deadline import ReportSchedule, ReportWindow, report_window
+from bot.week.quota import QuotaRule
+from bot.week.weeks import week_of
 
 # The holiday notices imported into each database (bot/calendar), by database URL. Every
 # caller builds the calendar from the settings alone, and the settings name the database;
@@ -85,10 +77,10 @@ class WeekRules:
         """The week's report window, or None when the week has no workday (nothing due)."""
         return report_window(week_start, self.calendar, self.schedule, self.tz)
 
-    def evaluate(
-        self, week_start: date, visits: Iterable[VisitFact], exemptions: Iterable[ExemptSpan]
-    ) -> WeekStatus:
-        return evaluate_week(week_start, visits, exemptions, self.calendar, self.quota)
+    def plan(self, week_start: date) -> WeekPlan:
+        """What every cadre's week of `week_start` shares: its report window and workdays."""
+        monday = week_of(week_start)
+        return WeekPlan(monday, self.window(monday), len(self.calendar.workdays_in_week(monday)))
 
     def backfill_dates(self, now: datetime, days: int) -> list[date]:
         """Dates a visit may be logged for: today and `days` days back, newest first."""

@@ -17,8 +17,8 @@ from bot.core.db import members as member_db
 from bot.leave import queries as leave_db
 from bot.reports import queries as report_db
 from bot.visits import queries as visit_db
-from bot.week.rules import previous_week
 from bot.week.schedule import week_rules
+from bot.week.weeks import previous_week
 from devkit.sample import PEOPLE, TOWNSHIP_CODE
 
 

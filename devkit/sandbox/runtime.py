@@ -31,7 +31,8 @@ from bot.core.db import members as member_db
 from bot.core.i18n import gettext_for
 from bot.core.roles import ROLE_LABELS
 from bot.core.services import Services
-from bot.week.rules import ReportSchedule, meeting_time, report_window, week_of
+from bot.week.deadline import ReportSchedule, meeting_time, report_window
+from bot.week.weeks import week_of
 from devkit.demo import DEMO_TOKEN, NEW_CADRE, STRANGER
 from devkit.emulator import BotApiEmulator, ChatMessage
 from devkit.emulator.core import BotState

@@ -5,13 +5,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.agenda.rules import (
-    CadreLine,
     LeaveLine,
     leave_this_week,
     merge_month,
     percent,
     week_figures,
 )
+from bot.week.cadre_week import CadreWeek
 
 
 def line(
@@ -22,18 +22,19 @@ def line(
     exempt: bool = False,
     screenings: int = 1,
     problems: int = 1,
-) -> CadreLine:
-    return CadreLine(
-        mid,
-        f"干部{mid}",
-        report,
-        done,
-        required,
-        screenings,
-        1 if required else 0,
-        problems,
-        1 if required else 0,
-        exempt,
+) -> CadreWeek:
+    return CadreWeek(
+        member_id=mid,
+        week_start=date(2026, 11, 16),
+        report=report,  # type: ignore[arg-type]
+        field_days_done=done,
+        field_days_required=required,
+        screenings_done=screenings,
+        screenings_required=1 if required else 0,
+        problems_done=problems,
+        problems_required=1 if required else 0,
+        fully_exempt=exempt,
+        name=f"干部{mid}",
     )
 
 

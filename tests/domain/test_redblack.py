@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from bot.lists.rules import (
     DEFAULT_RULES,
+    CadreWeek,
     Member,
     MemberCaseFacts,
-    MemberWeek,
     Period,
     PointWeights,
     Reason,
@@ -46,7 +46,7 @@ def make_period(n_weeks: int, kind: str | None = None) -> Period:
     return Period(kind, weeks[0], weeks[-1] + timedelta(days=6), weeks)  # type: ignore[arg-type]
 
 
-def wk(member_id: int, week_start: date, **kw: object) -> MemberWeek:
+def wk(member_id: int, week_start: date, **kw: object) -> CadreWeek:
     """A fully compliant week (on time, quotas exactly met) unless overridden."""
     values: dict[str, object] = {
         "member_id": member_id,
@@ -66,10 +66,10 @@ def wk(member_id: int, week_start: date, **kw: object) -> MemberWeek:
         done = values["field_days_done"]
         assert isinstance(done, int)
         values["field_day_dates"] = tuple(week_start + timedelta(days=i) for i in range(done))
-    return MemberWeek(**values)  # type: ignore[arg-type]
+    return CadreWeek(**values)  # type: ignore[arg-type]
 
 
-def exempt_wk(member_id: int, week_start: date) -> MemberWeek:
+def exempt_wk(member_id: int, week_start: date) -> CadreWeek:
     return wk(
         member_id,
         week_start,
@@ -105,7 +105,7 @@ def codes(reasons: tuple[Reason, ...] | list[Reason]) -> list[str]:
     return [r.code for r in reasons]
 
 
-def expected_points(rows: list[MemberWeek], resolved: int, w: PointWeights) -> int:
+def expected_points(rows: list[CadreWeek], resolved: int, w: PointWeights) -> int:
     data = [r for r in rows if not r.fully_exempt]
     return (
         w.field_day * sum(r.field_days_done for r in data)
@@ -711,7 +711,7 @@ NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静"]
 
 
 @st.composite
-def week_rows(draw: st.DrawFn, member_id: int, week_start: date) -> MemberWeek:
+def week_rows(draw: st.DrawFn, member_id: int, week_start: date) -> CadreWeek:
     if draw(st.integers(0, 9)) == 0:
         return exempt_wk(member_id, week_start)
     report = draw(st.sampled_from(["on_time"] * 5 + ["late", "missing", "exempt"]))
@@ -748,7 +748,7 @@ def rules_strategy(draw: st.DrawFn, capped: bool = True) -> RedBlackRules:
 
 
 Scenario: TypeAlias = tuple[
-    Period, list[Member], list[MemberWeek], list[MemberCaseFacts], RedBlackRules
+    Period, list[Member], list[CadreWeek], list[MemberCaseFacts], RedBlackRules
 ]
 
 

@@ -16,9 +16,9 @@ from bot.lists.assess import SharedReasons as _SharedReasons
 from bot.lists.charts import snapshot_field_days
 from bot.lists.periods import latest_complete, parse_period, period_from_key, period_key
 from bot.lists.rules import (
+    CadreWeek,
     Member,
     MemberCaseFacts,
-    MemberWeek,
     Reason,
     ReasonCode,
     RedBlackRules,
@@ -84,7 +84,7 @@ def _result():
     week = period.weeks[0]
     members = [Member(1, "甲", "沙河子村"), Member(2, "乙", "西坡村"), Member(3, "丙", None)]
     weeks = [
-        MemberWeek(
+        CadreWeek(
             1,
             week,
             "on_time",
@@ -96,7 +96,7 @@ def _result():
             1,
             field_day_dates=(week, week + timedelta(1), week + timedelta(2)),
         ),
-        MemberWeek(2, week, "missing", 1, 3, 1, 1, 1, 1, field_day_dates=(week,)),
+        CadreWeek(2, week, "missing", 1, 3, 1, 1, 1, 1, field_day_dates=(week,)),
     ]
     cases = [MemberCaseFacts(2, "SHZ-2026-0058", 9, False)]
     rules = RedBlackRules()
@@ -207,7 +207,7 @@ def test_ties_are_stated_in_the_view() -> None:
     week = period.weeks[0]
     members = [Member(1, "甲"), Member(2, "乙"), Member(3, "丙")]
     weeks = [
-        MemberWeek(
+        CadreWeek(
             m,
             week,
             "on_time",
@@ -221,7 +221,7 @@ def test_ties_are_stated_in_the_view() -> None:
         )
         for m in (1, 2)
     ] + [
-        MemberWeek(
+        CadreWeek(
             3,
             week,
             "late",

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.calendar import WorkCalendar
 from bot.reports.rules import find_village, split_items
-from bot.week.rules import ReportSchedule, report_status, report_window
+from bot.week.deadline import ReportSchedule, report_status, report_window
 
 TZ = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()

@@ -11,30 +11,27 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.calendar import WorkCalendar
-from bot.week.rules import (
+from bot.week.deadline import ReportSchedule, meeting_time, report_window, scheduled_on_workday
+from bot.week.quota import (
     ExemptDay,
     ExemptKind,
     ExemptSpan,
-    FieldDay,
     Quota,
     QuotaRule,
-    ReportSchedule,
     Rounding,
-    VisitFact,
-    evaluate_week,
-    meeting_time,
+    prorate,
+    required_quota,
+)
+from bot.week.weeks import (
     month_weeks,
     next_week,
     previous_week,
-    prorate,
     quarter_weeks,
-    report_window,
-    required_quota,
-    scheduled_on_workday,
     week_month,
     week_of,
     weeks_in_range,
 )
+from tests.reference_weeks import FieldDay, VisitFact, evaluate_week
 
 TZ = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()

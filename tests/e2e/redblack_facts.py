@@ -6,12 +6,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.lists.facts import EXTRAS_KEY, FactsProvider
-from bot.lists.rules import MemberCaseFacts, MemberWeek, Period
+from bot.lists.rules import CadreWeek, MemberCaseFacts, Period
 
 WEEK = date(2026, 11, 16)  # the week before the test clock's Monday
 
 
-def week_row(member_id: int, week: date, report: str, field: int, **extra: Any) -> MemberWeek:
+def week_row(member_id: int, week: date, report: str, field: int, **extra: Any) -> CadreWeek:
     values: dict[str, Any] = {
         "field_days_required": 3,
         "screenings_done": 1,
@@ -20,7 +20,7 @@ def week_row(member_id: int, week: date, report: str, field: int, **extra: Any) 
         "problems_required": 1,
     }
     values.update(extra)
-    return MemberWeek(
+    return CadreWeek(
         member_id=member_id,
         week_start=week,
         report=report,  # type: ignore[arg-type]
@@ -34,13 +34,11 @@ class FakeFacts:
     """Mutable facts; editing `weeks` is the "data edit" after a publication."""
 
     def __init__(self) -> None:
-        self.weeks: list[MemberWeek] = []
+        self.weeks: list[CadreWeek] = []
         self.cases: list[MemberCaseFacts] = []
         self.visits: list[tuple[Any, ...]] = []
 
-    async def member_weeks(
-        self, session: Any, township_id: int, period: Period
-    ) -> list[MemberWeek]:
+    async def member_weeks(self, session: Any, township_id: int, period: Period) -> list[CadreWeek]:
         return [w for w in self.weeks if w.week_start in period.weeks]
 
     async def member_case_facts(

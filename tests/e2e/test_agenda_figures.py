@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.core.models import Member, MemberRole, ReportItem, ReportState, WeeklyReport
-from bot.week.rules import month_weeks
+from bot.week.weeks import month_weeks
 from devkit.sample import GROUP_CHAT_ID
 from tests.e2e.helpers import (
     CADRE_LI,

@@ -14,11 +14,11 @@ from bot.core.models import MemberRole, OutboxMessage
 from bot.leave import queries as leave_db
 from bot.lists.facts import database_facts
 from bot.lists.periods import week_period
-from bot.week import facts
 from bot.week.schedule import week_rules
 from tests.conftest import SHANGHAI
 from tests.e2e.cadre_helpers import Tapper
 from tests.e2e.helpers import CADRE_LI, CADRE_SUN, CADRE_ZHAO, SECRETARY, zh
+from tests.reference_weeks import exempt_days_of
 
 LI = CADRE_LI.telegram_user_id
 ZHAO = CADRE_ZHAO.telegram_user_id
@@ -94,10 +94,12 @@ async def test_me_counts_leave_for_its_days_in_its_township(world) -> None:
     async with world.svc.transaction() as session:
         weeks = {
             code: {
-                w.member_id: [d.day for d in w.status.exempt_days]
-                for w in await facts.cadre_weeks(
-                    session, tid, MONDAY, week_rules(world.settings, code), world.clock.now()
-                )
+                member_id: [d.day for d in days]
+                for member_id, days in (
+                    await exempt_days_of(
+                        session, tid, MONDAY, week_rules(world.settings, code), world.clock.now()
+                    )
+                ).items()
             }
             for code, tid in ids.items()
         }

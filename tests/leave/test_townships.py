@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from bot.core.db import members as member_db
 from bot.core.models import ConversationState, LeaveRequest, MemberRole
-from bot.week import facts
 from bot.week.schedule import week_rules
 from devkit.sample import OTHER_PERSON
 from tests.e2e.cadre_helpers import Tapper
 from tests.e2e.helpers import CADRE_LI, CADRE_WANG, SECRETARY, button_labels, zh
 from tests.e2e.test_bad_input_properties import Processed
 from tests.e2e.test_townships import SEVERAL, make_cadre_of_both
+from tests.reference_weeks import exempt_days_of
 
 LI = CADRE_LI.telegram_user_id
 QIAN = OTHER_PERSON.telegram_user_id  # the secretary of 大荆镇
@@ -34,11 +34,10 @@ async def choose(tap: Tapper, asked, township: str):  # type: ignore[no-untyped-
 
 async def exempt_days(world, township_id: int, code: str, member_id: int) -> list[date]:
     async with world.svc.transaction() as session:
-        weeks = await facts.cadre_weeks(
+        days = await exempt_days_of(
             session, township_id, MONDAY, week_rules(world.settings, code), world.clock.now()
         )
-    [week] = [w for w in weeks if w.member_id == member_id]
-    return [d.day for d in week.status.exempt_days]
+    return [d.day for d in days[member_id]]
 
 
 async def add_role(world, telegram_id: int, code: str, role: str) -> None:

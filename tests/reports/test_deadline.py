@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot.week.period import period_member_weeks
+from bot.week.facts import period_cadre_weeks
 from bot.week.schedule import week_rules
 from tests.conftest import SHANGHAI
 from tests.e2e.helpers import (
@@ -22,7 +22,7 @@ from tests.e2e.helpers import (
     zh,
 )
 from tests.e2e.test_weekly_jobs import at, log_visit, mark_read, texts, township_id
-from tests.reference_weeks import member_weeks_straight
+from tests.reference_weeks import cadre_weeks_straight
 
 MONDAY = date(2026, 11, 23)
 CADRES = [CADRE_LI, CADRE_WANG, CADRE_ZHAO, CADRE_SUN, MEDIATOR_ZHOU]
@@ -103,8 +103,8 @@ async def test_the_deadline_minute_is_on_time_everywhere(world) -> None:
     rules = week_rules(world.settings, "SHZ")
     as_of = datetime(2026, 11, 30, tzinfo=SHANGHAI)
     async with world.svc.transaction() as session:
-        fast = await period_member_weeks(session, tid, [MONDAY], rules, as_of)
-        straight = await member_weeks_straight(session, tid, [MONDAY], rules, as_of)
+        fast = await period_cadre_weeks(session, tid, [MONDAY], rules, as_of, final=True)
+        straight = await cadre_weeks_straight(session, tid, [MONDAY], rules, as_of)
     names = {world.member_ids[p.telegram_user_id]: p.name for p in CADRES}
     statuses = {names[w.member_id]: w.report for w in fast}
     assert statuses == {

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.core.calendar import WorkCalendar
 from bot.lists.periods import period_key, week_period
 from bot.lists.timeline import closing_periods, next_meeting, objections_close
-from bot.week.rules import ReportSchedule
+from bot.week.deadline import ReportSchedule
 from jobs.plan import LISTS_PREVIEW, JobTimes, week_occurrences
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.calendar import WorkCalendar
-from bot.week.rules import ReportSchedule
+from bot.week.deadline import ReportSchedule
 from jobs.plan import (
     FIELD_NUDGE,
     MONDAY_AGENDA,

@@ -1,6 +1,6 @@
-"""The lists' week facts summed in SQL (`bot.week.period.period_member_weeks`) are exactly the
-straightforward definition (`tests.reference_weeks.member_weeks_straight`: the week overview's
-`CadreWeek.member_week()` from the first full week after joining), on varied data: holidays
+"""The cadre weeks summed in SQL (`bot.week.facts.period_cadre_weeks`) are exactly the
+straightforward definition (`tests.reference_weeks.cadre_weeks_straight`: each week judged
+visit by visit, from the first full week after joining), on varied data: holidays
 and 调休 workdays (national and configured), leave and official duty (approved, pending,
 rejected, whole weeks), reports on time, late, exactly at the deadline, drafts and missing
 ones, several and backfilled and deleted visits, visits in another township, members joining
@@ -32,12 +32,11 @@ from bot.core.models import (
 from bot.lists.facts import database_facts, members_for_lists, period_as_of
 from bot.lists.periods import latest_complete
 from bot.lists.rules import MemberCaseFacts, Period
-from bot.week import period as week_period
-from bot.week.period import period_member_weeks
-from bot.week.rules import weeks_in_range
+from bot.week import facts as week_facts
 from bot.week.schedule import week_rules
+from bot.week.weeks import weeks_in_range
 from devkit.sample import sample_config
-from tests.reference_weeks import member_weeks_straight
+from tests.reference_weeks import cadre_weeks_straight
 
 TZ = ZoneInfo("Asia/Shanghai")
 # 2026: National Day holidays Oct 1-7 (a week with no report due on a normal Friday),
@@ -192,34 +191,36 @@ async def test_facts_summed_in_sql_are_the_straight_definition(
             rules = week_rules(settings, township.code)
             for period in _periods():
                 as_of = period_as_of(period, rules)
-                straight = await member_weeks_straight(
+                straight = await cadre_weeks_straight(
                     session, township.id, period.weeks, rules, as_of
                 )
-                summed = await period_member_weeks(session, township.id, period.weeks, rules, as_of)
+                summed = await week_facts.period_cadre_weeks(
+                    session, township.id, period.weeks, rules, as_of, final=True
+                )
                 assert summed == straight, (township.code, period)
                 provided = await database_facts(settings).member_weeks(session, township.id, period)
                 assert provided == straight
                 checked += len(straight)
         assert checked > 500
         # Members' reports looked up a few ids at a time give the same facts.
-        monkeypatch.setattr(week_period, "_IDS_PER_QUERY", 4)
+        monkeypatch.setattr(week_facts, "_IDS_PER_QUERY", 4)
         for period in _periods():
             rules = week_rules(settings, "TA")
             as_of = period_as_of(period, rules)
-            assert await period_member_weeks(
-                session, 1, period.weeks, rules, as_of
-            ) == await member_weeks_straight(session, 1, period.weeks, rules, as_of)
+            assert await week_facts.period_cadre_weeks(
+                session, 1, period.weeks, rules, as_of, final=True
+            ) == await cadre_weeks_straight(session, 1, period.weeks, rules, as_of)
         # Reports judged a few weeks per statement, also for weeks that skip some.
-        monkeypatch.setattr(week_period, "_WEEKS_PER_MASK", 3)
+        monkeypatch.setattr(week_facts, "_WEEKS_PER_MASK", 3)
         quarter = _periods()[3]
         rules = week_rules(settings, "TA")
         as_of = period_as_of(quarter, rules)
         for weeks in (quarter.weeks, quarter.weeks[::2], quarter.weeks[1::3]):
-            assert await period_member_weeks(
-                session, 1, weeks, rules, as_of
-            ) == await member_weeks_straight(session, 1, weeks, rules, as_of)
+            assert await week_facts.period_cadre_weeks(
+                session, 1, weeks, rules, as_of, final=True
+            ) == await cadre_weeks_straight(session, 1, weeks, rules, as_of)
         # The data covers what the comparison is about.
-        straight = await member_weeks_straight(
+        straight = await cadre_weeks_straight(
             session,
             1,
             _periods()[3].weeks,

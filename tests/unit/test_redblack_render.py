@@ -9,7 +9,7 @@ from bot.core.render import Renderer
 from bot.core.text import MESSAGE_LIMIT, visible_length
 from bot.lists.ledger import render_lists
 from bot.lists.periods import latest_complete
-from bot.lists.rules import Member, MemberWeek, RedBlackRules, evaluate
+from bot.lists.rules import CadreWeek, Member, RedBlackRules, evaluate
 from bot.lists.snapshot import build_snapshot
 from devkit.emulator import parse_html
 
@@ -18,7 +18,7 @@ def test_a_quarter_with_many_black_listings_splits_into_valid_messages() -> None
     period = latest_complete("quarter", date(2026, 11, 23))
     members = [Member(i, f"干部<{i}>&", f"村{i % 7}") for i in range(1, 41)]
     weeks = [
-        MemberWeek(m.member_id, w, "missing", 1, 3, 0, 1, 0, 1, field_day_dates=(w + timedelta(2),))
+        CadreWeek(m.member_id, w, "missing", 1, 3, 0, 1, 0, 1, field_day_dates=(w + timedelta(2),))
         for m in members
         for w in period.weeks
     ]

