@@ -11,8 +11,10 @@ from bot.cli.common import gettext_of, require_township, settings_of
 from bot.core.config import ENV_TOKEN, ConfigError, Settings
 from bot.core.i18n import N_
 from bot.core.reach import Route, Text, get_me
+from bot.core.roles import Role
 
-ROLES = ("cadre", "mediator", "secretary")
+# Whom an invitation may make a member: every role but the county admin.
+ROLES = tuple(role.value for role in Role if role is not Role.ADMIN)
 
 
 def cmd_invite(args: argparse.Namespace) -> int:

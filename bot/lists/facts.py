@@ -38,6 +38,7 @@ from bot.core.models import (
     VillageAssignment,
 )
 from bot.core.models import Member as MemberModel
+from bot.core.roles import Role
 from bot.lists.rules import CadreWeek, Member, MemberCaseFacts, Period
 from bot.reports.queries import needs_by_village, section_texts
 from bot.visits.queries import township_visits
@@ -111,7 +112,7 @@ async def members_for_lists(
         .outerjoin(villages, villages.c.member_id == MemberModel.id)
         .where(
             MemberRole.township_id == township_id,
-            MemberRole.role == "cadre",
+            MemberRole.role == Role.CADRE,
             MemberModel.active.is_(True),
         )
         .order_by(MemberModel.id, villages.c.id)
@@ -347,7 +348,7 @@ def _active_cadres(township_id: int) -> Select[int]:
         .join(MemberModel, MemberModel.id == MemberRole.member_id)
         .where(
             MemberRole.township_id == township_id,
-            MemberRole.role == "cadre",
+            MemberRole.role == Role.CADRE,
             MemberModel.active.is_(True),
         )
     )

@@ -1,7 +1,7 @@
 """Periods of the red and black lists: which week, month or quarter a word or key means.
 
 Pure: no clock (``today`` is a parameter). Weeks are ISO weeks; a week belongs to the month
-(and quarter) containing its Thursday (see ``bot.week.rules``), so a month or quarter is a
+(and quarter) containing its Thursday (see ``bot.week.weeks``), so a month or quarter is a
 run of whole weeks from its first Monday to its last Sunday.
 
 Keys: ``2026-W47`` (week), ``2026-10`` (month), ``2026-Q4`` (quarter).

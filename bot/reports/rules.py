@@ -1,7 +1,7 @@
 """Pure rules of the Friday report (周五交账): when a report can still change or be submitted,
 how typed text goes into a section, the 问题与需求 section split into items for the Monday
 agenda, and the village each item is about. A report's status for a week (on time, late,
-missing) is the cadre week's rule: `bot.week.rules.report_status`.
+missing) is the cadre week's rule: `bot.week.deadline.report_status`.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.core.db.bulk import gc_paused
 from bot.core.models import (
@@ -264,7 +264,7 @@ async def _visit_totals(
     with gc_paused():
         return {
             (member_id, week): (bits, screenings, solved)
-            for member_id, week, bits, screenings, solved in rows
+            for member_id, week, bits, screenings, solved in rows.all()
         }
 
 
@@ -299,8 +299,40 @@ async def _report_marks(
     The members' ids are listed and the weeks given as a range: both databases then probe
     the (member, township, week) index per member, where a subquery for the members or a list
     of weeks made PostgreSQL scan the whole table."""
-    marks: dict[int, tuple[int, int]] = {}
     connection = await session.connection()
+    if _sqlite(session) or len(member_ids) < _CUSTOM_PLANS_FROM:
+        return await _report_masks(session, connection, township_id, member_ids, mondays, late_from)
+    # PostgreSQL's generic plan for these statements (which asyncpg's prepared statements get
+    # after a few runs) probes the reports several times slower than a plan made for the
+    # actual weeks and members: plan each one afresh. Local to the transaction, so a rollback
+    # restores the setting too.
+    previous = (
+        await connection.execute(
+            select(
+                func.current_setting("plan_cache_mode"),
+                func.set_config("plan_cache_mode", "force_custom_plan", True),
+            )
+        )
+    ).one()[0]
+    marks = await _report_masks(session, connection, township_id, member_ids, mondays, late_from)
+    await connection.execute(select(func.set_config("plan_cache_mode", previous, True)))
+    return marks
+
+
+# A township's lists and summaries read this many members' reports or more; one member's
+# week (a tap) fewer, and skips the two statements of the setting.
+_CUSTOM_PLANS_FROM = 50
+
+
+async def _report_masks(
+    session: AsyncSession,
+    connection: AsyncConnection,
+    township_id: int,
+    member_ids: Sequence[int],
+    mondays: Sequence[date],
+    late_from: Mapping[date, datetime],
+) -> dict[int, tuple[int, int]]:
+    marks: dict[int, tuple[int, int]] = {}
     # (member, township, week) is unique, so a sum of the week bits is their bitwise or.
     combine: Any = func.sum if _sqlite(session) else func.bit_or
     start = 0

@@ -12,7 +12,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.core.config import parse_settings
 from bot.core.db import members as member_db
@@ -202,6 +202,17 @@ async def test_facts_summed_in_sql_are_the_straight_definition(
                 assert provided == straight
                 checked += len(straight)
         assert checked > 500
+        # A township's worth of members: PostgreSQL plans the reports' statements afresh, for
+        # those statements only.
+        monkeypatch.setattr(week_facts, "_CUSTOM_PLANS_FROM", 2)
+        for period in _periods():
+            rules = week_rules(settings, "TA")
+            as_of = period_as_of(period, rules)
+            assert await week_facts.period_cadre_weeks(
+                session, 1, period.weeks, rules, as_of, final=True
+            ) == await cadre_weeks_straight(session, 1, period.weeks, rules, as_of)
+        if session.get_bind().dialect.name == "postgresql":
+            assert await session.scalar(text("SHOW plan_cache_mode")) == "auto"
         # Members' reports looked up a few ids at a time give the same facts.
         monkeypatch.setattr(week_facts, "_IDS_PER_QUERY", 4)
         for period in _periods():
