@@ -21,7 +21,7 @@ demo: $(STAMP)
 
 # The test suite (SQLite by default; set TOWNSHIP_TEST_DATABASE_URL for PostgreSQL).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n auto $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
