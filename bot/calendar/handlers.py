@@ -18,7 +18,7 @@ from bot.core.commands import CommandSpec, register_commands
 from bot.core.flows import Flow, FlowTurn, Press
 from bot.core.i18n import N_
 from bot.core.roles import Role
-from bot.core.text import Html, clean_text, join_html
+from bot.core.text import Html, clean_text
 from bot.core.turn import App, MemberTurn, Turn, admitted, member_only
 from bot.week.schedule import work_calendar
 
@@ -65,20 +65,8 @@ async def calendar_command(turn: MemberTurn) -> None:
         await CALENDAR.start(turn, session, Step.NOTICE, NoticeDraft())
     calendar = work_calendar(turn.svc.settings)
     tz = turn.svc.settings.tz
-    known = join_html(
-        source_text(_, calendar, year, imported, tz) for year in (this_year, this_year + 1)
-    )
-    await turn.send(
-        Html("🗓 <b>{}</b>\n{}\n\n{}").format(
-            _("Holiday calendar"),
-            known,
-            _(
-                "Paste the State Council's notice (国务院办公厅关于XXXX年部分节假日安排的通知) "
-                "as published, from its title to the last arrangement. I will show the days "
-                "I read from it before anything is stored. Send /cancel to stop."
-            ),
-        )
-    )
+    known = [source_text(_, calendar, year, imported, tz) for year in (this_year, this_year + 1)]
+    await turn.send(turn.svc.renderer.render("calendar/intro.html.j2", turn.lang, known=known))
 
 
 @CALENDAR.on_message(Step.NOTICE, Step.CONFIRM)
@@ -96,9 +84,7 @@ async def typed_notice(ctx: Ctx) -> None:
         notice = parse_notice(text)
     except NoticeError as exc:
         await turn.send(
-            Html("⚠️ {}\n{}").format(
-                exc.text(_), _("Nothing was stored. Paste the whole notice again, or /cancel.")
-            )
+            turn.svc.renderer.render("calendar/unreadable.html.j2", turn.lang, problem=exc.text(_))
         )
         return
     days = notice.days()
@@ -116,7 +102,12 @@ async def typed_notice(ctx: Ctx) -> None:
 
 
 def _preview(
-    turn: Turn, year: int, days: list[NoticeDay], replaces: Html, done: Html | None = None
+    turn: Turn,
+    year: int,
+    days: list[NoticeDay],
+    replaces: Html,
+    done: Html | None = None,
+    stored: bool = False,
 ) -> Html:
     _ = turn._
     return turn.svc.renderer.render(
@@ -127,6 +118,7 @@ def _preview(
         summary=summary(_, year, days),
         replaces=replaces,
         done=done or "",
+        stored=stored,
     )
 
 
@@ -148,14 +140,8 @@ async def decide(ctx: Ctx, press: Press) -> None:
         async with turn.svc.transaction() as session:
             await calendar_db.reload(session, turn.svc.settings)
     await turn.answer()
-    done = Html("{} {}").format(
-        *(
-            ("✅", stored_text(_, stored))
-            if stored is not None
-            else ("✖️", _("Cancelled: nothing was stored."))
-        )
-    )
-    await turn.show(_preview(turn, year, days, Html(""), done))
+    done = stored_text(_, stored) if stored is not None else _("Cancelled: nothing was stored.")
+    await turn.show(_preview(turn, year, days, Html(""), done, stored is not None))
 
 
 def register(app: App) -> None:
