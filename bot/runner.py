@@ -192,10 +192,11 @@ class Instance:
     async def _try_lease(self, ttl: timedelta) -> bool | None:
         """True/False when the database answered; None when it could not be reached."""
         try:
-            async with self.svc.transaction() as session:
-                holds = await acquire_lease(
+            holds = await self.svc.in_transaction(
+                lambda session: acquire_lease(
                     session, ACTIVE_LEASE, self.name, self.svc.clock.now(), ttl
                 )
+            )
         except Exception as exc:  # the database is down: keep doing what we were doing
             if self.database_ok:
                 log.error("database unreachable (%s); keeping current role", type(exc).__name__)

@@ -91,8 +91,9 @@ class Scheduler:
     async def tick(self) -> None:
         """Run whatever is due now, then deliver what is queued."""
         # A holiday notice imported from the shell or by another instance counts from here.
-        async with self.svc.transaction() as session:
-            await calendar_db.refresh(session, self.svc.settings)
+        await self.svc.in_transaction(
+            lambda session: calendar_db.refresh(session, self.svc.settings)
+        )
         if self.config.enabled and await self.holds_lease():
             await self.run_due(self.svc.clock.now())
         await self.sender.drain()

@@ -33,6 +33,7 @@ from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.clock import Clock
+from bot.core.db.engine import once_more_if_dropped
 from bot.core.db.members import mark_reachable
 from bot.core.models import Member, OutboxFile, OutboxMessage, Township
 from bot.core.notices import group_post_failed_notices, unreachable_notices
@@ -82,6 +83,9 @@ class OutboxSender:
         self._unsettled = False
 
     async def claim(self, limit: int | None = None) -> list[OutboxMessage]:
+        return await once_more_if_dropped(lambda: self._claim(limit))
+
+    async def _claim(self, limit: int | None) -> list[OutboxMessage]:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             due = (

@@ -11,17 +11,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from bot.core.db import members as member_db
-from bot.core.db.engine import session_factory
+from bot.core.db.engine import is_sqlite, session_factory
 from bot.core.delivery import OutboxSender
 from bot.core.models import OutboxMessage
 from bot.core.outbox import Outgoing, enqueue
 from devkit.sample import PEOPLE, seed_people
 from tests.conftest import TOKEN, make_settings
+from tests.e2e.helpers import CADRE_LI, ask1
 from tests.e2e.reliability import record_counts
 from tests.e2e.test_instances import free_port, start_instance, wait_health
 
@@ -218,3 +221,28 @@ async def test_a_failing_send_loop_puts_its_claims_back_at_once(world, outage: i
     seen = notices(world.emu)
     assert set(seen) == {i.text for i in items} and set(seen.values()) == {1}
     assert await statuses(world.svc.sessions) == {"sent": len(items)}
+
+
+async def test_a_dropped_connection_costs_a_retry_not_an_apology(world, database_url) -> None:
+    """Connections are not pinged before use: the server cutting them all (a restart, a
+    proxy's idle timeout) is found by the next update's first statement, which runs again on
+    a new connection; the user gets the answer, not "the database is not reachable"."""
+    if is_sqlite(database_url):
+        pytest.skip("SQLite has no connections to drop")
+    user = CADRE_LI.telegram_user_id
+    assert "/visit" in (await ask1(world, user, "/help")).text
+    url = make_url(database_url)
+    admin = await asyncpg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, database="postgres"
+    )
+    try:
+        cut = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()",
+            url.database,
+        )
+    finally:
+        await admin.close()
+    assert cut >= 1
+    answer = await ask1(world, user, "/help")
+    assert "/visit" in answer.text
