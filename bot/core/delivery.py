@@ -38,6 +38,7 @@ from bot.core.db.members import mark_reachable
 from bot.core.models import Member, OutboxFile, OutboxMessage, Township
 from bot.core.notices import group_post_failed_notices, unreachable_notices
 from bot.core.outbox import enqueue, release_own_claims
+from bot.core.work import commit_pending
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,7 @@ class OutboxSender:
         being sent (when half of `batch` is left in flight), so the rate limiter never runs
         dry at a batch boundary.
         """
+        await commit_pending()  # an update that queued messages and sends them at once
         async with self._lock:
             if self._unsettled:
                 await self.settle()
