@@ -253,8 +253,7 @@ class Instance:
     async def _stand_by(self) -> None:
         if self._due_now is not None:
             self._due_now.cancel()
-            with contextlib.suppress(BaseException):
-                await self._due_now
+            await asyncio.gather(self._due_now, return_exceptions=True)
             self._due_now = None
         updater = self.app.updater
         if updater is not None and updater.running:
