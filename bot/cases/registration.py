@@ -240,7 +240,7 @@ async def ask_confirm(ctx: Ctx) -> Screen:
         parties=party_texts(draft.parties),
         description=draft.description or "",
         people=draft.people,
-        amount=money(draft.amount),
+        amount=money(draft.amount, turn.lang),
         tier=view.tier(draft.tier),
         deadline=view.date(rules.deadline_for(draft.tier, view.today, view.config.tier_days)),
     )

@@ -15,6 +15,7 @@ from bot.cases import rules
 from bot.cases.queries import CaseDetail, CaseSummary
 from bot.cases.rules import Action, AgreementForm, CaseConfig, CaseRuleError, Status, Tier
 from bot.core.i18n import N_, Gettext
+from bot.core.money import yuan
 from bot.core.render import format_date
 from bot.core.text import Html
 from bot.core.turn import Button
@@ -163,12 +164,8 @@ REFRESH = N_("🔄 Refresh")
 # --- formatting ------------------------------------------------------------------------
 
 
-def money(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    if value == value.to_integral_value():
-        return f"¥{int(value):,}"
-    return f"¥{value:,.2f}"
+def money(value: Decimal | None, language: str = "zh_CN") -> str:
+    return "" if value is None else yuan(value, language)
 
 
 def term_label(terms: Sequence[rules.Term], key: str | None) -> str:
@@ -242,7 +239,7 @@ class View:
         details = event.details or {}
         text = _(ACTION_DONE[action]).format(
             unit=self.unit(details.get("referral_unit")),
-            amount=money(Decimal(details["amount"])) if details.get("amount") else "",
+            amount=money(Decimal(details["amount"]), self.lang) if details.get("amount") else "",
             name=names.get(int(details.get("to_mediator_id") or 0), ""),
         )
         if action is Action.RESOLVE and details.get("agreement_form"):
@@ -285,7 +282,7 @@ def card_context(
         "opened_by": detail.names.get(s.opened_by, "?"),
         "mediator": detail.names.get(s.mediator_id or 0, ""),
         "people": s.people_count,
-        "amount": money(detail.amount),
+        "amount": money(detail.amount, view.lang),
         "description": detail.description,
         "show_parties": show_parties,
         "parties": parties,
@@ -294,12 +291,12 @@ def card_context(
         "resolved_on": view.date(s.resolved_on),
         "form": _(FORM_LABELS[s.agreement_form]) if s.agreement_form else "",
         "summary": s.agreement_summary or "",
-        "agreed": money(s.amount_agreed),
-        "paid": money(s.amount_paid),
+        "agreed": money(s.amount_agreed, view.lang),
+        "paid": money(s.amount_paid, view.lang),
         "unit": view.unit(s.referral_unit),
         "referred_on": view.date(s.referred_on),
         "escalated_on": view.date(s.escalated_on),
-        "relief": money(s.relief_total) if s.relief_count else "",
+        "relief": money(s.relief_total, view.lang) if s.relief_count else "",
         "relief_count": s.relief_count,
         "followup_on": view.date(s.followup_on),
         "reopened": s.reopened_count,
