@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from bot.cases import rules
 from bot.cases.queries import CaseDetail, CaseSummary
 from bot.cases.rules import Action, AgreementForm, CaseConfig, CaseRuleError, Status, Tier
-from bot.core.i18n import N_, Gettext
+from bot.core.i18n import N_, Gettext, normalize_language
 from bot.core.money import yuan
-from bot.core.render import format_date
+from bot.core.render import PUNCTUATION, format_date
 from bot.core.text import Html
 from bot.core.turn import Button
 
@@ -212,7 +212,11 @@ class View:
             return _("⚠️ overdue by {days} days").format(days=rules.days_overdue(state, self.today))
         if state.status in rules.DEADLINE_STATUSES:
             left = (state.deadline - self.today).days
-            return _("{days} days left").format(days=left) if left else _("due today")
+            if left == 0:
+                return _("due today")
+            if left == 1:
+                return _("due tomorrow")
+            return _("{days} days left").format(days=left)
         return ""
 
     def line(self, case: CaseSummary) -> dict[str, str]:
@@ -255,9 +259,13 @@ class View:
         }
 
 
-def party_texts(parties: Sequence[Any]) -> list[str]:
-    """'name (138****5678)': phones are only ever shown masked."""
-    return [f"{p.name} ({rules.mask_phone(p.phone)})" if p.phone else p.name for p in parties]
+def party_texts(parties: Sequence[Any], language: str = "zh_CN") -> list[str]:
+    """'张三（138****5678）': phones are only ever shown masked."""
+    mark = PUNCTUATION[normalize_language(language)]
+    return [
+        f"{p.name}{mark.opening}{rules.mask_phone(p.phone)}{mark.closing}" if p.phone else p.name
+        for p in parties
+    ]
 
 
 def card_context(
@@ -268,7 +276,7 @@ def card_context(
     events = list(detail.events)
     hidden = 0 if full_timeline else max(0, len(events) - CARD_EVENTS)
     shown = events[hidden:]
-    parties = party_texts(detail.parties) if show_parties else []
+    parties = party_texts(detail.parties, view.lang) if show_parties else []
     return {
         "number": s.number,
         "village": s.village,

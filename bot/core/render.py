@@ -37,7 +37,7 @@ def format_span(start: date, end: date, language: str = "zh_CN") -> str:
     """A range of days, the month said once when it does not change: 11月23日–29日."""
     first = format_date(start, language, False)
     if normalize_language(language) != "zh_CN":
-        return f"{first} – {format_date(end, language, False)}"
+        return f"{first}–{format_date(end, language, False)}"
     if (start.year, start.month) == (end.year, end.month):
         return f"{first}–{end.day}日"
     return f"{first}–{format_date(end, language, False)}"

@@ -137,16 +137,23 @@ def explanation_view(snapshot: dict[str, Any], member_id: int, language: str) ->
     def say(key: str) -> list[str]:
         return [describe(r, _, lang) for r in reasons_from_json(e.get(key, []))]
 
+    reasons = say("reasons")
+
+    def besides(key: str) -> list[str]:
+        """The list's conditions, less those already given as the reasons (a red listing's
+        reasons are the red conditions it met): each fact is said once."""
+        return [r for r in say(key) if r not in reasons]
+
     removed = e.get("removed_from")
     return {
         "status": e["status"],
         "removed_from": _(LIST_LABELS[removed]) if removed else "",
-        "reasons": say("reasons"),
+        "reasons": reasons,
         "listing_notes": say("listing_notes"),
-        "red_met": say("red_met"),
-        "red_blockers": say("red_blockers"),
-        "black_triggers": say("black_triggers"),
-        "black_clear": say("black_clear"),
+        "red_met": besides("red_met"),
+        "red_blockers": besides("red_blockers"),
+        "black_triggers": besides("black_triggers"),
+        "black_clear": besides("black_clear"),
         "context": say("context"),
         "points": e["points"],
         "rank": e.get("rank"),

@@ -80,7 +80,7 @@ async def test_a_mediator_of_two_townships_registers_and_lists_in_each(world) ->
     assert zh("{label}: {value}").format(label=zh("Registered cases"), value=1) in figures.text
     # A case opens by its number whichever township is chosen here, parties shown.
     card = await ask1(world, ZHOU, f"/case {djh}")
-    assert number_in(card) == djh and "张三 (139****5678)" in card.text
+    assert number_in(card) == djh and "张三（139****5678）" in card.text
 
 
 async def test_a_secretary_of_two_townships_reads_each_townships_figures(world) -> None:

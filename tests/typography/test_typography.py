@@ -83,7 +83,7 @@ def test_asides_are_never_nested() -> None:
 def test_a_span_says_the_month_once() -> None:
     assert format_span(date(2026, 11, 23), date(2026, 11, 29)) == "11月23日–29日"
     assert format_span(date(2026, 11, 30), date(2026, 12, 6)) == "11月30日–12月6日"
-    assert format_span(date(2026, 11, 23), date(2026, 11, 29), "en") == "23 Nov – 29 Nov"
+    assert format_span(date(2026, 11, 23), date(2026, 11, 29), "en") == "23 Nov–29 Nov"
 
 
 @pytest.mark.parametrize(
@@ -113,3 +113,19 @@ def test_the_next_meeting_is_never_a_past_day() -> None:
     assert next_meeting(thursday, monday) == date(2026, 12, 7)
     assert next_meeting(date(2026, 11, 30), monday) == date(2026, 11, 30)
     assert next_meeting(thursday, after_a_holiday_monday) == date(2026, 12, 8)
+
+
+def test_a_deadline_today_or_tomorrow_is_said_so() -> None:
+    items = [
+        {"number": f"SHZ-2026-000{days}", "village": "东岭村", "kind": "due_soon", "days": days}
+        | {"deadline": f"12月{3 + days}日"}
+        for days in (0, 1, 2)
+    ]
+    text = str(
+        Renderer().render("jobs/dispute_reminders.html.j2", "zh_CN", items=items, escalation=False)
+    )
+    lines = [line for line in text.splitlines() if "SHZ-2026" in line]
+    assert lines[0].endswith("东岭村 — 今天到期")
+    assert lines[1].endswith("东岭村 — 明天到期")
+    assert lines[2].endswith("东岭村 — 12月5日到期，还有 2 天")
+    assert problems(text) == []
