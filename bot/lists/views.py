@@ -10,7 +10,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from bot.core.i18n import gettext_for, normalize_language
+from bot.core.i18n import N_, gettext_for, normalize_language
+from bot.lists.rules import ReasonCode
 from bot.lists.snapshot import reason_from_json, reasons_from_json
 from bot.lists.text import LIST_LABELS, RULE_LABELS, describe, format_fraction, period_label
 
@@ -25,6 +26,27 @@ def period_text(snapshot: dict[str, Any], language: str) -> str:
         gettext_for(language),
         normalize_language(language),
     )
+
+
+RULES_SHORT = N_(
+    "Red list: every report on time and every quota met, with no overdue case. Black list: a "
+    "missing report, a week below the field-day quota, or a case overdue by more than {limit} "
+    "days."
+)
+
+
+def rules_short(snapshot: dict[str, Any], _: Any) -> str:
+    """The rules in two sentences, as a list states them up front (the full text is a tap
+    away): the limit is the one the issue was drawn up under."""
+    limit = next(
+        (
+            r.params.get("limit")
+            for r in reasons_from_json(snapshot["rules"])
+            if r.code == ReasonCode.RULE_BLACK_CASE_OVERDUE
+        ),
+        None,
+    )
+    return "" if limit is None else str(_(RULES_SHORT).format(limit=limit))
 
 
 def view(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
@@ -101,6 +123,7 @@ def view(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
         "period_key": snapshot["period"]["key"],
         "kind": snapshot["period"]["kind"],
         "rules": say(snapshot["rules"]),
+        "rules_short": rules_short(snapshot, _),
         "red": [listing(x) for x in snapshot["red"]],
         "black": [listing(x) for x in snapshot["black"]],
         "removed": [

@@ -100,7 +100,7 @@ async def test_parties_follow_the_roles_held_in_the_cases_township(world) -> Non
     djh = await db_register(world, OTHER_PERSON.telegram_user_id, village="西河村", code="DJH")
     shz = number_in(await register(world, ZHOU))
     card = await ask1(world, LI, f"/case {djh.number}")
-    assert "王五 (139****1111)" in card.text
+    assert "王五（139****1111）" in card.text
     assert zh("📱 Phone numbers") in button_labels(card)
     refused = await ask1(world, LI, f"/case {shz}")
     assert refused.text == zh(
