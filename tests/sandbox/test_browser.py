@@ -310,7 +310,7 @@ AT_BOTTOM = (
     ("label", "width", "height"), [("desktop", 1200, 820), ("phone", 360, 740)]
 )
 async def test_the_composer_takes_several_lines_and_the_chat_stays_at_the_bottom(
-    browser: Any, server: SandboxServer, label: str, width: int, height: int
+    browser: Any, server: SandboxServer, sandbox: Sandbox, label: str, width: int, height: int
 ) -> None:
     """A step that asks for one party per line is answered as asked (Shift+Enter breaks the
     line, Enter sends), and a card that grows keeps its buttons in view."""
@@ -356,5 +356,16 @@ async def test_the_composer_takes_several_lines_and_the_chat_stays_at_the_bottom
     box = await page.locator("#messages").bounding_box()
     button = await last_button.bounding_box()
     assert button["y"] + button["height"] <= box["y"] + box["height"] + 1
+
+    # A message edited to something much taller: the view follows it down.
+    assert sandbox.app is not None
+    before = await chat.count()
+    sent = await sandbox.app.bot.send_message(MEDIATOR, "进度：")
+    await chat.next_bot_message(before)
+    await page.wait_for_function(AT_BOTTOM)
+    lines = "\n".join(f"第{i}项：已完成" for i in range(1, 41))
+    await sandbox.app.bot.edit_message_text(lines, chat_id=MEDIATOR, message_id=sent.message_id)
+    await page.wait_for_selector(f"#messages .msg[data-msg='{sent.message_id}']:has-text('第40项')")
+    assert await page.evaluate(AT_BOTTOM)
     await page.screenshot(path=str(ARTIFACTS / f"sandbox-scrolled-{label}.png"))
     assert page.errors == []
