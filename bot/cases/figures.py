@@ -20,7 +20,7 @@ from bot.cases.views import BACK_TO_FIGURES, Screen, View, pairs
 from bot.core.db.directory import TownshipInfo
 from bot.core.flows import BadPress, Press
 from bot.core.i18n import N_, normalize_language
-from bot.core.render import PUNCTUATION
+from bot.core.render import PUNCTUATION, format_span
 from bot.core.text import Html
 from bot.core.turn import Button, MemberTurn, page_of
 
@@ -200,8 +200,7 @@ async def figures_screen(turn: MemberTurn, township: TownshipInfo, period: Perio
         "cases/disputes.html.j2",
         turn.lang,
         township=township.name,
-        start=view.date(stats.period_start),
-        end=view.date(stats.period_end),
+        span=format_span(stats.period_start, stats.period_end, view.lang),
         figures=figures,
         breakdowns=[
             (_("By category"), group_lines(stats.by_category, view.category)),
@@ -342,8 +341,7 @@ async def drill(turn: MemberTurn, press: Press) -> None:
         group=group_name,
         total=figure.count,
         definition=_(definition),
-        start=view.date(stats.period_start),
-        end=view.date(stats.period_end),
+        span=format_span(stats.period_start, stats.period_end, view.lang),
         cases=[view.line(c) for c in shown],
         offset=page * PAGE,
         page=page + 1,

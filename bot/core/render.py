@@ -34,8 +34,11 @@ def format_date(value: date, language: str = "zh_CN", weekday: bool = True) -> s
 
 
 def format_span(start: date, end: date, language: str = "zh_CN") -> str:
-    """A range of days, the month said once when it does not change: 11月23日–29日."""
+    """A range of days, the month said once when it does not change (11月23日–29日), and a
+    single day once (11月23日)."""
     first = format_date(start, language, False)
+    if start == end:
+        return first
     if normalize_language(language) != "zh_CN":
         return f"{first}–{format_date(end, language, False)}"
     if (start.year, start.month) == (end.year, end.month):

@@ -79,7 +79,7 @@ async def test_year_figures_with_definitions(world) -> None:
     await seed(world)
     figures = await ask1(world, SEC, "/disputes")
     text = figures.text
-    assert zh("Period: {start} – {end}").format(start="1月1日", end="11月23日") in text
+    assert zh("Period: {span}").format(span="1月1日–11月23日") in text
     expected = {
         "Found by screening (排查发现)": "4",
         "Registered cases": "6",
@@ -150,7 +150,7 @@ async def test_month_and_week_and_groups(world) -> None:
     week = await press(world, ZHOU, month, zh("This week"))
     assert figure_line("Registered cases", "1") in week.text
     assert figure_line("Success rate", "—（0/0）") in week.text
-    assert zh("Period: {day}").format(day="11月23日") in week.text  # one day, said once
+    assert zh("Period: {span}").format(span="11月23日") in week.text  # one day, said once
     year = await press(world, ZHOU, week, zh("This year"))
     groups = await press(world, ZHOU, year, zh("🏘 By village"))
     assert "东岭村（3）" in button_labels(groups)

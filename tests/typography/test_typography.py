@@ -84,6 +84,7 @@ def test_a_span_says_the_month_once() -> None:
     assert format_span(date(2026, 11, 23), date(2026, 11, 29)) == "11月23日–29日"
     assert format_span(date(2026, 11, 30), date(2026, 12, 6)) == "11月30日–12月6日"
     assert format_span(date(2026, 11, 23), date(2026, 11, 29), "en") == "23 Nov–29 Nov"
+    assert format_span(date(2026, 11, 23), date(2026, 11, 23)) == "11月23日"
 
 
 @pytest.mark.parametrize(
