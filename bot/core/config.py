@@ -103,6 +103,7 @@ _MESSAGES = {
     "not_a_section": N_("{key} {value} is not one of the sections"),
     "duplicate_terms": N_("duplicate {name} {attr}s: {values}"),
     "duplicate_townships": N_("duplicate township codes: {codes}"),
+    "insecure_cookies": N_("secure_cookies may be false only when public_url is http://localhost"),
 }
 # Constant messages of validators that raise a plain ValueError (translated by their text).
 _VALUE_ERRORS = (N_("must start with http:// or https://"),)
@@ -193,6 +194,43 @@ class TelegramConfig(_Strict):
     @property
     def base_file_url(self) -> str:
         return f"{self.api_base_url}/file/bot"
+
+
+class ChannelConfig(_Strict):
+    """Where members talk to the bot: Telegram, or the township's own web chat (`bot.web`),
+    which `township-bot run` serves in the same process as the bot."""
+
+    kind: Literal["telegram", "web"] = "telegram"
+    listen: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    # The address members open (behind the reverse proxy): invitation links point here.
+    public_url: str = "http://localhost:8080"
+    # Off only for trying it out on http://localhost; a browser drops Secure cookies over http.
+    secure_cookies: bool = True
+    session_days: int = Field(180, ge=1, le=3650)
+    upload_max_bytes: int = Field(10 << 20, ge=1024, le=50 << 20)
+    # Sign-in attempts per address per hour, successful or not.
+    signin_attempts_per_hour: int = Field(20, ge=1, le=10_000)
+    bot_name: Annotated[str, Field(min_length=1, max_length=64)] = "乡镇工作助手"
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _secure_unless_localhost(self) -> ChannelConfig:
+        host = urlsplit(self.public_url).hostname
+        local = self.public_url.startswith("http://") and host in ("localhost", "127.0.0.1")
+        if not self.secure_cookies and not local:
+            raise _invalid("insecure_cookies")
+        return self
+
+    @property
+    def web(self) -> bool:
+        return self.kind == "web"
 
 
 class DatabaseConfig(_Strict):
@@ -515,6 +553,7 @@ class Settings(_Strict):
     timezone: str = "Asia/Shanghai"
     language: Language = "zh_CN"
     telegram: TelegramConfig = TelegramConfig()
+    channel: ChannelConfig = ChannelConfig()
     database: DatabaseConfig = DatabaseConfig()
     roles: RolesConfig = RolesConfig()
     invites: InviteConfig = InviteConfig()
@@ -557,6 +596,12 @@ class Settings(_Strict):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def invite_link(self, bot_username: str, token: str) -> str:
+        """Where an invitation takes its person: the web chat's sign-in, or Telegram's /start."""
+        if self.channel.web:
+            return f"{self.channel.public_url}/join/{token}"
+        return f"https://t.me/{bot_username}?start={token}"
 
 
 def _format_location(loc: tuple[Any, ...], data: dict[str, Any]) -> str:

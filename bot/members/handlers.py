@@ -43,7 +43,7 @@ async def invite_command(turn: MemberTurn) -> None:
 
 async def make_invite(turn: MemberTurn, township_id: int, role: Role) -> None:
     token = await service.invite(turn, township_id, role)
-    link = f"https://t.me/{turn.context.bot.username}?start={token}"
+    link = turn.svc.settings.invite_link(turn.context.bot.username, token)
     hours = turn.svc.settings.invites.valid_hours
     await turn.show(v.invitation(turn, service.township_name(turn, township_id), role, hours, link))
 

@@ -29,6 +29,17 @@ from bot.core.models.redblack import (
     RedBlackIssue,
     RedBlackObjection,
 )
+from bot.core.models.web import (
+    WebCallback,
+    WebChat,
+    WebCommands,
+    WebFile,
+    WebMessage,
+    WebSession,
+    WebSignIn,
+    WebUpdate,
+    WebUser,
+)
 from bot.core.models.week import (
     FieldVisit,
     LeaveKind,
@@ -77,6 +88,15 @@ __all__ = [
     "Village",
     "VillageAssignment",
     "VisitProblem",
+    "WebCallback",
+    "WebChat",
+    "WebCommands",
+    "WebFile",
+    "WebMessage",
+    "WebSession",
+    "WebSignIn",
+    "WebUpdate",
+    "WebUser",
     "WeeklyReport",
     "WeeklyReportRevision",
     "metadata",

@@ -1,0 +1,369 @@
+"""The members' side: sign-in by invitation (`/join/<code>`) and the chat's JSON API."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+import tornado.web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.models import WebCallback, WebChat, WebFile, WebMessage
+from bot.web import auth, store
+from bot.web.botapi.rules import ApiError, image_size
+from bot.web.methods import commands_for
+from bot.web.server import POLL_LIMIT, Base
+
+HISTORY = 200
+NAME_LIMIT = 32
+JOIN_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/app.css"><title>加入工作群</title></head>
+<body class="join"><main><h1>{title}</h1><p>{text}</p>{form}</main></body></html>"""
+JOIN_FORM = """<form method="post"><label>您的姓名 <input name="name" maxlength="32" required
+autocomplete="name"></label><button type="submit">在此设备登录</button></form>"""
+JOIN_PROBLEMS = {
+    auth.SignIn.INVALID: "此邀请链接无效。请向乡镇书记索取新的邀请链接。",
+    auth.SignIn.USED: "此邀请链接已被使用。每个链接只能使用一次，请向乡镇书记索取新的邀请链接。",
+    auth.SignIn.EXPIRED: "此邀请链接已过期。请向乡镇书记索取新的邀请链接。",
+    auth.SignIn.LIMITED: "尝试次数过多，请一小时后再试。",
+}
+
+
+class Member(Base):
+    """A request from a member's browser: a valid session, and the CSRF header on changes."""
+
+    signed: auth.Signed
+
+    async def prepare(self) -> None:
+        token = self.get_cookie(auth.COOKIE)
+        now = self.web.clock.now()
+        async with self.web.transaction() as session:
+            signed = await auth.signed_in(session, token, now, self.web.channel.session_days)
+        if signed is None:
+            self.send_json(401, {"ok": False, "error": "signed_out"})
+            return
+        if self.request.method not in ("GET", "HEAD") and not (
+            same_origin(self)
+            and auth.csrf_ok(token or "", self.request.headers.get(auth.CSRF_HEADER))
+        ):
+            self.send_json(403, {"ok": False, "error": "csrf"})
+            return
+        self.signed = signed
+
+    async def chat(self, session: AsyncSession, chat_id: str) -> WebChat:
+        """One of the member's own chats; any other is answered as if it did not exist."""
+        try:
+            wanted = int(chat_id)
+        except ValueError:
+            raise tornado.web.HTTPError(404) from None
+        for chat in await store.visible_chats(session, self.signed.user.id):
+            if chat.id == wanted:
+                return chat
+        raise tornado.web.HTTPError(404)
+
+    def body(self) -> dict[str, Any]:
+        try:
+            value = json.loads(self.request.body or b"{}")
+        except ValueError:
+            raise tornado.web.HTTPError(400) from None
+        if not isinstance(value, dict):
+            raise tornado.web.HTTPError(400)
+        return value
+
+
+def same_origin(handler: tornado.web.RequestHandler) -> bool:
+    """A change comes from a page of this server: Origin (or Referer) names it."""
+    sent = handler.request.headers.get("Origin") or handler.request.headers.get("Referer")
+    if not sent:
+        return False
+    parts = urlsplit(sent)
+    return f"{parts.scheme}://{parts.netloc}" == _origin(handler)
+
+
+def _origin(handler: tornado.web.RequestHandler) -> str:
+    return f"{handler.request.protocol}://{handler.request.host}"
+
+
+class Me(Member):
+    async def get(self) -> None:
+        token = self.get_cookie(auth.COOKIE) or ""
+        async with self.web.transaction() as session:
+            chats = await store.visible_chats(session, self.signed.user.id)
+            listed = [
+                {
+                    "id": c.id,
+                    "type": c.type,
+                    "title": c.title or self.web.channel.bot_name,
+                    "commands": await commands_for(session, c),
+                }
+                for c in chats
+            ]
+        user = {"id": self.signed.user.id, "name": self.signed.user.first_name}
+        self.send_json(200, {"user": user, "csrf": auth.csrf_token(token), "chats": listed})
+
+
+def _view(row: WebMessage) -> dict[str, Any]:
+    data = row.data
+    view: dict[str, Any] = {
+        "id": row.message_id,
+        "from_bot": row.from_bot,
+        "date": data.get("date"),
+        "text": data.get("text", data.get("caption", "")),
+        "entities": data.get("entities", data.get("caption_entities", [])),
+        "edited": "edit_date" in data,
+        "buttons": [
+            [
+                {"text": b.get("text", ""), "data": b.get("callback_data"), "url": b.get("url")}
+                for b in line
+            ]
+            for line in (data.get("reply_markup") or {}).get("inline_keyboard", [])
+        ],
+    }
+    if "document" in data:
+        document = data["document"]
+        view["document"] = {
+            "file_id": document["file_id"],
+            "name": document.get("file_name") or "文件",
+            "size": document.get("file_size"),
+        }
+    if "photo" in data:
+        view["photo"] = {"file_id": data["photo"][-1]["file_id"]}
+    return view
+
+
+async def _history(session: AsyncSession, chat_id: int) -> list[WebMessage]:
+    rows = await session.scalars(
+        select(WebMessage)
+        .where(WebMessage.chat_id == chat_id)
+        .order_by(WebMessage.message_id.desc())
+        .limit(HISTORY)
+    )
+    return list(reversed(list(rows)))
+
+
+def _keyboard(rows: list[WebMessage]) -> list[list[str]] | None:
+    for row in reversed(rows):
+        if row.from_bot and row.keyboard is not None:
+            if "keyboard" not in row.keyboard:
+                return None
+            return [
+                [b if isinstance(b, str) else str(b.get("text", "")) for b in line]
+                for line in row.keyboard["keyboard"]
+            ]
+    return None
+
+
+class Messages(Member):
+    async def get(self, chat_id: str) -> None:
+        """The chat's last messages; with `known`, waits until they differ from it."""
+        known = self.get_argument("known", "")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + min(float(self.get_argument("wait", "0") or 0), POLL_LIMIT)
+        while True:
+            async with self.web.transaction() as session:
+                chat = await self.chat(session, chat_id)
+                rows = await _history(session, chat.id)
+            version = ",".join(f"{r.message_id}.{r.revision}" for r in rows if not r.deleted)
+            left = deadline - loop.time()
+            if version != known or left <= 0:
+                break
+            await self.web.chats.wait(min(left, 1.0))
+        messages = [_view(r) for r in rows if not r.deleted]
+        self.send_json(200, {"version": version, "messages": messages, "keyboard": _keyboard(rows)})
+
+    async def post(self, chat_id: str) -> None:
+        text = str(self.body().get("text", "")).strip()
+        if not text or len(text) > 4096:
+            self.send_json(400, {"ok": False, "error": "text"})
+            return
+        async with self.web.transaction() as session:
+            chat = await self.chat(session, chat_id)
+            row = await store.member_message(
+                session, self.signed.user, chat, self.web.clock.now(), text=text
+            )
+            message_id = row.message_id
+        self.web.updates.notify()
+        self.web.chats.notify()
+        self.send_json(200, {"ok": True, "id": message_id})
+
+
+class Upload(Member):
+    async def post(self, chat_id: str) -> None:
+        uploads = self.request.files.get("file") or []
+        if len(uploads) != 1 or not uploads[0].body:
+            self.send_json(400, {"ok": False, "error": "file"})
+            return
+        upload = uploads[0]
+        if len(upload.body) > self.web.channel.upload_max_bytes:
+            self.send_json(413, {"ok": False, "error": "too_large"})
+            return
+        photo = upload.content_type in ("image/jpeg", "image/png")
+        now = self.web.clock.now()
+        name = upload.filename[:255] or "文件"
+        async with self.web.transaction() as session:
+            chat = await self.chat(session, chat_id)
+            if photo and image_size(upload.body) is None:
+                photo = False
+            kind = "photo" if photo else "document"
+            record = store.store_file(
+                session, kind, upload.body, now, None if photo else name, upload.content_type
+            )
+            caption = self.get_body_argument("caption", "")[:1024] or None
+            await store.member_message(
+                session, self.signed.user, chat, now, file=record, caption=caption
+            )
+        self.web.updates.notify()
+        self.web.chats.notify()
+        self.send_json(200, {"ok": True})
+
+
+class Press(Member):
+    async def post(self, chat_id: str) -> None:
+        body = self.body()
+        async with self.web.transaction() as session:
+            chat = await self.chat(session, chat_id)
+            row = await session.get(WebMessage, (chat.id, int(body.get("message_id") or 0)))
+            if row is None or row.deleted or not row.from_bot:
+                self.send_json(400, {"ok": False, "error": "message"})
+                return
+            try:
+                query_id = await store.press(
+                    session, self.signed.user, row, str(body.get("data", "")), self.web.clock.now()
+                )
+            except ApiError:
+                self.send_json(400, {"ok": False, "error": "button"})
+                return
+        self.web.updates.notify()
+        self.send_json(200, {"ok": True, "query": query_id})
+
+
+class Answer(Member):
+    async def get(self, query_id: str) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + min(float(self.get_argument("wait", "0") or 0), POLL_LIMIT)
+        while True:
+            async with self.web.transaction() as session:
+                row = await session.get(WebCallback, query_id)
+            if row is None or row.user_id != self.signed.user.id:
+                raise tornado.web.HTTPError(404)
+            left = deadline - loop.time()
+            if row.answer is not None or left <= 0:
+                break
+            await self.web.chats.wait(min(left, 1.0))
+        self.send_json(200, {"answer": row.answer})
+
+
+class Download(Member):
+    async def get(self, file_id: str) -> None:
+        async with self.web.transaction() as session:
+            visible = [c.id for c in await store.visible_chats(session, self.signed.user.id)]
+            seen = await session.scalar(
+                select(WebMessage.chat_id).where(
+                    WebMessage.file_id == file_id,
+                    WebMessage.chat_id.in_(visible),
+                    WebMessage.deleted.is_(False),
+                )
+            )
+            record = await session.get(WebFile, file_id) if seen is not None else None
+            if record is None:
+                raise tornado.web.HTTPError(404)
+            data, mime, name, kind = record.data, record.mime_type, record.file_name, record.kind
+        inline = kind == "photo"
+        self.set_header(
+            "Content-Type", "image/jpeg" if inline else mime or "application/octet-stream"
+        )
+        if not inline:
+            from urllib.parse import quote
+
+            self.set_header(
+                "Content-Disposition", f"attachment; filename*=UTF-8''{quote(name or 'file')}"
+            )
+        self.set_header("Cache-Control", "private, no-store")
+        self.finish(data)
+
+
+class SignOut(Member):
+    async def post(self) -> None:
+        async with self.web.transaction() as session:
+            await auth.revoke(
+                session, self.signed.user.id, self.signed.session_id, self.web.clock.now()
+            )
+        self.clear_cookie(auth.COOKIE, path="/")
+        self.send_json(200, {"ok": True})
+
+
+class Join(Base):
+    """An invitation link: opening it shows a form; sending the form signs this browser in and
+    hands the invitation to the bot (`/start <code>`), which registers the member."""
+
+    def get(self, code: str) -> None:
+        self._page(
+            "加入乡镇工作群",
+            "请填写姓名，在此设备登录。以后打开本页即可使用，无需密码。",
+            JOIN_FORM,
+        )
+
+    async def post(self, code: str) -> None:
+        if not same_origin(self):
+            self.set_status(403)
+            self._page("无法登录", "请直接打开邀请链接。", "")
+            return
+        name = " ".join(self.get_body_argument("name", "").split())[:NAME_LIMIT]
+        address = self.request.remote_ip or "?"
+        now = self.web.clock.now()
+        channel = self.web.channel
+        async with self.web.transaction() as session:
+            outcome = await auth.check_invitation(
+                session, code, address, now, channel.signin_attempts_per_hour
+            )
+            if outcome is auth.SignIn.OK and name:
+                user = await store.new_user(session, name, now)
+                device = self.request.headers.get("User-Agent", "")
+                token = await auth.open_session(
+                    session, user, device, address, now, channel.session_days
+                )
+                chat = await session.get(WebChat, user.id)
+                assert chat is not None
+                await store.member_message(session, user, chat, now, text=f"/start {code}")
+        if outcome is not auth.SignIn.OK:
+            self.set_status(429 if outcome is auth.SignIn.LIMITED else 400)
+            self._page("无法登录", JOIN_PROBLEMS[outcome], "")
+            return
+        if not name:
+            self.set_status(400)
+            self._page("加入乡镇工作群", "请填写姓名。", JOIN_FORM)
+            return
+        self.web.updates.notify()
+        self.set_cookie(
+            auth.COOKIE,
+            token,
+            path="/",
+            httponly=True,
+            secure=channel.secure_cookies,
+            samesite="Lax",
+            expires_days=channel.session_days,
+        )
+        self.redirect("/", status=303)
+
+    def _page(self, title: str, text: str, form: str) -> None:
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(JOIN_PAGE.format(title=html.escape(title), text=html.escape(text), form=form))
+
+
+def routes(args: dict[str, Any]) -> list[Any]:
+    return [
+        (r"/join/([A-Za-z0-9_-]{1,128})", Join, args),
+        (r"/api/me", Me, args),
+        (r"/api/signout", SignOut, args),
+        (r"/api/chats/(-?[0-9]{1,20})/messages", Messages, args),
+        (r"/api/chats/(-?[0-9]{1,20})/files", Upload, args),
+        (r"/api/chats/(-?[0-9]{1,20})/press", Press, args),
+        (r"/api/answers/([0-9a-f]{1,32})", Answer, args),
+        (r"/api/files/([A-Za-z0-9]{1,64})", Download, args),
+    ]
