@@ -244,7 +244,14 @@ async def member_message(
         if caption:
             fields["caption"] = caption
     row = await add_message(
-        session, chat, sender=user_json(user), fields=fields, now=now, from_bot=False, user=user
+        session,
+        chat,
+        sender=user_json(user),
+        fields=fields,
+        now=now,
+        from_bot=False,
+        file=file,
+        user=user,
     )
     if chat.type == "private" or (text or "").startswith("/"):
         await push_update(session, "message", row.data, now)

@@ -3,7 +3,7 @@ loopback, the sample township, and members' browsers as httpx clients."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,17 +81,22 @@ class Browser:
 
     async def wait_messages(self, chat_id: int, count: int) -> list[dict[str, Any]]:
         """Long-poll until the chat holds at least `count` messages (no sleeping)."""
+        return await self.wait_for(chat_id, lambda messages: len(messages) >= count)
+
+    async def wait_for(
+        self, chat_id: int, predicate: Callable[[list[dict[str, Any]]], bool]
+    ) -> list[dict[str, Any]]:
         known = ""
         for _ in range(20):
             response = await self.http.get(
                 f"/api/chats/{chat_id}/messages", params={"known": known, "wait": 10}
             )
             payload = response.json()
-            if len(payload["messages"]) >= count:
-                messages: list[dict[str, Any]] = payload["messages"]
+            messages: list[dict[str, Any]] = payload["messages"]
+            if predicate(messages):
                 return messages
             known = payload["version"]
-        raise AssertionError(f"fewer than {count} messages in chat {chat_id}")
+        raise AssertionError(f"chat {chat_id} never showed what was expected")
 
     async def say(self, chat_id: int, text: str) -> httpx.Response:
         return await self.http.post(f"/api/chats/{chat_id}/messages", json={"text": text})
