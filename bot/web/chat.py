@@ -22,7 +22,8 @@ HISTORY = 200
 NAME_LIMIT = 32
 JOIN_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="/static/app.css"><title>加入工作群</title></head>
+<link rel="icon" href="/static/icon.svg"><link rel="stylesheet" href="/static/app.css">
+<title>加入工作群</title></head>
 <body class="join"><main><h1>{title}</h1><p>{text}</p>{form}</main></body></html>"""
 JOIN_FORM = """<form method="post"><label>您的姓名 <input name="name" maxlength="32" required
 autocomplete="name"></label><button type="submit">在此设备登录</button></form>"""

@@ -68,7 +68,7 @@ class Base(tornado.web.RequestHandler):
     def set_default_headers(self) -> None:
         self.set_header("Content-Security-Policy", CSP)
         self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Referrer-Policy", "no-referrer")
+        self.set_header("Referrer-Policy", "same-origin")
         self.set_header("X-Frame-Options", "DENY")
 
     def send_json(self, status: int, payload: Any) -> None:
