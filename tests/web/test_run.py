@@ -78,3 +78,27 @@ async def test_run_serves_the_bot_and_the_web_chat_in_one_process(tmp_path: Path
     finally:
         process.send_signal(signal.SIGTERM)
         assert await process.wait() == 0, (tmp_path / "run.log").read_text()
+
+
+def test_the_invite_command_prints_a_web_link(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.e2e.test_instances import ROOT
+
+    config = tmp_path / "config.toml"
+    write_config(config, f"sqlite+aiosqlite:///{tmp_path / 'township.db'}", 8080, 0)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "invite", "--config", str(config)]
+        + ["--township", "SHZ", "--role", "secretary"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("http://localhost:8080/join/")
