@@ -178,6 +178,33 @@ async def village_pressed(turn: MemberTurn, township_id: int, press: Press) -> N
     await show_villages(turn, township_id, member_id, page)
 
 
+@MEMBERS.on(MemberAct.DEVICES)
+@managed
+async def devices_pressed(turn: MemberTurn, township_id: int, press: Press) -> None:
+    member_id = press.number(1)
+    found = await service.devices(turn, township_id, member_id)
+    if found is None:
+        await turn.answer(turn._(v.NO_MEMBER), alert=True)
+        return
+    await turn.answer()
+    await turn.show(*v.device_list(turn, township_id, member_id, *found))
+
+
+@MEMBERS.on(MemberAct.SIGN_OUT)
+@managed
+async def sign_out_pressed(turn: MemberTurn, township_id: int, press: Press) -> None:
+    member_id, device_id = press.number(1), press.number(2)
+    done = await service.revoke_device(turn, township_id, member_id, device_id)
+    if done is None:
+        await turn.answer(turn._(v.NO_MEMBER), alert=True)
+        return
+    _ = turn._
+    await turn.answer(_("Signed out") if done else _("That device was already signed out."))
+    found = await service.devices(turn, township_id, member_id)
+    if found is not None:
+        await turn.show(*v.device_list(turn, township_id, member_id, *found))
+
+
 def register(app: App) -> None:
     app.add_handler(CommandHandler("members", members_command))
     app.add_handler(CommandHandler("invite", invite_command))

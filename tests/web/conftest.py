@@ -46,7 +46,7 @@ class WebWorld:
         self.clients.append(client)
         return client
 
-    async def browser_of(self, user_id: int, name: str = "") -> Browser:
+    async def browser_of(self, user_id: int, name: str = "", device: str = "test") -> Browser:
         """A browser signed in as this person (as if they had used an invitation)."""
         async with self.svc.transaction() as session:
             if await session.get(WebUser, user_id) is None:
@@ -56,7 +56,7 @@ class WebWorld:
             user = await session.get(WebUser, user_id)
             assert user is not None
             token = await auth.open_session(
-                session, user, "test", "127.0.0.1", self.clock.now(), days=30
+                session, user, device, "127.0.0.1", self.clock.now(), days=30
             )
         client = self.client(cookies={auth.COOKIE: token}, headers={"Origin": self.url})
         me = (await client.get("/api/me")).json()
@@ -97,6 +97,25 @@ class Browser:
                 return messages
             known = payload["version"]
         raise AssertionError(f"chat {chat_id} never showed what was expected")
+
+    async def press(self, chat_id: int, label: str) -> dict[str, Any] | None:
+        """Press the newest button with this label; the bot's answer once it comes."""
+        messages = (await self.messages(chat_id))["messages"]
+        message, button = next(
+            (m, b)
+            for m in reversed(messages)
+            for row in m["buttons"]
+            for b in row
+            if b["text"] == label
+        )
+        pressed = await self.http.post(
+            f"/api/chats/{chat_id}/press",
+            json={"message_id": message["id"], "data": button["data"]},
+        )
+        assert pressed.status_code == 200, pressed.text
+        answer = await self.http.get(f"/api/answers/{pressed.json()['query']}", params={"wait": 10})
+        result: dict[str, Any] | None = answer.json()["answer"]
+        return result
 
     async def say(self, chat_id: int, text: str) -> httpx.Response:
         return await self.http.post(f"/api/chats/{chat_id}/messages", json={"text": text})

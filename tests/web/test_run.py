@@ -91,9 +91,9 @@ def test_the_invite_command_prints_a_web_link(tmp_path: Path) -> None:
     write_config(config, f"sqlite+aiosqlite:///{tmp_path / 'township.db'}", 8080, 0)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
     env["PYTHONPATH"] = str(ROOT)
+    command = ["invite", "--config", str(config), "--township", "SHZ", "--role", "secretary"]
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "invite", "--config", str(config)]
-        + ["--township", "SHZ", "--role", "secretary"],
+        [sys.executable, "-m", "bot", *command],
         capture_output=True,
         text=True,
         env=env,
