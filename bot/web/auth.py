@@ -17,11 +17,12 @@ from enum import StrEnum
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.models import Invite, Member, WebSession, WebSignIn, WebUser
+from bot.core.models import Invite, Member, WebDeviceLink, WebSession, WebSignIn, WebUser
 
 COOKIE = "township_session"
 CSRF_HEADER = "X-CSRF-Token"
 SEEN_EVERY = timedelta(minutes=5)
+DEVICE_LINK_VALID = timedelta(minutes=15)
 
 
 class SignIn(StrEnum):
@@ -78,6 +79,51 @@ async def check_invitation(
     if outcome is not SignIn.OK:
         session.add(WebSignIn(at=now, address=address[:64], outcome=outcome.value))
     return outcome
+
+
+async def new_device_link(session: AsyncSession, user_id: int, now: datetime) -> str:
+    code = secrets.token_urlsafe(24)
+    session.add(
+        WebDeviceLink(
+            user_id=user_id,
+            code_hash=hash_token(code),
+            expires_at=now + DEVICE_LINK_VALID,
+            used_at=None,
+        )
+    )
+    await session.flush()
+    return code
+
+
+async def use_device_link(
+    session: AsyncSession, code: str, address: str, now: datetime, per_hour: int
+) -> tuple[SignIn, WebUser | None]:
+    """The person a one-time device link signs in (and the link is used up); every attempt is
+    recorded like an invitation's."""
+    user = None
+    if await _attempts(session, address, now) >= per_hour:
+        outcome = SignIn.LIMITED
+    else:
+        link = await session.scalar(
+            select(WebDeviceLink).where(WebDeviceLink.code_hash == hash_token(code))
+        )
+        if link is None:
+            outcome = SignIn.INVALID
+        elif link.used_at is not None:
+            outcome = SignIn.USED
+        elif link.expires_at <= now:
+            outcome = SignIn.EXPIRED
+        else:
+            active = await session.scalar(
+                select(Member.active).where(Member.telegram_user_id == link.user_id)
+            )
+            user = await session.get(WebUser, link.user_id) if active is not False else None
+            outcome = SignIn.OK if user is not None else SignIn.INVALID
+            if user is not None:
+                link.used_at = now
+    if outcome is not SignIn.OK:
+        session.add(WebSignIn(at=now, address=address[:64], outcome=outcome.value))
+    return outcome, user
 
 
 async def open_session(

@@ -1,7 +1,8 @@
 """web channel
 
 The township's own Bot API server and web chat (`bot.web`): its chats, messages, files,
-pending updates and callback queries, command menus, signed-in browsers and sign-in attempts.
+pending updates and callback queries, command menus, signed-in browsers, one-time links
+that sign in another device, and sign-in attempts.
 
 Revision ID: 0015
 Revises: 0014
@@ -45,6 +46,16 @@ def upgrade() -> None:
         sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("commands", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("scope", "language", name=op.f("pk_web_commands")),
+    )
+    op.create_table(
+        "web_device_links",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_device_links")),
+        sa.UniqueConstraint("code_hash", name=op.f("uq_web_device_links_code_hash")),
     )
     op.create_table(
         "web_files",
@@ -143,6 +154,7 @@ def downgrade() -> None:
 
     op.drop_table("web_messages")
     op.drop_table("web_files")
+    op.drop_table("web_device_links")
     op.drop_table("web_commands")
     op.drop_table("web_chats")
     with op.batch_alter_table("web_callbacks", schema=None) as batch_op:

@@ -89,3 +89,28 @@ async def test_a_sign_in_from_another_site_is_refused(web: WebWorld) -> None:
     http = web.client(headers={"Origin": "https://evil.example"})
     assert (await http.post(f"/join/{code}", data={"name": "吴小平"})).status_code == 403
     assert (await join(web, code)).status_code == 303
+
+
+async def test_a_member_adds_another_device_from_a_one_time_link(web: WebWorld) -> None:
+    from tests.web.test_access import CADRE
+
+    phone = await web.browser_of(CADRE.telegram_user_id, CADRE.name)
+    made = await phone.http.post("/api/devices/link")
+    assert made.status_code == 200
+    link = made.json()["link"]
+    assert link.startswith(f"{web.url}/device/")
+    path = link.removeprefix(web.url)
+    laptop = web.client(headers={"Origin": web.url})
+    assert (await laptop.get(path)).status_code == 200
+    assert (await laptop.post(path)).status_code == 303
+    me = (await laptop.get("/api/me")).json()
+    assert me["user"]["id"] == CADRE.telegram_user_id
+    # Once only, and within 15 minutes.
+    again = web.client(headers={"Origin": web.url})
+    assert (await again.post(path)).status_code == 400
+    late = (await phone.http.post("/api/devices/link")).json()["link"].removeprefix(web.url)
+    web.clock.advance(timedelta(minutes=16))
+    assert (await again.post(late)).status_code == 400
+    # Making a link is a change: it needs the CSRF token.
+    bare = web.client(cookies={auth.COOKIE: phone.token}, headers={"Origin": web.url})
+    assert (await bare.post("/api/devices/link")).status_code == 403

@@ -117,6 +117,18 @@ class WebSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
 
 
+class WebDeviceLink(Base):
+    """A one-time link a signed-in member opens on another device to sign it in too."""
+
+    __tablename__ = "web_device_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+
+
 class WebSignIn(Base):
     """Every sign-in attempt, kept for the audit and for the rate limit."""
 

@@ -181,6 +181,28 @@ function renderMenu() {
     menu.append(el("li", {}, el("button", { type: "button", dataset: { testid: "command" }, onclick: () => { menu.hidden = true; send(`/${c.command}`); } },
       el("b", {}, `/${c.command}`), ` ${c.description}`)));
   }
+  menu.append(el("li", { class: "separator" }, el("button", { type: "button", dataset: { testid: "add-device" }, onclick: () => { menu.hidden = true; addDevice(); } }, "📱 在另一台设备登录")));
+  menu.append(el("li", {}, el("button", { type: "button", dataset: { testid: "sign-out" }, onclick: () => { menu.hidden = true; signOut(); } }, "退出本设备的登录")));
+}
+
+async function addDevice() {
+  const response = await api("/api/devices/link", { method: "POST" });
+  if (!response.ok) { toast("暂时无法生成链接，请稍后再试。"); return; }
+  const { link, minutes } = await response.json();
+  const box = $("device-link");
+  box.replaceChildren(
+    el("p", {}, `在另一台设备的浏览器中打开以下链接即可登录（${minutes} 分钟内有效，只能使用一次）：`),
+    el("p", { class: "link", dataset: { testid: "device-link" } }, link),
+    el("button", { type: "button", class: "button", onclick: () => { box.hidden = true; } }, "关闭"),
+  );
+  box.hidden = false;
+}
+
+async function signOut() {
+  if (!window.confirm("退出后，需要新的邀请链接或在其他已登录设备上生成链接才能再次登录。确定退出吗？")) return;
+  await api("/api/signout", { method: "POST" });
+  state.generation += 1;
+  signedOut();
 }
 
 async function poll(generation) {
