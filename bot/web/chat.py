@@ -140,6 +140,8 @@ def _view(row: WebMessage) -> dict[str, Any]:
         }
     if "photo" in data:
         view["photo"] = {"file_id": data["photo"][-1]["file_id"]}
+    if "location" in data:
+        view["location"] = data["location"]
     return view
 
 
@@ -153,13 +155,22 @@ async def _history(session: AsyncSession, chat_id: int) -> list[WebMessage]:
     return list(reversed(list(rows)))
 
 
-def _keyboard(rows: list[WebMessage]) -> list[list[str]] | None:
+def _keyboard(rows: list[WebMessage]) -> list[list[dict[str, Any]]] | None:
+    """The reply keyboard the bot set last (None once it removed it)."""
     for row in reversed(rows):
         if row.from_bot and row.keyboard is not None:
             if "keyboard" not in row.keyboard:
                 return None
             return [
-                [b if isinstance(b, str) else str(b.get("text", "")) for b in line]
+                [
+                    {"text": b, "location": False}
+                    if isinstance(b, str)
+                    else {
+                        "text": str(b.get("text", "")),
+                        "location": bool(b.get("request_location")),
+                    }
+                    for b in line
+                ]
                 for line in row.keyboard["keyboard"]
             ]
     return None
@@ -197,6 +208,28 @@ class Messages(Member):
         self.web.updates.notify()
         self.web.chats.notify()
         self.send_json(200, {"ok": True, "id": message_id})
+
+
+class Location(Member):
+    """The browser's position, shared by the member (a visit's place)."""
+
+    async def post(self, chat_id: str) -> None:
+        body = self.body()
+        try:
+            lat, lon = float(body["latitude"]), float(body["longitude"])
+        except (KeyError, TypeError, ValueError):
+            lat = lon = float("nan")
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            self.send_json(400, {"ok": False, "error": "location"})
+            return
+        async with self.web.transaction() as session:
+            chat = await self.chat(session, chat_id)
+            await store.member_message(
+                session, self.signed.user, chat, self.web.clock.now(), location=(lat, lon)
+            )
+        self.web.updates.notify()
+        self.web.chats.notify()
+        self.send_json(200, {"ok": True})
 
 
 class Upload(Member):
@@ -419,6 +452,7 @@ def routes(args: dict[str, Any]) -> list[Any]:
         (r"/api/signout", SignOut, args),
         (r"/api/chats/(-?[0-9]{1,20})/messages", Messages, args),
         (r"/api/chats/(-?[0-9]{1,20})/files", Upload, args),
+        (r"/api/chats/(-?[0-9]{1,20})/location", Location, args),
         (r"/api/chats/(-?[0-9]{1,20})/press", Press, args),
         (r"/api/answers/([0-9a-f]{1,32})", Answer, args),
         (r"/api/files/([A-Za-z0-9]{1,64})", Download, args),

@@ -230,6 +230,7 @@ async def member_message(
     text: str | None = None,
     file: WebFile | None = None,
     caption: str | None = None,
+    location: tuple[float, float] | None = None,
 ) -> WebMessage:
     """A message a member writes: stored, and an update for the bot (commands only in groups,
     like Telegram's privacy mode)."""
@@ -243,6 +244,8 @@ async def member_message(
         attach(fields, file)
         if caption:
             fields["caption"] = caption
+    if location is not None:
+        fields["location"] = {"latitude": location[0], "longitude": location[1]}
     row = await add_message(
         session,
         chat,

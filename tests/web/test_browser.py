@@ -179,3 +179,30 @@ async def test_the_offline_shell_says_it_is_offline(chromium: Any, web: WebWorld
     await page.reload()
     await page.wait_for_selector("[data-testid='offline']", state="visible")
     assert "离线" in await page.inner_text("[data-testid='offline']")
+
+
+async def test_a_reply_keyboard_shares_the_browsers_location(chromium: Any, web: WebWorld) -> None:
+    chat = SECRETARY.telegram_user_id
+    member = await web.browser_of(chat, SECRETARY.name)
+    keyboard = {"keyboard": [[{"text": "发送当前位置", "request_location": True}, "跳过"]]}
+    await call(web, "sendMessage", chat_id=chat, text="请发送走访地点：", reply_markup=keyboard)
+    page = await phone(chromium, web)
+    await page.context.grant_permissions(["geolocation"], origin=web.url)
+    await page.context.set_geolocation({"latitude": 39.9042, "longitude": 116.4074})
+    await page.context.add_cookies(
+        [{"name": "township_session", "value": member.token, "url": web.url}]
+    )
+    await page.goto(web.url)
+    await page.click("[data-testid='reply-button']:has-text('发送当前位置')")
+    shared = page.locator("article.message.mine [data-testid='location']")
+    await shared.wait_for()
+    assert "39.90420, 116.40740" in await shared.inner_text()
+    sent = await member.messages(chat)
+    assert any(
+        m.get("location") == {"latitude": 39.9042, "longitude": 116.4074} for m in sent["messages"]
+    )
+    bad = await member.http.post(
+        f"/api/chats/{chat}/location", json={"latitude": 91, "longitude": 0}
+    )
+    assert bad.status_code == 400
+    assert page.problems == []

@@ -141,6 +141,10 @@ function renderMessage(m) {
     a.append(el("span", { class: "file-name" }, m.document.name), el("span", { class: "muted" }, ` ${fileSize(m.document.size)}`));
     box.append(a);
   }
+  if (m.location) {
+    box.append(el("div", { class: "location", dataset: { testid: "location" } },
+      `📍 ${m.location.latitude.toFixed(5)}, ${m.location.longitude.toFixed(5)}`));
+  }
   if (m.text) box.append(renderText(m.text, m.entities));
   if (m.edited) box.append(el("span", { class: "muted edited" }, "已编辑"));
   for (const row of m.buttons || []) {
@@ -166,8 +170,9 @@ function renderMessages(payload) {
   keyboard.replaceChildren();
   for (const row of payload.keyboard || []) {
     const line = el("div", { class: "buttons" });
-    for (const text of row) {
-      line.append(el("button", { type: "button", class: "button", dataset: { testid: "reply-button" }, onclick: () => send(text) }, text));
+    for (const b of row) {
+      const act = b.location ? shareLocation : () => send(b.text);
+      line.append(el("button", { type: "button", class: "button", dataset: { testid: "reply-button" }, onclick: act }, b.text));
     }
     keyboard.append(line);
   }
@@ -181,7 +186,8 @@ function renderMenu() {
     menu.append(el("li", {}, el("button", { type: "button", dataset: { testid: "command" }, onclick: () => { menu.hidden = true; send(`/${c.command}`); } },
       el("b", {}, `/${c.command}`), ` ${c.description}`)));
   }
-  menu.append(el("li", { class: "separator" }, el("button", { type: "button", dataset: { testid: "add-device" }, onclick: () => { menu.hidden = true; addDevice(); } }, "📱 在另一台设备登录")));
+  menu.append(el("li", { class: "separator" }, el("button", { type: "button", dataset: { testid: "share-location" }, onclick: () => { menu.hidden = true; shareLocation(); } }, "📍 发送我的位置")));
+  menu.append(el("li", {}, el("button", { type: "button", dataset: { testid: "add-device" }, onclick: () => { menu.hidden = true; addDevice(); } }, "📱 在另一台设备登录")));
   menu.append(el("li", {}, el("button", { type: "button", dataset: { testid: "sign-out" }, onclick: () => { menu.hidden = true; signOut(); } }, "退出本设备的登录")));
 }
 
@@ -241,6 +247,17 @@ async function press(messageId, data) {
   if (answer.answer && answer.answer.text) {
     if (answer.answer.show_alert) window.alert(answer.answer.text); else toast(answer.answer.text);
   }
+}
+
+function shareLocation() {
+  if (!navigator.geolocation) { toast("此浏览器无法提供位置。"); return; }
+  navigator.geolocation.getCurrentPosition(async (position) => {
+    const { latitude, longitude } = position.coords;
+    const response = await api(`/api/chats/${state.chat.id}/location`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ latitude, longitude }),
+    });
+    if (!response.ok) toast("位置未能发送，请稍后再试。");
+  }, () => toast("未能获取位置。请在浏览器设置中允许本页使用位置，或直接选择村庄。"), { enableHighAccuracy: true, timeout: 15000 });
 }
 
 async function upload(file) {
