@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import tornado.netutil
 import tornado.web
@@ -186,6 +187,19 @@ class Page(Base):
         self.set_header("Content-Type", types[path.suffix])
         self.set_header("Cache-Control", "no-cache")
         self.finish(path.read_bytes())
+
+
+def same_origin(handler: tornado.web.RequestHandler) -> bool:
+    """A change comes from a page of this server: Origin (or Referer) names it."""
+    sent = handler.request.headers.get("Origin") or handler.request.headers.get("Referer")
+    if not sent:
+        return False
+    parts = urlsplit(sent)
+    return f"{parts.scheme}://{parts.netloc}" == origin(handler)
+
+
+def origin(handler: tornado.web.RequestHandler) -> str:
+    return f"{handler.request.protocol}://{handler.request.host}"
 
 
 def make_app(web: Web) -> tornado.web.Application:
