@@ -81,6 +81,12 @@ class Base(tornado.web.RequestHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self.send_json(status_code, {"ok": False, "error_code": status_code})
 
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        # Tornado's own line names the path, which holds the bot token or a sign-in code.
+        if isinstance(value, tornado.web.HTTPError):
+            return
+        log.error("%s request to the web channel failed", self.request.method, exc_info=value)
+
 
 class BotApi(Base):
     """`/bot<token>/<method>`: the Bot API for the bot (and only the bot: the token)."""

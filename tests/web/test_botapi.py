@@ -4,6 +4,7 @@ database: a restart loses nothing."""
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from bot.core.models import WebMessage, WebUpdate
@@ -64,3 +65,18 @@ async def test_messages_and_updates_survive_a_restart(web: WebWorld) -> None:
     assert stored is not None and stored >= 2
     # The bot confirmed the update it handled (getUpdates offset): nothing is left to repeat.
     assert pending == 0
+
+
+async def test_a_failing_method_never_logs_the_token(
+    web: WebWorld, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.web import methods
+
+    async def broken(call: methods.Call) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(methods.METHODS, "getchat", broken)
+    answer = await call(web, "getChat", chat_id=SECRETARY.telegram_user_id)
+    assert answer.status_code == 500
+    assert "request to the web channel failed" in caplog.text
+    assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
