@@ -196,6 +196,23 @@ class TelegramConfig(_Strict):
         return f"{self.api_base_url}/file/bot"
 
 
+class RobotConfig(_Strict):
+    """A township's existing WeCom (企业微信) or DingTalk group robot: the web channel nudges a
+    member away from the page through it (a fixed short text, never what the message says)."""
+
+    township: Annotated[str, Field(pattern=TOWNSHIP_CODE)]
+    kind: Literal["wecom", "dingtalk"]
+    # The robot's webhook address; it holds the robot's key, so it is kept out of repr.
+    url: str = Field(repr=False)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
 class ChannelConfig(_Strict):
     """Where members talk to the bot: Telegram, or the township's own web chat (`bot.web`),
     which `township-bot run` serves in the same process as the bot."""
@@ -212,6 +229,10 @@ class ChannelConfig(_Strict):
     # Sign-in attempts per address per hour, successful or not.
     signin_attempts_per_hour: int = Field(20, ge=1, le=10_000)
     bot_name: Annotated[str, Field(min_length=1, max_length=64)] = "乡镇工作助手"
+    # A member whose page has not asked for messages for this long is nudged through their
+    # township's group robot when the bot writes to them.
+    nudge_after_seconds: int = Field(120, ge=10, le=24 * 3600)
+    robots: list[RobotConfig] = []
 
     @field_validator("public_url")
     @classmethod

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 import tornado.web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.models import WebCallback, WebChat, WebFile, WebMessage
-from bot.web import auth, signin, store
+from bot.core.models import WebCallback, WebChat, WebFile, WebMessage, WebUser
+from bot.web import auth, nudges, signin, store
 from bot.web.botapi.rules import ApiError, image_size
 from bot.web.methods import commands_for
 from bot.web.server import POLL_LIMIT, Base, origin, same_origin
@@ -75,7 +76,8 @@ class Me(Member):
                 }
                 for c in chats
             ]
-        user = {"id": self.signed.user.id, "name": self.signed.user.first_name}
+        signed = self.signed.user
+        user = {"id": signed.id, "name": signed.first_name, "mobile": signed.mobile}
         self.send_json(200, {"user": user, "csrf": auth.csrf_token(token), "chats": listed})
 
 
@@ -151,6 +153,9 @@ class Messages(Member):
             async with self.web.transaction() as session:
                 chat = await self.chat(session, chat_id)
                 rows = await _history(session, chat.id)
+                user = await session.get(WebUser, self.signed.user.id)
+                if user is not None:
+                    await nudges.page_seen(session, user, self.web.clock.now())
             version = ",".join(f"{r.message_id}.{r.revision}" for r in rows if not r.deleted)
             left = deadline - loop.time()
             if version != known or left <= 0:
@@ -302,6 +307,21 @@ class SignOut(Member):
         self.send_json(200, {"ok": True})
 
 
+class Mobile(Member):
+    """The mobile number the member chooses to give for group-robot @mentions ("" removes it)."""
+
+    async def post(self) -> None:
+        mobile = str(self.body().get("mobile", "")).strip()
+        if mobile and not re.fullmatch(r"1[0-9]{10}", mobile):
+            self.send_json(400, {"ok": False, "error": "mobile"})
+            return
+        async with self.web.transaction() as session:
+            user = await session.get(WebUser, self.signed.user.id)
+            assert user is not None
+            user.mobile = mobile or None
+        self.send_json(200, {"ok": True})
+
+
 class DeviceLink(Member):
     async def post(self) -> None:
         async with self.web.transaction() as session:
@@ -315,6 +335,7 @@ def routes(args: dict[str, Any]) -> list[Any]:
         *signin.routes(args),
         (r"/api/me", Me, args),
         (r"/api/devices/link", DeviceLink, args),
+        (r"/api/me/mobile", Mobile, args),
         (r"/api/signout", SignOut, args),
         (r"/api/chats/(-?[0-9]{1,20})/messages", Messages, args),
         (r"/api/chats/(-?[0-9]{1,20})/files", Upload, args),

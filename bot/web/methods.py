@@ -35,7 +35,6 @@ class Call:
     p: Params
     bot: JSON
     now: datetime
-    upload_max_bytes: int
 
 
 Method = Callable[[Call], Awaitable[Any]]

@@ -22,7 +22,7 @@ from tornado.httpserver import HTTPServer
 
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
-from bot.web import store
+from bot.web import nudges, store
 from bot.web.botapi.rules import ApiError, Params, Upload
 from bot.web.methods import METHODS, Call
 
@@ -34,6 +34,7 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'"
 )
+SENDS = ("sendmessage", "senddocument", "sendphoto")
 # Long polls give up after this many seconds; a page or the bot simply asks again.
 POLL_LIMIT = 25.0
 
@@ -48,6 +49,7 @@ class Web:
     clock: Clock
     updates: store.Wakeup
     chats: store.Wakeup
+    nudged: store.Wakeup
 
     @property
     def bot(self) -> dict[str, Any]:
@@ -135,10 +137,15 @@ class BotApi(Base):
         method = METHODS.get(name.lower())
         if method is None:
             raise ApiError(404, "Not Found")
+        now = self.web.clock.now()
+        nudged = False
         async with self.web.transaction() as session:
-            call = Call(session, p, self.web.bot, self.web.clock.now(), 0)
-            result = await method(call)
+            result = await method(Call(session, p, self.web.bot, now))
+            if name.lower() in SENDS:
+                nudged = await nudges.note(session, result["chat"]["id"], self.web.channel, now)
         self.web.chats.notify()
+        if nudged:
+            self.web.nudged.notify()
         return result
 
     async def _updates(self, p: Params) -> list[dict[str, Any]]:
@@ -237,7 +244,10 @@ class WebServer:
     def __init__(
         self, channel: ChannelConfig, token: str, transaction: Transaction, clock: Clock
     ) -> None:
-        self.web = Web(channel, token, transaction, clock, store.Wakeup(), store.Wakeup())
+        self.nudger = nudges.Nudger(channel, transaction, clock)
+        self.web = Web(
+            channel, token, transaction, clock, store.Wakeup(), store.Wakeup(), self.nudger.wakeup
+        )
         self._server: HTTPServer | None = None
         self.port = channel.port
 
@@ -248,6 +258,7 @@ class WebServer:
         )
         self.port = sockets[0].getsockname()[1]
         self._server.add_sockets(sockets)
+        self.nudger.start()
 
     async def open_groups(self) -> None:
         """Every township's work group, once the bot has synced the townships."""
@@ -255,6 +266,7 @@ class WebServer:
             await store.ensure_township_groups(session)
 
     async def stop(self) -> None:
+        await self.nudger.stop()
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()

@@ -2,7 +2,7 @@
 
 The township's own Bot API server and web chat (`bot.web`): its chats, messages, files,
 pending updates and callback queries, command menus, signed-in browsers, one-time links
-that sign in another device, and sign-in attempts.
+that sign in another device, sign-in attempts, and nudges through a township's group robot.
 
 Revision ID: 0015
 Revises: 0014
@@ -57,6 +57,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_web_device_links")),
         sa.UniqueConstraint("code_hash", name=op.f("uq_web_device_links_code_hash")),
     )
+    op.create_table(
+        "web_nudges",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("township_code", sa.String(length=10), nullable=False),
+        sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_nudges")),
+    )
+    with op.batch_alter_table("web_nudges", schema=None) as batch_op:
+        batch_op.create_index("ix_web_nudges_status", ["status", "next_attempt_at"], unique=False)
+
     op.create_table(
         "web_files",
         sa.Column("file_id", sa.String(length=64), nullable=False),
@@ -133,6 +148,8 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("first_name", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("mobile", sa.String(length=16), nullable=True),
+        sa.Column("page_seen_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_web_users")),
     )
 
@@ -154,6 +171,10 @@ def downgrade() -> None:
 
     op.drop_table("web_messages")
     op.drop_table("web_files")
+    with op.batch_alter_table("web_nudges", schema=None) as batch_op:
+        batch_op.drop_index("ix_web_nudges_status")
+
+    op.drop_table("web_nudges")
     op.drop_table("web_device_links")
     op.drop_table("web_commands")
     op.drop_table("web_chats")

@@ -129,7 +129,15 @@ def web_settings(url: str, database_url: str, **extra: Any) -> Settings:
 
 
 @pytest.fixture
-async def web(engine: AsyncEngine, database_url: str) -> AsyncIterator[WebWorld]:
+def channel_extra() -> dict[str, Any]:
+    """Override in a test module to change the web channel's configuration."""
+    return {}
+
+
+@pytest.fixture
+async def web(
+    engine: AsyncEngine, database_url: str, channel_extra: dict[str, Any]
+) -> AsyncIterator[WebWorld]:
     clock = ManualClock(START)
     channel = ChannelConfig(
         kind="web",
@@ -137,6 +145,7 @@ async def web(engine: AsyncEngine, database_url: str) -> AsyncIterator[WebWorld]
         secure_cookies=False,
         upload_max_bytes=64 * 1024,
         signin_attempts_per_hour=5,
+        **channel_extra,
     )
     server = WebServer(channel, TOKEN, session_factory(engine).begin, clock)
     await server.start(port=0)

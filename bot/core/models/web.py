@@ -21,6 +21,10 @@ class WebUser(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     first_name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column()
+    # The mobile number the person chose to give, for the @mention of a group-robot nudge.
+    mobile: Mapped[str | None] = mapped_column(String(16))
+    # When a page of theirs last asked for messages: who is away gets a nudge.
+    page_seen_at: Mapped[datetime | None] = mapped_column()
 
 
 class WebChat(Base):
@@ -127,6 +131,24 @@ class WebDeviceLink(Base):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column()
+
+
+class WebNudge(Base):
+    """A short "you have new messages" through the township's group robot (WeCom or DingTalk),
+    for a person away from the page: at most one waiting per person, sent at most once."""
+
+    __tablename__ = "web_nudges"
+    __table_args__ = (Index("ix_web_nudges_status", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    township_code: Mapped[str] = mapped_column(String(10))
+    # pending, sending (claimed: never retried after a crash), sent, failed
+    status: Mapped[str] = mapped_column(String(8))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column()
+    next_attempt_at: Mapped[datetime] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
 
 
 class WebSignIn(Base):

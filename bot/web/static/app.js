@@ -188,6 +188,7 @@ function renderMenu() {
   }
   menu.append(el("li", { class: "separator" }, el("button", { type: "button", dataset: { testid: "share-location" }, onclick: () => { menu.hidden = true; shareLocation(); } }, "📍 发送我的位置")));
   menu.append(el("li", {}, el("button", { type: "button", dataset: { testid: "add-device" }, onclick: () => { menu.hidden = true; addDevice(); } }, "📱 在另一台设备登录")));
+  menu.append(el("li", {}, el("button", { type: "button", dataset: { testid: "mobile" }, onclick: () => { menu.hidden = true; setMobile(); } }, "🔔 提醒用手机号")));
   menu.append(el("li", {}, el("button", { type: "button", dataset: { testid: "sign-out" }, onclick: () => { menu.hidden = true; signOut(); } }, "退出本设备的登录")));
 }
 
@@ -202,6 +203,18 @@ async function addDevice() {
     el("button", { type: "button", class: "button", onclick: () => { box.hidden = true; } }, "关闭"),
   );
   box.hidden = false;
+}
+
+async function setMobile() {
+  const current = state.me.user.mobile || "";
+  const value = window.prompt("不在本页时，新消息会通过乡镇工作群的群机器人 @ 您。请填写您愿意提供的手机号（留空表示不提供）：", current);
+  if (value === null) return;
+  const response = await api("/api/me/mobile", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ mobile: value.trim() }),
+  });
+  if (!response.ok) { toast("手机号格式不正确，请填写 11 位手机号。"); return; }
+  state.me.user.mobile = value.trim() || null;
+  toast(value.trim() ? "已保存。" : "已删除手机号。");
 }
 
 async function signOut() {
