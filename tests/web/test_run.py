@@ -102,3 +102,18 @@ def test_the_invite_command_prints_a_web_link(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("http://localhost:8080/join/")
+
+
+async def test_check_config_does_not_ask_telegram_on_the_web_channel(no_network: None) -> None:
+    from bot.cli.check import Findings, check_telegram
+    from bot.cli.common import text_for
+    from bot.core.config import parse_settings
+
+    config = {
+        "telegram": {"token": TOKEN, "api_base_url": "http://127.0.0.1:9"},
+        "channel": {"kind": "web"},
+        "townships": [{"code": "SHZ", "name": "沙河子镇"}],
+    }
+    findings = Findings()
+    await check_telegram(parse_settings(config), findings, text_for("en"), offline=False)
+    assert findings == Findings()
