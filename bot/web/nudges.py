@@ -92,6 +92,7 @@ class Nudger:
         self.transaction = transaction
         self.clock = clock
         self.wakeup = Wakeup()
+        self.recorded = Wakeup()  # after every answer of a robot is recorded
         self._task: asyncio.Task[None] | None = None
         self._robots = {robot.township: robot for robot in channel.robots}
 
@@ -157,6 +158,7 @@ class Nudger:
             else:
                 nudge.status = "pending"
                 nudge.next_attempt_at = now + FIRST_RETRY * 2 ** (attempts - 1)
+        self.recorded.notify()
         return int(delivered)
 
     async def _post(self, http: httpx.AsyncClient, robot: RobotConfig, mobile: str | None) -> bool:

@@ -80,6 +80,16 @@ async def nudges(web: WebWorld) -> list[WebNudge]:
         return list(await session.scalars(select(WebNudge).order_by(WebNudge.id)))
 
 
+async def settled(web: WebWorld) -> list[WebNudge]:
+    """The nudges once no robot's answer is still being recorded."""
+    for _ in range(20):
+        rows = await nudges(web)
+        if all(row.status != "sending" for row in rows):
+            return rows
+        await web.server.nudger.recorded.wait(1.0)
+    raise AssertionError("a nudge stayed claimed")
+
+
 async def test_a_member_away_from_the_page_is_nudged_once(web: WebWorld, robot: Robot) -> None:
     cadre = await web.browser_of(CADRE.telegram_user_id, CADRE.name)
     assert (await cadre.http.post("/api/me/mobile", json={"mobile": "13800138000"})).is_success
@@ -93,7 +103,7 @@ async def test_a_member_away_from_the_page_is_nudged_once(web: WebWorld, robot: 
     content = sent["text"]["content"]
     assert "新的消息" in content and "张三" not in content and "逾期" not in content
     assert "http://127.0.0.1" in content
-    [nudge] = await nudges(web)  # one nudge per absence, however many messages
+    [nudge] = await settled(web)  # one nudge per absence, however many messages
     assert nudge.status == "sent"
 
     # Looking at the page: no nudge while there.
@@ -105,6 +115,7 @@ async def test_a_member_away_from_the_page_is_nudged_once(web: WebWorld, robot: 
     await call(web, "sendMessage", chat_id=chat, text="第四条")
     await robot.next()
     assert len(robot.received) == 2
+    assert [n.status for n in await settled(web)] == ["sent", "sent"]
 
 
 async def test_a_refusing_robot_is_tried_again_later(web: WebWorld, robot: Robot) -> None:
