@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 from typing import Any
+from urllib.parse import quote
 
 import tornado.web
 from sqlalchemy import select
@@ -288,8 +289,6 @@ class Download(Member):
             "Content-Type", "image/jpeg" if inline else mime or "application/octet-stream"
         )
         if not inline:
-            from urllib.parse import quote
-
             self.set_header(
                 "Content-Disposition", f"attachment; filename*=UTF-8''{quote(name or 'file')}"
             )

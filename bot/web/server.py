@@ -6,6 +6,7 @@ The bot talks to `/bot<token>/<method>` exactly as to Telegram; members' browser
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 from collections.abc import Callable
@@ -17,11 +18,13 @@ from urllib.parse import urlsplit
 
 import tornado.netutil
 import tornado.web
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tornado.httpserver import HTTPServer
 
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
+from bot.core.models import WebFile
 from bot.web import nudges, store
 from bot.web.botapi.rules import ApiError, Params, Upload
 from bot.web.methods import METHODS, Call
@@ -127,8 +130,6 @@ class BotApi(Base):
         return Params(values, files)
 
     async def _call(self, token: str, name: str) -> Any:
-        import hmac
-
         if not hmac.compare_digest(token.encode(), self.web.token.encode()):
             raise ApiError(401, "Unauthorized")
         p = self._params()
@@ -164,12 +165,6 @@ class BotApi(Base):
 
 class BotFile(Base):
     async def get(self, token: str, path: str) -> None:
-        import hmac
-
-        from sqlalchemy import select
-
-        from bot.core.models import WebFile
-
         if not hmac.compare_digest(token.encode(), self.web.token.encode()):
             self.send_json(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
             return
