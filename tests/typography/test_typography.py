@@ -122,9 +122,7 @@ def test_a_deadline_today_or_tomorrow_is_said_so() -> None:
         | {"deadline": f"12月{3 + days}日"}
         for days in (0, 1, 2)
     ]
-    text = str(
-        Renderer().render("jobs/dispute_reminders.html.j2", "zh_CN", items=items, escalation=False)
-    )
+    text = str(Renderer().render("cases/reminders.html.j2", "zh_CN", items=items, escalation=False))
     lines = [line for line in text.splitlines() if "SHZ-2026" in line]
     assert lines[0].endswith("东岭村 — 今天到期")
     assert lines[1].endswith("东岭村 — 明天到期")
