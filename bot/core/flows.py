@@ -71,16 +71,6 @@ FlowHandler = Callable[[Turn, FlowState], Awaitable[None]]
 FLOW_HANDLERS: dict[str, FlowHandler] = {}
 
 
-def flow(name: str) -> Callable[[FlowHandler], FlowHandler]:
-    """Register the message handler of a flow that is not (yet) declared as a `Flow`."""
-
-    def register(func: FlowHandler) -> FlowHandler:
-        FLOW_HANDLERS[name] = func
-        return func
-
-    return register
-
-
 class BadPress(Exception):
     """Button data that does not parse: treated as a stale button."""
 

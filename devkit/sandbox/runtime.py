@@ -12,11 +12,9 @@ whatever a feature sends shows up without sandbox changes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import zlib
-from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -33,6 +31,7 @@ from bot.core.roles import ROLE_LABELS
 from bot.core.services import Services
 from bot.week.deadline import ReportSchedule, meeting_time, report_window
 from bot.week.weeks import week_of
+from devkit.datadir import DataDirLock, lock_data_dir
 from devkit.demo import DEMO_TOKEN, NEW_CADRE, STRANGER
 from devkit.emulator import BotApiEmulator, ChatMessage
 from devkit.emulator.core import BotState
@@ -163,6 +162,7 @@ class Sandbox:
         self.closing = asyncio.Event()  # set when the page server shuts down
         self._photos = 0
         self.people = sandbox_people()
+        self._dir_lock: DataDirLock | None = None
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -175,6 +175,9 @@ class Sandbox:
         return f"sqlite+aiosqlite:///{self.db_path}"
 
     async def start(self) -> None:
+        """Start on `data_dir`, or raise `DataDirBusy` (touching nothing) if another process's
+        sandbox or demo holds it."""
+        self._dir_lock = lock_data_dir(self.data_dir)
         await self.emu.start()
         self.settings = parse_settings(
             sample_config(SANDBOX_TOKEN, self.emu.base_url.removesuffix("/bot"), self.database_url),
@@ -190,6 +193,9 @@ class Sandbox:
         async with self._lock:
             await self._stop_bot()
             await self.emu.stop()
+            if self._dir_lock is not None:
+                self._dir_lock.release()
+                self._dir_lock = None
 
     async def __aenter__(self) -> Sandbox:
         await self.start()
@@ -609,13 +615,3 @@ class Sandbox:
         if record.kind == "photo" and record.data.startswith(b"\x89PNG"):
             mime = "image/png"
         return record.data, mime, name, record.kind
-
-
-@contextlib.asynccontextmanager
-async def sandbox_running(data_dir: Path, **kwargs: Any) -> AsyncIterator[Sandbox]:
-    sandbox = Sandbox(data_dir, **kwargs)
-    await sandbox.start()
-    try:
-        yield sandbox
-    finally:
-        await sandbox.stop()

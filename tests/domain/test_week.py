@@ -1,4 +1,5 @@
-"""Tests for bot.week.rules with real 2026 dates (chinese_calendar 1.11 data)."""
+"""Weeks, quota and report deadline of the cadre week, with real 2026 dates (chinese_calendar
+1.11 data)."""
 
 from __future__ import annotations
 
