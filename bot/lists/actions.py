@@ -12,6 +12,7 @@ class Act(enum.StrEnum):
     DECIDE = "dec"  # <objection>:<verdict>: the secretary decides an objection
     DECIDE_NOW = "dn"  # <objection>:<verdict>: ... without typing a note
     SHOW = "show"  # <issue>: a published issue from /redblack history
+    EXPORT = "exp"  # <township>:<period key>: /export for a period offered as a button
 
 
 class Verdict(enum.StrEnum):
