@@ -134,6 +134,18 @@ CALLBACK_RULES = [
         "township A's dispute figures, their cases, the brief and its PDF",
         frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN}),
     ),
+    CallbackRule(
+        "report-chase",
+        "`rc:go:<township>:<week>`",
+        "reminding township A's cadres whose weekly report is not in (催交)",
+        MANAGERS,
+    ),
+    CallbackRule(
+        "export",
+        "`rb:exp:<township>:<period>`",
+        "township A's ledger (台账) for a period",
+        MANAGERS,
+    ),
 ]
 DOC = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
 

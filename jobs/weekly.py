@@ -9,6 +9,7 @@ goes out through the outbox with a key per recipient, so it is sent exactly once
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +34,7 @@ from bot.core.outbox import Attachment, Outgoing
 from bot.core.render import format_date, format_datetime
 from bot.core.text import Html
 from bot.lists.periods import month_period
+from bot.reports.chase import chase_markup
 from bot.week.rules import month_weeks
 from jobs.context import JobContext
 
@@ -128,22 +130,33 @@ async def report_deadline(ctx: JobContext) -> list[Outgoing]:
     away = [x.name for x in lines if x.fully_exempt]
     figures = week_figures(lines)
     return [
-        _to(
-            ctx,
-            s,
-            ctx.svc.renderer.render(
-                "jobs/report_deadline.html.j2",
-                s.language,
-                township=ctx.township.name,
-                week=format_date(ctx.occurrence.subject, s.language, False),
-                on_time=on_time,
-                pending=pending,
-                overdue=overdue,
-                late=late,
-                away=away,
-                count=figures.on_time,
-                total=figures.reports_due,
+        replace(
+            _to(
+                ctx,
+                s,
+                ctx.svc.renderer.render(
+                    "jobs/report_deadline.html.j2",
+                    s.language,
+                    township=ctx.township.name,
+                    week=format_date(ctx.occurrence.subject, s.language, False),
+                    on_time=on_time,
+                    pending=pending,
+                    overdue=overdue,
+                    late=late,
+                    away=away,
+                    count=figures.on_time,
+                    total=figures.reports_due,
+                ),
             ),
+            reply_markup=chase_markup(
+                ctx.svc.codec,
+                ctx.township.id,
+                ctx.occurrence.subject,
+                s.language,
+                s.telegram_user_id,
+            )
+            if pending or overdue
+            else None,
         )
         for s in await _secretaries(ctx)
     ]

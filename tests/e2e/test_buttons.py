@@ -102,3 +102,88 @@ async def test_export_without_a_period_offers_the_periods_as_buttons(world) -> N
     answer = await press_alert(world, other, offer, mine)
     assert answer.show_alert and answer.text in (zh(NOT_YOURS), zh(STALE))
     assert not world.user(SEC).unread
+
+
+async def test_status_shows_the_week_so_far_and_chase_reminds_once(world) -> None:
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from bot.core.models import AuditEntry, OutboxMessage
+    from bot.reports.chase import NOT_YOURS as NOT_YOUR_CADRES
+    from tests.e2e.helpers import CADRE_SUN, CADRE_WANG, CADRE_ZHAO, press
+    from tests.e2e.test_weekly_jobs import approved_leave, at, log_visit, mark_read
+
+    await world.scheduler.tick()  # Monday 23 November, 09:00
+    await approved_leave(world, CADRE_ZHAO, date(2026, 11, 23), date(2026, 11, 27))
+    await log_visit(world, CADRE_LI, date(2026, 11, 24), "沙河子村")
+    await world.scheduler.travel(at(26, 12))  # Thursday: the window opens
+    await mark_read(world, LI)
+    card = await ask1(world, LI, "/report")
+    await press(world, LI, card, zh("✅ Submit"))
+
+    await mark_read(world, SEC)
+    status = await ask1(world, SEC, "交账情况")  # the key, as /status
+    assert "本周交账情况" in status.text
+    assert f"按时提交：{CADRE_LI.name}" in status.text
+    not_yet = "、".join([CADRE_WANG.name, CADRE_SUN.name, MEDIATOR_ZHOU.name])
+    assert f"尚未提交：{not_yet}" in status.text
+    assert f"全周请假：{CADRE_ZHAO.name}" in status.text
+    assert button_labels(status) == ["📮 催交未提交的干部"]
+    assert (await ask1(world, SEC, "/status")).text == status.text
+    # Not in a group: /status names people.
+    group = world.emu.chat(GROUP_CHAT_ID)
+    await world.user(SEC).send_in_group(GROUP_CHAT_ID, "/status")
+    [answer] = await group.replies(1, timeout=10)
+    assert CADRE_WANG.name not in answer.text and "尚未提交" not in answer.text
+
+    # The deadline message carries the same button.
+    await world.scheduler.travel(at(27, 19))
+    deadline = next(
+        m for m in world.user(SEC).history if zh("Weekly reports at the deadline") in (m.text or "")
+    )
+    assert button_labels(deadline) == ["📮 催交未提交的干部"]
+    await mark_read(world, SEC)
+    for person in (CADRE_WANG, CADRE_ZHAO, CADRE_LI):
+        await mark_read(world, person.telegram_user_id)
+
+    # Someone else pressing it (a cadre with the secretary's data) changes nothing.
+    data = deadline.buttons[0][0][1]
+    refused = await press_alert(world, LI, deadline, data)
+    assert refused.show_alert and refused.text == zh(STALE)
+    # A secretary of another township, with data signed for them, cannot remind ours.
+    other = OTHER_PERSON.telegram_user_id
+    await ask(world, other, "/help", 1)
+    forged = world.svc.codec.pack(other, "rc", "go", status_township(world), "20261123")
+    refused = await press_alert(world, other, world.user(other).history[-1], forged)
+    assert refused.show_alert and refused.text == zh(NOT_YOUR_CADRES)
+
+    await world.user(SEC).press(deadline, "📮 催交未提交的干部")
+    [sent] = await world.user(SEC).replies(1, timeout=10)
+    assert sent.text == f"已向 3 名干部发送催交提醒：{not_yet}。"
+    [reminder] = await world.user(CADRE_WANG.telegram_user_id).replies(1, timeout=10)
+    assert f"{CADRE_WANG.name}，您11月23日这一周的周报尚未提交" in reminder.text
+    assert not world.user(CADRE_ZHAO.telegram_user_id).unread
+    assert not world.user(LI).unread
+
+    # A second press (the old button on /status) says who sent it and when; nothing more goes out.
+    await world.user(SEC).press(status, "📮 催交未提交的干部")
+    [again] = await world.user(SEC).replies(1, timeout=10)
+    assert (
+        again.text
+        == f"本周的催交提醒已由{SECRETARY.name}于11月27日（周五） 19:00发送，每周只发送一次。"
+    )
+    assert "已于11月27日（周五） 19:00催交" in (await ask1(world, SEC, "/status")).text
+    assert button_labels(world.user(SEC).history[-1]) == []
+    async with world.svc.transaction() as session:
+        jobs = await session.scalar(select(func.count()).where(OutboxMessage.job == "report_chase"))
+        audited = await session.scalar(
+            select(func.count()).where(AuditEntry.action == "report_chase")
+        )
+    assert (jobs, audited) == (3, 1)
+    assert not world.user(CADRE_WANG.telegram_user_id).unread
+
+
+def status_township(world) -> int:
+    directory = world.svc.directory
+    return next(i for i in directory.active_township_ids() if directory.township(i).code == "SHZ")
