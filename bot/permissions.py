@@ -94,7 +94,7 @@ CALLBACK_RULES = [
     ),
     CallbackRule(
         "case",
-        "`cs:c\\|tl:<case>`",
+        "`cs:c\\|tl\\|o:<case>`",
         "a dispute case registered by a mediator of A",
         frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN}),
     ),

@@ -28,6 +28,7 @@ from bot.agenda.rules import (
     week_figures,
 )
 from bot.cases import facts as case_facts
+from bot.cases.reminders import reminder_markup
 from bot.core.db import members as member_db
 from bot.core.db.members import Recipient
 from bot.core.outbox import Attachment, Outgoing
@@ -276,19 +277,19 @@ async def dispute_reminders(ctx: JobContext) -> list[Outgoing]:
         person = members.get(member_id)
         if person is None:
             continue
-        out.append(
-            _to(
-                ctx,
-                person,
-                ctx.svc.renderer.render(
-                    "jobs/dispute_reminders.html.j2",
-                    person.language,
-                    name=person.name,
-                    items=[_reminder(r, person.language) for r in items],
-                    escalation=False,
-                ),
-            )
+        message = _to(
+            ctx,
+            person,
+            ctx.svc.renderer.render(
+                "jobs/dispute_reminders.html.j2",
+                person.language,
+                name=person.name,
+                items=[_reminder(r, person.language) for r in items],
+                escalation=False,
+            ),
         )
+        markup = reminder_markup(ctx.svc.codec, items, person.telegram_user_id)
+        out.append(replace(message, reply_markup=markup))
     if escalations:
         for s in await _secretaries(ctx):
             out.append(
@@ -305,6 +306,7 @@ async def dispute_reminders(ctx: JobContext) -> list[Outgoing]:
                         items=[_reminder(r, s.language) for r in escalations],
                         escalation=True,
                     ),
+                    reply_markup=reminder_markup(ctx.svc.codec, escalations, s.telegram_user_id),
                 )
             )
     return out

@@ -187,3 +187,45 @@ async def test_status_shows_the_week_so_far_and_chase_reminds_once(world) -> Non
 def status_township(world) -> int:
     directory = world.svc.directory
     return next(i for i in directory.active_township_ids() if directory.township(i).code == "SHZ")
+
+
+async def test_dispute_reminders_open_their_cases_with_a_tap(world) -> None:
+    from bot.cases.card import NOT_FOUND
+    from devkit.sample.cases import seed_cases
+    from tests.e2e.test_weekly_jobs import at
+
+    zhou = MEDIATOR_ZHOU.telegram_user_id
+    async with world.svc.transaction() as session:
+        await seed_cases(session, world.settings, world.clock.now())
+    await world.scheduler.tick()
+    await world.scheduler.travel(at(24, 9))
+    reminder = next(
+        m
+        for m in world.user(zhou).history
+        if zh("Dispute cases needing attention") in (m.text or "")
+    )
+    assert "/case" not in reminder.text
+    assert "点击下方案件按钮" in reminder.text
+    labels = button_labels(reminder)
+    assert labels and all(label.startswith("📂 ") for label in labels)
+    number = labels[0].split()[1]
+    assert number in reminder.text
+    await world.user(zhou).replies(len(world.user(zhou).unread))
+
+    # Someone else pressing the mediator's button gets the stale alert, and nothing is shown.
+    data = reminder.buttons[0][0][1]
+    refused = await press_alert(world, LI, reminder, data)
+    assert refused.show_alert and refused.text == zh(STALE)
+    assert not world.user(LI).unread
+
+    # The mediator's tap opens the card as a new message; the reminder stays as it was.
+    await world.user(zhou).press(reminder, labels[0])
+    [card] = await world.user(zhou).replies(1, timeout=10)
+    assert number in card.text and card.buttons
+    assert world.user(zhou).chat.live(reminder).snapshot().text == reminder.text
+
+    # A button for a case that is gone (an old reminder) says so and shows nothing.
+    old = world.svc.codec.pack(zhou, "cs", "o", 999999)
+    answer = await press_alert(world, zhou, reminder, old)
+    assert answer.show_alert and answer.text == zh(NOT_FOUND).format(number="")
+    assert not world.user(zhou).unread
