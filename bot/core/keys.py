@@ -15,6 +15,7 @@ from functools import cache
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
+from bot.core.flows import leave_open_steps
 from bot.core.i18n import N_, SUPPORTED, Gettext, gettext_for
 from bot.core.roles import Role
 from bot.core.turn import App, Context
@@ -99,8 +100,19 @@ async def on_key(update: Update, context: Context) -> None:
     await handler.callback(update, context)
 
 
+# Runs before every other handler of a private command or key (see `leave_open_steps`).
+BEFORE_COMMANDS = -2
+
+
 def register(app: App) -> None:
     """Before the router: a key's text is a command, not a step of the member's flow."""
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & (filters.COMMAND | (filters.TEXT & _IsKey())),
+            leave_open_steps,
+        ),
+        group=BEFORE_COMMANDS,
+    )
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & _IsKey(), on_key

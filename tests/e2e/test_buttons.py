@@ -229,3 +229,35 @@ async def test_dispute_reminders_open_their_cases_with_a_tap(world) -> None:
     answer = await press_alert(world, zhou, reminder, old)
     assert answer.show_alert and answer.text == zh(NOT_FOUND).format(number="")
     assert not world.user(zhou).unread
+
+
+async def test_report_text_outside_an_open_section_is_asked_about(world) -> None:
+    """Text typed with no section open waits for the cadre to say where it goes; and a key
+    tapped while a section is open closes that section, so the next text is asked about
+    too instead of being added to it."""
+    from tests.e2e.cadre_helpers import Tapper, at
+    from tests.reports.helpers import report_of
+
+    where = zh("Which section does this text ({count} characters) go in?")
+    world.clock.set(at(26, 15))
+    tap = Tapper(world, LI)
+    await ask(world, LI, "/start", 2)
+    card = await tap.say("交周报")  # the key, as /report
+    asked = await tap.say("村道需要硬化")
+    assert where.format(count=6) in asked.text
+    assert "➡️ 问题与需求" in button_labels(asked)
+    assert (await report_of(world, LI)).draft["本周完成"] == ""
+    section = await tap.press(asked, "➡️ 本周完成")
+    assert "村道需要硬化" in section.text
+    # A section is open; the cadre looks at their week with a key, then types again.
+    await tap.say("我的本周")
+    asked = await tap.say("缺少路灯")
+    assert where.format(count=4) in asked.text
+    assert (await report_of(world, LI)).draft["本周完成"] == "村道需要硬化"
+    put = await tap.press(asked, "➡️ 问题与需求")
+    assert "缺少路灯" in put.text
+    assert (await report_of(world, LI)).draft["问题与需求"] == "缺少路灯"
+    # The old section view's buttons no longer act.
+    answer = await tap.press_old(section, zh("✔️ Done: back to the report"))
+    assert answer.show_alert and answer.text == zh(STALE)
+    assert card.text
