@@ -136,14 +136,8 @@ CALLBACK_RULES = [
     ),
     CallbackRule(
         "report-chase",
-        "`rc:go:<township>:<week>`",
-        "reminding township A's cadres whose weekly report is not in (催交)",
-        MANAGERS,
-    ),
-    CallbackRule(
-        "export",
-        "`rb:exp:<township>:<period>`",
-        "township A's ledger (台账) for a period",
+        "`rc:st\\|go:<township>…`",
+        "township A's weekly reports so far, and reminding those not in yet (催交)",
         MANAGERS,
     ),
 ]

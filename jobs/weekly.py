@@ -36,6 +36,7 @@ from bot.core.render import format_date, format_datetime
 from bot.core.text import Html
 from bot.lists.periods import month_period
 from bot.reports.chase import chase_markup
+from bot.reports.status import status_markup
 from bot.week.rules import month_weeks
 from jobs.context import JobContext
 
@@ -216,7 +217,8 @@ async def monday_agenda(ctx: JobContext) -> list[Outgoing]:
             s.language,
             Audience.SECRETARY,
         )
-        out.append(_to(ctx, s, text))
+        markup = status_markup(ctx.svc.codec, ctx.township.id, s.language, s.telegram_user_id)
+        out.append(replace(_to(ctx, s, text), reply_markup=markup))
         if s.language not in photos:
             photos[s.language] = await week_photo(
                 ctx.session, ctx.township, ctx.occurrence.subject, ctx.week, ctx.now, s.language

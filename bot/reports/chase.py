@@ -41,6 +41,7 @@ NOT_IN = ("pending", "missing")
 
 class Act(enum.StrEnum):
     CHASE = "go"  # <township>:<week>: remind every cadre whose report is not in
+    STATUS = "st"  # <township>: this week's reports so far (/status)
 
 
 BUTTONS = Buttons("rc", roles=(Role.SECRETARY, Role.ADMIN))

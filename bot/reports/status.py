@@ -4,15 +4,21 @@ people."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.callbacks import CallbackCodec
 from bot.core.commands import CommandSpec, register_commands
-from bot.core.i18n import N_
+from bot.core.flows import STALE, Press
+from bot.core.i18n import N_, gettext_for
 from bot.core.render import format_date, format_datetime
 from bot.core.roles import MANAGERS, Role
-from bot.core.text import Html
+from bot.core.text import Html, plain
 from bot.core.townships import reruns, township_for
-from bot.core.turn import Button, MemberTurn, member_only
+from bot.core.turn import Button, MemberTurn, Turn, member_only
 from bot.reports import queries as report_db
-from bot.reports.chase import BUTTONS, CHASE_BUTTON, Act, not_in
+from bot.reports.chase import BUTTONS, CHASE_BUTTON, NOT_YOURS, Act, not_in
 from bot.week import facts
 from bot.week.schedule import week_rules
 
@@ -53,6 +59,35 @@ async def status_view(turn: MemberTurn, township_id: int) -> tuple[Html, list[li
             [BUTTONS.button(turn, turn._(CHASE_BUTTON), Act.CHASE, township_id, f"{week:%Y%m%d}")]
         )
     return text, rows
+
+
+STATUS_BUTTON = N_("📋 Who has submitted this week")
+
+
+def status_button(turn: Turn, township_id: int) -> Button:
+    """Opens /status for the township (under the agenda)."""
+    return BUTTONS.button(turn, turn._(STATUS_BUTTON), Act.STATUS, township_id)
+
+
+def status_markup(codec: CallbackCodec, township_id: int, language: str, owner: int) -> Any:
+    """The same button under a message to a secretary (`owner`), signed for them."""
+    label = plain(gettext_for(language)(STATUS_BUTTON))
+    data = codec.sign(codec.action(BUTTONS.code, Act.STATUS, township_id), owner)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]]).to_dict()
+
+
+@BUTTONS.on(Act.STATUS)
+async def status_pressed(turn: MemberTurn, press: Press) -> None:
+    township_id = press.number(0)
+    if not turn.actor.manages(township_id):
+        await turn.answer(turn._(NOT_YOURS), alert=True)
+        return
+    view = await status_view(turn, township_id)
+    if view is None:
+        await turn.answer(turn._(STALE), alert=True)
+        return
+    await turn.answer()
+    await turn.send(*view)
 
 
 @member_only(Role.SECRETARY, Role.ADMIN)

@@ -261,3 +261,19 @@ async def test_report_text_outside_an_open_section_is_asked_about(world) -> None
     answer = await tap.press_old(section, zh("✔️ Done: back to the report"))
     assert answer.show_alert and answer.text == zh(STALE)
     assert card.text
+
+
+async def test_the_agenda_opens_who_has_submitted(world) -> None:
+    from tests.e2e.helpers import CADRE_WANG
+
+    parts = await ask(world, SEC, "/agenda", 1)
+    agenda = parts[-1]
+    assert button_labels(agenda) == ["📋 本周交账情况"]
+    # Someone else's press, with the secretary's data: nothing shown.
+    data = agenda.buttons[0][0][1]
+    refused = await press_alert(world, LI, agenda, data)
+    assert refused.show_alert and refused.text == zh(STALE)
+    await world.user(SEC).press(agenda, "📋 本周交账情况")
+    [status] = await world.user(SEC).replies(1, timeout=10)
+    assert "本周交账情况" in status.text and CADRE_WANG.name in status.text
+    assert status.text == (await ask1(world, SEC, "/status")).text

@@ -234,9 +234,10 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
                 pack(user_id, "cs", "bp", shz.id),
             ]
         if rule == "report-chase":
-            return [pack(user_id, "rc", "go", shz.id, "20261123")]
-        if rule == "export":
-            return [pack(user_id, "rb", "exp", shz.id, "2026-W47")]
+            return [
+                pack(user_id, "rc", "st", shz.id),
+                pack(user_id, "rc", "go", shz.id, "20261123"),
+            ]
         raise AssertionError(rule)
 
     table = parse_callbacks(DOC.read_text(encoding="utf-8"))
