@@ -128,7 +128,7 @@ async def test_status_shows_the_week_so_far_and_chase_reminds_once(world) -> Non
     assert f"按时提交：{CADRE_LI.name}" in status.text
     not_yet = "、".join([CADRE_WANG.name, CADRE_SUN.name, MEDIATOR_ZHOU.name])
     assert f"尚未提交：{not_yet}" in status.text
-    assert f"全周请假：{CADRE_ZHAO.name}" in status.text
+    assert f"整周请假或公务外出：{CADRE_ZHAO.name}" in status.text
     assert button_labels(status) == ["📮 催交未提交的干部"]
     assert (await ask1(world, SEC, "/status")).text == status.text
     # Not in a group: /status names people.
