@@ -283,11 +283,10 @@ async def report_counts(
 
 @dataclass(frozen=True)
 class Chase:
-    """The reminder (催交) of a week's missing reports: who sent it, when, to how many."""
+    """The reminder (催交) of a week's missing reports: who sent it, and when."""
 
     by: str
     at: datetime
-    count: int
 
 
 CHASE_ACTION = "report_chase"
@@ -301,7 +300,7 @@ async def chase_of(session: AsyncSession, township_id: int, week_start: date) ->
     """The week's reminder as the audit log recorded it, if one was sent."""
     row = (
         await session.execute(
-            select(AuditEntry.at, AuditEntry.details, Member.display_name)
+            select(AuditEntry.at, Member.display_name)
             .outerjoin(Member, Member.id == AuditEntry.actor_member_id)
             .where(
                 AuditEntry.action == CHASE_ACTION,
@@ -314,7 +313,7 @@ async def chase_of(session: AsyncSession, township_id: int, week_start: date) ->
     ).first()
     if row is None:
         return None
-    return Chase(row.display_name or "", row.at, len((row.details or {}).get("members", [])))
+    return Chase(row.display_name or "", row.at)
 
 
 async def record_chase(
