@@ -264,6 +264,7 @@ async def test_report_text_outside_an_open_section_is_asked_about(world) -> None
 
 
 async def test_the_agenda_opens_who_has_submitted(world) -> None:
+    from bot.reports.chase import NOT_YOURS as NOT_YOUR_CADRES
     from tests.e2e.helpers import CADRE_WANG
 
     parts = await ask(world, SEC, "/agenda", 1)
@@ -277,3 +278,11 @@ async def test_the_agenda_opens_who_has_submitted(world) -> None:
     [status] = await world.user(SEC).replies(1, timeout=10)
     assert "本周交账情况" in status.text and CADRE_WANG.name in status.text
     assert status.text == (await ask1(world, SEC, "/status")).text
+    # An old or forged button: a township that does not parse, or one not theirs.
+    for forged, text in (
+        (world.svc.codec.pack(SEC, "rc", "st", "x"), zh(STALE)),
+        (world.svc.codec.pack(SEC, "rc", "st", 999999), zh(NOT_YOUR_CADRES)),
+    ):
+        answer = await press_alert(world, SEC, agenda, forged)
+        assert answer.show_alert and answer.text == text
+    assert not world.user(SEC).unread
