@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint
+.PHONY: run demo test lint deadcode
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,15 @@ demo: $(STAMP)
 
 # The test suite (SQLite by default; set TOWNSHIP_TEST_DATABASE_URL for PostgreSQL).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n auto $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(MAKE) deadcode
+
+# Code nothing calls (settings in [tool.vulture], pyproject.toml).
+deadcode: $(STAMP)
+	$(BIN)/vulture

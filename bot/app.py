@@ -33,6 +33,7 @@ from bot.core.services import Services
 from bot.core.telegram_request import bot_api_request, proxy_for_display
 from bot.core.turn import App
 from bot.core.updates import PerUserUpdateProcessor
+from bot.core.work import CommitFirst
 from bot.features import register_all
 from bot.lists.facts import EXTRAS_KEY as FACTS_KEY
 from bot.lists.facts import database_facts
@@ -72,11 +73,14 @@ def telegram_builder(
         .rate_limiter(
             # Telegram's windows on an absolute timetable: ~98% of the allowed rate, no 429s,
             # edits and callback answers not held up (bot/core/ratelimit.py, docs/benchmarks.md).
-            PlainTextFallback(
-                FloodLimiter(
-                    settings.telegram.flood_limits.messages_per_second,
-                    settings.telegram.flood_limits.group_messages_per_minute,
-                    max_retries=5,
+            # The update's database work is committed before each call (bot/core/work.py).
+            CommitFirst(
+                PlainTextFallback(
+                    FloodLimiter(
+                        settings.telegram.flood_limits.messages_per_second,
+                        settings.telegram.flood_limits.group_messages_per_minute,
+                        max_retries=5,
+                    )
                 )
             )
         )

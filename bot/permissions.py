@@ -129,6 +129,12 @@ CALLBACK_RULES = [
         MANAGERS,
     ),
     CallbackRule(
+        "agenda",
+        "`agenda:t:<township>`",
+        "township A's Monday agenda",
+        MANAGERS,
+    ),
+    CallbackRule(
         "case-figures",
         "`cs:d\\|dg\\|dd\\|b\\|bp:<township>:…`",
         "township A's dispute figures, their cases, the brief and its PDF",

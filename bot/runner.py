@@ -26,6 +26,7 @@ from sqlalchemy import text
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from tornado.httpserver import HTTPServer
+from tornado.log import access_log
 from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
@@ -38,6 +39,7 @@ from bot.core.outbox import release_claims
 from bot.core.reach import Route, TelegramUnreachable, TokenRejected, reason_of, sentences
 from bot.core.services import Services
 from bot.core.telegram_request import RetryingRequest
+from jobs.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 ACTIVE_LEASE = "active"
@@ -93,6 +95,7 @@ class Instance:
         self._ = translations(normalize_language(language or settings.language)).gettext
         self._activation = Backoff()
         self._activate_after = 0.0
+        self._due_now: asyncio.Task[None] | None = None
 
     @property
     def svc(self) -> Services:
@@ -189,10 +192,11 @@ class Instance:
     async def _try_lease(self, ttl: timedelta) -> bool | None:
         """True/False when the database answered; None when it could not be reached."""
         try:
-            async with self.svc.transaction() as session:
-                holds = await acquire_lease(
+            holds = await self.svc.in_transaction(
+                lambda session: acquire_lease(
                     session, ACTIVE_LEASE, self.name, self.svc.clock.now(), ttl
                 )
+            )
         except Exception as exc:  # the database is down: keep doing what we were doing
             if self.database_ok:
                 log.error("database unreachable (%s); keeping current role", type(exc).__name__)
@@ -230,8 +234,27 @@ class Instance:
             )
         await self.app.start()
         self.active = True
+        if self.settings.scheduler.tick_seconds:
+            self._due_now = asyncio.create_task(self._run_due_now())
+
+    async def _run_due_now(self) -> None:
+        """On becoming active, take the scheduler over and run the due work and the outbox at
+        once, rather than at the timer's next tick (up to `tick_seconds` later)."""
+        scheduler: Scheduler | None = self.app.bot_data.get("scheduler")
+        if scheduler is None:
+            return
+        try:
+            if self.settings.scheduler.enabled:
+                await scheduler.take_over()
+            await scheduler.tick()
+        except Exception as exc:  # the timer's next tick tries again
+            log.warning("the due work after becoming active failed (%s)", type(exc).__name__)
 
     async def _stand_by(self) -> None:
+        if self._due_now is not None:
+            self._due_now.cancel()
+            await asyncio.gather(self._due_now, return_exceptions=True)
+            self._due_now = None
         updater = self.app.updater
         if updater is not None and updater.running:
             await updater.stop()
@@ -264,9 +287,33 @@ class Instance:
             def get(self) -> None:
                 self.finish("ok")
 
-        server = HTTPServer(WebApplication([(r"/health", Health), (r"/live", Live)]))
+        app = WebApplication(
+            [(r"/health", Health), (r"/live", Live)], log_function=log_health_request
+        )
+        server = HTTPServer(app)
         server.listen(cfg.health_port, cfg.health_listen)
         return server
+
+
+def log_health_request(handler: RequestHandler) -> None:
+    """Tornado's access log, except that a 503 from /health is what a standby (or an instance
+    without its database, which logs that itself) answers by design: not an error to alert on."""
+    status = handler.get_status()
+    request = handler.request
+    expected = status == 503 and request.path == "/health"
+    if status < 400 or expected:
+        level = logging.INFO
+    else:
+        level = logging.WARNING if status < 500 else logging.ERROR
+    access_log.log(
+        level,
+        "%d %s %s (%s) %.2fms",
+        status,
+        request.method,
+        request.uri,
+        request.remote_ip,
+        1000.0 * request.request_time(),
+    )
 
 
 def run_forever(settings: Settings, language: str | None = None) -> None:

@@ -11,7 +11,6 @@ from bot.core.db import members as member_db
 from bot.core.i18n import gettext_for
 from bot.core.models import Township
 from bot.core.outbox import Outgoing
-from bot.core.text import esc
 from jobs.plan import Occurrence
 
 
@@ -95,7 +94,7 @@ async def missed_job_notices(
         text = _(
             "⚠️ The scheduled job “{job}” of {township} due {due} was not run: the bot was "
             "down for longer than the catch-up grace period. It is recorded as missed."
-        ).format(job=occurrence.job, township=esc(township.name), due=f"{due:%Y-%m-%d %H:%M}")
+        ).format(job=occurrence.job, township=township.name, due=f"{due:%Y-%m-%d %H:%M}")
         out.append(
             Outgoing(
                 key=f"{key}:{tag}", job="missed_job", chat_id=chat, member_id=member_id, text=text

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.calendar import queries as calendar_db
 from bot.core.config import SchedulerConfig
-from bot.core.db.leases import acquire_lease, release_lease
+from bot.core.db.leases import acquire_lease, release_lease, take_lease
 from bot.core.delivery import OutboxSender
 from bot.core.models import JobRun, ParkedFlow, Township
 from bot.core.models.core import PARKED_DAYS
@@ -76,11 +76,24 @@ class Scheduler:
                 timedelta(seconds=self.config.lease_seconds),
             )
 
+    async def take_over(self) -> None:
+        """This instance has just become the active one: the scheduler is its job now, so a
+        dead instance's scheduler lease is taken at once instead of after it runs out."""
+        async with self.svc.transaction() as session:
+            await take_lease(
+                session,
+                LEASE_NAME,
+                self.instance,
+                self.svc.clock.now(),
+                timedelta(seconds=self.config.lease_seconds),
+            )
+
     async def tick(self) -> None:
         """Run whatever is due now, then deliver what is queued."""
         # A holiday notice imported from the shell or by another instance counts from here.
-        async with self.svc.transaction() as session:
-            await calendar_db.refresh(session, self.svc.settings)
+        await self.svc.in_transaction(
+            lambda session: calendar_db.refresh(session, self.svc.settings)
+        )
         if self.config.enabled and await self.holds_lease():
             await self.run_due(self.svc.clock.now())
         await self.sender.drain()

@@ -1,5 +1,7 @@
 """Shared fixtures. The database comes from TOWNSHIP_TEST_DATABASE_URL (default: SQLite files);
-CI runs the whole suite once on SQLite and once on PostgreSQL."""
+CI runs the whole suite once on SQLite and once on PostgreSQL. Under pytest-xdist each worker
+has its own PostgreSQL database (the URL's name with the worker's id appended), since a test
+empties every table before it starts."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import AppType, build_application, running
@@ -78,7 +80,12 @@ def fresh_calendar_notices() -> Iterator[None]:
 
 
 def _test_database_url() -> str | None:
-    return os.environ.get("TOWNSHIP_TEST_DATABASE_URL") or None
+    url = os.environ.get("TOWNSHIP_TEST_DATABASE_URL") or None
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url is None or worker is None:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -95,10 +102,28 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 async def _reset_postgres(url: str) -> None:
+    await _create_database(url)
     engine = create_engine(url)
     async with engine.begin() as conn:
         await conn.execute(text("DROP SCHEMA public CASCADE"))
         await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+async def _create_database(url: str) -> None:
+    """Create a worker's database next to the configured one, the first time."""
+    name = make_url(url).database
+    configured = os.environ.get("TOWNSHIP_TEST_DATABASE_URL") or url
+    if name == make_url(configured).database:
+        return
+    engine = create_engine(configured)
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        exists = await conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
     await engine.dispose()
 
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import timedelta
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.agenda.build import Audience, agenda_html
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.db import members as member_db
+from bot.core.flows import Buttons, Press
 from bot.core.i18n import N_
 from bot.core.roles import MANAGERS, Role
 from bot.core.text import split_message
-from bot.core.turn import App, Context, Turn, admitted, member_only
+from bot.core.turn import App, MemberTurn, Turn, member_only
 from bot.reports.status import status_button
 from bot.week.schedule import week_rules
 
@@ -26,9 +27,15 @@ register_commands(
 )
 
 
+class Act(enum.StrEnum):
+    TOWNSHIP = "t"
+
+
+AGENDA = Buttons("agenda", roles=(Role.SECRETARY, Role.ADMIN))
+
+
 @member_only(Role.SECRETARY, Role.ADMIN)
-async def agenda_command(turn: Turn) -> None:
-    assert turn.actor is not None
+async def agenda_command(turn: MemberTurn) -> None:
     async with turn.svc.transaction() as session:
         ids = None if turn.actor.is_admin else turn.actor.township_ids(Role.SECRETARY)
         townships = await member_db.townships(session, ids)
@@ -37,24 +44,18 @@ async def agenda_command(turn: Turn) -> None:
         return
     await turn.send(
         turn._("Which township?"),
-        [[(t.name, turn.cb("agenda", t.id))] for t in townships],
+        [[AGENDA.button(turn, t.name, Act.TOWNSHIP, t.id)] for t in townships],
     )
 
 
-async def on_button(update: Update, context: Context) -> None:
-    turn = await Turn.load(update, context)
-    if not await admitted(turn, (Role.SECRETARY, Role.ADMIN)):
-        return
-    assert turn.actor is not None
-    parts = turn.callback_parts()
-    if not parts or not parts[0].isdigit():
-        await turn.answer(turn._("This button is from an old message and no longer works."), True)
-        return
-    if not turn.actor.manages(int(parts[0])):
+@AGENDA.on(Act.TOWNSHIP)
+async def township_chosen(turn: MemberTurn, press: Press) -> None:
+    township_id = press.number(0)
+    if not turn.actor.manages(township_id):
         await turn.answer(turn._("You can only manage members of your own township."), True)
         return
     await turn.answer()
-    await send_agenda(turn, int(parts[0]))
+    await send_agenda(turn, township_id)
 
 
 async def send_agenda(turn: Turn, township_id: int) -> None:
@@ -75,4 +76,4 @@ async def send_agenda(turn: Turn, township_id: int) -> None:
 
 def register(app: App) -> None:
     app.add_handler(CommandHandler("agenda", agenda_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^agenda:"))
+    AGENDA.register(app)

@@ -4,27 +4,49 @@ once (bot/calendar/queries.py)."""
 
 from __future__ import annotations
 
+import enum
 from datetime import date
-from typing import Any
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from pydantic import BaseModel
+from telegram.ext import CommandHandler
 
 from bot.calendar import queries as calendar_db
 from bot.calendar.rules import NoticeError, parse_notice
 from bot.calendar.views import day_line, replaces_text, source_text, stored_text, summary
 from bot.core.calendar import NoticeDay
 from bot.core.commands import CommandSpec, register_commands
-from bot.core.flows import flow
+from bot.core.flows import Flow, FlowTurn, Press
 from bot.core.i18n import N_
 from bot.core.roles import Role
-from bot.core.text import Html, clean_text, join_html
-from bot.core.turn import App, Context, FlowState, Turn, admitted, member_only
+from bot.core.text import Html, clean_text
+from bot.core.turn import App, MemberTurn, Turn, admitted, member_only
 from bot.week.schedule import work_calendar
 
-FLOW = "calendar"
 ADMINS = (Role.ADMIN,)
-STALE = N_("This button is from an old message and no longer works.")
+
+
+class Step(enum.StrEnum):
+    NOTICE = "notice"
+    CONFIRM = "confirm"
+
+
+class Act(enum.StrEnum):
+    STORE = "ok"
+    CANCEL = "no"
+
+
+class NoticeDraft(BaseModel):
+    """The days read from a pasted notice, until the admin stores or drops them."""
+
+    year: int = 0
+    days: list[tuple[date, bool, str]] = []
+
+    def notice_days(self) -> list[NoticeDay]:
+        return [NoticeDay(day, workday, name, self.year) for day, workday, name in self.days]
+
+
+CALENDAR: Flow[NoticeDraft, Step] = Flow("calendar", "cal", NoticeDraft, Step, roles=ADMINS)
+Ctx = FlowTurn[NoticeDraft, Step]
 
 register_commands(
     CommandSpec(
@@ -34,33 +56,22 @@ register_commands(
 
 
 @member_only(*ADMINS)
-async def calendar_command(turn: Turn) -> None:
+async def calendar_command(turn: MemberTurn) -> None:
     _ = turn._
     this_year = turn.now.astimezone(turn.svc.settings.tz).year
     async with turn.svc.transaction() as session:
         await calendar_db.refresh(session, turn.svc.settings)
         imported = await calendar_db.imported_years(session)
-        await turn.set_state(session, FLOW, "notice", {})
+        await CALENDAR.start(turn, session, Step.NOTICE, NoticeDraft())
     calendar = work_calendar(turn.svc.settings)
     tz = turn.svc.settings.tz
-    known = join_html(
-        source_text(_, calendar, year, imported, tz) for year in (this_year, this_year + 1)
-    )
-    await turn.send(
-        Html("🗓 <b>{}</b>\n{}\n\n{}").format(
-            _("Holiday calendar"),
-            known,
-            _(
-                "Paste the State Council's notice (国务院办公厅关于XXXX年部分节假日安排的通知) "
-                "as published, from its title to the last arrangement. I will show the days "
-                "I read from it before anything is stored. Send /cancel to stop."
-            ),
-        )
-    )
+    known = [source_text(_, calendar, year, imported, tz) for year in (this_year, this_year + 1)]
+    await turn.send(turn.svc.renderer.render("calendar/intro.html.j2", turn.lang, known=known))
 
 
-@flow(FLOW)
-async def on_message(turn: Turn, state: FlowState) -> None:
+@CALENDAR.on_message(Step.NOTICE, Step.CONFIRM)
+async def typed_notice(ctx: Ctx) -> None:
+    turn = ctx.turn
     _ = turn._
     if not await admitted(turn, ADMINS):
         return
@@ -73,36 +84,30 @@ async def on_message(turn: Turn, state: FlowState) -> None:
         notice = parse_notice(text)
     except NoticeError as exc:
         await turn.send(
-            Html("⚠️ {}\n{}").format(
-                exc.text(_), _("Nothing was stored. Paste the whole notice again, or /cancel.")
-            )
+            turn.svc.renderer.render("calendar/unreadable.html.j2", turn.lang, problem=exc.text(_))
         )
         return
     days = notice.days()
+    draft = NoticeDraft(year=notice.year, days=[(d.day, d.is_workday, d.holiday) for d in days])
     async with turn.svc.transaction() as session:
         imported = await calendar_db.imported_years(session)
-        version = await turn.set_state(
-            session,
-            FLOW,
-            "confirm",
-            {"year": notice.year, "days": [_day_data(d) for d in days]},
-        )
+        await ctx.save(session, Step.CONFIRM, draft)
     replaces = replaces_text(
         _, work_calendar(turn.svc.settings), notice.year, imported, turn.svc.settings.tz
     )
     await turn.send(
         _preview(turn, notice.year, days, replaces),
-        [
-            [
-                (_("✅ Store"), turn.cb("cal", "ok", version)),
-                (_("✖️ Cancel"), turn.cb("cal", "no", version)),
-            ]
-        ],
+        [[ctx.button(_("✅ Store"), Act.STORE), ctx.button(_("✖️ Cancel"), Act.CANCEL)]],
     )
 
 
 def _preview(
-    turn: Turn, year: int, days: list[NoticeDay], replaces: Html, done: Html | None = None
+    turn: Turn,
+    year: int,
+    days: list[NoticeDay],
+    replaces: Html,
+    done: Html | None = None,
+    stored: bool = False,
 ) -> Html:
     _ = turn._
     return turn.svc.renderer.render(
@@ -113,47 +118,21 @@ def _preview(
         summary=summary(_, year, days),
         replaces=replaces,
         done=done or "",
+        stored=stored,
     )
 
 
-def _day_data(day: NoticeDay) -> list[Any]:
-    return [day.day.isoformat(), day.is_workday, day.holiday]
-
-
-def _days_from(data: dict[str, Any]) -> tuple[int, list[NoticeDay]]:
-    year = int(data["year"])
-    return year, [
-        NoticeDay(date.fromisoformat(str(d)), bool(w), str(name), year)
-        for d, w, name in data["days"]
-    ]
-
-
-async def on_button(update: Update, context: Context) -> None:
-    turn = await Turn.load(update, context)
-    if not await admitted(turn, ADMINS):
-        return
-    assert turn.actor is not None
+@CALENDAR.on(Step.CONFIRM, Act.STORE, Act.CANCEL)
+async def decide(ctx: Ctx, press: Press) -> None:
+    turn = ctx.turn
     _ = turn._
-    parts = turn.callback_parts()
-    state = turn.flow_state
-    if (
-        not parts
-        or len(parts) != 2
-        or parts[0] not in ("ok", "no")
-        or state is None
-        or state.flow != FLOW
-        or state.step != "confirm"
-        or parts[1] != str(state.version)
-    ):
-        await turn.answer(_(STALE), True)
-        return
-    year, days = _days_from(state.data)
+    year, days = ctx.draft.year, ctx.draft.notice_days()
     stored = None
     async with turn.svc.transaction() as session:
-        if not await turn.take_state(session, FLOW, state.version):
-            await turn.answer(_(STALE), True)
+        if not await ctx.end(session):
+            await ctx.stale()
             return
-        if parts[0] == "ok":
+        if press.action == Act.STORE:
             stored = await calendar_db.store_days(
                 session, year, days, turn.now, actor_member_id=turn.actor.member_id, via="chat"
             )
@@ -161,16 +140,10 @@ async def on_button(update: Update, context: Context) -> None:
         async with turn.svc.transaction() as session:
             await calendar_db.reload(session, turn.svc.settings)
     await turn.answer()
-    done = Html("{} {}").format(
-        *(
-            ("✅", stored_text(_, stored))
-            if stored is not None
-            else ("✖️", _("Cancelled: nothing was stored."))
-        )
-    )
-    await turn.show(_preview(turn, year, days, Html(""), done))
+    done = stored_text(_, stored) if stored is not None else _("Cancelled: nothing was stored.")
+    await turn.show(_preview(turn, year, days, Html(""), done, stored is not None))
 
 
 def register(app: App) -> None:
     app.add_handler(CommandHandler("calendar", calendar_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^cal:"))
+    CALENDAR.register(app)

@@ -21,11 +21,12 @@ from bot.cases.views import (
     Screen,
     card_context,
     pairs,
+    with_notice,
 )
 from bot.core.db import members as member_db
 from bot.core.db.directory import TownshipInfo
 from bot.core.flows import Press
-from bot.core.text import MESSAGE_LIMIT, Html, join_html, visible_length
+from bot.core.text import MESSAGE_LIMIT, Html, visible_length
 from bot.core.turn import Button, MemberTurn
 
 ALERT_LIMIT = 200  # characters of a callback query's alert (Bot API)
@@ -96,10 +97,7 @@ def card_rows(turn: MemberTurn, visible: Visible) -> list[list[Button]]:
 
 
 def card_screen(turn: MemberTurn, visible: Visible, notice: Html | None = None) -> Screen:
-    text = card_text(turn, visible)
-    if notice is not None:
-        text = join_html([notice, text], "\n\n")
-    return Screen(text, card_rows(turn, visible))
+    return Screen(with_notice(notice, card_text(turn, visible)), card_rows(turn, visible))
 
 
 async def show_card(

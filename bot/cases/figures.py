@@ -16,11 +16,10 @@ from bot.cases.access import FIGURE_VIEWERS
 from bot.cases.buttons import BUTTONS, Act
 from bot.cases.lists import PAGE, nav_row
 from bot.cases.township import Purpose, opens, township_seen, view_of
-from bot.cases.views import BACK_TO_FIGURES, Screen, View, pairs
+from bot.cases.views import BACK_TO_FIGURES, Screen, View, groups_title, pairs
 from bot.core.db.directory import TownshipInfo
 from bot.core.flows import BadPress, Press
 from bot.core.i18n import N_
-from bot.core.text import Html
 from bot.core.turn import Button, MemberTurn, page_of
 
 
@@ -279,10 +278,7 @@ async def groups(turn: MemberTurn, press: Press) -> None:
                 )
     rows = pairs(buttons)
     rows.append([BUTTONS.button(turn, _(BACK_TO_FIGURES), Act.FIGURES, township.id, period)])
-    title: Html = _("Cases by category") if by_category else _("Cases by village")
-    if not buttons:
-        title += "\n" + _("No cases registered in this period.")
-    await turn.show(title, rows)
+    await turn.show(groups_title(_, by_category, not buttons), rows)
 
 
 def group_of(

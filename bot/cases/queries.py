@@ -285,11 +285,6 @@ def _summary(row: DisputeCase, village: str) -> CaseSummary:
     return CaseSummary(row.id, row.village_id, row.version, state_of(row, village))
 
 
-async def case_summary(session: AsyncSession, case_id: int) -> CaseSummary | None:
-    found = (await session.execute(_summary_query().where(DisputeCase.id == case_id))).first()
-    return None if found is None else _summary(found[0], found[1])
-
-
 async def case_detail(session: AsyncSession, case_id: int) -> CaseDetail | None:
     found = (await session.execute(_summary_query().where(DisputeCase.id == case_id))).first()
     if found is None:

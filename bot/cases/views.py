@@ -16,7 +16,7 @@ from bot.cases.queries import CaseDetail, CaseSummary
 from bot.cases.rules import Action, AgreementForm, CaseConfig, CaseRuleError, Status, Tier
 from bot.core.i18n import N_, Gettext
 from bot.core.render import format_date
-from bot.core.text import Html
+from bot.core.text import Html, join_html
 from bot.core.turn import Button
 
 CARD_EVENTS = 8
@@ -377,3 +377,17 @@ class Screen:
 
 def pairs(buttons: Sequence[Button], width: int = 2) -> list[list[Button]]:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def groups_title(_: Gettext, by_category: bool, empty: bool) -> Html:
+    """The heading of the figures by category or by village (a line more when there is
+    nothing to list)."""
+    title: Html = _("Cases by category") if by_category else _("Cases by village")
+    if empty:
+        title += "\n" + _("No cases registered in this period.")
+    return title
+
+
+def with_notice(notice: Html | None, text: Html) -> Html:
+    """A card under a one-line notice (what just happened to it)."""
+    return text if notice is None else join_html([notice, text], "\n\n")

@@ -14,25 +14,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import re
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cli.common import config_path, text_for
-from bot.core.config import ENV_TOKEN, TOWNSHIP_CODE, ConfigError, load_settings
+from bot.cli.wizard_answers import DEFAULT_TIMEZONE, AnswerChecks, Answers
+from bot.cli.wizard_config import render_config
+from bot.core.config import ENV_TOKEN, ConfigError, load_settings
 from bot.core.reach import DEFAULT_API, Route, TelegramUnreachable, Text, TokenRejected, get_me
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
-TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
-BOT_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
-PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 # A pasted list may be numbered ("1.", "2、", "(3)") or separated by 、 , ; or spaces.
 _NUMBERING = re.compile(r"^\s*[(（]?\d{1,3}[)）.、．]\s*")
 _SEPARATORS = re.compile(r"[、,，;；\s]+")
@@ -44,17 +37,6 @@ GetMe = Callable[[str, Route, Text], Coroutine[Any, Any, str]]
 
 class Aborted(Exception):
     """The answers ended before the last question (stdin closed)."""
-
-
-@dataclass
-class Answers:
-    name: str = ""
-    code: str = ""
-    villages: list[str] = field(default_factory=list)
-    timezone: str = DEFAULT_TIMEZONE
-    token: str = ""  # pasted; "" when it comes from the environment (or later)
-    route: Route = field(default_factory=Route)
-    bot_username: str = ""
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -82,6 +64,7 @@ class Wizard:
         self.environ = environ
         self.check = check
         self._ = text_for(language)
+        self.checks = AnswerChecks(self._)
 
     # ------------------------------------------------------------------ the conversation
 
@@ -112,7 +95,7 @@ class Wizard:
     def interview(self) -> Answers:
         answers = Answers()
         answers.name = self.question(
-            self._("Name of the township (such as 沙河子镇): "), self.parse_name
+            self._("Name of the township (such as 沙河子镇): "), self.checks.parse_name
         )
         self.say("")
         self.say(
@@ -122,12 +105,13 @@ class Wizard:
                 "not change later."
             )
         )
-        answers.code = self.question(self._("Township code: "), self.parse_code)
+        answers.code = self.question(self._("Township code: "), self.checks.parse_code)
         self.say("")
         answers.villages = self.ask_villages()
         self.say("")
         answers.timezone = self.question(
-            self._("Time zone [{default}]: ").format(default=DEFAULT_TIMEZONE), self.parse_timezone
+            self._("Time zone [{default}]: ").format(default=DEFAULT_TIMEZONE),
+            self.checks.parse_timezone,
         )
         self.say("")
         answers.route = self.ask_route()
@@ -136,7 +120,7 @@ class Wizard:
             self.say("")
             answers.bot_username = self.question(
                 self._("The bot's username, as @BotFather showed it (it ends in bot): "),
-                self.parse_username,
+                self.checks.parse_username,
             )
         return answers
 
@@ -206,20 +190,20 @@ class Wizard:
                 "abroad."
             )
         )
-        choice = self.question(_("Choose 1, 2 or 3 [1]: "), self.parse_choice)
+        choice = self.question(_("Choose 1, 2 or 3 [1]: "), self.checks.parse_choice)
         if choice == "2":
             proxy = self.question(
                 _(
                     "Proxy address, such as http://127.0.0.1:7890 or "
                     "socks5://user:password@host:1080: "
                 ),
-                self.parse_proxy,
+                self.checks.parse_proxy,
             )
             return Route(DEFAULT_API, proxy)
         if choice == "3":
             server = self.question(
                 _("Address of the Bot API server, such as https://botapi.example.com: "),
-                self.parse_server,
+                self.checks.parse_server,
             )
             return Route(server)
         return Route()
@@ -249,7 +233,7 @@ class Wizard:
                         "variable {env} (then it is not written to the file)."
                     ).format(env=ENV_TOKEN)
                 )
-            answers.token = self.question(_("Token: "), self.parse_token)
+            answers.token = self.question(_("Token: "), self.checks.parse_token)
             token = answers.token or env_token
             if not token:
                 return
@@ -278,81 +262,6 @@ class Wizard:
                 _("The token works: the bot is @{username}.").format(username=answers.bot_username)
             )
             return
-
-    # ------------------------------------------------------------------ the answers' checks
-
-    def parse_name(self, answer: str) -> tuple[str, str]:
-        if not answer or len(answer) > 64:
-            return "", self._("Please type the township's name (at most 64 characters).")
-        return answer, ""
-
-    def parse_code(self, answer: str) -> tuple[str, str]:
-        code = answer.upper()
-        if not re.fullmatch(TOWNSHIP_CODE, code):
-            return "", self._(
-                "{answer} is not a township code: use 2–10 capital letters or digits, starting "
-                "with a letter (such as SHZ)."
-            ).format(answer=repr(answer))
-        return code, ""
-
-    def parse_timezone(self, answer: str) -> tuple[str, str]:
-        name = answer or DEFAULT_TIMEZONE
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            return "", self._(
-                "{answer} is not a time zone this computer knows: use a name such as "
-                "Asia/Shanghai or Asia/Urumqi."
-            ).format(answer=repr(answer))
-        return name, ""
-
-    def parse_choice(self, answer: str) -> tuple[str, str]:
-        choice = answer or "1"
-        if choice not in ("1", "2", "3"):
-            return "", self._("Please answer 1, 2 or 3.")
-        return choice, ""
-
-    def parse_proxy(self, answer: str) -> tuple[str, str]:
-        try:
-            parts = urlsplit(answer)
-            ok = parts.scheme in PROXY_SCHEMES and bool(parts.hostname) and bool(parts.port)
-        except ValueError:
-            ok = False
-        if not ok:
-            return "", self._(
-                "{answer} is not a proxy address: write it as http://host:port or "
-                "socks5://host:port (user:password@ may come before the host)."
-            ).format(answer=repr(answer))
-        return answer, ""
-
-    def parse_server(self, answer: str) -> tuple[str, str]:
-        url = answer.rstrip("/").removesuffix("/bot").rstrip("/")
-        try:
-            ok = urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).hostname)
-        except ValueError:
-            ok = False
-        if not ok:
-            return "", self._(
-                "{answer} is not a web address: it starts with http:// or https://."
-            ).format(answer=repr(answer))
-        return url, ""
-
-    def parse_token(self, answer: str) -> tuple[str, str]:
-        if answer and not TOKEN.fullmatch(answer):
-            return "", self._(
-                "This does not look like a bot token (digits, a colon, then about 35 letters, "
-                "digits, - and _). Paste it again, or press Enter to skip."
-            )
-        return answer, ""
-
-    def parse_username(self, answer: str) -> tuple[str, str]:
-        name = re.sub(r"^(https?://)?(t\.me/|@)", "", answer).strip("/")
-        if not BOT_USERNAME.fullmatch(name) or not name.lower().endswith("bot"):
-            return "", self._(
-                "{answer} is not a bot's username: 5–32 letters, digits and _, ending in bot "
-                "(such as shz_work_bot)."
-            ).format(answer=repr(answer))
-        return name, ""
 
     # ------------------------------------------------------------------ the results
 
@@ -435,102 +344,3 @@ class Wizard:
         )
         self.say(_("Check the set-up at any time with: township-bot check-config"))
         return 0
-
-
-def toml_string(value: str) -> str:
-    """A TOML basic string (JSON's escapes are all valid TOML escapes)."""
-    return json.dumps(value, ensure_ascii=False)
-
-
-def render_config(answers: Answers, language: str, folder: Path, _: Text) -> str:
-    """The config file the wizard writes, commented in the wizard's language."""
-
-    def comment(text: str, indent: str = "") -> list[str]:
-        return [f"{indent}# {line}".rstrip() for line in text.splitlines()]
-
-    database = f"sqlite+aiosqlite:///{(folder / 'data' / 'township.db').as_posix()}"
-    lines = [
-        *comment(
-            _(
-                "township-bot configuration, written by `township-bot init` on {date}.\n"
-                "Every other setting (report times, quotas, reminders, red and black lists…) is\n"
-                "described, with its default, in config.example.toml: copy what you need here.\n"
-                "Check this file with: township-bot check-config"
-            ).format(date=date.today().isoformat())
-        ),
-        "",
-        *comment(_("Default time zone of the townships (IANA name).")),
-        f"timezone = {toml_string(answers.timezone)}",
-        *comment(
-            _('Language for new members: "zh_CN" or "en"; each member can switch with /lang.')
-        ),
-        f"language = {toml_string(language)}",
-        "",
-        "[telegram]",
-    ]
-    if answers.token:
-        lines += comment(
-            _(
-                "The bot token from @BotFather. Whoever has it controls the bot: keep this file\n"
-                "private, or delete the line and use the environment variable {env} instead."
-            ).format(env=ENV_TOKEN)
-        )
-        lines.append(f"token = {toml_string(answers.token)}")
-    else:
-        lines += comment(
-            _("The bot token comes from the environment variable {env}.").format(env=ENV_TOKEN)
-        )
-        lines.append('token = ""')
-    lines += [
-        *comment(_("The bot's @username without the @, for invitation links.")),
-        f"bot_username = {toml_string(answers.bot_username)}",
-        *comment(_("The Bot API server: Telegram's own, or a self-hosted one.")),
-        f"api_base_url = {toml_string(answers.route.api_base_url)}",
-        *comment(
-            _(
-                "Outbound proxy for every Bot API request (HTTP or SOCKS5), such as\n"
-                '"http://127.0.0.1:7890" or "socks5://user:password@host:1080".'
-            )
-        ),
-    ]
-    if answers.route.proxy:
-        lines.append(f"proxy = {toml_string(answers.route.proxy)}")
-    else:
-        lines.append('# proxy = "http://127.0.0.1:7890"')
-    lines += [
-        "",
-        "[database]",
-        *comment(
-            _(
-                "The SQLite database file, created on first start. The environment variable\n"
-                "TOWNSHIP_BOT_DATABASE_URL overrides it (for PostgreSQL, see config.example.toml)."
-            )
-        ),
-        f"url = {toml_string(database)}",
-        "",
-        "[[townships]]",
-        *comment(
-            _(
-                "The township code appears in case numbers (such as {code}-2026-0058); keep it."
-            ).format(code=answers.code)
-        ),
-        f"code = {toml_string(answers.code)}",
-        f"name = {toml_string(answers.name)}",
-        *comment(
-            _(
-                "Secretaries join by invitation (township-bot invite --township {code} --role\n"
-                "secretary); the township group is set in chat once the bot is added to it."
-            ).format(code=answers.code)
-        ),
-        "",
-        *comment(
-            _(
-                "Villages (包村 units). lat/lon and radius_m are optional: with them, a visit log\n"
-                'that shares a location is marked "location checked" within radius_m metres.'
-            ),
-            "  ",
-        ),
-    ]
-    for village in answers.villages:
-        lines += ["  [[townships.villages]]", f"  name = {toml_string(village)}", ""]
-    return "\n".join(lines).rstrip("\n") + "\n"

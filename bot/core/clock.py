@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -57,8 +57,6 @@ class ManualClock:
 # registered nothing happens, so the mover works before the scheduler exists.
 
 CLOCK_MOVED_HOOK = "on_clock_moved"
-
-ClockMovedHook = Callable[[datetime, datetime], Awaitable[None]]
 
 
 async def notify_clock_moved(

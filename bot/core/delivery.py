@@ -10,9 +10,12 @@ Delivery rules:
   group, the group is gone) is reported to the township's secretaries, once a day per kind
   of post.
 A row whose sender died mid-send is reclaimed after its claim expires, or at once when
-another instance becomes active (`release_claims`); a message that was in flight at the
-moment of death (sent to Telegram, not yet recorded as sent) may then be delivered twice
-(Telegram has no idempotency key), which is preferred to losing it. At most `batch`
+another instance becomes active (`release_claims`). When a drain fails (the database went
+away), the rows it claimed are put back at once, or at the start of the next drain if the
+database is still away, and a send that succeeded but could not be recorded is recorded then
+instead of being sent again. A message that was in flight at the moment of death (sent to
+Telegram, not yet recorded as sent) may then be delivered twice (Telegram has no
+idempotency key), which is preferred to losing it. At most `batch`
 messages are in flight at once.
 """
 
@@ -30,10 +33,12 @@ from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.clock import Clock
+from bot.core.db.engine import once_more_if_dropped
 from bot.core.db.members import mark_reachable
 from bot.core.models import Member, OutboxFile, OutboxMessage, Township
 from bot.core.notices import group_post_failed_notices, unreachable_notices
-from bot.core.outbox import enqueue
+from bot.core.outbox import enqueue, release_own_claims
+from bot.core.work import commit_pending
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +78,15 @@ class OutboxSender:
         # Called after each delivery is recorded (metrics; tests use it to crash mid-fan-out).
         self.on_sent: Callable[[OutboxMessage], None] | None = None
         self._lock = asyncio.Lock()
+        # After a failed drain: sends that reached Telegram but were not recorded (row id to
+        # message id), and whether this instance still holds claims it must put back.
+        self._unrecorded: dict[int, int] = {}
+        self._unsettled = False
 
     async def claim(self, limit: int | None = None) -> list[OutboxMessage]:
+        return await once_more_if_dropped(lambda: self._claim(limit))
+
+    async def _claim(self, limit: int | None) -> list[OutboxMessage]:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             due = (
@@ -114,7 +126,10 @@ class OutboxSender:
         being sent (when half of `batch` is left in flight), so the rate limiter never runs
         dry at a batch boundary.
         """
+        await commit_pending()  # an update that queued messages and sends them at once
         async with self._lock:
+            if self._unsettled:
+                await self.settle()
             in_flight: set[asyncio.Task[None]] = set()
             last_of_chat: dict[int, asyncio.Task[None]] = {}
             low_water = self.batch // 2
@@ -139,12 +154,52 @@ class OutboxSender:
                         for task in done:
                             task.result()  # a database error ends the drain
                     last_of_chat = {c: t for c, t in last_of_chat.items() if not t.done()}
+            except Exception:
+                # Sends under way finish (and are recorded, or remembered as sent), so that
+                # putting the claims back sends nothing twice.
+                await asyncio.gather(*in_flight, return_exceptions=True)
+                await self._settle_after_failure()
+                raise
             except BaseException:
                 for task in in_flight:
                     task.cancel()
                 await asyncio.gather(*in_flight, return_exceptions=True)
+                await self._settle_after_failure()
                 raise
         return self.stats
+
+    async def _settle_after_failure(self) -> None:
+        self._unsettled = True
+        try:
+            released = await self.settle()
+        except Exception as exc:  # still unreachable: the next drain settles first
+            log.warning("outbox claims kept until the next drain (%s)", type(exc).__name__)
+            return
+        if released:
+            log.warning("released %s outbox message(s) after a failed send loop", released)
+
+    async def settle(self) -> int:
+        """Record the sends that succeeded but were not recorded, and put every row this
+        instance claimed and did not finish back to pending. Returns how many were put back."""
+        async with self.sessions() as session, session.begin():
+            now = self.clock.now()
+            for row_id, message_id in self._unrecorded.items():
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row_id, OutboxMessage.status == "sending")
+                    .values(
+                        status="sent",
+                        sent_at=now,
+                        telegram_message_id=message_id,
+                        claimed_until=None,
+                        last_error=None,
+                    )
+                )
+            released = await release_own_claims(session, self.instance)
+        self.stats.sent += len(self._unrecorded)
+        self._unrecorded.clear()
+        self._unsettled = False
+        return released
 
     async def _deliver_after(self, previous: asyncio.Task[None] | None, row: OutboxMessage) -> None:
         if previous is not None:
@@ -187,7 +242,11 @@ class OutboxSender:
                     continue
                 await self._reschedule(row, timedelta(seconds=30), type(exc).__name__)
                 return
-            await self._mark_sent(row, message.message_id)
+            try:
+                await self._mark_sent(row, message.message_id)
+            except BaseException:
+                self._unrecorded[row.id] = message.message_id
+                raise
             if self.on_sent is not None:
                 self.on_sent(row)
             return

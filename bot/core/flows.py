@@ -84,16 +84,6 @@ FlowHandler = Callable[[Turn, FlowState], Awaitable[None]]
 FLOW_HANDLERS: dict[str, FlowHandler] = {}
 
 
-def flow(name: str) -> Callable[[FlowHandler], FlowHandler]:
-    """Register the message handler of a flow that is not (yet) declared as a `Flow`."""
-
-    def register(func: FlowHandler) -> FlowHandler:
-        FLOW_HANDLERS[name] = func
-        return func
-
-    return register
-
-
 # Steps where typed text goes into something open on the screen (a report's section), by
 # flow: another command (or a key) leaves them for the step given, so that text typed later,
 # when that view is no longer the one in front of the member, is asked about instead of

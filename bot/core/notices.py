@@ -12,7 +12,7 @@ from bot.core.db import members as member_db
 from bot.core.i18n import N_, Gettext, gettext_for
 from bot.core.models import Member
 from bot.core.outbox import Outgoing
-from bot.core.text import Html, esc
+from bot.core.text import Html
 
 
 async def to_secretaries(
@@ -55,7 +55,7 @@ async def unreachable_notices(
         lambda _: _(
             "⚠️ {name} cannot receive messages from the bot (they blocked it or left "
             "Telegram). Reminders to them are paused until they write to the bot again."
-        ).format(name=esc(member.display_name)),
+        ).format(name=member.display_name),
         skip=member.id,
     )
 
@@ -85,6 +85,6 @@ async def group_post_failed_notices(
             "group the township group). Until then, share it in the group yourself."
         ).format(
             what=_(GROUP_POSTS.get(job, OTHER_GROUP_POST)),
-            reason=f"<code>{esc(reason)}</code>",
+            reason=Html("<code>{}</code>").format(reason),
         ),
     )

@@ -139,3 +139,15 @@ async def release_claims(session: AsyncSession, instance: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def release_own_claims(session: AsyncSession, instance: str) -> int:
+    """Put the rows `instance` claimed and did not finish back to pending (its send loop
+    failed); returns how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by == instance)
+        .values(status="pending", claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

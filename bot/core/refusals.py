@@ -41,7 +41,6 @@ def safe_reason(error: BadRequest) -> str:
 class PlainTextFallback(BaseRateLimiter[int]):
     def __init__(self, inner: BaseRateLimiter[int]) -> None:
         self.inner = inner
-        self.fallbacks = 0
 
     async def initialize(self) -> None:
         await self.inner.initialize()
@@ -67,7 +66,6 @@ class PlainTextFallback(BaseRateLimiter[int]):
             if field is None or not data.get("parse_mode") or not is_markup_refusal(exc):
                 raise
             log.warning("Telegram refused %s: %s; sent as plain text", endpoint, safe_reason(exc))
-            self.fallbacks += 1
             name, entities = field
             fallback = {k: v for k, v in data.items() if k not in ("parse_mode", entities)}
             fallback[name] = plain(Html(data[name]))

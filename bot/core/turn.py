@@ -93,12 +93,18 @@ class Turn:
         flow_state = None
         user = update.effective_user
         if user is not None:
-            async with svc.transaction() as session:
-                actor = await member_db.actor_for(session, user.id)
+            user_id = user.id
+
+            async def read(session: AsyncSession) -> tuple[Actor | None, FlowState | None]:
+                actor = await member_db.actor_for(session, user_id)
                 if actor is not None and actor.unreachable:
                     # They wrote to us, so they can be reached again.
-                    await member_db.mark_reachable(session, user.id, True)
-                flow_state = await read_state(session, user.id)
+                    await member_db.mark_reachable(session, user_id, True)
+                return actor, await read_state(session, user_id)
+
+            # The first database work of the update: a connection dropped since the last one
+            # costs a second attempt, not an apology to the user.
+            actor, flow_state = await svc.in_transaction(read)
         return cls(update, context, actor, flow_state)
 
     @property

@@ -11,6 +11,8 @@ How the order is kept: PTB starts one task per update in update order, and each 
 There the task takes its key's lock, which is FIFO, and only then a slot of the shared
 semaphore, so a user who sends many updates waits behind their own updates without holding
 slots that other users need.
+
+Each update's database work is one unit (`bot.core.work`), committed before the bot answers.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.core.work import unit_of_work
 
 # PTB's own limit: never reached, so tasks enter do_process_update in update order.
 _UNBOUNDED = 1_000_000
@@ -60,7 +64,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self.key(update)
         if key is None:
-            async with self._slots:
+            async with self._slots, unit_of_work():
                 await coroutine
             return
         lock, count = self._keys.get(key, (None, 0))
@@ -68,7 +72,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             lock = asyncio.Lock()
         self._keys[key] = (lock, count + 1)
         try:
-            async with lock, self._slots:
+            async with lock, self._slots, unit_of_work():
                 await coroutine
         finally:
             lock, count = self._keys[key]

@@ -78,7 +78,10 @@ def villages_card(
     return text, rows
 
 
-def village_card(turn: Turn, township_id: int, township: str, village: VillageRow) -> Card:
+def village_card(
+    turn: Turn, township_id: int, township: str, village: VillageRow, *, saved: bool = False
+) -> Card:
+    """The village's card (under "Saved." right after a change)."""
     _ = turn._
     text = turn.svc.renderer.render(
         "members/village.html.j2",
@@ -88,6 +91,7 @@ def village_card(turn: Turn, township_id: int, township: str, village: VillageRo
         active=village.active,
         point=(f"{village.lat:.5f}", f"{village.lon:.5f}") if village.has_point else None,
         radius=village.radius_m,
+        saved=saved,
     )
     vid = village.id
     rename = VILLAGES.button(turn, _("✏️ Rename"), VillagesAct.RENAME, township_id, vid)

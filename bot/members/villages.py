@@ -11,7 +11,7 @@ from bot.core.commands import CommandSpec, register_commands
 from bot.core.flows import STALE, Press
 from bot.core.i18n import N_
 from bot.core.roles import MANAGERS, Role
-from bot.core.text import clean_line, join_html
+from bot.core.text import clean_line
 from bot.core.turn import App, MemberTurn, member_only
 from bot.members import service
 from bot.members import township_service as work
@@ -51,10 +51,7 @@ async def show_village(
     turn: MemberTurn, township_id: int, row: VillageRow, *, saved: bool = False
 ) -> None:
     name = service.township_name(turn, township_id)
-    text, rows = tv.village_card(turn, township_id, name, row)
-    if saved:
-        text = join_html([turn._("✅ Saved."), text])
-    await turn.show(text, rows)
+    await turn.show(*tv.village_card(turn, township_id, name, row, saved=saved))
 
 
 # --- the buttons: each carries the township first -----------------------------------------

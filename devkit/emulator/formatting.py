@@ -91,7 +91,6 @@ _NAMED_ENTITY = re.compile(r"&([a-zA-Z]{1,10});")
 class _OpenTag:
     name: str
     start: int
-    byte_offset: int
     attrs: dict[str, str] = field(default_factory=dict)
 
 
@@ -269,7 +268,7 @@ def parse_html(src: str) -> tuple[str, list[Entity]]:
                 f"Custom emoji entity must contain a valid emoji-id at byte offset "
                 f"{_byte_offset(src, begin)}"
             )
-        stack.append(_OpenTag(name, pos, _byte_offset(src, begin), attrs))
+        stack.append(_OpenTag(name, pos, attrs))
     if stack:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].name}"')
     for entity in entities:

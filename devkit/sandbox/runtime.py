@@ -12,11 +12,9 @@ whatever a feature sends shows up without sandbox changes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import zlib
-from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -608,13 +606,3 @@ class Sandbox:
         if record.kind == "photo" and record.data.startswith(b"\x89PNG"):
             mime = "image/png"
         return record.data, mime, name, record.kind
-
-
-@contextlib.asynccontextmanager
-async def sandbox_running(data_dir: Path, **kwargs: Any) -> AsyncIterator[Sandbox]:
-    sandbox = Sandbox(data_dir, **kwargs)
-    await sandbox.start()
-    try:
-        yield sandbox
-    finally:
-        await sandbox.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from bench import charts, county, fanout, http_client, memory, openloop, throughput
+from bench import charts, county, fanout, http_client, memory, openloop, takeover, throughput
 
 
 async def test_fanout(database_url: str) -> None:
@@ -70,3 +70,11 @@ async def test_charts() -> None:
     assert set(result["child"]) == {"start_only", "dashboard_png", "pdf_two_charts", "pdf_no_chart"}
     assert all(v > 0 for v in result["in_process_s"].values())
     assert result["child_peak_rss_mb"] > 0 and "child peak" in charts.render(result)
+
+
+async def test_takeover(database_url: str) -> None:
+    """Two `township-bot run` processes; the active one killed once mid-fan-out."""
+    result = await takeover.main(members=20, kills=1, db=database_url, lease=3, renew=0.5)
+    assert result["lost"] == 0 and result["members"] == 20
+    [kill] = result["takeovers"]
+    assert 0 < kill["active_after_s"] <= kill["next_send_after_s"]

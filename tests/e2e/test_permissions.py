@@ -225,6 +225,8 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
             return [pack(user_id, "ar", "own", item_id), pack(user_id, "ar", "tog", item_id, zhao)]
         if rule == "arena-progress":
             return [pack(user_id, "ar", "upd", item_id)]
+        if rule == "agenda":
+            return [pack(user_id, "agenda", "t", shz.id)]
         if rule == "case-figures":
             return [
                 pack(user_id, "cs", "d", shz.id, "w"),

@@ -1,18 +1,31 @@
-"""Async engine and session factory. SQLite gets WAL and foreign keys on every connection."""
+"""Async engine and session factory. SQLite gets WAL and foreign keys on every connection.
+
+PostgreSQL connections are not pinged before each use (a round trip per transaction):
+they are recycled after `RECYCLE_SECONDS`, and the work that opens an update, a lease
+renewal or an outbox claim runs once more when it finds its connection dropped
+(`once_more_if_dropped`); SQLAlchemy renews the rest of the pool on that first failure.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+RECYCLE_SECONDS = 300
 
 
 def is_sqlite(url: str) -> bool:
@@ -45,7 +58,7 @@ def create_engine(
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
     else:
-        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
+        kwargs.update(pool_recycle=RECYCLE_SECONDS, pool_size=10, max_overflow=10)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         busy = DEFAULT_BUSY_TIMEOUT if sqlite_busy_timeout is None else sqlite_busy_timeout
@@ -55,3 +68,20 @@ def create_engine(
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def dropped(exc: BaseException) -> bool:
+    """The connection was found closed (server restarted, connection cut): SQLAlchemy has
+    invalidated it and the pool, so a new attempt gets a new connection."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+async def once_more_if_dropped(work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work` (one whole transaction); once more if its connection had been dropped."""
+    try:
+        return await work()
+    except DBAPIError as exc:
+        if not dropped(exc):
+            raise
+        log.info("a database connection had been dropped; trying again on a new one")
+    return await work()

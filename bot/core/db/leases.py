@@ -33,6 +33,22 @@ async def acquire_lease(
     return created.first() is not None
 
 
+async def take_lease(
+    session: AsyncSession, name: str, holder: str, now: datetime, ttl: timedelta
+) -> None:
+    """Take a lease whoever holds it: for a role that follows from another lease (the active
+    instance runs the scheduler), so a dead holder's lease need not run out first."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Lease).values(name=name, holder=holder, expires_at=now + ttl)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["name"],
+            set_={"holder": statement.excluded.holder, "expires_at": statement.excluded.expires_at},
+        )
+    )
+
+
 async def release_lease(session: AsyncSession, name: str, holder: str, now: datetime) -> None:
     """Give the lease up at once (graceful shutdown), so a standby need not wait for expiry."""
     await session.execute(

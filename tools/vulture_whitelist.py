@@ -1,0 +1,58 @@
+"""Names that only a framework or the database reads, for `make deadcode` (vulture).
+
+Each line names an attribute or a variable; nothing here runs.
+"""
+
+from types import SimpleNamespace
+
+_ = SimpleNamespace()
+
+# pydantic
+_.model_config
+
+# SQLAlchemy: the column type's hooks, and columns the bot writes for the record
+_.impl
+_.cache_ok
+_.process_bind_param
+_.process_result_value
+_.type_annotation_map
+_.used_by
+_.sent_at
+_.telegram_message_id
+_.ran_at
+_.corrects_id
+_.decided_at
+_.OFFICIAL_DUTY
+
+# tornado's RequestHandler hooks
+_.on_connection_close
+_.write_error
+_.set_default_headers
+
+# signatures a caller fixes: an async context manager's exit, alembic's render_item
+_.exc_type
+_.tb
+_.autogen_context
+
+# decimal's context precision
+_.prec
+
+# what the Bot API emulator records of each call, for tests to read
+_.cache_time
+_.silent
+
+# modules imported so that their buttons and first screens register themselves
+_.SCREENS
+
+# the [jobs] keys dispute_due_within_days and dispute_escalate_after_days: read into the
+# township's rules, used by no job (the reminders follow [cases] due_soon_days and
+# escalation_after_days)
+_.due_within_days
+_.escalate_after_days
+
+# in bot/lists and bot/week, which another branch is reshaping: to go when it has landed
+_.objections_of
+_.describer
+_.KIND_LABELS
+_.place_for
+_.is_zero
