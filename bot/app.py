@@ -149,6 +149,8 @@ def build_application(
             app.job_queue.run_repeating(
                 refresh_directory, interval=REFRESH_SECONDS, first=REFRESH_SECONDS, name="directory"
             )
+        with contextlib.suppress(RuntimeError):  # known once the bot is initialised
+            svc.extras["bot_username"] = app.bot.username
         _ = gettext_for(settings.language)
         try:
             await app.bot.set_my_commands([BotCommand("start", _("Start or register"))])

@@ -21,6 +21,7 @@ from bot.core.logsetup import setup_logging
 from bot.core.services import Services
 from bot.week.rules import meeting_time, next_week
 from bot.week.schedule import week_rules
+from devkit.datadir import DataDirBusy, DataDirLock, candidates, lock_data_dir
 from devkit.emulator import BotApiEmulator
 from devkit.sample import (
     ADMIN,
@@ -284,6 +285,7 @@ def fresh_database(data_dir: Path) -> Path:
 
 
 async def start_demo(data_dir: Path, port: int = 0) -> tuple[BotApiEmulator, AppType, Path]:
+    """The scripted demo's bot and emulator; `data_dir` must be held (`lock_data_dir`)."""
     db_path = fresh_database(data_dir)
     emu = BotApiEmulator(port=port)
     await emu.start()
@@ -325,6 +327,7 @@ async def run_demo(
     setup_logging([DEMO_TOKEN], level=logging.WARNING)
     if page and not script_only:
         return await run_sandbox(data_dir, port, page_port, open_browser)
+    data_dir, dir_lock = claim_data_dir(data_dir)
     emu, app, db_path = await start_demo(data_dir, port)
     transcript = Transcript()
     try:
@@ -349,14 +352,40 @@ async def run_demo(
             return 0
     finally:
         await emu.stop()
+        dir_lock.release()
+
+
+def claim_data_dir(wanted: Path) -> tuple[Path, DataDirLock]:
+    """`wanted`, or the first directory beside it that no other demo process holds."""
+    for candidate in candidates(wanted):
+        try:
+            return candidate, lock_data_dir(candidate)
+        except DataDirBusy:
+            say_busy(candidate)
+    raise SystemExit(f"Every data directory beside {wanted} is in use by another demo.")
+
+
+def say_busy(data_dir: Path) -> None:
+    print(
+        f"{data_dir.resolve()} is in use by another demo process; "
+        "its data is left alone, and this demo uses a directory of its own.",
+        flush=True,
+    )
 
 
 async def run_sandbox(data_dir: Path, port: int, page_port: int, open_browser: bool) -> int:
     """The real bot, the emulator and the sandbox page, until Ctrl-C."""
     from devkit.sandbox import Sandbox, SandboxServer
 
-    sandbox = Sandbox(data_dir, emulator_port=port)
-    await sandbox.start()
+    for candidate in candidates(data_dir):
+        sandbox = Sandbox(candidate, emulator_port=port)
+        try:
+            await sandbox.start()
+            break
+        except DataDirBusy:
+            say_busy(candidate)
+    else:
+        raise SystemExit(f"Every data directory beside {data_dir} is in use by another demo.")
     server = SandboxServer(sandbox, port=page_port)
     try:
         try:

@@ -56,3 +56,14 @@ _.describer
 _.KIND_LABELS
 _.place_for
 _.is_zero
+
+# Read by templates (`{{ punct.colon }}`), not by Python
+_.colon
+_.comma
+_.semicolon
+
+# Registered by decorator: `/start` links (bot.core.links.on_start)
+_.rules_from_link
+
+# jinja2 Environment options set in tests
+_.undefined

@@ -15,6 +15,7 @@ from bot.agenda.rules import (
     CadreLine,
     LeaveLine,
     leave_this_week,
+    next_meeting,
     percent,
     period_figures,
 )
@@ -22,7 +23,7 @@ from bot.arena import queries as arena_db
 from bot.arena import rules as arena_rules
 from bot.cases import facts as case_facts
 from bot.core.models import Township
-from bot.core.render import format_date
+from bot.core.render import format_date, format_span
 from bot.core.services import Services
 from bot.core.text import Html
 from bot.leave import queries as leave_db
@@ -183,8 +184,10 @@ async def agenda_html(
         "jobs/agenda.html.j2",
         language,
         township=township.name,
-        week="–".join(format_date(d, language, False) for d in (reported_week, week_end)),
-        meeting=format_date(today, language),
+        week=format_span(reported_week, week_end, language),
+        meeting=format_date(
+            next_meeting(today, rules.calendar.first_workday_of_week) or today, language
+        ),
         private=private,
         **figures_context([counted]),
         disputes=await dispute_context(session, township.id, reported_week, week_end, today),
@@ -197,8 +200,7 @@ async def agenda_html(
             {
                 "name": x.name,
                 "kind": x.kind,
-                "start": format_date(x.start, language, False),
-                "end": format_date(x.end, language, False),
+                "span": format_span(x.start, x.end, language),
             }
             for x in leave
         ],

@@ -17,9 +17,9 @@ in milliseconds and stated the same way in every message:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 
@@ -167,3 +167,17 @@ def merge_month(weeks: Sequence[Sequence[CadreLine]]) -> list[CadreLine]:
                 exempt_days=prev.exempt_days + line.exempt_days,
             )
     return sorted(merged.values(), key=lambda x: x.member_id)
+
+
+def next_meeting(
+    today: date, first_workday: Callable[[date], date | None], weeks: int = 8
+) -> date | None:
+    """The Monday meeting (周一例会) on or after `today`: the first workday of this week while
+    it has not passed, else that of the next week that has a workday (a holiday week has
+    none). `first_workday` maps a week's Monday to its first workday."""
+    monday = today - timedelta(days=today.weekday())
+    for i in range(weeks):
+        day = first_workday(monday + timedelta(weeks=i))
+        if day is not None and day >= today:
+            return day
+    return None

@@ -19,7 +19,8 @@ from bot.cases.township import Purpose, opens, township_seen, view_of
 from bot.cases.views import BACK_TO_FIGURES, Screen, View, groups_title, pairs
 from bot.core.db.directory import TownshipInfo
 from bot.core.flows import BadPress, Press
-from bot.core.i18n import N_
+from bot.core.i18n import N_, normalize_language
+from bot.core.render import PUNCTUATION, format_span
 from bot.core.turn import Button, MemberTurn, page_of
 
 
@@ -157,6 +158,12 @@ async def first_figures(turn: MemberTurn, township: TownshipInfo, purpose: Purpo
     return [await figures_screen(turn, township, period)]
 
 
+def aside(turn: MemberTurn, inner: object) -> str:
+    """`inner` in parentheses, full-width in Chinese: 邻里纠纷（3）, 40.0%（2/5）."""
+    mark = PUNCTUATION[normalize_language(turn.lang)]
+    return f"{mark.opening}{inner}{mark.closing}"
+
+
 async def figures_screen(turn: MemberTurn, township: TownshipInfo, period: Period) -> Screen:
     _ = turn._
     view, stats = await load_stats(turn, township, period)
@@ -164,11 +171,13 @@ async def figures_screen(turn: MemberTurn, township: TownshipInfo, period: Perio
     buttons: list[Button] = []
     for code in ("sc", "fs", *SHOWN_FIGURES):
         _key, label, definition = FIGURES[code]
+        short = ""  # the figure on its drill-down button, when it differs from the value
         if code == "sc":
             value = str(stats.screened.count)
         elif code == "sr":
             rate = stats.success_rate
-            value = f"{percent(rate)} ({rate.numerator.count}/{rate.denominator.count})"
+            short = percent(rate)
+            value = short + aside(turn, f"{rate.numerator.count}/{rate.denominator.count}")
         else:
             value = str(figure_of(stats, code).count)
         figures.append({"label": _(label), "value": value, "definition": _(definition)})
@@ -177,7 +186,7 @@ async def figures_screen(turn: MemberTurn, township: TownshipInfo, period: Perio
             buttons.append(
                 BUTTONS.button(
                     turn,
-                    f"🔎 {_(label)} {value.split(' ')[0]}",
+                    f"🔎 {_(label)} {short or value}",
                     Act.DRILL,
                     township.id,
                     period,
@@ -190,8 +199,7 @@ async def figures_screen(turn: MemberTurn, township: TownshipInfo, period: Perio
         "cases/disputes.html.j2",
         turn.lang,
         township=township.name,
-        start=view.date(stats.period_start),
-        end=view.date(stats.period_end),
+        span=format_span(stats.period_start, stats.period_end, view.lang),
         figures=figures,
         breakdowns=[
             (_("By category"), group_lines(stats.by_category, view.category)),
@@ -262,7 +270,7 @@ async def groups(turn: MemberTurn, press: Press) -> None:
         index = {t.key: i for i, t in enumerate(view.config.categories)}
         for key, g in stats.by_category.items():
             if key in index:
-                label = f"{view.category(key)} ({g.registered.count})"
+                label = view.category(key) + aside(turn, g.registered.count)
                 group = f"c{index[key]}"
                 buttons.append(
                     BUTTONS.button(turn, label, Act.DRILL, township.id, period, "rg", group, 0)
@@ -271,7 +279,7 @@ async def groups(turn: MemberTurn, press: Press) -> None:
         ids = {v.name: v.id for v in turn.svc.directory.villages_of(township.id)}
         for name, g in stats.by_village.items():
             if name in ids:
-                label = f"{name} ({g.registered.count})"
+                label = name + aside(turn, g.registered.count)
                 group = f"v{ids[name]}"
                 buttons.append(
                     BUTTONS.button(turn, label, Act.DRILL, township.id, period, "rg", group, 0)
@@ -329,8 +337,7 @@ async def drill(turn: MemberTurn, press: Press) -> None:
         group=group_name,
         total=figure.count,
         definition=_(definition),
-        start=view.date(stats.period_start),
-        end=view.date(stats.period_end),
+        span=format_span(stats.period_start, stats.period_end, view.lang),
         cases=[view.line(c) for c in shown],
         offset=page * PAGE,
         page=page + 1,

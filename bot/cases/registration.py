@@ -174,7 +174,7 @@ async def ask_parties(ctx: Ctx) -> Screen:
     return Screen(
         _(
             "Parties so far: {parties}. Type another party, or tap “Done” when all are added."
-        ).format(parties="、".join(party_texts(parties))),
+        ).format(parties="、".join(party_texts(parties, ctx.turn.lang))),
         [[ctx.button(_("✔️ Done"), Do.PARTIES_DONE), cancel_button(ctx)]],
     )
 
@@ -237,10 +237,10 @@ async def ask_confirm(ctx: Ctx) -> Screen:
         village=village.name,
         category=view.category(draft.category or ""),
         source=view.source(draft.source or ""),
-        parties=party_texts(draft.parties),
+        parties=party_texts(draft.parties, turn.lang),
         description=draft.description or "",
         people=draft.people,
-        amount=money(draft.amount),
+        amount=money(draft.amount, turn.lang),
         tier=view.tier(draft.tier),
         deadline=view.date(rules.deadline_for(draft.tier, view.today, view.config.tier_days)),
     )

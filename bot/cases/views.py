@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from bot.cases import rules
 from bot.cases.queries import CaseDetail, CaseSummary
 from bot.cases.rules import Action, AgreementForm, CaseConfig, CaseRuleError, Status, Tier
-from bot.core.i18n import N_, Gettext
-from bot.core.render import format_date
+from bot.core.i18n import N_, Gettext, normalize_language
+from bot.core.money import yuan
+from bot.core.render import PUNCTUATION, format_date
 from bot.core.text import Html, join_html
 from bot.core.turn import Button
 
@@ -163,12 +164,8 @@ REFRESH = N_("🔄 Refresh")
 # --- formatting ------------------------------------------------------------------------
 
 
-def money(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    if value == value.to_integral_value():
-        return f"¥{int(value):,}"
-    return f"¥{value:,.2f}"
+def money(value: Decimal | None, language: str = "zh_CN") -> str:
+    return "" if value is None else yuan(value, language)
 
 
 def term_label(terms: Sequence[rules.Term], key: str | None) -> str:
@@ -215,7 +212,11 @@ class View:
             return _("⚠️ overdue by {days} days").format(days=rules.days_overdue(state, self.today))
         if state.status in rules.DEADLINE_STATUSES:
             left = (state.deadline - self.today).days
-            return _("{days} days left").format(days=left) if left else _("due today")
+            if left == 0:
+                return _("due today")
+            if left == 1:
+                return _("due tomorrow")
+            return _("{days} days left").format(days=left)
         return ""
 
     def line(self, case: CaseSummary) -> dict[str, str]:
@@ -242,7 +243,7 @@ class View:
         details = event.details or {}
         text = _(ACTION_DONE[action]).format(
             unit=self.unit(details.get("referral_unit")),
-            amount=money(Decimal(details["amount"])) if details.get("amount") else "",
+            amount=money(Decimal(details["amount"]), self.lang) if details.get("amount") else "",
             name=names.get(int(details.get("to_mediator_id") or 0), ""),
         )
         if action is Action.RESOLVE and details.get("agreement_form"):
@@ -258,9 +259,13 @@ class View:
         }
 
 
-def party_texts(parties: Sequence[Any]) -> list[str]:
-    """'name (138****5678)': phones are only ever shown masked."""
-    return [f"{p.name} ({rules.mask_phone(p.phone)})" if p.phone else p.name for p in parties]
+def party_texts(parties: Sequence[Any], language: str = "zh_CN") -> list[str]:
+    """'张三（138****5678）': phones are only ever shown masked."""
+    mark = PUNCTUATION[normalize_language(language)]
+    return [
+        f"{p.name}{mark.opening}{rules.mask_phone(p.phone)}{mark.closing}" if p.phone else p.name
+        for p in parties
+    ]
 
 
 def card_context(
@@ -271,7 +276,7 @@ def card_context(
     events = list(detail.events)
     hidden = 0 if full_timeline else max(0, len(events) - CARD_EVENTS)
     shown = events[hidden:]
-    parties = party_texts(detail.parties) if show_parties else []
+    parties = party_texts(detail.parties, view.lang) if show_parties else []
     return {
         "number": s.number,
         "village": s.village,
@@ -285,7 +290,7 @@ def card_context(
         "opened_by": detail.names.get(s.opened_by, "?"),
         "mediator": detail.names.get(s.mediator_id or 0, ""),
         "people": s.people_count,
-        "amount": money(detail.amount),
+        "amount": money(detail.amount, view.lang),
         "description": detail.description,
         "show_parties": show_parties,
         "parties": parties,
@@ -294,12 +299,12 @@ def card_context(
         "resolved_on": view.date(s.resolved_on),
         "form": _(FORM_LABELS[s.agreement_form]) if s.agreement_form else "",
         "summary": s.agreement_summary or "",
-        "agreed": money(s.amount_agreed),
-        "paid": money(s.amount_paid),
+        "agreed": money(s.amount_agreed, view.lang),
+        "paid": money(s.amount_paid, view.lang),
         "unit": view.unit(s.referral_unit),
         "referred_on": view.date(s.referred_on),
         "escalated_on": view.date(s.escalated_on),
-        "relief": money(s.relief_total) if s.relief_count else "",
+        "relief": money(s.relief_total, view.lang) if s.relief_count else "",
         "relief_count": s.relief_count,
         "followup_on": view.date(s.followup_on),
         "reopened": s.reopened_count,

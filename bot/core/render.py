@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from bot.core.i18n import gettext_for, ngettext_for, normalize_language
 from bot.core.text import Html, split_message
@@ -28,6 +31,47 @@ def format_date(value: date, language: str = "zh_CN", weekday: bool = True) -> s
             else f" ({WEEKDAYS[lang][value.weekday()]})"
         )
     return text
+
+
+def format_span(start: date, end: date, language: str = "zh_CN") -> str:
+    """A range of days, the month said once when it does not change (11月23日–29日), and a
+    single day once (11月23日)."""
+    first = format_date(start, language, False)
+    if start == end:
+        return first
+    if normalize_language(language) != "zh_CN":
+        return f"{first}–{format_date(end, language, False)}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{first}–{end.day}日"
+    return f"{first}–{format_date(end, language, False)}"
+
+
+_WEEKDAY_ASIDE = re.compile(r"（(周.)）\s*")
+_ASIDE = re.compile(r"（([^（）]*)）")
+
+
+@dataclass(frozen=True)
+class Punctuation:
+    """The punctuation a template puts between values: full-width in Chinese."""
+
+    colon: str
+    comma: str
+    semicolon: str
+    opening: str
+    closing: str
+
+    def paren(self, inner: object) -> Html:
+        """An aside in parentheses, never nested: an inner Chinese aside is flattened."""
+        text = escape(inner)
+        if self.opening == "（":
+            text = Markup(_ASIDE.sub(r"，\1", _WEEKDAY_ASIDE.sub(r"\1 ", str(text)).strip()))
+        return Markup(self.opening) + text + Markup(self.closing)
+
+
+PUNCTUATION = {
+    "zh_CN": Punctuation("：", "，", "；", "（", "）"),
+    "en": Punctuation(": ", ", ", "; ", " (", ")"),
+}
 
 
 def format_datetime(value: datetime, tz: ZoneInfo, language: str = "zh_CN") -> str:
@@ -57,6 +101,8 @@ class Renderer:
                 _=gettext_for(lang),
                 ngettext=ngettext_for(lang),
                 lang=lang,
+                punct=PUNCTUATION[lang],
+                paren=PUNCTUATION[lang].paren,
                 **context,
             ).strip()
         )

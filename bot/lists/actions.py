@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from bot.core.flows import Buttons
+from bot.core.i18n import N_
 
 
 class Act(enum.StrEnum):
@@ -12,6 +13,7 @@ class Act(enum.StrEnum):
     DECIDE = "dec"  # <objection>:<verdict>: the secretary decides an objection
     DECIDE_NOW = "dn"  # <objection>:<verdict>: ... without typing a note
     SHOW = "show"  # <issue>: a published issue from /redblack history
+    RULES = "rules"  # <issue>: the full rules an issue was drawn up under
     EXPORT = "exp"  # <township>:<period key>: /export for a period offered as a button
 
 
@@ -21,3 +23,8 @@ class Verdict(enum.StrEnum):
 
 
 BUTTONS = Buttons("rb")
+
+# The full rules, from a list's short summary: a button in a private chat, a deep link
+# (`/start rules-<issue>`) from a group.
+RULES_BUTTON = N_("📜 Full rules")
+RULES_LINK = "rules"

@@ -27,7 +27,6 @@ from bot.lists import objections, reading, service
 from bot.lists import queries as rb_db
 from bot.lists.actions import BUTTONS, Act
 from bot.lists.chat import drain, managed_township, period_of, split_args, tz_of
-from bot.lists.ledger import render_lists
 from bot.lists.pdf import list_document
 from bot.lists.periods import PERIOD_WORDS, period_from_key
 from bot.lists.replies import PRINTABLE, USAGE, bad_period_text, refusal_text
@@ -78,10 +77,7 @@ async def preview(turn: MemberTurn, township: Township, words: list[str]) -> Non
             refusal_text(_, outcome, turn.lang, tz_of(turn, township), publishing=False)
         )
         return
-    for part in render_lists(
-        turn.svc.renderer, turn.svc.settings, township.code, issue.snapshot, issue, turn.lang
-    ):
-        await turn.send(part)
+    await reading.send_lists(turn, township, issue)
     await drain(turn)
     summary = _("{n} members named on the lists were told privately.").format(
         n=len(listed(issue.snapshot))

@@ -94,12 +94,28 @@ def render_lists(
     snapshot: dict[str, Any],
     issue: RedBlackIssue | None,
     language: str,
+    *,
+    full_rules: bool = True,
 ) -> list[Html]:
-    """The lists as Telegram HTML, split at the message limit."""
+    """The lists as Telegram HTML, split at the message limit. Without `full_rules` the rules
+    are a short summary, for a message whose last part carries the button to the full text."""
     return renderer.render_parts(
         "lists/lists.html.j2",
         language,
         v=public_view(snapshot, language, issue),
+        full_rules=full_rules,
+        **issue_context(issue, settings, code, language),
+    )
+
+
+def render_rules(
+    renderer: Renderer, settings: Settings, code: str, issue: RedBlackIssue, language: str
+) -> Html:
+    """The full rules an issue was drawn up under."""
+    return renderer.render(
+        "lists/rules.html.j2",
+        language,
+        v=public_view(issue.snapshot, language, issue),
         **issue_context(issue, settings, code, language),
     )
 

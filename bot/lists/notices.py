@@ -11,6 +11,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core import links
 from bot.core.callbacks import CallbackCodec, Cb
 from bot.core.db.members import Recipient
 from bot.core.i18n import N_, gettext_for
@@ -19,7 +20,7 @@ from bot.core.outbox import Outgoing
 from bot.core.render import format_datetime
 from bot.core.services import Services
 from bot.core.text import Html, plain
-from bot.lists.actions import BUTTONS, Act, Verdict
+from bot.lists.actions import BUTTONS, RULES_BUTTON, RULES_LINK, Act, Verdict
 from bot.lists.ledger import render_lists
 from bot.lists.snapshot import listed
 from bot.lists.text import LIST_LABELS
@@ -192,8 +193,24 @@ def decision_notice(
 def group_posts(svc: Services, township: Township, issue: RedBlackIssue) -> list[Outgoing]:
     """The published issue for the township group, in the township's language."""
     assert township.group_chat_id is not None
+    language = svc.settings.language
+    username = links.bot_username(svc)
+    # The full rules through a deep link: a button in a group is nobody's to press.
+    rules = (
+        links.url_markup(
+            gettext_for(language)(RULES_BUTTON), links.deep_link(username, RULES_LINK, issue.id)
+        )
+        if username
+        else None
+    )
     parts = render_lists(
-        svc.renderer, svc.settings, township.code, issue.snapshot, issue, svc.settings.language
+        svc.renderer,
+        svc.settings,
+        township.code,
+        issue.snapshot,
+        issue,
+        language,
+        full_rules=rules is None,
     )
     return [
         Outgoing(
@@ -202,6 +219,7 @@ def group_posts(svc: Services, township: Township, issue: RedBlackIssue) -> list
             chat_id=township.group_chat_id,
             text=part,
             township_id=township.id,
+            reply_markup=rules if i == len(parts) else None,
         )
         for i, part in enumerate(parts, start=1)
     ]

@@ -3,15 +3,17 @@ printable page) and a published issue shown again from /redblack history."""
 
 from __future__ import annotations
 
+from bot.core import links
 from bot.core.db import members as member_db
 from bot.core.flows import STALE, BadPress, Press
 from bot.core.i18n import N_
-from bot.core.models import Township
+from bot.core.models import RedBlackIssue, Township
 from bot.core.roles import Role
+from bot.core.text import Html
 from bot.core.townships import reruns, township_for
-from bot.core.turn import MemberTurn, member_only
+from bot.core.turn import Button, MemberTurn, Turn, member_only
 from bot.lists import queries as rb_db
-from bot.lists.actions import BUTTONS, Act
+from bot.lists.actions import BUTTONS, RULES_BUTTON, RULES_LINK, Act
 from bot.lists.chat import managed_township, period_of, split_args
 from bot.lists.facts import provider
 from bot.lists.ledger import (
@@ -19,12 +21,17 @@ from bot.lists.ledger import (
     ledger_workbook,
     lists_for,
     render_lists,
+    render_rules,
 )
 from bot.lists.pdf import export_documents
 from bot.lists.periods import offered_periods, period_from_key, period_key
 from bot.lists.replies import NOT_YOURS, bad_period_text
 from bot.lists.rules import Period
 from bot.lists.views import explanation_view, period_text
+
+RULES_NOT_FOR_YOU = N_(
+    "These rules belong to a list of a township you are not a member of, or the list is gone."
+)
 
 
 @member_only()
@@ -172,7 +179,62 @@ async def show_issue(turn: MemberTurn, press: Press) -> None:
         await turn.answer(turn._(STALE), alert=True)
         return
     await turn.answer()
-    for part in render_lists(
-        turn.svc.renderer, turn.svc.settings, township.code, issue.snapshot, issue, turn.lang
-    ):
+    await send_lists(turn, township, issue)
+
+
+def rules_rows(turn: Turn, issue_id: int) -> list[list[Button]]:
+    """The button to an issue's full rules: bound to the reader in a private chat; in a group,
+    a deep link that anyone may follow into their own private chat."""
+    label = turn._(RULES_BUTTON)
+    chat = turn.update.effective_chat
+    if chat is not None and chat.type == "private":
+        return [[BUTTONS.button(turn, label, Act.RULES, issue_id)]]
+    username = links.bot_username(turn.svc) or (turn.context.bot.username or "")
+    return [[(label, links.deep_link(username, RULES_LINK, issue_id))]] if username else []
+
+
+async def send_lists(turn: Turn, township: Township, issue: RedBlackIssue) -> None:
+    """An issue's lists with the rules in short, and the button to the full rules."""
+    rows = rules_rows(turn, issue.id)
+    parts = render_lists(
+        turn.svc.renderer,
+        turn.svc.settings,
+        township.code,
+        issue.snapshot,
+        issue,
+        turn.lang,
+        full_rules=not rows,
+    )
+    for part in parts[:-1]:
         await turn.send(part)
+    await turn.send(parts[-1], rows)
+
+
+async def rules_text(turn: Turn, issue_id: int) -> Html | None:
+    """The full rules of an issue for a member of its township, else None."""
+    async with turn.svc.transaction() as session:
+        issue = await rb_db.issue_by_id(session, issue_id)
+        township = await member_db.township_by_id(session, issue.township_id) if issue else None
+    actor = turn.actor
+    if issue is None or township is None or actor is None:
+        return None
+    if issue.township_id not in actor.township_ids() and not actor.manages(issue.township_id):
+        return None
+    return render_rules(turn.svc.renderer, turn.svc.settings, township.code, issue, turn.lang)
+
+
+@BUTTONS.on(Act.RULES)
+async def show_rules(turn: MemberTurn, press: Press) -> None:
+    text = await rules_text(turn, press.number(0))
+    if text is None:
+        await turn.answer(turn._(STALE), alert=True)
+        return
+    await turn.answer()
+    await turn.send(text)
+
+
+@links.on_start(RULES_LINK)
+async def rules_from_link(turn: Turn, arg: str) -> None:
+    """`/start rules-<issue>`: the full rules, from the button under a list in the group."""
+    text = await rules_text(turn, int(arg)) if arg.isdigit() else None
+    await turn.send(text or turn._(RULES_NOT_FOR_YOU))

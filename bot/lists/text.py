@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from bot.core.i18n import N_, Gettext
-from bot.core.render import format_date
+from bot.core.render import format_date, format_span
 from bot.lists.rules import ParamValue, Reason, ReasonCode
 
 C = ReasonCode
@@ -121,10 +121,7 @@ QUOTA_MODE = {
 
 
 def week_range(week: date, language: str) -> str:
-    return (
-        f"{format_date(week, language, weekday=False)}–"
-        f"{format_date(week + timedelta(days=6), language, weekday=False)}"
-    )
+    return format_span(week, week + timedelta(days=6), language)
 
 
 def _value(key: str, value: ParamValue, _: Gettext, language: str) -> Any:
@@ -133,7 +130,8 @@ def _value(key: str, value: ParamValue, _: Gettext, language: str) -> Any:
     if isinstance(value, date):
         return format_date(value, language)
     if isinstance(value, tuple):
-        return "、".join(format_date(d, language) for d in value)
+        # Said inside an aside ("下乡 2 天（11月17日、11月18日）"): without the weekday.
+        return "、".join(format_date(d, language, weekday=False) for d in value)
     if isinstance(value, Fraction):
         return format_fraction(value)
     if key == "list" and isinstance(value, str):
@@ -165,6 +163,8 @@ def describe(reason: Reason, _: Gettext, language: str) -> str:
         return _(QUOTA_MODE.get(str(params.get("mode")), QUOTA_MODE["weekly"]))
     if code == C.RULE_RANK_BY:
         return _(RANK_BY.get(str(params.get("rank_by")), RANK_BY["person"]))
+    if code == C.NO_CASE_OVERDUE_BEYOND_LIMIT and not params.get("overdue"):
+        return _(MESSAGES[C.NO_OVERDUE_CASE])
     template = MESSAGES.get(code)
     if template is None:
         return code
@@ -177,9 +177,7 @@ def describer(_: Gettext, language: str) -> Callable[[Reason], str]:
 
 def period_label(kind: str, key: str, start: date, end: date, _: Gettext, language: str) -> str:
     """ "2026年10月（9月28日–11月1日）" and the like."""
-    span = (
-        f"{format_date(start, language, weekday=False)}–{format_date(end, language, weekday=False)}"
-    )
+    span = format_span(start, end, language)
     year = key[:4]
     if kind == "week":
         name = _("week {week} of {year}").format(week=int(key[6:]), year=year)

@@ -10,7 +10,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from bot.core.i18n import gettext_for, normalize_language
+from bot.core.i18n import N_, gettext_for, normalize_language
+from bot.lists.rules import ReasonCode
 from bot.lists.snapshot import reason_from_json, reasons_from_json
 from bot.lists.text import LIST_LABELS, RULE_LABELS, describe, format_fraction, period_label
 
@@ -25,6 +26,27 @@ def period_text(snapshot: dict[str, Any], language: str) -> str:
         gettext_for(language),
         normalize_language(language),
     )
+
+
+RULES_SHORT = N_(
+    "Red list: every report on time and every quota met, with no overdue case. Black list: a "
+    "missing report, a week below the field-day quota, or a case overdue by more than {limit} "
+    "days."
+)
+
+
+def rules_short(snapshot: dict[str, Any], _: Any) -> str:
+    """The rules in two sentences, as a list states them up front (the full text is a tap
+    away): the limit is the one the issue was drawn up under."""
+    limit = next(
+        (
+            r.params.get("limit")
+            for r in reasons_from_json(snapshot["rules"])
+            if r.code == ReasonCode.RULE_BLACK_CASE_OVERDUE
+        ),
+        None,
+    )
+    return "" if limit is None else str(_(RULES_SHORT).format(limit=limit))
 
 
 def view(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
@@ -101,6 +123,7 @@ def view(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
         "period_key": snapshot["period"]["key"],
         "kind": snapshot["period"]["kind"],
         "rules": say(snapshot["rules"]),
+        "rules_short": rules_short(snapshot, _),
         "red": [listing(x) for x in snapshot["red"]],
         "black": [listing(x) for x in snapshot["black"]],
         "removed": [
@@ -137,16 +160,23 @@ def explanation_view(snapshot: dict[str, Any], member_id: int, language: str) ->
     def say(key: str) -> list[str]:
         return [describe(r, _, lang) for r in reasons_from_json(e.get(key, []))]
 
+    reasons = say("reasons")
+
+    def besides(key: str) -> list[str]:
+        """The list's conditions, less those already given as the reasons (a red listing's
+        reasons are the red conditions it met): each fact is said once."""
+        return [r for r in say(key) if r not in reasons]
+
     removed = e.get("removed_from")
     return {
         "status": e["status"],
         "removed_from": _(LIST_LABELS[removed]) if removed else "",
-        "reasons": say("reasons"),
+        "reasons": reasons,
         "listing_notes": say("listing_notes"),
-        "red_met": say("red_met"),
-        "red_blockers": say("red_blockers"),
-        "black_triggers": say("black_triggers"),
-        "black_clear": say("black_clear"),
+        "red_met": besides("red_met"),
+        "red_blockers": besides("red_blockers"),
+        "black_triggers": besides("black_triggers"),
+        "black_clear": besides("black_clear"),
         "context": say("context"),
         "points": e["points"],
         "rank": e.get("rank"),

@@ -9,6 +9,7 @@ from telegram.ext import CommandHandler
 
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.i18n import N_
+from bot.core.render import format_span
 from bot.core.roles import Role
 from bot.core.townships import reruns
 from bot.core.turn import App, MemberTurn, Turn, member_only
@@ -83,8 +84,7 @@ async def render_week(turn: Turn, place: Place, monday: date, *, last: bool) -> 
         title=_("Last week") if last else _("This week"),
         # Named when the member works in several townships, so they know which one this is.
         township=place.name if len(turn.actor.township_ids()) > 1 else "",
-        start=day_label(turn, monday, False),
-        end=day_label(turn, sunday, False),
+        span=format_span(monday, sunday, turn.lang),
         workdays=len(status.workdays),
         exempt_count=len(status.exempt_days),
         fully_exempt=status.fully_exempt,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from bot.core import links
 from bot.core.flows import STALE, Press
 from bot.core.text import clean_line
 from bot.core.turn import App, Context, Turn
@@ -30,6 +31,11 @@ async def start(update: Update, context: Context) -> None:
     token = context.args[0] if context.args else ""
     if not token:
         await welcome_back(turn)
+        return
+    linked = links.handler_for(token)
+    if linked is not None:  # a deep link from a group post, not an invitation
+        show, arg = linked
+        await show(turn, arg)
         return
     opened = await service.open_invitation(turn, token)
     if isinstance(opened, InviteProblem):

@@ -10,6 +10,7 @@ from datetime import timedelta
 from bot.core.config import ReportConfig
 from bot.core.i18n import N_
 from bot.core.models import WeeklyReport
+from bot.core.render import format_span
 from bot.core.text import Html, join_html, plain, split_message
 from bot.core.turn import Button, MemberTurn, Turn, checkbox
 from bot.reports import rules
@@ -133,8 +134,7 @@ def card_text(
         note=note,
         # Named when the cadre works in several townships, so they know which one this is.
         township=place.name if len(turn.actor.township_ids()) > 1 else "",
-        start=day_label(turn, monday, False),
-        end=day_label(turn, monday + timedelta(days=6), False),
+        span=format_span(monday, monday + timedelta(days=6), turn.lang),
         status=_status(turn, place, sheet, card),
         phase=str(card.phase),
         opens=moment_label(turn, window.opens_at, place.rules) if window else "",

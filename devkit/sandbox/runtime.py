@@ -30,6 +30,7 @@ from bot.core.i18n import gettext_for
 from bot.core.roles import ROLE_LABELS
 from bot.core.services import Services
 from bot.week.rules import ReportSchedule, meeting_time, report_window, week_of
+from devkit.datadir import DataDirLock, lock_data_dir
 from devkit.demo import DEMO_TOKEN, NEW_CADRE, STRANGER
 from devkit.emulator import BotApiEmulator, ChatMessage
 from devkit.emulator.core import BotState
@@ -160,6 +161,7 @@ class Sandbox:
         self.closing = asyncio.Event()  # set when the page server shuts down
         self._photos = 0
         self.people = sandbox_people()
+        self._dir_lock: DataDirLock | None = None
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -172,6 +174,9 @@ class Sandbox:
         return f"sqlite+aiosqlite:///{self.db_path}"
 
     async def start(self) -> None:
+        """Start on `data_dir`, or raise `DataDirBusy` (touching nothing) if another process's
+        sandbox or demo holds it."""
+        self._dir_lock = lock_data_dir(self.data_dir)
         await self.emu.start()
         self.settings = parse_settings(
             sample_config(SANDBOX_TOKEN, self.emu.base_url.removesuffix("/bot"), self.database_url),
@@ -187,6 +192,9 @@ class Sandbox:
         async with self._lock:
             await self._stop_bot()
             await self.emu.stop()
+            if self._dir_lock is not None:
+                self._dir_lock.release()
+                self._dir_lock = None
 
     async def __aenter__(self) -> Sandbox:
         await self.start()

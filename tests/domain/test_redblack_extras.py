@@ -153,10 +153,10 @@ def test_view_states_the_facts_in_chinese_and_english() -> None:
         weeks=weeks,
     )
     zh = view(snapshot, "zh_CN")
-    assert zh["period"] == "2026年第47周（11月16日–11月22日）"
+    assert zh["period"] == "2026年第47周（11月16日–22日）"
     assert zh["black"][0]["reasons"] == [
-        "11月16日–11月22日 这一周未交周报",
-        "11月16日–11月22日：下乡 1 天（11月16日（周一）），要求 3 天",
+        "11月16日–22日 这一周未交周报",
+        "11月16日–22日：下乡 1 天（11月16日），要求 3 天",
         "案件 SHZ-2026-0058 已超期 9 天（超期超过 7 天列入黑榜）",
     ]
     en = view(snapshot, "en")
@@ -181,7 +181,7 @@ def test_every_reason_code_has_words() -> None:
         _,
         "zh_CN",
     )
-    assert text == "11月23日–11月29日：未下乡，要求 2 天；已扣除 2 个请假或公务外出工作日"
+    assert text == "11月23日–29日：未下乡，要求 2 天；已扣除 2 个请假或公务外出工作日"
 
 
 def test_assessed_reasons_carry_the_parameters_their_words_name() -> None:

@@ -51,10 +51,10 @@ async def test_mediator_registers_a_case_step_by_step(world) -> None:
         )
         in card.text
     )
-    assert "张三 (139****5678)、李四" in card.text
+    assert "张三（139****5678）、李四" in card.text
     assert "13912345678" not in card.text
     assert "东岭村" in card.text and "邻里纠纷" in card.text and "排查发现" in card.text
-    assert "¥12,000" in card.text
+    assert "1.2万元" in card.text  # amounts as an official text writes them
     row = await case_row(world, "SHZ-2026-0001")
     assert (row.status, row.tier, row.people_count, row.amount_fen) == (
         "registered",
@@ -127,7 +127,7 @@ async def test_whole_life_register_mediate_resolve_followup_close(world) -> None
     assert zh("✅ Agreement recorded. Record the follow-up visit (回访) to close the case.") in (
         card.text
     )
-    assert zh("written agreement") in card.text and "¥5,000" in card.text and "¥2,000" in card.text
+    assert zh("written agreement") in card.text and "5000元" in card.text and "2000元" in card.text
     assert actions_on(card) == {
         zh("💴 Record relief (信访救助)"),
         zh("📞 Record follow-up visit (回访)"),
@@ -223,7 +223,7 @@ async def test_escalate_relief_and_reopen(world) -> None:
     card = await ask1(world, ZHOU, "2000")
     await press(world, ZHOU, card, zh("💴 Record relief (信访救助)"))
     card = await ask1(world, ZHOU, "¥1,500.50")
-    assert "¥3,500.50" in card.text
+    assert "3500.50元" in card.text
     row = await case_row(world, number)
     assert (row.status, row.relief_total_fen, row.relief_count) == ("escalated", 350_050, 2)
     # The secretary takes it back to mediation with a reason; the deadline starts again.

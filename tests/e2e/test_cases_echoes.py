@@ -30,7 +30,7 @@ async def test_markup_typed_into_a_case_is_shown_as_text(world) -> None:
     assert "<b>📁" not in card.text and "📁 SHZ-2026-0001" in card.text
     assert any(e["type"] == "bold" for e in card.data.get("entities", []))
     assert MARKUP in card.text
-    assert "<b>张三</b> (139****5678)、李&四" in card.text
+    assert "<b>张三</b>（139****5678）、李&四" in card.text
     card = await press(world, ZHOU, card, zh("🤝 Start mediation"))
     assert card.text.startswith(zh("✅ Mediation started.") + "\n\n📁 SHZ-2026-0001")
     await press(world, ZHOU, card, zh("📝 Add a note"))

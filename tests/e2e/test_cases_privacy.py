@@ -43,7 +43,7 @@ async def test_mediator_secretary_and_admin_see_names_with_masked_phones(world) 
     number = number_in(await register(world, ZHOU))
     for user_id in (ZHOU, SECRETARY.telegram_user_id, ADMIN.telegram_user_id):
         card = await ask1(world, user_id, f"/case {number}")
-        assert f"张三 ({MASKED})、李四" in card.text, user_id
+        assert f"张三（{MASKED}）、李四" in card.text, user_id
         assert PHONE not in card.text
     # The full number appears nowhere in any chat, not even the creator's confirmation.
     for user_id in (ZHOU, SECRETARY.telegram_user_id, ADMIN.telegram_user_id):

@@ -79,7 +79,7 @@ async def test_year_figures_with_definitions(world) -> None:
     await seed(world)
     figures = await ask1(world, SEC, "/disputes")
     text = figures.text
-    assert zh("Period: {start} – {end}").format(start="1月1日", end="11月23日") in text
+    assert zh("Period: {span}").format(span="1月1日–11月23日") in text
     expected = {
         "Found by screening (排查发现)": "4",
         "Registered cases": "6",
@@ -91,7 +91,7 @@ async def test_year_figures_with_definitions(world) -> None:
         "Escalated": "1",
         "Overdue": "1",
         "Overdue backlog": "2",
-        "Success rate": "25.0% (1/4)",
+        "Success rate": "25.0%（1/4）",
         "Closed in the period": "1",
     }
     for label, value in expected.items():
@@ -146,18 +146,19 @@ async def test_month_and_week_and_groups(world) -> None:
     n = await seed(world)
     month = await ask1(world, ZHOU, "/disputes month")
     assert figure_line("Registered cases", "4") in month.text
-    assert figure_line("Success rate", "0.0% (0/2)") in month.text
+    assert figure_line("Success rate", "0.0%（0/2）") in month.text
     week = await press(world, ZHOU, month, zh("This week"))
     assert figure_line("Registered cases", "1") in week.text
-    assert figure_line("Success rate", "— (0/0)") in week.text
+    assert figure_line("Success rate", "—（0/0）") in week.text
+    assert zh("Period: {span}").format(span="11月23日") in week.text  # one day, said once
     year = await press(world, ZHOU, week, zh("This year"))
     groups = await press(world, ZHOU, year, zh("🏘 By village"))
-    assert "东岭村 (3)" in button_labels(groups)
-    drill = await press(world, ZHOU, groups, "东岭村 (3)")
+    assert "东岭村（3）" in button_labels(groups)
+    drill = await press(world, ZHOU, groups, "东岭村（3）")
     assert {k for k, v in n.items() if v in drill.text} == {"a", "c", "e"}
     back = await press(world, ZHOU, drill, zh("◀️ Back to the figures"))
     groups = await press(world, ZHOU, back, zh("📂 By category"))
-    drill = await press(world, ZHOU, groups, "邻里纠纷 (2)")
+    drill = await press(world, ZHOU, groups, "邻里纠纷（2）")
     assert {k for k, v in n.items() if v in drill.text} == {"a", "c"}
 
 

@@ -80,7 +80,7 @@ async def test_a_mediator_of_two_townships_registers_and_lists_in_each(world) ->
     assert zh("{label}: {value}").format(label=zh("Registered cases"), value=1) in figures.text
     # A case opens by its number whichever township is chosen here, parties shown.
     card = await ask1(world, ZHOU, f"/case {djh}")
-    assert number_in(card) == djh and "张三 (139****5678)" in card.text
+    assert number_in(card) == djh and "张三（139****5678）" in card.text
 
 
 async def test_a_secretary_of_two_townships_reads_each_townships_figures(world) -> None:
@@ -100,7 +100,7 @@ async def test_parties_follow_the_roles_held_in_the_cases_township(world) -> Non
     djh = await db_register(world, OTHER_PERSON.telegram_user_id, village="西河村", code="DJH")
     shz = number_in(await register(world, ZHOU))
     card = await ask1(world, LI, f"/case {djh.number}")
-    assert "王五 (139****1111)" in card.text
+    assert "王五（139****1111）" in card.text
     assert zh("📱 Phone numbers") in button_labels(card)
     refused = await ask1(world, LI, f"/case {shz}")
     assert refused.text == zh(

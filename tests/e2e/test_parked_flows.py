@@ -44,7 +44,7 @@ async def test_a_case_and_a_visit_log_interrupt_each_other_and_both_are_saved(wo
     notice = await world.user(ZHOU).reply(timeout=10)
     assert notice.text == zh("You have an unfinished case registration; here it is.")
     prompt = await world.user(ZHOU).reply(timeout=10)
-    assert "张三 (139****5678)、李四" in prompt.text
+    assert "张三（139****5678）、李四" in prompt.text
     card = await zhou.press(prompt, zh("✔️ Done"))
     await zhou.say("宅基地边界争议")
     await zhou.say("3")

@@ -153,7 +153,7 @@ async def test_cli_and_monday_agenda_use_the_same_rendering(world) -> None:
         )
     parse_html(block)  # Telegram-valid HTML
     assert "红黑榜预览：2026年第47周" in block
-    assert "🔴 红榜: 无" in block  # no facts for that week in the injected data
+    assert "🔴 红榜：无" in block  # no facts for that week in the injected data
     assert "/why" in empty
     units = {m.name: m.unit for m in members}
     assert units[CADRE_LI.name] == "第一片区" and units[CADRE_WANG.name] == "西坡村"

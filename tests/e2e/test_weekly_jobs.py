@@ -140,7 +140,7 @@ async def test_a_normal_week_from_monday_to_the_next_monday(world) -> None:
         for t in texts(world, SECRETARY.telegram_user_id)
         if zh("Monday meeting agenda (周一例会)") in t
     )
-    assert "会议日期：11月30日（周一）" in agenda and "11月23日–11月29日" in agenda
+    assert "会议日期：11月30日（周一）" in agenda and "11月23日–29日" in agenda
     assert "周报按时提交：1/4（25%）" in agenda
     assert "五、红黑榜" in agenda  # the secretary's copy carries the preview
     group = [t for t in texts(world, GROUP_CHAT_ID) if zh("Monday meeting agenda (周一例会)") in t]
@@ -163,9 +163,19 @@ async def test_agenda_lists_needs_by_village_and_leave_this_week(world) -> None:
     assert "东岭村" in needs and "村道需要硬化" in needs and "沙河子村缺少夜间路灯" in needs
     assert "渡口护栏老化" in needs
     leave = agenda.split("四、本周请假或公务外出")[1]
-    assert CADRE_WANG.name in leave and "11月24日–11月25日" in leave
+    assert CADRE_WANG.name in leave and "11月24日–25日" in leave  # the month said once
+    assert "会议日期：11月23日（周一）" in agenda  # asked on the meeting's Monday: today's
     refused = await ask1(world, CADRE_LI.telegram_user_id, "/agenda")
     assert refused.text.startswith("抱歉，此功能仅限")
+
+
+async def test_agenda_asked_after_the_meeting_names_the_next_meeting(world) -> None:
+    world.clock.set(at(26, 10))  # Thursday: this week's meeting is past
+    await mark_read(world, SECRETARY.telegram_user_id)
+    agenda = (await ask1(world, SECRETARY.telegram_user_id, "/agenda")).text
+    assert "会议日期：11月30日（周一）" in agenda
+    assert "11月26日" not in agenda
+    assert "11月16日–22日" in agenda  # the week reported is still last week
 
 
 async def test_friday_holiday_moves_the_deadline_and_silences_the_holiday(world) -> None:

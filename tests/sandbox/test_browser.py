@@ -297,3 +297,75 @@ async def test_the_sandbox_in_a_browser(
     await page.wait_for_selector("#clock-now:has-text('11月23日 周一 09:00')")
     await phone.wait_for_selector("#messages .empty")
     assert await page.locator(f"[data-person='{NEWCOMER}'] .role").count() == 0
+
+
+MEDIATOR = 1006
+AT_BOTTOM = (
+    "() => { const b = document.getElementById('messages');"
+    " return b.scrollHeight - b.scrollTop - b.clientHeight < 4; }"
+)
+
+
+@pytest.mark.parametrize(
+    ("label", "width", "height"), [("desktop", 1200, 820), ("phone", 360, 740)]
+)
+async def test_the_composer_takes_several_lines_and_the_chat_stays_at_the_bottom(
+    browser: Any, server: SandboxServer, sandbox: Sandbox, label: str, width: int, height: int
+) -> None:
+    """A step that asks for one party per line is answered as asked (Shift+Enter breaks the
+    line, Enter sends), and a card that grows keeps its buttons in view."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = await open_page(browser, server.url + f"#as={MEDIATOR}", width, height)
+    chat = Chat(page)
+    await page.wait_for_selector(
+        f"[data-person='{MEDIATOR}'][aria-current='true']", state="attached"
+    )
+    for _ in range(3):  # enough history for the chat to scroll
+        await chat.send("/help")
+    prompt = await chat.send("/case new")
+    for _ in range(3):  # the village, the category, the source: the first of each
+        prompt = await chat.press(prompt)
+    assert "每行" in await text_of(prompt)  # asks for one party per line
+
+    composer = page.locator("#input")
+    one_line = (await composer.bounding_box())["height"]
+    await composer.focus()
+    await page.keyboard.type("贺小明 13991239999")
+    await page.keyboard.press("Shift+Enter")
+    await page.keyboard.type("贺大山")
+    assert await composer.input_value() == "贺小明 13991239999\n贺大山"  # nothing was sent
+    assert (await composer.bounding_box())["height"] > one_line  # the composer grew
+    await page.wait_for_function(AT_BOTTOM)  # the chat kept its newest message in view
+    await page.screenshot(path=str(ARTIFACTS / f"sandbox-composer-{label}.png"))
+
+    before = await chat.count()
+    await page.keyboard.press("Enter")
+    mine = page.locator(".msg.mine", has_text="贺大山")
+    await mine.wait_for()
+    assert await text_of(mine) == "贺小明 13991239999\n贺大山"
+    assert await composer.input_value() == ""
+    assert (await composer.bounding_box())["height"] == one_line
+    parties = await chat.next_bot_message(before)
+    assert "贺小明（139****9999）、贺大山" in await text_of(parties)  # two parties, not one
+    await page.wait_for_function(AT_BOTTOM)
+
+    # The card grows when edited; its buttons stay in view.
+    grown = await chat.press(parties)
+    await page.wait_for_function(AT_BOTTOM)
+    last_button = grown.locator(".ikb button").last
+    box = await page.locator("#messages").bounding_box()
+    button = await last_button.bounding_box()
+    assert button["y"] + button["height"] <= box["y"] + box["height"] + 1
+
+    # A message edited to something much taller: the view follows it down.
+    assert sandbox.app is not None
+    before = await chat.count()
+    sent = await sandbox.app.bot.send_message(MEDIATOR, "进度：")
+    await chat.next_bot_message(before)
+    await page.wait_for_function(AT_BOTTOM)
+    lines = "\n".join(f"第{i}项：已完成" for i in range(1, 41))
+    await sandbox.app.bot.edit_message_text(lines, chat_id=MEDIATOR, message_id=sent.message_id)
+    await page.wait_for_selector(f"#messages .msg[data-msg='{sent.message_id}']:has-text('第40项')")
+    assert await page.evaluate(AT_BOTTOM)
+    await page.screenshot(path=str(ARTIFACTS / f"sandbox-scrolled-{label}.png"))
+    assert page.errors == []

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.typography.checks import problems
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -166,9 +168,12 @@ def test_demo_script_runs_the_real_bot_against_the_emulator(tmp_path: Path) -> N
     assert (tmp_path / "demo.db").exists()
     cases = out.split("— 10.")[1]
     assert re.search(r"✅ 案件 SHZ-\d{4}-\d{4} 已登记", cases)
-    assert "贺小明 (139****9999)" in cases
+    assert "贺小明（139****9999）" in cases
     assert "调处成功率" in cases and "政法联席会议案件简报" in cases
     assert "DEMO-offline-token" not in result.stdout + result.stderr
+    # Every message the bot sent in the demo, as an official Chinese text writes it.
+    said = [line for line in out.splitlines() if line.startswith(("🤖 ", "   "))]
+    assert [p for line in said for p in problems(line)] == []
 
 
 def test_backup_while_writing_and_restore(tmp_path: Path) -> None:

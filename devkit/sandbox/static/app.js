@@ -14,6 +14,7 @@ const S = {
   seen: {},          // chat key -> highest message id seen while that chat was open
   answered: {},      // chat id -> last callback answer id shown
   menu: null,        // "commands" | "attach" | null
+  atBottom: undefined, // whether the reader is at the newest message (kept there while so)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -245,7 +246,7 @@ function renderChat() {
   const chat = currentChat();
   const me = person(S.me);
   const box = $("messages");
-  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const nearBottom = S.atBottom !== false && isAtBottom(box);
   const avatar = $("chat-avatar");
   if (S.view === "group") {
     avatar.className = "avatar group";
@@ -298,11 +299,24 @@ function renderChat() {
   const newest = lastId(chat);
   const grew = newest > (S.seen[key] || 0);
   S.seen[key] = Math.max(S.seen[key] || 0, newest);
-  if (previous !== key || (grew && nearBottom) || (grew && lastMineIsNewest(chat))) {
+  if (previous !== key || nearBottom || (grew && lastMineIsNewest(chat))) {
     box.scrollTop = box.scrollHeight;
   }
+  S.atBottom = isAtBottom(box);
   renderReplyKeyboard(chat);
   renderMenus(chat);
+}
+
+function isAtBottom(box) {
+  return box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+}
+
+function fitComposer() {
+  const input = $("input");
+  input.style.height = "auto";
+  const height = Math.min(input.scrollHeight + 2, 160);
+  input.style.height = `${height}px`;
+  input.style.overflowY = input.scrollHeight + 2 > 160 ? "auto" : "hidden";
 }
 
 function lastMineIsNewest(chat) {
@@ -604,12 +618,29 @@ function wire() {
     const text = input.value;
     if (!text.trim()) return;
     input.value = "";
+    fitComposer();
     try {
       await sendText(text);
     } catch (error) {
       input.value = text;
+      fitComposer();
     }
   });
+  // As Telegram Desktop: Enter sends, Shift+Enter breaks the line (and Enter that confirms
+  // an input method's candidate is left to the input method).
+  $("input").addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter" || ev.shiftKey || ev.isComposing || ev.keyCode === 229) return;
+    ev.preventDefault();
+    $("composer").requestSubmit();
+  });
+  $("input").addEventListener("input", fitComposer);
+  // The chat stays at its newest message while the reader is there, whatever grows: an
+  // edited card, a picture that loads, a taller composer or a reply keyboard.
+  const box = $("messages");
+  box.addEventListener("scroll", () => { S.atBottom = isAtBottom(box); }, { passive: true });
+  const keepBottom = () => { if (S.atBottom) box.scrollTop = box.scrollHeight; };
+  new ResizeObserver(keepBottom).observe(box);
+  box.addEventListener("load", keepBottom, true);
   $("commands-btn").addEventListener("click", () => {
     S.menu = S.menu === "commands" ? null : "commands";
     renderMenus(currentChat());
