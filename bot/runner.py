@@ -31,7 +31,7 @@ from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
 from bot.app import AppType, build_application
-from bot.core.clock import Clock
+from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.db.leases import acquire_lease, release_lease
 from bot.core.i18n import normalize_language, translations
@@ -39,6 +39,7 @@ from bot.core.outbox import release_claims
 from bot.core.reach import Route, TelegramUnreachable, TokenRejected, reason_of, sentences
 from bot.core.services import Services
 from bot.core.telegram_request import RetryingRequest
+from bot.web.channel import WebChannel, on_web_channel
 from jobs.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ class Instance:
     ) -> None:
         self.settings = settings
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
+        self._clock: Clock = clock or SystemClock()
         self.app: AppType = build_application(settings, clock=clock, instance=self.name)
         self.active = False
         self.database_ok = True
@@ -103,10 +105,29 @@ class Instance:
         return svc
 
     async def run(self) -> None:
+        web = await self._start_web()
+        try:
+            await self._run(web)
+        finally:
+            if web is not None:
+                await web.stop()
+
+    async def _start_web(self) -> WebChannel | None:
+        """The township's own Bot API server and web chat, before the bot first asks it."""
+        if not self.settings.channel.web:
+            return None
+        web = WebChannel(self.settings, self._clock)
+        await web.start()
+        return web
+
+    async def _run(self, web: WebChannel | None) -> None:
         if not await self._reach_telegram():
             return
         if self.app.post_init:
             await self.app.post_init(self.app)
+        if web is not None:
+            await web.server.open_groups()
+            await self.svc.reload_directory()
         health = await self._start_health()
         ttl = timedelta(seconds=self.settings.instance.lease_seconds)
         try:
@@ -317,6 +338,8 @@ def log_health_request(handler: RequestHandler) -> None:
 
 
 def run_forever(settings: Settings, language: str | None = None) -> None:
+    settings = on_web_channel(settings)
+
     async def main() -> None:
         instance = Instance(settings, language=language)
         loop = asyncio.get_running_loop()

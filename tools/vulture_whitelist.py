@@ -21,6 +21,7 @@ _.sent_at
 _.telegram_message_id
 _.ran_at
 _.corrects_id
+_.changed_at
 _.decided_at
 _.OFFICIAL_DUTY
 
@@ -28,6 +29,7 @@ _.OFFICIAL_DUTY
 _.on_connection_close
 _.write_error
 _.set_default_headers
+_.log_exception
 
 # signatures a caller fixes: an async context manager's exit, alembic's render_item
 _.exc_type

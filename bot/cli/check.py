@@ -98,6 +98,8 @@ async def check_telegram(settings: Settings, findings: Findings, _: Text, *, off
                 "{env} (or [telegram] token)."
             ).format(env=ENV_TOKEN)
         )
+    elif settings.channel.web:
+        return  # `township-bot run` serves the Bot API itself; invitations need no username
     elif not offline:
         try:
             username = await get_me(tg.token, Route.of(settings), _)

@@ -50,7 +50,7 @@ async def invite_link(settings: Settings, code: str, role: str, _: Text) -> str:
     from bot.core.db.migrate import upgrade
     from bot.members.queries import create_invite
 
-    username = await bot_username(settings, _)
+    username = "" if settings.channel.web else await bot_username(settings, _)
     engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
@@ -67,4 +67,4 @@ async def invite_link(settings: Settings, code: str, role: str, _: Text) -> str:
             )
     finally:
         await engine.dispose()
-    return f"https://t.me/{username}?start={token}"
+    return settings.invite_link(username, token)

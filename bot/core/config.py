@@ -138,6 +138,64 @@ class TelegramConfig(_Strict):
         return f"{self.api_base_url}/file/bot"
 
 
+class RobotConfig(_Strict):
+    """A township's existing WeCom (企业微信) or DingTalk group robot: the web channel nudges a
+    member away from the page through it (a fixed short text, never what the message says)."""
+
+    township: Annotated[str, Field(pattern=TOWNSHIP_CODE)]
+    kind: Literal["wecom", "dingtalk"]
+    # The robot's webhook address; it holds the robot's key, so it is kept out of repr.
+    url: str = Field(repr=False)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+class ChannelConfig(_Strict):
+    """Where members talk to the bot: Telegram, or the township's own web chat (`bot.web`),
+    which `township-bot run` serves in the same process as the bot."""
+
+    kind: Literal["telegram", "web"] = "telegram"
+    listen: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    # The address members open (behind the reverse proxy): invitation links point here.
+    public_url: str = "http://localhost:8080"
+    # Off only for trying it out on http://localhost; a browser drops Secure cookies over http.
+    secure_cookies: bool = True
+    session_days: int = Field(180, ge=1, le=3650)
+    upload_max_bytes: int = Field(10 << 20, ge=1024, le=50 << 20)
+    # Sign-in attempts per address per hour, successful or not.
+    signin_attempts_per_hour: int = Field(20, ge=1, le=10_000)
+    bot_name: Annotated[str, Field(min_length=1, max_length=64)] = "乡镇工作助手"
+    # A member whose page has not asked for messages for this long is nudged through their
+    # township's group robot when the bot writes to them.
+    nudge_after_seconds: int = Field(120, ge=10, le=24 * 3600)
+    robots: list[RobotConfig] = []
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _secure_unless_localhost(self) -> ChannelConfig:
+        host = urlsplit(self.public_url).hostname
+        local = self.public_url.startswith("http://") and host in ("localhost", "127.0.0.1")
+        if not self.secure_cookies and not local:
+            raise invalid("insecure_cookies")
+        return self
+
+    @property
+    def web(self) -> bool:
+        return self.kind == "web"
+
+
 class DatabaseConfig(_Strict):
     url: str = DEFAULT_DATABASE_URL
     echo: bool = False
@@ -230,6 +288,7 @@ class Settings(_Strict):
     timezone: str = "Asia/Shanghai"
     language: Language = "zh_CN"
     telegram: TelegramConfig = TelegramConfig()
+    channel: ChannelConfig = ChannelConfig()
     database: DatabaseConfig = DatabaseConfig()
     roles: RolesConfig = RolesConfig()
     invites: InviteConfig = InviteConfig()
@@ -272,6 +331,12 @@ class Settings(_Strict):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def invite_link(self, bot_username: str, token: str) -> str:
+        """Where an invitation takes its person: the web chat's sign-in, or Telegram's /start."""
+        if self.channel.web:
+            return f"{self.channel.public_url}/join/{token}"
+        return f"https://t.me/{bot_username}?start={token}"
 
 
 def parse_settings(data: dict[str, Any], source: str = "<config>") -> Settings:

@@ -82,6 +82,7 @@ _MESSAGES = {
     "not_a_section": N_("{key} {value} is not one of the sections"),
     "duplicate_terms": N_("duplicate {name} {attr}s: {values}"),
     "duplicate_townships": N_("duplicate township codes: {codes}"),
+    "insecure_cookies": N_("secure_cookies may be false only when public_url is http://localhost"),
 }
 # Constant messages of validators that raise a plain ValueError (translated by their text).
 _VALUE_ERRORS = (N_("must start with http:// or https://"),)

@@ -69,6 +69,8 @@ class MemberAct(enum.StrEnum):
     VILLAGES = "vils"
     VILLAGE = "vil"
     ACTIVE = "act"
+    DEVICES = "dev"
+    SIGN_OUT = "out"
 
 
 # Button arguments of the roles a secretary gives (callback data is short).

@@ -43,7 +43,7 @@ async def invite_command(turn: MemberTurn) -> None:
 
 async def make_invite(turn: MemberTurn, township_id: int, role: Role) -> None:
     token = await service.invite(turn, township_id, role)
-    link = f"https://t.me/{turn.context.bot.username}?start={token}"
+    link = turn.svc.settings.invite_link(turn.context.bot.username, token)
     hours = turn.svc.settings.invites.valid_hours
     await turn.show(v.invitation(turn, service.township_name(turn, township_id), role, hours, link))
 
@@ -176,6 +176,33 @@ async def village_pressed(turn: MemberTurn, township_id: int, press: Press) -> N
         return
     await turn.answer()
     await show_villages(turn, township_id, member_id, page)
+
+
+@MEMBERS.on(MemberAct.DEVICES)
+@managed
+async def devices_pressed(turn: MemberTurn, township_id: int, press: Press) -> None:
+    member_id = press.number(1)
+    found = await service.devices(turn, township_id, member_id)
+    if found is None:
+        await turn.answer(turn._(v.NO_MEMBER), alert=True)
+        return
+    await turn.answer()
+    await turn.show(*v.device_list(turn, township_id, member_id, *found))
+
+
+@MEMBERS.on(MemberAct.SIGN_OUT)
+@managed
+async def sign_out_pressed(turn: MemberTurn, township_id: int, press: Press) -> None:
+    member_id, device_id = press.number(1), press.number(2)
+    done = await service.revoke_device(turn, township_id, member_id, device_id)
+    if done is None:
+        await turn.answer(turn._(v.NO_MEMBER), alert=True)
+        return
+    _ = turn._
+    await turn.answer(_("Signed out") if done else _("That device was already signed out."))
+    found = await service.devices(turn, township_id, member_id)
+    if found is not None:
+        await turn.show(*v.device_list(turn, township_id, member_id, *found))
 
 
 def register(app: App) -> None:

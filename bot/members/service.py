@@ -16,6 +16,7 @@ from bot.core.outbox import enqueue
 from bot.core.roles import Role
 from bot.core.text import clean_line
 from bot.core.turn import MemberTurn, Turn
+from bot.members import devices as devices_db
 from bot.members import notices
 from bot.members import queries as db
 from bot.members.flow import JOIN, JoinDraft, JoinStep
@@ -223,3 +224,32 @@ async def join(ctx: JoinTurn) -> Joined | InviteProblem | None:
         await enqueue(session, told, turn.now)
     await notices.drain(turn)
     return Joined(actor, Belonging(info.township, others))
+
+
+async def devices(
+    turn: MemberTurn, township_id: int, member_id: int
+) -> tuple[str, list[devices_db.Device]] | None:
+    """The member's name and the devices signed in to the web chat; None when the member is
+    not the township's."""
+    async with turn.svc.transaction() as session:
+        member = await db.member_in_township(session, member_id, township_id)
+        if member is None:
+            return None
+        return member.display_name, await devices_db.devices_of(session, member_id, turn.now)
+
+
+async def revoke_device(
+    turn: MemberTurn, township_id: int, member_id: int, device_id: int
+) -> bool | None:
+    """Sign the device out; None when the member is not the township's."""
+    async with turn.svc.transaction() as session:
+        if await db.member_in_township(session, member_id, township_id) is None:
+            return None
+        return await devices_db.revoke(
+            session,
+            member_id,
+            device_id,
+            actor_member_id=turn.actor.member_id,
+            township_id=township_id,
+            now=turn.now,
+        )

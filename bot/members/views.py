@@ -8,8 +8,10 @@ from collections.abc import Callable, Sequence
 
 from bot.core.db.members import MemberRow
 from bot.core.i18n import N_, Gettext
+from bot.core.render import format_datetime
 from bot.core.text import Html
 from bot.core.turn import Button, Turn, checkbox, page_buttons, page_of, stranger_text
+from bot.members.devices import Device
 from bot.members.flow import (
     INVITABLE,
     MEMBERS,
@@ -144,8 +146,49 @@ def member_card(turn: Turn, township_id: int, row: MemberRow) -> Card:
                 turn, active_label, MemberAct.ACTIVE, township_id, member_id, 0 if row.active else 1
             )
         ],
+        *(
+            [[MEMBERS.button(turn, _("📱 Devices"), MemberAct.DEVICES, township_id, member_id)]]
+            if turn.svc.settings.channel.web
+            else []
+        ),
         [MEMBERS.button(turn, _("◀️ Back to the list"), MemberAct.LIST, township_id, 0)],
     ]
+
+
+def device_list(
+    turn: Turn, township_id: int, member_id: int, name: str, devices: list[Device]
+) -> Card:
+    """The member's devices signed in to the web chat, each with a button that signs it out."""
+    _ = turn._
+    tz = turn.svc.settings.tz
+    text = turn.svc.renderer.render(
+        "members/devices.html.j2",
+        turn.lang,
+        name=name,
+        devices=[
+            (
+                d.kind or _("a browser"),
+                format_datetime(d.signed_in, tz, turn.lang),
+                format_datetime(d.last_used, tz, turn.lang),
+            )
+            for d in devices
+        ],
+    )
+    buttons = [
+        [
+            MEMBERS.button(
+                turn,
+                _("Sign out device {number}").format(number=number),
+                MemberAct.SIGN_OUT,
+                township_id,
+                member_id,
+                d.id,
+            )
+        ]
+        for number, d in enumerate(devices, start=1)
+    ]
+    back = MEMBERS.button(turn, _("◀️ Back"), MemberAct.CARD, township_id, member_id)
+    return text, [*buttons, [back]]
 
 
 def village_toggles(

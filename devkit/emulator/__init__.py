@@ -68,8 +68,8 @@ Users (``EmulatedUser``)
     ``button(text)``, ``reply_keyboard``, ``document``, ``photo``, ``edited``, ``deleted``.
 """
 
+from bot.web.botapi.formatting import EntityParseError, parse_html, parse_text, utf16_len
 from devkit.emulator.core import BotApiEmulator, BotState
-from devkit.emulator.formatting import EntityParseError, parse_html, parse_text, utf16_len
 from devkit.emulator.limits import EmulatorLimits, EmulatorStats, FaultInjector
 from devkit.emulator.models import CallbackAnswer, ChatMessage, ChatState, FileRecord
 from devkit.emulator.users import EmulatedUser, tiny_png

@@ -524,7 +524,8 @@ class BotApiEmulator:
         files: dict[str, Any],
         disconnected: asyncio.Event,
     ) -> Reply:
-        from devkit.emulator.methods import METHOD_NAMES, METHODS, Params
+        from bot.web.botapi.rules import Params
+        from devkit.emulator.methods import METHOD_NAMES, METHODS
 
         name = method.lower()
         try:

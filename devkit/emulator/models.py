@@ -11,31 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.web.botapi.rules import ApiError, bad_request
+
 if TYPE_CHECKING:
     from devkit.emulator.core import BotState
 
 T = TypeVar("T")
 JSON = dict[str, Any]
-
-
-class ApiError(Exception):
-    """A Bot API error answer: ``{"ok": false, "error_code": ..., "description": ...}``."""
-
-    def __init__(self, code: int, description: str, parameters: JSON | None = None) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.parameters = parameters
-
-    def to_json(self) -> JSON:
-        body: JSON = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.parameters:
-            body["parameters"] = self.parameters
-        return body
-
-
-def bad_request(text: str) -> ApiError:
-    return ApiError(400, f"Bad Request: {text}")
+__all__ = ["JSON", "ApiError", "bad_request"]
 
 
 class Signal:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import tornado.web
 
-from devkit.emulator.methods import Upload
+from bot.web.botapi.rules import Upload
 from devkit.emulator.models import ApiError, Signal
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from devkit.emulator.formatting import detect_commands
+from bot.web.botapi.formatting import detect_commands
 from devkit.emulator.methods import file_json, store_file
 from devkit.emulator.models import (
     JSON,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.web.botapi.formatting import detect_commands
 from devkit.emulator import EntityParseError, parse_html, parse_text, utf16_len
-from devkit.emulator.formatting import detect_commands
 
 
 def test_utf16_length_counts_surrogate_pairs() -> None:

@@ -1,0 +1,318 @@
+"use strict";
+// The web chat: the member's private chat with the bot and their township group. Text is
+// put in the page as text nodes only (Telegram entities become elements), never as HTML.
+
+const SAFE_URL = /^https?:\/\//i;
+const state = { me: null, chat: null, version: "", generation: 0 };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+async function api(path, options = {}) {
+  const headers = options.headers || {};
+  if (options.method && options.method !== "GET" && state.me) headers["X-CSRF-Token"] = state.me.csrf;
+  let response;
+  try {
+    response = await fetch(path, { credentials: "same-origin", ...options, headers });
+  } catch (error) {
+    offline(true);
+    throw error;
+  }
+  offline(false);
+  if (response.status === 401) {
+    signedOut();
+    throw new Error("signed out");
+  }
+  return response;
+}
+
+function offline(yes) { $("offline").hidden = !yes; }
+function signedOut() { $("signed-out").hidden = false; $("compose").hidden = true; }
+
+function toast(text) {
+  const box = $("toast");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 4000);
+}
+
+function renderTabs() {
+  const tabs = $("tabs");
+  tabs.replaceChildren();
+  for (const chat of state.me.chats) {
+    const label = chat.type === "private" ? "与助手私聊" : chat.title;
+    tabs.append(el("button", {
+      type: "button",
+      class: chat.id === state.chat.id ? "tab active" : "tab",
+      dataset: { testid: "tab", chat: String(chat.id) },
+      onclick: () => choose(chat),
+    }, label));
+  }
+}
+
+function choose(chat) {
+  state.chat = chat;
+  state.version = "";
+  state.generation += 1;
+  $("messages").replaceChildren();
+  renderTabs();
+  renderMenu();
+  poll(state.generation);
+}
+
+function renderText(text, entities) {
+  const root = el("div", { class: "text", dataset: { testid: "text" } });
+  const sorted = (entities || []).filter((e) => e.length > 0)
+    .slice().sort((a, b) => a.offset - b.offset || b.length - a.length);
+  build(root, text || "", sorted, 0, (text || "").length);
+  return root;
+}
+
+function build(parent, text, entities, start, end) {
+  let pos = start;
+  let i = 0;
+  while (i < entities.length) {
+    const e = entities[i];
+    const eStart = Math.max(e.offset, pos);
+    const eEnd = Math.min(e.offset + e.length, end);
+    let j = i + 1;
+    const inner = [];
+    while (j < entities.length && entities[j].offset < e.offset + e.length) { inner.push(entities[j]); j += 1; }
+    if (eStart >= eEnd) { i = j; continue; }
+    if (eStart > pos) parent.append(text.slice(pos, eStart));
+    const node = entityNode(e, text.slice(eStart, eEnd));
+    build(node, text, inner, eStart, eEnd);
+    parent.append(node);
+    pos = eEnd;
+    i = j;
+  }
+  if (pos < end) parent.append(text.slice(pos, end));
+}
+
+function entityNode(e, inner) {
+  switch (e.type) {
+    case "bold": return el("b");
+    case "italic": return el("i");
+    case "underline": return el("u");
+    case "strikethrough": return el("s");
+    case "code": return el("code");
+    case "pre": return el("pre");
+    case "blockquote": case "expandable_blockquote": return el("blockquote");
+    case "spoiler": {
+      const span = el("span", { class: "spoiler", title: "点击显示" });
+      span.addEventListener("click", () => span.classList.add("shown"));
+      return span;
+    }
+    case "text_link": return link(e.url || "");
+    case "url": return link(inner);
+    default: return el("span");
+  }
+}
+
+function link(url) {
+  if (!SAFE_URL.test(url)) return el("span");
+  return el("a", { href: url, target: "_blank", rel: "noopener noreferrer" });
+}
+
+function fileSize(bytes) {
+  if (!bytes) return "";
+  if (bytes < 1024) return `${bytes} 字节`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function renderMessage(m) {
+  const box = el("article", { class: m.from_bot ? "message bot" : "message mine", dataset: { testid: "message", id: String(m.id) } });
+  if (m.photo) {
+    box.append(el("img", { src: `/api/files/${encodeURIComponent(m.photo.file_id)}`, alt: "图片", class: "photo" }));
+  }
+  if (m.document) {
+    const a = el("a", { href: `/api/files/${encodeURIComponent(m.document.file_id)}`, download: "", class: "file", dataset: { testid: "document" } });
+    a.append(el("span", { class: "file-name" }, m.document.name), el("span", { class: "muted" }, ` ${fileSize(m.document.size)}`));
+    box.append(a);
+  }
+  if (m.location) {
+    box.append(el("div", { class: "location", dataset: { testid: "location" } },
+      `📍 ${m.location.latitude.toFixed(5)}, ${m.location.longitude.toFixed(5)}`));
+  }
+  if (m.text) box.append(renderText(m.text, m.entities));
+  if (m.edited) box.append(el("span", { class: "muted edited" }, "已编辑"));
+  for (const row of m.buttons || []) {
+    const line = el("div", { class: "buttons" });
+    for (const b of row) {
+      if (b.url && SAFE_URL.test(b.url)) {
+        line.append(el("a", { class: "button", href: b.url, target: "_blank", rel: "noopener noreferrer" }, b.text));
+      } else if (b.data) {
+        line.append(el("button", { type: "button", class: "button", dataset: { testid: "button" }, onclick: () => press(m.id, b.data) }, b.text));
+      }
+    }
+    box.append(line);
+  }
+  return box;
+}
+
+function renderMessages(payload) {
+  const list = $("messages");
+  const atEnd = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
+  list.replaceChildren(...payload.messages.map(renderMessage));
+  if (!payload.messages.length) list.append(el("p", { class: "muted empty" }, "还没有消息。点击 ☰ 查看可用的命令。"));
+  const keyboard = $("reply-keyboard");
+  keyboard.replaceChildren();
+  for (const row of payload.keyboard || []) {
+    const line = el("div", { class: "buttons" });
+    for (const b of row) {
+      const act = b.location ? shareLocation : () => send(b.text);
+      line.append(el("button", { type: "button", class: "button", dataset: { testid: "reply-button" }, onclick: act }, b.text));
+    }
+    keyboard.append(line);
+  }
+  if (atEnd) list.scrollTop = list.scrollHeight;
+}
+
+function renderMenu() {
+  const menu = $("menu");
+  menu.replaceChildren();
+  for (const c of state.chat.commands || []) {
+    menu.append(el("li", {}, el("button", { type: "button", dataset: { testid: "command" }, onclick: () => { menu.hidden = true; send(`/${c.command}`); } },
+      el("b", {}, `/${c.command}`), ` ${c.description}`)));
+  }
+  menu.append(el("li", { class: "separator" }, el("button", { type: "button", dataset: { testid: "share-location" }, onclick: () => { menu.hidden = true; shareLocation(); } }, "📍 发送我的位置")));
+  menu.append(el("li", {}, el("button", { type: "button", dataset: { testid: "add-device" }, onclick: () => { menu.hidden = true; addDevice(); } }, "📱 在另一台设备登录")));
+  menu.append(el("li", {}, el("button", { type: "button", dataset: { testid: "mobile" }, onclick: () => { menu.hidden = true; setMobile(); } }, "🔔 提醒用手机号")));
+  menu.append(el("li", {}, el("button", { type: "button", dataset: { testid: "sign-out" }, onclick: () => { menu.hidden = true; signOut(); } }, "退出本设备的登录")));
+}
+
+async function addDevice() {
+  const response = await api("/api/devices/link", { method: "POST" });
+  if (!response.ok) { toast("暂时无法生成链接，请稍后再试。"); return; }
+  const { link, minutes } = await response.json();
+  const box = $("device-link");
+  box.replaceChildren(
+    el("p", {}, `在另一台设备的浏览器中打开以下链接即可登录（${minutes} 分钟内有效，只能使用一次）：`),
+    el("p", { class: "link", dataset: { testid: "device-link" } }, link),
+    el("button", { type: "button", class: "button", onclick: () => { box.hidden = true; } }, "关闭"),
+  );
+  box.hidden = false;
+}
+
+async function setMobile() {
+  const current = state.me.user.mobile || "";
+  const value = window.prompt("不在本页时，新消息会通过乡镇工作群的群机器人 @ 您。请填写您愿意提供的手机号（留空表示不提供）：", current);
+  if (value === null) return;
+  const response = await api("/api/me/mobile", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ mobile: value.trim() }),
+  });
+  if (!response.ok) { toast("手机号格式不正确，请填写 11 位手机号。"); return; }
+  state.me.user.mobile = value.trim() || null;
+  toast(value.trim() ? "已保存。" : "已删除手机号。");
+}
+
+async function signOut() {
+  if (!window.confirm("退出后，需要新的邀请链接或在其他已登录设备上生成链接才能再次登录。确定退出吗？")) return;
+  await api("/api/signout", { method: "POST" });
+  state.generation += 1;
+  signedOut();
+}
+
+async function poll(generation) {
+  while (generation === state.generation) {
+    try {
+      const query = new URLSearchParams({ known: state.version, wait: state.version ? "20" : "0" });
+      const response = await api(`/api/chats/${state.chat.id}/messages?${query}`);
+      if (generation !== state.generation) return;
+      if (!response.ok) { await pause(3000); continue; }
+      const payload = await response.json();
+      if (payload.version !== state.version || !state.version) renderMessages(payload);
+      state.version = payload.version;
+    } catch (error) {
+      if (!$("signed-out").hidden) return;
+      await pause(3000);
+    }
+  }
+}
+
+function pause(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+
+async function send(text) {
+  const response = await api(`/api/chats/${state.chat.id}/messages`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }),
+  });
+  if (!response.ok) toast("消息未能发送，请稍后再试。");
+}
+
+async function press(messageId, data) {
+  const response = await api(`/api/chats/${state.chat.id}/press`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ message_id: messageId, data }),
+  });
+  if (!response.ok) { toast("此按钮已失效。"); return; }
+  const { query } = await response.json();
+  const answer = await (await api(`/api/answers/${query}?wait=10`)).json();
+  if (answer.answer && answer.answer.text) {
+    if (answer.answer.show_alert) window.alert(answer.answer.text); else toast(answer.answer.text);
+  }
+}
+
+function shareLocation() {
+  if (!navigator.geolocation) { toast("此浏览器无法提供位置。"); return; }
+  navigator.geolocation.getCurrentPosition(async (position) => {
+    const { latitude, longitude } = position.coords;
+    const response = await api(`/api/chats/${state.chat.id}/location`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ latitude, longitude }),
+    });
+    if (!response.ok) toast("位置未能发送，请稍后再试。");
+  }, () => toast("未能获取位置。请在浏览器设置中允许本页使用位置，或直接选择村庄。"), { enableHighAccuracy: true, timeout: 15000 });
+}
+
+async function upload(file) {
+  const form = new FormData();
+  form.append("file", file);
+  const response = await api(`/api/chats/${state.chat.id}/files`, { method: "POST", body: form });
+  if (response.status === 413) toast("文件过大，无法发送。");
+  else if (!response.ok) toast("文件未能发送，请稍后再试。");
+}
+
+function wire() {
+  const text = $("text");
+  $("compose").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = text.value.trim();
+    if (!value) return;
+    text.value = "";
+    send(value);
+  });
+  text.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $("compose").requestSubmit();
+    }
+  });
+  $("menu-button").addEventListener("click", () => { $("menu").hidden = !$("menu").hidden; });
+  $("file").addEventListener("change", (event) => {
+    const file = event.target.files[0];
+    event.target.value = "";
+    if (file) upload(file);
+  });
+  window.addEventListener("online", () => offline(false));
+  window.addEventListener("offline", () => offline(true));
+}
+
+async function main() {
+  wire();
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  let response;
+  try { response = await api("/api/me"); } catch (error) { return; }
+  state.me = await response.json();
+  choose(state.me.chats[0]);
+}
+
+main();

@@ -1,0 +1,286 @@
+"""The web channel's state in the bot's database: chats, messages, files, updates, callbacks.
+
+Every function takes an `AsyncSession` inside the caller's transaction; a `Wakeup` tells the
+waiters of this process that something changed (other instances notice within a second)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import mimetypes
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.models import (
+    Member,
+    MemberRole,
+    Township,
+    WebCallback,
+    WebChat,
+    WebFile,
+    WebMessage,
+    WebUpdate,
+    WebUser,
+)
+from bot.web.botapi.formatting import detect_commands
+from bot.web.botapi.rules import JSON, bad_request, image_size
+
+GROUP_ID_BASE = -1_009_000_000_000
+FIRST_USER_ID = 700_000_000
+
+
+class Wakeup:
+    """Wake every waiter; each re-reads the database (no polling with sleep within a process)."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def notify(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait(self, seconds: float) -> None:
+        event = self._event
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=max(seconds, 0))
+
+
+def chat_json(chat: WebChat, user: WebUser | None = None) -> JSON:
+    if chat.type == "private":
+        return {"id": chat.id, "type": "private", "first_name": user.first_name if user else ""}
+    return {"id": chat.id, "type": chat.type, "title": chat.title or ""}
+
+
+def user_json(user: WebUser) -> JSON:
+    return {"id": user.id, "is_bot": False, "first_name": user.first_name, "language_code": "zh"}
+
+
+async def new_user(session: AsyncSession, first_name: str, now: datetime) -> WebUser:
+    for _ in range(20):
+        candidate = FIRST_USER_ID + secrets.randbelow(1_000_000_000)
+        taken = await session.get(WebUser, candidate) or await session.scalar(
+            select(Member.id).where(Member.telegram_user_id == candidate)
+        )
+        if not taken:
+            user = WebUser(id=candidate, first_name=first_name, created_at=now)
+            session.add(user)
+            session.add(WebChat(id=candidate, type="private", title=None, last_message_id=0))
+            await session.flush()
+            return user
+    raise RuntimeError("no free user id")
+
+
+async def ensure_township_groups(session: AsyncSession) -> None:
+    """Every active township has its work group on the web channel."""
+    townships = (await session.scalars(select(Township).where(Township.active))).all()
+    for township in townships:
+        if township.group_chat_id is None:
+            township.group_chat_id = GROUP_ID_BASE - township.id
+            township.revision += 1
+        if await session.get(WebChat, township.group_chat_id) is None:
+            title = f"{township.name}工作群"
+            session.add(WebChat(id=township.group_chat_id, type="supergroup", title=title))
+    await session.flush()
+
+
+async def visible_chats(session: AsyncSession, user_id: int) -> list[WebChat]:
+    """The person's private chat and the groups of the townships they are an active member of."""
+    groups = select(Township.group_chat_id).where(
+        Township.active,
+        Township.id.in_(
+            select(MemberRole.township_id)
+            .join(Member, Member.id == MemberRole.member_id)
+            .where(Member.telegram_user_id == user_id, Member.active)
+        ),
+    )
+    rows = await session.scalars(
+        select(WebChat).where((WebChat.id == user_id) | WebChat.id.in_(groups)).order_by(WebChat.id)
+    )
+    chats = list(rows)
+    chats.sort(key=lambda c: c.type != "private")
+    return chats
+
+
+async def next_message_id(session: AsyncSession, chat_id: int) -> int:
+    number = await session.scalar(
+        update(WebChat)
+        .where(WebChat.id == chat_id)
+        .values(last_message_id=WebChat.last_message_id + 1)
+        .returning(WebChat.last_message_id)
+    )
+    if number is None:
+        raise bad_request("chat not found")
+    return int(number)
+
+
+async def push_update(session: AsyncSession, kind: str, payload: JSON, now: datetime) -> None:
+    row = WebUpdate(payload={}, created_at=now)
+    session.add(row)
+    await session.flush()
+    row.payload = {"update_id": row.update_id, kind: payload}
+
+
+async def pending_updates(session: AsyncSession, offset: int | None, limit: int) -> list[JSON]:
+    if offset is not None:
+        await session.execute(delete(WebUpdate).where(WebUpdate.update_id < offset))
+    rows = await session.scalars(select(WebUpdate).order_by(WebUpdate.update_id).limit(limit))
+    return [row.payload for row in rows]
+
+
+def store_file(
+    session: AsyncSession,
+    kind: str,
+    data: bytes,
+    now: datetime,
+    file_name: str | None = None,
+    mime_type: str | None = None,
+) -> WebFile:
+    number = secrets.token_hex(16)
+    extension = ".jpg" if kind == "photo" else mimetypes.guess_extension(mime_type or "") or ""
+    if kind != "photo" and file_name and "." in file_name:
+        extension = "." + file_name.rsplit(".", 1)[1][:10]
+    size = image_size(data) if kind == "photo" else None
+    record = WebFile(
+        file_id=f"{kind[:3].upper()}{number}",
+        file_unique_id=number[:16],
+        file_path=f"{kind}s/file_{number}{extension}",
+        kind=kind,
+        file_name=file_name,
+        mime_type=mime_type,
+        width=size[0] if size else None,
+        height=size[1] if size else None,
+        data=data,
+        created_at=now,
+    )
+    session.add(record)
+    return record
+
+
+def file_json(record: WebFile) -> JSON:
+    data: JSON = {
+        "file_id": record.file_id,
+        "file_unique_id": record.file_unique_id,
+        "file_size": len(record.data),
+    }
+    if record.kind == "photo":
+        data.update(width=record.width or 100, height=record.height or 100)
+        return data
+    if record.file_name:
+        data["file_name"] = record.file_name
+    if record.mime_type:
+        data["mime_type"] = record.mime_type
+    return data
+
+
+def attach(fields: JSON, record: WebFile) -> None:
+    if record.kind == "photo":
+        fields["photo"] = [file_json(record)]
+    else:
+        fields[record.kind] = file_json(record)
+
+
+async def add_message(
+    session: AsyncSession,
+    chat: WebChat,
+    *,
+    sender: JSON,
+    fields: JSON,
+    now: datetime,
+    from_bot: bool,
+    html: str | None = None,
+    keyboard: JSON | None = None,
+    file: WebFile | None = None,
+    user: WebUser | None = None,
+) -> WebMessage:
+    message_id = await next_message_id(session, chat.id)
+    data: JSON = {
+        "message_id": message_id,
+        "from": sender,
+        "chat": chat_json(chat, user),
+        "date": int(now.timestamp()),
+        **fields,
+    }
+    row = WebMessage(
+        chat_id=chat.id,
+        message_id=message_id,
+        from_bot=from_bot,
+        data=data,
+        html=html,
+        keyboard=keyboard,
+        deleted=False,
+        revision=0,
+        changed_at=now,
+        file_id=file.file_id if file is not None else None,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def member_message(
+    session: AsyncSession,
+    user: WebUser,
+    chat: WebChat,
+    now: datetime,
+    *,
+    text: str | None = None,
+    file: WebFile | None = None,
+    caption: str | None = None,
+    location: tuple[float, float] | None = None,
+) -> WebMessage:
+    """A message a member writes: stored, and an update for the bot (commands only in groups,
+    like Telegram's privacy mode)."""
+    fields: JSON = {}
+    if text is not None:
+        fields["text"] = text
+        entities = detect_commands(text)
+        if entities:
+            fields["entities"] = entities
+    if file is not None:
+        attach(fields, file)
+        if caption:
+            fields["caption"] = caption
+    if location is not None:
+        fields["location"] = {"latitude": location[0], "longitude": location[1]}
+    row = await add_message(
+        session,
+        chat,
+        sender=user_json(user),
+        fields=fields,
+        now=now,
+        from_bot=False,
+        file=file,
+        user=user,
+    )
+    if chat.type == "private" or (text or "").startswith("/"):
+        await push_update(session, "message", row.data, now)
+    return row
+
+
+def inline_buttons(message: WebMessage) -> list[JSON]:
+    markup: Any = message.data.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row if isinstance(b, dict)]
+
+
+async def press(
+    session: AsyncSession, user: WebUser, message: WebMessage, data: str, now: datetime
+) -> str:
+    """A press of one of the message's own buttons (forged data is refused before the bot sees
+    it); returns the callback query id."""
+    if data not in {b.get("callback_data") for b in inline_buttons(message)}:
+        raise bad_request("BUTTON_DATA_INVALID")
+    query_id = secrets.token_hex(12)
+    session.add(WebCallback(id=query_id, user_id=user.id, answer=None, created_at=now))
+    payload = {
+        "id": query_id,
+        "from": user_json(user),
+        "message": message.data,
+        "chat_instance": str(message.chat_id),
+        "data": data,
+    }
+    await push_update(session, "callback_query", payload, now)
+    return query_id

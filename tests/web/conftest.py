@@ -1,0 +1,170 @@
+"""The real bot on the web channel: the township's own Bot API server and web chat on
+loopback, the sample township, and members' browsers as httpx clients."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import AppType, build_application, running
+from bot.core.clock import ManualClock
+from bot.core.config import ChannelConfig, Settings, parse_settings
+from bot.core.db.engine import session_factory
+from bot.core.models import WebChat, WebUser
+from bot.core.services import Services
+from bot.web import auth
+from bot.web.server import WebServer
+from devkit.sample import ADMIN, OTHER_PERSON, OTHER_TOWNSHIP, PEOPLE, sample_config, seed_people
+from tests.conftest import START, TOKEN, _merge
+
+
+@dataclass
+class WebWorld:
+    server: WebServer
+    app: AppType
+    settings: Settings
+    clock: ManualClock
+    member_ids: dict[int, int] = field(default_factory=dict)
+    clients: list[httpx.AsyncClient] = field(default_factory=list)
+
+    @property
+    def svc(self) -> Services:
+        services: Services = self.app.bot_data["services"]
+        return services
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def client(self, **kwargs: Any) -> httpx.AsyncClient:
+        client = httpx.AsyncClient(base_url=self.url, timeout=30, **kwargs)
+        self.clients.append(client)
+        return client
+
+    async def browser_of(self, user_id: int, name: str = "", device: str = "test") -> Browser:
+        """A browser signed in as this person (as if they had used an invitation)."""
+        async with self.svc.transaction() as session:
+            if await session.get(WebUser, user_id) is None:
+                session.add(WebUser(id=user_id, first_name=name or str(user_id), created_at=START))
+                session.add(WebChat(id=user_id, type="private", title=None, last_message_id=0))
+                await session.flush()
+            user = await session.get(WebUser, user_id)
+            assert user is not None
+            token = await auth.open_session(
+                session, user, device, "127.0.0.1", self.clock.now(), days=30
+            )
+        client = self.client(cookies={auth.COOKIE: token}, headers={"Origin": self.url})
+        me = (await client.get("/api/me")).json()
+        client.headers[auth.CSRF_HEADER] = me["csrf"]
+        return Browser(client, token, me)
+
+
+@dataclass
+class Browser:
+    http: httpx.AsyncClient
+    token: str
+    me: dict[str, Any]
+
+    def chat_ids(self) -> list[int]:
+        return [c["id"] for c in self.me["chats"]]
+
+    async def messages(self, chat_id: int) -> dict[str, Any]:
+        response = await self.http.get(f"/api/chats/{chat_id}/messages")
+        assert response.status_code == 200, response.text
+        payload: dict[str, Any] = response.json()
+        return payload
+
+    async def wait_messages(self, chat_id: int, count: int) -> list[dict[str, Any]]:
+        """Long-poll until the chat holds at least `count` messages (no sleeping)."""
+        return await self.wait_for(chat_id, lambda messages: len(messages) >= count)
+
+    async def wait_for(
+        self, chat_id: int, predicate: Callable[[list[dict[str, Any]]], bool]
+    ) -> list[dict[str, Any]]:
+        known = ""
+        for _ in range(20):
+            response = await self.http.get(
+                f"/api/chats/{chat_id}/messages", params={"known": known, "wait": 10}
+            )
+            payload = response.json()
+            messages: list[dict[str, Any]] = payload["messages"]
+            if predicate(messages):
+                return messages
+            known = payload["version"]
+        raise AssertionError(f"chat {chat_id} never showed what was expected")
+
+    async def press(self, chat_id: int, label: str) -> dict[str, Any] | None:
+        """Press the newest button with this label; the bot's answer once it comes."""
+        messages = (await self.messages(chat_id))["messages"]
+        message, button = next(
+            (m, b)
+            for m in reversed(messages)
+            for row in m["buttons"]
+            for b in row
+            if b["text"] == label
+        )
+        pressed = await self.http.post(
+            f"/api/chats/{chat_id}/press",
+            json={"message_id": message["id"], "data": button["data"]},
+        )
+        assert pressed.status_code == 200, pressed.text
+        answer = await self.http.get(f"/api/answers/{pressed.json()['query']}", params={"wait": 10})
+        result: dict[str, Any] | None = answer.json()["answer"]
+        return result
+
+    async def say(self, chat_id: int, text: str) -> httpx.Response:
+        return await self.http.post(f"/api/chats/{chat_id}/messages", json={"text": text})
+
+
+def web_settings(url: str, database_url: str, **extra: Any) -> Settings:
+    config = sample_config(TOKEN, url, database_url)
+    channel = {"kind": "web", "public_url": url, "secure_cookies": False}
+    layers = _merge(config, {"scheduler": {"tick_seconds": 0}, "channel": channel}, extra)
+    return parse_settings(layers, "test")
+
+
+@pytest.fixture
+def channel_extra() -> dict[str, Any]:
+    """Override in a test module to change the web channel's configuration."""
+    return {}
+
+
+@pytest.fixture
+async def web(
+    engine: AsyncEngine, database_url: str, channel_extra: dict[str, Any]
+) -> AsyncIterator[WebWorld]:
+    clock = ManualClock(START)
+    channel = ChannelConfig(
+        kind="web",
+        public_url="http://127.0.0.1",
+        secure_cookies=False,
+        upload_max_bytes=64 * 1024,
+        signin_attempts_per_hour=5,
+        **channel_extra,
+    )
+    server = WebServer(channel, TOKEN, session_factory(engine).begin, clock)
+    await server.start(port=0)
+    settings = web_settings(server.url, database_url)
+    app = build_application(settings, clock=clock, engine=engine, migrate=False)
+    try:
+        async with running(app, poll_timeout=5):
+            world = WebWorld(server=server, app=app, settings=settings, clock=clock)
+            async with world.svc.transaction() as session:
+                world.member_ids = await seed_people(session, clock.now(), [*PEOPLE, ADMIN])
+                world.member_ids.update(
+                    await seed_people(
+                        session, clock.now(), [OTHER_PERSON], code=OTHER_TOWNSHIP["code"]
+                    )
+                )
+            await server.open_groups()
+            await world.svc.reload_directory()
+            yield world
+            for client in world.clients:
+                await client.aclose()
+    finally:
+        await server.stop()
