@@ -7,7 +7,7 @@ from bot.agenda import handlers as agenda
 from bot.arena import handlers as arena
 from bot.calendar import handlers as calendar
 from bot.cases import handlers as cases
-from bot.core import errors, gates, router, townships
+from bot.core import errors, gates, keys, router, townships
 from bot.core.turn import App
 from bot.leave import handlers as leave
 from bot.lists import handlers as lists
@@ -38,6 +38,7 @@ FEATURES = [
 
 def register_all(app: App) -> None:
     gates.register(app)
+    keys.register(app)
     for feature in FEATURES:
         feature.register(app)
     router.register(app)

@@ -94,7 +94,7 @@ CALLBACK_RULES = [
     ),
     CallbackRule(
         "case",
-        "`cs:c\\|tl:<case>`",
+        "`cs:c\\|tl\\|o:<case>`",
         "a dispute case registered by a mediator of A",
         frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN}),
     ),
@@ -139,6 +139,12 @@ CALLBACK_RULES = [
         "`cs:d\\|dg\\|dd\\|b\\|bp:<township>:…`",
         "township A's dispute figures, their cases, the brief and its PDF",
         frozenset({Role.MEDIATOR, Role.SECRETARY, Role.ADMIN}),
+    ),
+    CallbackRule(
+        "report-chase",
+        "`rc:st\\|go:<township>…`",
+        "township A's weekly reports so far, and reminding those not in yet (催交)",
+        MANAGERS,
     ),
 ]
 DOC = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"

@@ -4,6 +4,7 @@ pure rules in bot/agenda/rules.py."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.agenda.build import (
@@ -17,6 +18,7 @@ from bot.agenda.rules import judged, merge_month
 from bot.core.outbox import Attachment, Outgoing
 from bot.core.render import format_date
 from bot.lists.periods import month_period
+from bot.reports.status import status_markup
 from bot.week import facts
 from bot.week.weeks import month_weeks
 from jobs.context import JobContext
@@ -38,7 +40,8 @@ async def monday_agenda(ctx: JobContext) -> list[Outgoing]:
             s.language,
             Audience.SECRETARY,
         )
-        out.append(to(ctx, s, text))
+        markup = status_markup(ctx.svc.codec, ctx.township.id, s.language, s.telegram_user_id)
+        out.append(replace(to(ctx, s, text), reply_markup=markup))
         if s.language not in photos:
             photos[s.language] = await week_photo(
                 ctx.session, ctx.township, ctx.occurrence.subject, ctx.week, ctx.now, s.language
@@ -141,7 +144,8 @@ async def monthly_summary(ctx: JobContext) -> list[Outgoing]:
             private=True,
             **figures_context([by_week[w] for w in weeks]),
         )
-        out.append(to(ctx, s, text))
+        markup = status_markup(ctx.svc.codec, ctx.township.id, s.language, s.telegram_user_id)
+        out.append(replace(to(ctx, s, text), reply_markup=markup))
         if s.language not in photos:
             photos[s.language] = await month_photo(
                 ctx.session,

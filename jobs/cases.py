@@ -4,9 +4,11 @@ secretaries. Case numbers and villages only: no party names."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.cases import facts as case_facts
+from bot.cases.reminders import reminder_markup
 from bot.core.db import members as member_db
 from bot.core.outbox import Outgoing
 from bot.core.render import format_date
@@ -38,19 +40,19 @@ async def dispute_reminders(ctx: JobContext) -> list[Outgoing]:
         person = members.get(member_id)
         if person is None:
             continue
-        out.append(
-            to(
-                ctx,
-                person,
-                ctx.svc.renderer.render(
-                    "cases/reminders.html.j2",
-                    person.language,
-                    name=person.name,
-                    items=[_reminder(r, person.language) for r in items],
-                    escalation=False,
-                ),
-            )
+        message = to(
+            ctx,
+            person,
+            ctx.svc.renderer.render(
+                "cases/reminders.html.j2",
+                person.language,
+                name=person.name,
+                items=[_reminder(r, person.language) for r in items],
+                escalation=False,
+            ),
         )
+        markup = reminder_markup(ctx.svc.codec, items, person.telegram_user_id)
+        out.append(replace(message, reply_markup=markup))
     if escalations:
         for s in await secretaries(ctx):
             out.append(
@@ -67,6 +69,7 @@ async def dispute_reminders(ctx: JobContext) -> list[Outgoing]:
                         items=[_reminder(r, s.language) for r in escalations],
                         escalation=True,
                     ),
+                    reply_markup=reminder_markup(ctx.svc.codec, escalations, s.telegram_user_id),
                 )
             )
     return out

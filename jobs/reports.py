@@ -4,10 +4,12 @@ the secretaries' roll of who submitted."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.agenda.rules import week_figures
 from bot.core.outbox import Outgoing
 from bot.core.render import format_date, format_datetime
+from bot.reports.chase import chase_markup
 from bot.week import facts
 from bot.week.cadre_week import CadreWeek
 from jobs.context import JobContext
@@ -58,22 +60,34 @@ async def report_deadline(ctx: JobContext) -> list[Outgoing]:
     away = [x.name for x in lines if x.fully_exempt]
     figures = week_figures(lines)
     return [
-        to(
-            ctx,
-            s,
-            ctx.svc.renderer.render(
-                "reports/report_deadline.html.j2",
-                s.language,
-                township=ctx.township.name,
-                week=format_date(ctx.occurrence.subject, s.language, False),
-                on_time=on_time,
-                pending=pending,
-                overdue=overdue,
-                late=late,
-                away=away,
-                count=figures.on_time,
-                total=figures.reports_due,
+        replace(
+            to(
+                ctx,
+                s,
+                ctx.svc.renderer.render(
+                    "reports/report_deadline.html.j2",
+                    s.language,
+                    township=ctx.township.name,
+                    week=format_date(ctx.occurrence.subject, s.language, False),
+                    on_time=on_time,
+                    pending=pending,
+                    overdue=overdue,
+                    late=late,
+                    away=away,
+                    count=figures.on_time,
+                    total=figures.reports_due,
+                ),
             ),
+            # 催交, while someone's report is not in.
+            reply_markup=chase_markup(
+                ctx.svc.codec,
+                ctx.township.id,
+                ctx.occurrence.subject,
+                s.language,
+                s.telegram_user_id,
+            )
+            if pending or overdue
+            else None,
         )
         for s in await secretaries(ctx)
     ]

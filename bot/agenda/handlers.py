@@ -15,6 +15,7 @@ from bot.core.i18n import N_
 from bot.core.roles import MANAGERS, Role
 from bot.core.text import split_message
 from bot.core.turn import App, MemberTurn, Turn, member_only
+from bot.reports.status import status_button
 from bot.week.schedule import week_rules
 
 register_commands(
@@ -67,8 +68,10 @@ async def send_agenda(turn: Turn, township_id: int) -> None:
         text = await agenda_html(
             session, turn.svc, township, last_week, turn.now, turn.lang, Audience.SECRETARY
         )
-    for part in split_message(text):
+    parts = split_message(text)
+    for part in parts[:-1]:
         await turn.send(part)
+    await turn.send(parts[-1], [[status_button(turn, township_id)]])
 
 
 def register(app: App) -> None:

@@ -16,6 +16,7 @@ T = TypeVar("T")
 
 class Act(enum.StrEnum):
     CARD = "c"  # <case>
+    OPEN = "o"  # <case>: the card as a new message (from a reminder's list)
     TIMELINE = "tl"  # <case>
     PHONES = "ph"  # <case>
     PHONE = "pp"  # <case>:<index of the party with a number>

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from telegram.ext import CommandHandler
 
+import bot.cases.reminders  # noqa: F401  (a reminder's case buttons join BUTTONS)
 from bot.cases import brief, lists, rules
 from bot.cases import queries as case_db
 from bot.cases.access import CREATORS, FIGURE_VIEWERS, VIEWERS

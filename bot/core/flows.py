@@ -42,20 +42,33 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import update as update_
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.core.callbacks import Cb
 from bot.core.i18n import N_
+from bot.core.models import ConversationState
 from bot.core.roles import Role
-from bot.core.turn import App, Button, Context, FlowState, MemberTurn, Turn, admitted, resumable
+from bot.core.services import services
+from bot.core.turn import (
+    App,
+    Button,
+    Context,
+    FlowState,
+    MemberTurn,
+    Turn,
+    admitted,
+    read_state,
+    resumable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +82,35 @@ FlowHandler = Callable[[Turn, FlowState], Awaitable[None]]
 # Every flow's message handler, by flow name: the router hands a private message to the
 # user's current flow.
 FLOW_HANDLERS: dict[str, FlowHandler] = {}
+
+
+# Steps where typed text goes into something open on the screen (a report's section), by
+# flow: another command (or a key) leaves them for the step given, so that text typed later,
+# when that view is no longer the one in front of the member, is asked about instead of
+# being added to it unseen.
+LEFT_BY_COMMANDS: dict[str, dict[str, str]] = {}
+
+
+async def leave_open_steps(update: Update, context: Context) -> None:
+    """Before a command runs: a flow at one of its open steps goes back to the step it
+    declares, with a new version (the open view's buttons are old from now on)."""
+    user = update.effective_user
+    if user is None or not LEFT_BY_COMMANDS:
+        return
+    svc = services(context)
+    async with svc.transaction() as session:
+        state = await read_state(session, user.id)
+        to = LEFT_BY_COMMANDS.get(state.flow, {}).get(state.step) if state else None
+        if state is None or to is None:
+            return
+        await session.execute(
+            update_(ConversationState)
+            .where(
+                ConversationState.telegram_user_id == user.id,
+                ConversationState.version == state.version,
+            )
+            .values(step=to, version=ConversationState.version + 1, updated_at=svc.clock.now())
+        )
 
 
 class BadPress(Exception):
@@ -166,6 +208,7 @@ class Flow(Generic[D, S]):
         *,
         roles: Sequence[Role] = (),
         keep: Callable[[D], bool] | None = None,
+        left_by_commands: Mapping[S, S] | None = None,
     ) -> None:
         self.name = name
         self.code = code
@@ -176,6 +219,8 @@ class Flow(Generic[D, S]):
         self.buttons: dict[tuple[S | None, str], ButtonFn[D, S]] = {}
         self.messages: dict[S, MessageFn[D, S]] = {}
         FLOW_HANDLERS[name] = self._on_message
+        if left_by_commands:
+            LEFT_BY_COMMANDS[name] = {str(a): str(b) for a, b in left_by_commands.items()}
         if keep is not None:
             # An unfinished draft worth keeping is set aside when another flow starts.
             resumable(name, self._worth_keeping)

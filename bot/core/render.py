@@ -33,17 +33,18 @@ def format_date(value: date, language: str = "zh_CN", weekday: bool = True) -> s
     return text
 
 
-def format_span(start: date, end: date, language: str = "zh_CN") -> str:
-    """A range of days, the month said once when it does not change (11月23日–29日), and a
-    single day once (11月23日)."""
-    first = format_date(start, language, False)
+def format_span(start: date, end: date, language: str = "zh_CN", weekday: bool = False) -> str:
+    """A range of days, the month said once when it does not change (11月23日–29日,
+    11月25日（周三）–27日（周五）), and a single day once (11月23日)."""
+    first = format_date(start, language, weekday)
     if start == end:
         return first
+    last = format_date(end, language, weekday)
     if normalize_language(language) != "zh_CN":
-        return f"{first}–{format_date(end, language, False)}"
+        return f"{first}–{last}" if not weekday else f"{first} – {last}"
     if (start.year, start.month) == (end.year, end.month):
-        return f"{first}–{end.day}日"
-    return f"{first}–{format_date(end, language, False)}"
+        return f"{first}–{last.split('月', 1)[1]}"
+    return f"{first}–{last}"
 
 
 _WEEKDAY_ASIDE = re.compile(r"（(周.)）\s*")

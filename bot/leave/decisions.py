@@ -133,8 +133,6 @@ async def withdraw(turn: MemberTurn, press: Press) -> None:
         await turn.show(_("Withdrawn: {what}.").format(what=label))
     else:
         kind = leave_kind_label(_, after.kind)
-        if not found.own:
-            kind = Html("{name} {kind}").format(name=after.member_name, kind=kind)
         await turn.show(
             _("Ended early: {kind} now covers {range}.").format(
                 kind=kind

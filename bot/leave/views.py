@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from bot.core.flows import FlowTurn
 from bot.core.i18n import Gettext, gettext_for
-from bot.core.render import format_date
+from bot.core.render import format_date, format_span
 from bot.core.text import Html, join_html, plain, quoted
 from bot.core.turn import Button, Turn, page_buttons
 from bot.leave.flow import BUTTONS, KIND_ARGS, RECORD, Act, Do, LeaveDraft, Step
@@ -37,13 +37,11 @@ CARD = "leave/card.html.j2"
 
 
 def range_label(language: str, start: date, end: date) -> str:
-    if start == end:
-        return format_date(start, language)
-    return f"{format_date(start, language)} – {format_date(end, language)}"
+    return format_span(start, end, language, weekday=True)
 
 
 def what(turn: Turn, row: LeaveRow) -> str:
-    """A request in a few words ("请假 11月25日（周三） – 11月27日（周五）"): plain text."""
+    """A request in a few words ("请假 11月25日（周三）–27日（周五）"): plain text."""
     return (
         f"{plain(leave_kind_label(turn._, row.kind))} {range_label(turn.lang, row.start, row.end)}"
     )

@@ -14,6 +14,7 @@ class Act(enum.StrEnum):
     DECIDE_NOW = "dn"  # <objection>:<verdict>: ... without typing a note
     SHOW = "show"  # <issue>: a published issue from /redblack history
     RULES = "rules"  # <issue>: the full rules an issue was drawn up under
+    EXPORT = "exp"  # <township>:<period key>: /export for a period offered as a button
 
 
 class Verdict(enum.StrEnum):

@@ -15,7 +15,14 @@ from datetime import date, timedelta
 from bot.lists.rules import Period, PeriodKind
 from bot.week.weeks import month_weeks, quarter_weeks, week_month, week_of
 
-__all__ = ["PERIOD_WORDS", "latest_complete", "parse_period", "period_from_key", "period_key"]
+__all__ = [
+    "PERIOD_WORDS",
+    "latest_complete",
+    "offered_periods",
+    "parse_period",
+    "period_from_key",
+    "period_key",
+]
 
 # Words a user may type for a period kind (English and Chinese).
 PERIOD_WORDS: dict[str, PeriodKind] = {
@@ -112,3 +119,21 @@ def parse_period(text: str, today: date, default: PeriodKind = "week") -> Period
     if word in PERIOD_WORDS:
         return latest_complete(PERIOD_WORDS[word], today)
     return period_from_key(text)
+
+
+def offered_periods(today: date) -> list[tuple[str, Period]]:
+    """The periods /export offers as buttons, as (name, period): this and last week, month
+    and quarter."""
+    this_week = week_of(today)
+    year, month = week_month(this_week)
+    prev = date(year, month, 1) - timedelta(days=1)
+    quarter = (month - 1) // 3 + 1
+    prev_q = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return [
+        ("this week", week_period(this_week)),
+        ("last week", week_period(this_week - timedelta(days=7))),
+        ("this month", month_period(year, month)),
+        ("last month", month_period(prev.year, prev.month)),
+        ("this quarter", quarter_period(year, quarter)),
+        ("last quarter", quarter_period(*prev_q)),
+    ]

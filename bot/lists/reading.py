@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.core import links
 from bot.core.db import members as member_db
-from bot.core.flows import STALE, Press
+from bot.core.flows import STALE, BadPress, Press
 from bot.core.i18n import N_
 from bot.core.models import RedBlackIssue, Township
 from bot.core.roles import Role
@@ -24,8 +24,9 @@ from bot.lists.ledger import (
     render_rules,
 )
 from bot.lists.pdf import export_documents
-from bot.lists.periods import period_key
+from bot.lists.periods import offered_periods, period_from_key, period_key
 from bot.lists.replies import NOT_YOURS, bad_period_text
+from bot.lists.rules import Period
 from bot.lists.views import explanation_view, period_text
 
 RULES_NOT_FOR_YOU = N_(
@@ -76,17 +77,65 @@ async def why_command(turn: MemberTurn) -> None:
         await turn.send(part)
 
 
+# The periods /export offers as buttons (bot.lists.periods.offered_periods), by name.
+PERIOD_LABELS = {
+    "this week": N_("This week"),
+    "last week": N_("Last week"),
+    "this month": N_("This month"),
+    "last month": N_("Last month"),
+    "this quarter": N_("This quarter"),
+    "last quarter": N_("Last quarter"),
+}
+
+
 @member_only(Role.SECRETARY, Role.ADMIN)
 async def export_command(turn: MemberTurn) -> None:
     _ = turn._
     args, code = split_args(turn)
-    if not args or args[0].lower() not in ("week", "month", "周", "月"):
+    if args and args[0].lower() not in ("week", "month", "周", "月"):
         await turn.send(_("Usage: /export week or /export month"))
         return
     township = await managed_township(turn, code)
-    period = period_of(turn, args)
-    if township is None or period is None:
+    if township is None:
         return
+    if not args:
+        today = turn.now.astimezone(turn.svc.settings.tz).date()
+        buttons = [
+            BUTTONS.button(turn, _(PERIOD_LABELS[name]), Act.EXPORT, township.id, period_key(p))
+            for name, p in offered_periods(today)
+        ]
+        await turn.send(
+            _("Which period should the ledger (台账) of {township} cover?").format(
+                township=township.name
+            ),
+            [buttons[i : i + 2] for i in range(0, len(buttons), 2)],
+        )
+        return
+    period = period_of(turn, args)
+    if period is not None:
+        await export(turn, township, period)
+
+
+@BUTTONS.on(Act.EXPORT)
+async def export_pressed(turn: MemberTurn, press: Press) -> None:
+    township_id, period = press.number(0), period_from_key(press.arg(1))
+    if period is None:
+        raise BadPress(1)
+    if not turn.actor.manages(township_id):
+        await turn.answer(turn._(NOT_YOURS), alert=True)
+        return
+    async with turn.svc.transaction() as session:
+        township = await member_db.township_by_id(session, township_id)
+    if township is None:
+        await turn.answer(turn._(STALE), alert=True)
+        return
+    await turn.answer(turn._("Preparing the ledger…"))
+    await export(turn, township, period)
+
+
+async def export(turn: MemberTurn, township: Township, period: Period) -> None:
+    """Send the ledger (XLSX) and the printable documents of `township` for `period`."""
+    _ = turn._
     settings = turn.svc.settings
     facts = provider(turn.svc.extras)
     async with turn.svc.transaction() as session:

@@ -127,9 +127,7 @@ async def render_week(turn: Turn, place: Place, monday: date, *, last: bool) -> 
 
 
 def _range(turn: Turn, start: date, end: date) -> str:
-    if start == end:
-        return day_label(turn, start)
-    return f"{day_label(turn, start)} – {day_label(turn, end)}"
+    return format_span(start, end, turn.lang, weekday=True)
 
 
 def register(app: App) -> None:

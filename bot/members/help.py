@@ -12,6 +12,8 @@ from bot.core.access import Actor
 from bot.core.commands import commands_for
 from bot.core.gates import private_chat_button
 from bot.core.i18n import N_, gettext_for
+from bot.core.keys import reply_keyboard
+from bot.core.text import as_html
 from bot.core.turn import App, Context, MemberTurn, Turn, member_only
 
 log = logging.getLogger(__name__)
@@ -24,14 +26,19 @@ GROUP_HELP = N_(
 
 
 async def send_help(turn: Turn, actor: Actor) -> None:
+    """What the member can do, with their keys under the message (private chats only)."""
     _ = turn._
     commands = [(c.name, _(c.description)) for c in commands_for(actor.roles)]
     roles = [turn.role_label(r) for r in sorted(actor.roles)]
-    await turn.send(
-        turn.svc.renderer.render(
-            "members/help.html.j2", turn.lang, name=actor.name, roles=roles, commands=commands
-        )
+    text = turn.svc.renderer.render(
+        "members/help.html.j2", turn.lang, name=actor.name, roles=roles, commands=commands
     )
+    chat = turn.update.effective_chat
+    keyboard = reply_keyboard(_, actor.roles)
+    if chat is None or chat.type != "private" or keyboard is None:
+        await turn.send(text)
+        return
+    await turn.context.bot.send_message(chat.id, as_html(text), reply_markup=keyboard)
 
 
 @member_only()

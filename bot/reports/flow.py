@@ -47,7 +47,15 @@ def _worth_keeping(draft: ReportDraft) -> bool:
     return bool(draft.waiting)
 
 
-REPORT = Flow("report", "rep", ReportDraft, Step, roles=(Role.CADRE,), keep=_worth_keeping)
+REPORT = Flow(
+    "report",
+    "rep",
+    ReportDraft,
+    Step,
+    roles=(Role.CADRE,),
+    keep=_worth_keeping,
+    left_by_commands={Step.SECTION: Step.CARD},
+)
 
 # One update inside the flow, as its functions receive it.
 Ctx = FlowTurn[ReportDraft, Step]

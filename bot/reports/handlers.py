@@ -24,7 +24,7 @@ from bot.core.roles import Role
 from bot.core.text import Html, clean_text
 from bot.core.townships import reruns
 from bot.core.turn import App, Button, MemberTurn, member_only
-from bot.reports import rules, service, views
+from bot.reports import chase, rules, service, status, views
 from bot.reports.flow import REPORT, Act, Ctx, ReportDraft, Step
 from bot.reports.rules import Mode, Refusal
 from bot.week.place import Place, cadre_place, moment_label, place_of, too_long
@@ -406,4 +406,6 @@ async def type_while_asked(ctx: Ctx) -> None:
 
 def register(app: App) -> None:
     app.add_handler(CommandHandler("report", report_command))
+    app.add_handler(CommandHandler("status", status.status_command))
+    chase.BUTTONS.register(app)
     REPORT.register(app)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.db.members import audit
 from bot.core.models import (
+    AuditEntry,
     Member,
     ReportItem,
     ReportState,
@@ -278,3 +279,58 @@ async def report_counts(
         )
     ).one()
     return {"submitted": int(row[0]), "late": int(row[1])}
+
+
+@dataclass(frozen=True)
+class Chase:
+    """The reminder (催交) of a week's missing reports: who sent it, and when."""
+
+    by: str
+    at: datetime
+
+
+CHASE_ACTION = "report_chase"
+
+
+def chase_entity(township_id: int, week_start: date) -> str:
+    return f"{township_id}:{week_start:%Y-%m-%d}"
+
+
+async def chase_of(session: AsyncSession, township_id: int, week_start: date) -> Chase | None:
+    """The week's reminder as the audit log recorded it, if one was sent."""
+    row = (
+        await session.execute(
+            select(AuditEntry.at, Member.display_name)
+            .outerjoin(Member, Member.id == AuditEntry.actor_member_id)
+            .where(
+                AuditEntry.action == CHASE_ACTION,
+                AuditEntry.township_id == township_id,
+                AuditEntry.entity_id == chase_entity(township_id, week_start),
+            )
+            .order_by(AuditEntry.at, AuditEntry.id)
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        return None
+    return Chase(row.display_name or "", row.at)
+
+
+async def record_chase(
+    session: AsyncSession,
+    township_id: int,
+    week_start: date,
+    actor_member_id: int,
+    member_ids: Sequence[int],
+    now: datetime,
+) -> None:
+    await audit(
+        session,
+        at=now,
+        action=CHASE_ACTION,
+        entity="report_week",
+        entity_id=chase_entity(township_id, week_start),
+        actor_member_id=actor_member_id,
+        township_id=township_id,
+        details={"members": list(member_ids)},
+    )

@@ -207,7 +207,11 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
             leave = await new_leave(approved=True)
             return [pack(user_id, "lv", "wd", leave), pack(user_id, "lv", "wdn", leave)]
         if rule == "case":
-            return [pack(user_id, "cs", "c", case.id), pack(user_id, "cs", "tl", case.id)]
+            return [
+                pack(user_id, "cs", "c", case.id),
+                pack(user_id, "cs", "tl", case.id),
+                pack(user_id, "cs", "o", case.id),
+            ]
         if rule == "case-phones":
             return [pack(user_id, "cs", "ph", case.id), pack(user_id, "cs", "pp", case.id, 0)]
         if rule == "case-list":
@@ -230,6 +234,11 @@ async def test_every_callback_rule_for_every_profile(world) -> None:
                 pack(user_id, "cs", "dd", shz.id, "w", "rg", "-", 0),
                 pack(user_id, "cs", "b", shz.id),
                 pack(user_id, "cs", "bp", shz.id),
+            ]
+        if rule == "report-chase":
+            return [
+                pack(user_id, "rc", "st", shz.id),
+                pack(user_id, "rc", "go", shz.id, "20261123"),
             ]
         raise AssertionError(rule)
 

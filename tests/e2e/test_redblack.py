@@ -303,7 +303,6 @@ BAD_PERIOD = (
             "/redblack correct because of a data error",
             zh("There is no published list to correct. Nothing was changed."),
         ),
-        ("/export", zh("Usage: /export week or /export month")),
         ("/export year", zh("Usage: /export week or /export month")),
     ],
 )

@@ -147,7 +147,7 @@ async def test_names_with_markup_are_shown_as_they_are(world) -> None:
 async def test_text_where_a_tap_is_expected_and_old_or_forged_buttons(world) -> None:
     tap = Tapper(world, LI)
     kind = await tap.say("/leave")
-    reply = await tap.say("请假")
+    reply = await tap.say("事假")
     assert reply.text == zh(USE_BUTTONS)
     prompt = await tap.press(kind, zh("🏖 Leave (请假)"))
     # The kind card's button, pressed again on the message as it was: stale.

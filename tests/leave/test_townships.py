@@ -93,7 +93,7 @@ async def test_a_cadre_of_two_townships_asks_leave_where_it_concerns(world) -> N
     await li.press(kind, zh("🚗 Official duty (公务外出)"))
     reason = await li.say("11-25 至 11-27")
     assert zh("There is already a request").split("{")[0] not in reason.text
-    assert "11月25日" in reason.text and "11月27日" in reason.text
+    assert "11月25日" in reason.text and "–27日（周五）" in reason.text
     confirm = await li.say("县里培训")
     await li.press(confirm, zh("✅ Send to the secretary"))
     request = await world.user(ZHANG).reply(timeout=10)
