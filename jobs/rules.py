@@ -17,8 +17,6 @@ from jobs.plan import ALL_JOBS, JobTimes
 class TownshipRules:
     week: WeekRules
     times: JobTimes
-    due_within_days: int
-    escalate_after_days: int
 
     @property
     def tz(self) -> ZoneInfo:
@@ -48,6 +46,4 @@ def township_rules(settings: Settings, code: str) -> TownshipRules:
             weekly_summary_after=timedelta(minutes=jobs.weekly_summary_after_minutes),
             monthly_summary_at=parse_hhmm(jobs.monthly_summary_time),
         ),
-        due_within_days=jobs.dispute_due_within_days,
-        escalate_after_days=jobs.dispute_escalate_after_days,
     )

@@ -46,19 +46,6 @@ _.silent
 # modules imported so that their buttons and first screens register themselves
 _.SCREENS
 
-# the [jobs] keys dispute_due_within_days and dispute_escalate_after_days: read into the
-# township's rules, used by no job (the reminders follow [cases] due_soon_days and
-# escalation_after_days)
-_.due_within_days
-_.escalate_after_days
-
-# in bot/lists and bot/week, which another branch is reshaping: to go when it has landed
-_.objections_of
-_.describer
-_.KIND_LABELS
-_.place_for
-_.is_zero
-
 # Read by templates (`{{ punct.colon }}`), not by Python
 _.colon
 _.comma

@@ -175,6 +175,17 @@ def check_deployment(
                     "the secretaries, privately, to make it the township group."
                 ).format(code=code)
             )
+    for table, jobs in [("[jobs]", settings.jobs)] + [
+        (f"[townships.jobs] ({t.code})", t.jobs) for t in settings.townships if t.jobs is not None
+    ]:
+        if jobs.dispute_due_within_days is not None or jobs.dispute_escalate_after_days is not None:
+            findings.warnings.append(
+                _(
+                    "{table}: dispute_due_within_days and dispute_escalate_after_days are "
+                    "ignored; the dispute reminders follow [cases] due_soon_days and "
+                    "escalation_after_days. Move the values there and delete these two keys."
+                ).format(table=table)
+            )
     for year in (today.year, today.year + 1):
         if not calendar_known(settings, year) and year not in facts.holiday_years:
             findings.warnings.append(

@@ -42,8 +42,10 @@ class JobsConfig(_Strict):
     field_last_call_time: HHMM = "09:00"
     agenda_time: HHMM = "08:00"
     dispute_reminders_time: HHMM = "09:00"
-    dispute_due_within_days: int = Field(2, ge=0, le=30)
-    dispute_escalate_after_days: int = Field(3, ge=0, le=365)
+    # Ignored: the dispute reminders follow [cases] due_soon_days and escalation_after_days.
+    # Still accepted so that a config written for an older version loads; check-config warns.
+    dispute_due_within_days: int | None = None
+    dispute_escalate_after_days: int | None = None
     weekly_summary_after_minutes: int = Field(60, ge=0, le=24 * 60)
     monthly_summary_time: HHMM = "09:00"
 

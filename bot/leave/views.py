@@ -26,7 +26,8 @@ from bot.leave.rules import (
     latest_day,
     withdrawal,
 )
-from bot.week.place import Place, leave_kind_label, sentences
+from bot.week.place import Place, leave_kind_label
+from bot.week.views import sentences
 
 LeaveTurn = FlowTurn[LeaveDraft, Step]
 Card = tuple[Html, list[list[Button]]]

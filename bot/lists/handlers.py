@@ -33,7 +33,7 @@ from bot.lists.replies import PRINTABLE, USAGE, bad_period_text, refusal_text
 from bot.lists.rules import Period
 from bot.lists.snapshot import listed
 from bot.lists.text import STATUS_LABELS
-from bot.lists.views import period_text
+from bot.lists.views import period_text, preview_summary
 
 REASON_MIN, REASON_MAX = objections.REASON_MIN, objections.REASON_MAX
 
@@ -79,12 +79,7 @@ async def preview(turn: MemberTurn, township: Township, words: list[str]) -> Non
         return
     await reading.send_lists(turn, township, issue)
     await drain(turn)
-    summary = _("{n} members named on the lists were told privately.").format(
-        n=len(listed(issue.snapshot))
-    )
-    if outcome.count:
-        summary += "\n" + _("Open objections: {n}.").format(n=outcome.count)
-    await turn.send(summary)
+    await turn.send(preview_summary(_, len(listed(issue.snapshot)), outcome.count))
 
 
 async def publish(turn: MemberTurn, township: Township, words: list[str]) -> None:

@@ -24,16 +24,11 @@ from bot.lists.actions import BUTTONS, RULES_BUTTON, RULES_LINK, Act, Verdict
 from bot.lists.ledger import render_lists
 from bot.lists.snapshot import listed
 from bot.lists.text import LIST_LABELS
-from bot.lists.views import period_text, view
+from bot.lists.views import decision_told, period_text, view
 
 OBJECT_BUTTON = N_("✋ Object")
 UPHOLD_BUTTON = N_("✅ Uphold")
 REJECT_BUTTON = N_("❌ Reject")
-UPHELD_TEXT = N_("Your objection was upheld: you are taken off the list for {period}.")
-REJECTED_TEXT = N_(
-    "Your objection was rejected: you stay on the list for {period}. Send /why for the facts."
-)
-DECISION_NOTE_TEXT = N_("The secretary's note: {note}")
 
 
 def markup(
@@ -177,9 +172,7 @@ def decision_notice(
 ) -> Outgoing:
     _ = gettext_for(language)
     period = period_text(issue.snapshot, language)
-    told = _(UPHELD_TEXT if objection.status == "upheld" else REJECTED_TEXT).format(period=period)
-    if objection.decision_note:
-        told += "\n" + _(DECISION_NOTE_TEXT).format(note=objection.decision_note)
+    told = decision_told(_, objection.status == "upheld", period, objection.decision_note)
     return Outgoing(
         key=f"redblack:decision:{objection.id}",
         job="redblack_decision",

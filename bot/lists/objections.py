@@ -15,7 +15,7 @@ from bot.core.i18n import N_
 from bot.core.outbox import enqueue
 from bot.core.render import format_datetime
 from bot.core.roles import MANAGERS, Role
-from bot.core.text import Html, clean_text
+from bot.core.text import clean_text
 from bot.core.turn import Button, MemberTurn, member_only
 from bot.lists import queries as rb_db
 from bot.lists import service
@@ -23,7 +23,7 @@ from bot.lists.actions import BUTTONS, Act, Verdict
 from bot.lists.chat import drain
 from bot.lists.notices import decision_row, objection_body
 from bot.lists.replies import refusal_text
-from bot.lists.views import period_text
+from bot.lists.views import decision_reply, note_prompt, period_text
 
 REASON_MIN, REASON_MAX = 4, 500
 NOTE_MAX = 300
@@ -211,23 +211,11 @@ async def decide_pressed(turn: MemberTurn, press: Press) -> None:
         await turn.answer(refusal_text(_, found, turn.lang), alert=True)
         return
     await turn.answer()
-    heading = (
-        _("Upholding the objection from {name}.")
-        if upheld
-        else _("Rejecting the objection from {name}.")
-    ).format(name=found.name)
     verdict = Verdict.UPHOLD if upheld else Verdict.REJECT
     rows: list[list[Button]] = [
         [BUTTONS.button(turn, _(WITHOUT_NOTE), Act.DECIDE_NOW, objection_id, verdict)]
     ]
-    await turn.send(
-        heading
-        + "\n"
-        + _(
-            "Type a short note for them (why; up to {n} characters), or decide without one."
-        ).format(n=NOTE_MAX),
-        rows,
-    )
+    await turn.send(note_prompt(_, upheld, found.name, NOTE_MAX), rows)
 
 
 @BUTTONS.on(Act.DECIDE_NOW)
@@ -275,13 +263,7 @@ async def decide(turn: MemberTurn, draft: DecideDraft, note: str | None) -> None
             await turn.answer(refused, alert=True)
         return
     period = period_text(issue.snapshot, turn.lang)
-    text: Html = (
-        _("Objection from {name} upheld: they are taken off the list for {period}.")
-        if draft.upheld
-        else _("Objection from {name} rejected: they stay on the list for {period}.")
-    ).format(name=outcome.name, period=period)
-    if note:
-        text += "\n" + _("Your note: {note}").format(note=note)
+    text = decision_reply(_, draft.upheld, outcome.name, period, note)
     if typed:
         await turn.send(text)
     else:

@@ -198,16 +198,6 @@ async def open_objections(session: AsyncSession, issue_id: int) -> list[RedBlack
     )
 
 
-async def objections_of(session: AsyncSession, issue_id: int) -> list[RedBlackObjection]:
-    return list(
-        await session.scalars(
-            select(RedBlackObjection)
-            .where(RedBlackObjection.issue_id == issue_id)
-            .order_by(RedBlackObjection.id)
-        )
-    )
-
-
 async def _next_number(session: AsyncSession, township_id: int, key: str) -> int:
     highest = await session.scalar(
         select(func.max(RedBlackIssue.number)).where(

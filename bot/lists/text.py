@@ -6,7 +6,7 @@ Plain text: the templates escape it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
@@ -171,10 +171,6 @@ def describe(reason: Reason, _: Gettext, language: str) -> str:
     return _(template).format(**{k: _value(k, v, _, language) for k, v in params.items()})
 
 
-def describer(_: Gettext, language: str) -> Callable[[Reason], str]:
-    return lambda reason: describe(reason, _, language)
-
-
 def period_label(kind: str, key: str, start: date, end: date, _: Gettext, language: str) -> str:
     """ "2026年10月（9月28日–11月1日）" and the like."""
     span = format_span(start, end, language)
@@ -188,7 +184,6 @@ def period_label(kind: str, key: str, start: date, end: date, _: Gettext, langua
     return f"{name}（{span}）" if language == "zh_CN" else f"{name} ({span})"
 
 
-KIND_LABELS = {"week": N_("weekly"), "month": N_("monthly"), "quarter": N_("quarterly")}
 STATUS_LABELS = {
     "preview": N_("preview"),
     "published": N_("published"),

@@ -10,7 +10,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from bot.core.i18n import N_, gettext_for, normalize_language
+from bot.core.i18n import N_, Gettext, gettext_for, normalize_language
+from bot.core.text import Html
 from bot.lists.rules import ReasonCode
 from bot.lists.snapshot import reason_from_json, reasons_from_json
 from bot.lists.text import LIST_LABELS, RULE_LABELS, describe, format_fraction, period_label
@@ -183,3 +184,54 @@ def explanation_view(snapshot: dict[str, Any], member_id: int, language: str) ->
         "tied": e.get("tied", False),
         "points_enabled": snapshot.get("points_enabled", True),
     }
+
+
+UPHELD_TEXT = N_("Your objection was upheld: you are taken off the list for {period}.")
+REJECTED_TEXT = N_(
+    "Your objection was rejected: you stay on the list for {period}. Send /why for the facts."
+)
+DECISION_NOTE_TEXT = N_("The secretary's note: {note}")
+
+
+def preview_summary(_: Gettext, told: int, objections: int) -> Html:
+    """What the secretary reads after a preview: who was told, and open objections."""
+    summary = _("{n} members named on the lists were told privately.").format(n=told)
+    if objections:
+        summary += "\n" + _("Open objections: {n}.").format(n=objections)
+    return summary
+
+
+def decision_told(_: Gettext, upheld: bool, period: str, note: str | None) -> Html:
+    """What the member who objected is told of the decision."""
+    told = _(UPHELD_TEXT if upheld else REJECTED_TEXT).format(period=period)
+    if note:
+        told += "\n" + _(DECISION_NOTE_TEXT).format(note=note)
+    return told
+
+
+def note_prompt(_: Gettext, upheld: bool, name: str, note_max: int) -> Html:
+    """Asks the secretary deciding an objection for a note."""
+    heading = (
+        _("Upholding the objection from {name}.")
+        if upheld
+        else _("Rejecting the objection from {name}.")
+    ).format(name=name)
+    return (
+        heading
+        + "\n"
+        + _(
+            "Type a short note for them (why; up to {n} characters), or decide without one."
+        ).format(n=note_max)
+    )
+
+
+def decision_reply(_: Gettext, upheld: bool, name: str, period: str, note: str | None) -> Html:
+    """What the secretary reads once an objection is decided."""
+    text: Html = (
+        _("Objection from {name} upheld: they are taken off the list for {period}.")
+        if upheld
+        else _("Objection from {name} rejected: they stay on the list for {period}.")
+    ).format(name=name, period=period)
+    if note:
+        text += "\n" + _("Your note: {note}").format(note=note)
+    return text

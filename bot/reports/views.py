@@ -18,7 +18,8 @@ from bot.reports.flow import Act, Ctx
 from bot.reports.rules import Card, Mode
 from bot.reports.service import Sheet
 from bot.visits.queries import VisitRow
-from bot.week.place import Place, day_label, moment_label, report_line, sentences
+from bot.week.place import Place, day_label, moment_label, report_line
+from bot.week.views import sentences
 
 ButtonFn = Callable[..., Button]
 

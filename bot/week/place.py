@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from bot.core.i18n import Gettext
 from bot.core.render import format_date
 from bot.core.roles import Role
-from bot.core.text import Html, join_html
+from bot.core.text import Html
 from bot.core.townships import township_for
 from bot.core.turn import MemberTurn, Turn
 from bot.week.schedule import WeekRules, week_rules
@@ -51,20 +51,6 @@ async def cadre_place(turn: MemberTurn, command: str) -> Place | None:
     return None if township_id is None else place_of(turn, township_id)
 
 
-async def place_for(turn: Turn, township_id: int | None = None) -> Place | None:
-    """The acting cadre's township (the first one they are a cadre in), or `township_id`
-    when given and the actor holds any role there."""
-    actor = turn.actor
-    if actor is None:
-        return None
-    if township_id is None:
-        ids = sorted(actor.township_ids(Role.CADRE))
-        if not ids:
-            return None
-        township_id = ids[0]
-    return place_of(turn, township_id)
-
-
 def day_label(turn: Turn, day: date, weekday: bool = True) -> str:
     return format_date(day, turn.lang, weekday)
 
@@ -97,11 +83,6 @@ def too_long(_: Gettext, limit: int, count: int) -> Html:
         "That is too long: at most {limit} characters are allowed, and yours has {count}. "
         "Please shorten it and send it again."
     ).format(limit=limit, count=count)
-
-
-def sentences(turn: Turn, *parts: str) -> Html:
-    """Join sentences: Chinese runs them together, English puts a space between."""
-    return join_html((p for p in parts if p), "" if turn.lang == "zh_CN" else " ")
 
 
 def leave_kind_label(_: Gettext, kind: str) -> Html:

@@ -88,6 +88,24 @@ def test_the_calendar_year_ahead(no_network: None) -> None:
     assert not any("holiday calendar" in w for w in warnings(settings, imported))
 
 
+def test_the_dispute_keys_of_jobs_are_ignored_with_a_warning(no_network: None) -> None:
+    """An older config still loads, and says where the two keys' values now belong."""
+    assert not any(
+        "dispute_due_within_days" in w for w in warnings(parse_settings(BARE), DatabaseFacts())
+    )
+    old = parse_settings(
+        {
+            "jobs": {"dispute_due_within_days": 2, "dispute_escalate_after_days": 3},
+            "townships": [
+                {"code": "SHZ", "name": "沙河子镇", "jobs": {"dispute_escalate_after_days": 5}}
+            ],
+        }
+    )
+    found = [w for w in warnings(old, DatabaseFacts()) if "dispute_due_within_days" in w]
+    assert [w.split(":")[0] for w in found] == ["[jobs]", "[townships.jobs] (SHZ)"]
+    assert "[cases] due_soon_days and escalation_after_days" in found[0]
+
+
 async def test_database_facts_read_the_database(
     engine: AsyncEngine, database_url: str, no_network: None
 ) -> None:
