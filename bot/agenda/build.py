@@ -110,7 +110,7 @@ async def agenda_html(
             renderer=svc.renderer,
         )
     return svc.renderer.render(
-        "jobs/agenda.html.j2",
+        "agenda/agenda.html.j2",
         language,
         township=township.name,
         week=format_span(reported_week, week_end, language),

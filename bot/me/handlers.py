@@ -46,9 +46,8 @@ async def me_command(turn: MemberTurn) -> None:
         await turn.send(await render_week(turn, place, this_week, last=False))
 
 
-async def render_week(turn: Turn, place: Place, monday: date, *, last: bool) -> str:
+async def render_week(turn: MemberTurn, place: Place, monday: date, *, last: bool) -> str:
     _ = turn._
-    assert turn.actor is not None
     async with turn.svc.transaction() as session:
         week = await facts.member_week(
             session, turn.actor.member_id, place.township_id, monday, place.rules, turn.now
