@@ -49,7 +49,7 @@ async def test_the_secretary_gets_the_agenda_then_its_charts_and_the_group_no_ph
         for m in world.emu.chat(GROUP_CHAT_ID).messages
     )
     assert photos(world, GROUP_CHAT_ID) == [] and photos(world, CADRE_LI.telegram_user_id) == []
-    # The township has two secretaries, so the photo rows are read per chat, in order.
+    # The other sample township's secretary gets charts too: the rows are read per chat.
     charts = (OutboxMessage.job == "monday_agenda", OutboxMessage.attachment_kind == "photo")
     async with world.svc.transaction() as session:
         mine = list(
