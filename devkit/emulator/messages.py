@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.web.botapi.rules import (
     JSON,
+    NOT_MODIFIED,
     ApiError,
     Params,
     bad_request,
@@ -275,12 +276,6 @@ def _message_to_edit(emu: BotApiEmulator, bot: BotState, p: Params) -> ChatMessa
     return message
 
 
-_NOT_MODIFIED = (
-    "message is not modified: specified new message content and reply markup are exactly "
-    "the same as a current content and reply markup of the message"
-)
-
-
 def _apply_edit(
     emu: BotApiEmulator,
     bot: BotState,
@@ -298,7 +293,7 @@ def _apply_edit(
         new["reply_markup"] = markup
     old = {k: v for k, v in message.data.items() if k != "edit_date"}
     if new == old:
-        raise bad_request(_NOT_MODIFIED)
+        raise bad_request(NOT_MODIFIED)
     new["edit_date"] = emu.now()
     message.data = new
     if source is not None:

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bot.web.botapi.rules import JSON, ApiError, Params, Upload, bad_request
+from bot.web.botapi.rules import JSON, ApiError, Params, Upload, bad_request, language_code
 from devkit.emulator.bots import DEFAULT_UPDATE_TYPES, WebhookConfig
 from devkit.emulator.messages import chat_of, check_can_write, file_json, store_file
 from devkit.emulator.registry import METHOD_NAMES, METHODS, Method, method
@@ -181,10 +181,7 @@ def _commands_key(
             emu.chat_state(bot, int(scope["chat_id"]))
         except (LookupError, ValueError):
             raise bad_request("chat not found") from None
-    language = p.string("language_code") or ""
-    if language and not re.fullmatch(r"[a-z]{2}", language):
-        raise bad_request("invalid language code specified")
-    return (*scope_key(scope), language)
+    return (*scope_key(scope), language_code(p))
 
 
 @method
