@@ -18,12 +18,14 @@ from bot.web import store
 from bot.web.botapi.rules import (
     CAPTION_LENGTH,
     JSON,
+    NOT_MODIFIED,
     TEXT_LENGTH,
     ApiError,
     Params,
     bad_request,
     formatted,
     image_size,
+    language_code,
     reply_markup,
     text_fields,
 )
@@ -151,10 +153,7 @@ def _edited(call: Call, row: WebMessage, fields: JSON, markup: JSON | None) -> J
     if markup is not None:
         data["reply_markup"] = markup
     if data == row.data:
-        raise bad_request(
-            "message is not modified: specified new message content and reply markup are "
-            "exactly the same as a current content and reply markup of the message"
-        )
+        raise bad_request(NOT_MODIFIED)
     data["edit_date"] = int(call.now.timestamp())
     row.data = data
     row.revision += 1
@@ -234,13 +233,6 @@ def _scope(call: Call) -> str:
     return ":".join(str(scope.get(k) or "") for k in ("type", "chat_id", "user_id"))
 
 
-def _language(call: Call) -> str:
-    language = call.p.string("language_code") or ""
-    if language and not re.fullmatch(r"[a-z]{2}", language):
-        raise bad_request("invalid language code specified")
-    return language
-
-
 @method
 async def setMyCommands(call: Call) -> bool:
     commands = call.p.json("commands", "can't parse commands JSON object")
@@ -254,7 +246,7 @@ async def setMyCommands(call: Call) -> bool:
         if not re.fullmatch(r"[a-z0-9_]{1,32}", name) or not 1 <= len(text) <= 256:
             raise bad_request("BOT_COMMAND_INVALID")
         clean.append({"command": name, "description": text})
-    key = (_scope(call), _language(call))
+    key = (_scope(call), language_code(call.p))
     row = await call.session.get(WebCommands, key)
     if row is None:
         call.session.add(WebCommands(scope=key[0], language=key[1], commands=clean))
@@ -265,13 +257,13 @@ async def setMyCommands(call: Call) -> bool:
 
 @method
 async def getMyCommands(call: Call) -> list[JSON]:
-    row = await call.session.get(WebCommands, (_scope(call), _language(call)))
+    row = await call.session.get(WebCommands, (_scope(call), language_code(call.p)))
     return list(row.commands) if row else []
 
 
 @method
 async def deleteMyCommands(call: Call) -> bool:
-    scope, language = _scope(call), _language(call)
+    scope, language = _scope(call), language_code(call.p)
     await call.session.execute(
         delete(WebCommands).where(WebCommands.scope == scope, WebCommands.language == language)
     )

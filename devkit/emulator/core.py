@@ -11,7 +11,6 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,8 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
+from devkit.emulator.bots import DEFAULT_UPDATE_TYPES, BotState, WebhookConfig
+from devkit.emulator.dispatch import Reply, dispatch_call
 from devkit.emulator.limits import (
     EmulatorLimits,
     EmulatorStats,
@@ -30,13 +31,11 @@ from devkit.emulator.limits import (
 from devkit.emulator.models import (
     JSON,
     ApiError,
-    CallbackQueryRecord,
     ChatMessage,
     ChatState,
     Event,
     FileRecord,
     GroupRecord,
-    Signal,
     UserRecord,
 )
 
@@ -44,87 +43,9 @@ if TYPE_CHECKING:
     from devkit.emulator.users import EmulatedUser
 
 
+__all__ = ["DEFAULT_UPDATE_TYPES", "BotApiEmulator", "BotState", "Reply", "WebhookConfig"]
+
 _TOKEN_RE = re.compile(r"^[0-9]+:[A-Za-z0-9_-]+$")
-# Update types delivered when allowed_updates was never set (or set to []).
-DEFAULT_UPDATE_TYPES = frozenset(
-    {
-        "message",
-        "edited_message",
-        "channel_post",
-        "edited_channel_post",
-        "callback_query",
-        "inline_query",
-        "chosen_inline_result",
-        "my_chat_member",
-        "shipping_query",
-        "pre_checkout_query",
-        "poll",
-        "poll_answer",
-        "chat_join_request",
-    }
-)
-
-
-@dataclass
-class WebhookConfig:
-    url: str
-    secret_token: str | None
-    max_connections: int = 40
-    last_error_date: int | None = None
-    last_error_message: str | None = None
-
-
-@dataclass
-class BotState:
-    token: str
-    id: int
-    username: str
-    first_name: str
-    privacy_mode: bool = True
-    updates: list[JSON] = field(default_factory=list)
-    last_update_id: int = 0
-    allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
-    webhook: WebhookConfig | None = None
-    webhook_task: asyncio.Task[None] | None = None
-    poll_generation: int = 0
-    polling: int = 0  # getUpdates requests currently waiting
-    commands: dict[tuple[str, int | None, int | None, str], list[JSON]] = field(
-        default_factory=dict
-    )
-    chats: dict[int, ChatState] = field(default_factory=dict)
-    events: list[Event] = field(default_factory=list)
-    events_signal: Signal = field(default_factory=Signal)
-    updates_signal: Signal = field(default_factory=Signal)
-    callback_queries: dict[str, CallbackQueryRecord] = field(default_factory=dict)
-    extra_settings: dict[str, Any] = field(default_factory=dict)
-
-    def user_json(self) -> JSON:
-        return {
-            "id": self.id,
-            "is_bot": True,
-            "first_name": self.first_name,
-            "username": self.username,
-        }
-
-    def pending(self) -> list[JSON]:
-        return [u for u in self.updates if self.allowed(u)]
-
-    def allowed(self, update: JSON) -> bool:
-        return any(key in self.allowed_updates for key in update if key != "update_id")
-
-
-@dataclass
-class Reply:
-    """What the HTTP layer should do with a request."""
-
-    status: int = 200
-    body: bytes = b""
-    content_type: str = "application/json"
-    action: str = "answer"  # "answer", "hold" (answer late) or "drop" (close the connection)
-
-
-def _json_reply(status: int, payload: JSON) -> Reply:
-    return Reply(status, json.dumps(payload, ensure_ascii=False).encode())
 
 
 class BotApiEmulator:
@@ -524,59 +445,4 @@ class BotApiEmulator:
         files: dict[str, Any],
         disconnected: asyncio.Event,
     ) -> Reply:
-        from bot.web.botapi.rules import Params
-        from devkit.emulator.methods import METHOD_NAMES, METHODS
-
-        name = method.lower()
-        try:
-            bot = self.resolve_bot(token)
-            handler = METHODS.get(name)
-            if handler is None:
-                raise ApiError(404, "Not Found")
-            canonical = handler.__name__
-            self.stats.requests[canonical] += 1
-            fault = self.faults.take(name)
-            reply_action = "answer"
-            if fault is not None:
-                self.stats.faults_injected[fault.kind] += 1
-                if fault.kind in ("500", "502"):
-                    self.stats.responses_5xx += 1
-                    if fault.kind == "502":
-                        return Reply(502, b"<html><body>502 Bad Gateway</body></html>", "text/html")
-                    return _json_reply(
-                        500,
-                        {"ok": False, "error_code": 500, "description": "Internal Server Error"},
-                    )
-                if fault.kind == "429":
-                    raise ApiError(
-                        429,
-                        f"Too Many Requests: retry after {fault.retry_after}",
-                        {"retry_after": fault.retry_after},
-                    )
-                if fault.kind == "drop":
-                    return Reply(action="drop")
-                if fault.kind == "stall":
-                    # Never performed; held until the client gives up (or dies): a request
-                    # that is "in flight" but has not reached Telegram.
-                    self.stats.stalled += 1
-                    bot.events_signal.notify()
-                    reply = _json_reply(
-                        504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}
-                    )
-                    reply.action = "hold"
-                    return reply
-                reply_action = "hold"  # "timeout": do the work, answer too late
-            params = Params(values, files)
-            result = await handler(self, bot, params, disconnected)
-            reply = _json_reply(200, {"ok": True, "result": result})
-            reply.action = reply_action
-            return reply
-        except ApiError as error:
-            self.stats.errors.append((METHOD_NAMES.get(name, name), error.code, error.description))
-            if error.code == 429:
-                self.stats.responses_429 += 1
-            if error.code >= 500:
-                self.stats.responses_5xx += 1
-            elif error.code >= 400:
-                self.stats.responses_4xx += 1
-            return _json_reply(error.code, error.to_json())
+        return await dispatch_call(self, token, method, values, files, disconnected)

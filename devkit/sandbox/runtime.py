@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
-import zlib
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,8 +29,7 @@ from bot.core.services import Services
 from bot.week.deadline import ReportSchedule, meeting_time, report_window
 from bot.week.weeks import week_of
 from devkit.datadir import DataDirLock, lock_data_dir
-from devkit.demo import DEMO_TOKEN, NEW_CADRE, STRANGER
-from devkit.emulator import BotApiEmulator, ChatMessage
+from devkit.emulator import BotApiEmulator
 from devkit.emulator.core import BotState
 from devkit.sample import (
     ADMIN,
@@ -45,89 +41,27 @@ from devkit.sample import (
     sample_config,
 )
 from devkit.sample.everything import seed_sample
+from devkit.sandbox.snapshot import chat_json
+from devkit.sandbox.world import (
+    BOT_NAME,
+    BOT_USERNAME,
+    CLOCK_ACTIONS,
+    ELSEWHERE,
+    JITTER,
+    SANDBOX_TOKEN,
+    Person,
+    demo_start,
+    generated_photo,
+    sandbox_people,
+)
+
+__all__ = ["Sandbox", "SandboxError", "generated_photo"]
 
 log = logging.getLogger(__name__)
-
-SANDBOX_TOKEN = DEMO_TOKEN
-BOT_USERNAME = "township_demo_bot"
-BOT_NAME = "乡镇工作助手"
-# Not registered: the newcomer follows an invitation link, the stranger sees nothing.
-NEWCOMER = NEW_CADRE
-# A point well outside every sample village ("elsewhere").
-ELSEWHERE = {"name": "elsewhere", "label": "别处（县城）", "lat": 33.7900, "lon": 110.1500}
-# Shared points sit a few dozen metres off the village centre, like a real phone fix.
-JITTER = 0.0004
-CLOCK_ACTIONS = ("deadline", "meeting", "hour", "day")
 
 
 class SandboxError(Exception):
     """A request the page should not have made (unknown person, message, action)."""
-
-
-@dataclass(frozen=True)
-class Person:
-    id: int
-    name: str
-    note: str  # shown under the name when the person holds no role
-
-
-def sandbox_people() -> list[Person]:
-    people = [Person(p.telegram_user_id, p.name, "") for p in PEOPLE]
-    people.append(
-        Person(ADMIN.telegram_user_id, ADMIN.name, "配置里的县级管理员：发送 /start 即注册")
-    )
-    people.append(Person(NEWCOMER[0], NEWCOMER[1], "新人，未注册：打开书记发出的邀请链接"))
-    people.append(Person(STRANGER[0], STRANGER[1], "陌生人，未注册"))
-    return people
-
-
-def demo_start(now: datetime, tz: Any) -> datetime:
-    """Monday 09:00 (township time) of the current week: a work week to walk through."""
-    monday = week_of(now.astimezone(tz).date())
-    return datetime.combine(monday, time(9, 0), tzinfo=tz)
-
-
-def generated_photo(seed: int, width: int = 160, height: int = 120) -> bytes:
-    """A small PNG landscape (sky, sun, hills, a field); ``seed`` varies the colours."""
-    hue = (seed * 37) % 60
-    rows = []
-    for y in range(height):
-        row = bytearray([0])
-        for x in range(width):
-            hill = height * 0.55 + 12 * math.sin(x / 17 + seed) + 6 * math.sin(x / 7)
-            sun = (x - width * 0.75) ** 2 + (y - height * 0.25) ** 2 < 110
-            if sun:
-                rgb = (255, 214, 90)
-            elif y < hill:
-                t = y / hill
-                rgb = (int(120 + 80 * t), int(170 + 60 * t), 235)
-            elif y < height * 0.8:
-                rgb = (60 + hue, 140 - (y % 9) * 3, 70)
-            else:
-                stripe = 15 if (x // 8 + y // 4) % 2 else 0
-                rgb = (160 + stripe, 120 + stripe + hue // 3, 60)
-            row.extend(rgb)
-        rows.append(bytes(row))
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = zlib.crc32(kind + body).to_bytes(4, "big")
-        return len(body).to_bytes(4, "big") + kind + body + crc
-
-    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
-        + chunk(b"IEND", b"")
-    )
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
 class Sandbox:
@@ -418,14 +352,6 @@ class Sandbox:
         ]
         return [*places, {**ELSEWHERE, "radius_m": 0}]
 
-    def _place_label(self, lat: float, lon: float) -> str:
-        best: tuple[float, str] | None = None
-        for place in self.location_choices()[:-1]:
-            d = distance_m(lat, lon, place["lat"], place["lon"])
-            if d <= place["radius_m"] and (best is None or d < best[0]):
-                best = (d, place["label"])
-        return f"{best[1]}附近" if best else "不在任何村的范围内"
-
     async def _roles(self) -> dict[int, tuple[list[str], bool]]:
         """Telegram id -> (role keys, active) from the bot's database."""
         result: dict[int, tuple[list[str], bool]] = {}
@@ -440,126 +366,6 @@ class Sandbox:
                     result[person.id] = (roles, actor.active)
         return result
 
-    def _file_json(self, message: ChatMessage) -> dict[str, Any] | None:
-        record = message.file
-        if record is None:  # a person's upload: the message JSON names the stored file
-            data = message.data
-            sizes = data.get("photo")
-            ref = sizes[-1] if isinstance(sizes, list) and sizes else data.get("document")
-            if isinstance(ref, dict):
-                record = self.emu.files.get(str(ref.get("file_id")))
-        if record is None:
-            return None
-        name = record.file_name or record.file_path.rsplit("/", 1)[-1]
-        return {
-            "id": record.file_id,
-            "kind": record.kind,
-            "name": name,
-            "mime": record.mime_type or ("image/png" if record.kind == "photo" else ""),
-            "size": record.size,
-            "url": f"/files/{record.file_id}",
-        }
-
-    def _message_json(self, m: ChatMessage, tz: Any) -> dict[str, Any]:
-        data = m.data
-        sender = data.get("from") or {}
-        out: dict[str, Any] = {
-            "id": m.message_id,
-            "from_bot": m.from_bot,
-            "from_id": sender.get("id"),
-            "from_name": " ".join(
-                x for x in (sender.get("first_name"), sender.get("last_name")) if x
-            ),
-            "date": datetime.fromtimestamp(int(data.get("date", 0)), tz).isoformat(),
-            "text": m.text or "",
-            "entities": m.entities,
-            "version": m.version,
-            "edited": m.edited,
-            "deleted": m.deleted,
-            "buttons": [
-                [
-                    {
-                        "text": b.get("text", ""),
-                        **({"data": b["callback_data"]} if "callback_data" in b else {}),
-                        **({"url": b["url"]} if "url" in b else {}),
-                    }
-                    for b in row
-                ]
-                for row in m.inline_keyboard
-            ],
-            "file": self._file_json(m),
-        }
-        location = data.get("location")
-        if isinstance(location, dict):
-            lat, lon = float(location["latitude"]), float(location["longitude"])
-            out["location"] = {"lat": lat, "lon": lon, "label": self._place_label(lat, lon)}
-        for kind in ("sticker", "voice"):
-            if kind in data:
-                out["text"] = (
-                    out["text"] or {"sticker": data[kind].get("emoji", "🙂"), "voice": "🎤"}[kind]
-                )
-        return out
-
-    def _reply_keyboard(self, messages: list[ChatMessage]) -> dict[str, Any] | None:
-        """The reply keyboard the user currently sees (None when hidden or removed)."""
-        for index in range(len(messages) - 1, -1, -1):
-            m = messages[index]
-            if not m.from_bot or not m.markup:
-                continue
-            if m.markup.get("remove_keyboard"):
-                return None
-            if "keyboard" not in m.markup:
-                continue
-            used = any(not later.from_bot for later in messages[index + 1 :])
-            if m.markup.get("one_time_keyboard") and used:
-                return None
-            rows = [
-                [
-                    {"text": b, "request_location": False}
-                    if isinstance(b, str)
-                    else {
-                        "text": b.get("text", ""),
-                        "request_location": bool(b.get("request_location")),
-                    }
-                    for b in row
-                ]
-                for row in m.markup["keyboard"]
-            ]
-            return {"rows": rows, "placeholder": m.markup.get("input_field_placeholder") or ""}
-        return None
-
-    def _commands(self, user_id: int) -> list[dict[str, str]]:
-        """The command menu Telegram would show in this private chat (scope fallback)."""
-        commands = self.bot.commands
-        for key in (
-            (("chat", user_id, None)),
-            ("all_private_chats", None, None),
-            ("default", None, None),
-        ):
-            for lang in ("zh", ""):
-                found = commands.get((*key, lang))
-                if found:
-                    return [
-                        {"command": c["command"], "description": c["description"]} for c in found
-                    ]
-        return []
-
-    def _chat_json(self, chat_id: int, tz: Any) -> dict[str, Any]:
-        chat = self.bot.chats.get(chat_id)
-        messages = list(chat.all_messages.values()) if chat else []
-        answer = None
-        if chat_id > 0:
-            last = self.emu.user(chat_id, SANDBOX_TOKEN).last_callback_answer
-            if last is not None:
-                answer = {"id": last.query_id, "text": last.text or "", "alert": last.show_alert}
-        return {
-            "id": chat_id,
-            "messages": [self._message_json(m.snapshot(), tz) for m in messages],
-            "reply_keyboard": self._reply_keyboard(messages),
-            "commands": self._commands(chat_id) if chat_id > 0 else [],
-            "callback_answer": answer,
-        }
-
     async def state(self) -> dict[str, Any]:
         """Everything the page shows, as JSON-ready data."""
         async with self._lock:
@@ -567,6 +373,7 @@ class Sandbox:
             tz = self.settings.township_tz(TOWNSHIP_CODE)
             _ = gettext_for(self.settings.language)
             roles = await self._roles()
+            places = self.location_choices()
             people = []
             for person in self.people:
                 keys, active = roles.get(person.id, ([], True))
@@ -578,7 +385,7 @@ class Sandbox:
                         "role_labels": [_(ROLE_LABELS[r]) for r in keys if r in ROLE_LABELS],
                         "active": active,
                         "note": "" if keys else person.note,
-                        "chat": self._chat_json(person.id, tz),
+                        "chat": chat_json(self.emu, places, person.id, tz),
                     }
                 )
             now = self.clock.now().astimezone(tz)
@@ -598,9 +405,9 @@ class Sandbox:
                 "group": {
                     "id": GROUP_CHAT_ID,
                     "title": GROUP_TITLE,
-                    "chat": self._chat_json(GROUP_CHAT_ID, tz),
+                    "chat": chat_json(self.emu, places, GROUP_CHAT_ID, tz),
                 },
-                "places": self.location_choices(),
+                "places": places,
             }
 
     def file(self, file_id: str) -> tuple[bytes, str, str, str]:

@@ -5,6 +5,7 @@ Telegram's HTML subset, keyboards and their 1-64-byte callback data."""
 from __future__ import annotations
 
 import json
+import re
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,13 @@ class ApiError(Exception):
 
 def bad_request(text: str) -> ApiError:
     return ApiError(400, f"Bad Request: {text}")
+
+
+# An edit that changes nothing.
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
 
 
 @dataclass
@@ -285,3 +293,11 @@ def image_size(data: bytes) -> tuple[int, int] | None:
         w, h = struct.unpack("<ii", data[18:26])
         return abs(int(w)), abs(int(h))
     return None
+
+
+def language_code(p: Params) -> str:
+    """The ``language_code`` of a command menu: empty or two lower-case letters."""
+    language = p.string("language_code") or ""
+    if language and not re.fullmatch(r"[a-z]{2}", language):
+        raise bad_request("invalid language code specified")
+    return language
