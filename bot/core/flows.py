@@ -98,19 +98,24 @@ async def leave_open_steps(update: Update, context: Context) -> None:
     if user is None or not LEFT_BY_COMMANDS:
         return
     svc = services(context)
-    async with svc.transaction() as session:
-        state = await read_state(session, user.id)
+    user_id = user.id
+
+    async def leave(session: AsyncSession) -> None:
+        state = await read_state(session, user_id)
         to = LEFT_BY_COMMANDS.get(state.flow, {}).get(state.step) if state else None
         if state is None or to is None:
             return
         await session.execute(
             update_(ConversationState)
             .where(
-                ConversationState.telegram_user_id == user.id,
+                ConversationState.telegram_user_id == user_id,
                 ConversationState.version == state.version,
             )
             .values(step=to, version=ConversationState.version + 1, updated_at=svc.clock.now())
         )
+
+    # The first database work of a command: a dropped connection costs a second attempt.
+    await svc.in_transaction(leave)
 
 
 class BadPress(Exception):
