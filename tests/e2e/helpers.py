@@ -28,10 +28,15 @@ SECRETARY, CADRE_LI, CADRE_WANG, CADRE_ZHAO, CADRE_SUN, MEDIATOR_ZHOU = PEOPLE
 NEWCOMER_ID = 3001
 
 
+# An upper bound, not a timing: a reply that builds a PDF or a chart in a child process can
+# take many seconds on a loaded 2-core machine (one test worker per core).
+REPLY_WITHIN = 30.0
+
+
 async def ask(world: Any, user_id: int, text: str, n: int = 1) -> list[Any]:
     user = world.user(user_id)
     await user.send(text)
-    return list(await user.replies(n, timeout=10))
+    return list(await user.replies(n, timeout=REPLY_WITHIN))
 
 
 async def ask1(world: Any, user_id: int, text: str) -> Any:
