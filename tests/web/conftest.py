@@ -99,8 +99,13 @@ class Browser:
         raise AssertionError(f"chat {chat_id} never showed what was expected")
 
     async def press(self, chat_id: int, label: str) -> dict[str, Any] | None:
-        """Press the newest button with this label; the bot's answer once it comes."""
-        messages = (await self.messages(chat_id))["messages"]
+        """Press the newest button with this label, once a message shows it (the card it is
+        on may still be on its way); the bot's answer once it comes."""
+
+        def has_button(messages: list[dict[str, Any]]) -> bool:
+            return any(b["text"] == label for m in messages for row in m["buttons"] for b in row)
+
+        messages = await self.wait_for(chat_id, has_button)
         message, button = next(
             (m, b)
             for m in reversed(messages)
