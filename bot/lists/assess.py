@@ -204,7 +204,7 @@ def assess(
     # One pass over the period's weeks gathers every fact; the reasons are then stated group
     # by group, each in week order.
     context: list[Reason] = []
-    data: list[CadreWeek] = []  # weeks that count (not fully exempt)
+    data: list[date] = []  # weeks that count (not fully exempt)
     exempt_weeks: list[date] = []
     due = 0
     missing: list[CadreWeek] = []
@@ -218,11 +218,6 @@ def assess(
         if row is None:
             context.append(reason(c.NO_DATA_FOR_WEEK, week))
             continue
-        if row.fully_exempt:
-            context.append(reason(c.WEEK_EXEMPT, week))
-            exempt_weeks.append(row.week_start)
-            continue
-        data.append(row)
         (
             _member,
             _week,
@@ -234,12 +229,17 @@ def assess(
             row_problems_done,
             row_problems_required,
             exempt_days,
-            _fully_exempt,
+            fully_exempt,
             _dates,
             _name,
             _workdays,
             _judged,
         ) = row
+        if fully_exempt:
+            context.append(reason(c.WEEK_EXEMPT, week))
+            exempt_weeks.append(week)
+            continue
+        data.append(week)
         if report == "exempt":
             context.append(reason(c.REPORT_NOT_DUE, week))
         else:
@@ -272,7 +272,8 @@ def assess(
         fact = reason(c.REPORT_MISSING, r.week_start)
         blockers.append(fact)
         triggers.append(fact)
-    blockers.extend(reason(c.REPORT_LATE, r.week_start) for r in late)
+    for r in late:
+        blockers.append(reason(c.REPORT_LATE, r.week_start))
     if not missing and not late:
         if due:
             red_met.append(reason(c.ALL_REPORTS_ON_TIME, due))
@@ -370,7 +371,7 @@ def assess(
 
     return Assessment(
         member_id=member_id,
-        data_weeks=tuple(r.week_start for r in data),
+        data_weeks=tuple(data),
         exempt_weeks=tuple(exempt_weeks),
         red_met=tuple(red_met),
         red_blockers=tuple(blockers),

@@ -102,6 +102,8 @@ class _ReasonGroups:
         self._done: dict[int, tuple[Reason, Json]] = {}
 
     def __call__(self, items: Sequence[Reason]) -> list[Json]:
+        if not items:
+            return []
         done = self._done
         out: list[Json] = []
         for reason in items:
@@ -131,11 +133,28 @@ def build_snapshot(
     field_days: dict[int, int] = {mid: 0 for mid in result.members}
     field_required: dict[int, int] = dict.fromkeys(result.members, 0)
     leave_days: dict[int, int] = dict.fromkeys(result.members, 0)
-    for row in weeks:
-        if row.member_id in field_days:
-            field_days[row.member_id] += row.field_days_done
-            field_required[row.member_id] += 0 if row.fully_exempt else row.field_days_required
-            leave_days[row.member_id] += row.exempt_days
+    for (
+        member_id,
+        _week,
+        _report,
+        done,
+        required,
+        _screenings,
+        _screenings_required,
+        _problems,
+        _problems_required,
+        exempt_days,
+        fully_exempt,
+        _dates,
+        _name,
+        _workdays,
+        _judged,
+    ) in weeks:
+        if member_id in field_days:
+            field_days[member_id] += done
+            if not fully_exempt:
+                field_required[member_id] += required
+            leave_days[member_id] += exempt_days
     explanations: Json = {}
     groups = _ReasonGroups()
     for mid, e in explain_all(result).items():

@@ -123,15 +123,17 @@ def _dates_of(monday: date, bits: int) -> tuple[date, ...]:
     return tuple(monday + timedelta(days=i) for i in range(7) if bits >> i & 1)
 
 
-@dataclass
-class _Week:
-    """What `judge_weeks` looks up once per week."""
+class _Week(NamedTuple):
+    """What `judge_weeks` looks up once per week, unpacked in its loop."""
 
-    plan: WeekPlan
+    monday: date
+    sunday: date
     number: int
-    bit: int  # the week's bit in the report masks
-    # The report's status for (submitted, late, fully exempt).
-    statuses: dict[tuple[bool, bool, bool], WeekReportStatus]
+    shift: int  # the week's bit in the report masks
+    workdays: int
+    # The report's status by (submitted | late << 1 | fully exempt << 2).
+    statuses: tuple[WeekReportStatus, ...]
+    required: Quota  # with no exempt day
     required_by_exempt: dict[int, Quota]
     dates_of: dict[int, tuple[date, ...]]  # weekday bits -> the field days
 
@@ -166,55 +168,65 @@ def judge_weeks(
         return out
     first = week_number(plans[0].monday)
     weeks = [_week(plan, first, rule, as_of, final) for plan in plans]
+    append = out.append
+    new = _new_cadre_week
+    no_visits = _NO_VISITS
+    get_visits = visits.get
     for member_id, name, joined_week in cadres:
         submitted, late = reports.get(member_id, _NO_REPORTS)
         member_spans = spans.get(member_id)
-        for week in weeks:
-            plan = week.plan
-            monday = plan.monday
+        for (
+            monday,
+            sunday,
+            number,
+            shift,
+            workdays,
+            statuses,
+            required,
+            required_by_exempt,
+            dates_of,
+        ) in weeks:
             judged = joined_week is None or monday > joined_week
             if judged_only and not judged:
                 continue
-            bits, screenings, solved = visits.get((member_id, week.number), _NO_VISITS)
+            bits, screenings, solved = get_visits((member_id, number), no_visits)
             dates: tuple[date, ...] = ()
             if bits:
-                dates = week.dates_of.get(bits) or week.dates_of.setdefault(
-                    bits, _dates_of(monday, bits)
-                )
+                dates = dates_of.get(bits) or dates_of.setdefault(bits, _dates_of(monday, bits))
             exempt = 0
             if member_spans:
-                sunday = monday + timedelta(days=6)
                 leave = [s for s in member_spans if s.start <= sunday and s.end >= monday]
                 if leave:
                     exempt = len(exempt_workdays(monday, leave, calendar))
-            required = week.required_by_exempt.get(exempt)
-            if required is None:
-                required = week.required_by_exempt[exempt] = required_quota(
-                    rule, plan.workdays, exempt
-                )
-            fully_exempt = plan.workdays - exempt <= 0
+                    found = required_by_exempt.get(exempt)
+                    if found is None:
+                        found = required_by_exempt[exempt] = required_quota(
+                            rule, workdays, exempt
+                        )
+                    required = found
+            fully_exempt = workdays - exempt <= 0
             # Positionally, and through tuple's own constructor (a named tuple's adds a Python
             # call), in `CadreWeek`'s field order.
-            out.append(
-                _new_cadre_week(
+            append(
+                new(
                     CadreWeek,
                     (
                         member_id,
                         monday,
-                        week.statuses[
-                            (bool(submitted & week.bit), bool(late & week.bit), fully_exempt)
+                        statuses[
+                            (submitted >> shift & 1) | (late >> shift & 1) << 1 | fully_exempt << 2
                         ],
                         len(dates),
-                        required.field_days,
+                        required[0],
                         screenings,
-                        required.dispute_screenings,
+                        required[1],
                         solved,
-                        required.problems_solved,
+                        required[2],
                         exempt,
                         fully_exempt,
                         dates,
                         name,
-                        plan.workdays,
+                        workdays,
                         judged,
                     ),
                 )
@@ -227,18 +239,21 @@ _new_cadre_week = tuple.__new__
 
 def _week(plan: WeekPlan, first: int, rule: QuotaRule, as_of: datetime, final: bool) -> _Week:
     number = week_number(plan.monday)
-    statuses: dict[tuple[bool, bool, bool], WeekReportStatus] = {}
-    for submitted in (False, True):
-        for late in (False, True):
-            for fully in (False, True):
-                status = judged_report_status(plan.window, submitted, late, as_of, fully)
-                statuses[submitted, late, fully] = final_report_status(status) if final else status
+    statuses: list[WeekReportStatus] = []
+    for index in range(8):
+        submitted, late, fully = bool(index & 1), bool(index & 2), bool(index & 4)
+        status = judged_report_status(plan.window, submitted, late, as_of, fully)
+        statuses.append(final_report_status(status) if final else status)
+    required = required_quota(rule, plan.workdays, 0)
     return _Week(
-        plan,
+        plan.monday,
+        plan.monday + timedelta(days=6),
         number,
-        1 << (number - first),
-        statuses,
-        {0: required_quota(rule, plan.workdays, 0)},
+        number - first,
+        plan.workdays,
+        tuple(statuses),
+        required,
+        {0: required},
         {},
     )
 

@@ -6,15 +6,18 @@ weeks, and `bot.week.cadre_week.judge_weeks` judges every `CadreWeek` from them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     ColumnElement,
     Date,
     Integer,
+    any_,
     case,
     cast,
     distinct,
@@ -268,8 +271,8 @@ async def _visit_totals(
         }
 
 
-# Member ids per statement when looking up reports: well under SQLite's and asyncpg's limits
-# on bound parameters (32766 and 32767), so one statement up to that many cadres a township.
+# Member ids per statement when looking up reports (one parameter holds them all): one
+# statement up to that many cadres a township.
 _IDS_PER_QUERY = 10_000
 
 
@@ -277,6 +280,16 @@ def _shift(bit: ColumnElement[int], big: bool = False) -> ColumnElement[int]:
     """``1 << bit`` in SQL (a 64-bit one when ``big``: PostgreSQL's plain 1 is 32-bit)."""
     one = literal(1, BigInteger) if big else literal(1)
     return one.op("<<", precedence=7, return_type=BigInteger if big else Integer)(bit)
+
+
+def _among(column: ColumnElement[int], ids: list[int], sqlite: bool) -> ColumnElement[bool]:
+    """``column IN (ids)`` with the ids as one parameter (a JSON list on SQLite, an array on
+    PostgreSQL): the same plans as a list of ids, which SQLAlchemy would render afresh, a
+    parameter per id, on every run."""
+    if sqlite:
+        listed = func.json_each(json.dumps(ids)).table_valued("value")
+        return column.in_(select(listed.c.value))
+    return column == any_(literal(ids, ARRAY(Integer)))
 
 
 # Weeks per reports statement: a bit each in a 64-bit integer.
@@ -333,8 +346,9 @@ async def _report_masks(
     late_from: Mapping[date, datetime],
 ) -> dict[int, tuple[int, int]]:
     marks: dict[int, tuple[int, int]] = {}
+    sqlite = _sqlite(session)
     # (member, township, week) is unique, so a sum of the week bits is their bitwise or.
-    combine: Any = func.sum if _sqlite(session) else func.bit_or
+    combine: Any = func.sum if sqlite else func.bit_or
     start = 0
     while start < len(mondays):
         base = mondays[start]
@@ -356,6 +370,7 @@ async def _report_masks(
             else literal(0)
         )
         for first in range(0, len(member_ids), _IDS_PER_QUERY):
+            ids = list(member_ids[first : first + _IDS_PER_QUERY])
             rows = await connection.execute(
                 select(
                     WeeklyReport.member_id,
@@ -363,7 +378,7 @@ async def _report_masks(
                     cast(combine(week_bit * late), BigInteger),
                 )
                 .where(
-                    WeeklyReport.member_id.in_(member_ids[first : first + _IDS_PER_QUERY]),
+                    _among(WeeklyReport.member_id, ids, sqlite),
                     WeeklyReport.township_id == township_id,
                     WeeklyReport.week_start >= chunk[0],
                     WeeklyReport.week_start <= chunk[-1],
