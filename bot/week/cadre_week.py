@@ -200,9 +200,7 @@ def judge_weeks(
                     exempt = len(exempt_workdays(monday, leave, calendar))
                     found = required_by_exempt.get(exempt)
                     if found is None:
-                        found = required_by_exempt[exempt] = required_quota(
-                            rule, workdays, exempt
-                        )
+                        found = required_by_exempt[exempt] = required_quota(rule, workdays, exempt)
                     required = found
             fully_exempt = workdays - exempt <= 0
             # Positionally, and through tuple's own constructor (a named tuple's adds a Python
