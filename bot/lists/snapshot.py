@@ -105,13 +105,13 @@ class _ReasonGroups:
         if not items:
             return []
         done = self._done
-        out: list[Json] = []
-        for reason in items:
-            hit = done.get(id(reason))
-            if hit is None:
-                hit = done[id(reason)] = (reason, reason_to_json(reason))
-            out.append(hit[1])
-        return out
+        try:
+            return [done[id(reason)][1] for reason in items]
+        except KeyError:
+            for reason in items:
+                if id(reason) not in done:
+                    done[id(reason)] = (reason, reason_to_json(reason))
+            return [done[id(reason)][1] for reason in items]
 
 
 def _frac(value: Fraction) -> list[int]:
@@ -198,8 +198,7 @@ def build_snapshot(
             for x in result.black
         ],
         "not_listed": [
-            {"member_id": n.member_id, "reason": reason_to_json(n.reason)}
-            for n in result.not_listed
+            {"member_id": n.member_id, "reason": groups((n.reason,))[0]} for n in result.not_listed
         ],
         "removed": [],
         "scoreboard": [

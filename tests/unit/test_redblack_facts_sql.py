@@ -9,6 +9,7 @@ mid-period and inactive ones."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,7 @@ from bot.core.models import (
 )
 from bot.lists.facts import database_facts, members_for_lists, period_as_of
 from bot.lists.periods import latest_complete
+from bot.lists.queries import compute_snapshot
 from bot.lists.rules import MemberCaseFacts, Period
 from bot.week import facts as week_facts
 from bot.week.schedule import week_rules
@@ -243,6 +245,49 @@ async def test_facts_summed_in_sql_are_the_straight_definition(
         assert any(w.fully_exempt for w in straight)
         assert any(w.field_days_required < 3 and not w.fully_exempt for w in straight)
         assert len({w.field_days_done for w in straight}) >= 4
+
+
+async def test_lists_from_the_summed_facts_are_those_of_the_straight_definition(
+    engine, database_url
+) -> None:
+    """The whole lists (evaluation, snapshot, explanations) the bot computes from the facts
+    summed in SQL are those computed from the straightforward facts; rows of other members
+    or weeks that a provider hands over are left out."""
+    settings = _settings(database_url)
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        await _seed(session, settings, random.Random(11))
+    database = database_facts(settings)
+
+    async def straight(session, township_id: int, period: Period):  # type: ignore[no-untyped-def]
+        township = await session.get(Township, township_id)
+        rules = week_rules(settings, township.code)
+        return await cadre_weeks_straight(
+            session, township_id, period.weeks, rules, period_as_of(period, rules)
+        )
+
+    async def with_strangers(session, township_id: int, period: Period):  # type: ignore[no-untyped-def]
+        weeks = await straight(session, township_id, period)
+        before = period.weeks[0] - timedelta(days=7)
+        return [
+            weeks[0]._replace(member_id=99_999),
+            weeks[0]._replace(week_start=before),
+            *weeks,
+        ]
+
+    now = _at(date(2026, 11, 23), 9)
+    async with sessions() as session:
+        compared = 0
+        for township in await session.scalars(select(Township).order_by(Township.id)):
+            for period in _periods():
+                summed = await compute_snapshot(session, settings, township, period, database, now)
+                for weeks in (straight, with_strangers):
+                    provider = replace(database, member_weeks=weeks)
+                    assert summed == await compute_snapshot(
+                        session, settings, township, period, provider, now
+                    ), (township.code, period, weeks.__name__)
+                compared += len(summed["explanations"])
+        assert compared > 100
 
 
 async def test_members_for_lists_name_the_first_village_of_the_township(
