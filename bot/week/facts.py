@@ -26,6 +26,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.core.db.bulk import gc_paused
 from bot.core.models import (
@@ -282,7 +283,7 @@ def _shift(bit: ColumnElement[int], big: bool = False) -> ColumnElement[int]:
     return one.op("<<", precedence=7, return_type=BigInteger if big else Integer)(bit)
 
 
-def _among(column: ColumnElement[int], ids: list[int], sqlite: bool) -> ColumnElement[bool]:
+def _among(column: InstrumentedAttribute[int], ids: list[int], sqlite: bool) -> ColumnElement[bool]:
     """``column IN (ids)`` with the ids as one parameter (a JSON list on SQLite, an array on
     PostgreSQL): the same plans as a list of ids, which SQLAlchemy would render afresh, a
     parameter per id, on every run."""
