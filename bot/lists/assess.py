@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from bot.lists.model import (
     PERIOD_KINDS,
@@ -163,6 +163,12 @@ class SharedReasons:
         return made
 
 
+# ReasonCode's members on a plain class: `assess` reads a dozen for every member, and each
+# read on the enum class itself goes through its metaclass's attribute hook, several times
+# slower.
+_CODES: type[ReasonCode] = cast(Any, type("_Codes", (), {code.name: code for code in ReasonCode}))
+
+
 # The parameters of each reason `assess` states, in the order `SharedReasons` takes them.
 _PARAMS: dict[str, tuple[str, ...]] = {
     ReasonCode.NO_DATA_FOR_WEEK: ("week",),
@@ -198,9 +204,11 @@ def assess(
     cases: Sequence[MemberCaseFacts],
     rules: RedBlackRules,
     min_weeks: int,
-    reason: SharedReasons,
+    reason: Callable[..., Reason],
 ) -> Assessment:
-    c = ReasonCode
+    """One member's assessment; `reason` is a `SharedReasons`' bound `__call__` (calling the
+    instance itself goes through a slower slot, and this makes a dozen reasons a member)."""
+    c = _CODES
     # One pass over the period's weeks gathers every fact; the reasons are then stated group
     # by group, each in week order.
     context: list[Reason] = []

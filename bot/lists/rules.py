@@ -162,7 +162,7 @@ def evaluate(
     case_facts = index_cases(members_by_id, cases)
     min_weeks = rules.min_data_weeks(period.kind)
 
-    reason = SharedReasons()
+    reason = SharedReasons().__call__
     assessments = {
         mid: assess(
             mid, period, rows.get(mid, {}), case_facts.get(mid, []), rules, min_weeks, reason
