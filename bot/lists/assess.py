@@ -340,9 +340,13 @@ def assess(
             red_met.append(reason(met_code, len(data), total_done, total_required))
 
     # Cases: resolved facts are never overdue.
-    overdue = sorted(
-        (f for f in cases if f.days_overdue > 0 and not f.resolved_in_period),
-        key=lambda f: (-f.days_overdue, f.case_number),
+    overdue = (
+        sorted(
+            (f for f in cases if f.days_overdue > 0 and not f.resolved_in_period),
+            key=lambda f: (-f.days_overdue, f.case_number),
+        )
+        if cases
+        else []
     )
     limit = rules.black_overdue_days
     for f in overdue:
@@ -360,7 +364,7 @@ def assess(
         "field_day": field_done,
         "problem_solved": problems_done,
         "screening": screenings_done,
-        "case_resolved": sum(1 for f in cases if f.resolved_in_period),
+        "case_resolved": sum(1 for f in cases if f.resolved_in_period) if cases else 0,
         "late_report": len(late),
         "missing_report": len(missing),
         "field_day_short": sum(r.field_days_required - r.field_days_done for r in field_short),
