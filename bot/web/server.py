@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,7 +25,8 @@ from tornado.httpserver import HTTPServer
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
 from bot.core.models import WebFile
-from bot.web import nudges, store
+from bot.web import nudges, store, webhook
+from bot.web.botapi.core import allowed_updates, webhook_active
 from bot.web.botapi.rules import ApiError, Params, Upload
 from bot.web.methods import METHODS, Call
 
@@ -38,6 +39,7 @@ CSP = (
     "form-action 'self'"
 )
 SENDS = ("sendmessage", "senddocument", "sendphoto")
+WEBHOOK_METHODS = ("setwebhook", "deletewebhook")
 # Long polls give up after this many seconds; a page or the bot simply asks again.
 POLL_LIMIT = 25.0
 
@@ -53,6 +55,8 @@ class Web:
     updates: store.Wakeup
     chats: store.Wakeup
     nudged: store.Wakeup
+    # setWebhook or deleteWebhook was called.
+    hooks: store.Wakeup = field(default_factory=store.Wakeup)
 
     @property
     def bot(self) -> dict[str, Any]:
@@ -145,6 +149,9 @@ class BotApi(Base):
             if name.lower() in SENDS:
                 nudged = await nudges.note(session, result["chat"]["id"], self.web.channel, now)
         self.web.chats.notify()
+        if name.lower() in WEBHOOK_METHODS:
+            self.web.hooks.notify()
+            self.web.updates.notify()
         if nudged:
             self.web.nudged.notify()
         return result
@@ -153,9 +160,14 @@ class BotApi(Base):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + min(float(p.integer("timeout") or 0), POLL_LIMIT)
         offset, limit = p.integer("offset"), max(1, min(p.integer("limit") or 100, 100))
+        asked = allowed_updates(p)
         while True:
             async with self.web.transaction() as session:
-                updates = await store.pending_updates(session, offset, limit)
+                hook = await webhook.settings(session)
+                if hook.url:
+                    raise webhook_active()
+                webhook.remember_allowed(hook, asked)
+                updates = await webhook.pending(session, offset, limit, webhook.allowed(hook))
             left = deadline - loop.time()
             if updates or left <= 0 or self.request.connection is None:
                 return updates
@@ -237,11 +249,24 @@ class WebServer:
     """The server inside `township-bot run` (and the tests): start, `port`, stop."""
 
     def __init__(
-        self, channel: ChannelConfig, token: str, transaction: Transaction, clock: Clock
+        self,
+        channel: ChannelConfig,
+        token: str,
+        transaction: Transaction,
+        clock: Clock,
+        *,
+        webhook_retry_seconds: float = 1.0,
     ) -> None:
         self.nudger = nudges.Nudger(channel, transaction, clock)
         self.web = Web(
             channel, token, transaction, clock, store.Wakeup(), store.Wakeup(), self.nudger.wakeup
+        )
+        self.delivery = webhook.Delivery(
+            transaction,
+            clock,
+            self.web.updates,
+            self.web.hooks,
+            retry_seconds=webhook_retry_seconds,
         )
         self._server: HTTPServer | None = None
         self.port = channel.port
@@ -254,6 +279,7 @@ class WebServer:
         self.port = sockets[0].getsockname()[1]
         self._server.add_sockets(sockets)
         self.nudger.start()
+        self.delivery.start()
 
     async def open_groups(self) -> None:
         """Every township's work group, once the bot has synced the townships."""
@@ -261,6 +287,7 @@ class WebServer:
             await store.ensure_township_groups(session)
 
     async def stop(self) -> None:
+        await self.delivery.stop()
         await self.nudger.stop()
         if self._server is not None:
             self._server.stop()

@@ -4,6 +4,7 @@ loopback, the sample township, and members' browsers as httpx clients."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,8 +141,43 @@ def channel_extra() -> dict[str, Any]:
 
 
 @pytest.fixture
+def bot_mode() -> str:
+    """Override in a test module with "webhook": the server posts updates to the bot."""
+    return "polling"
+
+
+@asynccontextmanager
+async def running_webhook(app: AppType) -> AsyncIterator[AppType]:
+    """The bot in `[telegram] mode = "webhook"`: PTB's webhook server on loopback, set as the
+    township server's webhook (the runner's `start_webhook`, as `running` is its polling)."""
+    from tests.e2e.test_instances import free_port
+
+    port = free_port()
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_webhook(
+        listen="127.0.0.1",
+        port=port,
+        url_path="telegram",
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        secret_token="web_hook-secret",
+    )
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+
+@pytest.fixture
 async def web(
-    engine: AsyncEngine, database_url: str, channel_extra: dict[str, Any]
+    engine: AsyncEngine, database_url: str, channel_extra: dict[str, Any], bot_mode: str
 ) -> AsyncIterator[WebWorld]:
     clock = ManualClock(START)
     channel = ChannelConfig(
@@ -156,8 +192,11 @@ async def web(
     await server.start(port=0)
     settings = web_settings(server.url, database_url)
     app = build_application(settings, clock=clock, engine=engine, migrate=False)
+    started: AbstractAsyncContextManager[AppType] = (
+        running_webhook(app) if bot_mode == "webhook" else running(app, poll_timeout=5)
+    )
     try:
-        async with running(app, poll_timeout=5):
+        async with started:
             world = WebWorld(server=server, app=app, settings=settings, clock=clock)
             async with world.svc.transaction() as session:
                 world.member_ids = await seed_people(session, clock.now(), [*PEOPLE, ADMIN])

@@ -41,6 +41,7 @@ from bot.core.models.web import (
     WebSignIn,
     WebUpdate,
     WebUser,
+    WebWebhook,
 )
 from bot.core.models.week import (
     FieldVisit,
@@ -101,6 +102,7 @@ __all__ = [
     "WebSignIn",
     "WebUpdate",
     "WebUser",
+    "WebWebhook",
     "WeeklyReport",
     "WeeklyReportRevision",
     "metadata",

@@ -69,6 +69,25 @@ class WebUpdate(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
+class WebWebhook(Base):
+    """How the bot takes its updates (one row): setWebhook's url (empty: getUpdates), its
+    secret, the update types it wants, and the state of delivery to the webhook."""
+
+    __tablename__ = "web_webhook"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    url: Mapped[str] = mapped_column(String(2048), default="")
+    secret_token: Mapped[str | None] = mapped_column(String(256))
+    max_connections: Mapped[int] = mapped_column(Integer, default=40)
+    # None: Telegram's default types.
+    allowed_updates: Mapped[list[str] | None] = mapped_column(JSON)
+    last_error_at: Mapped[datetime | None] = mapped_column()
+    last_error_message: Mapped[str | None] = mapped_column(String(256))
+    # The instance delivering now and until when (another takes over after it).
+    delivering_by: Mapped[str | None] = mapped_column(String(64))
+    delivering_until: Mapped[datetime | None] = mapped_column()
+
+
 class WebCallback(Base):
     """A button press and the bot's answer (an alert or a toast) once it comes."""
 
