@@ -26,8 +26,8 @@ from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
 from bot.core.models import WebFile
 from bot.web import nudges, store, webhook
-from bot.web.botapi.core import allowed_updates, webhook_active
-from bot.web.botapi.rules import ApiError, Params, Upload
+from bot.web.botapi.core import allowed_updates, request_params, webhook_active
+from bot.web.botapi.rules import ApiError, Params
 from bot.web.methods import METHODS, Call
 
 log = logging.getLogger(__name__)
@@ -111,32 +111,10 @@ class BotApi(Base):
             return
         self.send_json(200, {"ok": True, "result": result})
 
-    def _params(self) -> Params:
-        request = self.request
-        values: dict[str, Any] = {
-            k: v[-1].decode("utf-8", "replace") for k, v in request.query_arguments.items()
-        }
-        files: dict[str, Upload] = {}
-        if request.headers.get("Content-Type", "").startswith("application/json"):
-            try:
-                body = json.loads(request.body or b"{}")
-            except ValueError:
-                raise ApiError(400, "Bad Request: can't parse JSON object") from None
-            if not isinstance(body, dict):
-                raise ApiError(400, "Bad Request: JSON object expected")
-            values.update(body)
-        else:
-            for key, raw in request.body_arguments.items():
-                values[key] = raw[-1].decode("utf-8", "replace")
-            for key, uploads in request.files.items():
-                upload = uploads[-1]
-                files[key] = Upload(upload.filename or None, upload.body, upload.content_type)
-        return Params(values, files)
-
     async def _call(self, token: str, name: str) -> Any:
         if not hmac.compare_digest(token.encode(), self.web.token.encode()):
             raise ApiError(401, "Unauthorized")
-        p = self._params()
+        p = request_params(self.request)
         if name.lower() == "getupdates":
             return await self._updates(p)
         method = METHODS.get(name.lower())

@@ -10,15 +10,16 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import AppType, build_application, running
 from bot.core.clock import ManualClock
 from bot.core.config import ChannelConfig, Settings, parse_settings
 from bot.core.db.engine import session_factory
-from bot.core.models import WebChat, WebUser
+from bot.core.models import WebChat, WebMessage, WebUpdate, WebUser
 from bot.core.services import Services
-from bot.web import auth
+from bot.web import auth, store
 from bot.web.server import WebServer
 from devkit.sample import ADMIN, OTHER_PERSON, OTHER_TOWNSHIP, PEOPLE, sample_config, seed_people
 from tests.conftest import START, TOKEN, _merge
@@ -126,6 +127,18 @@ class Browser:
     async def say(self, chat_id: int, text: str) -> httpx.Response:
         return await self.http.post(f"/api/chats/{chat_id}/messages", json={"text": text})
 
+    async def member_button(self, chat_id: int, name: str) -> str:
+        """Ask for /members; the label of the member's button once the list shows it."""
+        await self.say(chat_id, "/members")
+
+        def listed(messages: list[dict[str, Any]]) -> bool:
+            return any(b["text"].startswith(name) for r in messages[-1]["buttons"] for b in r)
+
+        messages = await self.wait_for(chat_id, listed)
+        return next(
+            b["text"] for r in messages[-1]["buttons"] for b in r if b["text"].startswith(name)
+        )
+
 
 def web_settings(url: str, database_url: str, **extra: Any) -> Settings:
     config = sample_config(TOKEN, url, database_url)
@@ -212,3 +225,75 @@ async def web(
                 await client.aclose()
     finally:
         await server.stop()
+
+
+USER = 700_000_001
+
+
+class Township:
+    """The township's server alone (no bot): the test is the bot."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.clock = ManualClock(START)
+        self.server = self._server()
+
+    def _server(self) -> WebServer:
+        channel = ChannelConfig(kind="web", public_url="http://127.0.0.1", secure_cookies=False)
+        sessions = session_factory(self.engine).begin
+        return WebServer(channel, TOKEN, sessions, self.clock, webhook_retry_seconds=0.01)
+
+    async def restart(self) -> None:
+        await self.server.stop()
+        self.server = self._server()
+        await self.server.start(port=0)
+
+    async def call(self, method: str, **params: Any) -> httpx.Response:
+        async with httpx.AsyncClient(base_url=self.server.url, timeout=30) as http:
+            return await http.post(f"/bot{TOKEN}/{method}", json=params)
+
+    async def says(self, text: str) -> None:
+        """A member writes to the bot: an update."""
+        async with self.server.web.transaction() as session:
+            user = await session.get(WebUser, USER)
+            if user is None:
+                user = WebUser(id=USER, first_name="吴", created_at=START)
+                session.add(user)
+                session.add(WebChat(id=USER, type="private", title=None, last_message_id=0))
+                await session.flush()
+            chat = await session.get(WebChat, USER)
+            assert chat is not None
+            await store.member_message(session, user, chat, self.clock.now(), text=text)
+        self.server.web.updates.notify()
+
+    async def presses(self) -> None:
+        """A member presses a button of the bot's last message: a callback_query update."""
+        async with self.server.web.transaction() as session:
+            user = await session.get(WebUser, USER)
+            assert user is not None
+            message = await session.scalar(
+                select(WebMessage).where(WebMessage.from_bot).order_by(WebMessage.message_id.desc())
+            )
+            assert message is not None
+            await store.press(session, user, message, "yes", self.clock.now())
+        self.server.web.updates.notify()
+
+    async def settled(self) -> None:
+        """Wait until the server has recorded every delivery (the webhook answers first)."""
+        for _ in range(40):
+            if await self.pending() == 0:
+                return
+            await self.server.delivery.delivered.wait(0.5)
+        raise AssertionError("updates are still pending")
+
+    async def pending(self) -> int:
+        async with self.server.web.transaction() as session:
+            return await session.scalar(select(func.count()).select_from(WebUpdate)) or 0
+
+
+@pytest.fixture
+async def township(engine: AsyncEngine) -> AsyncIterator[Township]:
+    place = Township(engine)
+    await place.server.start(port=0)
+    yield place
+    await place.server.stop()

@@ -10,25 +10,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import pytest
 import tornado.httpserver
 import tornado.web
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.clock import ManualClock
-from bot.core.config import ChannelConfig
-from bot.core.db.engine import session_factory
-from bot.core.models import WebCallback, WebChat, WebMessage, WebUpdate, WebUser, WebWebhook
-from bot.web import store
-from bot.web.server import WebServer
-from tests.conftest import START, TOKEN
+from bot.core.models import WebCallback, WebUpdate, WebWebhook
+from tests.conftest import TOKEN
 from tests.e2e.test_instances import free_port
-from tests.web.conftest import WebWorld
+from tests.web.conftest import USER, Township, WebWorld
 from tests.web.test_access import CADRE, SECRETARY
-
-USER = 700_000_001
 
 
 @dataclass
@@ -79,75 +70,6 @@ async def receiver() -> AsyncIterator[Receiver]:
     hook.url = f"http://127.0.0.1:{port}/hook"
     yield hook
     server.stop()
-
-
-class Township:
-    """The township's server alone (no bot): the test is the bot."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self.clock = ManualClock(START)
-        self.server = self._server()
-
-    def _server(self) -> WebServer:
-        channel = ChannelConfig(kind="web", public_url="http://127.0.0.1", secure_cookies=False)
-        sessions = session_factory(self.engine).begin
-        return WebServer(channel, TOKEN, sessions, self.clock, webhook_retry_seconds=0.01)
-
-    async def restart(self) -> None:
-        await self.server.stop()
-        self.server = self._server()
-        await self.server.start(port=0)
-
-    async def call(self, method: str, **params: Any) -> httpx.Response:
-        async with httpx.AsyncClient(base_url=self.server.url, timeout=30) as http:
-            return await http.post(f"/bot{TOKEN}/{method}", json=params)
-
-    async def says(self, text: str) -> None:
-        """A member writes to the bot: an update."""
-        async with self.server.web.transaction() as session:
-            user = await session.get(WebUser, USER)
-            if user is None:
-                user = WebUser(id=USER, first_name="吴", created_at=START)
-                session.add(user)
-                session.add(WebChat(id=USER, type="private", title=None, last_message_id=0))
-                await session.flush()
-            chat = await session.get(WebChat, USER)
-            assert chat is not None
-            await store.member_message(session, user, chat, self.clock.now(), text=text)
-        self.server.web.updates.notify()
-
-    async def presses(self) -> None:
-        """A member presses a button of the bot's last message: a callback_query update."""
-        async with self.server.web.transaction() as session:
-            user = await session.get(WebUser, USER)
-            assert user is not None
-            message = await session.scalar(
-                select(WebMessage).where(WebMessage.from_bot).order_by(WebMessage.message_id.desc())
-            )
-            assert message is not None
-            await store.press(session, user, message, "yes", self.clock.now())
-        self.server.web.updates.notify()
-
-    async def settled(self) -> None:
-        """Wait until the server has recorded every delivery (the webhook answers first)."""
-        for _ in range(40):
-            if await self.pending() == 0:
-                return
-            await self.server.delivery.delivered.wait(0.5)
-        raise AssertionError("updates are still pending")
-
-    async def pending(self) -> int:
-        async with self.server.web.transaction() as session:
-            return await session.scalar(select(func.count()).select_from(WebUpdate)) or 0
-
-
-@pytest.fixture
-async def township(engine: AsyncEngine) -> AsyncIterator[Township]:
-    place = Township(engine)
-    await place.server.start(port=0)
-    yield place
-    await place.server.stop()
 
 
 async def test_updates_are_posted_with_the_secret_and_retried(
@@ -239,17 +161,7 @@ def bot_mode() -> str:
 async def test_the_bot_in_webhook_mode_answers_a_tap(web: WebWorld) -> None:
     secretary = await web.browser_of(SECRETARY.telegram_user_id, SECRETARY.name)
     chat = SECRETARY.telegram_user_id
-    await secretary.say(chat, "/members")
-    await secretary.wait_for(
-        chat,
-        lambda ms: any(
-            b["text"].startswith(CADRE.name) for m in ms for r in m["buttons"] for b in r
-        ),
-    )
-    listed = (await secretary.messages(chat))["messages"][-1]
-    label = next(
-        b["text"] for r in listed["buttons"] for b in r if b["text"].startswith(CADRE.name)
-    )
+    label = await secretary.member_button(chat, CADRE.name)
     answer = await secretary.press(chat, label)
     assert answer is not None
     messages = await secretary.wait_for(chat, lambda ms: CADRE.name in ms[-1]["text"])

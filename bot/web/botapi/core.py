@@ -4,13 +4,16 @@ webhook request accept, and what they answer. The servers look things up and sto
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import re
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
+
+from tornado.httputil import HTTPServerRequest
 
 from bot.web.botapi.rules import (
     CALLBACK_DATA_BYTES,
@@ -20,6 +23,7 @@ from bot.web.botapi.rules import (
     TEXT_LENGTH,
     ApiError,
     Params,
+    Upload,
     bad_request,
     formatted,
     image_size,
@@ -70,6 +74,30 @@ class TelegramLimits:
 
 
 TELEGRAM = TelegramLimits()
+
+
+def request_params(request: HTTPServerRequest) -> Params:
+    """A Bot API request's parameters: the query string, then a JSON body or a form (with
+    uploads)."""
+    values: dict[str, Any] = {
+        k: v[-1].decode("utf-8", "replace") for k, v in request.query_arguments.items()
+    }
+    files: dict[str, Upload] = {}
+    if request.headers.get("Content-Type", "").startswith("application/json"):
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            raise bad_request("can't parse JSON object") from None
+        if not isinstance(body, dict):
+            raise bad_request("JSON object expected")
+        values.update(body)
+    else:
+        for key, raw in request.body_arguments.items():
+            values[key] = raw[-1].decode("utf-8", "replace")
+        for key, uploads in request.files.items():
+            upload = uploads[-1]
+            files[key] = Upload(upload.filename or None, upload.body, upload.content_type)
+    return Params(values, files)
 
 
 # --- sends and edits ---------------------------------------------------------------------------
