@@ -191,18 +191,20 @@ class Delivery:
         return Outcome.DELIVERED if error is None else Outcome.FAILED
 
     async def _claim(self) -> Claim | None:
-        now = self.clock.now()
         async with self.transaction() as session:
             row = await session.get(WebWebhook, ROW)
             if row is None or not row.url:
                 return None
-            first = await pending(session, None, 1, allowed(row))
-            if not first:
+            if not await session.scalar(select(WebUpdate.update_id).limit(1)):
                 return None
+        now = self.clock.now()
+        async with self.transaction() as session:
+            # The claim comes first, so what is read after it is what the last holder left.
             taken = await session.execute(
                 update(WebWebhook)
                 .where(
                     WebWebhook.id == ROW,
+                    WebWebhook.url != "",
                     or_(
                         WebWebhook.delivering_by.is_(None),
                         WebWebhook.delivering_by == self.name,
@@ -214,4 +216,10 @@ class Delivery:
             )
             if not taken.rowcount:  # type: ignore[attr-defined]
                 return None  # another instance is delivering
+            row = await session.get(WebWebhook, ROW, populate_existing=True)
+            assert row is not None
+            first = await pending(session, None, 1, allowed(row))
+            if not first:
+                row.delivering_by, row.delivering_until = None, None
+                return None
             return Claim(first[0], row.url, row.secret_token)

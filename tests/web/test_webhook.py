@@ -184,3 +184,21 @@ def test_webhook_mode_on_the_web_channel_posts_on_loopback() -> None:
     telegram = on_web_channel(parse_settings(config)).telegram
     assert telegram.mode == "webhook" and telegram.api_base_url == "http://127.0.0.1:8090"
     assert telegram.webhook.public_url == "http://127.0.0.1:8444"
+
+
+async def test_two_instances_deliver_each_update_once(
+    township: Township, receiver: Receiver
+) -> None:
+    other = Township(township.engine)
+    await other.server.start(port=0)
+    try:
+        await township.call("setWebhook", url=receiver.url)
+        for number in range(6):
+            await (township if number % 2 else other).says(f"第{number}条")
+            other.server.web.updates.notify()
+        await receiver.until(6)
+        await township.settled()
+    finally:
+        await other.server.stop()
+    texts = [u["message"]["text"] for u in receiver.updates]
+    assert texts == [f"第{number}条" for number in range(6)]
