@@ -35,14 +35,8 @@ def method(fn: Method) -> Method:
     return fn
 
 
-async def _chat(call: Call, name: str = "chat_id") -> WebChat:
-    if not call.p.has(name):
-        raise bad_request(f"{name} is empty")
-    try:
-        chat_id = int(call.p.values[name])
-    except (TypeError, ValueError):
-        raise bad_request("chat not found") from None
-    chat = await call.session.get(WebChat, chat_id)
+async def _chat(call: Call) -> WebChat:
+    chat = await call.session.get(WebChat, core.chat_id(call.p))
     if chat is None:
         raise bad_request("chat not found")
     return chat

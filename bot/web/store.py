@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -136,18 +137,7 @@ def store_file(
 
 
 def keep_file(session: AsyncSession, new: core.NewFile, now: datetime) -> WebFile:
-    record = WebFile(
-        file_id=new.file_id,
-        file_unique_id=new.file_unique_id,
-        file_path=new.file_path,
-        kind=new.kind,
-        file_name=new.file_name,
-        mime_type=new.mime_type,
-        width=new.width,
-        height=new.height,
-        data=new.data,
-        created_at=now,
-    )
+    record = WebFile(**asdict(new), created_at=now)
     session.add(record)
     return record
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from bot.web.botapi import core
@@ -18,15 +19,8 @@ if TYPE_CHECKING:
 
 
 def chat_of(emu: BotApiEmulator, bot: BotState, p: Params, name: str = "chat_id") -> ChatState:
-    if not p.has(name):
-        raise bad_request(f"{name} is empty")
-    raw = p.values[name]
     try:
-        chat_id = int(raw)
-    except (TypeError, ValueError):
-        raise bad_request("chat not found") from None
-    try:
-        return emu.chat_state(bot, chat_id)
+        return emu.chat_state(bot, core.chat_id(p, name))
     except LookupError:
         raise bad_request("chat not found") from None
 
@@ -139,17 +133,7 @@ def store_file(
 
 
 def _keep(emu: BotApiEmulator, new: core.NewFile) -> FileRecord:
-    record = FileRecord(
-        file_id=new.file_id,
-        file_unique_id=new.file_unique_id,
-        kind=new.kind,
-        data=new.data,
-        file_path=new.file_path,
-        file_name=new.file_name,
-        mime_type=new.mime_type,
-        width=new.width,
-        height=new.height,
-    )
+    record = FileRecord(**asdict(new))
     emu.files[record.file_id] = record
     return record
 

@@ -152,6 +152,16 @@ class Stored(Protocol):
 M = TypeVar("M", bound=Stored)
 
 
+def chat_id(p: Params, name: str = "chat_id") -> int:
+    """The chat a method names (whether it exists is for the server to check)."""
+    if not p.has(name):
+        raise bad_request(f"{name} is empty")
+    try:
+        return int(p.values[name])
+    except (TypeError, ValueError):
+        raise bad_request("chat not found") from None
+
+
 def message_id(p: Params) -> int:
     number = p.integer("message_id")
     if number is None:
