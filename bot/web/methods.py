@@ -240,8 +240,14 @@ async def _accepted(call: Call) -> bool:
     return True
 
 
+@method
+async def sendChatAction(call: Call) -> bool:
+    await _chat(call)
+    core.chat_action(call.p)
+    return True
+
+
 for _name in (
-    "sendChatAction",
     "close",
     "logOut",
     "setMyDescription",

@@ -174,27 +174,10 @@ async def getChat(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Even
     }
 
 
-_CHAT_ACTIONS = {
-    "typing",
-    "upload_photo",
-    "record_video",
-    "upload_video",
-    "record_voice",
-    "upload_voice",
-    "upload_document",
-    "choose_sticker",
-    "find_location",
-    "record_video_note",
-    "upload_video_note",
-}
-
-
 @method
 async def sendChatAction(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
     chat = chat_of(emu, bot, p)
-    action = p.string("action")
-    if action not in _CHAT_ACTIONS:
-        raise bad_request("wrong parameter action in request")
+    action = core.chat_action(p)
     check_can_write(chat)
     chat.last_action = action
     return True

@@ -115,6 +115,9 @@ async def scenario(post: Post) -> dict[str, Answer]:
     answers["edited_caption"] = (status, (edited["caption"], "caption_entities" in edited))
     answers["delete"] = await post("deleteMessage", chat_id=USER, message_id=number)
     answers["delete_again"] = await post("deleteMessage", chat_id=USER, message_id=number)
+    answers["bad_action"] = await post("sendChatAction", chat_id=USER, action="dancing")
+    answers["typing"] = await post("sendChatAction", chat_id=USER, action="typing")
+    answers["unknown_chat"] = await post("sendChatAction", chat_id=1, action="typing")
     answers["unknown_query"] = await post("answerCallbackQuery", callback_query_id="nothing")
 
     answers["bad_webhook_url"] = await post("setWebhook", url="ftp://example.com/hook")
@@ -157,6 +160,9 @@ EXPECTED = {
         400,
         "Bad Request: query is too old and response timeout expired or query ID is invalid",
     ),
+    "bad_action": (400, "Bad Request: wrong parameter action in request"),
+    "typing": (200, True),
+    "unknown_chat": (400, "Bad Request: chat not found"),
     "bad_secret": (400, "Bad Request: secret token contains unallowed characters"),
 }
 

@@ -363,6 +363,28 @@ def get_file(record: StoredFile | None) -> JSON:
     }
 
 
+CHAT_ACTIONS = {
+    "typing",
+    "upload_photo",
+    "record_video",
+    "upload_video",
+    "record_voice",
+    "upload_voice",
+    "upload_document",
+    "choose_sticker",
+    "find_location",
+    "record_video_note",
+    "upload_video_note",
+}
+
+
+def chat_action(p: Params) -> str:
+    action = p.string("action")
+    if action not in CHAT_ACTIONS:
+        raise bad_request("wrong parameter action in request")
+    return action
+
+
 # --- callback answers --------------------------------------------------------------------------
 
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
