@@ -25,7 +25,7 @@ from tornado.httpserver import HTTPServer
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
 from bot.core.models import WebFile
-from bot.web import nudges, store
+from bot.web import nudges, push, store
 from bot.web.botapi.rules import ApiError, Params, Upload
 from bot.web.methods import METHODS, Call
 
@@ -143,7 +143,9 @@ class BotApi(Base):
         async with self.web.transaction() as session:
             result = await method(Call(session, p, self.web.bot, now))
             if name.lower() in SENDS:
-                nudged = await nudges.note(session, result["chat"]["id"], self.web.channel, now)
+                chat_id = result["chat"]["id"]
+                nudged = await nudges.note(session, chat_id, self.web.channel, now)
+                nudged = await push.note(session, chat_id, self.web.channel, now) or nudged
         self.web.chats.notify()
         if nudged:
             self.web.nudged.notify()
@@ -212,6 +214,7 @@ def origin(handler: tornado.web.RequestHandler) -> str:
 
 def make_app(web: Web) -> tornado.web.Application:
     from bot.web.chat import routes
+    from bot.web.push_api import routes as push_routes
 
     args = {"web": web}
     return tornado.web.Application(
@@ -219,6 +222,7 @@ def make_app(web: Web) -> tornado.web.Application:
             (r"/bot([^/]*)/([^/]*)", BotApi, args),
             (r"/file/bot([^/]+)/(.+)", BotFile, args),
             *routes(args),
+            *push_routes(args),
             (r"/", Page, args),
             (r"/(sw\.js|manifest\.webmanifest)", Page, args),
             (r"/static/([a-z0-9_.-]+)", Page, args),
@@ -240,6 +244,7 @@ class WebServer:
         self, channel: ChannelConfig, token: str, transaction: Transaction, clock: Clock
     ) -> None:
         self.nudger = nudges.Nudger(channel, transaction, clock)
+        self.pusher = push.Pusher(channel, transaction, clock, self.nudger.wakeup)
         self.web = Web(
             channel, token, transaction, clock, store.Wakeup(), store.Wakeup(), self.nudger.wakeup
         )
@@ -254,6 +259,7 @@ class WebServer:
         self.port = sockets[0].getsockname()[1]
         self._server.add_sockets(sockets)
         self.nudger.start()
+        self.pusher.start()
 
     async def open_groups(self) -> None:
         """Every township's work group, once the bot has synced the townships."""
@@ -262,6 +268,7 @@ class WebServer:
 
     async def stop(self) -> None:
         await self.nudger.stop()
+        await self.pusher.stop()
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()
