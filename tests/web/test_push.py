@@ -25,12 +25,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from sqlalchemy import func, select, update
 
-from bot.core.models import Member, WebPush, WebPushKey, WebPushSubscription
+from bot.core.models import Member, Township, WebPush, WebPushKey, WebPushSubscription
 from bot.web import auth, push
 from tests.conftest import SENSITIVE
 from tests.web.conftest import Browser, WebWorld
 from tests.web.test_access import CADRE
-from tests.web.test_botapi import call
+from tests.web.test_botapi import SECRETARY, call
 
 
 def b64(data: bytes) -> str:
@@ -310,3 +310,29 @@ def test_only_allowed_push_services() -> None:
     assert not push.allowed_endpoint("http://web.push.apple.com/QGZ", services)
     assert not push.allowed_endpoint("https://web.push.apple.com:8443/QGZ", services)
     assert not push.allowed_endpoint("https://user@web.push.apple.com/QGZ", services)
+
+
+async def test_a_device_a_secretary_signs_out_loses_its_subscription(
+    ticking: WebWorld, service: PushService
+) -> None:
+    from bot.members.devices import revoke
+
+    web = ticking
+    await subscribed(web, service, "phone", "iPhone")
+    await subscribed(web, service, "laptop", "Windows NT 10.0")
+    phone_session = next(s.session_id for s in await subscriptions(web) if "phone" in s.endpoint)
+    async with web.svc.transaction() as session:
+        township_id = await session.scalar(select(Township.id).where(Township.code == "SHZ"))
+        assert township_id is not None
+        assert await revoke(
+            session,
+            web.member_ids[CADRE.telegram_user_id],
+            phone_session,
+            actor_member_id=web.member_ids[SECRETARY.telegram_user_id],
+            township_id=township_id,
+            now=web.clock.now(),
+        )
+    assert [s.endpoint.rsplit("/", 1)[1] for s in await subscriptions(web)] == ["laptop"]
+    await call(web, "sendMessage", chat_id=CADRE.telegram_user_id, text="提醒")
+    assert await tick(web) == 1
+    assert [r.path for r in service.received] == ["laptop"]
