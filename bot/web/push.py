@@ -14,6 +14,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import functools
 import importlib.util
 import json
 import logging
@@ -44,6 +45,7 @@ BATCH = 20
 TIMEOUT = 10.0
 
 
+@functools.cache
 def available() -> bool:
     return importlib.util.find_spec("pywebpush") is not None
 
@@ -192,6 +194,8 @@ async def note(session: AsyncSession, chat_id: int, channel: ChannelConfig, now:
     """After the bot wrote to a private chat: queue a push to each live subscription of its
     person when they are away and that subscription was not pushed to since the page last saw
     them. True when one was queued."""
+    if not available():
+        return False
     user = await session.get(WebUser, chat_id)
     away = timedelta(seconds=channel.nudge_after_seconds)
     if user is None or (user.page_seen_at is not None and now - user.page_seen_at < away):
