@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.web import push
-from tests.sandbox.test_browser import CHROMIUM_ARGS, REASON, _chromium
+from tests.sandbox.test_browser import ARTIFACTS, CHROMIUM_ARGS, REASON, _chromium
 from tests.web.conftest import WebWorld
 from tests.web.test_botapi import SECRETARY
 from tests.web.test_browser import phone
@@ -59,6 +59,8 @@ async def test_the_page_offers_reminders_and_the_worker_shows_a_push(
     button = page.locator("[data-testid='push-button']")
     await button.wait_for()
     assert await button.inner_text() == "开启提醒"
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "web-push-button.png"))
     # Nothing was asked on load: only a tap asks for permission.
     assert await page.evaluate("() => Notification.permission") == "default"
 
