@@ -25,9 +25,14 @@ from tornado.httpserver import HTTPServer
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
 from bot.core.models import WebFile
+<<<<<<< HEAD
 from bot.web import nudges, store, webhook
 from bot.web.botapi.core import allowed_updates, request_params, webhook_active
 from bot.web.botapi.rules import ApiError, Params
+=======
+from bot.web import nudges, push, store
+from bot.web.botapi.rules import ApiError, Params, Upload
+>>>>>>> push
 from bot.web.methods import METHODS, Call
 
 log = logging.getLogger(__name__)
@@ -125,7 +130,9 @@ class BotApi(Base):
         async with self.web.transaction() as session:
             result = await method(Call(session, p, self.web.bot, now))
             if name.lower() in SENDS:
-                nudged = await nudges.note(session, result["chat"]["id"], self.web.channel, now)
+                chat_id = result["chat"]["id"]
+                nudged = await nudges.note(session, chat_id, self.web.channel, now)
+                nudged = await push.note(session, chat_id, self.web.channel, now) or nudged
         self.web.chats.notify()
         if name.lower() in WEBHOOK_METHODS:
             self.web.hooks.notify()
@@ -202,6 +209,7 @@ def origin(handler: tornado.web.RequestHandler) -> str:
 
 def make_app(web: Web) -> tornado.web.Application:
     from bot.web.chat import routes
+    from bot.web.push_api import routes as push_routes
 
     args = {"web": web}
     return tornado.web.Application(
@@ -209,6 +217,7 @@ def make_app(web: Web) -> tornado.web.Application:
             (r"/bot([^/]*)/([^/]*)", BotApi, args),
             (r"/file/bot([^/]+)/(.+)", BotFile, args),
             *routes(args),
+            *push_routes(args),
             (r"/", Page, args),
             (r"/(sw\.js|manifest\.webmanifest)", Page, args),
             (r"/static/([a-z0-9_.-]+)", Page, args),
@@ -236,6 +245,7 @@ class WebServer:
         webhook_retry_seconds: float = 1.0,
     ) -> None:
         self.nudger = nudges.Nudger(channel, transaction, clock)
+        self.pusher = push.Pusher(channel, transaction, clock, self.nudger.wakeup)
         self.web = Web(
             channel, token, transaction, clock, store.Wakeup(), store.Wakeup(), self.nudger.wakeup
         )
@@ -257,7 +267,11 @@ class WebServer:
         self.port = sockets[0].getsockname()[1]
         self._server.add_sockets(sockets)
         self.nudger.start()
+<<<<<<< HEAD
         self.delivery.start()
+=======
+        self.pusher.start()
+>>>>>>> push
 
     async def open_groups(self) -> None:
         """Every township's work group, once the bot has synced the townships."""
@@ -267,6 +281,7 @@ class WebServer:
     async def stop(self) -> None:
         await self.delivery.stop()
         await self.nudger.stop()
+        await self.pusher.stop()
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()
