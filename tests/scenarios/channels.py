@@ -10,10 +10,12 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
+from sqlalchemy import select
 
 from bot.core.clock import ManualClock
 from bot.core.config import Settings
 from bot.core.db import members as member_db
+from bot.core.models import WebNudge
 from bot.core.services import Services
 from bot.web import auth
 from jobs.scheduler import Scheduler
@@ -62,6 +64,9 @@ class Channel(Protocol):
 
     async def replies(self, user_id: int, n: int = 1) -> list[Said]:
         """The next `n` bot messages of the private chat not yet read."""
+
+    async def share_location(self, user_id: int, latitude: float, longitude: float) -> Said:
+        """Share a position in the private chat; the bot's next message."""
 
     async def read_all(self, user_id: int) -> None:
         """Mark what arrived as read (the person looks at the chat)."""
@@ -131,6 +136,11 @@ class EmulatorChannel:
     async def replies(self, user_id: int, n: int = 1) -> list[Said]:
         found = await self.world.user(user_id).replies(n, timeout=REPLY_WITHIN)
         return [self._said(m) for m in found]
+
+    async def share_location(self, user_id: int, latitude: float, longitude: float) -> Said:
+        await self.world.user(user_id).send_location(latitude, longitude)
+        [reply] = await self.replies(user_id)
+        return reply
 
     async def read_all(self, user_id: int) -> None:
         user = self.world.user(user_id)
@@ -263,6 +273,33 @@ class WebChannel:
         found: list[Said] = await self._poll(user_id, user_id, ready)
         reader.read[user_id] = found[-1].id
         return found
+
+    async def share_location(self, user_id: int, latitude: float, longitude: float) -> Said:
+        shared = await self.browser(user_id).http.post(
+            f"/api/chats/{user_id}/location", json={"latitude": latitude, "longitude": longitude}
+        )
+        assert shared.status_code == 200, shared.text
+        [reply] = await self.replies(user_id)
+        return reply
+
+    async def give_mobile(self, user_id: int, mobile: str) -> None:
+        """The member gives a mobile number for the group robot's @mentions."""
+        given = await self.browser(user_id).http.post("/api/me/mobile", json={"mobile": mobile})
+        assert given.status_code == 200, given.text
+
+    async def nudges_of(self, user_id: int) -> list[WebNudge]:
+        """The group-robot nudges of one person, once none is waiting to be sent."""
+        for _ in range(int(REPLY_WITHIN)):
+            async with self.svc.transaction() as session:
+                rows = list(
+                    await session.scalars(
+                        select(WebNudge).where(WebNudge.user_id == user_id).order_by(WebNudge.id)
+                    )
+                )
+            if all(row.status in ("sent", "failed") for row in rows):
+                return rows
+            await self.web.server.nudger.recorded.wait(1.0)
+        raise AssertionError(f"a nudge of {user_id} was never sent")
 
     async def read_all(self, user_id: int) -> None:
         reader = await self.reader(user_id)
