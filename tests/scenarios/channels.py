@@ -65,6 +65,9 @@ class Channel(Protocol):
     async def replies(self, user_id: int, n: int = 1) -> list[Said]:
         """The next `n` bot messages of the private chat not yet read."""
 
+    async def ask_in_group(self, user_id: int, text: str) -> Said:
+        """Send a text in the township's group; the bot's next message there."""
+
     async def share_location(self, user_id: int, latitude: float, longitude: float) -> Said:
         """Share a position in the private chat; the bot's next message."""
 
@@ -136,6 +139,12 @@ class EmulatorChannel:
     async def replies(self, user_id: int, n: int = 1) -> list[Said]:
         found = await self.world.user(user_id).replies(n, timeout=REPLY_WITHIN)
         return [self._said(m) for m in found]
+
+    async def ask_in_group(self, user_id: int, text: str) -> Said:
+        group = await self.group_id()
+        await self.world.user(user_id).send_in_group(group, text)
+        [reply] = await self.world.emu.chat(group).replies(1, timeout=REPLY_WITHIN)
+        return self._said(reply)
 
     async def share_location(self, user_id: int, latitude: float, longitude: float) -> Said:
         await self.world.user(user_id).send_location(latitude, longitude)
@@ -260,19 +269,30 @@ class WebChannel:
         assert sent.status_code == 200, sent.text
         return await self.replies(user_id, n)
 
-    async def replies(self, user_id: int, n: int = 1) -> list[Said]:
+    async def replies(self, user_id: int, n: int = 1, chat_id: int | None = None) -> list[Said]:
         reader = await self.reader(user_id)
-        after = reader.read.get(user_id, 0)
+        chat = user_id if chat_id is None else chat_id
+        after = reader.read.get(chat, 0)
 
         def ready(payload: dict[str, Any]) -> list[Said] | None:
             fresh = [m for m in payload["messages"] if m["from_bot"] and m["id"] > after]
             if len(fresh) < n:
                 return None
-            return [self._said(user_id, m, payload) for m in fresh[:n]]
+            return [self._said(chat, m, payload) for m in fresh[:n]]
 
-        found: list[Said] = await self._poll(user_id, user_id, ready)
-        reader.read[user_id] = found[-1].id
+        found: list[Said] = await self._poll(user_id, chat, ready)
+        reader.read[chat] = found[-1].id
         return found
+
+    async def ask_in_group(self, user_id: int, text: str) -> Said:
+        group = await self.group_id()
+        reader = await self.reader(user_id)
+        messages = (await reader.browser.messages(group))["messages"]
+        reader.read[group] = max((m["id"] for m in messages if m["from_bot"]), default=0)
+        sent = await reader.browser.say(group, text)
+        assert sent.status_code == 200, sent.text
+        [reply] = await self.replies(user_id, 1, group)
+        return reply
 
     async def share_location(self, user_id: int, latitude: float, longitude: float) -> Said:
         shared = await self.browser(user_id).http.post(
