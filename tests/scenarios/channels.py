@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy import select
 
 from bot.core.clock import ManualClock
@@ -166,7 +165,8 @@ class EmulatorChannel:
         user = self.world.user(user_id)
         query = await user.press(self._live[(message.chat_id, message.id)], label)
         answer = await user.callback_answer(query, timeout=REPLY_WITHIN)
-        return answer.text
+        text: str | None = answer.text
+        return text
 
     async def texts(self, chat_id: int, reader: int | None = None) -> list[str]:
         return [m.text or "" for m in self.world.emu.chat(chat_id).messages if not m.deleted]
@@ -375,7 +375,7 @@ class WebChannel:
         path = urlsplit(found.group(0)).path
         http = self.web.client(headers={"Origin": self.web.url})
         form = await http.get(path)
-        assert form.status_code == 200 and "name=\"name\"" in form.text
+        assert form.status_code == 200 and 'name="name"' in form.text
         signed = await http.post(path, data={"name": name})
         assert signed.status_code == 303, (signed.status_code, signed.text)
         me = (await http.get("/api/me")).json()

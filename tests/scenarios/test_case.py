@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.e2e.cases_helpers import NUMBER
-from tests.e2e.test_cases_privacy import not_found
 from tests.e2e.helpers import CADRE_LI, MEDIATOR_ZHOU, SECRETARY, zh
+from tests.e2e.test_cases_privacy import not_found
 from tests.scenarios.channels import Channel, Said, ask1
 
 ZHOU = MEDIATOR_ZHOU.telegram_user_id

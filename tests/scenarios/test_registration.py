@@ -27,6 +27,7 @@ async def test_a_newcomer_registers_from_an_invitation(channel: Channel) -> None
     async with channel.svc.transaction() as session:
         member = await session.scalar(select(Member).where(Member.telegram_user_id == newcomer))
         assert member is not None and member.display_name == "吴小平"
-        roles = await session.scalars(select(MemberRole.role).where(MemberRole.member_id == member.id))
+        roles = await session.scalars(
+            select(MemberRole.role).where(MemberRole.member_id == member.id)
+        )
         assert list(roles) == ["cadre"]
-
