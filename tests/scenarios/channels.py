@@ -89,6 +89,9 @@ class Channel(Protocol):
 
     async def group_id(self) -> int: ...
 
+    async def screenshot(self, user_id: int, name: str) -> None:
+        """A picture of the person's screen, where the channel has one."""
+
 
 async def ask1(channel: Channel, user_id: int, text: str) -> Said:
     [reply] = await channel.ask(user_id, text)
@@ -184,6 +187,9 @@ class EmulatorChannel:
 
     async def group_id(self) -> int:
         return await _group_id(self.svc)
+
+    async def screenshot(self, user_id: int, name: str) -> None:
+        """Only a browser has a screen."""
 
 
 async def _group_id(svc: Services) -> int:
@@ -389,5 +395,166 @@ class WebChannel:
     async def group_id(self) -> int:
         return await _group_id(self.svc)
 
+    async def screenshot(self, user_id: int, name: str) -> None:
+        """Only a browser has a screen."""
+
 
 _DELETED: dict[str, Any] = {"text": "", "buttons": [], "deleted": True}
+
+
+READ_CHAT = """() => [...document.querySelectorAll("#messages article.message.bot")].map((a) => ({
+  id: Number(a.dataset.id),
+  text: (a.querySelector("[data-testid='text']") || {}).innerText || "",
+  buttons: [...a.querySelectorAll(".buttons")].map((row) =>
+    [...row.querySelectorAll("[data-testid='button']")].map((b) => b.innerText)),
+  document: (a.querySelector("[data-testid='document'] .file-name") || {}).innerText || null,
+  version: a.innerText,
+}))"""
+NEW_MESSAGES = """([after, n]) => [...document.querySelectorAll("#messages article.message.bot")]
+  .filter((a) => Number(a.dataset.id) > after).length >= n"""
+EDITED = """([id, before]) => {
+  const message = document.querySelector(`#messages article.message.bot[data-id='${id}']`);
+  return !message || message.innerText !== before;
+}"""
+
+
+class ChromiumChannel(WebChannel):
+    """The web chat in headless Chromium at phone width: each person a page that types in
+    the composer, taps the buttons and reads what the page shows."""
+
+    name = "chromium"
+    WIDTH = 360
+
+    def __init__(self, web: WebWorld, robot: Robot, chromium: Any, artifacts: Any) -> None:
+        super().__init__(web, robot)
+        self.chromium = chromium
+        self.artifacts = artifacts
+        self.pages: dict[int, Any] = {}
+        self.problems: list[str] = []
+
+    async def _new_page(self) -> Any:
+        context = await self.chromium.new_context(
+            viewport={"width": self.WIDTH, "height": 740}, locale="zh-CN"
+        )
+        page = await context.new_page()
+        page.set_default_timeout(int(REPLY_WITHIN * 1000))
+        page.on("pageerror", lambda exc: self.problems.append(str(exc)))
+        page.on(
+            "console",
+            lambda m: self.problems.append(m.text) if m.type == "error" else None,
+        )
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith(self.web.url)
+                else self.problems.append(f"outside: {r.url}")
+            ),
+        )
+        return page
+
+    async def page(self, user_id: int) -> Any:
+        """This person's phone with the chat open (signed in as if from an invitation)."""
+        if user_id not in self.pages:
+            reader = await self.reader(user_id)
+            page = await self._new_page()
+            await page.context.add_cookies(
+                [{"name": auth.COOKIE, "value": reader.browser.token, "url": self.web.url}]
+            )
+            await page.goto(self.web.url)
+            await page.wait_for_selector("[data-testid='tab']")
+            self.pages[user_id] = page
+        return self.pages[user_id]
+
+    async def _read(self, user_id: int) -> list[Said]:
+        page = await self.page(user_id)
+        return [
+            Said(
+                user_id,
+                m["id"],
+                m["text"],
+                [[(b, None) for b in row] for row in m["buttons"]],
+                m["document"],
+                m["version"],
+            )
+            for m in await page.evaluate(READ_CHAT)
+        ]
+
+    async def ask(self, user_id: int, text: str, n: int = 1) -> list[Said]:
+        page = await self.page(user_id)
+        await page.fill("[data-testid='composer']", text)
+        await page.click("[data-testid='send']")
+        return await self.replies(user_id, n)
+
+    async def replies(self, user_id: int, n: int = 1, chat_id: int | None = None) -> list[Said]:
+        assert chat_id is None, "the pages read their private chat"
+        page = await self.page(user_id)
+        reader = await self.reader(user_id)
+        after = reader.read.get(user_id, 0)
+        await page.wait_for_function(NEW_MESSAGES, arg=[after, n])
+        found = [m for m in await self._read(user_id) if m.id > after][:n]
+        reader.read[user_id] = found[-1].id
+        return found
+
+    async def read_all(self, user_id: int) -> None:
+        await super().read_all(user_id)  # what the server holds, then what the page shows
+        reader = await self.reader(user_id)
+        page = await self.page(user_id)
+        if reader.read[user_id]:
+            await page.wait_for_function(NEW_MESSAGES, arg=[reader.read[user_id] - 1, 1])
+
+    async def share_location(self, user_id: int, latitude: float, longitude: float) -> Said:
+        page = await self.page(user_id)
+        await page.context.grant_permissions(["geolocation"], origin=self.web.url)
+        await page.context.set_geolocation({"latitude": latitude, "longitude": longitude})
+        await page.click("[data-testid='menu-button']")
+        await page.click("[data-testid='share-location']")
+        [reply] = await self.replies(user_id)
+        return reply
+
+    async def press(self, user_id: int, message: Said, label: str) -> Said:
+        page = await self.page(user_id)
+        article = page.locator(f"#messages article.message.bot[data-id='{message.id}']")
+        exact = re.compile(f"^{re.escape(label)}$")
+        await article.locator("[data-testid='button']", has_text=exact).first.click()
+        await page.wait_for_function(EDITED, arg=[message.id, message.version])
+        now = [m for m in await self._read(user_id) if m.id == message.id]
+        return now[0] if now else Said(message.chat_id, message.id, "", [], None, None)
+
+    async def tap(
+        self, user_id: int, message: Said, label: str, wait_answer: bool = True
+    ) -> str | None:
+        raise NotImplementedError("the scenarios on pages read what a press changed")
+
+    async def texts(self, chat_id: int, reader: int | None = None) -> list[str]:
+        assert reader is None or reader == chat_id, "the pages read their private chat"
+        return [m.text for m in await self._read(chat_id)]
+
+    async def open_invitation(self, link: str, name: str) -> tuple[int, Said]:
+        found = re.search(r"https?://\S+/join/[A-Za-z0-9_-]+", link)
+        assert found is not None, link
+        page = await self._new_page()
+        await page.goto(found.group(0))
+        await page.fill("input[name='name']", name)
+        await page.click("button[type='submit']")
+        await page.wait_for_selector("[data-testid='tab']")
+        me = await page.evaluate("() => fetch('/api/me').then((r) => r.json())")
+        user_id = int(me["user"]["id"])
+        cookies = await page.context.cookies(self.web.url)
+        token = next(c["value"] for c in cookies if c["name"] == auth.COOKIE)
+        http = self.web.client(cookies={auth.COOKIE: token}, headers={"Origin": self.web.url})
+        http.headers[auth.CSRF_HEADER] = me["csrf"]
+        self._readers[user_id] = _Reader(Browser(http, token, me))
+        self.pages[user_id] = page
+        [card] = await self.replies(user_id)
+        return user_id, card
+
+    async def screenshot(self, user_id: int, name: str) -> None:
+        page = await self.page(user_id)
+        self.artifacts.mkdir(exist_ok=True)
+        await page.screenshot(path=str(self.artifacts / f"{name}.png"))
+
+    async def fits_the_phone(self, user_id: int) -> bool:
+        page = await self.page(user_id)
+        width: int = await page.evaluate("() => document.documentElement.scrollWidth")
+        return width <= self.WIDTH

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from devkit.sample import ADMIN, PEOPLE
-from tests.scenarios.channels import Channel, EmulatorChannel, WebChannel
+from tests.sandbox.test_browser import ARTIFACTS, REASON
+from tests.scenarios.channels import Channel, ChromiumChannel, EmulatorChannel, WebChannel
 from tests.web.conftest import web  # noqa: F401  (the web channel's fixture)
+from tests.web.test_browser import chromium  # noqa: F401  (one headless Chromium)
 from tests.web.test_nudges import Robot, robot  # noqa: F401  (the group robot on loopback)
 
 
@@ -20,9 +22,16 @@ def channel_extra(robot: Robot) -> dict[str, Any]:  # noqa: F811
 
 @pytest.fixture(params=["emulator", "web"])
 def driver(request: pytest.FixtureRequest) -> Channel:
+    """The channel a scenario runs on; `chromium` (the web chat in a phone-sized headless
+    Chromium) where a test asks for it with `@pytest.mark.parametrize(..., indirect=True)`."""
     if request.param == "emulator":
         return EmulatorChannel(request.getfixturevalue("world"))
-    return WebChannel(request.getfixturevalue("web"), request.getfixturevalue("robot"))
+    server, hook = request.getfixturevalue("web"), request.getfixturevalue("robot")
+    if request.param == "web":
+        return WebChannel(server, hook)
+    if REASON is not None:
+        pytest.skip(REASON)
+    return ChromiumChannel(server, hook, request.getfixturevalue("chromium"), ARTIFACTS)
 
 
 @pytest.fixture
