@@ -84,7 +84,9 @@ async def open_page(browser: Any, url: str, width: int, height: int) -> Any:
 
 
 async def ready(page: Any) -> None:
+    """The page shows the chat's history (or says it is empty) and the demo bar."""
     await page.wait_for_selector("[data-testid='tab']")
+    await page.wait_for_selector("#messages > *", state="attached")
     await page.wait_for_selector("[data-testid='demo-person'] option", state="attached")
 
 
