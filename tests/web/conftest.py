@@ -48,8 +48,11 @@ class WebWorld:
         self.clients.append(client)
         return client
 
-    async def browser_of(self, user_id: int, name: str = "", device: str = "test") -> Browser:
-        """A browser signed in as this person (as if they had used an invitation)."""
+    async def browser_of(
+        self, user_id: int, name: str = "", device: str = "test", address: str = "127.0.0.1"
+    ) -> Browser:
+        """A browser signed in as this person (as if they had used an invitation); sign-ins
+        from one `address` count towards its hourly limit."""
         async with self.svc.transaction() as session:
             if await session.get(WebUser, user_id) is None:
                 session.add(WebUser(id=user_id, first_name=name or str(user_id), created_at=START))
@@ -58,7 +61,7 @@ class WebWorld:
             user = await session.get(WebUser, user_id)
             assert user is not None
             token = await auth.open_session(
-                session, user, device, "127.0.0.1", self.clock.now(), days=30
+                session, user, device, address, self.clock.now(), days=30
             )
         client = self.client(cookies={auth.COOKIE: token}, headers={"Origin": self.url})
         me = (await client.get("/api/me")).json()
