@@ -26,10 +26,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.clock import Clock
@@ -41,6 +42,19 @@ from bot.core.outbox import enqueue, release_own_claims
 from bot.core.work import commit_pending
 
 log = logging.getLogger(__name__)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def _markup(data: dict[str, Any] | None, bot: Bot) -> Markup | None:
+    """A row's buttons: inline buttons, or a private chat's reply keyboard (or its removal)."""
+    if not data:
+        return None
+    if "keyboard" in data:
+        return ReplyKeyboardMarkup.de_json(data, bot)
+    if "remove_keyboard" in data:
+        return ReplyKeyboardRemove.de_json(data, bot)
+    return InlineKeyboardMarkup.de_json(data, bot)
 
 
 @dataclass
@@ -207,9 +221,7 @@ class OutboxSender:
         await self._deliver(row)
 
     async def _deliver(self, row: OutboxMessage) -> None:
-        markup = (
-            InlineKeyboardMarkup.de_json(row.reply_markup, self.bot) if row.reply_markup else None
-        )
+        markup = _markup(row.reply_markup, self.bot)
         attachment = await self._attachment(row) if row.attachment_kind else None
         if row.attachment_kind and attachment is None:
             await self._fail(row, "bad request: the attachment is gone")
@@ -256,7 +268,7 @@ class OutboxSender:
             return await session.get(OutboxFile, row.attachment_id)
 
     async def _send(
-        self, row: OutboxMessage, markup: InlineKeyboardMarkup | None, file: OutboxFile | None
+        self, row: OutboxMessage, markup: Markup | None, file: OutboxFile | None
     ) -> Message:
         if file is None:
             return await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
