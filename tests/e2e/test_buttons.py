@@ -163,7 +163,7 @@ async def test_status_shows_the_week_so_far_and_chase_reminds_once(world) -> Non
 
     await world.user(SEC).press(deadline, "📮 催交未提交的干部")
     [sent] = await world.user(SEC).replies(1, timeout=10)
-    assert sent.text == f"已向 3 名干部发送催交提醒：{not_yet}。"
+    assert sent.text == f"已向3名干部发送催交提醒：{not_yet}。"
     [reminder] = await world.user(CADRE_WANG.telegram_user_id).replies(1, timeout=10)
     assert f"{CADRE_WANG.name}，您11月23日这一周的周报尚未提交" in reminder.text
     assert not world.user(CADRE_ZHAO.telegram_user_id).unread
@@ -174,9 +174,9 @@ async def test_status_shows_the_week_so_far_and_chase_reminds_once(world) -> Non
     [again] = await world.user(SEC).replies(1, timeout=10)
     assert (
         again.text
-        == f"本周的催交提醒已由{SECRETARY.name}于11月27日（周五） 19:00发送，每周只发送一次。"
+        == f"本周的催交提醒已由{SECRETARY.name}于11月27日（周五）19:00发送，每周只发送一次。"
     )
-    assert "已于11月27日（周五） 19:00催交" in (await ask1(world, SEC, "/status")).text
+    assert "已于11月27日（周五）19:00催交" in (await ask1(world, SEC, "/status")).text
     assert button_labels(world.user(SEC).history[-1]) == []
     async with world.svc.transaction() as session:
         jobs = await session.scalar(select(func.count()).where(OutboxMessage.job == "report_chase"))
