@@ -65,6 +65,17 @@ class DeliveryStats:
     errors: dict[str, int] = field(default_factory=dict)
 
 
+def _raise_first(done: set[asyncio.Task[None]]) -> None:
+    """Take up every finished send's outcome (so asyncio never reports an exception nobody
+    retrieved), then raise the first failure, if any."""
+    failures = [t.exception() for t in done if not t.cancelled()]
+    first = next((f for f in failures if f is not None), None)
+    if first is not None:
+        raise first
+    if any(t.cancelled() for t in done):
+        raise asyncio.CancelledError
+
+
 class OutboxSender:
     """Claims due rows and sends them through the bot (and so through its rate limiter)."""
 
@@ -165,8 +176,7 @@ class OutboxSender:
                     while len(in_flight) > target:
                         done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                         in_flight -= done
-                        for task in done:
-                            task.result()  # a database error ends the drain
+                        _raise_first(done)  # a database error ends the drain
                     last_of_chat = {c: t for c, t in last_of_chat.items() if not t.done()}
             except Exception:
                 # Sends under way finish (and are recorded, or remembered as sent), so that
