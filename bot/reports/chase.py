@@ -163,7 +163,5 @@ async def chase_pressed(turn: MemberTurn, press: Press) -> None:
     if not outcome.sent:
         await turn.send(_(NOBODY))
         return
-    scheduler = turn.context.application.bot_data.get("scheduler")
-    if scheduler is not None:
-        await scheduler.sender.drain()
+    await turn.send_queued()
     await turn.send(_(SENT).format(n=len(outcome.sent), names="、".join(outcome.sent)))
