@@ -17,15 +17,10 @@ from bot.core.keys import keys_of
 from bot.core.outbox import Outgoing
 from bot.core.roles import ROLE_LABELS, Role
 from bot.core.text import Html
-from bot.core.turn import Button, Turn
+from bot.core.turn import Turn
 from bot.members.flow import GROUP, MEMBERS, GroupAct, MemberAct
 from bot.members.queries import InviteInfo
 from bot.members.township_queries import TownshipGroup
-
-
-def _markup(turn: Turn, rows: Sequence[Sequence[Button]], owner: int) -> dict[str, object] | None:
-    keyboard = turn.keyboard(rows, owner=owner)
-    return None if keyboard is None else keyboard.to_dict()
 
 
 async def registered(
@@ -69,7 +64,7 @@ async def registered(
                 text=text,
                 township_id=info.township_id,
                 member_id=secretary.member_id,
-                reply_markup=_markup(turn, [[button]], secretary.telegram_user_id),
+                reply_markup=turn.markup([[button]], secretary.telegram_user_id),
             )
         )
     return out
@@ -131,7 +126,7 @@ def group_offer(
         chat_id=person.telegram_user_id,
         text=text,
         member_id=person.member_id,
-        reply_markup=_markup(turn, rows, person.telegram_user_id),
+        reply_markup=turn.markup(rows, person.telegram_user_id),
     )
 
 
