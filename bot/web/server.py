@@ -25,14 +25,9 @@ from tornado.httpserver import HTTPServer
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
 from bot.core.models import WebFile
-<<<<<<< HEAD
-from bot.web import nudges, store, webhook
+from bot.web import nudges, push, store, webhook
 from bot.web.botapi.core import allowed_updates, request_params, webhook_active
 from bot.web.botapi.rules import ApiError, Params
-=======
-from bot.web import nudges, push, store
-from bot.web.botapi.rules import ApiError, Params, Upload
->>>>>>> push
 from bot.web.methods import METHODS, Call
 
 log = logging.getLogger(__name__)
@@ -267,11 +262,8 @@ class WebServer:
         self.port = sockets[0].getsockname()[1]
         self._server.add_sockets(sockets)
         self.nudger.start()
-<<<<<<< HEAD
         self.delivery.start()
-=======
         self.pusher.start()
->>>>>>> push
 
     async def open_groups(self) -> None:
         """Every township's work group, once the bot has synced the townships."""
