@@ -76,6 +76,13 @@ class Me(_Acting):
         self.send_json({"user": user, "csrf": CSRF, "chats": await self.chats(), "demo": True})
 
 
+class Push(_Acting):
+    """The demo has no push service: the page shows no reminder button."""
+
+    def get(self) -> None:
+        self.send_json({"available": False})
+
+
 def _utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -254,6 +261,7 @@ class Act(_Acting):
 def routes(args: dict[str, Any]) -> list[Any]:
     return [
         (r"/api/me", Me, args),
+        (r"/api/push", Push, args),
         (r"/api/demo", Demo, args),
         (r"/api/demo/act", Act, args),
         (r"/api/chats/(-?[0-9]{1,20})/messages", Messages, args),

@@ -10,7 +10,7 @@ import pytest
 from devkit.sample import ADMIN, PEOPLE
 from tests.sandbox.test_browser import ARTIFACTS, REASON
 from tests.scenarios.channels import Channel, ChromiumChannel, EmulatorChannel, WebChannel
-from tests.web.conftest import web  # noqa: F401  (the web channel's fixture)
+from tests.web.conftest import bot_mode, web  # noqa: F401  (the web channel's fixtures)
 from tests.web.test_browser import chromium  # noqa: F401  (one headless Chromium)
 from tests.web.test_nudges import Robot, robot  # noqa: F401  (the group robot on loopback)
 
