@@ -21,6 +21,7 @@ from bot.core.models.core import (
     Village,
     VillageAssignment,
 )
+from bot.core.models.inbound import InboundUpdate, UpdateKey
 from bot.core.models.outbox import JobRun, Lease, OutboxFile, OutboxMessage
 from bot.core.models.redblack import (
     ArenaItem,
@@ -70,6 +71,7 @@ __all__ = [
     "DisputeCaseEvent",
     "DisputeCaseParty",
     "FieldVisit",
+    "InboundUpdate",
     "Invite",
     "JobRun",
     "Lease",
@@ -87,6 +89,7 @@ __all__ = [
     "ReportState",
     "Role",
     "Township",
+    "UpdateKey",
     "Village",
     "VillageAssignment",
     "VisitProblem",

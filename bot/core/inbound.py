@@ -1,0 +1,327 @@
+"""Updates stored in PostgreSQL and shared by every active instance (`[instance] active = "all"`).
+
+Ingress stores each update once, keyed by Telegram's update_id (a redelivery is a no-op),
+before Telegram is answered (webhook) or acknowledged (the next getUpdates offset). Each
+instance then claims *keys* (a user's id, else the chat's: PerUserUpdateProcessor.key) with
+`FOR UPDATE SKIP LOCKED`, so one key's updates are handled by one instance at a time, in
+update_id order. A claim expires unless its holder renews it, so the keys of an instance that
+died are claimed by the others once it expires. An update is marked handled in the
+transaction of its unit of work's first commit (`bot.core.work.FirstCommit`): if a slow
+instance whose claim expired handles an update another one handled, its mark finds the row
+already handled and its work rolls back, so every update's database work counts once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from telegram import Update
+
+from bot.core.db.directory import REFRESH_SECONDS
+from bot.core.models import InboundUpdate, UpdateKey
+from bot.core.services import Services
+from bot.core.updates import PerUserUpdateProcessor
+from bot.core.work import AlreadyHandled, FirstCommit
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "township_updates"
+# Without a notification (a dropped listening connection), look for work this often anyway.
+POLL_SECONDS = 1.0
+# Updates read for a key at a time, and keys claimed at a time.
+BATCH = 50
+
+
+def key_of(payload: dict[str, Any]) -> int:
+    """The key whose order an update keeps (0 for an update with neither user nor chat)."""
+    return PerUserUpdateProcessor.key(Update.de_json(payload, None)) or 0
+
+
+async def store(session: AsyncSession, payloads: Sequence[dict[str, Any]], now: datetime) -> int:
+    """Store updates once each (a redelivered update_id is ignored) and wake the instances;
+    the number of new ones."""
+    if not payloads:
+        return 0
+    rows = [
+        {"update_id": p["update_id"], "key": key_of(p), "payload": p, "received_at": now}
+        for p in payloads
+    ]
+    # Keys in one order everywhere, so two storing transactions never wait on each other crosswise.
+    keys = sorted({row["key"] for row in rows})
+    await session.execute(
+        insert(UpdateKey).values([{"key": k} for k in keys]).on_conflict_do_nothing()
+    )
+    stored = await session.execute(
+        insert(InboundUpdate)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(InboundUpdate.update_id)
+    )
+    new = len(stored.all())
+    if new:
+        await session.execute(text(f"NOTIFY {CHANNEL}"))
+    return new
+
+
+_CLAIM = text(
+    """
+    UPDATE update_keys SET holder = :holder, expires_at = :until
+    WHERE key IN (
+        SELECT k.key FROM update_keys k
+        WHERE (k.holder IS NULL OR k.expires_at < :now)
+          AND EXISTS (
+              SELECT 1 FROM inbound_updates u WHERE u.key = k.key AND u.done_at IS NULL
+          )
+        LIMIT :limit
+        FOR UPDATE OF k SKIP LOCKED
+    )
+    RETURNING key
+    """
+)
+
+
+async def claim(
+    session: AsyncSession, holder: str, now: datetime, ttl: timedelta, limit: int = BATCH
+) -> list[int]:
+    """Keys with pending updates that nobody holds (or whose claim expired), now `holder`'s
+    until now + ttl. Keys another transaction is claiming are skipped, not waited for."""
+    result = await session.execute(
+        _CLAIM, {"holder": holder, "until": now + ttl, "now": now, "limit": limit}
+    )
+    return sorted(result.scalars())
+
+
+async def renew(session: AsyncSession, holder: str, now: datetime, ttl: timedelta) -> set[int]:
+    """Extend all of `holder`'s claims; the keys it still holds."""
+    result = await session.execute(
+        update(UpdateKey)
+        .where(UpdateKey.holder == holder)
+        .values(expires_at=now + ttl)
+        .returning(UpdateKey.key)
+    )
+    return set(result.scalars())
+
+
+async def release(session: AsyncSession, holder: str, key: int) -> None:
+    await session.execute(
+        update(UpdateKey)
+        .where(UpdateKey.key == key, UpdateKey.holder == holder)
+        .values(holder=None, expires_at=None)
+    )
+
+
+async def release_all(session: AsyncSession, holder: str) -> None:
+    """On a graceful stop: the others need not wait for the claims to expire."""
+    await session.execute(
+        update(UpdateKey).where(UpdateKey.holder == holder).values(holder=None, expires_at=None)
+    )
+
+
+async def pending(session: AsyncSession, key: int) -> list[tuple[int, dict[str, Any]]]:
+    """A key's updates not handled yet, oldest first."""
+    result = await session.execute(
+        select(InboundUpdate.update_id, InboundUpdate.payload)
+        .where(InboundUpdate.key == key, InboundUpdate.done_at.is_(None))
+        .order_by(InboundUpdate.update_id)
+        .limit(BATCH)
+    )
+    return [(row.update_id, row.payload) for row in result]
+
+
+_MARK = (
+    update(InboundUpdate)
+    .where(
+        InboundUpdate.update_id == bindparam("id"),
+        InboundUpdate.done_at.is_(None),
+    )
+    .values(done_at=bindparam("now"), done_by=bindparam("by"))
+)
+
+
+async def mark_done(session: AsyncSession, update_id: int, by: str, now: datetime) -> bool:
+    """True when this marked the update handled; False when it already was."""
+    result = await session.execute(_MARK, {"id": update_id, "now": now, "by": by})
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    """Delete updates handled before `before`."""
+    result = await session.execute(delete(InboundUpdate).where(InboundUpdate.done_at < before))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class Wakeup:
+    """LISTEN on a connection of its own: `event` is set when any instance stored updates."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.event = asyncio.Event()
+        self._connection: AsyncConnection | None = None
+        self._driver: Any = None
+
+    async def ensure(self) -> None:
+        """Listen again after the connection dropped (meanwhile the poll finds the work)."""
+        if self._driver is not None and not self._driver.is_closed():
+            return
+        await self.close()
+        connection = await self.engine.connect()
+        raw = await connection.get_raw_connection()
+        self._connection, self._driver = connection, raw.driver_connection
+        await self._driver.add_listener(CHANNEL, self._notified)
+        self.event.set()  # updates stored while nobody listened
+
+    def _notified(self, *_: object) -> None:
+        self.event.set()
+
+    async def close(self) -> None:
+        connection, self._connection, self._driver = self._connection, None, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.invalidate()
+            with contextlib.suppress(Exception):
+                await connection.close()
+
+
+class Sharing:
+    """One instance's part: claim keys, handle their updates in order through the processor,
+    renew the claims while alive, release each key once it has nothing pending."""
+
+    def __init__(self, app: Any, name: str, *, claim_seconds: float, retention: timedelta) -> None:
+        self.app = app
+        self.name = name
+        self.retention = retention
+        self.ttl = timedelta(seconds=claim_seconds)
+        self.renew_every = claim_seconds / 3
+        self.processor: PerUserUpdateProcessor = app.update_processor
+        self._keys: dict[int, asyncio.Task[None]] = {}
+        self._lost: set[int] = set()
+        self._wakeup: Wakeup | None = None
+
+    @property
+    def svc(self) -> Services:
+        svc: Services = self.app.bot_data["services"]
+        return svc
+
+    def wake(self) -> None:
+        if self._wakeup is not None:
+            self._wakeup.event.set()
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        self._wakeup = Wakeup(self.svc.engine)
+        renewing = asyncio.create_task(self._renew_loop(stopping))
+        chores = asyncio.create_task(self._chores(stopping))
+        try:
+            while not stopping.is_set():
+                self._wakeup.event.clear()
+                try:
+                    await self._wakeup.ensure()
+                    await self._claim()
+                except Exception as exc:  # the database is down: try again at the next poll
+                    log.warning("claiming updates failed (%s)", type(exc).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.event.wait(), POLL_SECONDS)
+        finally:
+            renewing.cancel()
+            chores.cancel()
+            keys = list(self._keys.values())
+            for task in keys:
+                task.cancel()
+            await asyncio.gather(renewing, chores, *keys, return_exceptions=True)
+            await self._wakeup.close()
+            with contextlib.suppress(Exception):
+                async with self.svc.transaction() as session:
+                    await release_all(session, self.name)
+
+    async def _claim(self) -> None:
+        free = BATCH - len(self._keys)
+        if free <= 0:
+            return
+        svc = self.svc
+        async with svc.transaction() as session:
+            keys = await claim(session, self.name, svc.clock.now(), self.ttl, free)
+        for key in keys:
+            if key not in self._keys:
+                self._lost.discard(key)
+                self._keys[key] = asyncio.create_task(self._handle_key(key))
+
+    async def _chores(self, stopping: asyncio.Event) -> None:
+        """Villages changed in chat through another instance; handled updates past their
+        retention (every instance deletes them: the deletes do not conflict)."""
+        while not stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), REFRESH_SECONDS)
+            svc = self.svc
+            try:
+                await svc.refresh_directory()
+                async with svc.transaction() as session:
+                    await prune(session, svc.clock.now() - self.retention)
+            except Exception as exc:
+                log.warning("refreshing the directory failed (%s)", type(exc).__name__)
+
+    async def _renew_loop(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), self.renew_every)
+            try:
+                async with self.svc.transaction() as session:
+                    held = await renew(session, self.name, self.svc.clock.now(), self.ttl)
+            except Exception as exc:
+                log.warning("renewing update claims failed (%s)", type(exc).__name__)
+                continue
+            lost = {key for key in self._keys if key not in held}
+            if lost:
+                self._lost |= lost
+
+    async def _handle_key(self, key: int) -> None:
+        svc = self.svc
+        try:
+            while key not in self._lost:
+                async with svc.transaction() as session:
+                    batch = await pending(session, key)
+                if not batch:
+                    break
+                for update_id, payload in batch:
+                    if key in self._lost:
+                        break
+                    await self._handle(update_id, payload)
+            if key not in self._lost:
+                async with svc.transaction() as session:
+                    await release(session, self.name, key)
+        except Exception as exc:  # the claim expires and the key is handled again
+            log.warning("handling updates failed (%s)", type(exc).__name__)
+        finally:
+            self._keys.pop(key, None)
+            self.wake()
+
+    async def _handle(self, update_id: int, payload: dict[str, Any]) -> None:
+        svc = self.svc
+        name = self.name
+
+        async def mark(session: AsyncSession) -> None:
+            if not await mark_done(session, update_id, name, svc.clock.now()):
+                raise AlreadyHandled
+
+        first = FirstCommit(svc.sessions, mark)
+        update = Update.de_json(payload, self.app.bot)
+        self.processor.first_commits[update_id] = first
+        try:
+            await self.processor.process_update(update, self.app.process_update(update))
+        except AlreadyHandled:
+            log.info("update %s was handled by another instance", update_id)
+        except Exception:
+            log.exception("update %s failed", update_id)
+        finally:
+            self.processor.first_commits.pop(update_id, None)
+        if not first.done:
+            # It failed before committing (or another instance committed it): it is not tried
+            # again, as it would fail again and hold up this user's later updates.
+            async with svc.transaction() as session:
+                await mark_done(session, update_id, name, svc.clock.now())
