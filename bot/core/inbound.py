@@ -99,11 +99,15 @@ async def claim(
     return sorted(result.scalars())
 
 
-async def renew(session: AsyncSession, holder: str, now: datetime, ttl: timedelta) -> set[int]:
-    """Extend all of `holder`'s claims; the keys it still holds."""
+async def renew(
+    session: AsyncSession, holder: str, keys: Sequence[int], now: datetime, ttl: timedelta
+) -> set[int]:
+    """Extend `holder`'s claims on `keys`; those it still holds."""
+    if not keys:
+        return set()
     result = await session.execute(
         update(UpdateKey)
-        .where(UpdateKey.holder == holder)
+        .where(UpdateKey.holder == holder, UpdateKey.key.in_(keys))
         .values(expires_at=now + ttl)
         .returning(UpdateKey.key)
     )
@@ -270,13 +274,17 @@ class Sharing:
         while not stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), self.renew_every)
+            tasks = dict(self._keys)
             try:
                 async with self.svc.transaction() as session:
-                    held = await renew(session, self.name, self.svc.clock.now(), self.ttl)
+                    held = await renew(
+                        session, self.name, sorted(tasks), self.svc.clock.now(), self.ttl
+                    )
             except Exception as exc:
                 log.warning("renewing update claims failed (%s)", type(exc).__name__)
                 continue
-            lost = {key for key in self._keys if key not in held}
+            # (a key whose task ended meanwhile was released, not lost)
+            lost = {k for k, task in tasks.items() if k not in held and self._keys.get(k) is task}
             if lost:
                 self._lost |= lost
 
@@ -292,13 +300,16 @@ class Sharing:
                     if key in self._lost:
                         break
                     await self._handle(update_id, payload)
-            if key not in self._lost:
-                async with svc.transaction() as session:
-                    await release(session, self.name, key)
         except Exception as exc:  # the claim expires and the key is handled again
             log.warning("handling updates failed (%s)", type(exc).__name__)
         finally:
+            # Forgotten before it is released: a claim that returns the key again once the
+            # release commits must start a new task, not find this one ending.
             self._keys.pop(key, None)
+            if key not in self._lost:
+                with contextlib.suppress(Exception):  # if not released, the claim expires
+                    async with svc.transaction() as session:
+                        await release(session, self.name, key)
             self.wake()
 
     async def _handle(self, update_id: int, payload: dict[str, Any]) -> None:

@@ -69,7 +69,7 @@ async def test_a_key_has_one_holder_until_its_claim_expires(engine: AsyncEngine)
     # "a" renews its claims, "b" does not: only b's keys go to another holder on expiry.
     later = NOW + TTL - timedelta(seconds=1)
     async with sessions() as session, session.begin():
-        assert await renew(session, "a", later, TTL) == set(a)
+        assert await renew(session, "a", [*a, b[0]], later, TTL) == set(a)
     after = NOW + TTL + timedelta(seconds=1)
     assert set(await claim_as("d", after)) == set(b) | set(rest)
 
