@@ -264,8 +264,12 @@ class Instance:
 
     async def _become_active(self) -> None:
         log.info("instance %s is now active", self.name)
-        async with self.svc.transaction() as session:
-            released = await release_claims(session, self.name)
+        released = 0
+        if not self.sharing:
+            # With active = "all" the other instances send too (a handler's notices), so
+            # their claims are not a dead instance's: they run out after the sender's claim_for.
+            async with self.svc.transaction() as session:
+                released = await release_claims(session, self.name)
         if released:
             log.warning("released %s outbox message(s) a previous instance had claimed", released)
         # Villages may have changed in chat while this instance stood by.
