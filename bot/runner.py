@@ -39,7 +39,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.db.leases import acquire_lease, release_lease
 from bot.core.i18n import normalize_language, translations
-from bot.core.inbound import Sharing
+from bot.core.inbound import DRAIN_SECONDS, Sharing
 from bot.core.ingress import Poller, stop_task, webhook_server
 from bot.core.outbox import release_claims
 from bot.core.reach import Route, TelegramUnreachable, TokenRejected, reason_of, sentences
@@ -157,7 +157,10 @@ class Instance:
                 await self._stand_by()
             if hook is not None:
                 hook.stop()
-            await stop_task(shared)
+            if shared is not None and self._shared is not None:
+                self._shared.wake()  # it drains the updates under way (DRAIN_SECONDS)
+                await asyncio.wait({shared}, timeout=DRAIN_SECONDS + 5)
+                await stop_task(shared)
             with contextlib.suppress(Exception):
                 async with self.svc.transaction() as session:
                     await release_lease(session, ACTIVE_LEASE, self.name, self.svc.clock.now())

@@ -32,20 +32,27 @@ from bot.core.updates import PerUserUpdateProcessor
 from bot.core.work import AlreadyHandled, FirstCommit
 
 log = logging.getLogger(__name__)
+Executor = AsyncSession | AsyncConnection
 
 CHANNEL = "township_updates"
 # Without a notification (a dropped listening connection), look for work this often anyway.
 POLL_SECONDS = 1.0
 # Updates read for a key at a time, and keys claimed at a time.
 BATCH = 50
+# On a graceful stop, the updates under way get this long to finish.
+DRAIN_SECONDS = 10.0
 
 
 def key_of(payload: dict[str, Any]) -> int:
-    """The key whose order an update keeps (0 for an update with neither user nor chat)."""
-    return PerUserUpdateProcessor.key(Update.de_json(payload, None)) or 0
+    """The key whose order an update keeps (0 for an update with neither user nor chat, or
+    one PTB cannot read: stored all the same, so Telegram does not send it forever)."""
+    try:
+        return PerUserUpdateProcessor.key(Update.de_json(payload, None)) or 0
+    except Exception:
+        return 0
 
 
-async def store(session: AsyncSession, payloads: Sequence[dict[str, Any]], now: datetime) -> int:
+async def store(session: Executor, payloads: Sequence[dict[str, Any]], now: datetime) -> int:
     """Store updates once each (a redelivered update_id is ignored) and wake the instances;
     the number of new ones."""
     if not payloads:
@@ -89,7 +96,7 @@ _CLAIM = text(
 
 
 async def claim(
-    session: AsyncSession, holder: str, now: datetime, ttl: timedelta, limit: int = BATCH
+    session: Executor, holder: str, now: datetime, ttl: timedelta, limit: int = BATCH
 ) -> list[int]:
     """Keys with pending updates that nobody holds (or whose claim expired), now `holder`'s
     until now + ttl. Keys another transaction is claiming are skipped, not waited for."""
@@ -100,7 +107,7 @@ async def claim(
 
 
 async def renew(
-    session: AsyncSession, holder: str, keys: Sequence[int], now: datetime, ttl: timedelta
+    session: Executor, holder: str, keys: Sequence[int], now: datetime, ttl: timedelta
 ) -> set[int]:
     """Extend `holder`'s claims on `keys`; those it still holds."""
     if not keys:
@@ -114,7 +121,7 @@ async def renew(
     return set(result.scalars())
 
 
-async def release(session: AsyncSession, holder: str, key: int) -> None:
+async def release(session: Executor, holder: str, key: int) -> None:
     await session.execute(
         update(UpdateKey)
         .where(UpdateKey.key == key, UpdateKey.holder == holder)
@@ -122,22 +129,45 @@ async def release(session: AsyncSession, holder: str, key: int) -> None:
     )
 
 
-async def release_all(session: AsyncSession, holder: str) -> None:
+async def release_all(session: Executor, holder: str) -> None:
     """On a graceful stop: the others need not wait for the claims to expire."""
     await session.execute(
         update(UpdateKey).where(UpdateKey.holder == holder).values(holder=None, expires_at=None)
     )
 
 
-async def pending(session: AsyncSession, key: int) -> list[tuple[int, dict[str, Any]]]:
-    """A key's updates not handled yet, oldest first."""
+async def pending(
+    session: Executor, keys: Sequence[int], limit: int = BATCH
+) -> dict[int, list[tuple[int, dict[str, Any]]]]:
+    """The keys' updates not handled yet, oldest first (at most `limit` in all)."""
     result = await session.execute(
-        select(InboundUpdate.update_id, InboundUpdate.payload)
-        .where(InboundUpdate.key == key, InboundUpdate.done_at.is_(None))
-        .order_by(InboundUpdate.update_id)
-        .limit(BATCH)
+        select(InboundUpdate.key, InboundUpdate.update_id, InboundUpdate.payload)
+        .where(InboundUpdate.key.in_(keys), InboundUpdate.done_at.is_(None))
+        .order_by(InboundUpdate.key, InboundUpdate.update_id)
+        .limit(limit)
     )
-    return [(row.update_id, row.payload) for row in result]
+    found: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+    for row in result:
+        found.setdefault(row.key, []).append((row.update_id, row.payload))
+    return found
+
+
+_RELEASE_IF_IDLE = text(
+    """
+    UPDATE update_keys SET holder = NULL, expires_at = NULL
+    WHERE key = :key AND holder = :holder
+      AND NOT EXISTS (
+          SELECT 1 FROM inbound_updates u WHERE u.key = :key AND u.done_at IS NULL
+      )
+    RETURNING key
+    """
+)
+
+
+async def release_if_idle(session: Executor, holder: str, key: int) -> bool:
+    """Give the key up when it has nothing pending; False when it has (or is not held)."""
+    result = await session.execute(_RELEASE_IF_IDLE, {"key": key, "holder": holder})
+    return result.first() is not None
 
 
 _MARK = (
@@ -150,13 +180,13 @@ _MARK = (
 )
 
 
-async def mark_done(session: AsyncSession, update_id: int, by: str, now: datetime) -> bool:
+async def mark_done(session: Executor, update_id: int, by: str, now: datetime) -> bool:
     """True when this marked the update handled; False when it already was."""
     result = await session.execute(_MARK, {"id": update_id, "now": now, "by": by})
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def prune(session: AsyncSession, before: datetime) -> int:
+async def prune(session: Executor, before: datetime) -> int:
     """Delete updates handled before `before`."""
     result = await session.execute(delete(InboundUpdate).where(InboundUpdate.done_at < before))
     return int(result.rowcount)  # type: ignore[attr-defined]
@@ -207,6 +237,8 @@ class Sharing:
         self.processor: PerUserUpdateProcessor = app.update_processor
         self._keys: dict[int, asyncio.Task[None]] = {}
         self._lost: set[int] = set()
+        self._reclaimed: set[int] = set()
+        self._draining = False
         self._wakeup: Wakeup | None = None
 
     @property
@@ -233,9 +265,13 @@ class Sharing:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.event.wait(), POLL_SECONDS)
         finally:
+            # Each key stops after its update under way; the rest stay pending for the others.
+            self._draining = True
+            keys = list(self._keys.values())
+            if keys:
+                await asyncio.wait(keys, timeout=DRAIN_SECONDS)
             renewing.cancel()
             chores.cancel()
-            keys = list(self._keys.values())
             for task in keys:
                 task.cancel()
             await asyncio.gather(renewing, chores, *keys, return_exceptions=True)
@@ -249,12 +285,18 @@ class Sharing:
         if free <= 0:
             return
         svc = self.svc
-        async with svc.transaction() as session:
-            keys = await claim(session, self.name, svc.clock.now(), self.ttl, free)
+        async with svc.engine.begin() as conn:
+            keys = await claim(conn, self.name, svc.clock.now(), self.ttl, free)
+            batches = await pending(conn, keys, BATCH * 4) if keys else {}
         for key in keys:
-            if key not in self._keys:
-                self._lost.discard(key)
-                self._keys[key] = asyncio.create_task(self._handle_key(key))
+            if key in self._keys:  # its task is ending: it starts again (`_handle_key`)
+                self._reclaimed.add(key)
+            else:
+                self._start(key, batches.get(key, []))
+
+    def _start(self, key: int, batch: list[tuple[int, dict[str, Any]]]) -> None:
+        self._lost.discard(key)
+        self._keys[key] = asyncio.create_task(self._handle_key(key, batch))
 
     async def _chores(self, stopping: asyncio.Event) -> None:
         """Villages changed in chat through another instance; handled updates past their
@@ -276,9 +318,9 @@ class Sharing:
                 await asyncio.wait_for(stopping.wait(), self.renew_every)
             tasks = dict(self._keys)
             try:
-                async with self.svc.transaction() as session:
+                async with self.svc.engine.begin() as conn:
                     held = await renew(
-                        session, self.name, sorted(tasks), self.svc.clock.now(), self.ttl
+                        conn, self.name, sorted(tasks), self.svc.clock.now(), self.ttl
                     )
             except Exception as exc:
                 log.warning("renewing update claims failed (%s)", type(exc).__name__)
@@ -288,29 +330,42 @@ class Sharing:
             if lost:
                 self._lost |= lost
 
-    async def _handle_key(self, key: int) -> None:
+    def _stop_key(self, key: int) -> bool:
+        return key in self._lost or self._draining
+
+    async def _handle_key(self, key: int, batch: list[tuple[int, dict[str, Any]]]) -> None:
+        """The key's updates in order until it has none pending, then release it (in the
+        statement that finds none, so an update stored meanwhile is not left behind)."""
         svc = self.svc
+        released = False
+        full = len(self._keys) >= BATCH
         try:
-            while key not in self._lost:
-                async with svc.transaction() as session:
-                    batch = await pending(session, key)
+            while not self._stop_key(key):
                 if not batch:
-                    break
+                    async with svc.engine.begin() as conn:
+                        if await release_if_idle(conn, self.name, key):
+                            released = True
+                            break
+                        batch = (await pending(conn, [key])).get(key, [])
                 for update_id, payload in batch:
-                    if key in self._lost:
+                    if self._stop_key(key):
                         break
                     await self._handle(update_id, payload)
+                batch = []
         except Exception as exc:  # the claim expires and the key is handled again
             log.warning("handling updates failed (%s)", type(exc).__name__)
         finally:
-            # Forgotten before it is released: a claim that returns the key again once the
-            # release commits must start a new task, not find this one ending.
             self._keys.pop(key, None)
-            if key not in self._lost:
+            if key in self._reclaimed:
+                self._reclaimed.discard(key)
+                if not self._draining:
+                    self._start(key, [])
+            elif not released and key not in self._lost:
                 with contextlib.suppress(Exception):  # if not released, the claim expires
-                    async with svc.transaction() as session:
-                        await release(session, self.name, key)
-            self.wake()
+                    async with svc.engine.begin() as conn:
+                        await release(conn, self.name, key)
+            if full:
+                self.wake()
 
     async def _handle(self, update_id: int, payload: dict[str, Any]) -> None:
         svc = self.svc
@@ -321,9 +376,9 @@ class Sharing:
                 raise AlreadyHandled
 
         first = FirstCommit(svc.sessions, mark)
-        update = Update.de_json(payload, self.app.bot)
-        self.processor.first_commits[update_id] = first
         try:
+            update = Update.de_json(payload, self.app.bot)
+            self.processor.first_commits[update_id] = first
             await self.processor.process_update(update, self.app.process_update(update))
         except AlreadyHandled:
             log.info("update %s was handled by another instance", update_id)
@@ -334,5 +389,5 @@ class Sharing:
         if not first.done:
             # It failed before committing (or another instance committed it): it is not tried
             # again, as it would fail again and hold up this user's later updates.
-            async with svc.transaction() as session:
-                await mark_done(session, update_id, name, svc.clock.now())
+            async with svc.engine.begin() as conn:
+                await mark_done(conn, update_id, name, svc.clock.now())

@@ -65,8 +65,8 @@ class Poller:
             if not updates:
                 continue
             try:
-                async with self.svc.transaction() as session:
-                    await store(session, [u.to_dict() for u in updates], self.svc.clock.now())
+                async with self.svc.engine.begin() as conn:
+                    await store(conn, [u.to_dict() for u in updates], self.svc.clock.now())
             except Exception as exc:  # not acknowledged: Telegram gives them again
                 log.warning("storing updates failed (%s)", type(exc).__name__)
                 await asyncio.sleep(pause)
@@ -96,8 +96,8 @@ def webhook_server(
                 self.set_status(400)
                 return
             try:
-                async with svc.transaction() as session:
-                    await store(session, [payload], svc.clock.now())
+                async with svc.engine.begin() as conn:
+                    await store(conn, [payload], svc.clock.now())
             except Exception as exc:
                 log.warning("storing an update failed (%s)", type(exc).__name__)
                 self.set_status(500)

@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.db.engine import is_sqlite, session_factory
-from bot.core.inbound import claim, mark_done, pending, prune, release, renew, store
+from bot.core.inbound import (
+    claim,
+    mark_done,
+    pending,
+    prune,
+    release_if_idle,
+    renew,
+    store,
+)
 from bot.core.models import AuditEntry, InboundUpdate
 from bot.core.work import AlreadyHandled, FirstCommit, commit_pending, unit_of_work
 
@@ -47,7 +55,7 @@ async def test_a_redelivered_update_is_stored_once(engine: AsyncEngine) -> None:
         assert await store(session, [message(2, 7), message(3, 8)], NOW) == 1
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 3
-        assert [u for u, _ in await pending(session, 7)] == [1, 2]
+        assert [u for u, _ in (await pending(session, [7]))[7]] == [1, 2]
 
 
 async def test_a_key_has_one_holder_until_its_claim_expires(engine: AsyncEngine) -> None:
@@ -73,12 +81,15 @@ async def test_a_key_has_one_holder_until_its_claim_expires(engine: AsyncEngine)
     after = NOW + TTL + timedelta(seconds=1)
     assert set(await claim_as("d", after)) == set(b) | set(rest)
 
-    # A released key with nothing pending is not claimed; with a new update it is.
+    # A key is released only when it has nothing pending; released, it is not claimed until
+    # a new update comes.
     key = a[0]
     async with sessions() as session, session.begin():
-        for update_id, _ in await pending(session, key):
+        assert not await release_if_idle(session, "a", key)
+        for update_id, _ in (await pending(session, [key]))[key]:
             assert await mark_done(session, update_id, "a", later)
-        await release(session, "a", key)
+        assert not await release_if_idle(session, "b", key)  # not b's
+        assert await release_if_idle(session, "a", key)
     assert await claim_as("e", after) == []
     async with sessions() as session, session.begin():
         await store(session, [message(100, key)], after)
@@ -119,7 +130,7 @@ async def test_an_update_counts_once_whoever_handles_it(engine: AsyncEngine) -> 
     async with sessions() as session, session.begin():
         await store(session, [message(6, 7)], NOW)
         assert await prune(session, NOW + timedelta(seconds=1)) == 1
-        assert [u for u, _ in await pending(session, 7)] == [6]
+        assert await pending(session, [7, 8]) == {7: [(6, message(6, 7))]}
 
 
 async def pending_count(engine: AsyncEngine) -> int:
