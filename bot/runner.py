@@ -188,7 +188,7 @@ class Instance:
                 self.svc,
                 url_path=tg.webhook.url_path,
                 secret_token=tg.webhook.secret_token,
-                on_stored=shared.wake,
+                on_stored=shared.stored,
             )
             hook.listen(tg.webhook.port, tg.webhook.listen)
         return task, hook
@@ -318,7 +318,7 @@ class Instance:
             return
         assert self._shared is not None
         poller = Poller(
-            self.app.bot, self.svc, on_stored=self._shared.wake, on_error=self._polling_failed
+            self.app.bot, self.svc, on_stored=self._shared.stored, on_error=self._polling_failed
         )
         self._poller = asyncio.create_task(poller.run())
 

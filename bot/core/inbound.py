@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +29,6 @@ from telegram import Update
 from bot.core.db.directory import REFRESH_SECONDS
 from bot.core.models import InboundUpdate, UpdateKey
 from bot.core.services import Services
-from bot.core.updates import PerUserUpdateProcessor
 from bot.core.work import AlreadyHandled, FirstCommit
 
 log = logging.getLogger(__name__)
@@ -41,15 +41,26 @@ POLL_SECONDS = 1.0
 BATCH = 50
 # On a graceful stop, the updates under way get this long to finish.
 DRAIN_SECONDS = 10.0
+# Updates this instance received (getUpdates) kept parsed for handling: parsing twice costs.
+KEEP_PARSED = 1000
 
 
 def key_of(payload: dict[str, Any]) -> int:
-    """The key whose order an update keeps (0 for an update with neither user nor chat, or
-    one PTB cannot read: stored all the same, so Telegram does not send it forever)."""
-    try:
-        return PerUserUpdateProcessor.key(Update.de_json(payload, None)) or 0
-    except Exception:
-        return 0
+    """The key whose order an update keeps: the user's id, else the chat's, else 0; read from
+    the JSON (what PerUserUpdateProcessor.key reads from the parsed update, without parsing)."""
+    for name, value in payload.items():
+        if name == "update_id" or not isinstance(value, dict):
+            continue
+        for field in ("from", "user"):
+            user = value.get(field)
+            if isinstance(user, dict) and isinstance(user.get("id"), int):
+                return int(user["id"])
+        chat = value.get("chat")
+        if not isinstance(chat, dict) and isinstance(value.get("message"), dict):
+            chat = value["message"].get("chat")
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+    return 0
 
 
 async def store(session: Executor, payloads: Sequence[dict[str, Any]], now: datetime) -> int:
@@ -234,12 +245,13 @@ class Sharing:
         self.retention = retention
         self.ttl = timedelta(seconds=claim_seconds)
         self.renew_every = claim_seconds / 3
-        self.processor: PerUserUpdateProcessor = app.update_processor
+        self.processor = app.update_processor
         self._keys: dict[int, asyncio.Task[None]] = {}
         self._lost: set[int] = set()
         self._reclaimed: set[int] = set()
         self._draining = False
         self._wakeup: Wakeup | None = None
+        self._parsed: OrderedDict[int, Update] = OrderedDict()
 
     @property
     def svc(self) -> Services:
@@ -249,6 +261,14 @@ class Sharing:
     def wake(self) -> None:
         if self._wakeup is not None:
             self._wakeup.event.set()
+
+    def stored(self, updates: Sequence[Update] = ()) -> None:
+        """Updates this instance stored: handle them soon (likely here, already parsed)."""
+        for received in updates:
+            self._parsed[received.update_id] = received
+        while len(self._parsed) > KEEP_PARSED:
+            self._parsed.popitem(last=False)
+        self.wake()
 
     async def run(self, stopping: asyncio.Event) -> None:
         self._wakeup = Wakeup(self.svc.engine)
@@ -377,9 +397,9 @@ class Sharing:
 
         first = FirstCommit(svc.sessions, mark)
         try:
-            update = Update.de_json(payload, self.app.bot)
+            parsed = self._parsed.pop(update_id, None) or Update.de_json(payload, self.app.bot)
             self.processor.first_commits[update_id] = first
-            await self.processor.process_update(update, self.app.process_update(update))
+            await self.processor.process_update(parsed, self.app.process_update(parsed))
         except AlreadyHandled:
             log.info("update %s was handled by another instance", update_id)
         except Exception:

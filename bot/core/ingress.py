@@ -14,7 +14,7 @@ import contextlib
 import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram import Bot, Update
@@ -40,7 +40,7 @@ class Poller:
         bot: Bot,
         svc: Services,
         *,
-        on_stored: Callable[[], None],
+        on_stored: Callable[[Sequence[Update]], None],
         on_error: Callable[[TelegramError], None],
     ) -> None:
         self.bot = bot
@@ -74,11 +74,15 @@ class Poller:
                 continue
             pause = PAUSE_SECONDS[0]
             offset = updates[-1].update_id + 1
-            self.on_stored()
+            self.on_stored(updates)
 
 
 def webhook_server(
-    svc: Services, *, url_path: str, secret_token: str, on_stored: Callable[[], None]
+    svc: Services,
+    *,
+    url_path: str,
+    secret_token: str,
+    on_stored: Callable[[Sequence[Update]], None],
 ) -> HTTPServer:
     """Telegram's POSTs, stored before they are answered (any instance may take them)."""
 
@@ -102,7 +106,7 @@ def webhook_server(
                 log.warning("storing an update failed (%s)", type(exc).__name__)
                 self.set_status(500)
                 return
-            on_stored()
+            on_stored(())
             self.set_status(200)
 
     path = "/" + url_path.strip("/")
