@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,sandbox-test]'
+	$(BIN)/pip install --quiet -e '.[test,sandbox-test,push]'
 	touch $(STAMP)
 
 # Runs the bot; with no token configured this is the offline demo.

@@ -1,4 +1,5 @@
-"""Regenerate docs/sandbox.png: the sandbox page in headless Chromium after a short scene.
+"""Regenerate docs/sandbox.png: the demo (the web chat in demo mode) in headless Chromium
+after a short scene.
 
     .venv/bin/python tools/sandbox_screenshot.py [docs/sandbox.png]
 
@@ -42,23 +43,25 @@ async def main(target: Path) -> None:
                 browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
                 page = await browser.new_page(viewport={"width": 1180, "height": 760})
                 await page.goto(server.url)
-                await page.wait_for_selector("body[data-ready='1']")
-                bot = page.locator("#messages .msg[data-from='bot']")
+                await page.wait_for_selector("[data-testid='demo-person'] option", state="attached")
+                bot = page.locator("#messages article.message.bot")
 
                 async def send(text: str) -> None:
                     count = await bot.count()
-                    await page.fill("#input", text)
-                    await page.click("#send")
+                    await page.fill("[data-testid='composer']", text)
+                    await page.click("[data-testid='send']")
                     await bot.nth(count).wait_for()
 
-                await page.click("[data-person='1002']")
-                await send("/help")
-                await page.click("[data-person='1001']")
                 await send("/help")
                 await send("/members")
                 listing = bot.last
-                await listing.locator(".ikb button", has_text="王建军").click()
-                await page.wait_for_selector("#messages .msg[data-version='1']")
+                before = await listing.inner_text()
+                await listing.locator("[data-testid='button']", has_text="王建军").click()
+                await page.wait_for_function(
+                    "(before) => [...document.querySelectorAll('#messages article.message.bot')]"
+                    ".some((a) => a.innerText !== before && a.innerText.includes('王建军'))",
+                    arg=before,
+                )
                 await page.screenshot(path=str(target))
                 await browser.close()
         finally:

@@ -16,7 +16,7 @@ from bot.cases.queries import CaseDetail, CaseSummary
 from bot.cases.rules import Action, AgreementForm, CaseConfig, CaseRuleError, Status, Tier
 from bot.core.i18n import N_, Gettext, normalize_language
 from bot.core.money import yuan
-from bot.core.render import PUNCTUATION, format_date
+from bot.core.render import PUNCTUATION, format_date, format_datetime
 from bot.core.text import Html, join_html
 from bot.core.turn import Button
 
@@ -188,8 +188,7 @@ class View:
         return "" if value is None else format_date(value, self.lang, weekday=False)
 
     def when(self, value: datetime) -> str:
-        local = value.astimezone(self.tz)
-        return f"{format_date(local.date(), self.lang, weekday=False)} {local:%H:%M}"
+        return format_datetime(value, self.tz, self.lang, weekday=False)
 
     def status(self, status: Status) -> str:
         return f"{STATUS_ICONS[status]} {self._(STATUS_LABELS[status])}"

@@ -175,6 +175,18 @@ class ChannelConfig(_Strict):
     # township's group robot when the bot writes to them.
     nudge_after_seconds: int = Field(120, ge=10, le=24 * 3600)
     robots: list[RobotConfig] = []
+    # Web Push: the push services a browser's subscription may point at (scheme and host;
+    # "*." matches any subdomain), so the server posts to nowhere else. Chrome's (FCM) is
+    # unreachable from mainland China; the group robot is the route that always works there.
+    push_services: list[str] = [
+        "https://updates.push.services.mozilla.com",
+        "https://*.notify.windows.com",
+        "https://web.push.apple.com",
+        "https://fcm.googleapis.com",
+    ]
+    # VAPID's contact (`sub`), "mailto:..." or "https://..."; empty: public_url when it is
+    # https, else mailto:webmaster@localhost.
+    push_contact: str = ""
 
     @field_validator("public_url")
     @classmethod

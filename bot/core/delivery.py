@@ -26,10 +26,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.clock import Clock
@@ -42,6 +43,19 @@ from bot.core.work import commit_pending
 
 log = logging.getLogger(__name__)
 
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def _markup(data: dict[str, Any] | None, bot: Bot) -> Markup | None:
+    """A row's buttons: inline buttons, or a private chat's reply keyboard (or its removal)."""
+    if not data:
+        return None
+    if "keyboard" in data:
+        return ReplyKeyboardMarkup.de_json(data, bot)
+    if "remove_keyboard" in data:
+        return ReplyKeyboardRemove.de_json(data, bot)
+    return InlineKeyboardMarkup.de_json(data, bot)
+
 
 @dataclass
 class DeliveryStats:
@@ -49,6 +63,17 @@ class DeliveryStats:
     failed: int = 0
     retried: int = 0
     errors: dict[str, int] = field(default_factory=dict)
+
+
+def _raise_first(done: set[asyncio.Task[None]]) -> None:
+    """Take up every finished send's outcome (so asyncio never reports an exception nobody
+    retrieved), then raise the first failure, if any."""
+    failures = [t.exception() for t in done if not t.cancelled()]
+    first = next((f for f in failures if f is not None), None)
+    if first is not None:
+        raise first
+    if any(t.cancelled() for t in done):
+        raise asyncio.CancelledError
 
 
 class OutboxSender:
@@ -151,8 +176,7 @@ class OutboxSender:
                     while len(in_flight) > target:
                         done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                         in_flight -= done
-                        for task in done:
-                            task.result()  # a database error ends the drain
+                        _raise_first(done)  # a database error ends the drain
                     last_of_chat = {c: t for c, t in last_of_chat.items() if not t.done()}
             except Exception:
                 # Sends under way finish (and are recorded, or remembered as sent), so that
@@ -207,9 +231,7 @@ class OutboxSender:
         await self._deliver(row)
 
     async def _deliver(self, row: OutboxMessage) -> None:
-        markup = (
-            InlineKeyboardMarkup.de_json(row.reply_markup, self.bot) if row.reply_markup else None
-        )
+        markup = _markup(row.reply_markup, self.bot)
         attachment = await self._attachment(row) if row.attachment_kind else None
         if row.attachment_kind and attachment is None:
             await self._fail(row, "bad request: the attachment is gone")
@@ -256,7 +278,7 @@ class OutboxSender:
             return await session.get(OutboxFile, row.attachment_id)
 
     async def _send(
-        self, row: OutboxMessage, markup: InlineKeyboardMarkup | None, file: OutboxFile | None
+        self, row: OutboxMessage, markup: Markup | None, file: OutboxFile | None
     ) -> Message:
         if file is None:
             return await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)

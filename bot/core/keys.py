@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.core.flows import leave_open_steps
@@ -62,6 +62,15 @@ def reply_keyboard(_: Gettext, roles: set[str] | frozenset[str]) -> ReplyKeyboar
         return None
     rows = [keys[i : i + ROW] for i in range(0, len(keys), ROW)]
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+
+
+def keys_of(
+    _: Gettext, roles: set[str] | frozenset[str], active: bool = True
+) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    """What a member's private chat shows under the input: their keys, or none (a member
+    without keys, or deactivated)."""
+    keyboard = reply_keyboard(_, roles) if active else None
+    return ReplyKeyboardRemove() if keyboard is None else keyboard
 
 
 @cache

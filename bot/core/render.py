@@ -75,9 +75,14 @@ PUNCTUATION = {
 }
 
 
-def format_datetime(value: datetime, tz: ZoneInfo, language: str = "zh_CN") -> str:
+def format_datetime(
+    value: datetime, tz: ZoneInfo, language: str = "zh_CN", weekday: bool = True
+) -> str:
+    """A moment as a notice writes it: 12月3日（周四）15:00 (no space in Chinese), or
+    03 Dec (Thu) 15:00."""
     local = value.astimezone(tz)
-    return f"{format_date(local.date(), language)} {local:%H:%M}"
+    space = "" if normalize_language(language) == "zh_CN" else " "
+    return f"{format_date(local.date(), language, weekday)}{space}{local:%H:%M}"
 
 
 class Renderer:

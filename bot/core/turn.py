@@ -4,6 +4,7 @@ persisted flow state, replies and signed buttons."""
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +34,9 @@ from bot.core.models.core import PARKED_DAYS
 from bot.core.roles import ROLE_LABELS
 from bot.core.services import Services, services
 from bot.core.text import as_html, clean_line, plain
+from bot.core.work import commit_pending
+
+log = logging.getLogger(__name__)
 
 Context: TypeAlias = ContextTypes.DEFAULT_TYPE
 # The application as the bot builds it (bot/app.py).
@@ -137,6 +141,23 @@ class Turn:
                 for row in rows
             ]
         )
+
+    def markup(self, rows: Sequence[Sequence[Button]], owner: int) -> dict[str, Any] | None:
+        """An outbox row's inline buttons, signed for `owner` (the person it goes to)."""
+        keyboard = self.keyboard(rows, owner=owner)
+        return None if keyboard is None else keyboard.to_dict()
+
+    async def send_queued(self) -> None:
+        """Send what this update queued in the outbox at once. A failure here loses nothing:
+        the rows stay queued and the scheduler's timer sends them."""
+        await commit_pending()  # a failure to save is the action's failure, not the send's
+        scheduler = self.context.application.bot_data.get("scheduler")
+        if scheduler is None:
+            return
+        try:
+            await scheduler.sender.drain()
+        except Exception as exc:
+            log.warning("outbox left for the timer after a failed drain (%s)", type(exc).__name__)
 
     def cb(self, feature: str, *parts: object) -> Cb:
         """A button's action; signed for its owner when the keyboard is built."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.core.flows import STALE, Press
 from bot.core.i18n import N_
+from bot.core.outbox import enqueue
 from bot.core.text import Html
 from bot.core.turn import MemberTurn
 from bot.leave import notify, service, views
@@ -27,6 +28,11 @@ async def decide(turn: MemberTurn, press: Press) -> None:
         outcome = await service.decide(
             session, press.number(0), turn.actor, approve=approve, now=turn.now
         )
+        if isinstance(outcome, service.Decision) and outcome.cadre is not None:
+            told = notify.tell_decision(
+                turn, outcome.row, outcome.cadre, approved=approve, by=turn.actor.name
+            )
+            await enqueue(session, [told], turn.now)
     if outcome is service.Refused.GONE:
         await turn.answer(_(STALE), alert=True)
         return
@@ -47,8 +53,7 @@ async def decide(turn: MemberTurn, press: Press) -> None:
         return
     await turn.answer(_("Approved") if approve else _("Rejected"))
     await turn.show(card)
-    if outcome.cadre is not None:
-        await notify.tell_decision(turn, row, outcome.cadre, approved=approve, by=turn.actor.name)
+    await turn.send_queued()
 
 
 @BUTTONS.on(Do.IN_FORCE)
@@ -120,6 +125,12 @@ async def withdraw(turn: MemberTurn, press: Press) -> None:
         if found is not None and place is not None:
             today = place.rules.today(turn.now)
             done = await service.withdraw(session, found, actor, today=today, now=turn.now)
+            if done is not None:
+                told = [
+                    notify.tell_withdrawn(turn, actor, done.after, done.before, done.outcome, p)
+                    for p in ([done.cadre] if done.cadre else []) + done.secretaries
+                ]
+                await enqueue(session, told, turn.now)
     if found is None or place is None:
         await turn.answer(_(STALE), alert=True)
         return
@@ -141,5 +152,4 @@ async def withdraw(turn: MemberTurn, press: Press) -> None:
                 range=views.range_label(turn.lang, after.start, after.end),
             )
         )
-    for person in ([done.cadre] if done.cadre else []) + done.secretaries:
-        await notify.tell_withdrawn(turn, actor, after, before, done.outcome, person)
+    await turn.send_queued()

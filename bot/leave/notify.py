@@ -1,55 +1,60 @@
-"""What /leave tells other people, each in their own language: a secretary asked to decide
-(with buttons signed for that secretary), a cadre told of a decision, anyone concerned told
-of a request taken back."""
+"""What /leave tells other people, each in their own language, through the outbox (queued in
+the transaction that decided it, so a failed or interrupted send is retried, not lost): a
+secretary asked to decide (with buttons signed for that secretary), a cadre told of a
+decision, anyone concerned told of a request taken back."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-
-from telegram.error import Forbidden, TelegramError
 
 from bot.core.access import Actor
 from bot.core.db import members as member_db
 from bot.core.i18n import gettext_for
+from bot.core.outbox import Outgoing
 from bot.core.text import Html
 from bot.core.turn import Button, Turn
 from bot.leave import views
 from bot.leave.queries import LeaveRow, WithdrawOutcome
 from bot.week.place import Place, leave_kind_label
 
-log = logging.getLogger(__name__)
+
+def to(
+    turn: Turn,
+    person: member_db.Contact,
+    key: str,
+    row: LeaveRow,
+    text: Html,
+    rows: Sequence[Sequence[Button]] = (),
+) -> Outgoing:
+    """A message to another member (their buttons are signed for them); `key` makes it one."""
+    return Outgoing(
+        key=f"{key}:{person.member_id}",
+        job="leave",
+        chat_id=person.telegram_user_id,
+        text=text,
+        township_id=row.township_id,
+        member_id=person.member_id,
+        reply_markup=turn.markup(rows, person.telegram_user_id),
+    )
 
 
-async def send_to(
-    turn: Turn, person: member_db.Contact, text: Html, rows: Sequence[Sequence[Button]] = ()
-) -> None:
-    """Tell another member (their buttons are signed for them); one who blocked the bot is
-    marked unreachable, and a failed send never fails the action of the person acting."""
-    try:
-        await turn.send(text, rows, chat_id=person.telegram_user_id)
-    except Forbidden:
-        async with turn.svc.transaction() as session:
-            await member_db.mark_reachable(session, person.telegram_user_id, False)
-    except TelegramError as exc:
-        log.warning("could not send a leave message: %s", type(exc).__name__)
-
-
-async def ask_secretary(
+def ask_secretary(
     turn: Turn, place: Place, row: LeaveRow, secretary: member_db.Contact
-) -> None:
+) -> Outgoing:
     language = secretary.language
-    await send_to(
+    return to(
         turn,
         secretary,
+        f"leave-ask:{row.id}",
+        row,
         views.request_card(turn, language, row, place),
         views.decision_rows(turn, language, row),
     )
 
 
-async def tell_decision(
+def tell_decision(
     turn: Turn, row: LeaveRow, cadre: member_db.Contact, *, approved: bool, by: str
-) -> None:
+) -> Outgoing:
     _ = gettext_for(cadre.language)
     template = (
         _("Your {kind} for {range} was approved by {name}.")
@@ -61,17 +66,17 @@ async def tell_decision(
         range=views.range_label(cadre.language, row.start, row.end),
         name=by,
     )
-    await send_to(turn, cadre, text)
+    return to(turn, cadre, f"leave-decided:{row.id}", row, text)
 
 
-async def tell_withdrawn(
+def tell_withdrawn(
     turn: Turn,
     actor: Actor,
     after: LeaveRow,
     before: LeaveRow,
     outcome: WithdrawOutcome,
     person: member_db.Contact,
-) -> None:
+) -> Outgoing:
     """Tell the cadre (when a secretary acted for them) or a secretary that a request was
     withdrawn, or ended early (`after` is its new span, `before` the old one)."""
     _ = gettext_for(person.language)
@@ -99,4 +104,6 @@ async def tell_withdrawn(
         range=was if outcome == "withdrawn" else now,
         before=was,
     )
-    await send_to(turn, person, text)
+    # Ended early twice is two messages; withdrawn happens once.
+    key = f"leave-{outcome}:{after.id}:{after.end.isoformat()}"
+    return to(turn, person, key, after, text)

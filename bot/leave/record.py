@@ -6,6 +6,7 @@ not over yet, to cancel or end early (`bot.leave.decisions`)."""
 from __future__ import annotations
 
 from bot.core.flows import Press
+from bot.core.outbox import enqueue
 from bot.core.turn import MemberTurn, page_of
 from bot.leave import notify, service, steps, views
 from bot.leave import queries as leave_db
@@ -98,6 +99,11 @@ async def record(ctx: LeaveTurn, press: Press) -> None:
             if ended
             else None
         )
+        if isinstance(filed, service.Filed) and filed.cadre is not None:
+            told = notify.tell_decision(
+                turn, filed.row, filed.cadre, approved=True, by=turn.actor.name
+            )
+            await enqueue(session, [told], turn.now)
     if filed is None:
         await ctx.stale()
         return
@@ -113,5 +119,4 @@ async def record(ctx: LeaveTurn, press: Press) -> None:
             range=views.range_label(turn.lang, row.start, row.end),
         )
     )
-    if filed.cadre is not None:
-        await notify.tell_decision(turn, row, filed.cadre, approved=True, by=turn.actor.name)
+    await turn.send_queued()

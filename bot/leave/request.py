@@ -5,6 +5,7 @@ that township's secretaries, whose buttons approve or reject it (`bot.leave.deci
 from __future__ import annotations
 
 from bot.core.flows import Press
+from bot.core.outbox import enqueue
 from bot.core.turn import MemberTurn
 from bot.leave import notify, service, steps, views
 from bot.leave import queries as leave_db
@@ -57,6 +58,9 @@ async def send(ctx: LeaveTurn, press: Press) -> None:
             if ended
             else None
         )
+        if isinstance(filed, service.Filed):
+            asks = [notify.ask_secretary(turn, place, filed.row, s) for s in filed.secretaries]
+            await enqueue(session, asks, turn.now)
     if filed is None:
         await ctx.stale()
         return
@@ -75,5 +79,4 @@ async def send(ctx: LeaveTurn, press: Press) -> None:
     await turn.show(
         _("Your request was sent to the secretary. You will get a message when it is decided.")
     )
-    for secretary in filed.secretaries:
-        await notify.ask_secretary(turn, place, filed.row, secretary)
+    await turn.send_queued()

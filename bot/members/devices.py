@@ -1,17 +1,17 @@
 """A member's devices signed in to the web chat (`[channel] kind = "web"`): a secretary sees
 them on the member's card and signs one out. The web channel ends a session at its next
-request once it is revoked here."""
+request once it is revoked here, and its Web Push subscription goes with it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.db.members import audit
-from bot.core.models import Member, WebSession
+from bot.core.models import Member, WebPushSubscription, WebSession
 
 # What a browser's User-Agent says about the device, most specific first.
 _KINDS = (
@@ -75,6 +75,9 @@ async def revoke(
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         return False
+    await session.execute(
+        delete(WebPushSubscription).where(WebPushSubscription.session_id == device_id)
+    )
     await audit(
         session,
         at=now,

@@ -131,6 +131,7 @@ async def role_pressed(turn: MemberTurn, township_id: int, press: Press) -> None
     if alert:
         return
     await show_card(turn, township_id, member_id)
+    await turn.send_queued()
     if target is not None:
         await sync_command_menu(turn.context, target)
 
@@ -149,6 +150,7 @@ async def active_pressed(turn: MemberTurn, township_id: int, press: Press) -> No
         return
     await turn.answer(_("Reactivated") if active else _("Deactivated"))
     await show_card(turn, township_id, member_id)
+    await turn.send_queued()
     await sync_command_menu(turn.context, target)
 
 

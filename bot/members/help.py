@@ -12,7 +12,7 @@ from bot.core.access import Actor
 from bot.core.commands import commands_for
 from bot.core.gates import private_chat_button
 from bot.core.i18n import N_, gettext_for
-from bot.core.keys import reply_keyboard
+from bot.core.keys import keys_of
 from bot.core.text import as_html
 from bot.core.turn import App, Context, MemberTurn, Turn, member_only
 
@@ -33,12 +33,18 @@ async def send_help(turn: Turn, actor: Actor) -> None:
     text = turn.svc.renderer.render(
         "members/help.html.j2", turn.lang, name=actor.name, roles=roles, commands=commands
     )
+    await send_with_keys(turn, text, actor)
+
+
+async def send_with_keys(turn: Turn, text: object, actor: Actor) -> None:
+    """Send `text` with the member's keys as they are now (their roles, their language), in
+    a private chat; a group never shows them."""
     chat = turn.update.effective_chat
-    keyboard = reply_keyboard(_, actor.roles)
-    if chat is None or chat.type != "private" or keyboard is None:
+    if chat is None or chat.type != "private":
         await turn.send(text)
         return
-    await turn.context.bot.send_message(chat.id, as_html(text), reply_markup=keyboard)
+    keys = keys_of(gettext_for(actor.language), actor.roles, actor.active)
+    await turn.context.bot.send_message(chat.id, as_html(text), reply_markup=keys)
 
 
 @member_only()

@@ -10,7 +10,7 @@ from bot.core.i18n import LANGUAGE_NAMES, SUPPORTED, gettext_for
 from bot.core.turn import App, MemberTurn, member_only
 from bot.members import queries as db
 from bot.members.flow import LANGUAGE, LanguageAct
-from bot.members.help import sync_command_menu
+from bot.members.help import send_with_keys, sync_command_menu
 
 
 @member_only()
@@ -42,7 +42,15 @@ async def switch(turn: MemberTurn, language: str) -> None:
         await db.set_language(session, turn.actor.member_id, language)
         actor = await member_db.actor_by_member_id(session, turn.actor.member_id)
     _ = gettext_for(language)
-    await turn.show(_("Language set to {language}.").format(language=LANGUAGE_NAMES[language]))
+    done = _("Language set to {language}.").format(language=LANGUAGE_NAMES[language])
+    if actor is None or actor.language == turn.actor.language:
+        await turn.show(done)
+    else:
+        # The keys' labels change with the language: the confirmation brings the new ones (a
+        # new message: an edited one cannot carry a reply keyboard).
+        if turn.query is not None:
+            await turn.show(turn._("Choose your language:"))  # chosen: the buttons go
+        await send_with_keys(turn, done, actor)
     if actor is not None:
         await sync_command_menu(turn.context, actor)
 

@@ -10,26 +10,17 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.access import Actor
 from bot.core.db.members import Recipient, recipients
 from bot.core.i18n import gettext_for
+from bot.core.keys import keys_of
 from bot.core.outbox import Outgoing
 from bot.core.roles import ROLE_LABELS, Role
-from bot.core.turn import Button, Turn
+from bot.core.text import Html
+from bot.core.turn import Turn
 from bot.members.flow import GROUP, MEMBERS, GroupAct, MemberAct
 from bot.members.queries import InviteInfo
 from bot.members.township_queries import TownshipGroup
-
-
-async def drain(turn: Turn) -> None:
-    """Send what was just queued at once (the scheduler's timer retries anything left)."""
-    scheduler = turn.context.application.bot_data.get("scheduler")
-    if scheduler is not None:
-        await scheduler.sender.drain()
-
-
-def _markup(turn: Turn, rows: Sequence[Sequence[Button]], owner: int) -> dict[str, object] | None:
-    keyboard = turn.keyboard(rows, owner=owner)
-    return None if keyboard is None else keyboard.to_dict()
 
 
 async def registered(
@@ -73,7 +64,7 @@ async def registered(
                 text=text,
                 township_id=info.township_id,
                 member_id=secretary.member_id,
-                reply_markup=_markup(turn, [[button]], secretary.telegram_user_id),
+                reply_markup=turn.markup([[button]], secretary.telegram_user_id),
             )
         )
     return out
@@ -135,7 +126,7 @@ def group_offer(
         chat_id=person.telegram_user_id,
         text=text,
         member_id=person.member_id,
-        reply_markup=_markup(turn, rows, person.telegram_user_id),
+        reply_markup=turn.markup(rows, person.telegram_user_id),
     )
 
 
@@ -158,3 +149,40 @@ async def group_left(
         )
         for secretary in await recipients(session, township.township_id, Role.SECRETARY)
     ]
+
+
+def member_changed(
+    turn: Turn, target: Actor, township: str, *, role: str | None, holds: bool
+) -> Outgoing:
+    """The member is told what a secretary changed (a role given or taken, or their
+    membership (de)activated when `role` is None), with their keys as they are now: the
+    keyboard follows the change at once. An update sent twice queues it once."""
+    _ = gettext_for(target.language)
+    by = turn.actor.name if turn.actor is not None else ""
+    if role is None:
+        template = (
+            _("{by} reactivated your account in {township}.")
+            if holds
+            else _(
+                "{by} deactivated your account in {township}. If this is a mistake, please "
+                "contact your township secretary."
+            )
+        )
+    else:
+        template = (
+            _("{by} gave you the role {role} in {township}.")
+            if holds
+            else _("{by} took the role {role} in {township} from you.")
+        )
+    text: Html = template.format(
+        by=by, township=township, role=_(ROLE_LABELS.get(role, role)) if role else ""
+    )
+    keys = keys_of(_, target.roles, target.active)
+    return Outgoing(
+        key=f"member-changed:{turn.update.update_id}:{target.member_id}",
+        job="member_changed",
+        chat_id=target.telegram_user_id,
+        text=text,
+        member_id=target.member_id,
+        reply_markup=keys.to_dict(),
+    )

@@ -76,6 +76,11 @@ async def change_role(
             session, member_id, township_id, role, actor=actor, now=turn.now
         )
         target = await member_db.actor_by_member_id(session, member_id)
+        if holds is not None and target is not None and member_id != actor.member_id:
+            told = notices.member_changed(
+                turn, target, township_name(turn, township_id), role=role, holds=holds
+            )
+            await enqueue(session, [told], turn.now)
     if holds is None:
         return RoleChange.LAST, None
     return (RoleChange.GRANTED if holds else RoleChange.REMOVED), target
@@ -90,7 +95,13 @@ async def change_active(
         await db.set_active(
             session, member_id, active, actor=turn.actor, township_id=township_id, now=turn.now
         )
-        return await member_db.actor_by_member_id(session, member_id)
+        target = await member_db.actor_by_member_id(session, member_id)
+        if target is not None:
+            told = notices.member_changed(
+                turn, target, township_name(turn, township_id), role=None, holds=active
+            )
+            await enqueue(session, [told], turn.now)
+        return target
 
 
 @dataclass(frozen=True)
@@ -222,7 +233,7 @@ async def join(ctx: JoinTurn) -> Joined | InviteProblem | None:
             return problem_of(turn, invite) or InviteProblem.INVALID
         told = await notices.registered(turn, session, actor.member_id, actor.name, info)
         await enqueue(session, told, turn.now)
-    await notices.drain(turn)
+    await turn.send_queued()
     return Joined(actor, Belonging(info.township, others))
 
 

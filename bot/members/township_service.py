@@ -183,7 +183,7 @@ async def bot_added(turn: Turn, chat: Chat, by: User, key: str) -> bool:
             for person, listed in offers.values()
         ]
         await enqueue(session, told, turn.now)
-    await notices.drain(turn)
+    await turn.send_queued()
     return bool(townships)
 
 
@@ -198,7 +198,7 @@ async def bot_removed(turn: Turn, chat: Chat, key: str) -> list[TownshipGroup]:
         await enqueue(session, told, turn.now)
     if left:
         await turn.svc.reload_directory()
-        await notices.drain(turn)
+        await turn.send_queued()
     return left
 
 

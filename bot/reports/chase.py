@@ -1,8 +1,9 @@
 """催交: a secretary's one tap that reminds every cadre whose weekly report is not in yet.
 
-Once per township and week: the audit log records who sent it and when, and a second press
-(by that secretary or another) says so and sends nothing. Each reminder goes through the
-outbox with a key per cadre and week, so even two presses at the same moment send one.
+Once per township and week: the press that claims the week's row (`report_chases`, unique
+per township and week) sends it, and a second press (by that secretary or another, at the
+same moment or later) says who sent it and when, and sends nothing. Each reminder goes
+through the outbox with a key per cadre and week; the audit log records the press.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ async def chase(
     reachable = {
         r.member_id: r for r in await member_db.recipients(session, township_id, Role.CADRE)
     }
+    if not await report_db.claim_chase(session, township_id, week_start, actor_member_id, now):
+        return Outcome([], await report_db.chase_of(session, township_id, week_start))
     reminders = [
         _reminder(svc, rules, township_id, code, week_start, reachable[w.member_id], w.name)
         for w in missing
@@ -160,7 +163,5 @@ async def chase_pressed(turn: MemberTurn, press: Press) -> None:
     if not outcome.sent:
         await turn.send(_(NOBODY))
         return
-    scheduler = turn.context.application.bot_data.get("scheduler")
-    if scheduler is not None:
-        await scheduler.sender.drain()
+    await turn.send_queued()
     await turn.send(_(SENT).format(n=len(outcome.sent), names="、".join(outcome.sent)))

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.db.members import audit
 from bot.core.models import (
-    AuditEntry,
     Member,
+    ReportChase,
     ReportItem,
     ReportState,
     Village,
@@ -297,23 +298,35 @@ def chase_entity(township_id: int, week_start: date) -> str:
 
 
 async def chase_of(session: AsyncSession, township_id: int, week_start: date) -> Chase | None:
-    """The week's reminder as the audit log recorded it, if one was sent."""
+    """The week's reminder, if one was sent."""
     row = (
         await session.execute(
-            select(AuditEntry.at, Member.display_name)
-            .outerjoin(Member, Member.id == AuditEntry.actor_member_id)
-            .where(
-                AuditEntry.action == CHASE_ACTION,
-                AuditEntry.township_id == township_id,
-                AuditEntry.entity_id == chase_entity(township_id, week_start),
-            )
-            .order_by(AuditEntry.at, AuditEntry.id)
-            .limit(1)
+            select(ReportChase.sent_at, Member.display_name)
+            .outerjoin(Member, Member.id == ReportChase.sent_by)
+            .where(ReportChase.township_id == township_id, ReportChase.week_start == week_start)
         )
     ).first()
     if row is None:
         return None
-    return Chase(row.display_name or "", row.at)
+    return Chase(row.display_name or "", row.sent_at)
+
+
+async def claim_chase(
+    session: AsyncSession, township_id: int, week_start: date, actor_member_id: int, now: datetime
+) -> bool:
+    """Take the week's reminder for this press; False when another press has it (the unique
+    key decides: a press at the same moment waits for the other's transaction)."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    claimed = await session.scalar(
+        insert(ReportChase)
+        .values(
+            township_id=township_id, week_start=week_start, sent_by=actor_member_id, sent_at=now
+        )
+        .on_conflict_do_nothing(index_elements=["township_id", "week_start"])
+        .returning(ReportChase.id)
+    )
+    return claimed is not None
 
 
 async def record_chase(

@@ -14,10 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.models import Invite, Member, WebDeviceLink, WebSession, WebSignIn, WebUser
+from bot.core.models import (
+    Invite,
+    Member,
+    WebDeviceLink,
+    WebPushSubscription,
+    WebSession,
+    WebSignIn,
+    WebUser,
+)
 
 COOKIE = "township_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -147,6 +155,7 @@ async def open_session(
 
 
 async def end_sessions(session: AsyncSession, user_id: int, now: datetime) -> int:
+    await session.execute(delete(WebPushSubscription).where(WebPushSubscription.user_id == user_id))
     result = await session.execute(
         update(WebSession)
         .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
@@ -190,6 +199,12 @@ async def devices(session: AsyncSession, user_id: int) -> list[WebSession]:
 
 
 async def revoke(session: AsyncSession, user_id: int, session_id: int, now: datetime) -> bool:
+    await session.execute(
+        delete(WebPushSubscription).where(
+            WebPushSubscription.session_id == session_id,
+            WebPushSubscription.user_id == user_id,
+        )
+    )
     result = await session.execute(
         update(WebSession)
         .where(

@@ -13,12 +13,16 @@ from bot.web.server import WebServer
 
 
 def on_web_channel(settings: Settings) -> Settings:
-    """With the web channel, the bot calls the server on loopback, with no proxy."""
+    """With the web channel, the bot calls the server on loopback, with no proxy; in webhook
+    mode the server posts to the bot's webhook on loopback unless a public address is set."""
     if not settings.channel.web:
         return settings
     local = f"http://127.0.0.1:{settings.channel.port}"
+    hook = settings.telegram.webhook
+    if settings.telegram.mode == "webhook" and not hook.public_url:
+        hook = hook.model_copy(update={"public_url": f"http://127.0.0.1:{hook.port}"})
     telegram = settings.telegram.model_copy(
-        update={"api_base_url": local, "proxy": None, "mode": "polling"}
+        update={"api_base_url": local, "proxy": None, "webhook": hook}
     )
     return settings.model_copy(update={"telegram": telegram})
 

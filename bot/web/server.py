@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,8 +25,9 @@ from tornado.httpserver import HTTPServer
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
 from bot.core.models import WebFile
-from bot.web import nudges, store
-from bot.web.botapi.rules import ApiError, Params, Upload
+from bot.web import nudges, push, store, webhook
+from bot.web.botapi.core import allowed_updates, request_params, webhook_active
+from bot.web.botapi.rules import ApiError, Params
 from bot.web.methods import METHODS, Call
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ CSP = (
     "form-action 'self'"
 )
 SENDS = ("sendmessage", "senddocument", "sendphoto")
+WEBHOOK_METHODS = ("setwebhook", "deletewebhook")
 # Long polls give up after this many seconds; a page or the bot simply asks again.
 POLL_LIMIT = 25.0
 
@@ -53,6 +55,8 @@ class Web:
     updates: store.Wakeup
     chats: store.Wakeup
     nudged: store.Wakeup
+    # setWebhook or deleteWebhook was called.
+    hooks: store.Wakeup = field(default_factory=store.Wakeup)
 
     @property
     def bot(self) -> dict[str, Any]:
@@ -107,32 +111,10 @@ class BotApi(Base):
             return
         self.send_json(200, {"ok": True, "result": result})
 
-    def _params(self) -> Params:
-        request = self.request
-        values: dict[str, Any] = {
-            k: v[-1].decode("utf-8", "replace") for k, v in request.query_arguments.items()
-        }
-        files: dict[str, Upload] = {}
-        if request.headers.get("Content-Type", "").startswith("application/json"):
-            try:
-                body = json.loads(request.body or b"{}")
-            except ValueError:
-                raise ApiError(400, "Bad Request: can't parse JSON object") from None
-            if not isinstance(body, dict):
-                raise ApiError(400, "Bad Request: JSON object expected")
-            values.update(body)
-        else:
-            for key, raw in request.body_arguments.items():
-                values[key] = raw[-1].decode("utf-8", "replace")
-            for key, uploads in request.files.items():
-                upload = uploads[-1]
-                files[key] = Upload(upload.filename or None, upload.body, upload.content_type)
-        return Params(values, files)
-
     async def _call(self, token: str, name: str) -> Any:
         if not hmac.compare_digest(token.encode(), self.web.token.encode()):
             raise ApiError(401, "Unauthorized")
-        p = self._params()
+        p = request_params(self.request)
         if name.lower() == "getupdates":
             return await self._updates(p)
         method = METHODS.get(name.lower())
@@ -143,8 +125,13 @@ class BotApi(Base):
         async with self.web.transaction() as session:
             result = await method(Call(session, p, self.web.bot, now))
             if name.lower() in SENDS:
-                nudged = await nudges.note(session, result["chat"]["id"], self.web.channel, now)
+                chat_id = result["chat"]["id"]
+                nudged = await nudges.note(session, chat_id, self.web.channel, now)
+                nudged = await push.note(session, chat_id, self.web.channel, now) or nudged
         self.web.chats.notify()
+        if name.lower() in WEBHOOK_METHODS:
+            self.web.hooks.notify()
+            self.web.updates.notify()
         if nudged:
             self.web.nudged.notify()
         return result
@@ -153,9 +140,14 @@ class BotApi(Base):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + min(float(p.integer("timeout") or 0), POLL_LIMIT)
         offset, limit = p.integer("offset"), max(1, min(p.integer("limit") or 100, 100))
+        asked = allowed_updates(p)
         while True:
             async with self.web.transaction() as session:
-                updates = await store.pending_updates(session, offset, limit)
+                hook = await webhook.settings(session)
+                if hook.url:
+                    raise webhook_active()
+                webhook.remember_allowed(hook, asked)
+                updates = await webhook.pending(session, offset, limit, webhook.allowed(hook))
             left = deadline - loop.time()
             if updates or left <= 0 or self.request.connection is None:
                 return updates
@@ -212,6 +204,7 @@ def origin(handler: tornado.web.RequestHandler) -> str:
 
 def make_app(web: Web) -> tornado.web.Application:
     from bot.web.chat import routes
+    from bot.web.push_api import routes as push_routes
 
     args = {"web": web}
     return tornado.web.Application(
@@ -219,6 +212,7 @@ def make_app(web: Web) -> tornado.web.Application:
             (r"/bot([^/]*)/([^/]*)", BotApi, args),
             (r"/file/bot([^/]+)/(.+)", BotFile, args),
             *routes(args),
+            *push_routes(args),
             (r"/", Page, args),
             (r"/(sw\.js|manifest\.webmanifest)", Page, args),
             (r"/static/([a-z0-9_.-]+)", Page, args),
@@ -237,11 +231,25 @@ class WebServer:
     """The server inside `township-bot run` (and the tests): start, `port`, stop."""
 
     def __init__(
-        self, channel: ChannelConfig, token: str, transaction: Transaction, clock: Clock
+        self,
+        channel: ChannelConfig,
+        token: str,
+        transaction: Transaction,
+        clock: Clock,
+        *,
+        webhook_retry_seconds: float = 1.0,
     ) -> None:
         self.nudger = nudges.Nudger(channel, transaction, clock)
+        self.pusher = push.Pusher(channel, transaction, clock, self.nudger.wakeup)
         self.web = Web(
             channel, token, transaction, clock, store.Wakeup(), store.Wakeup(), self.nudger.wakeup
+        )
+        self.delivery = webhook.Delivery(
+            transaction,
+            clock,
+            self.web.updates,
+            self.web.hooks,
+            retry_seconds=webhook_retry_seconds,
         )
         self._server: HTTPServer | None = None
         self.port = channel.port
@@ -254,6 +262,8 @@ class WebServer:
         self.port = sockets[0].getsockname()[1]
         self._server.add_sockets(sockets)
         self.nudger.start()
+        self.delivery.start()
+        self.pusher.start()
 
     async def open_groups(self) -> None:
         """Every township's work group, once the bot has synced the townships."""
@@ -261,7 +271,9 @@ class WebServer:
             await store.ensure_township_groups(session)
 
     async def stop(self) -> None:
+        await self.delivery.stop()
         await self.nudger.stop()
+        await self.pusher.stop()
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import mimetypes
 import secrets
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import (
@@ -26,8 +26,9 @@ from bot.core.models import (
     WebUpdate,
     WebUser,
 )
+from bot.web.botapi import core
 from bot.web.botapi.formatting import detect_commands
-from bot.web.botapi.rules import JSON, bad_request, image_size
+from bot.web.botapi.rules import JSON, bad_request
 
 GROUP_ID_BASE = -1_009_000_000_000
 FIRST_USER_ID = 700_000_000
@@ -124,13 +125,6 @@ async def push_update(session: AsyncSession, kind: str, payload: JSON, now: date
     row.payload = {"update_id": row.update_id, kind: payload}
 
 
-async def pending_updates(session: AsyncSession, offset: int | None, limit: int) -> list[JSON]:
-    if offset is not None:
-        await session.execute(delete(WebUpdate).where(WebUpdate.update_id < offset))
-    rows = await session.scalars(select(WebUpdate).order_by(WebUpdate.update_id).limit(limit))
-    return [row.payload for row in rows]
-
-
 def store_file(
     session: AsyncSession,
     kind: str,
@@ -139,48 +133,17 @@ def store_file(
     file_name: str | None = None,
     mime_type: str | None = None,
 ) -> WebFile:
-    number = secrets.token_hex(16)
-    extension = ".jpg" if kind == "photo" else mimetypes.guess_extension(mime_type or "") or ""
-    if kind != "photo" and file_name and "." in file_name:
-        extension = "." + file_name.rsplit(".", 1)[1][:10]
-    size = image_size(data) if kind == "photo" else None
-    record = WebFile(
-        file_id=f"{kind[:3].upper()}{number}",
-        file_unique_id=number[:16],
-        file_path=f"{kind}s/file_{number}{extension}",
-        kind=kind,
-        file_name=file_name,
-        mime_type=mime_type,
-        width=size[0] if size else None,
-        height=size[1] if size else None,
-        data=data,
-        created_at=now,
-    )
+    return keep_file(session, core.new_file(kind, data, file_name, mime_type), now)
+
+
+def keep_file(session: AsyncSession, new: core.NewFile, now: datetime) -> WebFile:
+    record = WebFile(**asdict(new), created_at=now)
     session.add(record)
     return record
 
 
-def file_json(record: WebFile) -> JSON:
-    data: JSON = {
-        "file_id": record.file_id,
-        "file_unique_id": record.file_unique_id,
-        "file_size": len(record.data),
-    }
-    if record.kind == "photo":
-        data.update(width=record.width or 100, height=record.height or 100)
-        return data
-    if record.file_name:
-        data["file_name"] = record.file_name
-    if record.mime_type:
-        data["mime_type"] = record.mime_type
-    return data
-
-
 def attach(fields: JSON, record: WebFile) -> None:
-    if record.kind == "photo":
-        fields["photo"] = [file_json(record)]
-    else:
-        fields[record.kind] = file_json(record)
+    fields.update(core.attached(record))
 
 
 async def add_message(

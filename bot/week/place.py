@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.core.i18n import Gettext
-from bot.core.render import format_date
+from bot.core.render import format_date, format_datetime
 from bot.core.roles import Role
 from bot.core.text import Html
 from bot.core.townships import township_for
@@ -56,8 +56,7 @@ def day_label(turn: Turn, day: date, weekday: bool = True) -> str:
 
 
 def moment_label(turn: Turn, moment: datetime, rules: WeekRules) -> str:
-    local = moment.astimezone(rules.tz)
-    return f"{format_date(local.date(), turn.lang)} {local:%H:%M}"
+    return format_datetime(moment, rules.tz, turn.lang)
 
 
 def duration_label(_: Gettext, delta: timedelta) -> Html:

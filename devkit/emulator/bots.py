@@ -6,26 +6,10 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.web.botapi.core import DEFAULT_UPDATE_TYPES, wanted
 from devkit.emulator.models import JSON, CallbackQueryRecord, ChatState, Event, Signal
 
-# Update types delivered when allowed_updates was never set (or set to []).
-DEFAULT_UPDATE_TYPES = frozenset(
-    {
-        "message",
-        "edited_message",
-        "channel_post",
-        "edited_channel_post",
-        "callback_query",
-        "inline_query",
-        "chosen_inline_result",
-        "my_chat_member",
-        "shipping_query",
-        "pre_checkout_query",
-        "poll",
-        "poll_answer",
-        "chat_join_request",
-    }
-)
+__all__ = ["DEFAULT_UPDATE_TYPES", "BotState", "WebhookConfig"]
 
 
 @dataclass
@@ -73,4 +57,4 @@ class BotState:
         return [u for u in self.updates if self.allowed(u)]
 
     def allowed(self, update: JSON) -> bool:
-        return any(key in self.allowed_updates for key in update if key != "update_id")
+        return wanted(update, self.allowed_updates)

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import tornado.httpserver
 import tornado.netutil
-import tornado.web
 
+from bot.web.botapi import core
 from devkit.emulator.bots import DEFAULT_UPDATE_TYPES, BotState, WebhookConfig
 from devkit.emulator.dispatch import Reply, dispatch_call
 from devkit.emulator.limits import (
@@ -324,9 +324,8 @@ class BotApiEmulator:
         token: str | None = None,
     ) -> list[JSON]:
         """Commands the bot set for exactly this scope and language (no fallback)."""
-        from devkit.emulator.methods import scope_key
-
-        return list(self.bot(token).commands.get((*scope_key(scope or {}), language_code), []))
+        key = (*core.scope_key(scope or {}), language_code)
+        return list(self.bot(token).commands.get(key, []))
 
     # --- time, ids, events -------------------------------------------------------------------
 
@@ -385,7 +384,7 @@ class BotApiEmulator:
             bot.webhook_task = asyncio.create_task(self._webhook_loop(bot))
 
     async def _webhook_loop(self, bot: BotState) -> None:
-        delay = self.limits.webhook_retry_delay
+        delays = core.retry_delays(self.limits.webhook_retry_delay)
         while bot.webhook is not None and not self._stopping.is_set():
             config = bot.webhook
             await bot.updates_signal.wait_for(
@@ -396,24 +395,21 @@ class BotApiEmulator:
             if bot.webhook is not config or self._stopping.is_set():
                 continue
             update = bot.pending()[0]
-            headers = {"Content-Type": "application/json"}
-            if config.secret_token:
-                headers["X-Telegram-Bot-Api-Secret-Token"] = config.secret_token
-            error: str | None = None
             assert self._http is not None
             try:
                 response = await self._http.post(
-                    config.url, content=json.dumps(update).encode(), headers=headers
+                    config.url,
+                    content=json.dumps(update).encode(),
+                    headers=core.webhook_headers(config.secret_token),
                 )
-                if not 200 <= response.status_code < 300:
-                    error = f"Wrong response from the webhook: {response.status_code}"
+                error = core.delivery_error(response.status_code)
             except httpx.HTTPError as exc:
-                error = f"Connection failed: {exc.__class__.__name__}"
+                error = core.delivery_error(None, exc)
             if error is None:
                 if update in bot.updates:
                     bot.updates.remove(update)
                 self.stats.webhook_deliveries += 1
-                delay = self.limits.webhook_retry_delay
+                delays = core.retry_delays(self.limits.webhook_retry_delay)
                 bot.updates_signal.notify()
                 continue
             self.stats.webhook_failures += 1
@@ -422,10 +418,9 @@ class BotApiEmulator:
             # Back off, but wake at once if the webhook is changed or removed.
             await bot.updates_signal.wait_for(
                 lambda c=config: True if bot.webhook is not c else None,  # type: ignore[misc]
-                delay,
+                next(delays),
                 (self._stopping,),
             )
-            delay = min(delay * 2, self.limits.webhook_retry_delay * 8)
 
     # --- HTTP dispatch -----------------------------------------------------------------------
 

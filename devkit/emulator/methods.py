@@ -7,16 +7,16 @@ table of `devkit.emulator.registry`.
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from bot.web.botapi.rules import JSON, ApiError, Params, Upload, bad_request, language_code
-from devkit.emulator.bots import DEFAULT_UPDATE_TYPES, WebhookConfig
-from devkit.emulator.messages import chat_of, check_can_write, file_json, store_file
+from bot.web.botapi import core
+from bot.web.botapi.core import file_json, scope_key
+from bot.web.botapi.rules import JSON, ApiError, Params, Upload, bad_request
+from devkit.emulator.bots import WebhookConfig
+from devkit.emulator.messages import chat_of, check_can_write, store_file
 from devkit.emulator.registry import METHOD_NAMES, METHODS, Method, method
 
-__all__ = ["METHODS", "METHOD_NAMES", "Params", "Upload", "file_json", "store_file"]
+__all__ = ["METHODS", "METHOD_NAMES", "Params", "Upload", "file_json", "scope_key", "store_file"]
 
 if TYPE_CHECKING:
     from devkit.emulator.core import BotApiEmulator, BotState
@@ -27,14 +27,7 @@ if TYPE_CHECKING:
 
 @method
 async def getMe(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> JSON:
-    return {
-        **bot.user_json(),
-        "can_join_groups": True,
-        "can_read_all_group_messages": not bot.privacy_mode,
-        "supports_inline_queries": False,
-        "can_connect_to_business": False,
-        "has_main_web_app": False,
-    }
+    return core.bot_json(bot.user_json(), privacy_mode=bot.privacy_mode)
 
 
 @method
@@ -52,17 +45,11 @@ async def getUpdates(
     emu: BotApiEmulator, bot: BotState, p: Params, disconnected: asyncio.Event
 ) -> list[JSON]:
     if bot.webhook is not None:
-        raise ApiError(
-            409,
-            "Conflict: can't use getUpdates method while webhook is active; "
-            "use deleteWebhook to delete the webhook first",
-        )
+        raise core.webhook_active()
     offset = p.integer("offset") or 0
     limit = min(max(p.integer("limit") or 100, 1), 100)
     timeout = max(p.integer("timeout") or 0, 0)
-    allowed = p.json("allowed_updates", "can't parse allowed updates")
-    if isinstance(allowed, list):
-        bot.allowed_updates = frozenset(map(str, allowed)) or DEFAULT_UPDATE_TYPES
+    bot.allowed_updates = core.allowed_updates(p) or bot.allowed_updates
 
     if offset > 0:
         bot.updates = [u for u in bot.updates if u["update_id"] >= offset]
@@ -97,21 +84,15 @@ async def getUpdates(
 
 @method
 async def setWebhook(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
-    url = p.string("url") or ""
-    if not url:
-        return bool(await deleteWebhook(emu, bot, p, _))
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-    secret = p.string("secret_token")
-    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-        raise bad_request("secret token contains unallowed characters")
-    allowed = p.json("allowed_updates", "can't parse allowed updates")
-    if isinstance(allowed, list):
-        bot.allowed_updates = frozenset(map(str, allowed)) or DEFAULT_UPDATE_TYPES
-    if p.flag("drop_pending_updates"):
+    request = core.webhook_request(p)
+    if request.drop_pending_updates:
         bot.updates.clear()
-    bot.webhook = WebhookConfig(url, secret, p.integer("max_connections") or 40)
+    if not request.url:
+        bot.webhook = None
+        bot.updates_signal.notify()
+        return True
+    bot.allowed_updates = request.allowed_updates or bot.allowed_updates
+    bot.webhook = WebhookConfig(request.url, request.secret_token, request.max_connections)
     bot.poll_generation += 1
     bot.updates_signal.notify()
     emu._ensure_webhook_task(bot)
@@ -129,81 +110,35 @@ async def deleteWebhook(emu: BotApiEmulator, bot: BotState, p: Params, _: asynci
 
 @method
 async def getWebhookInfo(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> JSON:
-    info: JSON = {
-        "url": bot.webhook.url if bot.webhook else "",
-        "has_custom_certificate": False,
-        "pending_update_count": len(bot.pending()),
-    }
-    if bot.webhook is not None:
-        info["max_connections"] = bot.webhook.max_connections
-        info["ip_address"] = "127.0.0.1"
-        if bot.webhook.last_error_date is not None:
-            info["last_error_date"] = bot.webhook.last_error_date
-            info["last_error_message"] = bot.webhook.last_error_message
-        if bot.allowed_updates != DEFAULT_UPDATE_TYPES:
-            info["allowed_updates"] = sorted(bot.allowed_updates)
-    return info
-
-
-def scope_key(scope: JSON) -> tuple[str, int | None, int | None]:
-    kind = scope.get("type", "default")
-    chat_id = scope.get("chat_id")
-    user_id = scope.get("user_id")
-    return (
-        str(kind),
-        int(chat_id) if chat_id is not None else None,
-        int(user_id) if user_id is not None else None,
+    hook = bot.webhook
+    return core.webhook_info(
+        hook.url if hook else "",
+        len(bot.pending()),
+        max_connections=hook.max_connections if hook else 40,
+        allowed=bot.allowed_updates,
+        last_error_date=hook.last_error_date if hook else None,
+        last_error_message=hook.last_error_message if hook else None,
     )
-
-
-_SCOPES = {
-    "default": (),
-    "all_private_chats": (),
-    "all_group_chats": (),
-    "all_chat_administrators": (),
-    "chat": ("chat_id",),
-    "chat_administrators": ("chat_id",),
-    "chat_member": ("chat_id", "user_id"),
-}
 
 
 def _commands_key(
     emu: BotApiEmulator, bot: BotState, p: Params
 ) -> tuple[str, int | None, int | None, str]:
-    scope = p.json("scope", "can't parse BotCommandScope JSON object") or {"type": "default"}
-    if not isinstance(scope, dict) or scope.get("type") not in _SCOPES:
-        raise bad_request("can't parse BotCommandScope JSON object")
-    for name in _SCOPES[str(scope["type"])]:
-        if scope.get(name) is None:
-            raise bad_request(f"can't parse BotCommandScope JSON object: {name} missing")
-    if "chat_id" in _SCOPES[str(scope["type"])]:
+    scope, language = core.command_scope(p)
+    if scope[1] is not None:
         try:
-            emu.chat_state(bot, int(scope["chat_id"]))
-        except (LookupError, ValueError):
+            emu.chat_state(bot, scope[1])
+        except LookupError:
             raise bad_request("chat not found") from None
-    return (*scope_key(scope), language_code(p))
+    return (*scope, language)
 
 
 @method
 async def setMyCommands(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
-    commands = p.json("commands", "can't parse commands JSON object")
-    if not isinstance(commands, list):
-        raise bad_request("can't parse commands JSON object")
-    if len(commands) > 100:
-        raise bad_request("too many commands specified")
-    clean: list[JSON] = []
-    for command in commands:
-        if not isinstance(command, dict):
-            raise bad_request("can't parse BotCommand JSON object")
-        name, description = command.get("command"), command.get("description")
-        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9_]{1,32}", name):
-            raise bad_request("BOT_COMMAND_INVALID")
-        if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
-            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        clean.append({"command": name, "description": description})
+    commands = core.command_list(p)
     key = _commands_key(emu, bot, p)
-    if clean:
-        bot.commands[key] = clean
+    if commands:
+        bot.commands[key] = commands
     else:
         bot.commands.pop(key, None)
     return True
@@ -239,27 +174,10 @@ async def getChat(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Even
     }
 
 
-_CHAT_ACTIONS = {
-    "typing",
-    "upload_photo",
-    "record_video",
-    "upload_video",
-    "record_voice",
-    "upload_voice",
-    "upload_document",
-    "choose_sticker",
-    "find_location",
-    "record_video_note",
-    "upload_video_note",
-}
-
-
 @method
 async def sendChatAction(emu: BotApiEmulator, bot: BotState, p: Params, _: asyncio.Event) -> bool:
     chat = chat_of(emu, bot, p)
-    action = p.string("action")
-    if action not in _CHAT_ACTIONS:
-        raise bad_request("wrong parameter action in request")
+    action = core.chat_action(p)
     check_can_write(chat)
     chat.last_action = action
     return True

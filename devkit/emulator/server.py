@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import tornado.web
 
+from bot.web.botapi.core import request_params
 from bot.web.botapi.rules import Upload
 from devkit.emulator.models import ApiError, Signal
 
@@ -47,27 +48,8 @@ class ApiHandler(_Base):
         await self._handle(token, method)
 
     def _params(self) -> tuple[dict[str, Any], dict[str, Upload]]:
-        request = self.request
-        values: dict[str, Any] = {
-            k: v[-1].decode("utf-8", "replace") for k, v in request.query_arguments.items()
-        }
-        files: dict[str, Upload] = {}
-        content_type = request.headers.get("Content-Type", "")
-        if content_type.startswith("application/json"):
-            try:
-                body = json.loads(request.body or b"{}")
-            except ValueError:
-                raise ApiError(400, "Bad Request: can't parse JSON object") from None
-            if not isinstance(body, dict):
-                raise ApiError(400, "Bad Request: JSON object expected")
-            values.update(body)
-        else:
-            for key, raw in request.body_arguments.items():
-                values[key] = raw[-1].decode("utf-8", "replace")
-            for key, uploads in request.files.items():
-                upload = uploads[-1]
-                files[key] = Upload(upload.filename or None, upload.body, upload.content_type)
-        return values, files
+        p = request_params(self.request)
+        return p.values, p.files
 
     async def _handle(self, token: str, method: str) -> None:
         try:

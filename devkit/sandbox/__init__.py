@@ -1,16 +1,20 @@
 """The sandbox: try the whole bot in a browser, without Telegram.
 
 `township-bot demo` runs the real bot against the built-in Telegram emulator with the sample
-township (沙河子镇, invented people) and serves a chat-app page on loopback from the same
-process. The page shows whatever the bot sends (text from entities, never raw HTML; inline
-and reply keyboards; documents; photos; the township group chat), so a new feature appears
-there without sandbox changes.
+township (沙河子镇, invented people) and serves, on loopback from the same process, the web
+chat's own page (``bot/web/static``) in demo mode: ``demo.js`` adds the demo bar (act as
+anyone, move the clock, start afresh). The page shows whatever the bot sends, so a new
+feature appears there without sandbox changes.
 
 Pieces
     ``runtime.Sandbox``: emulator + running bot + seeded SQLite database + ``ManualClock``;
     acts as a person (``send_text``, ``press``, ``share_location``, ``send_photo``), moves
     the clock (``move_clock``), rebuilds everything (``reset``) and snapshots it (``state``).
-    ``server.SandboxServer``: the page (``static/``, no external assets) and the JSON API.
+    ``server.SandboxServer``: the page, the sandbox's JSON API (below) and
+    ``webchat``: the web chat's API (``/api/me``, ``/api/chats/ID/messages|press|location|
+    files``, ``/api/answers/ID``, ``/api/files/ID``, as in ``bot.web.chat``) answered as the
+    person the ``demo_person`` cookie names, plus ``GET /api/demo`` (people, clock, places)
+    and ``POST /api/demo/act {person}``; changes need ``X-CSRF-Token: demo``.
 
 JSON API (loopback only; POST bodies are ``application/json``)
     ``GET  /api/state``                          everything the page shows (see ``Sandbox.state``)

@@ -352,7 +352,7 @@ class Sandbox:
         ]
         return [*places, {**ELSEWHERE, "radius_m": 0}]
 
-    async def _roles(self) -> dict[int, tuple[list[str], bool]]:
+    async def roles(self) -> dict[int, tuple[list[str], bool]]:
         """Telegram id -> (role keys, active) from the bot's database."""
         result: dict[int, tuple[list[str], bool]] = {}
         if self.app is None:
@@ -366,49 +366,53 @@ class Sandbox:
                     result[person.id] = (roles, actor.active)
         return result
 
+    async def demo_state(self, chats: bool = False) -> dict[str, Any]:
+        """What the demo shows besides a chat: everyone (with their roles from the bot's
+        database), the clock and its targets, the places; with `chats`, every chat too."""
+        assert self.settings is not None
+        tz = self.settings.township_tz(TOWNSHIP_CODE)
+        _ = gettext_for(self.settings.language)
+        roles = await self.roles()
+        places = self.location_choices()
+        people = []
+        for person in self.people:
+            keys, active = roles.get(person.id, ([], True))
+            people.append(
+                {
+                    "id": person.id,
+                    "name": person.name,
+                    "roles": keys,
+                    "role_labels": [_(ROLE_LABELS[r]) for r in keys if r in ROLE_LABELS],
+                    "active": active,
+                    "note": "" if keys else person.note,
+                    **({"chat": chat_json(self.emu, places, person.id, tz)} if chats else {}),
+                }
+            )
+        now = self.clock.now().astimezone(tz)
+        group: dict[str, Any] = {"id": GROUP_CHAT_ID, "title": GROUP_TITLE}
+        if chats:
+            group["chat"] = chat_json(self.emu, places, GROUP_CHAT_ID, tz)
+        return {
+            "cursor": self.cursor,
+            "epoch": self.epoch,
+            "bot": {"name": BOT_NAME, "username": BOT_USERNAME},
+            "township": {"code": TOWNSHIP_CODE, "name": TOWNSHIP_NAME},
+            "clock": {
+                "now": now.isoformat(),
+                "weekday": now.isoweekday(),
+                "targets": {
+                    a: self.clock_target(a).astimezone(tz).isoformat() for a in CLOCK_ACTIONS
+                },
+            },
+            "people": people,
+            "group": group,
+            "places": places,
+        }
+
     async def state(self) -> dict[str, Any]:
-        """Everything the page shows, as JSON-ready data."""
+        """Everything the demo holds, every chat included, as JSON-ready data."""
         async with self._lock:
-            assert self.settings is not None
-            tz = self.settings.township_tz(TOWNSHIP_CODE)
-            _ = gettext_for(self.settings.language)
-            roles = await self._roles()
-            places = self.location_choices()
-            people = []
-            for person in self.people:
-                keys, active = roles.get(person.id, ([], True))
-                people.append(
-                    {
-                        "id": person.id,
-                        "name": person.name,
-                        "roles": keys,
-                        "role_labels": [_(ROLE_LABELS[r]) for r in keys if r in ROLE_LABELS],
-                        "active": active,
-                        "note": "" if keys else person.note,
-                        "chat": chat_json(self.emu, places, person.id, tz),
-                    }
-                )
-            now = self.clock.now().astimezone(tz)
-            return {
-                "cursor": self.cursor,
-                "epoch": self.epoch,
-                "bot": {"name": BOT_NAME, "username": BOT_USERNAME},
-                "township": {"code": TOWNSHIP_CODE, "name": TOWNSHIP_NAME},
-                "clock": {
-                    "now": now.isoformat(),
-                    "weekday": now.isoweekday(),
-                    "targets": {
-                        a: self.clock_target(a).astimezone(tz).isoformat() for a in CLOCK_ACTIONS
-                    },
-                },
-                "people": people,
-                "group": {
-                    "id": GROUP_CHAT_ID,
-                    "title": GROUP_TITLE,
-                    "chat": chat_json(self.emu, places, GROUP_CHAT_ID, tz),
-                },
-                "places": places,
-            }
+            return await self.demo_state(chats=True)
 
     def file(self, file_id: str) -> tuple[bytes, str, str, str]:
         """(data, mime type, download name, kind) of a stored file."""

@@ -1,4 +1,6 @@
-"""The sandbox's HTTP side: the page, its static files and a small JSON API (tornado)."""
+"""The sandbox's HTTP side (tornado): the web chat's own page (`bot/web/static`) in demo mode,
+the chat's API as the person the demo acts as (`devkit.sandbox.webchat`), and the sandbox's
+JSON API (the demo bar's clock and reset, tests)."""
 
 from __future__ import annotations
 
@@ -13,17 +15,21 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
+import bot.web
 from devkit.sandbox.runtime import Sandbox, SandboxError
 
 log = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).parent / "static"
+STATIC_DIR = Path(bot.web.__file__).parent / "static"
+# The web chat's page gains the demo bar: who the page acts as, the clock, a fresh start.
+DEMO_SCRIPT = '<script src="/static/demo.js" defer></script>\n'
 LONG_POLL_SECONDS = 25.0
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 # Nothing may be loaded from elsewhere; inline styles only for computed sizes.
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'"
 )
 
 
@@ -106,14 +112,16 @@ class PageHandler(_Base):
     def get(self) -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Content-Security-Policy", PAGE_CSP)
-        self.finish((STATIC_DIR / "index.html").read_bytes())
+        page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+        self.finish(page.replace("</head>", f"{DEMO_SCRIPT}</head>", 1))
 
 
 class StaticHandler(_Base):
     TYPES: ClassVar[dict[str, str]] = {
-        ".js": "text/javascript",
-        ".css": "text/css",
-        ".svg": "image/svg+xml",
+        ".js": "text/javascript; charset=utf-8",
+        ".css": "text/css; charset=utf-8",
+        ".svg": "image/svg+xml; charset=utf-8",
+        ".webmanifest": "application/manifest+json",
     }
 
     def get(self, name: str) -> None:
@@ -121,7 +129,7 @@ class StaticHandler(_Base):
         if "/" in name or name.startswith(".") or not path.is_file():
             raise tornado.web.HTTPError(404, reason="Not Found")
         kind = self.TYPES.get(path.suffix, "application/octet-stream")
-        self.set_header("Content-Type", f"{kind}; charset=utf-8")
+        self.set_header("Content-Type", kind)
         self.finish(path.read_bytes())
 
 
@@ -253,11 +261,15 @@ class NotFound(_Base):
 
 
 def make_app(sandbox: Sandbox) -> tornado.web.Application:
+    from devkit.sandbox.webchat import routes
+
     args = {"sandbox": sandbox}
     return tornado.web.Application(
         [
             (r"/", PageHandler, args),
             (r"/static/([^/]+)", StaticHandler, args),
+            (r"/(sw\.js|manifest\.webmanifest)", StaticHandler, args),
+            *routes(args),
             (r"/api/state", StateHandler, args),
             (r"/api/events", EventsHandler, args),
             (r"/api/send", SendHandler, args),

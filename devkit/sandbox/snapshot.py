@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.web.botapi import core
 from devkit.emulator import BotApiEmulator, ChatMessage
 from devkit.emulator.core import BotState
 from devkit.sandbox.world import SANDBOX_TOKEN, distance_m
@@ -112,17 +113,9 @@ def reply_keyboard(messages: list[ChatMessage]) -> dict[str, Any] | None:
 
 def command_menu(bot: BotState, user_id: int) -> list[dict[str, str]]:
     """The command menu Telegram would show in this private chat (scope fallback)."""
-    commands = bot.commands
-    for key in (
-        (("chat", user_id, None)),
-        ("all_private_chats", None, None),
-        ("default", None, None),
-    ):
-        for lang in ("zh", ""):
-            found = commands.get((*key, lang))
-            if found:
-                return [{"command": c["command"], "description": c["description"]} for c in found]
-    return []
+    return core.command_menu(
+        user_id, True, lambda scope, language: bot.commands.get((*scope, language))
+    )
 
 
 def chat_json(emu: BotApiEmulator, places: Places, chat_id: int, tz: Any) -> dict[str, Any]:

@@ -155,9 +155,9 @@ def test_view_states_the_facts_in_chinese_and_english() -> None:
     zh = view(snapshot, "zh_CN")
     assert zh["period"] == "2026年第47周（11月16日–22日）"
     assert zh["black"][0]["reasons"] == [
-        "11月16日–22日 这一周未交周报",
-        "11月16日–22日：下乡 1 天（11月16日），要求 3 天",
-        "案件 SHZ-2026-0058 已超期 9 天（超期超过 7 天列入黑榜）",
+        "11月16日–22日这一周未交周报",
+        "11月16日–22日：下乡1天（11月16日），要求3天",
+        "案件 SHZ-2026-0058 已超期9天（超期超过7天列入黑榜）",
     ]
     en = view(snapshot, "en")
     assert en["black"][0]["reasons"][0] == "No weekly report for the week 16 Nov–22 Nov"
@@ -181,7 +181,7 @@ def test_every_reason_code_has_words() -> None:
         _,
         "zh_CN",
     )
-    assert text == "11月23日–29日：未下乡，要求 2 天；已扣除 2 个请假或公务外出工作日"
+    assert text == "11月23日–29日：未下乡，要求2天；已扣除2个请假或公务外出工作日"
 
 
 def test_assessed_reasons_carry_the_parameters_their_words_name() -> None:
@@ -243,7 +243,7 @@ def test_ties_are_stated_in_the_view() -> None:
         period_key="2026-W47",
         generated_at="x",
     )
-    assert view(snapshot, "zh_CN")["ties"] == ["并列第 1 名（11 分）：乙、甲"]  # name order
+    assert view(snapshot, "zh_CN")["ties"] == ["并列第1名（11分）：乙、甲"]  # name order
 
 
 def test_arena_standings_rank_by_progress_and_state_ties() -> None:

@@ -138,5 +138,5 @@ async def test_the_monthly_summary_adds_up_its_weeks(world) -> None:
     monthly = next(t for t in secretary if zh("Monthly summary") in t)
     due, on_time = 5 * len(weeks), len(weeks) + 1
     # The month counts reports, one per cadre and week: its weeks' figures added up.
-    assert f"应交 {due} 份，按时 {on_time} 份" in monthly
-    assert "迟交 1 份" in monthly
+    assert f"应交{due}份，按时{on_time}份" in monthly
+    assert "迟交1份" in monthly

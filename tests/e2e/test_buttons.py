@@ -8,12 +8,14 @@ from bot.lists.replies import NOT_YOURS
 from devkit.sample import GROUP_CHAT_ID, OTHER_PERSON
 from tests.e2e.helpers import (
     CADRE_LI,
+    CADRE_WANG,
     MEDIATOR_ZHOU,
     NEWCOMER_ID,
     SECRETARY,
     ask,
     ask1,
     button_labels,
+    press,
     press_alert,
     zh,
 )
@@ -48,8 +50,9 @@ async def test_start_gives_each_role_its_keys_and_a_key_acts_as_its_command(worl
 
 
 async def test_keys_follow_the_language_and_never_show_in_a_group(world) -> None:
+    await ask(world, LI, "/start", 2)
+    # Right after /lang, without /start or /help: the confirmation brings the new keys.
     await ask(world, LI, "/lang en", 1)
-    await ask(world, LI, "/help", 1)
     assert world.user(LI).reply_keyboard == [
         ["Log a visit", "Submit the report"],
         ["My week", "Ask for leave"],
@@ -160,7 +163,7 @@ async def test_status_shows_the_week_so_far_and_chase_reminds_once(world) -> Non
 
     await world.user(SEC).press(deadline, "📮 催交未提交的干部")
     [sent] = await world.user(SEC).replies(1, timeout=10)
-    assert sent.text == f"已向 3 名干部发送催交提醒：{not_yet}。"
+    assert sent.text == f"已向3名干部发送催交提醒：{not_yet}。"
     [reminder] = await world.user(CADRE_WANG.telegram_user_id).replies(1, timeout=10)
     assert f"{CADRE_WANG.name}，您11月23日这一周的周报尚未提交" in reminder.text
     assert not world.user(CADRE_ZHAO.telegram_user_id).unread
@@ -171,9 +174,9 @@ async def test_status_shows_the_week_so_far_and_chase_reminds_once(world) -> Non
     [again] = await world.user(SEC).replies(1, timeout=10)
     assert (
         again.text
-        == f"本周的催交提醒已由{SECRETARY.name}于11月27日（周五） 19:00发送，每周只发送一次。"
+        == f"本周的催交提醒已由{SECRETARY.name}于11月27日（周五）19:00发送，每周只发送一次。"
     )
-    assert "已于11月27日（周五） 19:00催交" in (await ask1(world, SEC, "/status")).text
+    assert "已于11月27日（周五）19:00催交" in (await ask1(world, SEC, "/status")).text
     assert button_labels(world.user(SEC).history[-1]) == []
     async with world.svc.transaction() as session:
         jobs = await session.scalar(select(func.count()).where(OutboxMessage.job == "report_chase"))
@@ -286,3 +289,27 @@ async def test_the_agenda_opens_who_has_submitted(world) -> None:
         answer = await press_alert(world, SEC, agenda, forged)
         assert answer.show_alert and answer.text == text
     assert not world.user(SEC).unread
+
+
+async def test_a_member_given_a_role_gets_its_keys_with_the_notice(world) -> None:
+    wang = world.user(CADRE_WANG.telegram_user_id)
+    await ask(world, CADRE_WANG.telegram_user_id, "/start", 2)
+    cadre_keys = [["登记下乡", "交周报"], ["我的本周", "请假"]]
+    assert wang.reply_keyboard == cadre_keys
+    listing = await ask1(world, SEC, "/members")
+    card = await press(world, SEC, listing, CADRE_WANG.name)
+    card = await press(world, SEC, card, f"⬜ {zh('secretary')}")
+    told = await wang.reply(timeout=30)
+    assert told.text == zh("{by} gave you the role {role} in {township}.").format(
+        by=SECRETARY.name, role=zh("secretary"), township="沙河子镇"
+    )
+    assert wang.reply_keyboard == [
+        ["登记下乡", "交周报"],
+        ["我的本周", "请假"],
+        ["交账情况", "例会议程"],
+        ["案件列表", "导出台账"],
+    ]
+    # Taken back: the secretary's keys go at once.
+    await press(world, SEC, card, f"☑️ {zh('secretary')}")
+    await wang.reply(timeout=30)
+    assert wang.reply_keyboard == cadre_keys

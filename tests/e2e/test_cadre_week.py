@@ -136,8 +136,8 @@ async def test_a_full_week_of_a_cadre(world) -> None:
     opens = zh("Report: submission opens {opens}; deadline {deadline} ({left} left).")
     assert (
         opens.format(
-            opens="11月26日（周四） 12:00",
-            deadline="11月27日（周五） 18:00",
+            opens="11月26日（周四）12:00",
+            deadline="11月27日（周五）18:00",
             left=zh("{days} d {hours} h").format(days=1, hours=8),
         )
         in me.text

@@ -77,7 +77,7 @@ async def test_an_admin_imports_next_year_and_the_running_bot_uses_it(world) -> 
     await world.scheduler.travel(datetime(2026, 12, 30, 12, 0, tzinfo=SHANGHAI))
     for cadre in CADRES:
         opened = [t for t in texts(world, cadre.telegram_user_id) if "现已开放填报" in t]
-        assert len(opened) == 1 and "12月31日（周四） 18:00" in opened[0], cadre.name
+        assert len(opened) == 1 and "12月31日（周四）18:00" in opened[0], cadre.name
     # 2027 is known: no reminder in December and no Monday-to-Friday warning.
     await world.scheduler.travel(datetime(2027, 1, 8, 19, 0, tzinfo=SHANGHAI))
     admin = texts(world, ADMIN_ID)

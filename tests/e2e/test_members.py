@@ -12,6 +12,7 @@ from tests.e2e.helpers import (
     CADRE_WANG,
     MEDIATOR_ZHOU,
     SECRETARY,
+    ask,
     ask1,
     button_labels,
     en,
@@ -81,13 +82,25 @@ async def test_secretary_deactivates_and_reactivates_a_member(world) -> None:
     listing = await ask1(world, SECRETARY.telegram_user_id, "/members")
     card = await press(world, SECRETARY.telegram_user_id, listing, CADRE_WANG.name)
     assert CADRE_WANG.name in card.text and "西坡村" in card.text
+    wang = world.user(CADRE_WANG.telegram_user_id)
+    await ask(world, CADRE_WANG.telegram_user_id, "/start", 2)
+    assert wang.reply_keyboard is not None
     card = await press(world, SECRETARY.telegram_user_id, card, zh("🚫 Deactivate"))
     assert zh("deactivated") in card.text
+    # The member is told, and their keys go with the notice.
+    told = await wang.reply(timeout=30)
+    assert SECRETARY.name in told.text and "沙河子镇" in told.text
+    assert wang.reply_keyboard is None
     refused = await ask1(world, CADRE_WANG.telegram_user_id, "/help")
     assert refused.text == zh(
         "Your account has been deactivated. Please contact your township secretary."
     )
     card = await press(world, SECRETARY.telegram_user_id, card, zh("✅ Reactivate"))
+    told = await wang.reply(timeout=30)
+    assert told.text == zh("{by} reactivated your account in {township}.").format(
+        by=SECRETARY.name, township="沙河子镇"
+    )
+    assert wang.reply_keyboard == [["登记下乡", "交周报"], ["我的本周", "请假"]]
     assert "/help" in (await ask1(world, CADRE_WANG.telegram_user_id, "/help")).text
 
 
@@ -150,9 +163,19 @@ async def test_village_from_another_township_is_refused(world) -> None:
 
 
 async def test_lang_switches_to_english_and_back(world) -> None:
+    zhou = world.user(MEDIATOR_ZHOU.telegram_user_id)
     chooser = await ask1(world, MEDIATOR_ZHOU.telegram_user_id, "/lang")
-    done = await press(world, MEDIATOR_ZHOU.telegram_user_id, chooser, "English")
+    await zhou.press(chooser, "English")
+    # The confirmation is a new message, with the keys in the new language; the chooser
+    # loses its buttons.
+    done = await zhou.reply(timeout=30)
     assert done.text == "Language set to English."
+    assert zhou.reply_keyboard == [
+        ["Log a visit", "Submit the report"],
+        ["My week", "Ask for leave"],
+        ["New case", "Case list"],
+    ]
+    assert (await zhou.wait_edit(chooser, timeout=10)).buttons == []
     help_text = (await ask1(world, MEDIATOR_ZHOU.telegram_user_id, "/help")).text
     assert en("Show what you can do") in help_text and "查看" not in help_text
     menu = world.emu.commands({"type": "chat", "chat_id": MEDIATOR_ZHOU.telegram_user_id})

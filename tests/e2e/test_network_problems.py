@@ -126,7 +126,7 @@ async def test_run_waits_for_telegram_and_starts_when_it_answers(
     for line in failures:
         assert "连接被拒绝" in line and "[telegram] proxy" in line and "api_base_url" in line
         assert "秒后重试" in line
-    assert "1 秒后重试" in failures[0] and "2 秒后重试" in failures[1]
+    assert "1秒后重试" in failures[0] and "2秒后重试" in failures[1]
     assert len(lines_with(text, "已连接 Telegram Bot API：机器人为 @township_test_bot。")) == 1
     assert TOKEN.split(":")[1] not in text
 

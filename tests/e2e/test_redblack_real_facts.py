@@ -35,9 +35,9 @@ async def test_preview_is_computed_from_visits_reports_and_leave(world) -> None:
     assert CADRE_LI.name in red and CADRE_LI.name not in black
     # 孙立新 logged one day and sent no report -> black, with both facts named.
     sun = black.split(CADRE_SUN.name)[1].split("\n\n")[0]
-    assert "未交周报" in sun and "下乡 1 天" in sun
+    assert "未交周报" in sun and "下乡1天" in sun
     # 王建军: two field days of three.
-    assert "下乡 2 天" in black.split(CADRE_WANG.name)[1]
+    assert "下乡2天" in black.split(CADRE_WANG.name)[1]
 
 
 async def test_a_member_is_judged_only_from_the_first_full_week_after_joining(world) -> None:
@@ -55,7 +55,7 @@ async def test_a_member_is_judged_only_from_the_first_full_week_after_joining(wo
 async def test_why_reflects_a_visit_logged_after_the_fact(world) -> None:
     await seed_last_week(world)
     why = await ask1(world, CADRE_WANG.telegram_user_id, "/why week")
-    assert "下乡 2 天" in why.text
+    assert "下乡2天" in why.text
     # A deactivated cadre is not judged at all.
     async with world.svc.transaction() as session:
         await session.execute(

@@ -42,7 +42,7 @@ async def test_normal_week_reminds_each_cadre_once_at_the_window(world) -> None:
         text = next(
             m.text for m in bot_messages(world, cadre.telegram_user_id) if OPEN_TITLE in m.text
         )
-        assert cadre.name in text and "11月27日（周五） 18:00" in text
+        assert cadre.name in text and "11月27日（周五）18:00" in text
     assert report_open_count(world, SECRETARY.telegram_user_id) == 0
     # More ticks, and the rest of the week: still exactly one each.
     await world.scheduler.travel(datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI))

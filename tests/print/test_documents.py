@@ -75,7 +75,7 @@ async def test_export_week_sends_the_ledger_the_summary_and_the_list(world) -> N
         "沙河子镇",
         "台账汇总",
         "2026年第47周",
-        "第 1 页，共",
+        "第1页，共",
         CADRE_LI.name,
         CADRE_SUN.name,
         "灌溉水渠堵塞，需要清淤",
@@ -87,14 +87,14 @@ async def test_export_week_sends_the_ledger_the_summary_and_the_list(world) -> N
     # The township and the period head every page, with the page's number.
     for number, page in enumerate(pages, start=1):
         assert "沙河子镇" in page and "2026年第47周" in page
-        assert f"第 {number} 页，共 {len(pages)} 页" in page
+        assert f"第{number}页，共{len(pages)}页" in page
 
     reader, pages = pdf_pages(await user.download(listing))
     text = "\n".join(pages)
     assert page_size(reader) == A4
     for expected in ("沙河子镇", "红黑榜", "2026年第47周", "红榜", "黑榜", CADRE_LI.name):
         assert expected in text, expected
-    assert "第 1 页" in text
+    assert "第1页" in text
 
 
 async def test_the_brief_has_a_print_button_that_sends_its_pdf(world) -> None:

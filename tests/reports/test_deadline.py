@@ -43,7 +43,7 @@ async def me(world, person) -> str:
 
 
 def submitted(msgid: str, moment: datetime) -> str:
-    return zh(msgid).format(at=f"11月27日（周五） {moment:%H:%M}")
+    return zh(msgid).format(at=f"11月27日（周五）{moment:%H:%M}")
 
 
 async def test_the_deadline_minute_is_on_time_everywhere(world) -> None:
@@ -63,7 +63,7 @@ async def test_the_deadline_minute_is_on_time_everywhere(world) -> None:
         for t in texts(world, SECRETARY.telegram_user_id)
         if zh("Weekly reports at the deadline") in t
     ]
-    assert "5 名干部中 2 名按时提交周报" in status
+    assert "5名干部中2名按时提交周报" in status
     assert f"按时提交：{CADRE_LI.name}、{CADRE_WANG.name}" in status
     assert (
         f"尚未提交（截止时间未过）：{CADRE_ZHAO.name}、{CADRE_SUN.name}、{MEDIATOR_ZHOU.name}"
@@ -96,7 +96,7 @@ async def test_the_deadline_minute_is_on_time_everywhere(world) -> None:
     # The 19:00 summary counts the same reports the same way.
     await world.scheduler.travel(at(27, 19))
     [summary] = [t for t in texts(world, SECRETARY.telegram_user_id) if zh("Weekly summary") in t]
-    assert "周报按时提交：3/5（60%）；迟交 1，缺交 1" in summary
+    assert "周报按时提交：3/5（60%）；迟交1，缺交1" in summary
 
     # The lists judge the week in SQL; the week overview in Python: the same statuses.
     tid = await township_id(world)

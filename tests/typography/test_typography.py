@@ -4,17 +4,18 @@ an official Chinese text writes it."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.agenda.rules import next_meeting
 from bot.core.i18n import load_catalog
 from bot.core.money import yuan
-from bot.core.render import PUNCTUATION, Renderer, format_span
-from tests.typography.checks import problems
+from bot.core.render import PUNCTUATION, Renderer, format_datetime, format_span
+from tests.typography.checks import problems, spaced_values
 from tests.typography.samples import Sample, SampleText
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +60,46 @@ def test_catalogue_messages_in_chinese() -> None:
     assert found == []
 
 
+def test_catalogue_messages_put_no_space_between_chinese_and_a_number() -> None:
+    found = []
+    for message in load_catalog("zh_CN"):
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        found += [f"{message.id!r}: {s!r}" for s in strings if s and spaced_values(s)]
+    assert found == []
+
+
+def test_the_spacing_check_keeps_latin_text_apart() -> None:
+    for bad in (
+        "信访救助：{amount}，共 {count} 笔",
+        "第 {number} 期",
+        "<b>{name}</b> 的包村村庄",
+        "请输入 11 位手机号",
+        "{days} 天",
+    ):
+        assert spaced_values(bad), bad
+    for good in (
+        "共{count}笔",
+        "没有找到案件 {number}。",  # a case number is Latin: SHZ-2026-0058
+        "仍可发送 /report 补交",
+        "通知的纯文本文件（UTF-8 或 GB18030 编码）",
+        "代理地址，如 http://127.0.0.1:7890 或 socks5://用户名:密码@主机:1080",
+        "例如：张三 13812345678。",
+        "例如“60 主体完工”。",
+        "确定删除{day} {village}的下乡记录吗？",
+    ):
+        assert spaced_values(good) == [], good
+
+
+def test_a_moment_has_no_space_before_its_time_in_chinese() -> None:
+    moment = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)
+    tz = ZoneInfo("Asia/Shanghai")
+    assert format_datetime(moment, tz) == "12月3日（周四）15:00"
+    assert format_datetime(moment, tz, weekday=False) == "12月3日15:00"
+    assert format_datetime(moment, tz, "en") == "03 Dec (Thu) 15:00"
+
+
 def test_the_checks_catch_what_the_issue_reported() -> None:
     for bad in (
         "孙立新: 下乡 1/3 天, 排查 0/1 次",
@@ -74,7 +115,7 @@ def test_the_checks_catch_what_the_issue_reported() -> None:
 
 def test_asides_are_never_nested() -> None:
     zh, en = PUNCTUATION["zh_CN"], PUNCTUATION["en"]
-    assert zh.paren("12月3日（周四） 15:00") == "（12月3日周四 15:00）"
+    assert zh.paren("12月3日（周四）15:00") == "（12月3日周四 15:00）"
     assert zh.paren("李春华（沙河子村）") == "（李春华，沙河子村）"
     assert zh.paren("<b>") == "（&lt;b&gt;）"
     assert en.paren("tied") == " (tied)"
@@ -126,5 +167,5 @@ def test_a_deadline_today_or_tomorrow_is_said_so() -> None:
     lines = [line for line in text.splitlines() if "SHZ-2026" in line]
     assert lines[0].endswith("东岭村 — 今天到期")
     assert lines[1].endswith("东岭村 — 明天到期")
-    assert lines[2].endswith("东岭村 — 12月5日到期，还有 2 天")
+    assert lines[2].endswith("东岭村 — 12月5日到期，还有2天")
     assert problems(text) == []

@@ -115,7 +115,7 @@ def test_check_config_and_missing_township(tmp_path: Path) -> None:
     ok = run("check-config", "--lang", "en", "--config", config, cwd=tmp_path)
     assert ok.returncode == 0 and "1 township(s), 1 village(s)" in ok.stdout
     ok = run("check-config", "--config", config, cwd=tmp_path)
-    assert ok.returncode == 0 and "配置有效：1 个乡镇，1 个村" in ok.stdout
+    assert ok.returncode == 0 and "配置有效：1个乡镇，1个村" in ok.stdout
     empty = tmp_path / "empty.toml"
     empty.write_text("", encoding="utf-8")
     result = run("check-config", "--config", str(empty), cwd=tmp_path)

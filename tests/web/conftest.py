@@ -4,20 +4,22 @@ loopback, the sample township, and members' browsers as httpx clients."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import AppType, build_application, running
 from bot.core.clock import ManualClock
 from bot.core.config import ChannelConfig, Settings, parse_settings
 from bot.core.db.engine import session_factory
-from bot.core.models import WebChat, WebUser
+from bot.core.models import WebChat, WebMessage, WebUpdate, WebUser
 from bot.core.services import Services
-from bot.web import auth
+from bot.web import auth, store
 from bot.web.server import WebServer
 from devkit.sample import ADMIN, OTHER_PERSON, OTHER_TOWNSHIP, PEOPLE, sample_config, seed_people
 from tests.conftest import START, TOKEN, _merge
@@ -46,8 +48,11 @@ class WebWorld:
         self.clients.append(client)
         return client
 
-    async def browser_of(self, user_id: int, name: str = "", device: str = "test") -> Browser:
-        """A browser signed in as this person (as if they had used an invitation)."""
+    async def browser_of(
+        self, user_id: int, name: str = "", device: str = "test", address: str = "127.0.0.1"
+    ) -> Browser:
+        """A browser signed in as this person (as if they had used an invitation); sign-ins
+        from one `address` count towards its hourly limit."""
         async with self.svc.transaction() as session:
             if await session.get(WebUser, user_id) is None:
                 session.add(WebUser(id=user_id, first_name=name or str(user_id), created_at=START))
@@ -56,7 +61,7 @@ class WebWorld:
             user = await session.get(WebUser, user_id)
             assert user is not None
             token = await auth.open_session(
-                session, user, device, "127.0.0.1", self.clock.now(), days=30
+                session, user, device, address, self.clock.now(), days=30
             )
         client = self.client(cookies={auth.COOKIE: token}, headers={"Origin": self.url})
         me = (await client.get("/api/me")).json()
@@ -125,6 +130,18 @@ class Browser:
     async def say(self, chat_id: int, text: str) -> httpx.Response:
         return await self.http.post(f"/api/chats/{chat_id}/messages", json={"text": text})
 
+    async def member_button(self, chat_id: int, name: str) -> str:
+        """Ask for /members; the label of the member's button once the list shows it."""
+        await self.say(chat_id, "/members")
+
+        def listed(messages: list[dict[str, Any]]) -> bool:
+            return any(b["text"].startswith(name) for r in messages[-1]["buttons"] for b in r)
+
+        messages = await self.wait_for(chat_id, listed)
+        return next(
+            b["text"] for r in messages[-1]["buttons"] for b in r if b["text"].startswith(name)
+        )
+
 
 def web_settings(url: str, database_url: str, **extra: Any) -> Settings:
     config = sample_config(TOKEN, url, database_url)
@@ -140,8 +157,43 @@ def channel_extra() -> dict[str, Any]:
 
 
 @pytest.fixture
+def bot_mode() -> str:
+    """Override in a test module with "webhook": the server posts updates to the bot."""
+    return "polling"
+
+
+@asynccontextmanager
+async def running_webhook(app: AppType) -> AsyncIterator[AppType]:
+    """The bot in `[telegram] mode = "webhook"`: PTB's webhook server on loopback, set as the
+    township server's webhook (the runner's `start_webhook`, as `running` is its polling)."""
+    from tests.e2e.test_instances import free_port
+
+    port = free_port()
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_webhook(
+        listen="127.0.0.1",
+        port=port,
+        url_path="telegram",
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        secret_token="web_hook-secret",
+    )
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+
+@pytest.fixture
 async def web(
-    engine: AsyncEngine, database_url: str, channel_extra: dict[str, Any]
+    engine: AsyncEngine, database_url: str, channel_extra: dict[str, Any], bot_mode: str
 ) -> AsyncIterator[WebWorld]:
     clock = ManualClock(START)
     channel = ChannelConfig(
@@ -156,8 +208,11 @@ async def web(
     await server.start(port=0)
     settings = web_settings(server.url, database_url)
     app = build_application(settings, clock=clock, engine=engine, migrate=False)
+    started: AbstractAsyncContextManager[AppType] = (
+        running_webhook(app) if bot_mode == "webhook" else running(app, poll_timeout=5)
+    )
     try:
-        async with running(app, poll_timeout=5):
+        async with started:
             world = WebWorld(server=server, app=app, settings=settings, clock=clock)
             async with world.svc.transaction() as session:
                 world.member_ids = await seed_people(session, clock.now(), [*PEOPLE, ADMIN])
@@ -173,3 +228,75 @@ async def web(
                 await client.aclose()
     finally:
         await server.stop()
+
+
+USER = 700_000_001
+
+
+class Township:
+    """The township's server alone (no bot): the test is the bot."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.clock = ManualClock(START)
+        self.server = self._server()
+
+    def _server(self) -> WebServer:
+        channel = ChannelConfig(kind="web", public_url="http://127.0.0.1", secure_cookies=False)
+        sessions = session_factory(self.engine).begin
+        return WebServer(channel, TOKEN, sessions, self.clock, webhook_retry_seconds=0.01)
+
+    async def restart(self) -> None:
+        await self.server.stop()
+        self.server = self._server()
+        await self.server.start(port=0)
+
+    async def call(self, method: str, **params: Any) -> httpx.Response:
+        async with httpx.AsyncClient(base_url=self.server.url, timeout=30) as http:
+            return await http.post(f"/bot{TOKEN}/{method}", json=params)
+
+    async def says(self, text: str) -> None:
+        """A member writes to the bot: an update."""
+        async with self.server.web.transaction() as session:
+            user = await session.get(WebUser, USER)
+            if user is None:
+                user = WebUser(id=USER, first_name="吴", created_at=START)
+                session.add(user)
+                session.add(WebChat(id=USER, type="private", title=None, last_message_id=0))
+                await session.flush()
+            chat = await session.get(WebChat, USER)
+            assert chat is not None
+            await store.member_message(session, user, chat, self.clock.now(), text=text)
+        self.server.web.updates.notify()
+
+    async def presses(self) -> None:
+        """A member presses a button of the bot's last message: a callback_query update."""
+        async with self.server.web.transaction() as session:
+            user = await session.get(WebUser, USER)
+            assert user is not None
+            message = await session.scalar(
+                select(WebMessage).where(WebMessage.from_bot).order_by(WebMessage.message_id.desc())
+            )
+            assert message is not None
+            await store.press(session, user, message, "yes", self.clock.now())
+        self.server.web.updates.notify()
+
+    async def settled(self) -> None:
+        """Wait until the server has recorded every delivery (the webhook answers first)."""
+        for _ in range(40):
+            if await self.pending() == 0:
+                return
+            await self.server.delivery.delivered.wait(0.5)
+        raise AssertionError("updates are still pending")
+
+    async def pending(self) -> int:
+        async with self.server.web.transaction() as session:
+            return await session.scalar(select(func.count()).select_from(WebUpdate)) or 0
+
+
+@pytest.fixture
+async def township(engine: AsyncEngine) -> AsyncIterator[Township]:
+    place = Township(engine)
+    await place.server.start(port=0)
+    yield place
+    await place.server.stop()

@@ -1,18 +1,16 @@
 """The web chat in a real headless Chromium at phone width (Debian's package via Playwright;
-never `playwright install`): a newcomer signs in from an invitation, logs a visit and submits
-the Friday report; markup in text and file names never runs; the offline shell says so."""
+never `playwright install`): markup in text and file names never runs; the offline shell says
+so; a reply keyboard shares the position. (A newcomer signing in from an invitation, logging
+a visit and reporting in Chromium is a scenario: tests/scenarios/test_first_week.py.)"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import zh
-from tests.sandbox.test_browser import ARTIFACTS, CHROMIUM_ARGS, REASON, TIMEOUT_MS, _chromium
+from tests.sandbox.test_browser import CHROMIUM_ARGS, REASON, TIMEOUT_MS, _chromium
 from tests.web.conftest import WebWorld
 from tests.web.test_botapi import SECRETARY, call
 
@@ -47,79 +45,6 @@ async def phone(chromium: Any, web: WebWorld) -> Any:
     )
     page.on("dialog", lambda d: page.problems.append(f"dialog: {d.message}"))
     return page
-
-
-async def invitation(web: WebWorld) -> str:
-    secretary = await web.browser_of(SECRETARY.telegram_user_id, SECRETARY.name)
-    await secretary.say(SECRETARY.telegram_user_id, "/invite cadre")
-    messages = await secretary.wait_for(
-        SECRETARY.telegram_user_id, lambda ms: any("/join/" in m["text"] for m in ms)
-    )
-    text = next(m["text"] for m in messages if "/join/" in m["text"])
-    found = re.search(r"http://\S+/join/[A-Za-z0-9_-]+", text)
-    assert found is not None and found.group(0).startswith(web.url)
-    return found.group(0)
-
-
-CHANGED = """([id, before, count]) => {
-  const message = document.querySelector(`#messages article[data-id='${id}']`);
-  const bots = document.querySelectorAll("#messages article.message.bot").length;
-  return bots > count || !message || message.innerText !== before;
-}"""
-
-
-async def press(page: Any, label: str) -> None:
-    """Press an inline button and wait until its message is edited or the bot answers."""
-    button = page.locator(f"{BOT} [data-testid='button']", has_text=label).last
-    message = button.locator("xpath=ancestor::article")
-    before = [
-        await message.get_attribute("data-id"),
-        await message.inner_text(),
-        await page.locator(BOT).count(),
-    ]
-    await button.click()
-    await page.wait_for_function(CHANGED, arg=before)
-
-
-async def send(page: Any, text: str) -> None:
-    await page.fill("[data-testid='composer']", text)
-    await page.click("[data-testid='send']")
-
-
-async def test_a_newcomer_signs_in_logs_a_visit_and_reports_at_phone_width(
-    chromium: Any, web: WebWorld
-) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    link = await invitation(web)
-    page = await phone(chromium, web)
-    await page.goto(link)
-    await page.fill("input[name='name']", "吴小平")
-    await page.click("button[type='submit']")
-    await page.wait_for_selector(f"{BOT}:has-text('吴小平')")
-    await press(page, zh("✅ Confirm"))
-    welcome = zh("Welcome, {name}! You are registered.").format(name="吴小平")
-    await page.wait_for_selector(f"{BOT}:has-text('{welcome}')")
-    await page.reload()  # now a member: the township group is a tab
-    await page.wait_for_selector("[data-testid='tab']:has-text('沙河子镇工作群')")
-
-    await send(page, "/visit")
-    await press(page, "东岭村")
-    await press(page, "⬜ 听取民意")
-    await press(page, "✅ 保存")
-    await page.wait_for_selector(f"{BOT} [data-testid='button']:has-text('✏️ 修改')")
-    await page.screenshot(path=str(ARTIFACTS / "web-phone-visit.png"))
-
-    web.clock.advance(timedelta(days=4, hours=5))  # Friday 14:00, the report window
-    await send(page, "/report")
-    await page.wait_for_selector(
-        f"{BOT}:has-text('东岭村') [data-testid='button']:has-text('✅ 提交')"
-    )
-    await press(page, "✅ 提交")
-    await page.wait_for_selector(f"{BOT}:has-text('报告已按时提交')")
-    width = await page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= PHONE["width"]
-    await page.screenshot(path=str(ARTIFACTS / "web-phone-report.png"))
-    assert page.problems == []
 
 
 async def test_markup_in_text_and_file_names_never_runs(chromium: Any, web: WebWorld) -> None:

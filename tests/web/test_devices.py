@@ -17,17 +17,7 @@ async def test_a_secretary_signs_a_members_device_out(web: WebWorld) -> None:
     laptop = await web.browser_of(CADRE.telegram_user_id, CADRE.name, device="Windows NT 10.0")
     secretary = await web.browser_of(SECRETARY.telegram_user_id, SECRETARY.name)
     chat = SECRETARY.telegram_user_id
-    await secretary.say(chat, "/members")
-    await secretary.wait_for(
-        chat,
-        lambda ms: any(
-            b["text"].startswith(CADRE.name) for m in ms for r in m["buttons"] for b in r
-        ),
-    )
-    listed = (await secretary.messages(chat))["messages"][-1]
-    label = next(
-        b["text"] for r in listed["buttons"] for b in r if b["text"].startswith(CADRE.name)
-    )
+    label = await secretary.member_button(chat, CADRE.name)
     await secretary.press(chat, label)
     await secretary.press(chat, zh("📱 Devices"))
     title = zh("Devices of {name} signed in to the web chat").format(name=CADRE.name)

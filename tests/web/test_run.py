@@ -12,17 +12,22 @@ import pytest
 
 from bot.core.db import members as member_db
 from bot.core.db.engine import create_engine, session_factory
+from bot.core.models import WebWebhook
 from bot.members import queries as member_queries
 from tests.conftest import TOKEN
+from tests.e2e.helpers import zh
 from tests.e2e.test_instances import free_port, start_instance, wait_health
 from tests.web.conftest import Browser
 
 
-def write_config(path: Path, database_url: str, port: int, health_port: int) -> None:
+def write_config(
+    path: Path, database_url: str, port: int, health_port: int, telegram: str = ""
+) -> None:
     path.write_text(
         f"""
 [telegram]
 token = "{TOKEN}"
+{telegram}
 [channel]
 kind = "web"
 port = {port}
@@ -44,12 +49,23 @@ name = "沙河子镇"
     )
 
 
+WEBHOOK = """mode = "webhook"
+[telegram.webhook]
+port = {port}
+secret_token = "run-test_secret"
+"""
+
+
 @pytest.mark.e2e
-async def test_run_serves_the_bot_and_the_web_chat_in_one_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_run_serves_the_bot_and_the_web_chat_in_one_process(
+    tmp_path: Path, mode: str
+) -> None:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'township.db'}"
     port, health = free_port(), free_port()
     config = tmp_path / "config.toml"
-    write_config(config, database_url, port, health)
+    telegram = WEBHOOK.format(port=free_port()) if mode == "webhook" else ""
+    write_config(config, database_url, port, health, telegram)
     process = await start_instance(config, tmp_path / "run.log")
     try:
         await wait_health(health, "active")
@@ -75,6 +91,16 @@ async def test_run_serves_the_bot_and_the_web_chat_in_one_process(tmp_path: Path
             [chat] = browser.chat_ids()
             _, card = await browser.wait_messages(chat, 2)
             assert "沙河子镇" in card["text"] and "吴小平" in card["text"]
+            assert await browser.press(chat, zh("✅ Confirm")) is not None
+            welcome = zh("Welcome, {name}! You are registered.").format(name="吴小平")
+            await browser.wait_for(chat, lambda ms: any(welcome in m["text"] for m in ms))
+        engine = create_engine(database_url)
+        async with session_factory(engine)() as session:
+            hook = await session.get(WebWebhook, 1)
+        await engine.dispose()
+        assert (hook is not None and hook.url.startswith("http://127.0.0.1:")) == (
+            mode == "webhook"
+        )
     finally:
         process.send_signal(signal.SIGTERM)
         assert await process.wait() == 0, (tmp_path / "run.log").read_text()

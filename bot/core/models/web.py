@@ -69,6 +69,25 @@ class WebUpdate(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
+class WebWebhook(Base):
+    """How the bot takes its updates (one row): setWebhook's url (empty: getUpdates), its
+    secret, the update types it wants, and the state of delivery to the webhook."""
+
+    __tablename__ = "web_webhook"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    url: Mapped[str] = mapped_column(String(2048), default="")
+    secret_token: Mapped[str | None] = mapped_column(String(256))
+    max_connections: Mapped[int] = mapped_column(Integer, default=40)
+    # None: Telegram's default types.
+    allowed_updates: Mapped[list[str] | None] = mapped_column(JSON)
+    last_error_at: Mapped[datetime | None] = mapped_column()
+    last_error_message: Mapped[str | None] = mapped_column(String(256))
+    # The instance delivering now and until when (another takes over after it).
+    delivering_by: Mapped[str | None] = mapped_column(String(64))
+    delivering_until: Mapped[datetime | None] = mapped_column()
+
+
 class WebCallback(Base):
     """A button press and the bot's answer (an alert or a toast) once it comes."""
 
@@ -162,3 +181,52 @@ class WebSignIn(Base):
     address: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class WebPushKey(Base):
+    """The deployment's VAPID key pair (one row): made once, never logged. The private key is
+    the raw 32-byte scalar, the public key the uncompressed point, both base64url."""
+
+    __tablename__ = "web_push_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    private_key: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class WebPushSubscription(Base):
+    """A browser's Web Push subscription, bound to the session (device) that registered it:
+    it goes with that session's revocation, and the push service's 404 or 410."""
+
+    __tablename__ = "web_push_subscriptions"
+    __table_args__ = (
+        Index("ix_web_push_subscriptions_user", "user_id"),
+        Index("ix_web_push_subscriptions_session", "session_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    session_id: Mapped[int] = mapped_column(Integer)
+    endpoint: Mapped[str] = mapped_column(String(1024), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(128))
+    auth: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class WebPush(Base):
+    """A "you have new messages" push to one subscription, for a person away from the page:
+    at most one per subscription and absence, sent at most once (like `WebNudge`)."""
+
+    __tablename__ = "web_pushes"
+    __table_args__ = (Index("ix_web_pushes_status", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(Integer, index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    # pending, sending (claimed: never retried after a crash), sent, failed, gone
+    status: Mapped[str] = mapped_column(String(8))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column()
+    next_attempt_at: Mapped[datetime] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()

@@ -196,11 +196,26 @@ class LeaveRequest(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
+class ReportChase(Base):
+    """The week's 催交 of a township: one row, so that two presses at once (two secretaries,
+    a double tap) remind once; the second finds this one and says who sent it."""
+
+    __tablename__ = "report_chases"
+    __table_args__ = (UniqueConstraint("township_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id", ondelete="CASCADE"))
+    week_start: Mapped[date] = mapped_column(Date)
+    sent_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime] = mapped_column()
+
+
 __all__ = [
     "FieldVisit",
     "LeaveKind",
     "LeaveRequest",
     "LeaveStatus",
+    "ReportChase",
     "ReportItem",
     "ReportState",
     "VisitProblem",

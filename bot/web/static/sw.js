@@ -1,6 +1,7 @@
 // The offline shell: the page's own files are kept; anything else needs the network.
+importScripts("/static/push-sw.js");
 const SHELL = "township-shell-v1";
-const FILES = ["/", "/static/app.css", "/static/app.js", "/static/offline.html", "/static/icon.svg"];
+const FILES = ["/", "/static/app.css", "/static/app.js", "/static/push.js", "/static/offline.html", "/static/icon.svg"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(FILES)));
