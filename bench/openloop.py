@@ -1,7 +1,7 @@
 """Open loop: cadres arriving at random log visits; the time from each tap to its answer.
 
     python bench/openloop.py --rates 5,10,20,30 [--seconds 30] [--think 1.0]
-        [--clients aiohttp,httpx] [--db sqlite|postgresql|URL] [--json]
+        [--clients aiohttp,httpx] [--instances 2] [--db sqlite|postgresql|URL] [--json]
 
 What users feel at a deadline is the time from a tap to the answer while everyone else is
 tapping too. Cadres arrive at random (a Poisson process at a fixed rate of visit logs per
@@ -21,17 +21,23 @@ process over the rate's window, divided by the visits completed in it).
 
 The knee of each is the highest rate whose p95 per tap stays under 500 ms with every visit
 confirmed; rates above the first that misses are not run.
+
+`--instances N` (PostgreSQL) also measures the bot with `[instance] active = "all"`, as one
+process and as N processes sharing the updates (docs/deploy.md), in the same run; their CPU is
+the sum over the processes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
 import random
 import signal
+import socket
 import statistics
 import sys
 import time
@@ -139,7 +145,7 @@ class Bench:
         self.random = random.Random(seed)
 
     async def open_loop(
-        self, token: str, pid: int, rate: float, seconds: float, think: float
+        self, token: str, pids: list[int], rate: float, seconds: float, think: float
     ) -> dict[str, Any]:
         idle = list(self.cadres)
         self.random.shuffle(idle)
@@ -157,7 +163,7 @@ class Bench:
                 idle.append(user_id)
 
         loop = asyncio.get_running_loop()
-        cpu_before, driver_before = cpu_seconds(pid), time.process_time()
+        cpu_before, driver_before = sum(map(cpu_seconds, pids)), time.process_time()
         busy_before = machine_busy_seconds()
         started = loop.time()
         arrival = started
@@ -177,7 +183,7 @@ class Bench:
         if tasks:
             await asyncio.wait(tasks)
         elapsed = loop.time() - started
-        cpu = cpu_seconds(pid) - cpu_before
+        cpu = sum(map(cpu_seconds, pids)) - cpu_before
         driver = time.process_time() - driver_before
         busy = machine_busy_seconds() - busy_before
         every_tap = [t for taps in window.taps.values() for t in taps]
@@ -223,9 +229,10 @@ def knee(results: list[dict[str, Any]]) -> float | None:
 class Child:
     """A process under test: the bot (`township-bot run`) or the echo bot."""
 
-    def __init__(self, args: list[str], cwd: Path) -> None:
+    def __init__(self, args: list[str], cwd: Path, health_port: int = 0) -> None:
         self.args = args
         self.cwd = cwd
+        self.health_port = health_port
         self.process: asyncio.subprocess.Process | None = None
         self.log = cwd / f"{Path(args[1]).stem if args[1] != '-m' else args[2]}.log"
 
@@ -259,18 +266,37 @@ class Child:
             raise RuntimeError(f"{self.args} exited with {self.process.returncode}: {tail}")
 
 
+async def wait_serving(port: int) -> None:
+    """Until the instance's /health says it handles updates (a process has no other signal)."""
+    import httpx
+
+    async with asyncio.timeout(STARTUP_TIMEOUT), httpx.AsyncClient() as client:
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(f"http://127.0.0.1:{port}/health")).status_code == 200:
+                    return
+            await asyncio.sleep(0.2)
+
+
 async def measure(
     bench: Bench,
-    child: Child,
+    child: Child | list[Child],
     token: str,
     rates: list[float],
     seconds: float,
     think: float,
     record: list[Payload] | None = None,
 ) -> list[dict[str, Any]]:
-    pid = await child.start()
+    children = child if isinstance(child, list) else [child]
+    pids = [await children[0].start()]
     try:
         await bench.emu.wait_polling(timeout=STARTUP_TIMEOUT, token=token)
+        # The others of a group once the first polls (it holds the lease: the one poller).
+        for other in children[1:]:
+            pids.append(await other.start())
+        for member in children:
+            if member.health_port:
+                await wait_serving(member.health_port)
         # Warm-up (connections, caches), and what the bot sends in one visit for the echo.
         for user_id in bench.cadres[:5]:
             visitor = Visitor(bench.emu, bench.inbox, user_id, token)
@@ -278,15 +304,39 @@ async def measure(
             await visitor.bot_visit(bench.activity, record=record if first else None)
         results = []
         for rate in rates:
-            result = await bench.open_loop(token, pid, rate, seconds, think)
+            result = await bench.open_loop(token, pids, rate, seconds, think)
             results.append(result)
-            child.check()
+            for member in children:
+                member.check()
             if not meets_target(result):
                 break
         return results
     finally:
-        await child.stop()
-        child.check()
+        await asyncio.gather(*(member.stop() for member in children))
+        for member in children:
+            member.check()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def shared_instances(work: Path, api_base: str, url: str, client: str, count: int) -> list[Child]:
+    """`count` bot processes with active = "all" on one database, each with its health port."""
+    children = []
+    for i in range(count):
+        port = free_port()
+        config = work / f"config-{client}-all{count}-{i}.toml"
+        config.write_text(
+            config_toml(api_base, url, telegram={"http_client": client})
+            + f'[instance]\nactive = "all"\nhealth_port = {port}\n',
+            encoding="utf-8",
+        )
+        args = [sys.executable, "-m", "bot", "run", "--config", str(config)]
+        children.append(Child(args, work, health_port=port))
+    return children
 
 
 async def main(
@@ -297,9 +347,12 @@ async def main(
     db: str,
     cadres: int | None = None,
     seed: int = 20261127,
+    instances: int = 1,
 ) -> dict[str, Any]:
     work = workdir()
     url = database_url(db, work)
+    if instances > 1 and url.startswith("sqlite"):
+        raise SystemExit('--instances needs PostgreSQL (active = "all"): give --db postgresql')
     emu = BotApiEmulator(
         limits=EmulatorLimits(messages_per_second=None, group_messages_per_minute=None)
     )
@@ -342,6 +395,11 @@ async def main(
                 work,
             )
             echo_results = await measure(bench, echo, ECHO_TOKEN, rates, seconds, think)
+            shared: dict[str, list[dict[str, Any]]] = {}
+            if instances > 1:
+                for n in (1, instances):
+                    group = shared_instances(work, api_base, url, client, n)
+                    shared[str(n)] = await measure(bench, group, TOKEN, rates, seconds, think)
             bot_knee, echo_knee = knee(bot_results), knee(echo_results)
             runs[client] = {
                 "bot": bot_results,
@@ -353,6 +411,15 @@ async def main(
                 "echo_knee_found": not meets_target(echo_results[-1]),
                 "knee_ratio": round(bot_knee / echo_knee, 2) if bot_knee and echo_knee else None,
             }
+            if shared:
+                knees = {n: knee(results) for n, results in shared.items()}
+                one, many = knees["1"], knees[str(instances)]
+                runs[client]["all_active"] = {
+                    "instances": shared,
+                    "knees": knees,
+                    "knees_found": {n: not meets_target(r[-1]) for n, r in shared.items()},
+                    "ratio_to_one": round(many / one, 2) if one and many else None,
+                }
     finally:
         await emu.stop()
     return {
@@ -378,8 +445,12 @@ def render(result: dict[str, Any]) -> str:
         "  cores  machine",
     ]
     for client, run in result["runs"].items():
-        for name, key in (("bot", "bot"), ("echo", "configured_echo")):
-            for r in run[key]:
+        series = [("bot", run["bot"]), ("echo", run["configured_echo"])]
+        shared = run.get("all_active")
+        if shared:
+            series += [(f"all x{n}", results) for n, results in shared["instances"].items()]
+        for name, results in series:
+            for r in results:
                 lines.append(
                     f"{client:8} {name:7} {r['rate']:7g} {r['visits']:7d} "
                     f"{r['failed'] + r['skipped']:7d} {r['p50_ms']:7.1f} {r['p95_ms']:7.1f} "
@@ -392,6 +463,12 @@ def render(result: dict[str, Any]) -> str:
             f"{client}: bot knee {bot_knee}, configured echo knee {echo_knee}, "
             f"ratio {run['knee_ratio']}"
         )
+        if shared:
+            knees = ", ".join(
+                f"x{n} {'' if shared['knees_found'][n] else '>= '}{k}/s"
+                for n, k in shared["knees"].items()
+            )
+            lines.append(f'{client}: active = "all" knees {knees}, ratio {shared["ratio_to_one"]}')
     return "\n".join(lines)
 
 
@@ -421,6 +498,9 @@ if __name__ == "__main__":
     parser.add_argument("--think", type=float, default=1.0, help="seconds between taps")
     parser.add_argument("--clients", default="aiohttp,httpx", help="[telegram] http_client")
     parser.add_argument("--cadres", type=int, default=None)
+    parser.add_argument(
+        "--instances", type=int, default=1, help='also N processes with active = "all"'
+    )
     parser.add_argument("--serve-echo", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--config", type=Path, help=argparse.SUPPRESS)
     add_common_args(parser)
@@ -437,6 +517,7 @@ if __name__ == "__main__":
             [c.strip() for c in args.clients.split(",") if c.strip()],
             args.db,
             args.cadres,
+            instances=args.instances,
         )
     )
     print(json.dumps(result, ensure_ascii=False) if args.json else render(result))

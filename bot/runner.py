@@ -5,6 +5,10 @@ fetches updates (long polling or webhook) and runs the scheduler timer. When it 
 lease expires and a standby takes over; conversations continue because their state lives
 in the database, scheduled jobs run once (job_runs), and the outbox sends nothing twice.
 
+With `[instance] active = "all"` (PostgreSQL) every instance handles updates: they are stored
+first (bot/core/ingress.py: the webhook on every instance, getUpdates by the lease holder) and
+shared by key (bot/core/inbound.py); the lease holder still runs the scheduler and the outbox.
+
 Telegram out of reach is an expected condition for a service: at start-up the instance keeps
 asking the Bot API (getMe) with a growing pause, capped at a minute, and logs one line per
 failure saying what failed and what to check; a rejected token ends it (TokenRejected).
@@ -35,6 +39,8 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.db.leases import acquire_lease, release_lease
 from bot.core.i18n import normalize_language, translations
+from bot.core.inbound import DRAIN_SECONDS, Sharing
+from bot.core.ingress import Poller, stop_task, webhook_server
 from bot.core.outbox import release_claims
 from bot.core.reach import Route, TelegramUnreachable, TokenRejected, reason_of, sentences
 from bot.core.services import Services
@@ -98,6 +104,9 @@ class Instance:
         self._activation = Backoff()
         self._activate_after = 0.0
         self._due_now: asyncio.Task[None] | None = None
+        self.sharing = settings.instance.active == "all"
+        self._poller: asyncio.Task[None] | None = None
+        self._shared: Sharing | None = None
 
     @property
     def svc(self) -> Services:
@@ -130,6 +139,7 @@ class Instance:
             await self.svc.reload_directory()
         health = await self._start_health()
         ttl = timedelta(seconds=self.settings.instance.lease_seconds)
+        shared, hook = self._start_sharing()
         try:
             while not self.stopping.is_set():
                 holds = await self._try_lease(ttl)
@@ -145,6 +155,12 @@ class Instance:
         finally:
             if self.active:
                 await self._stand_by()
+            if hook is not None:
+                hook.stop()
+            if shared is not None and self._shared is not None:
+                self._shared.wake()  # it drains the updates under way (DRAIN_SECONDS)
+                await asyncio.wait({shared}, timeout=DRAIN_SECONDS + 5)
+                await stop_task(shared)
             with contextlib.suppress(Exception):
                 async with self.svc.transaction() as session:
                     await release_lease(session, ACTIVE_LEASE, self.name, self.svc.clock.now())
@@ -153,6 +169,29 @@ class Instance:
             await self.app.shutdown()
             if self.app.post_shutdown:
                 await self.app.post_shutdown(self.app)
+
+    def _start_sharing(self) -> tuple[asyncio.Task[None] | None, HTTPServer | None]:
+        """With active = "all": handle the stored updates, and take webhook POSTs."""
+        if not self.sharing:
+            return None, None
+        self._shared = shared = Sharing(
+            self.app,
+            self.name,
+            claim_seconds=self.settings.instance.lease_seconds,
+            retention=timedelta(hours=self.settings.instance.inbound_retention_hours),
+        )
+        task = asyncio.create_task(shared.run(self.stopping))
+        hook = None
+        tg = self.settings.telegram
+        if tg.mode == "webhook":
+            hook = webhook_server(
+                self.svc,
+                url_path=tg.webhook.url_path,
+                secret_token=tg.webhook.secret_token,
+                on_stored=shared.stored,
+            )
+            hook.listen(tg.webhook.port, tg.webhook.listen)
+        return task, hook
 
     def _unreachable(self, exc: BaseException, seconds: float) -> str:
         reason = reason_of(exc, self._, (self.settings.telegram.token,))
@@ -228,8 +267,12 @@ class Instance:
 
     async def _become_active(self) -> None:
         log.info("instance %s is now active", self.name)
-        async with self.svc.transaction() as session:
-            released = await release_claims(session, self.name)
+        released = 0
+        if not self.sharing:
+            # With active = "all" the other instances send too (a handler's notices), so
+            # their claims are not a dead instance's: they run out after the sender's claim_for.
+            async with self.svc.transaction() as session:
+                released = await release_claims(session, self.name)
         if released:
             log.warning("released %s outbox message(s) a previous instance had claimed", released)
         # Villages may have changed in chat while this instance stood by.
@@ -237,7 +280,9 @@ class Instance:
         updater = self.app.updater
         assert updater is not None
         tg = self.settings.telegram
-        if tg.mode == "webhook":
+        if self.sharing:
+            await self._start_ingress()
+        elif tg.mode == "webhook":
             hook = tg.webhook
             await updater.start_webhook(
                 listen=hook.listen,
@@ -258,6 +303,25 @@ class Instance:
         if self.settings.scheduler.tick_seconds:
             self._due_now = asyncio.create_task(self._run_due_now())
 
+    async def _start_ingress(self) -> None:
+        """The lease holder's part of ingress with active = "all": register the webhook, or
+        be the one poller."""
+        tg = self.settings.telegram
+        if tg.mode == "webhook":
+            hook = tg.webhook
+            if hook.public_url:
+                await self.app.bot.set_webhook(
+                    f"{hook.public_url.rstrip('/')}/{hook.url_path}",
+                    secret_token=hook.secret_token or None,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            return
+        assert self._shared is not None
+        poller = Poller(
+            self.app.bot, self.svc, on_stored=self._shared.stored, on_error=self._polling_failed
+        )
+        self._poller = asyncio.create_task(poller.run())
+
     async def _run_due_now(self) -> None:
         """On becoming active, take the scheduler over and run the due work and the outbox at
         once, rather than at the timer's next tick (up to `tick_seconds` later)."""
@@ -276,6 +340,8 @@ class Instance:
             self._due_now.cancel()
             await asyncio.gather(self._due_now, return_exceptions=True)
             self._due_now = None
+        await stop_task(self._poller)
+        self._poller = None
         updater = self.app.updater
         if updater is not None and updater.running:
             await updater.stop()
@@ -297,12 +363,20 @@ class Instance:
                         await session.execute(text("SELECT 1"))
                 except Exception:
                     database = "down"
-                role = "active" if instance.active else "standby"
-                self.set_status(200 if instance.active and database == "ok" else 503)
+                # With active = "all" every instance handles updates (and takes webhook POSTs);
+                # the lease holder is also the leader (scheduler, outbox, getUpdates).
+                serving = instance.active or instance.sharing
+                role = "active" if serving else "standby"
+                self.set_status(200 if serving and database == "ok" else 503)
                 self.set_header("Content-Type", "application/json")
-                self.finish(
-                    json.dumps({"instance": instance.name, "role": role, "database": database})
-                )
+                answer: dict[str, object] = {
+                    "instance": instance.name,
+                    "role": role,
+                    "database": database,
+                }
+                if instance.sharing:
+                    answer["leader"] = instance.active
+                self.finish(json.dumps(answer))
 
         class Live(RequestHandler):
             def get(self) -> None:

@@ -23,6 +23,7 @@ _.ran_at
 _.corrects_id
 _.changed_at
 _.decided_at
+_.received_at
 _.OFFICIAL_DUTY
 
 # tornado's RequestHandler hooks

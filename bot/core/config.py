@@ -247,7 +247,15 @@ class SchedulerConfig(_Strict):
 
 
 class InstanceConfig(_Strict):
-    """Running several instances on one PostgreSQL database: one is active, the rest stand by."""
+    """Running several instances on one database: one active and the rest standing by
+    (`active = "one"`), or, on PostgreSQL only, all of them sharing the updates (`"all"`)."""
+
+    # "all": every instance handles updates, one user's at a time and in order; the lease
+    # holder still polls getUpdates (webhook: any instance stores what it receives) and runs
+    # the scheduler and the outbox.
+    active: Literal["one", "all"] = "one"
+    # With active = "all": handled updates are kept this long, then deleted.
+    inbound_retention_hours: int = Field(24, ge=1, le=24 * 30)
 
     # The active instance renews its lease every renew_seconds; a standby takes over when the
     # lease has not been renewed for lease_seconds (so within lease_seconds + renew_seconds).
@@ -316,6 +324,12 @@ class Settings(_Strict):
     townships: list[TownshipConfig] = []
 
     _tz = field_validator("timezone")(lambda cls, v: check_timezone(v))
+
+    @model_validator(mode="after")
+    def _all_active_needs_postgresql(self) -> Settings:
+        if self.instance.active == "all" and self.database.url.startswith("sqlite"):
+            raise invalid("all_active_on_sqlite")
+        return self
 
     @model_validator(mode="after")
     def _unique_townships(self) -> Settings:

@@ -73,6 +73,10 @@ _MESSAGES = {
         "must be a proxy address such as http://127.0.0.1:7890 or socks5://user:password@host:1080"
     ),
     "renew_before_expiry": N_("renew_seconds must be shorter than lease_seconds"),
+    "all_active_on_sqlite": N_(
+        '[instance] active = "all" needs PostgreSQL; on SQLite one instance is active and '
+        'the others stand by (active = "one")'
+    ),
     "duplicate_villages": N_("duplicate village names: {names}"),
     "empty_names": N_("{what} must not be empty"),
     "duplicate_names": N_("duplicate {what}: {names}"),

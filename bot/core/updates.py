@@ -24,7 +24,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.core.work import unit_of_work
+from bot.core.work import FirstCommit, unit_of_work
 
 # PTB's own limit: never reached, so tasks enter do_process_update in update order.
 _UNBOUNDED = 1_000_000
@@ -38,6 +38,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self.max_concurrent = max_concurrent
         self._slots = asyncio.Semaphore(max_concurrent)
         self._keys: dict[int, tuple[asyncio.Lock, int]] = {}  # key -> (lock, holders+waiters)
+        # update_id -> what its unit commits first (updates from the database, bot/core/inbound.py)
+        self.first_commits: dict[int, FirstCommit] = {}
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -63,8 +65,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self.key(update)
+        first = (
+            self.first_commits.pop(update.update_id, None) if isinstance(update, Update) else None
+        )
         if key is None:
-            async with self._slots, unit_of_work():
+            async with self._slots, unit_of_work(first):
                 await coroutine
             return
         lock, count = self._keys.get(key, (None, 0))
@@ -72,7 +77,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             lock = asyncio.Lock()
         self._keys[key] = (lock, count + 1)
         try:
-            async with lock, self._slots, unit_of_work():
+            async with lock, self._slots, unit_of_work(first):
                 await coroutine
         finally:
             lock, count = self._keys[key]

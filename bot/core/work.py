@@ -6,6 +6,11 @@ when the bot is about to call the Bot API (`CommitFirst`, around the rate limite
 the outbox, and at the end of the update. So a tap costs one transaction, and no connection
 is held while Telegram answers. A block that fails rolls back what the update has not
 committed yet, and its error goes where it went before.
+
+An update stored in the database (`[instance] active = "all"`, bot/core/inbound.py) is marked
+handled by its `FirstCommit`, in the transaction of the unit's first commit: the update's first
+database effects and its being handled commit together, so another instance that handles it
+too (after this one's claim expired) finds it handled and rolls its own work back.
 """
 
 from __future__ import annotations
@@ -13,17 +18,35 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram.ext import BaseRateLimiter
+from telegram.ext import ApplicationHandlerStop, BaseRateLimiter
 
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 
 
+class AlreadyHandled(ApplicationHandlerStop):
+    """Another instance committed this update first: stop handling it, quietly (PTB stops
+    at an ApplicationHandlerStop without calling the error handler)."""
+
+
+@dataclass
+class FirstCommit:
+    """Statements run in the transaction of the unit's first commit, before any Bot API call
+    (`run` raises AlreadyHandled when the work must not count)."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    run: Callable[[AsyncSession], Coroutine[Any, Any, None]]
+    done: bool = False
+
+
 class Work:
-    def __init__(self) -> None:
+    def __init__(self, first: FirstCommit | None = None) -> None:
         self._session: AsyncSession | None = None
+        self._first = first
+        self._fenced = False
         self.closed = False
 
     def session(self, sessions: async_sessionmaker[AsyncSession]) -> AsyncSession:
@@ -40,6 +63,20 @@ class Work:
             self._session.expunge_all()
 
     async def commit(self) -> None:
+        if self._fenced:
+            raise AlreadyHandled
+        first = self._first
+        if first is not None and not first.done:
+            session = self.session(first.sessions)
+            try:
+                await first.run(session)
+            except AlreadyHandled:
+                self._fenced = True
+                await session.rollback()
+                raise
+            await session.commit()
+            first.done = True
+            return
         if self._session is not None and self._session.in_transaction():
             await self._session.commit()
 
@@ -63,9 +100,9 @@ def current() -> Work | None:
 
 
 @asynccontextmanager
-async def unit_of_work() -> AsyncIterator[Work]:
+async def unit_of_work(first: FirstCommit | None = None) -> AsyncIterator[Work]:
     """The scope of one update."""
-    work = Work()
+    work = Work(first)
     token = _current.set(work)
     try:
         yield work

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bench import charts, county, fanout, http_client, memory, openloop, takeover, throughput
+from bot.core.db.engine import is_sqlite
 
 
 async def test_fanout(database_url: str) -> None:
@@ -57,6 +60,22 @@ async def test_openloop(database_url: str) -> None:
                 assert window["visits"] > 0 and window["cpu_ms_per_visit"] > 0
                 assert set(window["taps"]) == set(openloop.TAPS)
     assert "bot knee" in openloop.render(json.loads(json.dumps(result)))
+
+
+async def test_openloop_two_active_instances(database_url: str) -> None:
+    """One against two `township-bot run` processes sharing the updates (active = "all")."""
+    if is_sqlite(database_url):
+        pytest.skip('several active instances (active = "all") need PostgreSQL')
+    result = await openloop.main(
+        rates=[1.0], seconds=2.0, think=0.05, clients=["aiohttp"], db=database_url, instances=2
+    )
+    shared = result["runs"]["aiohttp"]["all_active"]
+    assert set(shared["instances"]) == {"1", "2"}
+    for windows in shared["instances"].values():
+        for window in windows:
+            assert window["failed"] == 0 and window["skipped"] == 0
+            assert window["visits"] > 0 and window["cpu_ms_per_visit"] > 0
+    assert 'active = "all" knees' in openloop.render(json.loads(json.dumps(result)))
 
 
 async def test_http_client() -> None:

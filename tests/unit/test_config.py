@@ -28,6 +28,8 @@ def test_example_config_is_valid(no_network: None) -> None:
         ),
         ({"database": {"url": "mysql://x"}}, "database.url"),
         ({"townships": [{"code": "A1", "name": "x"}, {"code": "A1", "name": "y"}]}, "duplicate"),
+        ({"instance": {"active": "some"}}, "instance.active"),
+        ({"instance": {"active": "all"}}, 'active = "all" needs PostgreSQL'),
     ],
 )
 def test_bad_config_names_the_key_and_file(data: dict, expected: str, no_network: None) -> None:
@@ -55,3 +57,11 @@ def test_secrets_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     settings = parse_settings({"telegram": {"token": "from-file"}})
     assert settings.telegram.token == "123:abc"
     assert settings.database.url == "postgresql+asyncpg://u@h/db"
+
+
+def test_all_instances_active_on_postgresql(no_network: None) -> None:
+    settings = parse_settings(
+        {"database": {"url": "postgresql+asyncpg://bot@db/township"}, "instance": {"active": "all"}}
+    )
+    assert settings.instance.active == "all"
+    assert parse_settings({}).instance.active == "one"

@@ -108,3 +108,41 @@ async def test_updates_without_a_user_or_chat_are_not_serialised() -> None:
 def test_needs_a_slot() -> None:
     with pytest.raises(ValueError):
         PerUserUpdateProcessor(0)
+
+
+def test_the_stored_updates_key_is_the_processors_key() -> None:
+    """bot.core.inbound reads the key from the JSON without parsing: the same user, else chat."""
+    from bot.core.inbound import key_of
+
+    user = {"id": 7, "is_bot": False, "first_name": "x"}
+    chat = {"id": -100, "type": "supergroup", "title": "g"}
+    message = {"message_id": 1, "date": 0, "chat": chat, "text": "hi"}
+    payloads = [
+        {"update_id": 1, "message": {**message, "from": user}},
+        {"update_id": 2, "channel_post": message},
+        {"update_id": 3, "edited_message": {**message, "from": user}},
+        {
+            "update_id": 4,
+            "callback_query": {
+                "id": "q",
+                "from": user,
+                "chat_instance": "c",
+                "data": "d",
+                "message": {**message, "from": user},
+            },
+        },
+        {"update_id": 5, "inline_query": {"id": "i", "from": user, "query": "q", "offset": ""}},
+        {
+            "update_id": 6,
+            "my_chat_member": {
+                "chat": chat,
+                "from": user,
+                "date": 0,
+                "old_chat_member": {"status": "left", "user": user},
+                "new_chat_member": {"status": "member", "user": user},
+            },
+        },
+    ]
+    for payload in payloads:
+        expected = PerUserUpdateProcessor.key(Update.de_json(payload, None)) or 0
+        assert key_of(payload) == expected, payload

@@ -21,6 +21,7 @@ from bot.core.models.core import (
     Village,
     VillageAssignment,
 )
+from bot.core.models.inbound import InboundUpdate, UpdateKey
 from bot.core.models.outbox import JobRun, Lease, OutboxFile, OutboxMessage
 from bot.core.models.redblack import (
     ArenaItem,
@@ -75,6 +76,7 @@ __all__ = [
     "DisputeCaseEvent",
     "DisputeCaseParty",
     "FieldVisit",
+    "InboundUpdate",
     "Invite",
     "JobRun",
     "Lease",
@@ -93,6 +95,7 @@ __all__ = [
     "ReportState",
     "Role",
     "Township",
+    "UpdateKey",
     "Village",
     "VillageAssignment",
     "VisitProblem",

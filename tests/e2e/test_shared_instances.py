@@ -1,0 +1,281 @@
+"""Several active instances on one PostgreSQL (`[instance] active = "all"`), as real
+`township-bot run` processes: they share the updates, each user's in order; one killed with
+SIGKILL loses none and doubles none; a webhook update delivered twice is handled once."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from bot.core.db import members as member_db
+from bot.core.db.engine import is_sqlite, session_factory
+from bot.core.models import FieldVisit, InboundUpdate
+from devkit.sample import PEOPLE, SamplePerson, seed_people
+from tests.conftest import TOKEN, make_settings
+from tests.e2e.helpers import SECRETARY, zh
+from tests.e2e.test_instances import free_port, start_instance, wait_health
+
+LEASE_SECONDS = 3
+NOTE = "笔记"
+CADRES = [SamplePerson(3001 + i, f"测试干部{i + 1}", ("cadre",), ("沙河子村",)) for i in range(12)]
+
+
+@pytest.fixture(autouse=True)
+def postgresql_only(database_url: str) -> None:
+    if is_sqlite(database_url):
+        pytest.skip('several active instances (active = "all") need PostgreSQL')
+
+
+def write_config(
+    path: Path, api: str, database_url: str, health_port: int, extra: str = ""
+) -> None:
+    path.write_text(
+        f"""
+[telegram]
+token = "{TOKEN}"
+api_base_url = "{api}"
+{extra}
+[database]
+url = "{database_url}"
+[instance]
+active = "all"
+lease_seconds = {LEASE_SECONDS}
+renew_seconds = 0.5
+health_port = {health_port}
+[scheduler]
+tick_seconds = 0
+[[townships]]
+code = "SHZ"
+name = "沙河子镇"
+  [[townships.villages]]
+  name = "沙河子村"
+""",
+        encoding="utf-8",
+    )
+
+
+async def seed(emulator, engine, database_url: str, people: list[SamplePerson]) -> None:
+    settings = make_settings(emulator, database_url)
+    async with session_factory(engine)() as session, session.begin():
+        await member_db.sync_townships(session, settings)
+        await seed_people(session, datetime.now(UTC), people)
+    for person in people:
+        emulator.add_user(person.telegram_user_id, person.name)
+
+
+async def start_two(tmp_path: Path, emulator, database_url: str, extras=("", "")) -> tuple:
+    """Two instances; the first one started holds the lease (it polls getUpdates)."""
+    api = emulator.base_url.removesuffix("/bot")
+    ports = free_port(), free_port()
+    procs = []
+    for i, (port, extra) in enumerate(zip(ports, extras, strict=True)):
+        write_config(tmp_path / f"instance{i}.toml", api, database_url, port, extra)
+        procs.append(
+            await start_instance(tmp_path / f"instance{i}.toml", tmp_path / f"instance{i}.log")
+        )
+        answer = await wait_health(port, "active")
+        if i == 0:
+            while not answer.get("leader"):
+                answer = await wait_health(port, "active")
+    return procs, ports
+
+
+async def stop(procs: list, tmp_path: Path) -> None:
+    for proc in procs:
+        if proc.returncode is None:
+            proc.terminate()
+            await proc.wait()
+    logs = "".join(
+        (tmp_path / f"instance{i}.log").read_text(errors="replace") for i in range(len(procs))
+    )
+    assert TOKEN.split(":")[1] not in logs
+
+
+async def open_visit(emulator, person: SamplePerson) -> Any:
+    user = emulator.user(person.telegram_user_id)
+    await user.send("/visit")
+    picker = await user.reply(timeout=30)
+    await user.press(picker, "沙河子村")
+    return await user.wait_edit(picker, timeout=30)
+
+
+def note(person: SamplePerson, i: int) -> str:
+    return f"{person.name}{NOTE}{i}号"
+
+
+async def last_card(emulator, person: SamplePerson, notes: int) -> str:
+    """The text of the first card that shows the user's note number `notes`."""
+    user = emulator.user(person.telegram_user_id)
+    wanted = note(person, notes)
+
+    def found() -> str | None:
+        return next((m.text for m in user.history if m.text and wanted in m.text), None)
+
+    text = await emulator.bot().events_signal.wait_for(found, 60)
+    assert text, f"{person.name}: note {notes} never shown"
+    return str(text)
+
+
+def assert_notes_once_in_order(text: str, person: SamplePerson, notes: int) -> None:
+    marks = [note(person, i) for i in range(1, notes + 1)]
+    assert [text.count(m) for m in marks] == [1] * notes, text
+    positions = [text.index(m) for m in marks]
+    assert positions == sorted(positions), text
+
+
+async def handled_by(engine) -> Counter[str | None]:
+    async with session_factory(engine)() as session:
+        pending = await session.scalar(
+            select(func.count()).select_from(InboundUpdate).where(InboundUpdate.done_at.is_(None))
+        )
+        assert pending == 0
+        return Counter(await session.scalars(select(InboundUpdate.done_by)))
+
+
+@pytest.mark.e2e
+async def test_two_active_instances_keep_each_users_order(
+    emulator, engine, database_url, tmp_path: Path
+) -> None:
+    await seed(emulator, engine, database_url, CADRES)
+    procs, _ports = await start_two(tmp_path, emulator, database_url)
+    notes = 6
+    try:
+        await asyncio.gather(*(open_visit(emulator, p) for p in CADRES))
+        # Everyone types their notes at once, without waiting for the answers.
+        for i in range(1, notes + 1):
+            for person in CADRES:
+                await emulator.user(person.telegram_user_id).send(note(person, i))
+        for person in CADRES:
+            assert_notes_once_in_order(await last_card(emulator, person, notes), person, notes)
+    finally:
+        await stop(procs, tmp_path)
+    by = await handled_by(engine)
+    assert sum(by.values()) == len(CADRES) * (2 + notes)
+    assert len(by) == 2, by  # both instances handled updates
+
+
+@pytest.mark.e2e
+async def test_an_instance_killed_mid_run_loses_no_update_and_doubles_none(
+    emulator, engine, database_url, tmp_path: Path
+) -> None:
+    await seed(emulator, engine, database_url, CADRES)
+    procs, ports = await start_two(tmp_path, emulator, database_url)
+    notes = 8
+    try:
+        await asyncio.gather(*(open_visit(emulator, p) for p in CADRES))
+
+        async def type_notes(person: SamplePerson, first: int, last: int) -> None:
+            for i in range(first, last + 1):
+                await emulator.user(person.telegram_user_id).send(note(person, i))
+                await asyncio.sleep(0.05)  # typing speed, not a wait for the bot
+
+        typing = asyncio.gather(*(type_notes(p, 1, notes - 1) for p in CADRES))
+        # Kill the lease holder (the poller) once about a third of the notes were answered.
+        answered = await emulator.bot().events_signal.wait_for(
+            lambda: (
+                sum(
+                    NOTE in (m.text or "")
+                    for p in CADRES
+                    for m in emulator.user(p.telegram_user_id).history
+                )
+                >= len(CADRES) * (notes - 1) // 3
+                or None
+            ),
+            60,
+        )
+        assert answered
+        procs[0].send_signal(signal.SIGKILL)
+        await procs[0].wait()
+        await typing
+        # The last note after the kill: the survivor answers it, whatever the dead one held.
+        for person in CADRES:
+            await emulator.user(person.telegram_user_id).send(note(person, notes))
+        for person in CADRES:
+            assert_notes_once_in_order(await last_card(emulator, person, notes), person, notes)
+        # Each cadre saves the visit: one visit each.
+        for person in CADRES:
+            user = emulator.user(person.telegram_user_id)
+            live = next(m for m in reversed(user.history) if m.markup and NOTE in (m.text or ""))
+            await user.press(live, "⬜ 听取民意")
+            live = await user.wait_edit(live, timeout=30)
+            await user.press(live, zh("✅ Save"))
+            assert zh("✅ Visit logged.") in (await user.wait_edit(live, timeout=30)).text
+        assert (await wait_health(ports[1], "active"))["leader"] is True
+    finally:
+        await stop(procs, tmp_path)
+    async with session_factory(engine)() as session:
+        assert await session.scalar(select(func.count()).select_from(FieldVisit)) == len(CADRES)
+    assert len(await handled_by(engine)) == 2
+
+
+@pytest.mark.e2e
+async def test_a_webhook_update_delivered_twice_is_handled_once(
+    emulator, engine, database_url, tmp_path: Path
+) -> None:
+    await seed(emulator, engine, database_url, PEOPLE[:1])
+    hooks = free_port(), free_port()
+    secret = "webhook-secret-0123456789"
+    extras = tuple(
+        f"""mode = "webhook"
+[telegram.webhook]
+listen = "127.0.0.1"
+port = {port}
+url_path = "tg"
+public_url = "http://127.0.0.1:{hooks[0]}"
+secret_token = "{secret}"
+"""
+        for port in hooks
+    )
+    procs, _ports = await start_two(tmp_path, emulator, database_url, extras)
+    user = emulator.user(SECRETARY.telegram_user_id)
+
+    def update(update_id: int) -> dict[str, Any]:
+        chat = SECRETARY.telegram_user_id
+        return {
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id,
+                "date": 0,
+                "chat": {"id": chat, "type": "private"},
+                "from": {"id": chat, "is_bot": False, "first_name": "张"},
+                "text": "/help",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+            },
+        }
+
+    try:
+        async with httpx.AsyncClient() as client:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+            # Telegram sends an update again when its first answer was lost: here the same
+            # one reaches both instances (through the reverse proxy), then the next one.
+            for port in hooks:
+                answer = await client.post(
+                    f"http://127.0.0.1:{port}/tg", json=update(900001), headers=headers
+                )
+                assert answer.status_code == 200
+            wrong = await client.post(
+                f"http://127.0.0.1:{hooks[1]}/tg", json=update(900003), headers={}
+            )
+            assert wrong.status_code == 403
+            answer = await client.post(
+                f"http://127.0.0.1:{hooks[1]}/tg", json=update(900002), headers=headers
+            )
+            assert answer.status_code == 200
+        # One user's updates are handled in order: once the second is answered, the first
+        # was handled, once.
+        replies = await user.replies(2, timeout=30)
+        assert all("/members" in r.text for r in replies), [r.text for r in replies]
+        assert not user.unread
+    finally:
+        await stop(procs, tmp_path)
+    async with session_factory(engine)() as session:
+        ids = list(await session.scalars(select(InboundUpdate.update_id)))
+    assert sorted(ids) == [900001, 900002]
