@@ -401,7 +401,7 @@ async def run_sandbox(data_dir: Path, port: int, page_port: int, open_browser: b
         print(f"Sample township: 沙河子镇 ({TOWNSHIP_CODE}); every person is invented.")
         print(f"Database: {sandbox.db_path.resolve()}")
         print(f"Telegram emulator (Bot API): {sandbox.emu.base_url}")
-        print(f"\nOpen the sandbox in a browser:  {server.url}\n")
+        print(f"\nOpen the demo web chat in a browser:  {server.url}\n")
         print("Press Ctrl-C to stop.", flush=True)
         if open_browser:
             import webbrowser

@@ -14,6 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+DEMO_URL = re.compile(r"Open the demo web chat in a browser:\s+(http://127\.0\.0\.1:\d+/)")
+
 
 @pytest.mark.e2e
 def test_demo_prints_the_page_url_and_serves_it(tmp_path: Path) -> None:
@@ -33,7 +35,7 @@ def test_demo_prints_the_page_url_and_serves_it(tmp_path: Path) -> None:
         url = None
         for line in proc.stdout:  # ends at EOF if the process dies
             lines.append(line)
-            match = re.search(r"Open the sandbox in a browser:\s+(http://127\.0\.0\.1:\d+/)", line)
+            match = DEMO_URL.search(line)
             if match:
                 url = match.group(1)
                 break
@@ -69,7 +71,7 @@ def start_demo(data_dir: Path, cwd: Path) -> tuple[subprocess.Popen[str], str, l
     lines: list[str] = []
     for line in proc.stdout:
         lines.append(line)
-        match = re.search(r"Open the sandbox in a browser:\s+(http://127\.0\.0\.1:\d+/)", line)
+        match = DEMO_URL.search(line)
         if match:
             return proc, match.group(1), lines
     proc.wait()
