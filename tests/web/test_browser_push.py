@@ -51,6 +51,28 @@ async def signed_in_page(chromium: Any, web: WebWorld) -> Any:
     return page
 
 
+async def deliver_until_shown(
+    page: Any, cdp: Any, origin: str, registration: str, data: str
+) -> None:
+    """DevTools' push delivery in a headless Chromium now and then drops a message on a
+    loaded machine (about one run in twenty, and no notification appears), so a
+    message not shown is delivered again. The worker's tag keeps it to one notification,
+    and a worker that never shows one still fails the test."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):
+        await cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": origin, "registrationId": registration, "data": data},
+        )
+        try:
+            await page.wait_for_function(SHOWN, polling=100, timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+
+
 async def test_the_page_offers_reminders_and_the_worker_shows_a_push(
     chromium: Any, web: WebWorld
 ) -> None:
@@ -81,11 +103,7 @@ async def test_the_page_offers_reminders_and_the_worker_shows_a_push(
     # What the server sends (bot.web.push.payload), with an address elsewhere: the
     # notification still opens this server's chat.
     notice = {"title": "乡镇工作助手", "body": push.TEXT, "url": "https://elsewhere.example/"}
-    await cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": web.url, "registrationId": registrations[-1], "data": json.dumps(notice)},
-    )
-    await page.wait_for_function(SHOWN, polling=100)
+    await deliver_until_shown(page, cdp, web.url, registrations[-1], json.dumps(notice))
     shown = await page.evaluate(NOTIFICATIONS)
     assert shown == [{"title": "乡镇工作助手", "body": push.TEXT, "url": f"{web.url}/"}]
 
