@@ -147,10 +147,18 @@ def member_changed(
 ) -> Outgoing:
     """The member is told what a secretary changed (a role given or taken, or their
     membership (de)activated when `role` is None), with their keys as they are now: the
-    keyboard follows the change at once. An update sent twice queues it once."""
+    keyboard follows the change at once, also for a secretary who changed their own roles.
+    An update sent twice queues it once."""
     _ = gettext_for(target.language)
     by = turn.actor.name if turn.actor is not None else ""
-    if role is None:
+    own = turn.actor is not None and turn.actor.member_id == target.member_id
+    if own and role is not None:
+        template = (
+            _("You now have the role {role} in {township}.")
+            if holds
+            else _("You no longer have the role {role} in {township}.")
+        )
+    elif role is None:
         template = (
             _("{by} reactivated your account in {township}.")
             if holds
