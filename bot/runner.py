@@ -40,10 +40,11 @@ from bot.core.config import Settings
 from bot.core.db.leases import acquire_lease, release_lease
 from bot.core.i18n import normalize_language, translations
 from bot.core.inbound import DRAIN_SECONDS, Sharing
-from bot.core.ingress import Poller, stop_task, webhook_server
+from bot.core.ingress import Poller, webhook_server
 from bot.core.outbox import release_claims
 from bot.core.reach import Route, TelegramUnreachable, TokenRejected, reason_of, sentences
 from bot.core.services import Services
+from bot.core.tasks import stop_task
 from bot.core.telegram_request import RetryingRequest
 from bot.web.channel import WebChannel, on_web_channel
 from jobs.scheduler import Scheduler
@@ -336,10 +337,8 @@ class Instance:
             log.warning("the due work after becoming active failed (%s)", type(exc).__name__)
 
     async def _stand_by(self) -> None:
-        if self._due_now is not None:
-            self._due_now.cancel()
-            await asyncio.gather(self._due_now, return_exceptions=True)
-            self._due_now = None
+        await stop_task(self._due_now)
+        self._due_now = None
         await stop_task(self._poller)
         self._poller = None
         updater = self.app.updater

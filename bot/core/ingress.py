@@ -10,7 +10,6 @@ it stores each batch and only then acknowledges it (the next call's offset).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
@@ -117,10 +116,3 @@ def _quiet(handler: RequestHandler) -> None:
     status = handler.get_status()
     if status >= 400:
         log.warning("webhook answered %d", status)
-
-
-async def stop_task(task: asyncio.Task[None] | None) -> None:
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.db import members as member_db
 from bot.core.i18n import N_, Gettext, gettext_for
 from bot.core.models import Member
-from bot.core.outbox import Outgoing
+from bot.core.outbox import Outgoing, to_member
 from bot.core.text import Html
 
 
@@ -31,13 +31,12 @@ async def to_secretaries(
         if secretary.member_id == skip:
             continue
         notices.append(
-            Outgoing(
-                key=f"{key}:{secretary.member_id}",
-                job=job,
-                chat_id=secretary.telegram_user_id,
+            to_member(
+                secretary,
+                key,
+                job,
+                text(gettext_for(secretary.language)),
                 township_id=township_id,
-                member_id=secretary.member_id,
-                text=text(gettext_for(secretary.language)),
             )
         )
     return notices

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,6 +46,38 @@ class Outgoing:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", as_html(self.text))
+
+
+class Addressee(Protocol):
+    """A member a message goes to (a recipient, a contact, an actor)."""
+
+    @property
+    def member_id(self) -> int: ...
+
+    @property
+    def telegram_user_id(self) -> int: ...
+
+
+def to_member(
+    person: Addressee,
+    key: str,
+    job: str,
+    text: Html,
+    *,
+    township_id: int | None = None,
+    reply_markup: dict[str, Any] | None = None,
+) -> Outgoing:
+    """A message to one member in their private chat; its outbox key is `key` followed by
+    the member, so that each person gets it once."""
+    return Outgoing(
+        key=f"{key}:{person.member_id}",
+        job=job,
+        chat_id=person.telegram_user_id,
+        text=text,
+        township_id=township_id,
+        member_id=person.member_id,
+        reply_markup=reply_markup,
+    )
 
 
 def expand(item: Outgoing) -> list[Outgoing]:

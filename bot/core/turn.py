@@ -31,9 +31,10 @@ from bot.core.db import members as member_db
 from bot.core.i18n import Gettext, gettext_for, normalize_language
 from bot.core.models import ConversationState, ParkedFlow
 from bot.core.models.core import PARKED_DAYS
+from bot.core.outbox import Addressee, Outgoing, to_member
 from bot.core.roles import ROLE_LABELS
 from bot.core.services import Services, services
-from bot.core.text import as_html, clean_line, plain
+from bot.core.text import Html, as_html, clean_line, plain
 from bot.core.work import commit_pending
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,28 @@ class Turn:
         """An outbox row's inline buttons, signed for `owner` (the person it goes to)."""
         keyboard = self.keyboard(rows, owner=owner)
         return None if keyboard is None else keyboard.to_dict()
+
+    def notice(
+        self,
+        person: Addressee,
+        key: str,
+        job: str,
+        text: Html,
+        rows: Sequence[Sequence[Button]] = (),
+        *,
+        township_id: int | None = None,
+    ) -> Outgoing:
+        """A message for the outbox to another member, with buttons signed for them (see
+        `to_member` for its key); queue it in the transaction that decided it, then
+        `send_queued`."""
+        return to_member(
+            person,
+            key,
+            job,
+            text,
+            township_id=township_id,
+            reply_markup=self.markup(rows, person.telegram_user_id),
+        )
 
     async def send_queued(self) -> None:
         """Send what this update queued in the outbox at once. A failure here loses nothing:

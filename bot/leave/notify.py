@@ -27,15 +27,7 @@ def to(
     rows: Sequence[Sequence[Button]] = (),
 ) -> Outgoing:
     """A message to another member (their buttons are signed for them); `key` makes it one."""
-    return Outgoing(
-        key=f"{key}:{person.member_id}",
-        job="leave",
-        chat_id=person.telegram_user_id,
-        text=text,
-        township_id=row.township_id,
-        member_id=person.member_id,
-        reply_markup=turn.markup(rows, person.telegram_user_id),
-    )
+    return turn.notice(person, key, "leave", text, rows, township_id=row.township_id)
 
 
 def ask_secretary(

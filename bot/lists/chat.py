@@ -1,5 +1,4 @@
-"""What the lists' handlers share: the township and period a command is for, and sending
-what was queued."""
+"""What the lists' handlers share: the township and period a command is for."""
 
 from __future__ import annotations
 
@@ -12,13 +11,6 @@ from bot.core.roles import Role
 from bot.core.turn import MemberTurn, Turn
 from bot.lists.periods import parse_period
 from bot.lists.rules import Period
-
-
-async def drain(turn: Turn) -> None:
-    """Send what was just queued at once (the scheduler's timer retries anything left)."""
-    scheduler = turn.context.application.bot_data.get("scheduler")
-    if scheduler is not None:
-        await scheduler.sender.drain()
 
 
 def split_args(turn: Turn) -> tuple[list[str], str | None]:

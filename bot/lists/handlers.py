@@ -26,7 +26,7 @@ from bot.core.turn import App, Button, MemberTurn, member_only
 from bot.lists import objections, reading, service
 from bot.lists import queries as rb_db
 from bot.lists.actions import BUTTONS, Act
-from bot.lists.chat import drain, managed_township, period_of, split_args, tz_of
+from bot.lists.chat import managed_township, period_of, split_args, tz_of
 from bot.lists.pdf import list_document
 from bot.lists.periods import PERIOD_WORDS, period_from_key
 from bot.lists.replies import PRINTABLE, USAGE, bad_period_text, refusal_text
@@ -78,7 +78,7 @@ async def preview(turn: MemberTurn, township: Township, words: list[str]) -> Non
         )
         return
     await reading.send_lists(turn, township, issue)
-    await drain(turn)
+    await turn.send_queued()
     await turn.send(preview_summary(_, len(listed(issue.snapshot)), outcome.count))
 
 
@@ -107,7 +107,7 @@ async def publish(turn: MemberTurn, township: Township, words: list[str]) -> Non
 
 async def after_publication(turn: MemberTurn, township: Township, issue: RedBlackIssue) -> None:
     """Deliver the group post and hand the secretary the printable page."""
-    await drain(turn)
+    await turn.send_queued()
     settings = turn.svc.settings
     page = await list_document(
         turn.svc.renderer,

@@ -20,7 +20,6 @@ from bot.core.turn import Button, MemberTurn, member_only
 from bot.lists import queries as rb_db
 from bot.lists import service
 from bot.lists.actions import BUTTONS, Act, Verdict
-from bot.lists.chat import drain
 from bot.lists.notices import decision_row, objection_body
 from bot.lists.replies import refusal_text
 from bot.lists.views import decision_reply, note_prompt, period_text
@@ -164,7 +163,7 @@ async def file_objection(turn: MemberTurn, issue_id: int, text: str) -> None:
     if outcome.refusal is not None:
         await turn.send(refusal_text(_, outcome, turn.lang))
         return
-    await drain(turn)
+    await turn.send_queued()
     await turn.send(
         _("Your objection was recorded and the secretary was told. You will hear the decision.")
     )
@@ -269,4 +268,4 @@ async def decide(turn: MemberTurn, draft: DecideDraft, note: str | None) -> None
     else:
         await turn.answer(_("Upheld") if draft.upheld else _("Rejected"))
         await turn.show(text)
-    await drain(turn)
+    await turn.send_queued()

@@ -14,7 +14,7 @@ from bot.core.access import Actor
 from bot.core.db.members import Recipient, recipients
 from bot.core.i18n import gettext_for
 from bot.core.keys import keys_of
-from bot.core.outbox import Outgoing
+from bot.core.outbox import Outgoing, to_member
 from bot.core.roles import ROLE_LABELS, Role
 from bot.core.text import Html
 from bot.core.turn import Turn
@@ -57,14 +57,13 @@ async def registered(
             )
         )
         out.append(
-            Outgoing(
-                key=f"registered:{info.id}:{secretary.member_id}",
-                job="member_registered",
-                chat_id=secretary.telegram_user_id,
-                text=text,
+            turn.notice(
+                secretary,
+                f"registered:{info.id}",
+                "member_registered",
+                text,
+                [[button]],
                 township_id=info.township_id,
-                member_id=secretary.member_id,
-                reply_markup=turn.markup([[button]], secretary.telegram_user_id),
             )
         )
     return out
@@ -120,32 +119,24 @@ def group_offer(
         for o in offers
         if not o.current
     ]
-    return Outgoing(
-        key=f"{key}:{person.member_id}",
-        job="group_offer",
-        chat_id=person.telegram_user_id,
-        text=text,
-        member_id=person.member_id,
-        reply_markup=turn.markup(rows, person.telegram_user_id),
-    )
+    return turn.notice(person, key, "group_offer", text, rows)
 
 
 async def group_left(
     turn: Turn, session: AsyncSession, township: TownshipGroup, title: str, key: str
 ) -> list[Outgoing]:
     return [
-        Outgoing(
-            key=f"{key}:{township.township_id}:{secretary.member_id}",
-            job="group_left",
-            chat_id=secretary.telegram_user_id,
-            text=turn.svc.renderer.render(
+        turn.notice(
+            secretary,
+            f"{key}:{township.township_id}",
+            "group_left",
+            turn.svc.renderer.render(
                 "members/group_left.html.j2",
                 secretary.language,
                 title=title,
                 township=township.name,
             ),
             township_id=township.township_id,
-            member_id=secretary.member_id,
         )
         for secretary in await recipients(session, township.township_id, Role.SECRETARY)
     ]
@@ -156,10 +147,18 @@ def member_changed(
 ) -> Outgoing:
     """The member is told what a secretary changed (a role given or taken, or their
     membership (de)activated when `role` is None), with their keys as they are now: the
-    keyboard follows the change at once. An update sent twice queues it once."""
+    keyboard follows the change at once, also for a secretary who changed their own roles.
+    An update sent twice queues it once."""
     _ = gettext_for(target.language)
     by = turn.actor.name if turn.actor is not None else ""
-    if role is None:
+    own = turn.actor is not None and turn.actor.member_id == target.member_id
+    if own and role is not None:
+        template = (
+            _("You now have the role {role} in {township}.")
+            if holds
+            else _("You no longer have the role {role} in {township}.")
+        )
+    elif role is None:
         template = (
             _("{by} reactivated your account in {township}.")
             if holds
@@ -178,11 +177,10 @@ def member_changed(
         by=by, township=township, role=_(ROLE_LABELS.get(role, role)) if role else ""
     )
     keys = keys_of(_, target.roles, target.active)
-    return Outgoing(
-        key=f"member-changed:{turn.update.update_id}:{target.member_id}",
-        job="member_changed",
-        chat_id=target.telegram_user_id,
-        text=text,
-        member_id=target.member_id,
+    return to_member(
+        target,
+        f"member-changed:{turn.update.update_id}",
+        "member_changed",
+        text,
         reply_markup=keys.to_dict(),
     )

@@ -76,7 +76,7 @@ async def change_role(
             session, member_id, township_id, role, actor=actor, now=turn.now
         )
         target = await member_db.actor_by_member_id(session, member_id)
-        if holds is not None and target is not None and member_id != actor.member_id:
+        if holds is not None and target is not None:
             told = notices.member_changed(
                 turn, target, township_name(turn, township_id), role=role, holds=holds
             )

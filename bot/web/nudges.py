@@ -5,8 +5,6 @@ is never sent again (a crash between sending and recording loses it rather than 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig, RobotConfig
 from bot.core.models import Member, MemberRole, Township, WebNudge, WebUser
+from bot.core.tasks import Background
 from bot.web.store import Wakeup
 
 log = logging.getLogger(__name__)
@@ -93,19 +92,15 @@ class Nudger:
         self.clock = clock
         self.wakeup = Wakeup()
         self.recorded = Wakeup()  # after every answer of a robot is recorded
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Background(self._run)
         self._robots = {robot.township: robot for robot in channel.robots}
 
     def start(self) -> None:
-        if self._robots and self._task is None:
-            self._task = asyncio.create_task(self._run())
+        if self._robots:
+            self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
     async def _run(self) -> None:
         async with httpx.AsyncClient(timeout=10) as http:

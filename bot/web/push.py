@@ -10,10 +10,8 @@ pywebpush (the `push` extra) is imported only here, when a push is sent or a key
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import contextlib
 import functools
 import importlib.util
 import json
@@ -30,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
 from bot.core.models import Member, WebPush, WebPushKey, WebPushSubscription, WebSession, WebUser
+from bot.core.tasks import Background
 from bot.web.store import Wakeup
 
 log = logging.getLogger(__name__)
@@ -255,18 +254,14 @@ class Pusher:
         self.clock = clock
         self.wakeup = wakeup
         self.recorded = Wakeup()  # after every push service's answer is recorded
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Background(self._run)
 
     def start(self) -> None:
-        if available() and self._task is None:
-            self._task = asyncio.create_task(self._run())
+        if available():
+            self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
     async def _run(self) -> None:
         import aiohttp

@@ -4,8 +4,6 @@ another instance carries on; one instance delivers at a time (a lease on the web
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import secrets
@@ -21,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.models import WebUpdate, WebWebhook
+from bot.core.tasks import Background
 from bot.web.botapi import core
 from bot.web.botapi.rules import JSON
 from bot.web.store import Wakeup
@@ -133,18 +132,9 @@ class Delivery:
         self.delivered = Wakeup()  # after each attempt is recorded
         self.retry_seconds = retry_seconds
         self.name = secrets.token_hex(6)
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        self._loop = Background(self._run)
+        self.start = self._loop.start
+        self.stop = self._loop.stop
 
     async def _run(self) -> None:
         delays: Iterator[float] | None = None

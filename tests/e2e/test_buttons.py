@@ -313,3 +313,27 @@ async def test_a_member_given_a_role_gets_its_keys_with_the_notice(world) -> Non
     await press(world, SEC, card, f"☑️ {zh('secretary')}")
     await wang.reply(timeout=30)
     assert wang.reply_keyboard == cadre_keys
+
+
+async def test_a_secretary_who_changes_their_own_roles_gets_the_keys_at_once(world) -> None:
+    sec = world.user(SEC)
+    await ask(world, SEC, "/start", 2)
+    secretary_keys = sec.reply_keyboard
+    assert secretary_keys and not any("登记案件" in row for row in secretary_keys)
+    listing = await ask1(world, SEC, "/members")
+    card = await press(world, SEC, listing, SECRETARY.name)
+    card = await press(world, SEC, card, f"⬜ {zh('mediator')}")
+    assert f"☑️ {zh('mediator')}" in button_labels(card)
+    told = await sec.reply(timeout=30)
+    assert told.text == zh("You now have the role {role} in {township}.").format(
+        role=zh("mediator"), township="沙河子镇"
+    )
+    assert any("登记案件" in row for row in sec.reply_keyboard)
+    # Taken back by themselves: the mediator's key goes at once.
+    await press(world, SEC, card, f"☑️ {zh('mediator')}")
+    told = await sec.reply(timeout=30)
+    assert told.text == zh("You no longer have the role {role} in {township}.").format(
+        role=zh("mediator"), township="沙河子镇"
+    )
+    assert sec.reply_keyboard == secretary_keys
+    assert not sec.unread

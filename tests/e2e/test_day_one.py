@@ -6,10 +6,7 @@ anywhere."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -21,30 +18,13 @@ from bot.core.config import load_settings
 from devkit.emulator import BotApiEmulator
 from tests.conftest import SHANGHAI, TOKEN
 from tests.e2e.helpers import token_from, zh
-from tests.e2e.test_instances import ROOT
-from tests.e2e.test_network_problems import cli
+from tests.processes import cli
 
 SECRETARY_ID, CADRE_ID = 5001, 5002
 
 
 async def init(cwd: Path, answers: list[str]) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
-    env["PYTHONPATH"] = str(ROOT)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "init",
-        cwd=cwd,
-        env=env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdin = ("\n".join(answers) + "\n").encode()
-    out, err = await asyncio.wait_for(proc.communicate(stdin), 120)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    return await cli("init", cwd=cwd, stdin="\n".join(answers) + "\n")
 
 
 @pytest.mark.e2e

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import signal
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,77 +13,17 @@ from bot.core.db import members as member_db
 from bot.core.db.engine import session_factory
 from bot.members import queries as member_queries
 from devkit.sample import PEOPLE, seed_people
-from tests.conftest import TOKEN, make_settings
+from tests.conftest import make_settings
 from tests.e2e.helpers import NEWCOMER_ID, SECRETARY, zh
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def write_config(
-    path: Path, api: str, database_url: str, health_port: int, telegram_extra: str = ""
-) -> None:
-    path.write_text(
-        f"""
-[telegram]
-token = "{TOKEN}"
-api_base_url = "{api}"
-{telegram_extra}
-[database]
-url = "{database_url}"
-[instance]
-lease_seconds = 3
-renew_seconds = 0.5
-health_port = {health_port}
-[scheduler]
-tick_seconds = 0
-[[townships]]
-code = "SHZ"
-name = "沙河子镇"
-  [[townships.villages]]
-  name = "沙河子村"
-""",
-        encoding="utf-8",
-    )
-
-
-async def start_instance(config: Path, log: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
-    env["PYTHONPATH"] = str(ROOT)
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--config",
-        str(config),
-        stdout=log.open("wb"),
-        stderr=asyncio.subprocess.STDOUT,
-        env=env,
-    )
-
-
-async def wait_health(port: int, role: str, within: float = 30.0) -> dict:
-    """Poll the health endpoint until it reports `role` (a subprocess has no other signal)."""
-    async with httpx.AsyncClient() as client:
-        deadline = asyncio.get_running_loop().time() + within
-        while True:
-            try:
-                answer = (await client.get(f"http://127.0.0.1:{port}/health", timeout=2)).json()
-                if answer["role"] == role:
-                    return answer
-            except (httpx.HTTPError, ValueError):
-                pass
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"no instance on port {port} became {role}")
-            await asyncio.sleep(0.1)
+from tests.processes import (
+    assert_no_secrets,
+    free_port,
+    logs,
+    start_instance,
+    stop,
+    wait_health,
+    write_config,
+)
 
 
 @pytest.mark.e2e
@@ -107,7 +44,7 @@ async def test_standby_takes_over_and_the_conversation_continues(
     try:
         for i, port in enumerate(ports):
             config = tmp_path / f"instance{i}.toml"
-            write_config(config, api, database_url, port)
+            write_config(config, database_url, api=api, health_port=port)
             procs.append(await start_instance(config, tmp_path / f"instance{i}.log"))
             if i == 0:
                 await wait_health(port, "active")
@@ -139,12 +76,8 @@ async def test_standby_takes_over_and_the_conversation_continues(
         assert "注册成功" in done.text
         assert (await wait_health(ports[1], "active"))["database"] == "ok"
     finally:
-        for proc in procs:
-            if proc.returncode is None:
-                proc.terminate()
-                await proc.wait()
-    logs = "".join((tmp_path / f"instance{i}.log").read_text(errors="replace") for i in range(2))
-    assert TOKEN.split(":")[1] not in logs
+        await stop(procs)
+    assert_no_secrets(logs(*(tmp_path / f"instance{i}.log" for i in range(2))))
 
 
 @pytest.mark.e2e
@@ -161,10 +94,10 @@ async def test_webhook_mode_checks_the_secret_token(
     config = tmp_path / "webhook.toml"
     write_config(
         config,
-        emulator.base_url.removesuffix("/bot"),
         database_url,
-        health_port,
-        f"""mode = "webhook"
+        api=emulator.base_url.removesuffix("/bot"),
+        health_port=health_port,
+        telegram=f"""mode = "webhook"
 [telegram.webhook]
 listen = "127.0.0.1"
 port = {hook_port}
@@ -197,7 +130,5 @@ secret_token = "{secret}"
             )
         assert missing.status_code == 403 and wrong.status_code == 403
     finally:
-        proc.terminate()
-        await proc.wait()
-    logs = (tmp_path / "webhook.log").read_text(errors="replace")
-    assert secret not in logs and TOKEN.split(":")[1] not in logs
+        await stop([proc])
+    assert_no_secrets(logs(tmp_path / "webhook.log"), secret)

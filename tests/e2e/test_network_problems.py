@@ -7,8 +7,6 @@ The bot runs as a real process (`township-bot run`), against a closed port or th
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,56 +16,18 @@ from devkit.emulator import BotApiEmulator
 from devkit.emulator.methods import METHODS
 from tests.conftest import TOKEN
 from tests.e2e.helpers import NEWCOMER_ID
-from tests.e2e.test_instances import ROOT, free_port, start_instance, wait_health
+from tests.processes import (
+    cli,
+    free_port,
+    logs,
+    start_instance,
+    stop,
+    wait_health,
+    write_config,
+)
 
 REJECTED = "7000000002:a-token-the-emulator-does-not-know"
 UNREACHABLE = "无法连接 Telegram Bot API"
-
-
-def write_config(
-    path: Path, api: str, database_url: str, *, health_port: int = 0, token: str = TOKEN
-) -> Path:
-    path.write_text(
-        f"""
-[telegram]
-token = "{token}"
-api_base_url = "{api}"
-[database]
-url = "{database_url}"
-[instance]
-lease_seconds = 3
-renew_seconds = 0.5
-health_port = {health_port}
-[scheduler]
-tick_seconds = 0
-[[townships]]
-code = "SHZ"
-name = "沙河子镇"
-  [[townships.villages]]
-  name = "沙河子村"
-""",
-        encoding="utf-8",
-    )
-    return path
-
-
-async def cli(*args: str, cwd: Path) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
-    env["PYTHONPATH"] = str(ROOT)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=cwd,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 120)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
 
 
 async def wait_log(path: Path, done: Callable[[str], bool], within: float = 60.0) -> str:
@@ -75,16 +35,12 @@ async def wait_log(path: Path, done: Callable[[str], bool], within: float = 60.0
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
-        text = read(path)
+        text = logs(path)
         if done(text):
             return text
         if loop.time() > deadline:
             raise TimeoutError(text[-3000:])
         await asyncio.sleep(0.1)
-
-
-def read(path: Path) -> str:
-    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
 def lines_with(text: str, needle: str) -> list[str]:
@@ -97,7 +53,7 @@ async def test_run_waits_for_telegram_and_starts_when_it_answers(
 ) -> None:
     port, health = free_port(), free_port()
     config = write_config(
-        tmp_path / "bot.toml", f"http://127.0.0.1:{port}", database_url, health_port=health
+        tmp_path / "bot.toml", database_url, api=f"http://127.0.0.1:{port}", health_port=health
     )
     log = tmp_path / "bot.log"
     proc = await start_instance(config, log)
@@ -114,9 +70,7 @@ async def test_run_waits_for_telegram_and_starts_when_it_answers(
         await stranger.send("/start")
         assert (await stranger.reply(timeout=20)).text
     finally:
-        if proc.returncode is None:
-            proc.terminate()
-        assert await proc.wait() == 0
+        assert await stop([proc]) == [0]
         if emulator is not None:
             await emulator.stop()
     text = log.read_text(encoding="utf-8")
@@ -136,7 +90,7 @@ async def test_a_rejected_token_stops_run_with_one_line(
     emulator: BotApiEmulator, database_url: str, tmp_path: Path
 ) -> None:
     api = emulator.base_url.removesuffix("/bot")
-    config = write_config(tmp_path / "bot.toml", api, database_url, token=REJECTED)
+    config = write_config(tmp_path / "bot.toml", database_url, api=api, token=REJECTED)
     log = tmp_path / "bot.log"
     proc = await start_instance(config, log)
     assert await asyncio.wait_for(proc.wait(), 60) == 2
@@ -162,7 +116,7 @@ async def test_set_my_commands_failing_at_start_up_does_not_stop_the_bot(
         monkeypatch.delitem(METHODS, "setmycommands")  # answered 404 Not Found
     health = free_port()
     api = emulator.base_url.removesuffix("/bot")
-    config = write_config(tmp_path / "bot.toml", api, database_url, health_port=health)
+    config = write_config(tmp_path / "bot.toml", database_url, api=api, health_port=health)
     log = tmp_path / "bot.log"
     proc = await start_instance(config, log)
     try:
@@ -171,8 +125,7 @@ async def test_set_my_commands_failing_at_start_up_does_not_stop_the_bot(
         await stranger.send("/start")
         assert (await stranger.reply(timeout=20)).text
     finally:
-        proc.terminate()
-        assert await proc.wait() == 0
+        assert await stop([proc]) == [0]
     text = log.read_text(encoding="utf-8")
     assert "Traceback" not in text
     assert len(lines_with(text, "WARNING bot.app: setMyCommands failed")) == 1
@@ -185,7 +138,7 @@ async def test_commands_that_need_telegram_fail_with_one_line(
 ) -> None:
     closed = f"http://127.0.0.1:{free_port()}"
     database = f"sqlite+aiosqlite:///{tmp_path}/t.db"
-    offline = str(write_config(tmp_path / "offline.toml", closed, database))
+    offline = str(write_config(tmp_path / "offline.toml", database, api=closed))
     invite = ("invite", "--township", "SHZ", "--role", "secretary")
 
     # invite needs getMe for the bot's username when bot_username is empty.
@@ -205,8 +158,8 @@ async def test_commands_that_need_telegram_fail_with_one_line(
     rejected = str(
         write_config(
             tmp_path / "rejected.toml",
-            emulator.base_url.removesuffix("/bot"),
             database,
+            api=emulator.base_url.removesuffix("/bot"),
             token=REJECTED,
         )
     )
@@ -220,7 +173,9 @@ async def test_commands_that_need_telegram_fail_with_one_line(
     assert line.startswith("错误：") and "拒绝了机器人令牌" in line
 
     # The emulator knows the token: getMe names the bot, and a wrong bot_username is an error.
-    good = write_config(tmp_path / "good.toml", emulator.base_url.removesuffix("/bot"), database)
+    good = write_config(
+        tmp_path / "good.toml", database, api=emulator.base_url.removesuffix("/bot")
+    )
     code, out, err = await cli(*invite, "--config", str(good), cwd=tmp_path)
     assert code == 0 and out.startswith("https://t.me/township_test_bot?start=")
     good.write_text(

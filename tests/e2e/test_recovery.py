@@ -23,39 +23,22 @@ from bot.core.delivery import OutboxSender
 from bot.core.models import OutboxMessage
 from bot.core.outbox import Outgoing, enqueue
 from devkit.sample import PEOPLE, seed_people
-from tests.conftest import TOKEN, make_settings
+from tests.conftest import make_settings
 from tests.e2e.helpers import CADRE_LI, ask1
 from tests.e2e.reliability import record_counts
-from tests.e2e.test_instances import free_port, start_instance, wait_health
+from tests.processes import (
+    assert_no_secrets,
+    free_port,
+    logs,
+    start_instance,
+    stop,
+    wait_health,
+    write_config,
+)
 
 NOTICE = "【恢复测试】"
 LEASE_SECONDS = 5
 RENEW_SECONDS = 1.0
-
-
-def write_config(path: Path, api: str, database_url: str, health_port: int, tick: int) -> None:
-    path.write_text(
-        f"""
-[telegram]
-token = "{TOKEN}"
-api_base_url = "{api}"
-[database]
-url = "{database_url}"
-[instance]
-lease_seconds = {LEASE_SECONDS}
-renew_seconds = {RENEW_SECONDS}
-health_port = {health_port}
-[scheduler]
-tick_seconds = {tick}
-send_batch = 1
-[[townships]]
-code = "SHZ"
-name = "沙河子镇"
-  [[townships.villages]]
-  name = "沙河子村"
-""",
-        encoding="utf-8",
-    )
 
 
 def notices(emulator) -> Counter[str]:
@@ -106,7 +89,16 @@ async def test_standby_resumes_the_fan_out_within_the_lease_after_kill_9(
     # is queued; the standby's only once an hour, so only the work it runs on becoming active
     # can resume sending within the bound.
     for i, (port, tick) in enumerate(zip(ports, (1, 3600), strict=True)):
-        write_config(tmp_path / f"instance{i}.toml", api, database_url, port, tick)
+        write_config(
+            tmp_path / f"instance{i}.toml",
+            database_url,
+            api=api,
+            health_port=port,
+            lease_seconds=LEASE_SECONDS,
+            renew_seconds=RENEW_SECONDS,
+            tick_seconds=tick,
+            scheduler="send_batch = 1",
+        )
     procs = []
     try:
         procs.append(await start_instance(tmp_path / "instance0.toml", tmp_path / "instance0.log"))
@@ -149,22 +141,18 @@ async def test_standby_resumes_the_fan_out_within_the_lease_after_kill_9(
         assert done, notices(emulator)
         assert (await wait_health(ports[1], "active"))["database"] == "ok"
     finally:
-        for proc in procs:
-            if proc.returncode is None:
-                proc.terminate()
-                await proc.wait()
+        await stop(procs)
     seen = notices(emulator)
     assert set(seen) == {i.text for i in items}  # nothing lost
     twice = sum(n - 1 for n in seen.values())
     assert twice <= in_flight and max(seen.values()) <= 2
     assert await statuses(sessions) == {"sent": len(items)}
-    standby_log = (tmp_path / "instance1.log").read_text(errors="replace")
+    standby_log = logs(tmp_path / "instance1.log")
     # The standby answered its health probes with 503 while it stood by, and said nothing
     # about them at error level.
     assert "instance" in standby_log and "now active" in standby_log
     assert not [line for line in standby_log.splitlines() if " ERROR " in line]
-    logs = standby_log + (tmp_path / "instance0.log").read_text(errors="replace")
-    assert TOKEN.split(":")[1] not in logs
+    assert_no_secrets(standby_log + logs(tmp_path / "instance0.log"))
     record_counts(
         "takeover",
         {

@@ -19,9 +19,10 @@ from bot.core.db import members as member_db
 from bot.core.db.engine import is_sqlite, session_factory
 from bot.core.models import FieldVisit, InboundUpdate
 from devkit.sample import PEOPLE, SamplePerson, seed_people
+from tests import processes
 from tests.conftest import TOKEN, make_settings
 from tests.e2e.helpers import SECRETARY, zh
-from tests.e2e.test_instances import free_port, start_instance, wait_health
+from tests.processes import free_port, start_instance, wait_health
 
 LEASE_SECONDS = 3
 NOTE = "笔记"
@@ -89,14 +90,9 @@ async def start_two(tmp_path: Path, emulator, database_url: str, extras=("", "")
 
 
 async def stop(procs: list, tmp_path: Path) -> None:
-    for proc in procs:
-        if proc.returncode is None:
-            proc.terminate()
-            await proc.wait()
-    logs = "".join(
-        (tmp_path / f"instance{i}.log").read_text(errors="replace") for i in range(len(procs))
-    )
-    assert TOKEN.split(":")[1] not in logs
+    await processes.stop(procs)
+    logs = [tmp_path / f"instance{i}.log" for i in range(len(procs))]
+    processes.assert_no_secrets(processes.logs(*logs))
 
 
 async def open_visit(emulator, person: SamplePerson) -> Any:

@@ -22,33 +22,27 @@ from bot.core.db.engine import session_factory
 from bot.core.models import FieldVisit, OutboxMessage, WeeklyReport
 from bot.core.outbox import Outgoing, enqueue
 from devkit.sample import PEOPLE, VILLAGES, seed_people
-from tests.conftest import TOKEN, make_settings
+from tests import processes
+from tests.conftest import make_settings
 from tests.e2e.helpers import CADRE_LI, CADRE_WANG, CADRE_ZHAO, zh
 from tests.e2e.reliability import PatientUser, labels, record_counts
-from tests.e2e.test_instances import free_port, start_instance, wait_health
+from tests.processes import free_port, start_instance, stop, wait_health
 
 NOTICE = "【测试通知】"
 PER_PERSON = 4
 KILL_AFTER = 9  # fan-out messages delivered before the kill
 
 
-def write_config(path: Path, api: str, database_url: str, health_port: int) -> None:
+def write_config(path: Path, api: str, database_url: str, health_port: int) -> Path:
     villages = "".join(f'  [[townships.villages]]\n  name = "{v["name"]}"\n' for v in VILLAGES)
-    path.write_text(
-        f"""
-[telegram]
-token = "{TOKEN}"
-api_base_url = "{api}"
-[database]
-url = "{database_url}"
-[instance]
-lease_seconds = 3
-renew_seconds = 0.5
-health_port = {health_port}
-[scheduler]
-tick_seconds = 1
-send_batch = 1
-[[townships]]
+    return processes.write_config(
+        path,
+        database_url,
+        api=api,
+        health_port=health_port,
+        tick_seconds=1,
+        scheduler="send_batch = 1",
+        townships=f"""[[townships]]
 code = "SHZ"
 name = "沙河子镇"
 {villages}
@@ -58,7 +52,6 @@ name = "大荆镇"
   [[townships.villages]]
   name = "西河村"
 """,
-        encoding="utf-8",
     )
 
 
@@ -167,10 +160,7 @@ async def test_sigkill_mid_conversation_and_mid_fan_out(
         got = await wang.say("/report", lambda m: need in m.text)
         assert got.message is not None
     finally:
-        for p in procs:
-            if p.returncode is None:
-                p.terminate()
-                await p.wait()
+        await stop(procs)
     async with sessions() as session:
         visits = dict(
             (
@@ -195,10 +185,7 @@ async def test_sigkill_mid_conversation_and_mid_fan_out(
     }
     assert need in report.draft["问题与需求"]
     assert statuses == {"sent": len(items)}
-    logs = "".join(
-        (tmp_path / name).read_text(errors="replace") for name in ("first.log", "second.log")
-    )
-    assert TOKEN.split(":")[1] not in logs
+    processes.assert_no_secrets(processes.logs(tmp_path / "first.log", tmp_path / "second.log"))
     record_counts(
         "sigkill",
         {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,15 +14,9 @@ from telegram import Bot, Update
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
 from devkit.emulator import BotApiEmulator, EmulatedUser, EmulatorLimits
+from tests.processes import free_port
 
 from .conftest import ALICE, TOKEN
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def hello(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

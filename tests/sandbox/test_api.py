@@ -38,8 +38,19 @@ async def test_page_and_assets_are_local_and_utf8(client: httpx.AsyncClient) -> 
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert sink not in text, (path.name, sink)
     css = (STATIC_DIR / "app.css").read_text(encoding="utf-8")
-    for font in ('"PingFang SC"', '"Noto Sans CJK SC"', '"Microsoft YaHei"', "sans-serif"):
-        assert font in css
+    # Chinese first, then an emoji font (no emoji drawn as boxes), then the generic family.
+    [stack] = [line for line in css.splitlines() if line.startswith("body {")]
+    fonts = [
+        '"Noto Sans CJK SC"',
+        '"PingFang SC"',
+        '"Microsoft YaHei"',
+        '"Noto Color Emoji"',
+        '"Apple Color Emoji"',
+        '"Segoe UI Emoji"',
+        "sans-serif",
+    ]
+    places = [stack.find(font) for font in fonts]
+    assert -1 not in places and places == sorted(places), stack
 
 
 async def test_state_lists_the_sample_township(client: httpx.AsyncClient) -> None:

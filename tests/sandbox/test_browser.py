@@ -365,3 +365,46 @@ async def test_the_composer_takes_several_lines_and_the_chat_stays_at_the_bottom
     await page.wait_for_function(AT_BOTTOM)
     await page.screenshot(path=str(ARTIFACTS / f"sandbox-scrolled-{label}.png"))
     assert page.errors == []
+
+
+BAR_AND_CHAT = (
+    "() => [document.getElementById('demo-bar').getBoundingClientRect().height,"
+    " document.getElementById('messages').clientHeight]"
+)
+
+
+async def test_the_demo_bar_folds_to_one_line_and_the_chat_gets_the_height(
+    browser: Any, server: SandboxServer
+) -> None:
+    """On a phone (360×640) the open bar takes a large part of the screen; folded, it is one
+    slim line (who the page acts as, the time), the chat grows by what it gave up, and the
+    page remembers the choice."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = await open_page(browser, server.url, 360, 640)
+    toggle = page.locator("[data-testid='demo-toggle']")
+    assert await toggle.get_attribute("aria-expanded") == "true"
+    bar, chat = await page.evaluate(BAR_AND_CHAT)
+    await page.screenshot(path=str(ARTIFACTS / "sandbox-phone-bar-open.png"))
+
+    await toggle.click()
+    await page.wait_for_selector("[data-testid='demo-bar'].folded")
+    slim, taller = await page.evaluate(BAR_AND_CHAT)
+    assert slim <= 40 and bar > 2 * slim, (bar, slim)
+    assert taller >= chat + (bar - slim) - 1, (chat, taller)
+    assert await page.locator("[data-testid='clock-day']").is_hidden()
+    acting = await page.eval_on_selector(
+        "[data-testid='demo-person']", "(s) => s.selectedOptions[0].text.split('（')[0]"
+    )
+    summary = await page.locator("[data-testid='demo-summary']").inner_text()
+    assert acting in summary and "11月23日 周一 09:00" in summary
+    await page.screenshot(path=str(ARTIFACTS / "sandbox-phone-bar-folded.png"))
+
+    await page.reload()  # remembered
+    await ready(page)
+    await page.wait_for_selector("[data-testid='demo-bar'].folded")
+    assert (await page.evaluate(BAR_AND_CHAT))[0] == slim
+    await page.click("[data-testid='demo-toggle']")
+    await page.wait_for_selector("[data-testid='demo-bar']:not(.folded)")
+    assert await page.locator("[data-testid='clock-day']").is_visible()
+    assert await toggle.get_attribute("aria-expanded") == "true"
+    assert page.errors == []

@@ -13,7 +13,7 @@ from bot.core.db import members as member_db
 from bot.core.db.engine import create_engine, session_factory
 from bot.core.reach import Route, TelegramUnreachable, Text, TokenRejected
 from bot.members import queries as member_queries
-from tests.e2e.test_instances import free_port
+from tests.processes import free_port
 from tests.unit.test_cli import run
 
 zh = text_for("zh_CN")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import ssl
 import traceback
 from collections.abc import AsyncIterator, Iterator
@@ -33,6 +32,7 @@ from bot.core.telegram_request import (
     redact_proxy,
 )
 from devkit.emulator import BotApiEmulator, tiny_png
+from tests.processes import free_port
 from tests.unit.loopback_proxies import HttpProxy, LoopbackProxy, Socks5Proxy
 
 TOKEN = "7000000001:CLIENT-token-for-the-emulator"
@@ -89,12 +89,6 @@ async def bot_on(emu: BotApiEmulator, request: BaseRequest) -> AsyncIterator[Bot
 def bot_messages(emu: BotApiEmulator) -> list[Any]:
     chat = emu.chat(USER, TOKEN)
     return [m for m in chat.all_messages.values() if m.from_bot]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # Answers, errors and timeouts

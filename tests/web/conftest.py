@@ -166,7 +166,7 @@ def bot_mode() -> str:
 async def running_webhook(app: AppType) -> AsyncIterator[AppType]:
     """The bot in `[telegram] mode = "webhook"`: PTB's webhook server on loopback, set as the
     township server's webhook (the runner's `start_webhook`, as `running` is its polling)."""
-    from tests.e2e.test_instances import free_port
+    from tests.processes import free_port
 
     port = free_port()
     await app.initialize()

@@ -3,7 +3,6 @@ and the web chat on the configured port; a member signs in and the bot answers."
 
 from __future__ import annotations
 
-import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,38 +13,27 @@ from bot.core.db import members as member_db
 from bot.core.db.engine import create_engine, session_factory
 from bot.core.models import WebWebhook
 from bot.members import queries as member_queries
+from tests import processes
 from tests.conftest import TOKEN
 from tests.e2e.helpers import zh
-from tests.e2e.test_instances import free_port, start_instance, wait_health
+from tests.processes import cli, free_port, start_instance, stop, wait_health
 from tests.web.conftest import Browser
 
 
 def write_config(
     path: Path, database_url: str, port: int, health_port: int, telegram: str = ""
-) -> None:
-    path.write_text(
-        f"""
-[telegram]
-token = "{TOKEN}"
-{telegram}
-[channel]
+) -> Path:
+    return processes.write_config(
+        path,
+        database_url,
+        telegram=telegram,
+        tables=f"""[channel]
 kind = "web"
 port = {port}
 public_url = "http://localhost:{port}"
 secure_cookies = false
-[database]
-url = "{database_url}"
-[instance]
-health_port = {health_port}
-[scheduler]
-tick_seconds = 0
-[[townships]]
-code = "SHZ"
-name = "沙河子镇"
-  [[townships.villages]]
-  name = "沙河子村"
 """,
-        encoding="utf-8",
+        health_port=health_port,
     )
 
 
@@ -102,32 +90,16 @@ async def test_run_serves_the_bot_and_the_web_chat_in_one_process(
             mode == "webhook"
         )
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert await process.wait() == 0, (tmp_path / "run.log").read_text()
+        assert await stop([process]) == [0], processes.logs(tmp_path / "run.log")
 
 
-def test_the_invite_command_prints_a_web_link(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
-    from tests.e2e.test_instances import ROOT
-
+async def test_the_invite_command_prints_a_web_link(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     write_config(config, f"sqlite+aiosqlite:///{tmp_path / 'township.db'}", 8080, 0)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
-    env["PYTHONPATH"] = str(ROOT)
     command = ["invite", "--config", str(config), "--township", "SHZ", "--role", "secretary"]
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", *command],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("http://localhost:8080/join/")
+    code, out, err = await cli(*command, cwd=tmp_path)
+    assert code == 0, err
+    assert out.startswith("http://localhost:8080/join/")
 
 
 async def test_check_config_does_not_ask_telegram_on_the_web_channel(no_network: None) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from bot.core.models import WebCallback, WebUpdate, WebWebhook
 from tests.conftest import TOKEN
-from tests.e2e.test_instances import free_port
+from tests.processes import free_port
 from tests.web.conftest import USER, Township, WebWorld
 from tests.web.test_access import CADRE, SECRETARY
 

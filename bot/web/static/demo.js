@@ -12,6 +12,9 @@
     ["day", "+1 天"],
   ];
   const JSON_HEADERS = { "Content-Type": "application/json", "X-CSRF-Token": "demo" };
+  // Folded, the bar is one slim line (who the page acts as, the time), so that a phone's
+  // screen goes to the chat; the choice is kept across reloads.
+  const FOLDED_KEY = "township-demo-bar-folded";
 
   function node(tag, attrs, ...children) {
     const element = document.createElement(tag);
@@ -42,8 +45,27 @@
 
   let state = null;
 
+  function folded() {
+    try { return window.localStorage.getItem(FOLDED_KEY) === "1"; } catch { return false; }
+  }
+
+  function setFolded(value) {
+    try { window.localStorage.setItem(FOLDED_KEY, value ? "1" : "0"); } catch { /* private mode */ }
+    render();
+  }
+
   function render() {
     const bar = document.getElementById("demo-bar");
+    const isFolded = folded();
+    bar.classList.toggle("folded", isFolded);
+    const acting = state.people.find((p) => p.id === state.acting);
+    const toggle = node("button", {
+      type: "button", class: "demo-toggle", "data-testid": "demo-toggle",
+      "aria-expanded": String(!isFolded), title: isFolded ? "展开演示栏" : "收起演示栏",
+      onclick: () => setFolded(!isFolded),
+    }, isFolded ? "演示 ▸" : "演示 ▾");
+    const summary = node("span", { class: "demo-summary", "data-testid": "demo-summary" },
+      `${acting ? acting.name : ""} · ${when(state.clock.now, state.clock.weekday)}`);
     const people = node("select", { id: "demo-person", "data-testid": "demo-person", title: "以谁的身份使用", onchange: (e) => actAs(Number(e.target.value)) });
     for (const person of state.people) {
       const roles = person.role_labels.length ? person.role_labels.join("、") : person.note;
@@ -68,7 +90,7 @@
       type: "button", class: "demo-button", "data-testid": "demo-reset", title: "重建演示数据并清空所有聊天",
       onclick: async () => { if (await post("/api/reset", {})) window.location.reload(); },
     }, "重置演示");
-    bar.replaceChildren(node("span", { class: "demo-label" }, "演示"), people, clock, ...moves, places, reset);
+    bar.replaceChildren(toggle, summary, people, clock, ...moves, places, reset);
   }
 
   async function refresh() {
