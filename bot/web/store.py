@@ -12,9 +12,10 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.db.engine import insert_for
 from bot.core.models import (
     Member,
     MemberRole,
@@ -23,6 +24,7 @@ from bot.core.models import (
     WebChat,
     WebFile,
     WebMessage,
+    WebSend,
     WebUpdate,
     WebUser,
 )
@@ -48,6 +50,31 @@ class Wakeup:
         event = self._event
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=max(seconds, 0))
+
+
+async def first_answer(
+    session: AsyncSession, key: str, method: str, now: datetime
+) -> WebSend | None:
+    """The request that first came with `key`, or None when this one is the first: the key
+    is then held until the transaction ends, so a repeat arriving meanwhile waits for it
+    (and finds nothing if this one fails)."""
+    claimed = await session.scalar(
+        insert_for(session, WebSend)
+        .values(key=key, method=method.lower(), result=None, created_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(WebSend.key)
+    )
+    if claimed is not None:
+        return None
+    return await session.get(WebSend, key)
+
+
+async def answered(session: AsyncSession, key: str, result: Any) -> None:
+    await session.execute(update(WebSend).where(WebSend.key == key).values(result=result))
+
+
+async def forget_answers(session: AsyncSession, now: datetime) -> None:
+    await session.execute(delete(WebSend).where(WebSend.created_at < now - core.KEEP_ANSWERS))
 
 
 def chat_json(chat: WebChat, user: WebUser | None = None) -> JSON:
