@@ -12,7 +12,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.db.engine import insert_for
@@ -33,6 +33,7 @@ from bot.web.botapi.formatting import detect_commands
 from bot.web.botapi.rules import JSON, bad_request
 
 GROUP_ID_BASE = -1_009_000_000_000
+UPDATES_LOCK = 727_275  # a PostgreSQL advisory lock: who is numbering an update
 FIRST_USER_ID = 700_000_000
 
 
@@ -146,6 +147,13 @@ async def next_message_id(session: AsyncSession, chat_id: int) -> int:
 
 
 async def push_update(session: AsyncSession, kind: str, payload: JSON, now: datetime) -> None:
+    """An update for the bot; the caller commits at once (it holds the updates' lock)."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        # PostgreSQL numbers a row when it is inserted, not when it commits: an update must
+        # not become visible before one with a smaller id, or getUpdates would give it first
+        # and the bot's next offset would delete the other unseen (several instances, or
+        # members writing at once). SQLite has one writer at a time already.
+        await session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": UPDATES_LOCK})
     row = WebUpdate(payload={}, created_at=now)
     session.add(row)
     await session.flush()
