@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import queries as calendar_db
 from bot.core.config import SchedulerConfig
@@ -158,8 +159,6 @@ class Scheduler:
                     outcome="done",
                     messages=0,
                 )
-                session.add(run)
-                await session.flush()  # claims the occurrence before doing the work
                 if now - occurrence.due_at > grace:
                     run.outcome = "missed"
                     log.warning(
@@ -169,34 +168,51 @@ class Scheduler:
                         occurrence.period,
                         occurrence.due_at,
                     )
-                    notices = await missed_job_notices(
+                    outgoing = await missed_job_notices(
                         session,
                         township,
                         occurrence,
                         rules.tz,
                         self.svc.settings.telegram.admin_chat_id,
                     )
-                    await enqueue(session, notices, now)
-                    return 1
-                func = self.jobs.get(occurrence.job)
-                if func is not None:
-                    township_now = await session.get(Township, township.id)
-                    assert township_now is not None
-                    ctx = JobContext(
-                        session=session,
-                        svc=self.svc,
-                        township=township_now,
-                        occurrence=occurrence,
-                        now=now,
-                        tz=rules.tz,
-                        calendar=rules.calendar,
-                        schedule=rules.schedule,
-                        week=rules.week,
-                    )
-                    run.messages = await enqueue(session, await func(ctx), now)
+                else:
+                    outgoing = await self._work(session, township, occurrence, rules, now)
+                # The claim comes after the work: on SQLite the first write takes the
+                # database's one write lock, and the work (charts drawn in a child process)
+                # may take seconds that every other writer would wait.
+                session.add(run)
+                await session.flush()
+                run.messages = await enqueue(session, outgoing, now)
                 return 1
         except IntegrityError:
             return 0  # another instance ran it first
+
+    async def _work(
+        self,
+        session: AsyncSession,
+        township: Township,
+        occurrence: Occurrence,
+        rules: TownshipRules,
+        now: datetime,
+    ) -> list[Outgoing]:
+        func = self.jobs.get(occurrence.job)
+        if func is None:
+            return []
+        township_now = await session.get(Township, township.id)
+        assert township_now is not None
+        return await func(
+            JobContext(
+                session=session,
+                svc=self.svc,
+                township=township_now,
+                occurrence=occurrence,
+                now=now,
+                tz=rules.tz,
+                calendar=rules.calendar,
+                schedule=rules.schedule,
+                week=rules.week,
+            )
+        )
 
     async def stop(self) -> None:
         async with self.svc.transaction() as session:

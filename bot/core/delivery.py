@@ -14,9 +14,10 @@ another instance becomes active (`release_claims`). When a drain fails (the data
 away), the rows it claimed are put back at once, or at the start of the next drain if the
 database is still away, and a send that succeeded but could not be recorded is recorded then
 instead of being sent again. A message that was in flight at the moment of death (sent to
-Telegram, not yet recorded as sent) may then be delivered twice (Telegram has no
-idempotency key), which is preferred to losing it. At most `batch`
-messages are in flight at once.
+Telegram, not yet recorded as sent), or whose answer timed out, may then be delivered twice
+(Telegram has no idempotency key), which is preferred to losing it. Each attempt carries the
+row's idempotency key (`outbox-<id>`, `bot.core.telegram_request.keyed`): the township's own
+server delivers it once. At most `batch` messages are in flight at once.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from bot.core.db.members import mark_reachable
 from bot.core.models import Member, OutboxFile, OutboxMessage, Township
 from bot.core.notices import group_post_failed_notices, unreachable_notices
 from bot.core.outbox import enqueue, release_own_claims
+from bot.core.telegram_request import keyed
 from bot.core.work import commit_pending
 
 log = logging.getLogger(__name__)
@@ -278,6 +280,12 @@ class OutboxSender:
             return await session.get(OutboxFile, row.attachment_id)
 
     async def _send(
+        self, row: OutboxMessage, markup: Markup | None, file: OutboxFile | None
+    ) -> Message:
+        with keyed(f"outbox-{row.id}"):
+            return await self._send_once(row, markup, file)
+
+    async def _send_once(
         self, row: OutboxMessage, markup: Markup | None, file: OutboxFile | None
     ) -> Message:
         if file is None:

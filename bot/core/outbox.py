@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.db.engine import insert_for
 from bot.core.models import OutboxFile, OutboxMessage
 from bot.core.text import CAPTION_LIMIT, Html, as_html, split_message, visible_length
 
@@ -129,14 +129,9 @@ async def enqueue(session: AsyncSession, items: Sequence[Outgoing], now: datetim
     ]
     if not rows:
         return 0
-    statement = _insert(session, OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
+    statement = insert_for(session, OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
     result = await session.execute(statement.returning(OutboxMessage.id), rows)
     return len(result.all())
-
-
-def _insert(session: AsyncSession, table: type[Any]) -> Any:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 async def _store_files(
@@ -147,7 +142,7 @@ async def _store_files(
     if not unique:
         return {}
     await session.execute(
-        _insert(session, OutboxFile).on_conflict_do_nothing(index_elements=["digest"]),
+        insert_for(session, OutboxFile).on_conflict_do_nothing(index_elements=["digest"]),
         [
             {"digest": d, "filename": a.filename[:120], "data": a.data, "created_at": now}
             for d, a in unique.items()

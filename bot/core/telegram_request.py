@@ -21,6 +21,10 @@ network error or a 5xx answer (`Retrying`, shared by both clients):
   or closed without an answer, and a timeout while connecting (nothing was sent yet).
 
 429 is not handled here: the rate limiter (AIORateLimiter) waits `retry_after` and retries.
+
+A send of the durable outbox carries its row's key in the `Idempotency-Key` header (`keyed`),
+the same on every attempt: the township's own server (`[channel] kind = "web"`) performs a
+key once and answers a repeat with the first answer; Telegram ignores the header.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from base64 import b64encode
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlencode, urlsplit
 
@@ -51,6 +58,29 @@ if TYPE_CHECKING:
     from bot.core.config import TelegramConfig
 
 log = logging.getLogger(__name__)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_key: ContextVar[str | None] = ContextVar("idempotency_key", default=None)
+
+
+@contextmanager
+def keyed(key: str) -> Iterator[None]:
+    """Bot API requests made inside carry `key` as their idempotency key."""
+    token = _key.set(key)
+    try:
+        yield
+    finally:
+        _key.reset(token)
+
+
+def key_headers() -> dict[str, str]:
+    key = _key.get()
+    return {} if key is None else {IDEMPOTENCY_HEADER: key}
+
+
+async def _add_key(request: httpx.Request) -> None:
+    request.headers.update(key_headers())
+
 
 # Timeouts that fire before a byte of the request left: a send may be tried again.
 _NOTHING_SENT = (
@@ -246,6 +276,9 @@ class AiohttpRequest(BaseRequest):
                 headers = self._form_headers
         if self._proxy_headers is not None and url.startswith("http:"):
             headers = {**headers, **self._proxy_headers}  # forwarded, not tunnelled
+        keys = key_headers()
+        if keys:
+            headers = {**headers, **keys}
         try:
             async with session.request(
                 method,
@@ -303,18 +336,20 @@ def bot_api_request(config: TelegramConfig, *, updates: bool = False) -> BaseReq
     }
     if config.http_client == "httpx":
         # Like aiohttp, not the environment's HTTP(S)_PROXY: the config file says it all.
-        options["httpx_kwargs"] = {"trust_env": False}
+        options["httpx_kwargs"] = {"trust_env": False, "event_hooks": {"request": [_add_key]}}
         return (HTTPXRequest if updates else RetryingRequest)(proxy=proxy, **options)
     return (AiohttpRequest if updates else RetryingAiohttpRequest)(proxy=proxy, **options)
 
 
 __all__ = [
+    "IDEMPOTENCY_HEADER",
     "AiohttpRequest",
     "Retrying",
     "RetryingAiohttpRequest",
     "RetryingRequest",
     "bot_api_request",
     "is_send",
+    "keyed",
     "may_have_arrived",
     "proxy_for_display",
     "redact_proxy",

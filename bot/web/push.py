@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import hmac
 import importlib.util
 import json
 import logging
@@ -137,9 +138,16 @@ def parse_subscription(body: dict[str, Any], services: list[str]) -> Subscriptio
 
 async def subscribe(
     session: AsyncSession, user_id: int, session_id: int, sub: Subscription, now: datetime
-) -> None:
-    """Bind a subscription to the signed-in device; it replaces that device's previous one
-    and any earlier binding of the same browser (now signed in as this person)."""
+) -> bool:
+    """Bind a subscription to the signed-in device; it replaces that device's previous one.
+    An endpoint another device registered moves here only with the keys it was registered
+    with (the same browser, signed in again or as someone else): knowing a browser's
+    endpoint is not enough to take its pushes. False, and nothing changes, otherwise."""
+    held = await session.scalar(
+        select(WebPushSubscription).where(WebPushSubscription.endpoint == sub.endpoint)
+    )
+    if held is not None and held.session_id != session_id and not same_keys(held, sub):
+        return False
     await session.execute(
         delete(WebPushSubscription).where(
             (WebPushSubscription.session_id == session_id)
@@ -157,6 +165,11 @@ async def subscribe(
         )
     )
     await session.flush()
+    return True
+
+
+def same_keys(held: WebPushSubscription, sub: Subscription) -> bool:
+    return hmac.compare_digest(held.p256dh, sub.p256dh) & hmac.compare_digest(held.auth, sub.auth)
 
 
 async def unsubscribe(session: AsyncSession, session_id: int) -> None:

@@ -29,9 +29,12 @@ class PushSubscription(Member):
             self.send_json(400, {"ok": False, "error": "subscription"})
             return
         async with self.web.transaction() as session:
-            await push.subscribe(
+            bound = await push.subscribe(
                 session, self.signed.user.id, self.signed.session_id, sub, self.web.clock.now()
             )
+        if not bound:
+            self.send_json(409, {"ok": False, "error": "endpoint_taken"})
+            return
         self.send_json(200, {"ok": True})
 
     async def delete(self) -> None:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,7 +27,13 @@ from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
 from bot.core.models import WebFile
 from bot.web import nudges, push, store, webhook
-from bot.web.botapi.core import allowed_updates, request_params, webhook_active
+from bot.web.botapi.core import (
+    allowed_updates,
+    idempotency_key,
+    repeated,
+    request_params,
+    webhook_active,
+)
 from bot.web.botapi.rules import ApiError, Params
 from bot.web.methods import METHODS, Call
 
@@ -57,6 +64,7 @@ class Web:
     nudged: store.Wakeup
     # setWebhook or deleteWebhook was called.
     hooks: store.Wakeup = field(default_factory=store.Wakeup)
+    answers_forgotten_at: datetime | None = None
 
     @property
     def bot(self) -> dict[str, Any]:
@@ -120,10 +128,18 @@ class BotApi(Base):
         method = METHODS.get(name.lower())
         if method is None:
             raise ApiError(404, "Not Found")
+        key = idempotency_key(self.request)
         now = self.web.clock.now()
         nudged = False
         async with self.web.transaction() as session:
+            if key is not None:
+                first = await store.first_answer(session, key, name, now)
+                if first is not None:
+                    return repeated(name, first.method, first.result)
+                await self._forget_answers(session, now)
             result = await method(Call(session, p, self.web.bot, now))
+            if key is not None:
+                await store.answered(session, key, result)
             if name.lower() in SENDS:
                 chat_id = result["chat"]["id"]
                 nudged = await nudges.note(session, chat_id, self.web.channel, now)
@@ -135,6 +151,14 @@ class BotApi(Base):
         if nudged:
             self.web.nudged.notify()
         return result
+
+    async def _forget_answers(self, session: AsyncSession, now: datetime) -> None:
+        """Hourly: the answers kept for idempotency keys beyond `KEEP_ANSWERS` go."""
+        last = self.web.answers_forgotten_at
+        if last is not None and timedelta(0) <= now - last < timedelta(hours=1):
+            return
+        await store.forget_answers(session, now)
+        self.web.answers_forgotten_at = now
 
     async def _updates(self, p: Params) -> list[dict[str, Any]]:
         loop = asyncio.get_running_loop()

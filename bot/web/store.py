@@ -12,9 +12,10 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.db.engine import insert_for
 from bot.core.models import (
     Member,
     MemberRole,
@@ -23,6 +24,7 @@ from bot.core.models import (
     WebChat,
     WebFile,
     WebMessage,
+    WebSend,
     WebUpdate,
     WebUser,
 )
@@ -31,6 +33,7 @@ from bot.web.botapi.formatting import detect_commands
 from bot.web.botapi.rules import JSON, bad_request
 
 GROUP_ID_BASE = -1_009_000_000_000
+UPDATES_LOCK = 727_275  # a PostgreSQL advisory lock: who is numbering an update
 FIRST_USER_ID = 700_000_000
 
 
@@ -48,6 +51,31 @@ class Wakeup:
         event = self._event
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=max(seconds, 0))
+
+
+async def first_answer(
+    session: AsyncSession, key: str, method: str, now: datetime
+) -> WebSend | None:
+    """The request that first came with `key`, or None when this one is the first: the key
+    is then held until the transaction ends, so a repeat arriving meanwhile waits for it
+    (and finds nothing if this one fails)."""
+    claimed = await session.scalar(
+        insert_for(session, WebSend)
+        .values(key=key, method=method.lower(), result=None, created_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(WebSend.key)
+    )
+    if claimed is not None:
+        return None
+    return await session.get(WebSend, key)
+
+
+async def answered(session: AsyncSession, key: str, result: Any) -> None:
+    await session.execute(update(WebSend).where(WebSend.key == key).values(result=result))
+
+
+async def forget_answers(session: AsyncSession, now: datetime) -> None:
+    await session.execute(delete(WebSend).where(WebSend.created_at < now - core.KEEP_ANSWERS))
 
 
 def chat_json(chat: WebChat, user: WebUser | None = None) -> JSON:
@@ -119,6 +147,13 @@ async def next_message_id(session: AsyncSession, chat_id: int) -> int:
 
 
 async def push_update(session: AsyncSession, kind: str, payload: JSON, now: datetime) -> None:
+    """An update for the bot; the caller commits at once (it holds the updates' lock)."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        # PostgreSQL numbers a row when it is inserted, not when it commits: an update must
+        # not become visible before one with a smaller id, or getUpdates would give it first
+        # and the bot's next offset would delete the other unseen (several instances, or
+        # members writing at once). SQLite has one writer at a time already.
+        await session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": UPDATES_LOCK})
     row = WebUpdate(payload={}, created_at=now)
     session.add(row)
     await session.flush()

@@ -14,7 +14,9 @@ The real, unmodified PTB bot talks to it over real HTTP (long polling or webhook
         edited = await u.wait_edit(reply)
 
 Server
-    ``BotApiEmulator(host=, port=0, limits=EmulatorLimits(), seed=0, monotonic=, clock=)``;
+    ``BotApiEmulator(host=, port=0, limits=EmulatorLimits(), seed=0, monotonic=, clock=,
+    keeps_answers=False)`` (``keeps_answers``: honour the ``Idempotency-Key`` header as the
+    township's own server does; Telegram ignores it);
     ``start()/stop()`` or ``async with``; ``base_url``/``base_file_url``;
     ``add_bot(token, username, first_name, privacy_mode=True) -> bot id``;
     ``add_user(id, first_name, last_name=, username=, language_code="zh-hans", started=True)``;

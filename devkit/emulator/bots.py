@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.web.botapi.core import DEFAULT_UPDATE_TYPES, wanted
 from devkit.emulator.models import JSON, CallbackQueryRecord, ChatState, Event, Signal
 
-__all__ = ["DEFAULT_UPDATE_TYPES", "BotState", "WebhookConfig"]
+__all__ = ["DEFAULT_UPDATE_TYPES", "BotState", "KeptAnswer", "WebhookConfig"]
 
 
 @dataclass
@@ -19,6 +20,15 @@ class WebhookConfig:
     max_connections: int = 40
     last_error_date: int | None = None
     last_error_message: str | None = None
+
+
+@dataclass
+class KeptAnswer:
+    """What a request with an idempotency key was answered (once its call has ended)."""
+
+    method: str
+    at: datetime
+    result: asyncio.Future[Any]
 
 
 @dataclass
@@ -44,6 +54,7 @@ class BotState:
     updates_signal: Signal = field(default_factory=Signal)
     callback_queries: dict[str, CallbackQueryRecord] = field(default_factory=dict)
     extra_settings: dict[str, Any] = field(default_factory=dict)
+    answers: dict[str, KeptAnswer] = field(default_factory=dict)
 
     def user_json(self) -> JSON:
         return {

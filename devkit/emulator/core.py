@@ -60,8 +60,11 @@ class BotApiEmulator:
         seed: int = 0,
         monotonic: Callable[[], float] = time.monotonic,
         clock: Callable[[], datetime] | None = None,
+        keeps_answers: bool = False,
     ) -> None:
         self.host = host
+        # Telegram ignores idempotency keys; the township's own server honours them.
+        self.keeps_answers = keeps_answers
         self.port = port
         self.limits = limits or EmulatorLimits()
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
@@ -439,5 +442,6 @@ class BotApiEmulator:
         values: dict[str, Any],
         files: dict[str, Any],
         disconnected: asyncio.Event,
+        key: str | None = None,
     ) -> Reply:
-        return await dispatch_call(self, token, method, values, files, disconnected)
+        return await dispatch_call(self, token, method, values, files, disconnected, key)

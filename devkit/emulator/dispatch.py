@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.web.botapi import core
 from bot.web.botapi.rules import Params
+from devkit.emulator.bots import KeptAnswer
 from devkit.emulator.methods import METHOD_NAMES, METHODS
 from devkit.emulator.models import JSON, ApiError
 
 if TYPE_CHECKING:
+    from devkit.emulator.bots import BotState
     from devkit.emulator.core import BotApiEmulator
 
 
@@ -25,6 +29,30 @@ class Reply:
     action: str = "answer"  # "answer", "hold" (answer late) or "drop" (close the connection)
 
 
+async def _once(
+    emu: BotApiEmulator, bot: BotState, key: str, name: str, call: Callable[[], Awaitable[Any]]
+) -> Any:
+    """The call performed once per idempotency key: a repeat gets the first answer (waiting
+    for it if the first is still under way); a call that failed leaves the key free."""
+    now = emu.clock()
+    for old in [k for k, kept in bot.answers.items() if now - kept.at >= core.KEEP_ANSWERS]:
+        del bot.answers[old]
+    first = bot.answers.get(key)
+    if first is not None:
+        return core.repeated(name, first.method, await asyncio.shield(first.result))
+    kept = KeptAnswer(name, now, asyncio.get_running_loop().create_future())
+    bot.answers[key] = kept
+    try:
+        result = await call()
+    except BaseException as error:
+        del bot.answers[key]
+        kept.result.set_exception(error)
+        kept.result.exception()  # taken up here: a repeat that waits raises it too
+        raise
+    kept.result.set_result(result)
+    return result
+
+
 def _json_reply(status: int, payload: JSON) -> Reply:
     return Reply(status, json.dumps(payload, ensure_ascii=False).encode())
 
@@ -36,6 +64,7 @@ async def dispatch_call(
     values: dict[str, Any],
     files: dict[str, Any],
     disconnected: asyncio.Event,
+    key: str | None = None,
 ) -> Reply:
     name = method.lower()
     try:
@@ -77,7 +106,12 @@ async def dispatch_call(
                 return reply
             reply_action = "hold"  # "timeout": do the work, answer too late
         params = Params(values, files)
-        result = await handler(emu, bot, params, disconnected)
+        if key is None:
+            result = await handler(emu, bot, params, disconnected)
+        else:
+            result = await _once(
+                emu, bot, key, name, lambda: handler(emu, bot, params, disconnected)
+            )
         reply = _json_reply(200, {"ok": True, "result": result})
         reply.action = reply_action
         return reply

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import tornado.web
 
-from bot.web.botapi.core import request_params
-from bot.web.botapi.rules import Upload
+from bot.web.botapi.core import idempotency_key, request_params
 from devkit.emulator.models import ApiError, Signal
 
 if TYPE_CHECKING:
@@ -47,18 +46,15 @@ class ApiHandler(_Base):
     async def post(self, token: str, method: str) -> None:
         await self._handle(token, method)
 
-    def _params(self) -> tuple[dict[str, Any], dict[str, Upload]]:
-        p = request_params(self.request)
-        return p.values, p.files
-
     async def _handle(self, token: str, method: str) -> None:
         try:
-            values, files = self._params()
+            p = request_params(self.request)
+            key = idempotency_key(self.request) if self.emu.keeps_answers else None
         except ApiError as error:
             self.emu.stats.responses_4xx += 1
             self._json(error.code, error.to_json())
             return
-        reply = await self.emu.dispatch(token, method, values, files, self.disconnected)
+        reply = await self.emu.dispatch(token, method, p.values, p.files, self.disconnected, key)
         if reply.action == "drop":
             self.detach().close()
             return

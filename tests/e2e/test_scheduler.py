@@ -8,12 +8,15 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from bot.core.db.engine import create_engine, is_sqlite, session_factory
 from bot.core.delivery import OutboxSender
 from bot.core.models import JobRun, Member, OutboxMessage
 from bot.core.outbox import Outgoing, enqueue
 from devkit.sample import ADMIN, PEOPLE
+from jobs.context import JobContext
 from jobs.registry import JOBS
 from jobs.scheduler import Scheduler
 from tests.conftest import SHANGHAI
@@ -243,3 +246,32 @@ async def test_year_beyond_the_calendar_warns_the_admin_once(world) -> None:
     assert len(warnings) == 1 and "[calendar]" in warnings[0].text
     # The 2027 week still gets its Friday (Mon-Fri fallback) reminder, once.
     assert all(report_open_count(world, c.telegram_user_id) == 2 for c in CADRES)
+
+
+async def test_a_job_at_work_leaves_the_database_free_to_write(world, database_url) -> None:
+    """On SQLite the first write takes the one write lock: a job drawing its charts for
+    seconds must not hold it, or every send to the web channel's server waits that long."""
+    if not is_sqlite(database_url):
+        pytest.skip("PostgreSQL writers do not wait for each other's tables")
+    impatient = create_engine(database_url, sqlite_busy_timeout=0.01)
+    wrote: list[int] = []
+
+    async def report_open_writing_meanwhile(ctx: JobContext) -> list[Outgoing]:
+        async with session_factory(impatient).begin() as other:
+            note = Outgoing(f"meanwhile-{len(wrote)}", "test", SECRETARY.telegram_user_id, "…")
+            wrote.append(await enqueue(other, [note], world.clock.now()))
+        return await JOBS["report_open"](ctx)
+
+    scheduler = Scheduler(
+        world.svc,
+        OutboxSender(world.svc.sessions, world.app.bot, world.clock, "charts"),
+        {**JOBS, "report_open": report_open_writing_meanwhile},
+        instance="charts",
+    )
+    try:
+        await scheduler.tick()
+        await scheduler.travel(datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI))
+    finally:
+        await impatient.dispose()
+    assert wrote and set(wrote) == {1}  # one per township
+    assert [report_open_count(world, c.telegram_user_id) for c in CADRES] == [1] * len(CADRES)

@@ -1,6 +1,8 @@
 """Several active instances on one PostgreSQL (`[instance] active = "all"`), as real
 `township-bot run` processes: they share the updates, each user's in order; one killed with
-SIGKILL loses none and doubles none; a webhook update delivered twice is handled once."""
+SIGKILL loses none and doubles none; a webhook update delivered twice is handled once; on the
+web channel, a member's messages reach either instance's chat API and are handled once each,
+in order."""
 
 from __future__ import annotations
 
@@ -15,10 +17,12 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from bot.core.config import Settings, parse_settings
 from bot.core.db import members as member_db
 from bot.core.db.engine import is_sqlite, session_factory
-from bot.core.models import FieldVisit, InboundUpdate
-from devkit.sample import PEOPLE, SamplePerson, seed_people
+from bot.core.models import FieldVisit, InboundUpdate, WebChat, WebUser
+from bot.web import auth
+from devkit.sample import PEOPLE, SamplePerson, sample_config, seed_people
 from tests import processes
 from tests.conftest import TOKEN, make_settings
 from tests.e2e.helpers import SECRETARY, zh
@@ -275,3 +279,139 @@ secret_token = "{secret}"
     async with session_factory(engine)() as session:
         ids = list(await session.scalars(select(InboundUpdate.update_id)))
     assert sorted(ids) == [900001, 900002]
+
+
+class WebMember:
+    """A cadre's browser on the web channel, sending each request to one instance or the
+    other (the reverse proxy's choice), reading with long polls."""
+
+    def __init__(self, person: SamplePerson, token: str, urls: list[str]) -> None:
+        self.person = person
+        self.urls = urls
+        self.sent = 0
+        self.http = httpx.AsyncClient(timeout=30, cookies={auth.COOKIE: token})
+        self.csrf = auth.csrf_token(token)
+
+    @property
+    def chat(self) -> str:
+        return f"/api/chats/{self.person.telegram_user_id}"
+
+    def next_url(self) -> str:
+        self.sent += 1
+        return self.urls[(self.person.telegram_user_id + self.sent) % len(self.urls)]
+
+    async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        url = self.next_url()
+        headers = {"Origin": url, auth.CSRF_HEADER: self.csrf}
+        answer = await self.http.post(url + path, json=body, headers=headers)
+        assert answer.status_code == 200, answer.text
+        result: dict[str, Any] = answer.json()
+        return result
+
+    async def says(self, text: str) -> None:
+        await self.post(f"{self.chat}/messages", {"text": text})
+
+    async def wait_for(self, found: Any) -> Any:
+        """Long-poll (each poll on the next instance) until `found(messages)` gives something."""
+        known = ""
+        for _ in range(12):
+            answer = await self.http.get(
+                self.next_url() + f"{self.chat}/messages", params={"known": known, "wait": 10}
+            )
+            assert answer.status_code == 200, answer.text
+            payload = answer.json()
+            result = found([m for m in payload["messages"] if m["from_bot"]])
+            if result is not None:
+                return result
+            known = payload["version"]
+        raise AssertionError(f"{self.person.name}: the chat never showed what was expected")
+
+    async def open_visit(self) -> None:
+        await self.says("/visit")
+
+        def village(messages: list[dict[str, Any]]) -> tuple[int, str] | None:
+            return next(
+                (
+                    (m["id"], b["data"])
+                    for m in reversed(messages)
+                    for row in m["buttons"]
+                    for b in row
+                    if b["text"] == "沙河子村"
+                ),
+                None,
+            )
+
+        message_id, data = await self.wait_for(village)
+        await self.post(f"{self.chat}/press", {"message_id": message_id, "data": data})
+
+    async def card_with(self, text: str) -> str:
+        def card(messages: list[dict[str, Any]]) -> str | None:
+            return next((m["text"] for m in messages if text in m["text"]), None)
+
+        found: str = await self.wait_for(card)
+        return found
+
+
+def make_settings_for_web(database_url: str) -> Settings:
+    config = sample_config(TOKEN, "http://127.0.0.1:9", database_url)
+    return parse_settings(config, "test")
+
+
+def web_extra(port: int) -> str:
+    return f"""
+[channel]
+kind = "web"
+port = {port}
+public_url = "http://127.0.0.1:{port}"
+secure_cookies = false
+"""
+
+
+@pytest.mark.e2e
+async def test_two_active_instances_on_the_web_channel_keep_each_members_order(
+    engine, database_url, tmp_path: Path
+) -> None:
+    """A member's messages reach whichever instance the proxy picks; the updates are stored
+    in one database, and each is handled once, in the order the member wrote."""
+    settings = make_settings_for_web(database_url)
+    now = datetime.now(UTC)
+    tokens: dict[int, str] = {}
+    async with session_factory(engine)() as session, session.begin():
+        await member_db.sync_townships(session, settings)
+        await seed_people(session, now, CADRES)
+        for person in CADRES:
+            user = WebUser(id=person.telegram_user_id, first_name=person.name, created_at=now)
+            session.add(user)
+            session.add(WebChat(id=user.id, type="private", title=None, last_message_id=0))
+            await session.flush()
+            tokens[user.id] = await auth.open_session(
+                session, user, "phone", "192.0.2.1", now, days=30
+            )
+    web_ports = free_port(), free_port()
+    ports = free_port(), free_port()
+    procs = []
+    try:
+        for i, (port, web_port) in enumerate(zip(ports, web_ports, strict=True)):
+            config = tmp_path / f"instance{i}.toml"
+            write_config(config, "http://127.0.0.1:9", database_url, port, web_extra(web_port))
+            procs.append(await start_instance(config, tmp_path / f"instance{i}.log"))
+            answer = await wait_health(port, "active")
+            while i == 0 and not answer.get("leader"):
+                answer = await wait_health(port, "active")
+        urls = [f"http://127.0.0.1:{p}" for p in web_ports]
+        members = [WebMember(p, tokens[p.telegram_user_id], urls) for p in CADRES]
+        notes = 6
+        await asyncio.gather(*(m.open_visit() for m in members))
+        # Everyone types their notes at once, without waiting for the answers.
+        for i in range(1, notes + 1):
+            await asyncio.gather(*(m.says(note(m.person, i)) for m in members))
+        cards = await asyncio.gather(*(m.card_with(note(m.person, notes)) for m in members))
+        for member, card in zip(members, cards, strict=True):
+            assert_notes_once_in_order(card, member.person, notes)
+        for member in members:
+            await member.http.aclose()
+    finally:
+        await stop(procs, tmp_path)
+    by = await handled_by(engine)
+    assert sum(by.values()) == len(CADRES) * (2 + notes)
+    assert len(by) == 2, by  # both instances handled updates

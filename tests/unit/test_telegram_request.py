@@ -28,6 +28,7 @@ from bot.core.telegram_request import (
     RetryingAiohttpRequest,
     RetryingRequest,
     bot_api_request,
+    keyed,
     proxy_for_display,
     redact_proxy,
 )
@@ -403,6 +404,21 @@ def test_the_configured_client_is_built_with_the_timeout(
     assert type(request) is expected and request.read_timeout == 7
     updates = bot_api_request(settings.telegram, updates=True)
     assert type(updates) is expected_updates and updates.read_timeout == 7
+
+
+@pytest.mark.parametrize("kind", CLIENTS)
+async def test_requests_inside_keyed_carry_the_idempotency_key(kind: str) -> None:
+    settings = parse_settings({"telegram": {"http_client": kind}})
+    async with BotApiEmulator(keeps_answers=True) as emulator:
+        emulator.add_bot(TOKEN)
+        emulator.add_user(USER, "张三")
+        async with bot_on(emulator, bot_api_request(settings.telegram)) as bot:
+            with keyed("outbox-1"):
+                first = await bot.send_message(USER, "一次")
+                again = await bot.send_message(USER, "一次")
+            await bot.send_message(USER, "一次")  # no key: sent again
+        assert first.message_id == again.message_id
+        assert [m.text for m in bot_messages(emulator)] == ["一次", "一次"]
 
 
 def test_aiohttp_is_the_default_client() -> None:

@@ -302,6 +302,35 @@ async def test_only_a_checked_subscription_is_taken(
     assert (await http.get("/api/push")).json()["subscribed"] is False
 
 
+async def test_an_endpoint_stays_with_the_device_that_registered_it(
+    ticking: WebWorld, service: PushService
+) -> None:
+    """Someone who learns a browser's endpoint cannot bind it to themselves: only the same
+    browser (its keys) moves it to another session, as when its member signs in again."""
+    web = ticking
+    phone = await subscribed(web, service, "phone", "iPhone")
+    [before] = await subscriptions(web)
+    other = await web.browser_of(SECRETARY.telegram_user_id, SECRETARY.name, device="laptop")
+    stolen = PushBrowser(other, phone.endpoint, ec.generate_private_key(ec.SECP256R1()), b"k" * 16)
+    answer = await other.http.post("/api/push", json=stolen.subscription())
+    assert answer.status_code == 409 and answer.json()["error"] == "endpoint_taken"
+    half = {
+        **stolen.subscription(),
+        "keys": {**phone.subscription()["keys"], "auth": b64(b"k" * 16)},
+    }
+    assert (await other.http.post("/api/push", json=half)).status_code == 409
+    assert [(s.session_id, s.user_id, s.p256dh) for s in await subscriptions(web)] == [
+        (before.session_id, CADRE.telegram_user_id, before.p256dh)
+    ]
+    assert (await other.http.get("/api/push")).json()["subscribed"] is False
+
+    again = await web.browser_of(CADRE.telegram_user_id, CADRE.name, device="iPhone")
+    assert (await again.http.post("/api/push", json=phone.subscription())).status_code == 200
+    [after] = await subscriptions(web)
+    assert after.session_id != before.session_id and after.endpoint == phone.endpoint
+    assert (await again.http.get("/api/push")).json()["subscribed"] is True
+
+
 def test_only_allowed_push_services() -> None:
     services = ["https://*.notify.windows.com", "https://web.push.apple.com"]
     assert push.allowed_endpoint("https://wns2-sg2p.notify.windows.com/w/?token=x", services)

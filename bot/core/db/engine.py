@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -64,6 +65,12 @@ def create_engine(
         busy = DEFAULT_BUSY_TIMEOUT if sqlite_busy_timeout is None else sqlite_busy_timeout
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy))
     return engine
+
+
+def insert_for(session: AsyncSession, table: type[Any]) -> Any:
+    """An INSERT with the dialect's ON CONFLICT clauses (`on_conflict_do_nothing`)."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -99,6 +99,19 @@ class WebCallback(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
+class WebSend(Base):
+    """A request the bot made with an idempotency key, and what it was answered: a repeat of
+    the key gets the same answer instead of a second message (kept `KEEP_ANSWERS`)."""
+
+    __tablename__ = "web_sends"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    method: Mapped[str] = mapped_column(String(32))
+    # None until the first request's transaction ends (a repeat waits for it).
+    result: Mapped[Any] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class WebFile(Base):
     __tablename__ = "web_files"
 

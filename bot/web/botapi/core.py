@@ -10,11 +10,13 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from tornado.httputil import HTTPServerRequest
 
+from bot.core.telegram_request import IDEMPOTENCY_HEADER
 from bot.web.botapi.rules import (
     CALLBACK_DATA_BYTES,
     CAPTION_LENGTH,
@@ -98,6 +100,31 @@ def request_params(request: HTTPServerRequest) -> Params:
             upload = uploads[-1]
             files[key] = Upload(upload.filename or None, upload.body, upload.content_type)
     return Params(values, files)
+
+
+# --- idempotency keys --------------------------------------------------------------------------
+
+# How long a server remembers what it answered a key: longer than the bot tries a send again.
+KEEP_ANSWERS = timedelta(days=7)
+KEY_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def idempotency_key(request: HTTPServerRequest) -> str | None:
+    """The request's idempotency key (`bot.core.telegram_request.keyed`), if it has one: a
+    request with a key the server has seen is answered as the first one was, not performed."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    if not KEY_PATTERN.fullmatch(key):
+        raise bad_request("wrong idempotency key")
+    return key
+
+
+def repeated(method: str, first_method: str, first_answer: Any) -> Any:
+    """The answer to a repeated key: the first request's, if it was the same method."""
+    if method.lower() != first_method:
+        raise bad_request("idempotency key was used with another method")
+    return first_answer
 
 
 # --- sends and edits ---------------------------------------------------------------------------
