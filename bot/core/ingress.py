@@ -66,7 +66,7 @@ class Poller:
                 continue
             try:
                 async with self.svc.engine.begin() as conn:
-                    await store(conn, [u.to_dict() for u in updates], self.svc.clock.now())
+                    await store(conn, [u.to_dict() for u in updates])
             except Exception as exc:  # not acknowledged: Telegram gives them again
                 log.warning("storing updates failed (%s)", type(exc).__name__)
                 await asyncio.sleep(pause)
@@ -101,7 +101,7 @@ def webhook_server(
                 return
             try:
                 async with svc.engine.begin() as conn:
-                    await store(conn, [payload], svc.clock.now())
+                    await store(conn, [payload])
             except Exception as exc:
                 log.warning("storing an update failed (%s)", type(exc).__name__)
                 self.set_status(500)
