@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -28,7 +29,6 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from telegram import Update
 
@@ -72,46 +72,62 @@ def key_of(payload: dict[str, Any]) -> int:
     return 0
 
 
+# One statement (one round trip; in a connection of its own it commits as it returns): the
+# keys are created (in one order everywhere, so two storing statements never wait on each
+# other crosswise), the updates stored once each, and who handles them notified: one
+# notification per live holder naming its keys ("holder 1,2"), one naming the keys nobody
+# holds (" 3,4") for everyone. A notification is sent when its transaction commits.
+_STORE = text(
+    """
+    WITH keys AS (
+        INSERT INTO update_keys (key)
+        SELECT DISTINCT k FROM unnest(CAST(:keys AS bigint[])) AS k ORDER BY k
+        ON CONFLICT DO NOTHING
+    ), new AS (
+        INSERT INTO inbound_updates (update_id, key, payload, received_at)
+        SELECT (r->>'update_id')::bigint, (r->>'key')::bigint, r->'payload', clock_timestamp()
+        FROM json_array_elements(CAST(:rows AS json)) AS r
+        ON CONFLICT (update_id) DO NOTHING
+        RETURNING key
+    ), woken AS (
+        SELECT pg_notify(
+            :channel,
+            coalesce(h.holder, '') || ' ' || string_agg(h.key::text, ',' ORDER BY h.key)
+        )
+        FROM (
+            SELECT DISTINCT n.key,
+                   CASE WHEN k.expires_at > clock_timestamp() THEN k.holder END AS holder
+            FROM new n LEFT JOIN update_keys k ON k.key = n.key
+        ) h
+        GROUP BY h.holder
+    )
+    SELECT (SELECT count(*) FROM new) AS stored, (SELECT count(*) FROM woken) AS notified
+    """
+)
+
+
 async def store(session: Executor, payloads: Sequence[dict[str, Any]]) -> int:
     """Store updates once each (a redelivered update_id is ignored) and wake who handles
     them; the number of new ones."""
     if not payloads:
         return 0
-    now = database_now(session)
-    rows = [
-        {"update_id": p["update_id"], "key": key_of(p), "payload": p, "received_at": now}
-        for p in payloads
-    ]
-    # Keys in one order everywhere, so two storing transactions never wait on each other crosswise.
-    keys = sorted({row["key"] for row in rows})
-    await session.execute(
-        insert(UpdateKey).values([{"key": k} for k in keys]).on_conflict_do_nothing()
+    rows = [{"update_id": p["update_id"], "key": key_of(p), "payload": p} for p in payloads]
+    result = await session.execute(
+        _STORE,
+        {
+            "keys": [row["key"] for row in rows],
+            "rows": json.dumps(rows, ensure_ascii=False),
+            "channel": CHANNEL,
+        },
     )
-    stored = await session.execute(
-        insert(InboundUpdate)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(InboundUpdate.key)
-    )
-    new = list(stored.scalars())
-    if new:
-        await session.execute(_NOTIFY, {"channel": CHANNEL, "keys": sorted(set(new))})
-    return len(new)
+    return int(result.one().stored)
 
 
-# One notification per live holder naming its keys ("holder 1,2"), and one naming the keys
-# nobody holds (" 3,4"), for everyone; each is sent when the transaction commits.
-_NOTIFY = text(
-    """
-    SELECT pg_notify(:channel, coalesce(h.holder, '') || ' ' || string_agg(h.key::text, ','))
-    FROM (
-        SELECT k.key,
-               CASE WHEN k.expires_at > clock_timestamp() THEN k.holder END AS holder
-        FROM update_keys k WHERE k.key = ANY(:keys)
-    ) h
-    GROUP BY h.holder
-    """
-)
+async def receive(engine: AsyncEngine, payloads: Sequence[dict[str, Any]]) -> int:
+    """`store`, committed (what ingress does before Telegram is told the updates arrived)."""
+    async with engine.connect() as connection:
+        auto = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return await store(auto, payloads)
 
 
 def notified(payload: str) -> tuple[str, list[int]]:
@@ -440,7 +456,8 @@ class Sharing:
                 if read:
                     news.clear()
                     async with svc.engine.connect() as conn:
-                        batch = (await pending(conn, [key])).get(key, [])
+                        auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                        batch = (await pending(auto, [key])).get(key, [])
                 if batch:
                     more = len(batch) >= BATCH
                     for update_id, payload in batch:
