@@ -263,16 +263,18 @@ class Wakeup:
         self._connection: AsyncConnection | None = None
         self._driver: Any = None
 
-    async def ensure(self) -> None:
-        """Listen again after the connection dropped (meanwhile the poll finds the work)."""
+    async def ensure(self) -> bool:
+        """Listen again after the connection dropped (meanwhile the poll finds the work);
+        True when it listens anew (updates stored while nobody listened were not heard)."""
         if self._driver is not None and not self._driver.is_closed():
-            return
+            return False
         await self.close()
         connection = await self.engine.connect()
         raw = await connection.get_raw_connection()
         self._connection, self._driver = connection, raw.driver_connection
         await self._driver.add_listener(CHANNEL, self._notified)
-        self.event.set()  # updates stored while nobody listened
+        self.event.set()
+        return True
 
     def _notified(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
         holder, keys = notified(payload)
@@ -358,7 +360,8 @@ class Sharing:
             while not stopping.is_set():
                 self._wakeup.event.clear()
                 try:
-                    await self._wakeup.ensure()
+                    if await self._wakeup.ensure():
+                        self.news(list(self._news))
                     if await self._claim():
                         self._wakeup.event.set()  # there may be more
                 except Exception as exc:  # the database is down: try again at the next poll
