@@ -164,7 +164,7 @@ class Instance:
                 await stop_task(shared)
             with contextlib.suppress(Exception):
                 async with self.svc.transaction() as session:
-                    await release_lease(session, ACTIVE_LEASE, self.name, self.svc.clock.now())
+                    await release_lease(session, ACTIVE_LEASE, self.name)
             if health is not None:
                 health.stop()
             await self.app.shutdown()
@@ -180,6 +180,7 @@ class Instance:
             self.name,
             claim_seconds=self.settings.instance.lease_seconds,
             retention=timedelta(hours=self.settings.instance.inbound_retention_hours),
+            affinity=self.settings.instance.affinity_seconds,
         )
         task = asyncio.create_task(shared.run(self.stopping))
         hook = None
@@ -254,9 +255,7 @@ class Instance:
         """True/False when the database answered; None when it could not be reached."""
         try:
             holds = await self.svc.in_transaction(
-                lambda session: acquire_lease(
-                    session, ACTIVE_LEASE, self.name, self.svc.clock.now(), ttl
-                )
+                lambda session: acquire_lease(session, ACTIVE_LEASE, self.name, ttl)
             )
         except Exception as exc:  # the database is down: keep doing what we were doing
             if self.database_ok:

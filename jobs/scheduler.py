@@ -73,7 +73,6 @@ class Scheduler:
                 session,
                 LEASE_NAME,
                 self.instance,
-                self.svc.clock.now(),
                 timedelta(seconds=self.config.lease_seconds),
             )
 
@@ -85,7 +84,6 @@ class Scheduler:
                 session,
                 LEASE_NAME,
                 self.instance,
-                self.svc.clock.now(),
                 timedelta(seconds=self.config.lease_seconds),
             )
 
@@ -216,7 +214,7 @@ class Scheduler:
 
     async def stop(self) -> None:
         async with self.svc.transaction() as session:
-            await release_lease(session, LEASE_NAME, self.instance, self.svc.clock.now())
+            await release_lease(session, LEASE_NAME, self.instance)
 
     async def on_clock_moved(self, previous: datetime, now: datetime) -> None:
         """The clock hook (bot/core/clock.py): run what fell due in (previous, now] at its own time,

@@ -256,6 +256,9 @@ class InstanceConfig(_Strict):
     active: Literal["one", "all"] = "one"
     # With active = "all": handled updates are kept this long, then deleted.
     inbound_retention_hours: int = Field(24, ge=1, le=24 * 30)
+    # With active = "all": an instance keeps a user this long after their last update, so
+    # the next tap needs no new claim (a stopping instance lets its users go at once).
+    affinity_seconds: float = Field(10, ge=0, le=600)
 
     # The active instance renews its lease every renew_seconds; a standby takes over when the
     # lease has not been renewed for lease_seconds (so within lease_seconds + renew_seconds).

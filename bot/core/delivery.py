@@ -36,6 +36,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.core.clock import Clock
 from bot.core.db.engine import once_more_if_dropped
+from bot.core.db.leases import database_now
 from bot.core.db.members import mark_reachable
 from bot.core.models import Member, OutboxFile, OutboxMessage, Township
 from bot.core.notices import group_post_failed_notices, unreachable_notices
@@ -116,13 +117,15 @@ class OutboxSender:
     async def _claim(self, limit: int | None) -> list[OutboxMessage]:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
+            # Due by the township's clock; a claim runs out by the database's.
             due = (
                 select(OutboxMessage.id)
                 .where(
                     or_(
                         (OutboxMessage.status == "pending")
                         & (OutboxMessage.next_attempt_at <= now),
-                        (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
+                        (OutboxMessage.status == "sending")
+                        & (OutboxMessage.claimed_until <= database_now(session)),
                     )
                 )
                 .order_by(OutboxMessage.id)
@@ -136,7 +139,7 @@ class OutboxSender:
                 .values(
                     status="sending",
                     claimed_by=self.instance,
-                    claimed_until=now + self.claim_for,
+                    claimed_until=database_now(session, self.claim_for),
                     attempts=OutboxMessage.attempts + 1,
                 )
                 .returning(OutboxMessage)

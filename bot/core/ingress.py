@@ -22,7 +22,7 @@ from tornado.httpserver import HTTPServer
 from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
-from bot.core.inbound import store
+from bot.core.inbound import receive
 from bot.core.services import Services
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,7 @@ class Poller:
             if not updates:
                 continue
             try:
-                async with self.svc.engine.begin() as conn:
-                    await store(conn, [u.to_dict() for u in updates], self.svc.clock.now())
+                await receive(self.svc.engine, [u.to_dict() for u in updates])
             except Exception as exc:  # not acknowledged: Telegram gives them again
                 log.warning("storing updates failed (%s)", type(exc).__name__)
                 await asyncio.sleep(pause)
@@ -99,8 +98,7 @@ def webhook_server(
                 self.set_status(400)
                 return
             try:
-                async with svc.engine.begin() as conn:
-                    await store(conn, [payload], svc.clock.now())
+                await receive(svc.engine, [payload])
             except Exception as exc:
                 log.warning("storing an update failed (%s)", type(exc).__name__)
                 self.set_status(500)

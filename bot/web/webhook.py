@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
+from bot.core.db.leases import database_now
 from bot.core.models import WebUpdate, WebWebhook
 from bot.core.tasks import Background
 from bot.web.botapi import core
@@ -187,7 +188,6 @@ class Delivery:
                 return None
             if not await session.scalar(select(WebUpdate.update_id).limit(1)):
                 return None
-        now = self.clock.now()
         async with self.transaction() as session:
             # The claim comes first, so what is read after it is what the last holder left.
             taken = await session.execute(
@@ -198,10 +198,10 @@ class Delivery:
                     or_(
                         WebWebhook.delivering_by.is_(None),
                         WebWebhook.delivering_by == self.name,
-                        WebWebhook.delivering_until < now,
+                        WebWebhook.delivering_until <= database_now(session),
                     ),
                 )
-                .values(delivering_by=self.name, delivering_until=now + LEASE)
+                .values(delivering_by=self.name, delivering_until=database_now(session, LEASE))
                 .execution_options(synchronize_session=False)
             )
             if not taken.rowcount:  # type: ignore[attr-defined]

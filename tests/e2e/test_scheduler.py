@@ -5,20 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from bot.core.clock import ManualClock
 from bot.core.db.engine import create_engine, is_sqlite, session_factory
+from bot.core.db.leases import acquire_lease
 from bot.core.delivery import OutboxSender
 from bot.core.models import JobRun, Member, OutboxMessage
 from bot.core.outbox import Outgoing, enqueue
 from devkit.sample import ADMIN, PEOPLE
 from jobs.context import JobContext
 from jobs.registry import JOBS
-from jobs.scheduler import Scheduler
+from jobs.scheduler import LEASE_NAME, Scheduler
 from tests.conftest import SHANGHAI
 from tests.e2e.helpers import CADRE_LI, SECRETARY
 
@@ -142,12 +145,49 @@ async def test_standby_takes_over_when_the_holder_dies(world) -> None:
     )
     await world.scheduler.tick()
     assert await world.scheduler.holds_lease() and not await standby.holds_lease()
-    # The holder stops renewing (killed); after the lease runs out the standby has it.
-    world.clock.advance(timedelta(seconds=world.settings.scheduler.lease_seconds + 1))
+    # The holder's last renewal has run out (it was killed): the standby has the lease.
+    async with world.svc.transaction() as session:
+        await acquire_lease(session, LEASE_NAME, world.scheduler.instance, timedelta(0))
     assert await standby.holds_lease()
     world.clock.set(datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI))
     await standby.tick()
     assert all(report_open_count(world, c.telegram_user_id) == 1 for c in CADRES)
+
+
+async def test_a_skewed_instance_clock_neither_takes_nor_loses_the_lease(world) -> None:
+    """The lease runs out by the database's clock: an instance whose clock runs 10 minutes
+    ahead does not take a live lease, and the holder's own clock (here a week behind the
+    database's) does not make its lease look run out to the others."""
+    ahead = Scheduler(
+        replace(world.svc, clock=ManualClock(world.clock.now() + timedelta(minutes=10))),
+        OutboxSender(world.svc.sessions, world.app.bot, world.clock, "ahead"),
+        JOBS,
+        instance="ahead",
+    )
+    assert await world.scheduler.holds_lease()
+    assert not await ahead.holds_lease()
+    assert await world.scheduler.holds_lease()
+
+
+async def test_a_skewed_instance_clock_takes_no_live_outbox_claim(world) -> None:
+    async with world.svc.transaction() as session:
+        await enqueue(
+            session,
+            [
+                Outgoing(key=f"t:{c.name}", job="test", chat_id=c.telegram_user_id, text="你好")
+                for c in CADRES
+            ],
+            world.clock.now(),
+        )
+    claimed = await world.scheduler.sender.claim()
+    assert claimed
+    ahead = OutboxSender(
+        world.svc.sessions,
+        world.app.bot,
+        ManualClock(world.clock.now() + timedelta(minutes=10)),
+        "ahead",
+    )
+    assert await ahead.claim() == []
 
 
 async def test_catch_up_within_grace_and_missed_beyond_it(world) -> None:

@@ -1,13 +1,15 @@
 """Several active instances on one PostgreSQL (`[instance] active = "all"`), as real
-`township-bot run` processes: they share the updates, each user's in order; one killed with
-SIGKILL loses none and doubles none; a webhook update delivered twice is handled once; on the
-web channel, a member's messages reach either instance's chat API and are handled once each,
-in order."""
+`township-bot run` processes: they share the updates, each user's in order; a user stays
+with one instance between taps and is let go when it stops; one killed with SIGKILL loses
+none and doubles none, its users taken over once their claims run out; a webhook update
+delivered twice is handled once; on the web channel, a member's messages reach either
+instance's chat API and are handled once each, in order."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +22,7 @@ from sqlalchemy import func, select
 from bot.core.config import Settings, parse_settings
 from bot.core.db import members as member_db
 from bot.core.db.engine import is_sqlite, session_factory
-from bot.core.models import FieldVisit, InboundUpdate, WebChat, WebUser
+from bot.core.models import FieldVisit, InboundUpdate, UpdateKey, WebChat, WebUser
 from bot.web import auth
 from devkit.sample import PEOPLE, SamplePerson, sample_config, seed_people
 from tests import processes
@@ -29,6 +31,8 @@ from tests.e2e.helpers import SECRETARY, zh
 from tests.processes import free_port, start_instance, wait_health
 
 LEASE_SECONDS = 3
+# Longer than any test: a user is let go only when their instance stops or dies.
+AFFINITY_SECONDS = 600
 NOTE = "笔记"
 CADRES = [SamplePerson(3001 + i, f"测试干部{i + 1}", ("cadre",), ("沙河子村",)) for i in range(12)]
 
@@ -54,6 +58,7 @@ url = "{database_url}"
 active = "all"
 lease_seconds = {LEASE_SECONDS}
 renew_seconds = 0.5
+affinity_seconds = {AFFINITY_SECONDS}
 health_port = {health_port}
 [scheduler]
 tick_seconds = 0
@@ -131,6 +136,20 @@ def assert_notes_once_in_order(text: str, person: SamplePerson, notes: int) -> N
     assert positions == sorted(positions), text
 
 
+def instance_name(proc: Any) -> str:
+    """The name a `township-bot run` process claims under (bot/runner.py)."""
+    return f"{socket.gethostname()}-{proc.pid}"
+
+
+async def holders(engine) -> dict[int, str]:
+    """Each claimed user's holder."""
+    async with session_factory(engine)() as session:
+        rows = await session.execute(
+            select(UpdateKey.key, UpdateKey.holder).where(UpdateKey.holder.is_not(None))
+        )
+        return {key: holder for key, holder in rows}
+
+
 async def handled_by(engine) -> Counter[str | None]:
     async with session_factory(engine)() as session:
         pending = await session.scalar(
@@ -160,6 +179,56 @@ async def test_two_active_instances_keep_each_users_order(
     by = await handled_by(engine)
     assert sum(by.values()) == len(CADRES) * (2 + notes)
     assert len(by) == 2, by  # both instances handled updates
+
+
+@pytest.mark.e2e
+async def test_a_user_stays_with_one_instance_until_it_stops(
+    emulator, engine, database_url, tmp_path: Path
+) -> None:
+    people = CADRES[:6]
+    users = {p.telegram_user_id for p in people}
+    await seed(emulator, engine, database_url, people)
+    procs, _ports = await start_two(tmp_path, emulator, database_url)
+    notes = 3
+    try:
+        await asyncio.gather(*(open_visit(emulator, p) for p in people))
+
+        async def type_notes(person: SamplePerson) -> None:
+            """A note after each answer: between two taps the user has nothing pending."""
+            for i in range(1, notes + 1):
+                await emulator.user(person.telegram_user_id).send(note(person, i))
+                await last_card(emulator, person, i)
+
+        await asyncio.gather(*(type_notes(p) for p in people))
+        held = await holders(engine)
+        assert set(held) == users  # still claimed, though idle
+        names = Counter(held.values())
+        stopping = max(procs, key=lambda proc: names[instance_name(proc)])
+        # Stopped gracefully, it lets its users go at once (no claim left to run out).
+        stopping.terminate()
+        await stopping.wait()
+        assert instance_name(stopping) not in (await holders(engine)).values()
+        for person in people:
+            await emulator.user(person.telegram_user_id).send(note(person, notes + 1))
+        for person in people:
+            text = await last_card(emulator, person, notes + 1)
+            assert_notes_once_in_order(text, person, notes + 1)
+    finally:
+        await stop(procs, tmp_path)
+    async with session_factory(engine)() as session:
+        rows = await session.execute(
+            select(InboundUpdate.key, InboundUpdate.done_by).order_by(InboundUpdate.update_id)
+        )
+        handlers: dict[int, list[str | None]] = {}
+        for key, by in rows:
+            handlers.setdefault(key, []).append(by)
+    assert set(handlers) == users
+    for key, by in handlers.items():
+        # Every update before the stop by the instance that took the user first; the last
+        # by the survivor.
+        assert len(by) == 2 + notes + 1 and len(set(by[:-1])) == 1, (key, by)
+        survivor = {instance_name(p) for p in procs} - {instance_name(stopping)}
+        assert by[-1] in survivor, (key, by)
 
 
 @pytest.mark.e2e
@@ -194,6 +263,8 @@ async def test_an_instance_killed_mid_run_loses_no_update_and_doubles_none(
         assert answered
         procs[0].send_signal(signal.SIGKILL)
         await procs[0].wait()
+        # Its users stay claimed by it until their claims run out, then the survivor has them.
+        assert instance_name(procs[0]) in (await holders(engine)).values()
         await typing
         # The last note after the kill: the survivor answers it, whatever the dead one held.
         for person in CADRES:

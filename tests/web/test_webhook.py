@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +16,10 @@ import tornado.httpserver
 import tornado.web
 from sqlalchemy import func, select
 
+from bot.core.clock import ManualClock
 from bot.core.models import WebCallback, WebUpdate, WebWebhook
+from bot.web.store import Wakeup
+from bot.web.webhook import ROW, Delivery
 from tests.conftest import TOKEN
 from tests.processes import free_port
 from tests.web.conftest import USER, Township, WebWorld
@@ -167,7 +171,7 @@ async def test_the_bot_in_webhook_mode_answers_a_tap(web: WebWorld) -> None:
     messages = await secretary.wait_for(chat, lambda ms: CADRE.name in ms[-1]["text"])
     assert messages[-1]["from_bot"]
     async with web.svc.transaction() as session:
-        hook = await session.get(WebWebhook, 1)
+        hook = await session.get(WebWebhook, ROW)
         left = await session.scalar(select(func.count()).select_from(WebUpdate))
     assert hook is not None and hook.url.endswith("/telegram") and left == 0
 
@@ -202,3 +206,25 @@ async def test_two_instances_deliver_each_update_once(
         await other.server.stop()
     texts = [u["message"]["text"] for u in receiver.updates]
     assert texts == [f"第{number}条" for number in range(6)]
+
+
+async def test_a_skewed_instance_clock_takes_no_live_delivery_claim(
+    township: Township, receiver: Receiver
+) -> None:
+    """Who delivers runs out by the database's clock: a server whose clock runs 10 minutes
+    ahead does not take the webhook from the one delivering."""
+    await township.server.delivery.stop()
+    await township.call("setWebhook", url=receiver.url)
+    await township.says("你好")
+    web = township.server.web
+
+    def delivery(clock: ManualClock) -> Delivery:
+        return Delivery(web.transaction, clock, Wakeup(), Wakeup())
+
+    delivering = delivery(township.clock)
+    assert await delivering._claim() is not None
+    ahead = delivery(ManualClock(township.clock.now() + timedelta(minutes=10)))
+    assert await ahead._claim() is None
+    async with web.transaction() as session:
+        row = await session.get(WebWebhook, ROW)
+    assert row is not None and row.delivering_by == delivering.name
