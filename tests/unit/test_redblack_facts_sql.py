@@ -47,7 +47,7 @@ FIRST, LAST = date(2026, 8, 31), date(2026, 11, 22)
 EXTRA_HOLIDAY, EXTRA_WORKDAY = date(2026, 9, 18), date(2026, 11, 14)
 
 
-def _settings(url: str):  # type: ignore[no-untyped-def]
+def _settings(url: str, holidays: tuple[date, ...] = (EXTRA_HOLIDAY,)):  # type: ignore[no-untyped-def]
     config = sample_config("7000000001:FACTS", "http://127.0.0.1:9", url)
     config["townships"] = [
         {
@@ -57,7 +57,7 @@ def _settings(url: str):  # type: ignore[no-untyped-def]
         }
         for code in ("TA", "TB")
     ]
-    config["calendar"] = {"extra_holidays": [EXTRA_HOLIDAY], "extra_workdays": [EXTRA_WORKDAY]}
+    config["calendar"] = {"extra_holidays": list(holidays), "extra_workdays": [EXTRA_WORKDAY]}
     return parse_settings(config, "test")
 
 
@@ -417,3 +417,75 @@ async def test_case_facts_are_those_of_the_townships_active_cadres(engine, datab
         MemberCaseFacts(cadre, "B", 0, True),
         MemberCaseFacts(cadre, "I", 10, False),
     ]
+
+
+async def test_the_facts_follow_changes_made_after_they_were_read(engine, database_url) -> None:
+    """Visits moved, deleted and added, reports submitted later, leave approved and a holiday
+    configured after the lists were computed once: the next computation is again the
+    straightforward definition (the visit sums the database keeps cannot lag behind)."""
+    settings = _settings(database_url)
+    sessions = session_factory(engine)
+    rng = random.Random(5)
+    async with sessions() as session, session.begin():
+        await _seed(session, settings, rng)
+
+    async def compare(settings) -> int:  # type: ignore[no-untyped-def]
+        checked = 0
+        async with sessions() as session:
+            for township in await session.scalars(select(Township).order_by(Township.id)):
+                rules = week_rules(settings, township.code)
+                for period in _periods():
+                    as_of = period_as_of(period, rules)
+                    assert await week_facts.period_cadre_weeks(
+                        session, township.id, period.weeks, rules, as_of, final=True
+                    ) == await cadre_weeks_straight(
+                        session, township.id, period.weeks, rules, as_of
+                    ), (township.code, period)
+                    checked += 1
+        return checked
+
+    assert await compare(settings)
+    async with sessions() as session, session.begin():
+        visits = list(await session.scalars(select(FieldVisit).order_by(FieldVisit.id)))
+        for visit in rng.sample(visits, 60):
+            visit.visit_date += timedelta(days=rng.choice((-8, -1, 1, 3, 7)))
+        for visit in rng.sample(visits, 30):
+            visit.deleted_at = None if visit.deleted_at else _at(LAST, 20)
+        for visit in rng.sample(visits, 20):
+            visit.dispute_screenings = rng.randrange(3)
+            visit.problems_solved = rng.randrange(3)
+        for visit in rng.sample(visits, 10):
+            await session.delete(visit)
+        await session.flush()
+        for visit in rng.sample(visits, 20):
+            if visit in session.deleted:
+                continue
+            session.add(
+                FieldVisit(
+                    member_id=visit.member_id,
+                    township_id=visit.township_id,
+                    village_id=visit.village_id,
+                    visit_date=visit.visit_date + timedelta(days=2),
+                    backfilled=True,
+                    activities=[],
+                    dispute_screenings=1,
+                    problems_solved=1,
+                    notes="",
+                    location_checked=False,
+                    created_at=_at(LAST, 21),
+                    updated_at=_at(LAST, 21),
+                )
+            )
+        for report in await session.scalars(
+            select(WeeklyReport).where(WeeklyReport.first_submitted_at.is_(None))
+        ):
+            report.first_submitted_at = report.submitted_at = report.created_at
+            report.status = "submitted"
+        for leave in await session.scalars(
+            select(LeaveRequest).where(LeaveRequest.status == "pending")
+        ):
+            leave.status = "approved"
+    assert await compare(settings)
+    # A Friday (a report deadline) and a Tuesday made holidays.
+    holidays = (EXTRA_HOLIDAY, date(2026, 10, 30), date(2026, 9, 1))
+    assert await compare(_settings(database_url, holidays))
