@@ -422,7 +422,7 @@ async def test_case_facts_are_those_of_the_townships_active_cadres(engine, datab
 async def test_the_facts_follow_changes_made_after_they_were_read(engine, database_url) -> None:
     """Visits moved, deleted and added, reports submitted later, leave approved and a holiday
     configured after the lists were computed once: the next computation is again the
-    straightforward definition (the visit sums the database keeps cannot lag behind)."""
+    straightforward definition (nothing read once is kept and reused)."""
     settings = _settings(database_url)
     sessions = session_factory(engine)
     rng = random.Random(5)
