@@ -37,6 +37,9 @@ from devkit.sample.everything import seed_sample
 DEMO_TOKEN = "7000000001:DEMO-offline-token-not-secret"
 DEFAULT_PAGE_PORT = 8765
 NEW_CADRE = (3001, "吴小平")
+# How long the script waits for the bot's answer before it calls the run failed (a loaded
+# CI machine can take many seconds; an answer is taken as soon as it comes).
+REPLY_WITHIN = 60
 STRANGER = (9999, "路人甲")
 
 
@@ -70,10 +73,10 @@ async def say(
 ) -> list[Any]:
     user = emu.user(user_id)
     if user.unread:  # scheduled messages that arrived meanwhile: show them first
-        t.bot(await user.replies(len(user.unread), timeout=15))
+        t.bot(await user.replies(len(user.unread), timeout=REPLY_WITHIN))
     t.user(name, text)
     await user.send(text)
-    replies = await user.replies(n, timeout=15)
+    replies = await user.replies(n, timeout=REPLY_WITHIN)
     t.bot(replies)
     return replies
 
@@ -84,7 +87,7 @@ async def press(
     label, data = message.buttons[row][col]
     t.user(name, f"[{label}]")
     await emu.user(user_id).press(message, data)
-    edited = await emu.user(user_id).wait_edit(message, timeout=15)
+    edited = await emu.user(user_id).wait_edit(message, timeout=REPLY_WITHIN)
     t.bot([edited])
     return edited
 
@@ -94,7 +97,7 @@ async def press_label(
 ) -> Any:
     t.user(name, f"[{label}]")
     await emu.user(user_id).press(message, label)
-    edited = await emu.user(user_id).wait_edit(message, timeout=15)
+    edited = await emu.user(user_id).wait_edit(message, timeout=REPLY_WITHIN)
     t.bot([edited])
     return edited
 
@@ -147,9 +150,9 @@ async def play_script(
     t.add("\n— 3. The new cadre follows the link and confirms the name —")
     [card] = await say(emu, t, NEW_CADRE[0], NEW_CADRE[1], f"/start {match.group(1)}")
     await press(emu, t, NEW_CADRE[0], NEW_CADRE[1], card, 0, 0)
-    t.bot(await emu.user(NEW_CADRE[0]).replies(1, timeout=15))
+    t.bot(await emu.user(NEW_CADRE[0]).replies(1, timeout=REPLY_WITHIN))
     t.add("\n— The secretary is told at once, and assigns the new cadre's village (包村) —")
-    [told] = await emu.user(secretary.telegram_user_id).replies(1, timeout=15)
+    [told] = await emu.user(secretary.telegram_user_id).replies(1, timeout=REPLY_WITHIN)
     t.bot([told])
     toggles = await press(emu, t, secretary.telegram_user_id, secretary.name, told, 0, 0)
     await press(emu, t, secretary.telegram_user_id, secretary.name, toggles, 2, 1)  # 南沟村
@@ -197,7 +200,7 @@ async def monday_agenda_tour(emu: BotApiEmulator, svc: Services, t: Transcript) 
     secretary = PEOPLE[0]
     inbox = emu.user(secretary.telegram_user_id)
     if inbox.unread:
-        await inbox.replies(len(inbox.unread), timeout=15)
+        await inbox.replies(len(inbox.unread), timeout=REPLY_WITHIN)
     t.add("\n— 16. The week ends; on Monday at 08:00 the meeting agenda arrives (周一例会) —")
     await scheduler.travel(meeting)
     _ = gettext_for("zh_CN")
@@ -227,12 +230,12 @@ async def redblack_tour(emu: BotApiEmulator, svc: Services, t: Transcript, data_
     t.add("\n— 12. The secretary previews last week's red and black lists (红黑榜) —")
     await say(emu, t, secretary.telegram_user_id, secretary.name, "/redblack preview week", n=2)
     t.add("\n— 13. Everybody named is told privately, with the facts; 王建军 objects —")
-    [told] = await emu.user(black.telegram_user_id).replies(1, timeout=15)
+    [told] = await emu.user(black.telegram_user_id).replies(1, timeout=REPLY_WITHIN)
     t.bot([told])
     await say(
         emu, t, black.telegram_user_id, black.name, "/object 那周我在县里参加培训，属于公务外出"
     )
-    [notice] = await emu.user(secretary.telegram_user_id).replies(1, timeout=15)
+    [notice] = await emu.user(secretary.telegram_user_id).replies(1, timeout=REPLY_WITHIN)
     t.bot([notice])
     t.add(
         "\n— 14. The secretary checks and rejects the objection (no official duty was "
@@ -241,7 +244,7 @@ async def redblack_tour(emu: BotApiEmulator, svc: Services, t: Transcript, data_
     label = notice.buttons[0][1][0]
     t.user(secretary.name, f"[{label}]")
     await emu.user(secretary.telegram_user_id).press(notice, label)
-    t.bot(await emu.user(secretary.telegram_user_id).replies(1, timeout=15))
+    t.bot(await emu.user(secretary.telegram_user_id).replies(1, timeout=REPLY_WITHIN))
     await say(
         emu,
         t,
@@ -249,7 +252,7 @@ async def redblack_tour(emu: BotApiEmulator, svc: Services, t: Transcript, data_
         secretary.name,
         "经核查，那周没有公务外出的登记；如确有培训，请先补录公务外出，再申请更正。",
     )
-    t.bot(await emu.user(black.telegram_user_id).replies(1, timeout=15))
+    t.bot(await emu.user(black.telegram_user_id).replies(1, timeout=REPLY_WITHIN))
     if isinstance(svc.clock, ManualClock):
         window = timedelta(hours=svc.settings.redblack.objection_window_hours, minutes=1)
         # Travel rather than jump, so the reminders due meanwhile go out as they would.

@@ -30,7 +30,7 @@ NEWCOMER_ID = 3001
 
 # An upper bound, not a timing: a reply that builds a PDF or a chart in a child process can
 # take many seconds on a loaded 2-core machine (one test worker per core).
-REPLY_WITHIN = 30.0
+REPLY_WITHIN = 60.0
 
 
 async def ask(world: Any, user_id: int, text: str, n: int = 1) -> list[Any]:
