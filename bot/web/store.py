@@ -104,15 +104,19 @@ async def new_user(session: AsyncSession, first_name: str, now: datetime) -> Web
 
 
 async def ensure_township_groups(session: AsyncSession) -> None:
-    """Every active township has its work group on the web channel."""
+    """Every active township has its work group on the web channel. Instances starting at
+    the same moment may both open a group: the second insert is skipped, not an error."""
     townships = (await session.scalars(select(Township).where(Township.active))).all()
     for township in townships:
         if township.group_chat_id is None:
             township.group_chat_id = GROUP_ID_BASE - township.id
             township.revision += 1
-        if await session.get(WebChat, township.group_chat_id) is None:
-            title = f"{township.name}工作群"
-            session.add(WebChat(id=township.group_chat_id, type="supergroup", title=title))
+        group = {"id": township.group_chat_id, "type": "supergroup", "last_message_id": 0}
+        await session.execute(
+            insert_for(session, WebChat)
+            .values(**group, title=f"{township.name}工作群")
+            .on_conflict_do_nothing()
+        )
     await session.flush()
 
 
