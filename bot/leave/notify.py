@@ -20,7 +20,7 @@ from bot.week.place import Place, leave_kind_label
 
 def to(
     turn: Turn,
-    person: member_db.Contact,
+    person: member_db.Recipient,
     key: str,
     row: LeaveRow,
     text: Html,
@@ -31,7 +31,7 @@ def to(
 
 
 def ask_secretary(
-    turn: Turn, place: Place, row: LeaveRow, secretary: member_db.Contact
+    turn: Turn, place: Place, row: LeaveRow, secretary: member_db.Recipient
 ) -> Outgoing:
     language = secretary.language
     return to(
@@ -45,7 +45,7 @@ def ask_secretary(
 
 
 def tell_decision(
-    turn: Turn, row: LeaveRow, cadre: member_db.Contact, *, approved: bool, by: str
+    turn: Turn, row: LeaveRow, cadre: member_db.Recipient, *, approved: bool, by: str
 ) -> Outgoing:
     _ = gettext_for(cadre.language)
     template = (
@@ -67,7 +67,7 @@ def tell_withdrawn(
     after: LeaveRow,
     before: LeaveRow,
     outcome: WithdrawOutcome,
-    person: member_db.Contact,
+    person: member_db.Recipient,
 ) -> Outgoing:
     """Tell the cadre (when a secretary acted for them) or a secretary that a request was
     withdrawn, or ended early (`after` is its new span, `before` the old one)."""

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.access import Actor
 from bot.core.db import members as member_db
+from bot.core.db.members import Recipient
 from bot.core.roles import Role
 from bot.leave import queries as leave_db
 from bot.leave.flow import Filing
 from bot.leave.rules import SpanProblem, span_problem, withdrawable
 
 LeaveRow = leave_db.LeaveRow
-Contact = member_db.Contact
 
 
 def decides(actor: Actor, township_id: int) -> bool:
@@ -42,8 +42,8 @@ async def days_problem(
 @dataclass(frozen=True)
 class Filed:
     row: LeaveRow
-    secretaries: list[Contact]  # the township's, but not the one who filed it
-    cadre: Contact | None  # the cadre, when a secretary recorded it for them
+    secretaries: list[Recipient]  # the township's, but not the one who filed it
+    cadre: Recipient | None  # the cadre, when a secretary recorded it for them
 
 
 async def file(
@@ -90,7 +90,7 @@ class Decision:
     row: LeaveRow  # as it is now
     decided: bool  # False: it had already been decided, by whoever `decider` is
     decider: str
-    cadre: Contact | None
+    cadre: Recipient | None
 
 
 async def decide(
@@ -138,8 +138,8 @@ class Withdrawn:
     before: LeaveRow
     after: LeaveRow
     outcome: leave_db.WithdrawOutcome
-    cadre: Contact | None  # told, when a secretary acted for them
-    secretaries: list[Contact]  # told, but neither the actor nor the cadre
+    cadre: Recipient | None  # told, when a secretary acted for them
+    secretaries: list[Recipient]  # told, but neither the actor nor the cadre
 
 
 async def withdraw(

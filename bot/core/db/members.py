@@ -290,31 +290,14 @@ async def admins(session: AsyncSession) -> list[Recipient]:
     return [Recipient(*row) for row in await session.execute(query)]
 
 
-@dataclass(frozen=True)
-class Contact:
-    member_id: int
-    telegram_user_id: int
-    name: str
-    language: str
+async def secretaries_of(session: AsyncSession, township_id: int) -> list[Recipient]:
+    """Active secretaries of the township, who decide leave requests (reachable or not: a
+    decision waits for them either way)."""
+    return await recipients(session, township_id, Role.SECRETARY, reachable_only=False)
 
 
-async def secretaries_of(session: AsyncSession, township_id: int) -> list[Contact]:
-    """Active secretaries of the township, who decide leave requests."""
-    rows = await session.execute(
-        select(Member)
-        .join(MemberRole, MemberRole.member_id == Member.id)
-        .where(
-            MemberRole.township_id == township_id,
-            MemberRole.role == Role.SECRETARY,
-            Member.active.is_(True),
-        )
-        .order_by(Member.id)
-    )
-    return [Contact(m.id, m.telegram_user_id, m.display_name, m.language) for m in rows.scalars()]
-
-
-async def contact(session: AsyncSession, member_id: int) -> Contact | None:
+async def contact(session: AsyncSession, member_id: int) -> Recipient | None:
     member = await session.get(Member, member_id)
     if member is None:
         return None
-    return Contact(member.id, member.telegram_user_id, member.display_name, member.language)
+    return Recipient(member.id, member.telegram_user_id, member.display_name, member.language)
