@@ -6,28 +6,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from bot.core.db.engine import is_sqlite, session_factory
 from bot.core.models import Township as TownshipRow
 from bot.core.models import WebChat
 from bot.web import store
 from tests.web.conftest import Township
-
-
-async def wait_blocked_or_done(township: Township, task: asyncio.Task[None]) -> None:
-    """Until `task` has finished or waits for a lock held by another transaction of this
-    database (row locks are on transaction ids, which pg_locks files under no database)."""
-    waiting = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    async with township.engine.connect() as connection:
-        for _ in range(600):
-            if task.done() or await connection.scalar(waiting):
-                return
-            await asyncio.sleep(0.05)
-    raise AssertionError("the second instance neither finished nor waited")
+from tests.web.test_update_numbers import wait_blocked_or_done
 
 
 async def test_two_instances_open_the_groups_at_once(township: Township, database_url: str) -> None:

@@ -15,11 +15,12 @@ from tests.web.conftest import Township
 
 
 async def wait_blocked_or_done(township: Township, task: asyncio.Task[None]) -> None:
-    """Until `task` has finished or waits for another transaction's lock (a state of the
-    database, looked at again until it is reached)."""
+    """Until `task` has finished or waits for a lock held by another transaction of this
+    database (looked at again until it is reached). pg_stat_activity, not pg_locks: a row
+    lock is on a transaction id, which pg_locks files under no database."""
     waiting = text(
-        "SELECT count(*) FROM pg_locks WHERE NOT granted AND database = "
-        "(SELECT oid FROM pg_database WHERE datname = current_database())"
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
     )
     async with township.engine.connect() as connection:
         for _ in range(600):
