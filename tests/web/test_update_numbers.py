@@ -17,12 +17,14 @@ from tests.web.conftest import Township
 async def wait_blocked_or_done(township: Township, task: asyncio.Task[None]) -> None:
     """Until `task` has finished or waits for a lock held by another transaction of this
     database (looked at again until it is reached). pg_stat_activity, not pg_locks: a row
-    lock is on a transaction id, which pg_locks files under no database."""
+    lock is on a transaction id, which pg_locks files under no database. Each look is its
+    own transaction: within one, PostgreSQL answers from the first look's snapshot."""
     waiting = text(
         "SELECT count(*) FROM pg_stat_activity "
         "WHERE datname = current_database() AND wait_event_type = 'Lock'"
     )
     async with township.engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
         for _ in range(600):
             if task.done() or await connection.scalar(waiting):
                 return
