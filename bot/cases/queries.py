@@ -19,8 +19,6 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,6 +38,7 @@ from bot.cases.rules import (
     Tier,
 )
 from bot.core.config import Settings
+from bot.core.db.engine import insert_for
 from bot.core.db.members import audit
 from bot.core.models import (
     DisputeCase,
@@ -128,10 +127,8 @@ async def allocate_seq(session: AsyncSession, township_id: int, year: int) -> in
     SQLite serialises writers, so concurrent creations get distinct consecutive numbers.
     A rolled-back creation rolls its increment back too.
     """
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     await session.execute(
-        insert(DisputeCaseCounter)
+        insert_for(session, DisputeCaseCounter)
         .values(township_id=township_id, year=year, last_seq=0)
         .on_conflict_do_nothing(index_elements=["township_id", "year"])
     )

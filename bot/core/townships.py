@@ -13,12 +13,11 @@ import enum
 from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import CommandHandler
 
 from bot.core.commands import CommandSpec, register_commands
+from bot.core.db.engine import insert_for
 from bot.core.flows import Buttons, Press
 from bot.core.i18n import N_
 from bot.core.models import ChatTownship
@@ -67,8 +66,7 @@ async def remembered(session: AsyncSession, chat_id: int) -> int | None:
 
 
 async def remember(session: AsyncSession, chat_id: int, township_id: int, turn: MemberTurn) -> None:
-    insert = pg_insert if turn.svc.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(ChatTownship).values(
+    statement = insert_for(session, ChatTownship).values(
         chat_id=chat_id, township_id=township_id, updated_at=turn.now
     )
     await session.execute(

@@ -12,8 +12,6 @@ from functools import cache, wraps
 from typing import Any, Self, TypeAlias
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     CallbackQuery,
@@ -28,6 +26,7 @@ from telegram.ext import Application, ContextTypes
 from bot.core.access import Actor
 from bot.core.callbacks import Cb
 from bot.core.db import members as member_db
+from bot.core.db.engine import insert_for
 from bot.core.i18n import Gettext, gettext_for, normalize_language
 from bot.core.models import ConversationState, ParkedFlow
 from bot.core.models.core import PARKED_DAYS
@@ -356,8 +355,7 @@ def _state_upsert(dialect: str) -> Any:
     """Insert the flow state, or update it and bump its version; built once per dialect
     (an upsert's `excluded` table is costly to build on every tap)."""
     columns = ConversationState.__table__.c
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    row = insert(ConversationState).values(
+    row = insert_for(dialect, ConversationState).values(
         telegram_user_id=bindparam("telegram_user_id", type_=columns.telegram_user_id.type),
         flow=bindparam("flow", type_=columns.flow.type),
         step=bindparam("step", type_=columns.step.type),

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.db.engine import insert_for
 from bot.core.db.members import audit
 from bot.core.models import (
     Member,
@@ -316,10 +316,8 @@ async def claim_chase(
 ) -> bool:
     """Take the week's reminder for this press; False when another press has it (the unique
     key decides: a press at the same moment waits for the other's transaction)."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     claimed = await session.scalar(
-        insert(ReportChase)
+        insert_for(session, ReportChase)
         .values(
             township_id=township_id, week_start=week_start, sent_by=actor_member_id, sent_at=now
         )

@@ -23,11 +23,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
+from bot.core.db.engine import insert_for
 from bot.core.models import Member, WebPush, WebPushKey, WebPushSubscription, WebSession, WebUser
 from bot.core.tasks import Background
 from bot.web.store import Wakeup
@@ -76,9 +76,9 @@ async def vapid_keys(session: AsyncSession, now: datetime) -> WebPushKey:
         "public_key": b64url(public),
         "created_at": now,
     }
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.execute(insert(WebPushKey).on_conflict_do_nothing(index_elements=["id"]), values)
+    await session.execute(
+        insert_for(session, WebPushKey).on_conflict_do_nothing(index_elements=["id"]), values
+    )
     row = await session.get(WebPushKey, 1, populate_existing=True)
     assert row is not None
     return row

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -67,9 +68,19 @@ def create_engine(
     return engine
 
 
-def insert_for(session: AsyncSession, table: type[Any]) -> Any:
-    """An INSERT with the dialect's ON CONFLICT clauses (`on_conflict_do_nothing`)."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
+Bind = AsyncSession | AsyncConnection | AsyncEngine
+
+
+def dialect_of(bind: Bind) -> str:
+    """The name of the database's dialect ("postgresql" or "sqlite")."""
+    engine = bind.bind if isinstance(bind, AsyncSession) else bind
+    return engine.dialect.name if engine is not None else "sqlite"
+
+
+def insert_for(bind: Bind | str, table: type[Any]) -> Any:
+    """An INSERT with the dialect's ON CONFLICT clauses (`on_conflict_do_nothing`,
+    `on_conflict_do_update`) for where it runs, or for the dialect named."""
+    dialect = bind if isinstance(bind, str) else dialect_of(bind)
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 

@@ -12,19 +12,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, DateTime, Interval, func, literal, type_coerce, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from bot.core.db.engine import dialect_of, insert_for
 from bot.core.models import Lease
 
 # SQLite is a file on the instance's own machine (single-active): its clock is the machine's.
 # The text is in the form SQLAlchemy stores, so claims written here compare with it.
 _SQLITE_NOW = "%Y-%m-%d %H:%M:%f"
-
-
-def dialect_of(executor: AsyncSession | AsyncConnection) -> str:
-    bind = executor.bind if isinstance(executor, AsyncSession) else executor
-    return bind.dialect.name if bind is not None else "sqlite"
 
 
 def database_now(
@@ -54,10 +49,8 @@ async def acquire_lease(session: AsyncSession, name: str, holder: str, ttl: time
     )
     if renewed.rowcount == 1:  # type: ignore[attr-defined]
         return True
-    dialect = dialect_of(session)
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     created = await session.execute(
-        insert(Lease)
+        insert_for(session, Lease)
         .values(name=name, holder=holder, expires_at=database_now(session, ttl))
         .on_conflict_do_nothing(index_elements=["name"])
         .returning(Lease.name)
@@ -68,9 +61,7 @@ async def acquire_lease(session: AsyncSession, name: str, holder: str, ttl: time
 async def take_lease(session: AsyncSession, name: str, holder: str, ttl: timedelta) -> None:
     """Take a lease whoever holds it: for a role that follows from another lease (the active
     instance runs the scheduler), so a dead holder's lease need not run out first."""
-    dialect = dialect_of(session)
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Lease).values(
+    statement = insert_for(session, Lease).values(
         name=name, holder=holder, expires_at=database_now(session, ttl)
     )
     await session.execute(
