@@ -28,6 +28,11 @@ class JobContext:
     schedule: ReportSchedule
     week: WeekRules
 
-    def key(self, recipient: object) -> str:
+    @property
+    def key_prefix(self) -> str:
+        """What the outbox keys of this occurrence's messages in this township begin with."""
         occ = self.occurrence
-        return f"{occ.job}:{self.township.code}:{occ.period}:{recipient}"
+        return f"{occ.job}:{self.township.code}:{occ.period}"
+
+    def key(self, recipient: object) -> str:
+        return f"{self.key_prefix}:{recipient}"

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from bot.agenda.charts import chart_caption
 from bot.core.db import members as member_db
 from bot.core.db.members import Recipient
-from bot.core.outbox import Attachment, Outgoing
+from bot.core.outbox import Attachment, Outgoing, to_member
 from bot.core.text import Html
 from bot.week import facts
 from bot.week.cadre_week import CadreWeek
@@ -18,14 +18,7 @@ from jobs.context import JobContext
 
 
 def to(ctx: JobContext, person: Recipient, text: Html) -> Outgoing:
-    return Outgoing(
-        key=ctx.key(person.member_id),
-        job=ctx.occurrence.job,
-        chat_id=person.telegram_user_id,
-        township_id=ctx.township.id,
-        member_id=person.member_id,
-        text=text,
-    )
+    return to_member(person, ctx.key_prefix, ctx.occurrence.job, text, township_id=ctx.township.id)
 
 
 def photo(ctx: JobContext, person: Recipient, picture: Attachment) -> Outgoing:

@@ -20,7 +20,7 @@ from bot.core.callbacks import CallbackCodec, Cb
 from bot.core.db import members as member_db
 from bot.core.flows import STALE, Buttons, Press
 from bot.core.i18n import N_, gettext_for
-from bot.core.outbox import Outgoing, enqueue
+from bot.core.outbox import Outgoing, enqueue, to_member
 from bot.core.render import format_date, format_datetime
 from bot.core.roles import Role
 from bot.core.services import Services
@@ -116,20 +116,15 @@ def _reminder(
 ) -> Outgoing:
     window = rules.window(week_start)
     deadline = format_datetime(window.deadline, rules.tz, person.language) if window else "—"
-    return Outgoing(
-        key=f"report_chase:{code}:{week_start:%Y-%m-%d}:{person.member_id}",
-        job="report_chase",
-        chat_id=person.telegram_user_id,
-        township_id=township_id,
-        member_id=person.member_id,
-        text=svc.renderer.render(
-            "reports/chase.html.j2",
-            person.language,
-            name=name,
-            week=format_date(week_start, person.language, False),
-            deadline=deadline,
-        ),
+    text = svc.renderer.render(
+        "reports/chase.html.j2",
+        person.language,
+        name=name,
+        week=format_date(week_start, person.language, False),
+        deadline=deadline,
     )
+    key = f"report_chase:{code}:{week_start:%Y-%m-%d}"
+    return to_member(person, key, "report_chase", text, township_id=township_id)
 
 
 @BUTTONS.on(Act.CHASE)
