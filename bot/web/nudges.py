@@ -6,24 +6,22 @@ is never sent again (a crash between sending and recording loses it rather than 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig, RobotConfig
 from bot.core.models import Member, MemberRole, Township, WebNudge, WebUser
-from bot.core.tasks import Background
+from bot.web.sender import Outcome, QueuedSender
 from bot.web.store import Wakeup
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
-FIRST_RETRY = timedelta(seconds=30)
 SEEN_EVERY = timedelta(seconds=30)
-BATCH = 20
 
 
 async def page_seen(session: AsyncSession, user: WebUser, now: datetime) -> None:
@@ -83,82 +81,42 @@ def message(robot: RobotConfig, channel: ChannelConfig, mobile: str | None) -> d
     }
 
 
-class Nudger:
-    """Sends the waiting nudges; woken when one is queued, and checks every few seconds."""
+@dataclass(frozen=True)
+class _Target:
+    robot: RobotConfig
+    mobile: str | None
+
+
+class Nudger(QueuedSender[_Target]):
+    """Sends the waiting nudges; a nudge whose township has no robot any more fails."""
+
+    table = WebNudge
+    nowhere = "failed"
+    what = "group-robot nudges"
 
     def __init__(self, channel: ChannelConfig, transaction: Any, clock: Clock) -> None:
+        super().__init__(transaction, clock, Wakeup())
         self.channel = channel
-        self.transaction = transaction
-        self.clock = clock
-        self.wakeup = Wakeup()
-        self.recorded = Wakeup()  # after every answer of a robot is recorded
-        self._loop = Background(self._run)
         self._robots = {robot.township: robot for robot in channel.robots}
 
     def start(self) -> None:
         if self._robots:
-            self._loop.start()
+            super().start()
 
-    async def stop(self) -> None:
-        await self._loop.stop()
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=10)
 
-    async def _run(self) -> None:
-        async with httpx.AsyncClient(timeout=10) as http:
-            while True:
-                try:
-                    await self.send_due(http)
-                except Exception:  # the database or a robot is down: try again later
-                    log.warning("could not send the group-robot nudges", exc_info=True)
-                await self.wakeup.wait(5.0)
+    async def target(self, session: AsyncSession, row: Any, now: datetime) -> _Target | None:
+        robot = self._robots.get(row.township_code)
+        if robot is None:
+            return None
+        user = await session.get(WebUser, row.user_id)
+        return _Target(robot, user.mobile if user is not None else None)
 
-    async def send_due(self, http: httpx.AsyncClient) -> int:
-        now = self.clock.now()
-        async with self.transaction() as session:
-            due = list(
-                await session.scalars(
-                    select(WebNudge)
-                    .where(WebNudge.status == "pending", WebNudge.next_attempt_at <= now)
-                    .order_by(WebNudge.id)
-                    .limit(BATCH)
-                )
-            )
-        sent = 0
-        for nudge in due:
-            sent += await self._send(http, nudge.id, now)
-        return sent
-
-    async def _send(self, http: httpx.AsyncClient, nudge_id: int, now: datetime) -> int:
-        async with self.transaction() as session:
-            claimed = await session.execute(
-                update(WebNudge)
-                .where(WebNudge.id == nudge_id, WebNudge.status == "pending")
-                .values(status="sending", attempts=WebNudge.attempts + 1)
-            )
-            if not claimed.rowcount:
-                return 0  # another instance has it
-            nudge = await session.get(WebNudge, nudge_id)
-            assert nudge is not None
-            user = await session.get(WebUser, nudge.user_id)
-            mobile = user.mobile if user is not None else None
-            robot = self._robots.get(nudge.township_code)
-            attempts = nudge.attempts
-        delivered = robot is not None and await self._post(http, robot, mobile)
-        async with self.transaction() as session:
-            nudge = await session.get(WebNudge, nudge_id)
-            assert nudge is not None
-            if delivered:
-                nudge.status, nudge.sent_at = "sent", self.clock.now()
-            elif attempts >= MAX_ATTEMPTS or robot is None:
-                nudge.status = "failed"
-            else:
-                nudge.status = "pending"
-                nudge.next_attempt_at = now + FIRST_RETRY * 2 ** (attempts - 1)
-        self.recorded.notify()
-        return int(delivered)
-
-    async def _post(self, http: httpx.AsyncClient, robot: RobotConfig, mobile: str | None) -> bool:
+    async def post(self, http: httpx.AsyncClient, target: _Target) -> Outcome:
+        robot = target.robot
         try:
-            answer = await http.post(robot.url, json=message(robot, self.channel, mobile))
+            answer = await http.post(robot.url, json=message(robot, self.channel, target.mobile))
             ok = answer.status_code == 200 and answer.json().get("errcode") == 0
         except (httpx.HTTPError, ValueError, AttributeError) as exc:
             # The address holds the robot's key: name only what went wrong.
@@ -168,7 +126,7 @@ class Nudger:
                 robot.township,
                 type(exc).__name__,
             )
-            return False
+            return "retry"
         if not ok:
             log.warning("the %s group robot of %s refused a nudge", robot.kind, robot.township)
-        return ok
+        return "sent" if ok else "retry"

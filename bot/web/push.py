@@ -22,14 +22,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
 from bot.core.db.engine import insert_for
 from bot.core.models import Member, WebPush, WebPushKey, WebPushSubscription, WebSession, WebUser
-from bot.core.tasks import Background
+from bot.web.sender import Outcome, QueuedSender
 from bot.web.store import Wakeup
 
 log = logging.getLogger(__name__)
@@ -39,9 +39,6 @@ TEXT = "您有新的消息，请打开查看。"
 TTL = 12 * 3600
 URGENCY = "normal"
 TOPIC = "township-new-messages"
-MAX_ATTEMPTS = 5
-FIRST_RETRY = timedelta(seconds=30)
-BATCH = 20
 TIMEOUT = 10.0
 
 
@@ -256,102 +253,42 @@ class _Target:
     private_key: str
 
 
-class Pusher:
-    """Sends the waiting pushes; woken when one is queued, and checks every few seconds."""
+class Pusher(QueuedSender[_Target]):
+    """Sends the waiting pushes; a push whose device was signed out or whose member was
+    deactivated since it was queued is gone, and so is its subscription."""
+
+    table = WebPush
+    nowhere = "gone"
+    what = "web pushes"
 
     def __init__(
         self, channel: ChannelConfig, transaction: Any, clock: Clock, wakeup: Wakeup
     ) -> None:
+        super().__init__(transaction, clock, wakeup)
         self.channel = channel
-        self.transaction = transaction
-        self.clock = clock
-        self.wakeup = wakeup
-        self.recorded = Wakeup()  # after every push service's answer is recorded
-        self._loop = Background(self._run)
 
     def start(self) -> None:
         if available():
-            self._loop.start()
+            super().start()
 
-    async def stop(self) -> None:
-        await self._loop.stop()
-
-    async def _run(self) -> None:
+    def client(self) -> Any:
         import aiohttp
 
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT)) as http:
-            while True:
-                try:
-                    await self.send_due(http)
-                except Exception:  # the database or a push service is down: try again later
-                    log.warning("could not send the web pushes", exc_info=True)
-                await self.wakeup.wait(5.0)
+        return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT))
 
-    async def send_due(self, http: Any) -> int:
-        """Send what is due through `http` (an aiohttp session); returns how many arrived."""
-        now = self.clock.now()
-        async with self.transaction() as session:
-            due = list(
-                await session.scalars(
-                    select(WebPush.id)
-                    .where(WebPush.status == "pending", WebPush.next_attempt_at <= now)
-                    .order_by(WebPush.id)
-                    .limit(BATCH)
-                )
-            )
-        sent = 0
-        for push_id in due:
-            sent += await self._send(http, push_id, now)
-        return sent
+    async def target(self, session: AsyncSession, row: Any, now: datetime) -> _Target | None:
+        sub = await session.scalar(_live(now).where(WebPushSubscription.id == row.subscription_id))
+        if sub is None:
+            return None
+        keys = await vapid_keys(session, now)
+        return _Target(sub.endpoint, sub.p256dh, sub.auth, keys.private_key)
 
-    async def _send(self, http: Any, push_id: int, now: datetime) -> int:
-        async with self.transaction() as session:
-            claimed = await session.execute(
-                update(WebPush)
-                .where(WebPush.id == push_id, WebPush.status == "pending")
-                .values(status="sending", attempts=WebPush.attempts + 1)
-            )
-            if not claimed.rowcount:
-                return 0  # another instance has it
-            push = await session.get(WebPush, push_id)
-            assert push is not None
-            attempts = push.attempts
-            sub = await session.scalar(
-                _live(now).where(WebPushSubscription.id == push.subscription_id)
-            )
-            target = None
-            if sub is None:
-                # The device was signed out or its member deactivated since it was queued.
-                await session.execute(
-                    delete(WebPushSubscription).where(
-                        WebPushSubscription.id == push.subscription_id
-                    )
-                )
-            else:
-                keys = await vapid_keys(session, now)
-                target = _Target(sub.endpoint, sub.p256dh, sub.auth, keys.private_key)
-        outcome = "gone" if target is None else await self._post(http, target)
-        async with self.transaction() as session:
-            push = await session.get(WebPush, push_id)
-            assert push is not None
-            if outcome == "sent":
-                push.status, push.sent_at = "sent", self.clock.now()
-            elif outcome == "gone":
-                push.status = "gone"
-                await session.execute(
-                    delete(WebPushSubscription).where(
-                        WebPushSubscription.id == push.subscription_id
-                    )
-                )
-            elif outcome == "retry" and attempts < MAX_ATTEMPTS:
-                push.status = "pending"
-                push.next_attempt_at = now + FIRST_RETRY * 2 ** (attempts - 1)
-            else:
-                push.status = "failed"
-        self.recorded.notify()
-        return int(outcome == "sent")
+    async def forget(self, session: AsyncSession, row: Any) -> None:
+        await session.execute(
+            delete(WebPushSubscription).where(WebPushSubscription.id == row.subscription_id)
+        )
 
-    async def _post(self, http: Any, target: _Target) -> str:
+    async def post(self, http: Any, target: _Target) -> Outcome:
         """sent, gone (404 or 410: the browser dropped the subscription), retry or failed."""
         import aiohttp
         from py_vapid import Vapid
