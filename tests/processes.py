@@ -9,11 +9,17 @@ import os
 import socket
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.conftest import TOKEN
+from bot.core.db import members as member_db
+from bot.core.db.engine import session_factory
+from devkit.emulator import BotApiEmulator
+from devkit.sample import SamplePerson, seed_people
+from tests.conftest import TOKEN, make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 ONE_TOWNSHIP = """[[townships]]
@@ -49,12 +55,13 @@ def write_config(
     lease_seconds: float = 3,
     renew_seconds: float = 0.5,
     tick_seconds: int = 0,
+    instance: str = "",
     scheduler: str = "",
     townships: str = ONE_TOWNSHIP,
 ) -> Path:
     """A config file for one instance. `telegram`: more lines of [telegram] (and its
-    [telegram.webhook] table); `tables`: whole tables after it ([channel]); `scheduler`: more
-    lines of [scheduler]."""
+    [telegram.webhook] table); `tables`: whole tables after it ([channel]); `instance` and
+    `scheduler`: more lines of [instance] and [scheduler]."""
     api_line = f'api_base_url = "{api}"\n' if api else ""
     path.write_text(
         f"""
@@ -68,6 +75,7 @@ url = "{database_url}"
 lease_seconds = {lease_seconds}
 renew_seconds = {renew_seconds}
 health_port = {health_port}
+{instance}
 [scheduler]
 tick_seconds = {tick_seconds}
 {scheduler}
@@ -75,6 +83,20 @@ tick_seconds = {tick_seconds}
         encoding="utf-8",
     )
     return path
+
+
+async def seed(
+    emulator: BotApiEmulator, engine: AsyncEngine, database_url: str, people: list[SamplePerson]
+) -> dict[int, int]:
+    """The database the processes will share: the townships of the test config and `people`,
+    who are users of the emulator too. Returns the people's member ids by Telegram id."""
+    settings = make_settings(emulator, database_url)
+    async with session_factory(engine)() as session, session.begin():
+        await member_db.sync_townships(session, settings)
+        ids = await seed_people(session, datetime.now(UTC), people)
+    for person in people:
+        emulator.add_user(person.telegram_user_id, person.name)
+    return ids
 
 
 async def start_instance(config: Path, log: Path) -> asyncio.subprocess.Process:

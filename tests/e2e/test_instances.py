@@ -12,30 +12,26 @@ import pytest
 from bot.core.db import members as member_db
 from bot.core.db.engine import session_factory
 from bot.members import queries as member_queries
-from devkit.sample import PEOPLE, seed_people
-from tests.conftest import make_settings
+from devkit.sample import PEOPLE
 from tests.e2e.helpers import NEWCOMER_ID, SECRETARY, zh
 from tests.processes import (
     assert_no_secrets,
     free_port,
     logs,
+    seed,
     start_instance,
     stop,
     wait_health,
     write_config,
 )
+from tests.updates import private_message
 
 
 @pytest.mark.e2e
 async def test_standby_takes_over_and_the_conversation_continues(
     emulator, engine, database_url, tmp_path: Path
 ) -> None:
-    settings = make_settings(emulator, database_url)
-    async with session_factory(engine)() as session, session.begin():
-        await member_db.sync_townships(session, settings)
-        await seed_people(session, datetime.now(UTC), PEOPLE[:2])
-    for person in PEOPLE[:2]:
-        emulator.add_user(person.telegram_user_id, person.name)
+    await seed(emulator, engine, database_url, PEOPLE[:2])
     emulator.add_user(NEWCOMER_ID, "吴小平")
 
     api = emulator.base_url.removesuffix("/bot")
@@ -84,11 +80,7 @@ async def test_standby_takes_over_and_the_conversation_continues(
 async def test_webhook_mode_checks_the_secret_token(
     emulator, engine, database_url, tmp_path: Path
 ) -> None:
-    settings = make_settings(emulator, database_url)
-    async with session_factory(engine)() as session, session.begin():
-        await member_db.sync_townships(session, settings)
-        await seed_people(session, datetime.now(UTC), PEOPLE[:1])
-    emulator.add_user(SECRETARY.telegram_user_id, SECRETARY.name)
+    await seed(emulator, engine, database_url, PEOPLE[:1])
     hook_port, health_port = free_port(), free_port()
     secret = "webhook-secret-0123456789"
     config = tmp_path / "webhook.toml"
@@ -113,15 +105,7 @@ secret_token = "{secret}"
         await user.send("/help")
         assert "/members" in (await user.reply(timeout=20)).text
         assert emulator.stats.webhook_deliveries >= 1
-        update = {
-            "update_id": 999999,
-            "message": {
-                "message_id": 1,
-                "date": 0,
-                "chat": {"id": 1, "type": "private"},
-                "text": "/help",
-            },
-        }
+        update = private_message(999999, 1, "/help")
         async with httpx.AsyncClient() as client:
             url = f"http://127.0.0.1:{hook_port}/tg"
             missing = await client.post(url, json=update)

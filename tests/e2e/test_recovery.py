@@ -17,19 +17,18 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot.core.db import members as member_db
 from bot.core.db.engine import is_sqlite, session_factory
 from bot.core.delivery import OutboxSender
 from bot.core.models import OutboxMessage
 from bot.core.outbox import Outgoing, enqueue
-from devkit.sample import PEOPLE, seed_people
-from tests.conftest import make_settings
+from devkit.sample import PEOPLE
 from tests.e2e.helpers import CADRE_LI, ask1
 from tests.e2e.reliability import record_counts
 from tests.processes import (
     assert_no_secrets,
     free_port,
     logs,
+    seed,
     start_instance,
     stop,
     wait_health,
@@ -76,13 +75,8 @@ async def statuses(sessions) -> Counter[str]:
 async def test_standby_resumes_the_fan_out_within_the_lease_after_kill_9(
     emulator, engine, database_url, tmp_path: Path
 ) -> None:
-    settings = make_settings(emulator, database_url)
     sessions = session_factory(engine)
-    async with sessions() as session, session.begin():
-        await member_db.sync_townships(session, settings)
-        await seed_people(session, datetime.now(UTC), PEOPLE)
-    for person in PEOPLE:
-        emulator.add_user(person.telegram_user_id, person.name)
+    await seed(emulator, engine, database_url, PEOPLE)
     api = emulator.base_url.removesuffix("/bot")
     ports = free_port(), free_port()
     # The active instance's timer ticks every second, so it starts the fan-out as soon as it

@@ -11,6 +11,8 @@ import asyncio
 import signal
 import socket
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,9 +28,10 @@ from bot.core.models import FieldVisit, InboundUpdate, UpdateKey, WebChat, WebUs
 from bot.web import auth
 from devkit.sample import PEOPLE, SamplePerson, sample_config, seed_people
 from tests import processes
-from tests.conftest import TOKEN, make_settings
+from tests.conftest import TOKEN
 from tests.e2e.helpers import SECRETARY, zh
-from tests.processes import free_port, start_instance, wait_health
+from tests.processes import free_port, seed, start_instance, wait_health
+from tests.updates import private_message
 
 LEASE_SECONDS = 3
 # Longer than any test: a user is let go only when their instance stops or dies.
@@ -43,65 +46,52 @@ def postgresql_only(database_url: str) -> None:
         pytest.skip('several active instances (active = "all") need PostgreSQL')
 
 
-def write_config(
-    path: Path, api: str, database_url: str, health_port: int, extra: str = ""
-) -> None:
-    path.write_text(
-        f"""
-[telegram]
-token = "{TOKEN}"
-api_base_url = "{api}"
-{extra}
-[database]
-url = "{database_url}"
-[instance]
-active = "all"
-lease_seconds = {LEASE_SECONDS}
-renew_seconds = 0.5
-affinity_seconds = {AFFINITY_SECONDS}
-health_port = {health_port}
-[scheduler]
-tick_seconds = 0
-[[townships]]
-code = "SHZ"
-name = "沙河子镇"
-  [[townships.villages]]
-  name = "沙河子村"
-""",
-        encoding="utf-8",
+def config(path: Path, api: str, database_url: str, health_port: int, **extra: str) -> Path:
+    """One instance of several active ones (`extra`: more of `processes.write_config`)."""
+    return processes.write_config(
+        path,
+        database_url,
+        api=api,
+        health_port=health_port,
+        lease_seconds=LEASE_SECONDS,
+        instance=f'active = "all"\naffinity_seconds = {AFFINITY_SECONDS}',
+        **extra,
     )
 
 
-async def seed(emulator, engine, database_url: str, people: list[SamplePerson]) -> None:
-    settings = make_settings(emulator, database_url)
-    async with session_factory(engine)() as session, session.begin():
-        await member_db.sync_townships(session, settings)
-        await seed_people(session, datetime.now(UTC), people)
-    for person in people:
-        emulator.add_user(person.telegram_user_id, person.name)
-
-
-async def start_two(tmp_path: Path, emulator, database_url: str, extras=("", "")) -> tuple:
-    """Two instances; the first one started holds the lease (it polls getUpdates)."""
-    api = emulator.base_url.removesuffix("/bot")
+@asynccontextmanager
+async def two_instances(
+    tmp_path: Path, api: str, database_url: str, extras: tuple[dict[str, str], ...] = ({}, {})
+) -> AsyncIterator[tuple[list[Any], tuple[int, int]]]:
+    """Two instances, their processes and health ports; the first one started holds the
+    lease (it polls getUpdates). Stopped on leaving, their logs free of secrets."""
     ports = free_port(), free_port()
     procs = []
-    for i, (port, extra) in enumerate(zip(ports, extras, strict=True)):
-        write_config(tmp_path / f"instance{i}.toml", api, database_url, port, extra)
-        procs.append(
-            await start_instance(tmp_path / f"instance{i}.toml", tmp_path / f"instance{i}.log")
-        )
-        answer = await wait_health(port, "active")
-        if i == 0:
-            while not answer.get("leader"):
+    try:
+        for i, (port, extra) in enumerate(zip(ports, extras, strict=True)):
+            path = config(tmp_path / f"instance{i}.toml", api, database_url, port, **extra)
+            procs.append(await start_instance(path, tmp_path / f"instance{i}.log"))
+            answer = await wait_health(port, "active")
+            while i == 0 and not answer.get("leader"):
                 answer = await wait_health(port, "active")
-    return procs, ports
+        yield procs, ports
+    finally:
+        await processes.stop(procs)
+        logs = [tmp_path / f"instance{i}.log" for i in range(len(procs))]
+        processes.assert_no_secrets(processes.logs(*logs))
 
 
-async def stop(procs: list, tmp_path: Path) -> None:
-    await processes.stop(procs)
-    logs = [tmp_path / f"instance{i}.log" for i in range(len(procs))]
-    processes.assert_no_secrets(processes.logs(*logs))
+@asynccontextmanager
+async def visiting(
+    emulator, engine, database_url: str, tmp_path: Path, people: list[SamplePerson]
+) -> AsyncIterator[tuple[list[Any], tuple[int, int]]]:
+    """`people` seeded, two instances started on the emulator and each person's /visit open
+    at a village."""
+    await seed(emulator, engine, database_url, people)
+    api = emulator.base_url.removesuffix("/bot")
+    async with two_instances(tmp_path, api, database_url) as (procs, ports):
+        await asyncio.gather(*(open_visit(emulator, p) for p in people))
+        yield procs, ports
 
 
 async def open_visit(emulator, person: SamplePerson) -> Any:
@@ -163,19 +153,14 @@ async def handled_by(engine) -> Counter[str | None]:
 async def test_two_active_instances_keep_each_users_order(
     emulator, engine, database_url, tmp_path: Path
 ) -> None:
-    await seed(emulator, engine, database_url, CADRES)
-    procs, _ports = await start_two(tmp_path, emulator, database_url)
     notes = 6
-    try:
-        await asyncio.gather(*(open_visit(emulator, p) for p in CADRES))
+    async with visiting(emulator, engine, database_url, tmp_path, CADRES):
         # Everyone types their notes at once, without waiting for the answers.
         for i in range(1, notes + 1):
             for person in CADRES:
                 await emulator.user(person.telegram_user_id).send(note(person, i))
         for person in CADRES:
             assert_notes_once_in_order(await last_card(emulator, person, notes), person, notes)
-    finally:
-        await stop(procs, tmp_path)
     by = await handled_by(engine)
     assert sum(by.values()) == len(CADRES) * (2 + notes)
     assert len(by) == 2, by  # both instances handled updates
@@ -187,11 +172,8 @@ async def test_a_user_stays_with_one_instance_until_it_stops(
 ) -> None:
     people = CADRES[:6]
     users = {p.telegram_user_id for p in people}
-    await seed(emulator, engine, database_url, people)
-    procs, _ports = await start_two(tmp_path, emulator, database_url)
     notes = 3
-    try:
-        await asyncio.gather(*(open_visit(emulator, p) for p in people))
+    async with visiting(emulator, engine, database_url, tmp_path, people) as (procs, _ports):
 
         async def type_notes(person: SamplePerson) -> None:
             """A note after each answer: between two taps the user has nothing pending."""
@@ -213,8 +195,6 @@ async def test_a_user_stays_with_one_instance_until_it_stops(
         for person in people:
             text = await last_card(emulator, person, notes + 1)
             assert_notes_once_in_order(text, person, notes + 1)
-    finally:
-        await stop(procs, tmp_path)
     async with session_factory(engine)() as session:
         rows = await session.execute(
             select(InboundUpdate.key, InboundUpdate.done_by).order_by(InboundUpdate.update_id)
@@ -235,11 +215,8 @@ async def test_a_user_stays_with_one_instance_until_it_stops(
 async def test_an_instance_killed_mid_run_loses_no_update_and_doubles_none(
     emulator, engine, database_url, tmp_path: Path
 ) -> None:
-    await seed(emulator, engine, database_url, CADRES)
-    procs, ports = await start_two(tmp_path, emulator, database_url)
     notes = 8
-    try:
-        await asyncio.gather(*(open_visit(emulator, p) for p in CADRES))
+    async with visiting(emulator, engine, database_url, tmp_path, CADRES) as (procs, ports):
 
         async def type_notes(person: SamplePerson, first: int, last: int) -> None:
             for i in range(first, last + 1):
@@ -280,8 +257,6 @@ async def test_an_instance_killed_mid_run_loses_no_update_and_doubles_none(
             await user.press(live, zh("✅ Save"))
             assert zh("✅ Visit logged.") in (await user.wait_edit(live, timeout=30)).text
         assert (await wait_health(ports[1], "active"))["leader"] is True
-    finally:
-        await stop(procs, tmp_path)
     async with session_factory(engine)() as session:
         assert await session.scalar(select(func.count()).select_from(FieldVisit)) == len(CADRES)
     assert len(await handled_by(engine)) == 2
@@ -295,7 +270,8 @@ async def test_a_webhook_update_delivered_twice_is_handled_once(
     hooks = free_port(), free_port()
     secret = "webhook-secret-0123456789"
     extras = tuple(
-        f"""mode = "webhook"
+        {
+            "telegram": f"""mode = "webhook"
 [telegram.webhook]
 listen = "127.0.0.1"
 port = {port}
@@ -303,26 +279,16 @@ url_path = "tg"
 public_url = "http://127.0.0.1:{hooks[0]}"
 secret_token = "{secret}"
 """
+        }
         for port in hooks
     )
-    procs, _ports = await start_two(tmp_path, emulator, database_url, extras)
     user = emulator.user(SECRETARY.telegram_user_id)
 
     def update(update_id: int) -> dict[str, Any]:
-        chat = SECRETARY.telegram_user_id
-        return {
-            "update_id": update_id,
-            "message": {
-                "message_id": update_id,
-                "date": 0,
-                "chat": {"id": chat, "type": "private"},
-                "from": {"id": chat, "is_bot": False, "first_name": "张"},
-                "text": "/help",
-                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-            },
-        }
+        return private_message(update_id, SECRETARY.telegram_user_id, "/help", "张")
 
-    try:
+    api = emulator.base_url.removesuffix("/bot")
+    async with two_instances(tmp_path, api, database_url, extras):
         async with httpx.AsyncClient() as client:
             headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
             # Telegram sends an update again when its first answer was lost: here the same
@@ -345,8 +311,6 @@ secret_token = "{secret}"
         replies = await user.replies(2, timeout=30)
         assert all("/members" in r.text for r in replies), [r.text for r in replies]
         assert not user.unread
-    finally:
-        await stop(procs, tmp_path)
     async with session_factory(engine)() as session:
         ids = list(await session.scalars(select(InboundUpdate.update_id)))
     assert sorted(ids) == [900001, 900002]
@@ -459,16 +423,8 @@ async def test_two_active_instances_on_the_web_channel_keep_each_members_order(
                 session, user, "phone", "192.0.2.1", now, days=30
             )
     web_ports = free_port(), free_port()
-    ports = free_port(), free_port()
-    procs = []
-    try:
-        for i, (port, web_port) in enumerate(zip(ports, web_ports, strict=True)):
-            config = tmp_path / f"instance{i}.toml"
-            write_config(config, "http://127.0.0.1:9", database_url, port, web_extra(web_port))
-            procs.append(await start_instance(config, tmp_path / f"instance{i}.log"))
-            answer = await wait_health(port, "active")
-            while i == 0 and not answer.get("leader"):
-                answer = await wait_health(port, "active")
+    extras = tuple({"tables": web_extra(port)} for port in web_ports)
+    async with two_instances(tmp_path, "http://127.0.0.1:9", database_url, extras):
         urls = [f"http://127.0.0.1:{p}" for p in web_ports]
         members = [WebMember(p, tokens[p.telegram_user_id], urls) for p in CADRES]
         notes = 6
@@ -481,8 +437,6 @@ async def test_two_active_instances_on_the_web_channel_keep_each_members_order(
             assert_notes_once_in_order(card, member.person, notes)
         for member in members:
             await member.http.aclose()
-    finally:
-        await stop(procs, tmp_path)
     by = await handled_by(engine)
     assert sum(by.values()) == len(CADRES) * (2 + notes)
     assert len(by) == 2, by  # both instances handled updates

@@ -17,13 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.core.db import members as member_db
 from bot.core.db.engine import session_factory
 from bot.core.models import FieldVisit, OutboxMessage, WeeklyReport
 from bot.core.outbox import Outgoing, enqueue
-from devkit.sample import PEOPLE, VILLAGES, seed_people
+from devkit.sample import PEOPLE, VILLAGES
 from tests import processes
-from tests.conftest import make_settings
 from tests.e2e.helpers import CADRE_LI, CADRE_WANG, CADRE_ZHAO, zh
 from tests.e2e.reliability import PatientUser, labels, record_counts
 from tests.processes import free_port, start_instance, stop, wait_health
@@ -68,13 +66,8 @@ def notices(emulator) -> Counter[str]:
 async def test_sigkill_mid_conversation_and_mid_fan_out(
     emulator, engine, database_url, tmp_path: Path
 ) -> None:
-    settings = make_settings(emulator, database_url)
     sessions = session_factory(engine)
-    async with sessions() as session, session.begin():
-        await member_db.sync_townships(session, settings)
-        ids = await seed_people(session, datetime.now(UTC), PEOPLE)
-    for person in PEOPLE:
-        emulator.add_user(person.telegram_user_id, person.name)
+    ids = await processes.seed(emulator, engine, database_url, PEOPLE)
     port = free_port()
     config = tmp_path / "bot.toml"
     write_config(config, emulator.base_url.removesuffix("/bot"), database_url, port)

@@ -29,6 +29,7 @@ from bot.core.inbound import (
 )
 from bot.core.models import AuditEntry, InboundUpdate, UpdateKey
 from bot.core.work import AlreadyHandled, FirstCommit, commit_pending, unit_of_work
+from tests.updates import private_message as message
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 TTL = timedelta(seconds=10)
@@ -46,19 +47,6 @@ def fake_app(engine: AsyncEngine, now: datetime) -> Any:
 def postgresql_only(database_url: str) -> None:
     if is_sqlite(database_url):
         pytest.skip('several active instances (active = "all") need PostgreSQL')
-
-
-def message(update_id: int, user: int, text: str = "hi") -> dict[str, Any]:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 0,
-            "chat": {"id": user, "type": "private"},
-            "from": {"id": user, "is_bot": False, "first_name": "x"},
-            "text": text,
-        },
-    }
 
 
 async def test_a_redelivered_update_is_stored_once(engine: AsyncEngine) -> None:

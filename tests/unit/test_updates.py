@@ -8,6 +8,7 @@ import pytest
 from telegram import Update
 
 from bot.core.updates import PerUserUpdateProcessor
+from tests.updates import private_message
 
 _next_id = 0
 
@@ -15,19 +16,7 @@ _next_id = 0
 def message_from(user_id: int, text: str = "hi") -> Update:
     global _next_id
     _next_id += 1
-    return Update.de_json(
-        {
-            "update_id": _next_id,
-            "message": {
-                "message_id": _next_id,
-                "date": 0,
-                "chat": {"id": user_id, "type": "private"},
-                "from": {"id": user_id, "is_bot": False, "first_name": "u"},
-                "text": text,
-            },
-        },
-        None,
-    )
+    return Update.de_json(private_message(_next_id, user_id, text), None)
 
 
 class Journal:
