@@ -1,4 +1,5 @@
-"""Shared set-up for the benchmarks: a database with generated members, the emulator."""
+"""Shared set-up for the benchmarks: a database with generated members, the emulator, the
+processes they start (the bot, the echo bot)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import argparse
 import asyncio
 import os
 import platform
+import socket
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +27,7 @@ from devkit.emulator.models import ChatState
 from devkit.sample import sample_config
 
 TOKEN = "7000000001:BENCH-token-for-the-emulator"
+ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 
 
@@ -48,6 +52,33 @@ def machine() -> str:
 
 def workdir() -> Path:
     return Path(tempfile.mkdtemp(prefix="township-bench-"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bot_run(config: Path) -> list[str]:
+    """The command line of `township-bot run` on `config`."""
+    return [sys.executable, "-m", "bot", "run", "--config", str(config)]
+
+
+async def start_process(
+    args: list[str], stderr: Any, cwd: Path | None = None
+) -> asyncio.subprocess.Process:
+    """A process of the benchmark (the bot, the echo bot) in this environment without the
+    bot's own variables and with this checkout importable; its output goes to `stderr` (a
+    file or PIPE), nothing to stdout."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
+    return await asyncio.create_subprocess_exec(
+        *args,
+        cwd=None if cwd is None else str(cwd),
+        env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=stderr,
+    )
 
 
 async def fresh_database(url: str) -> AsyncEngine:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,17 +24,17 @@ from bench.common import (
     Inbox,
     add_common_args,
     bench_settings,
+    bot_run,
     database_url,
     fresh_database,
     generate_members,
     machine,
+    start_process,
     workdir,
 )
 from bench.throughput import Visitor
 from devkit.emulator import BotApiEmulator, EmulatorLimits
 from devkit.sample import TOWNSHIP_CODE, TOWNSHIP_NAME, VILLAGES
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _toml(value: object) -> str:
@@ -94,19 +93,7 @@ async def main(members: int, active: int, visits: int, db: str) -> dict[str, Any
         emu.add_user(telegram_id, f"u{telegram_id}")
     config = work / "config.toml"
     config.write_text(config_toml(api_base, url), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--config",
-        str(config),
-        cwd=str(work),
-        env={**env, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_process(bot_run(config), stderr=asyncio.subprocess.PIPE, cwd=work)
     try:
         await emu.wait_polling(timeout=60)
         await asyncio.sleep(1)  # let start-up finish (command menu, first long poll)

@@ -37,7 +37,6 @@ import math
 import os
 import random
 import signal
-import socket
 import statistics
 import sys
 import time
@@ -52,10 +51,13 @@ from bench.common import (
     Inbox,
     add_common_args,
     bench_settings,
+    bot_run,
     database_url,
+    free_port,
     fresh_database,
     generate_members,
     machine,
+    start_process,
     workdir,
 )
 from bench.memory import config_toml
@@ -63,7 +65,6 @@ from bench.throughput import ECHO_TOKEN, Payload, Visitor, echo_application
 from bot.core.i18n import gettext_for
 from devkit.emulator import BotApiEmulator, EmulatorLimits
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve()
 TAPS = ("visit", "village", "activity", "save")
 KNEE_P95_MS = 500.0
@@ -237,15 +238,8 @@ class Child:
         self.log = cwd / f"{Path(args[1]).stem if args[1] != '-m' else args[2]}.log"
 
     async def start(self) -> int:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
         with self.log.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                *self.args,
-                cwd=str(self.cwd),
-                env={**env, "PYTHONPATH": str(ROOT)},
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=log,
-            )
+            self.process = await start_process(self.args, stderr=log, cwd=self.cwd)
         return self.process.pid
 
     async def stop(self) -> None:
@@ -317,12 +311,6 @@ async def measure(
             member.check()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def shared_instances(work: Path, api_base: str, url: str, client: str, count: int) -> list[Child]:
     """`count` bot processes with active = "all" on one database, each with its health port."""
     children = []
@@ -334,8 +322,7 @@ def shared_instances(work: Path, api_base: str, url: str, client: str, count: in
             + f'[instance]\nactive = "all"\nhealth_port = {port}\n',
             encoding="utf-8",
         )
-        args = [sys.executable, "-m", "bot", "run", "--config", str(config)]
-        children.append(Child(args, work, health_port=port))
+        children.append(Child(bot_run(config), work, health_port=port))
     return children
 
 
@@ -379,7 +366,7 @@ async def main(
                 config_toml(api_base, url, telegram={"http_client": client}), encoding="utf-8"
             )
             payloads: list[Payload] = []
-            bot = Child([sys.executable, "-m", "bot", "run", "--config", str(config)], work)
+            bot = Child(bot_run(config), work)
             bot_results = await measure(bench, bot, TOKEN, rates, seconds, think, payloads)
             payload_file = work / "payloads.json"
             payload_file.write_text(json.dumps(payloads, ensure_ascii=False), encoding="utf-8")

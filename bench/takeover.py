@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
-import socket
 import sys
 from collections import Counter
 from datetime import UTC, datetime
@@ -33,24 +31,19 @@ from bench.common import (
     TOKEN,
     add_common_args,
     bench_settings,
+    bot_run,
     database_url,
+    free_port,
     fresh_database,
     generate_members,
     machine,
+    start_process,
     workdir,
 )
 from bot.core.db.engine import session_factory
 from bot.core.outbox import Outgoing, enqueue
 from devkit.emulator import BotApiEmulator
 from devkit.sample import TOWNSHIP_CODE, TOWNSHIP_NAME, VILLAGES
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def config_toml(
@@ -84,19 +77,8 @@ class Instance:
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_BOT_")}
         with self.log.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                "--config",
-                str(self.config),
-                env={**env, "PYTHONPATH": str(ROOT)},
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=log,
-            )
+            self.process = await start_process(bot_run(self.config), stderr=log)
 
     async def role(self, client: httpx.AsyncClient) -> str | None:
         try:
