@@ -266,8 +266,8 @@ async def test_leave_bad_dates_and_overlap(world) -> None:
     tap = Tapper(world, LI)
     kind = await tap.say("/leave")
     await tap.press(kind, zh("🏖 Leave (请假)"))
-    reply = await tap.say("明天")
-    assert zh("I could not read “{text}” as a date or a range.").format(text="明天") in reply.text
+    reply = await tap.say("下周三")
+    assert zh("I could not read “{text}” as a date or a range.").format(text="下周三") in reply.text
     reply = await tap.say("11-27 至 11-25")
     assert zh("I could not read “{text}” as a date or a range.").split("{")[0] in reply.text
     reply = await tap.say("2026-09-01")
@@ -288,3 +288,4 @@ async def test_leave_bad_dates_and_overlap(world) -> None:
         )
         in reply.text
     )
+
