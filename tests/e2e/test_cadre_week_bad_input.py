@@ -289,3 +289,22 @@ async def test_leave_bad_dates_and_overlap(world) -> None:
         in reply.text
     )
 
+
+async def test_a_message_changed_after_it_was_sent_is_answered_not_ignored(world) -> None:
+    """A cadre corrects a typo by editing the text typed into the report: the report keeps
+    what was sent, and the cadre is told so and how to correct it."""
+    world.clock.set(at(26, 13))
+    tap = Tapper(world, LI)
+    preview = await tap.say("/report")
+    await tap.press(preview, "✏️ 问题与需求")
+    sent = await world.user(LI).send("东岭村水渠需要修缮")
+    await world.user(LI).reply(timeout=10)
+    await world.user(LI).edit(sent, "东岭村水渠需要加固")
+    told = await world.user(LI).reply(timeout=10)
+    assert told.text == zh(
+        "I do not see changes made to a message after it was sent: I have what you sent "
+        "first. To correct it, send the correction as a new message."
+    )
+    async with world.svc.transaction() as session:
+        report = await session.scalar(select(WeeklyReport))
+    assert report.draft["问题与需求"] == "东岭村水渠需要修缮"
