@@ -8,6 +8,8 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
+from bot.core.numerals import arabic
+
 _DAY = re.compile(
     r"^\s*(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?\s*$"
 )
@@ -28,31 +30,10 @@ _RELATIVE = {
     "today": 0,
     "tomorrow": 1,
 }
-_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
-_DIGITS |= {"七": 7, "八": 8, "九": 9}
-# A month or a day in Chinese numerals: 三, 十, 十二, 二十, 二十七, 三十一.
-_CHINESE_NUMBER = re.compile(
-    r"[〇零一二两三四五六七八九]?十[〇零一二三四五六七八九]?|[〇零一二两三四五六七八九]"
-)
-_CHINESE_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
-
-
-def _chinese_number(text: str) -> str:
-    """十二 -> 12, 二十七 -> 27, 三 -> 3 (a month or a day: at most two digits)."""
-    if "十" not in text:
-        return "".join(str(_DIGITS[c]) for c in text)
-    tens, _, ones = text.partition("十")
-    return str((_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0))
-
-
-def _arabic(text: str) -> str:
-    """`text` with the Chinese numerals of a date (二〇二六年十二月三日) as digits."""
-    text = _CHINESE_YEAR.sub(lambda m: "".join(str(_DIGITS[c]) for c in m[0]), text)
-    return _CHINESE_NUMBER.sub(lambda m: _chinese_number(m[0]), text)
 
 
 def _normalized(text: str) -> str:
-    return _arabic(unicodedata.normalize("NFKC", text).strip())
+    return arabic(unicodedata.normalize("NFKC", text).strip())
 
 
 def parse_day(text: str, today: date) -> date | None:
@@ -63,7 +44,7 @@ def parse_day(text: str, today: date) -> date | None:
     relative = _RELATIVE.get(normalized.lower())
     if relative is not None:
         return today + timedelta(days=relative)
-    match = _DAY.match(_arabic(normalized))
+    match = _DAY.match(arabic(normalized))
     if match is None:
         return None
     month, day = int(match["m"]), int(match["d"])

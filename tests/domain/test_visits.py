@@ -130,7 +130,13 @@ def test_parse_day_range(text: str, expected: tuple[date, date] | None) -> None:
         ("9" * 10_000, CountProblem.TOO_LARGE),  # never converted to a number
         ("-1", CountProblem.NOT_A_NUMBER),
         ("1.5", CountProblem.NOT_A_NUMBER),
-        ("三", CountProblem.NOT_A_NUMBER),
+        ("三", 3),  # Chinese numerals, as people type them
+        ("三次", 3),
+        ("十二", 12),
+        ("九十九", 99),
+        ("一百", CountProblem.TOO_LARGE),
+        ("三三三", CountProblem.TOO_LARGE),
+        ("十十", CountProblem.NOT_A_NUMBER),
         ("", CountProblem.NOT_A_NUMBER),
         ("<b>1</b>", CountProblem.NOT_A_NUMBER),
         ("1 2", CountProblem.NOT_A_NUMBER),
