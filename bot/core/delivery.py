@@ -4,6 +4,9 @@ Delivery rules:
 - transient failures (network errors, 5xx, timeouts, 429 beyond the rate limiter's own
   retries) are retried with backoff, first in-process, then by leaving the row pending;
 - BadRequest is recorded as failed with Telegram's reason;
+- a group that became a supergroup (ChatMigrated: its new id in the answer) stays the group
+  of its townships, and the message, with every other one still queued for the old id, goes
+  to the new id;
 - Forbidden (the user blocked the bot) marks the member unreachable and tells the
   township's secretaries;
 - a post to the township's group chat that fails for good (the bot was removed from the
@@ -32,12 +35,19 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.core.clock import Clock
 from bot.core.db.engine import once_more_if_dropped
 from bot.core.db.leases import database_now
-from bot.core.db.members import mark_reachable
+from bot.core.db.members import mark_reachable, move_group
 from bot.core.models import Member, OutboxFile, OutboxMessage, Township
 from bot.core.notices import group_post_failed_notices, unreachable_notices
 from bot.core.outbox import enqueue, release_own_claims
@@ -254,6 +264,12 @@ class OutboxSender:
                 )
                 await self._reschedule(row, timedelta(seconds=float(seconds)), "retry_after")
                 return
+            except ChatMigrated as exc:
+                await self._migrated(row, int(exc.new_chat_id))
+                if attempt < self.in_process_retries:
+                    continue
+                await self._reschedule(row, timedelta(0), "ChatMigrated")
+                return
             except Forbidden as exc:
                 await self._forbidden(row, str(exc))
                 return
@@ -356,6 +372,23 @@ class OutboxSender:
         now = self.clock.now()
         notices = await group_post_failed_notices(session, township.id, row.job, reason, now)
         await enqueue(session, notices, now)
+
+    async def _migrated(self, row: OutboxMessage, new_id: int) -> None:
+        """The group `row` was for is now the supergroup `new_id`: the townships whose group
+        it was follow it, and so do this row and the rows still queued for it."""
+        old = row.chat_id
+        log.info("outbox message %s: the group became a supergroup; sending to its new id", row.id)
+        async with self.sessions() as session, session.begin():
+            await move_group(session, old, new_id, self.clock.now())
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.chat_id == old,
+                    or_(OutboxMessage.id == row.id, OutboxMessage.status == "pending"),
+                )
+                .values(chat_id=new_id)
+            )
+        row.chat_id = new_id
 
     async def _forbidden(self, row: OutboxMessage, reason: str) -> None:
         await self._fail(row, f"forbidden: {reason}")

@@ -8,7 +8,7 @@ import traceback
 
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from telegram import Update
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot.core.i18n import gettext_for
 from bot.core.refusals import safe_reason
@@ -101,7 +101,9 @@ async def on_error(update: object, context: Context) -> None:
             "Sorry, a value you sent is too large to be saved. Nothing was saved: please "
             "check the numbers and the length of what you typed, and send it again."
         )
-    elif isinstance(error, NetworkError):
+    elif isinstance(error, NetworkError | RetryAfter):
+        # Telegram kept refusing a reply for too long (a network problem, or its flood limit
+        # asking for a wait longer than anyone would watch): what was done is saved.
         text = _(
             "Sorry, my last reply to you may have been lost because of a network problem with "
             "Telegram. What you did may already be saved: please check before doing it again."

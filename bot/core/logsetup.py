@@ -1,4 +1,5 @@
-"""Logging that never prints the bot token, the webhook secret or other registered secrets.
+"""Logging that never prints the bot token, the webhook secret or other registered secrets,
+nor the updates python-telegram-bot could not read (their contents are people's messages).
 
 Redaction happens on the fully formatted line (message, arguments and traceback alike).
 """
@@ -11,6 +12,9 @@ from typing import TextIO
 
 _TOKEN_IN_URL = re.compile(r"/bot[0-9]+:[A-Za-z0-9_-]+")
 _BARE_TOKEN = re.compile(r"\b[0-9]{5,}:[A-Za-z0-9_-]{20,}\b")
+# python-telegram-bot logs an update it cannot read with its contents ("Received data was
+# {...}", from getUpdates or a webhook POST): kept to the end of that line, as a repr is.
+_RECEIVED_DATA = re.compile(r"(Received data was:?) (?=[\[{(])[^\n]*")
 
 
 class RedactingFormatter(logging.Formatter):
@@ -22,6 +26,7 @@ class RedactingFormatter(logging.Formatter):
         for secret in self.secrets:
             text = text.replace(secret, "***")
         text = _TOKEN_IN_URL.sub("/bot***", text)
+        text = _RECEIVED_DATA.sub(r"\1 (left out: it may hold personal data)", text)
         return _BARE_TOKEN.sub("***", text)
 
     def format(self, record: logging.LogRecord) -> str:

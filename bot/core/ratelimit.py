@@ -21,6 +21,10 @@ How sends are paced:
 - A RetryAfter pauses every counted send for the time Telegram asks, then the request is
   retried, up to `max_retries` times; after that the RetryAfter is raised to the caller (the
   outbox reschedules the message).
+- Edits and callback answers are not paced, but Telegram may still answer them with a 429
+  (edits of one chat have their own flood limit): such a request alone waits the time asked
+  and is tried again, up to `max_retries` times and while the wait is at most
+  `max_unpaced_wait` seconds (a user is looking at the message), without pausing the sends.
 
 `clock` and `sleep` are injectable, so the tests run on a fake time source.
 """
@@ -136,6 +140,7 @@ class FloodLimiter(BaseRateLimiter[int]):
         margin: float = 0.01,
         group_margin: float = 0.5,
         max_retries: int = 5,
+        max_unpaced_wait: float = 30.0,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -145,6 +150,7 @@ class FloodLimiter(BaseRateLimiter[int]):
         self._group_rate = group_messages_per_minute
         self._group_margin = group_margin
         self.max_retries = max_retries
+        self.max_unpaced_wait = max_unpaced_wait
         self.clock = clock
         self.sleep = sleep
         self._overall_lock = asyncio.Lock()
@@ -217,9 +223,9 @@ class FloodLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        if not counts(endpoint):
-            return await callback(*args, **kwargs)
         retries = self.max_retries if rate_limit_args is None else rate_limit_args
+        if not counts(endpoint):
+            return await self._unpaced(callback, args, kwargs, endpoint, retries)
         group = _group_key(data.get("chat_id"))
         attempt = 0
         while True:
@@ -237,6 +243,32 @@ class FloodLimiter(BaseRateLimiter[int]):
                 log.info("flood limit hit; pausing sends for %.1f s", seconds)
             finally:
                 send.finish(self.clock())
+
+    async def _unpaced(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        retries: int,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """A request that is not paced (an edit, a callback answer): tried again after the
+        wait a RetryAfter asks for, when that wait is short enough for someone looking."""
+        attempt = 0
+        while True:
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                self.retries += 1
+                seconds = _seconds(exc.retry_after)
+                if attempt >= retries or seconds > self.max_unpaced_wait:
+                    log.warning(
+                        "flood limit on %s (retry after %.0f s); giving up", endpoint, seconds
+                    )
+                    raise
+                attempt += 1
+                log.info("flood limit on %s; trying again in %.1f s", endpoint, seconds)
+                await self._wait_until(self.clock() + seconds)
 
 
 def _window(rate: float, period: float, margin: float, *, spaced: bool) -> SlidingWindow:

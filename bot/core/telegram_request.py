@@ -20,6 +20,13 @@ network error or a 5xx answer (`Retrying`, shared by both clients):
   would send the message twice; they are retried after a 5xx answer, a connection that failed
   or closed without an answer, and a timeout while connecting (nothing was sent yet).
 
+The client for getUpdates reads each update of an answer once before python-telegram-bot
+does (`ReadableUpdates`): an update it cannot read (a Bot API server of another version: a
+field the library requires is missing, or has another type) is logged by its id and kind
+and handed on as a bare `update_id`, so the offset moves past it. Otherwise the library
+fails the whole answer and asks for the same updates again, for ever: nobody's message
+would be handled again, and the library's log line would carry the updates' contents.
+
 429 is not handled here: the rate limiter (AIORateLimiter) waits `retry_after` and retries.
 
 A send of the durable outbox carries its row's key in the `Idempotency-Key` header (`keyed`),
@@ -30,6 +37,7 @@ key once and answers a repeat with the first answer; Telegram ignores the header
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from base64 import b64encode
 from collections.abc import Iterator
@@ -47,6 +55,7 @@ from aiohttp_socks import (
     ProxyTimeoutError,
     ProxyType,
 )
+from telegram import Update
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
@@ -147,6 +156,48 @@ class Retrying(BaseRequest):
             await asyncio.sleep(delay)
             delay *= 3
         raise AssertionError("unreachable")
+
+
+def readable_updates(payload: bytes) -> bytes:
+    """A getUpdates answer whose updates python-telegram-bot cannot read are bare
+    `{"update_id": n}` (see the module docstring); unchanged when all can be read."""
+    try:
+        answer = json.loads(payload)
+    except ValueError:
+        return payload
+    results = answer.get("result") if isinstance(answer, dict) else None
+    if not isinstance(results, list):
+        return payload
+    changed = False
+    for index, item in enumerate(results):
+        try:
+            Update.de_json(item, None)
+        except Exception as exc:
+            update_id = item.get("update_id") if isinstance(item, dict) else None
+            if not isinstance(update_id, int):
+                return payload  # not an update at all: the library's own error stands
+            kinds = sorted(k for k in item if k != "update_id")
+            # The id, the kind and the error's type only: the contents are someone's message.
+            log.warning(
+                "update %s (%s) cannot be read (%s): skipped",
+                update_id,
+                ", ".join(kinds),
+                type(exc).__name__,
+            )
+            results[index] = {"update_id": update_id}
+            changed = True
+    return json.dumps(answer).encode() if changed else payload
+
+
+class ReadableUpdates(BaseRequest):
+    """getUpdates' answers with the updates the library cannot read skipped
+    (`readable_updates`): list it before the client class."""
+
+    async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(url, *args, **kwargs)  # type: ignore[safe-super]
+        if code == 200 and url.endswith("/getUpdates"):
+            payload = readable_updates(payload)
+        return code, payload
 
 
 def _client_timeout(
@@ -322,6 +373,14 @@ class RetryingRequest(Retrying, HTTPXRequest):
     """httpx with the retry policy: the fallback (`http_client = "httpx"`)."""
 
 
+class ReadableUpdatesAiohttp(ReadableUpdates, AiohttpRequest):
+    """aiohttp for getUpdates."""
+
+
+class ReadableUpdatesHttpx(ReadableUpdates, HTTPXRequest):
+    """httpx for getUpdates."""
+
+
 def bot_api_request(config: TelegramConfig, *, updates: bool = False) -> BaseRequest:
     """The configured client for the Bot API; with `updates`, the one for getUpdates (one
     connection, no retries: the updater retries in its own loop)."""
@@ -337,13 +396,16 @@ def bot_api_request(config: TelegramConfig, *, updates: bool = False) -> BaseReq
     if config.http_client == "httpx":
         # Like aiohttp, not the environment's HTTP(S)_PROXY: the config file says it all.
         options["httpx_kwargs"] = {"trust_env": False, "event_hooks": {"request": [_add_key]}}
-        return (HTTPXRequest if updates else RetryingRequest)(proxy=proxy, **options)
-    return (AiohttpRequest if updates else RetryingAiohttpRequest)(proxy=proxy, **options)
+        return (ReadableUpdatesHttpx if updates else RetryingRequest)(proxy=proxy, **options)
+    return (ReadableUpdatesAiohttp if updates else RetryingAiohttpRequest)(proxy=proxy, **options)
 
 
 __all__ = [
     "IDEMPOTENCY_HEADER",
     "AiohttpRequest",
+    "ReadableUpdates",
+    "ReadableUpdatesAiohttp",
+    "ReadableUpdatesHttpx",
     "Retrying",
     "RetryingAiohttpRequest",
     "RetryingRequest",
@@ -352,5 +414,6 @@ __all__ = [
     "keyed",
     "may_have_arrived",
     "proxy_for_display",
+    "readable_updates",
     "redact_proxy",
 ]

@@ -20,6 +20,11 @@ Html = Markup
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters that show nothing themselves but hide or reorder what is around them: zero-width
+# spaces and joiners between words, direction marks, embeddings, overrides and isolates (a
+# right-to-left override makes a typed “华春李” read “李春华”), the byte order mark. The
+# zero-width joiner of emoji sequences (U+200D) and the non-joiner (U+200C) stay.
+_INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def esc(value: object) -> Html:
@@ -57,13 +62,15 @@ def quoted(value: str, limit: int = 60) -> Html:
 
 
 def clean_line(text: str) -> str:
-    """User-typed single-line text: strip control characters and surrounding space."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
+    """User-typed single-line text: strip control and invisible formatting characters and
+    surrounding space."""
+    return _INVISIBLE.sub("", _CONTROL.sub("", unicodedata.normalize("NFC", text))).strip()
 
 
 def clean_text(text: str) -> str:
-    """User-typed multi-line text: keep newlines, drop other control characters."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
+    """User-typed multi-line text: keep newlines, drop other control characters and the
+    invisible formatting characters."""
+    return _INVISIBLE.sub("", _CONTROL.sub("", unicodedata.normalize("NFC", text))).strip()
 
 
 def visible_length(html: str) -> int:

@@ -204,7 +204,7 @@ async def bot_removed(turn: Turn, chat: Chat, key: str) -> list[TownshipGroup]:
 
 async def group_moved(turn: Turn, old: int, new: int) -> int:
     async with turn.svc.transaction() as session:
-        return await db.move_group(session, old, new, turn.now)
+        return await member_db.move_group(session, old, new, turn.now)
 
 
 async def group_of(turn: MemberTurn, township_id: int) -> TownshipGroup | None:

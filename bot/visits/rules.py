@@ -10,6 +10,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from bot.core.numerals import arabic
+
 __all__ = [
     "EARTH_RADIUS_M",
     "MAX_PROBLEMS",
@@ -105,9 +107,9 @@ _COUNT = re.compile(r"([0-9]+)\s*(?:次|个|起)?")
 
 
 def read_count(text: str, maximum: int) -> int | CountProblem:
-    """A count typed by a person ("3", "３", "12 次"), from 0 to `maximum`. Never converts a
-    long string of digits to a number (it may be thousands of characters)."""
-    match = _COUNT.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    """A count typed by a person ("3", "３", "12 次", "三次"), from 0 to `maximum`. Never
+    converts a long string of digits to a number (it may be thousands of characters)."""
+    match = _COUNT.fullmatch(arabic(unicodedata.normalize("NFKC", text).strip()))
     if match is None:
         return CountProblem.NOT_A_NUMBER
     digits = match[1].lstrip("0") or "0"

@@ -211,6 +211,15 @@ class BotApiEmulator:
         self.groups[chat_id] = group
         return group
 
+    def upgrade_group(self, chat_id: int, new_id: int) -> GroupRecord:
+        """The group becomes a supergroup with the id `new_id` (members and title kept): sends
+        to the old id fail with 400 and `migrate_to_chat_id`, as Telegram's do. The service
+        message announcing it is not pushed (push it to model a bot that saw it)."""
+        old = self.groups[chat_id]
+        new = self.add_group(new_id, old.title, old.members, bot_is_admin=old.bot_is_admin)
+        old.migrated_to = new_id
+        return new
+
     def remove_bot_from_group(self, chat_id: int, by_user: int | None = None) -> None:
         """The bot is removed from the group: sends to it fail with 403 until it is added
         again. With ``by_user`` (who removed it) the bot gets the my_chat_member update

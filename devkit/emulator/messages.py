@@ -26,6 +26,12 @@ def chat_of(emu: BotApiEmulator, bot: BotState, p: Params, name: str = "chat_id"
 
 
 def check_can_write(chat: ChatState) -> None:
+    if chat.group is not None and chat.group.migrated_to is not None:
+        raise ApiError(
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            {"migrate_to_chat_id": chat.group.migrated_to},
+        )
     if chat.group is not None and chat.group.bot_removed:
         raise ApiError(403, "Forbidden: bot was kicked from the group chat")
     if chat.user is not None:

@@ -224,6 +224,8 @@ class GroupRecord:
     members: set[int] = field(default_factory=set)
     bot_is_admin: bool = False
     bot_removed: bool = False  # the bot was removed from the group: sends get 403
+    # The group became this supergroup: sends to the old id get 400 with migrate_to_chat_id.
+    migrated_to: int | None = None
 
     @property
     def type(self) -> str:

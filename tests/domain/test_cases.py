@@ -678,7 +678,18 @@ def test_parse_amount_property(cents: int, template: str, grouped: bool, fullwid
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("3", 3), ("3人", 3), ("３名", 3), (" 12 位 ", 12), ("10000", 10000), ("007", 7)],
+    [
+        ("3", 3),
+        ("3人", 3),
+        ("３名", 3),
+        (" 12 位 ", 12),
+        ("10000", 10000),
+        ("007", 7),
+        ("三人", 3),  # Chinese numerals, as people type them
+        ("两个人", 2),
+        ("十二名", 12),
+        ("一百零五人", 105),
+    ],
 )
 def test_parse_people_count_valid(text: str, expected: int) -> None:
     assert parse_people_count(text) == expected
@@ -692,7 +703,8 @@ def test_parse_people_count_valid(text: str, expected: int) -> None:
         ("99999999999", "people_count_out_of_range"),
         ("-1", "people_count_invalid"),
         ("3.5", "people_count_invalid"),
-        ("三人", "people_count_invalid"),
+        ("十十人", "people_count_invalid"),
+        ("〇人", "people_count_out_of_range"),
         ("", "people_count_invalid"),
         ("人", "people_count_invalid"),
     ],

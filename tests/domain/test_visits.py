@@ -63,6 +63,19 @@ def test_no_suggestion_for_something_unrelated() -> None:
         ("11月20号", date(2026, 11, 20)),
         ("2026年11月20日", date(2026, 11, 20)),
         ("１１－２０", date(2026, 11, 20)),  # full-width, as Chinese keyboards type
+        ("１１月２０日", date(2026, 11, 20)),
+        ("十一月二十日", date(2026, 11, 20)),
+        ("11月二十日", date(2026, 11, 20)),
+        ("二〇二六年十一月三十日", date(2026, 11, 30)),
+        ("十二月一日", date(2026, 12, 1)),
+        ("十一月三十二日", None),
+        ("今天", TODAY),
+        ("昨天", date(2026, 11, 25)),
+        ("前天", date(2026, 11, 24)),
+        ("明天", date(2026, 11, 27)),
+        ("后天", date(2026, 11, 28)),
+        (" Yesterday ", date(2026, 11, 25)),
+        ("三", None),
         ("02-30", None),
         ("下周三", None),
         ("", None),
@@ -87,7 +100,15 @@ def test_parse_day_picks_the_nearest_year_around_new_year() -> None:
         ("11-25 ~ 11-27", (date(2026, 11, 25), date(2026, 11, 27))),
         ("11-25 to 11-27", (date(2026, 11, 25), date(2026, 11, 27))),
         ("11-27 至 11-25", None),  # end before start
-        ("明天", None),
+        ("明天", (date(2026, 11, 27), date(2026, 11, 27))),
+        ("明天到后天", (date(2026, 11, 27), date(2026, 11, 28))),
+        # The month said once, as an official text writes a span.
+        ("11月25日至27日", (date(2026, 11, 25), date(2026, 11, 27))),
+        ("11月25日-27日", (date(2026, 11, 25), date(2026, 11, 27))),
+        ("11月25日－11月27日", (date(2026, 11, 25), date(2026, 11, 27))),
+        ("十一月二十五日至二十七日", (date(2026, 11, 25), date(2026, 11, 27))),
+        ("11月25日至31日", None),  # November has 30 days
+        ("11月27日至25日", None),
     ],
 )
 def test_parse_day_range(text: str, expected: tuple[date, date] | None) -> None:
@@ -109,7 +130,13 @@ def test_parse_day_range(text: str, expected: tuple[date, date] | None) -> None:
         ("9" * 10_000, CountProblem.TOO_LARGE),  # never converted to a number
         ("-1", CountProblem.NOT_A_NUMBER),
         ("1.5", CountProblem.NOT_A_NUMBER),
-        ("三", CountProblem.NOT_A_NUMBER),
+        ("三", 3),  # Chinese numerals, as people type them
+        ("三次", 3),
+        ("十二", 12),
+        ("九十九", 99),
+        ("一百", CountProblem.TOO_LARGE),
+        ("三三三", CountProblem.TOO_LARGE),
+        ("十十", CountProblem.NOT_A_NUMBER),
         ("", CountProblem.NOT_A_NUMBER),
         ("<b>1</b>", CountProblem.NOT_A_NUMBER),
         ("1 2", CountProblem.NOT_A_NUMBER),

@@ -266,8 +266,8 @@ async def test_leave_bad_dates_and_overlap(world) -> None:
     tap = Tapper(world, LI)
     kind = await tap.say("/leave")
     await tap.press(kind, zh("🏖 Leave (请假)"))
-    reply = await tap.say("明天")
-    assert zh("I could not read “{text}” as a date or a range.").format(text="明天") in reply.text
+    reply = await tap.say("下周三")
+    assert zh("I could not read “{text}” as a date or a range.").format(text="下周三") in reply.text
     reply = await tap.say("11-27 至 11-25")
     assert zh("I could not read “{text}” as a date or a range.").split("{")[0] in reply.text
     reply = await tap.say("2026-09-01")
@@ -288,3 +288,23 @@ async def test_leave_bad_dates_and_overlap(world) -> None:
         )
         in reply.text
     )
+
+
+async def test_a_message_changed_after_it_was_sent_is_answered_not_ignored(world) -> None:
+    """A cadre corrects a typo by editing the text typed into the report: the report keeps
+    what was sent, and the cadre is told so and how to correct it."""
+    world.clock.set(at(26, 13))
+    tap = Tapper(world, LI)
+    preview = await tap.say("/report")
+    await tap.press(preview, "✏️ 问题与需求")
+    sent = await world.user(LI).send("东岭村水渠需要修缮")
+    await world.user(LI).reply(timeout=10)
+    await world.user(LI).edit(sent, "东岭村水渠需要加固")
+    told = await world.user(LI).reply(timeout=10)
+    assert told.text == zh(
+        "I do not see changes made to a message after it was sent: I have what you sent "
+        "first. To correct it, send the correction as a new message."
+    )
+    async with world.svc.transaction() as session:
+        report = await session.scalar(select(WeeklyReport))
+    assert report.draft["问题与需求"] == "东岭村水渠需要修缮"

@@ -56,12 +56,18 @@ async def test_non_numeric_amount_is_explained_and_the_step_repeats(world) -> No
 
 async def test_bad_people_count_and_bad_party_lines(world) -> None:
     await walk_to(world, ZHOU, "people")
-    assert (await ask1(world, ZHOU, "三个人")).text == zh(
+    assert (await ask1(world, ZHOU, "很多人")).text == zh(
         "Please type the number of people involved as a whole number, for example 3."
     )
     assert (await ask1(world, ZHOU, "0")).text == zh(
         "The number of people involved must be between {min} and {max}."
     ).format(min=1, max=10000)
+    # A count in Chinese numerals is read: the amount is asked next.
+    amount = await ask1(world, ZHOU, "三个人")
+    assert amount.text == zh(
+        "What amount of money is involved (yuan)? For example 5000 or 1.2万. If none, tap the "
+        "button."
+    )
     await ask1(world, ZHOU, "/cancel")
     await walk_to(world, ZHOU, "parties")
     reply = await ask1(world, ZHOU, "张三 12345")

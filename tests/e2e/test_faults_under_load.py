@@ -274,3 +274,47 @@ async def test_a_lost_confirmation_is_admitted_and_a_second_press_stores_nothing
         )
     assert count == 1
     assert world.emu.stats.faults_injected == {kind: 3}
+
+
+@pytest.mark.parametrize("method", ["answerCallbackQuery", "editMessageText"])
+async def test_a_flood_limit_on_the_answer_or_the_edit_is_waited_out(world, method: str) -> None:
+    """Telegram answers 429 to edits and callback answers too: the bot waits the time asked
+    and the user sees the saved card, not an apology that asks them to try again."""
+    person = SamplePerson(4100, "干部甲", ("cadre",), ("东岭村",))
+    async with world.svc.transaction() as session:
+        await seed_people(session, world.clock.now(), [person])
+    world.emu.add_user(person.telegram_user_id, person.name)
+    user = PatientUser(world, person.telegram_user_id, wait=10)
+    picker = (await user.say("/visit", lambda m: "东岭村" in labels(m))).message
+    card = (await user.press(picker, "东岭村", is_card)).message
+    card = (await user.press(card, f"⬜ {ACTIVITY}", is_card)).message
+    world.emu.faults.inject(method, "429", 1, retry_after=1)
+    got = await user.press(card, zh("✅ Save"), lambda m: VISIT_DONE in m.text)
+    assert got.kind == "edit" and VISIT_DONE in got.message.text
+    assert world.emu.stats.faults_injected == {"429": 1}
+    assert [e[:2] for e in world.emu.stats.errors] == [(method, 429)]
+
+
+async def test_a_flood_limit_too_long_to_wait_is_admitted_as_a_lost_reply(world) -> None:
+    person = SamplePerson(4100, "干部甲", ("cadre",), ("东岭村",))
+    async with world.svc.transaction() as session:
+        ids = await seed_people(session, world.clock.now(), [person])
+    world.emu.add_user(person.telegram_user_id, person.name)
+    user = PatientUser(world, person.telegram_user_id, wait=10)
+    picker = (await user.say("/visit", lambda m: "东岭村" in labels(m))).message
+    card = (await user.press(picker, "东岭村", is_card)).message
+    card = (await user.press(card, f"⬜ {ACTIVITY}", is_card)).message
+    world.emu.faults.inject("editMessageText", "429", 1, retry_after=3600)
+    apology = zh(
+        "Sorry, my last reply to you may have been lost because of a network problem with "
+        "Telegram. What you did may already be saved: please check before doing it again."
+    )
+    got = await user.press(card, zh("✅ Save"), lambda m: apology in m.text)
+    assert got.kind == "message" and apology in got.message.text
+    async with world.svc.transaction() as session:
+        count = await session.scalar(
+            select(func.count(FieldVisit.id)).where(
+                FieldVisit.member_id == ids[person.telegram_user_id]
+            )
+        )
+    assert count == 1

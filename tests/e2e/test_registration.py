@@ -199,3 +199,25 @@ async def test_config_listed_admin_becomes_member_on_start(world) -> None:
     replies = await ask(world, 4242, "/start", n=2)
     assert "新管理员" in replies[0].text
     assert "/members" in replies[1].text
+
+
+async def test_a_name_cannot_hide_or_reorder_its_characters(world) -> None:
+    """Invisible characters do not make a name, and a right-to-left override cannot make
+    “华春李” read as a colleague's “李春华” in the secretary's lists."""
+    world.emu.add_user(NEWCOMER_ID, "x")
+    token = await make_invite(world, "cadre")
+    card = await ask1(world, NEWCOMER_ID, f"/start {token}")
+    await press(world, NEWCOMER_ID, card, zh("✏️ Change name"))
+    for invisible in ("\u200b\u200b", "\u202e\u2066\ufeff", "王\u200b"):
+        refused = await ask1(world, NEWCOMER_ID, invisible)
+        assert refused.text == zh(
+            "A name must be {min}–{max} characters long. Please try again."
+        ).format(min=2, max=32)
+    card = await ask1(world, NEWCOMER_ID, "\u202e华春\u200b李\u202c")
+    assert "华春李" in card.text and "\u202e" not in card.text
+    await press(world, NEWCOMER_ID, card, zh("✅ Confirm"))
+    async with world.svc.transaction() as session:
+        name = await session.scalar(
+            select(Member.display_name).where(Member.telegram_user_id == NEWCOMER_ID)
+        )
+    assert name == "华春李"

@@ -196,10 +196,14 @@ async def test_a_typed_screening_count_is_checked_before_it_is_stored(world) -> 
         ("99999999999999999999", TOO_MANY),
         ("100", TOO_MANY),
         ("-1", NOT_A_COUNT.format(text="-1", max=99)),
-        ("三", NOT_A_COUNT.format(text="三", max=99)),
+        ("一百", TOO_MANY),  # Chinese numerals are read, and checked the same way
+        ("很多", NOT_A_COUNT.format(text="很多", max=99)),
     ]:
         reply = await tap.say(typed)
         assert told in reply.text and prompt in reply.text, typed
+    card = await tap.say("两次")
+    assert zh("Dispute screenings: {n}").format(n=2) in card.text
+    await tap.press(card, zh("Screenings: {n}").format(n=2))
     card = await tap.say("１２ 次")  # full-width digits, as a Chinese keyboard may type them
     assert zh("Dispute screenings: {n}").format(n=12) in card.text
     assert zh("Screenings: {n}").format(n=12) in button_labels(card)

@@ -114,6 +114,25 @@ async def test_dates_that_cannot_be_read_are_echoed_as_typed(world) -> None:
     assert not world.emu.stats.errors
 
 
+async def test_dates_as_people_type_them_are_read(world) -> None:
+    """Today is Monday 2026-11-23: 明天, a span whose month is said once, Chinese numerals."""
+    for typed, shown in (
+        ("明天", ["11月24日"]),
+        ("11月25日至27日", ["11月25日", "27日"]),
+        ("十一月二十五日到二十六日", ["11月25日", "26日"]),
+        ("１１月２６日", ["11月26日"]),
+    ):
+        tap = Tapper(world, LI)
+        await at_dates(tap)
+        reason = await tap.say(typed)
+        prompt = zh("{range}. Now type the reason in one line (at most {limit} characters).")
+        assert prompt.format(range="", limit=REASON_MAX) in reason.text, typed
+        assert all(part in reason.text for part in shown), (typed, reason.text)
+        await tap.say("/cancel")
+    assert await count(world) == 0
+    assert not world.emu.stats.errors
+
+
 async def test_names_with_markup_are_shown_as_they_are(world) -> None:
     """A display name is typed by its member at registration: shown literally in the
     secretary's picker, the request card, the list of leave in force and every notice."""

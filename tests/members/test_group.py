@@ -167,3 +167,36 @@ async def test_a_group_upgraded_to_a_supergroup_stays_the_township_group(world) 
     )
     await processed.wait(update["update_id"])
     assert await group_of(world, "SHZ") == new
+
+
+async def test_a_post_to_a_group_upgraded_unseen_goes_to_the_supergroup(world) -> None:
+    """Telegram answers a send to the old id of an upgraded group with 400 and the new id
+    (here the bot never saw the service message): the agenda goes to the supergroup, which
+    stays the township group, and nothing is reported as failed."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from bot.core.models import OutboxMessage
+
+    old, new = -5000000102, -1005000000102
+    async with world.svc.transaction() as session:
+        township = await member_db.township_by_code(session, "SHZ")
+        township.group_chat_id = old
+    world.emu.add_group(old, "沙河子镇工作群", [SEC])
+    world.emu.upgrade_group(old, new)
+    await world.scheduler.tick()
+    # Monday 30 November, 08:00: the agenda, to the township group among others.
+    await world.scheduler.travel(datetime(2026, 11, 30, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    agenda = zh("Monday meeting agenda (周一例会)")
+    posted = [m.text for m in world.emu.chat(new).messages if agenda in (m.text or "")]
+    assert len(posted) == 1
+    assert not [m for m in world.emu.chat(old).messages if not m.deleted]
+    assert await group_of(world, "SHZ") == new
+    async with world.svc.transaction() as session:
+        failed = list(
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed"))
+        )
+        to_old = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == old))
+    assert failed == [] and to_old is None

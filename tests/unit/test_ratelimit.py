@@ -192,6 +192,33 @@ async def test_retry_after_is_raised_after_the_last_retry() -> None:
     assert len(rec.calls) == 3
 
 
+async def test_an_edit_told_to_wait_waits_alone_then_is_tried_again() -> None:
+    vt = VirtualTime()
+    limiter = limiter_on(vt, messages_per_second=30)
+    rec = Recorder(vt)
+    rec.fail[7] = [2]
+    results = await vt.run(
+        rec.request(limiter, "editMessageText", 7),
+        *(rec.request(limiter, "sendMessage", 1000 + i) for i in range(10)),
+    )
+    assert results == [{"ok": True}] * 11
+    edits = rec.times("editMessageText", chat=lambda c: True)
+    assert len(edits) == 2 and edits[1] >= edits[0] + 2
+    # The sends were not held up by the edit's wait.
+    assert max(rec.times()) < 2
+    assert limiter.retries == 1
+
+
+async def test_an_answer_told_to_wait_longer_than_anyone_watches_is_raised_at_once() -> None:
+    vt = VirtualTime()
+    limiter = limiter_on(vt, messages_per_second=30, max_unpaced_wait=30)
+    rec = Recorder(vt)
+    rec.fail[7] = [31]
+    with pytest.raises(RetryAfter):
+        await vt.run(rec.request(limiter, "answerCallbackQuery", 7))
+    assert len(rec.calls) == 1
+
+
 def test_window_rejects_nonsense() -> None:
     with pytest.raises(ValueError):
         SlidingWindow(0, 1.0, 0.0)

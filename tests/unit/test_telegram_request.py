@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import ssl
 import traceback
 from collections.abc import AsyncIterator, Iterator
@@ -25,11 +26,15 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from bot.core.config import ConfigError, parse_settings
 from bot.core.telegram_request import (
     AiohttpRequest,
+    ReadableUpdatesAiohttp,
+    ReadableUpdatesHttpx,
+    Retrying,
     RetryingAiohttpRequest,
     RetryingRequest,
     bot_api_request,
     keyed,
     proxy_for_display,
+    readable_updates,
     redact_proxy,
 )
 from devkit.emulator import BotApiEmulator, tiny_png
@@ -392,8 +397,8 @@ def test_proxy_urls_are_shown_without_credentials() -> None:
 @pytest.mark.parametrize(
     ("kind", "expected", "expected_updates"),
     [
-        ("aiohttp", RetryingAiohttpRequest, AiohttpRequest),
-        ("httpx", RetryingRequest, HTTPXRequest),
+        ("aiohttp", RetryingAiohttpRequest, ReadableUpdatesAiohttp),
+        ("httpx", RetryingRequest, ReadableUpdatesHttpx),
     ],
 )
 def test_the_configured_client_is_built_with_the_timeout(
@@ -404,6 +409,7 @@ def test_the_configured_client_is_built_with_the_timeout(
     assert type(request) is expected and request.read_timeout == 7
     updates = bot_api_request(settings.telegram, updates=True)
     assert type(updates) is expected_updates and updates.read_timeout == 7
+    assert not isinstance(updates, Retrying)  # the updater retries getUpdates itself
 
 
 @pytest.mark.parametrize("kind", CLIENTS)
@@ -471,3 +477,17 @@ def _no_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
     yield
+
+
+def test_updates_the_library_cannot_read_become_bare_ids() -> None:
+    chat = {"id": 7, "type": "private", "first_name": "李"}
+    good = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": chat, "text": "hi"}}
+    bad = {"update_id": 2, "message": {"message_id": 2, "date": 0, "chat": chat, "poll": {}}}
+    unknown_kind = {"update_id": 3, "something_new": {"a": 1}}
+    payload = json.dumps({"ok": True, "result": [good, bad, unknown_kind]}).encode()
+    answer = json.loads(readable_updates(payload))
+    assert answer["result"] == [good, {"update_id": 2}, unknown_kind]
+    readable = json.dumps({"ok": True, "result": [good, unknown_kind]}).encode()
+    assert readable_updates(readable) is readable
+    for other in (b"<html>502</html>", b'{"ok": true, "result": true}', b"[1]"):
+        assert readable_updates(other) is other

@@ -1,7 +1,15 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.text import Html, esc, plain, split_message, visible_length
+from bot.core.text import (
+    Html,
+    clean_line,
+    clean_text,
+    esc,
+    plain,
+    split_message,
+    visible_length,
+)
 
 
 def test_escape_keeps_user_text_literal() -> None:
@@ -40,3 +48,10 @@ def test_a_translation_escapes_what_it_is_given() -> None:
     message = _("Sorry, this is only for: {roles}.").format(roles="<i>x</i> & y")
     assert message == "Sorry, this is only for: &lt;i&gt;x&lt;/i&gt; &amp; y."
     assert plain(message) == "Sorry, this is only for: <i>x</i> & y."
+
+
+def test_typed_text_loses_invisible_formatting_but_keeps_emoji_sequences() -> None:
+    assert clean_line("\u202e华春\u200b李\u202c\ufeff ") == "华春李"
+    assert clean_line("\u2066东岭村\u2069\u200e") == "东岭村"
+    assert clean_line("👨\u200d👩\u200d👧 家庭") == "👨\u200d👩\u200d👧 家庭"
+    assert clean_text("第一行\u200b\n\u202e第二行") == "第一行\n第二行"

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Final
 
 from bot.cases.rules.vocabulary import CaseRuleError
+from bot.core.numerals import arabic
 
 MAX_AMOUNT: Final = Decimal(100_000_000)
 MIN_PEOPLE: Final = 1
@@ -82,8 +83,8 @@ def parse_amount(text: str) -> Decimal:
 
 
 def parse_people_count(text: str) -> int:
-    """Parse a people count like ``3``, ``3人``, ``３名`` (1..10000)."""
-    cleaned = re.sub(r"\s+", "", _nfkc(text))
+    """Parse a people count like ``3``, ``3人``, ``３名``, ``两人`` (1..10000)."""
+    cleaned = arabic(re.sub(r"\s+", "", _nfkc(text)))
     match = re.fullmatch(r"([0-9]+)(?:个人|人|名|位|个)?", cleaned)
     if match is None:
         raise CaseRuleError("people_count_invalid", text=text)

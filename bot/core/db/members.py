@@ -301,3 +301,21 @@ async def contact(session: AsyncSession, member_id: int) -> Recipient | None:
     if member is None:
         return None
     return Recipient(member.id, member.telegram_user_id, member.display_name, member.language)
+
+
+async def move_group(session: AsyncSession, old: int, new: int, now: datetime) -> int:
+    """A group became a supergroup (a new chat id): it stays the group of the townships it
+    was. Returns how many."""
+    townships = list(await session.scalars(select(Township).where(Township.group_chat_id == old)))
+    for township in townships:
+        township.group_chat_id = new
+        await audit(
+            session,
+            at=now,
+            action="township.group_moved",
+            entity="township",
+            entity_id=township.id,
+            township_id=township.id,
+        )
+        await bump(session, township.id)
+    return len(townships)
