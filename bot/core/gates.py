@@ -4,7 +4,10 @@
   in any chat, gets a short alert and nothing changes;
 - a command used in a group chat runs there only if the command table allows it
   (`CommandSpec.chats`); otherwise the group gets a short answer with a button that opens
-  the private chat, and nothing personal is posted.
+  the private chat, and nothing personal is posted;
+- a message changed after it was sent never acts (again): a command is not run twice, a
+  corrected text does not replace what was taken. Its writer is told so in a private chat;
+  a live location's moves and edits in groups pass in silence.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from bot.core.commands import ChatScope, spec_for
 from bot.core.i18n import N_, Gettext, gettext_for
 from bot.core.services import services
 from bot.core.text import plain
-from bot.core.turn import App, Context
+from bot.core.turn import App, Context, Turn
 
 GATES = -1
 
@@ -35,6 +38,10 @@ PRIVATE_ONLY = N_(
     "personal information."
 )
 OPEN_PRIVATE = N_("💬 Open a private chat")
+EDIT_NOT_SEEN = N_(
+    "I do not see changes made to a message after it was sent: I have what you sent "
+    "first. To correct it, send the correction as a new message."
+)
 
 
 async def _language(context: Context, user_id: int) -> str | None:
@@ -59,6 +66,18 @@ async def button_gate(update: Update, context: Context) -> None:
     text = _(STALE) if private else _(NOT_YOURS)
     with contextlib.suppress(TelegramError):  # too old to answer: it changes nothing anyway
         await query.answer(plain(text), show_alert=True)
+    raise ApplicationHandlerStop
+
+
+async def edited_gate(update: Update, context: Context) -> None:
+    message = update.edited_message
+    if (
+        message is not None
+        and message.chat.type == "private"
+        and (message.text is not None or message.caption is not None)
+    ):
+        turn = await Turn.load(update, context)
+        await turn.send(turn._(EDIT_NOT_SEEN))
     raise ApplicationHandlerStop
 
 
@@ -106,6 +125,8 @@ def private_chat_button(context: Context, _: Gettext) -> InlineKeyboardMarkup | 
 
 def register(app: App) -> None:
     app.add_handler(CallbackQueryHandler(button_gate), group=GATES)
+    # Before the group commands' gate: the first handler of a group that matches takes it.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, edited_gate), group=GATES)
     app.add_handler(
         MessageHandler(filters.COMMAND & ~filters.ChatType.PRIVATE, group_command_gate),
         group=GATES,

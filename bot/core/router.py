@@ -25,18 +25,6 @@ async def on_private_message(update: Update, context: Context) -> None:
     await FLOW_HANDLERS[state.flow](turn, state)
 
 
-async def on_edited(update: Update, context: Context) -> None:
-    """A message changed after it was sent: what it said first is what was taken, so the
-    writer is told rather than left to believe the change counted."""
-    turn = await Turn.load(update, context)
-    await turn.send(
-        turn._(
-            "I do not see changes made to a message after it was sent: I have what you sent "
-            "first. To correct it, send the correction as a new message."
-        )
-    )
-
-
 async def on_unknown_command(update: Update, context: Context) -> None:
     turn = await Turn.load(update, context)
     if not await admitted(turn):
@@ -52,7 +40,6 @@ async def on_stray_button(update: Update, context: Context) -> None:
 def register(app: App) -> None:
     """Registered last in group 0: PTB gives an update to the first matching handler of a group."""
     private = filters.ChatType.PRIVATE
-    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edited))
     app.add_handler(MessageHandler(private & filters.COMMAND, on_unknown_command))
     app.add_handler(MessageHandler(private & ~filters.COMMAND, on_private_message))
     app.add_handler(CallbackQueryHandler(on_stray_button))

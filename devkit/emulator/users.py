@@ -151,10 +151,27 @@ class EmulatedUser:
         fields = self._with_caption({"document": file_json(record)}, caption)
         return self._post(self.chat, fields)[0]
 
-    async def send_location(self, latitude: float, longitude: float) -> JSON:
-        return self._post(self.chat, {"location": {"latitude": latitude, "longitude": longitude}})[
-            0
-        ]
+    async def send_location(
+        self, latitude: float, longitude: float, *, live_period: int | None = None
+    ) -> JSON:
+        """A location; with `live_period` (seconds) a live one, which `move` updates."""
+        location: JSON = {"latitude": latitude, "longitude": longitude}
+        if live_period is not None:
+            location["live_period"] = live_period
+        return self._post(self.chat, {"location": location})[0]
+
+    async def move(self, message: JSON | ChatMessage, latitude: float, longitude: float) -> JSON:
+        """A live location's move: Telegram sends it as an ``edited_message``."""
+        live = self.emu.chat_state(self.bot, _chat_id(message, self.id)).live(message)
+        if "live_period" not in live.data.get("location", {}):
+            raise ValueError("only a live location moves")
+        new = dict(live.data)
+        new["location"] = {**new["location"], "latitude": latitude, "longitude": longitude}
+        new["edit_date"] = self.emu.now()
+        live.data = new
+        live.version += 1
+        self.emu.push_update(self.bot, "edited_message", dict(new))
+        return dict(new)
 
     async def send_sticker(self, emoji: str = "👍") -> JSON:
         record = store_file(

@@ -308,3 +308,35 @@ async def test_a_message_changed_after_it_was_sent_is_answered_not_ignored(world
     async with world.svc.transaction() as session:
         report = await session.scalar(select(WeeklyReport))
     assert report.draft["问题与需求"] == "东岭村水渠需要修缮"
+
+
+EDIT_NOT_SEEN = zh(
+    "I do not see changes made to a message after it was sent: I have what you sent "
+    "first. To correct it, send the correction as a new message."
+)
+
+
+async def test_a_command_changed_after_it_was_sent_is_not_run_again(world) -> None:
+    """Editing `/help` into `/visit` starts nothing: the cadre is told the edit is not seen."""
+    user = world.user(LI)
+    sent = await user.send("/help")
+    assert "/visit" in (await user.reply(timeout=10)).text
+    await user.edit(sent, "/visit")
+    assert (await user.reply(timeout=10)).text == EDIT_NOT_SEEN
+    assert await state_of(world, LI) is None
+
+
+async def test_a_live_location_moving_is_not_answered(world) -> None:
+    """Telegram sends a live location's every move as an edit: the first position is kept
+    for the visit and the moves pass in silence (the next answer is to the next message)."""
+    await start_card(world)
+    user = world.user(LI)
+    shared = await user.send_location(34.05, 110.21, live_period=900)
+    received = await user.reply(timeout=10)
+    assert EDIT_NOT_SEEN not in received.text
+    await user.move(shared, 34.06, 110.22)
+    await user.move(shared, 34.07, 110.23)
+    state = await state_of(world, LI)
+    assert state is not None and (state.data["lat"], state.data["lon"]) == (34.05, 110.21)
+    await user.send("/help")
+    assert "/visit" in (await user.reply(timeout=10)).text
