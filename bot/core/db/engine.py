@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -71,6 +72,16 @@ def insert_for(session: AsyncSession, table: type[Any]) -> Any:
     """An INSERT with the dialect's ON CONFLICT clauses (`on_conflict_do_nothing`)."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+async def core(session: AsyncSession) -> AsyncConnection:
+    """The session's connection, in its transaction, for the statements every tap runs:
+    Core execution skips the ORM's (about half a millisecond of CPU a statement through
+    the session, measured on PostgreSQL). What the session holds unflushed is flushed first,
+    as the session's own execution would."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    return await session.connection()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
