@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.core.db.bulk import gc_paused
+from bot.core.db.engine import core
 from bot.core.models import (
     FieldVisit,
     LeaveRequest,
@@ -95,11 +96,17 @@ async def member_week(
     week_start: date,
     rules: WeekRules,
     now: datetime,
+    *,
+    name: str | None = None,
 ) -> CadreWeek:
     """One member's week in the township (/me, a card's figures, a report's note about last
-    week), from the same facts and the same judging as every other reader."""
+    week), from the same facts and the same judging as every other reader. `name`: the
+    member's, when the caller has it at hand (else it is read)."""
     monday = week_of(week_start)
-    name = await session.scalar(select(Member.display_name).where(Member.id == member_id))
+    if name is None:
+        name = await session.scalar(select(Member.display_name).where(Member.id == member_id))
+    else:  # the figures are read on the connection, which does not flush the session
+        await session.flush()
     weeks = await _judged(
         session,
         township_id,
@@ -425,7 +432,7 @@ async def exempt_spans(
     """Approved leave / official-duty spans in the township overlapping [start, end], by
     member id (of `member_ids` only, when given)."""
     only = () if member_ids is None else (LeaveRequest.member_id.in_(list(member_ids)),)
-    rows = await session.execute(
+    rows = await (await core(session)).execute(
         select(
             LeaveRequest.member_id,
             LeaveRequest.start_date,
