@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Date,
     Integer,
     any_,
+    bindparam,
     case,
     cast,
     distinct,
@@ -27,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.expression import Executable
 
 from bot.core.db.bulk import gc_paused
 from bot.core.db.engine import core
@@ -224,7 +227,11 @@ def _sqlite(session: AsyncSession) -> bool:
 
 def _day_number(session: AsyncSession, column: Any) -> ColumnElement[int]:
     """A date column as days since `EPOCH`, in SQL."""
-    if _sqlite(session):
+    return _day_number_in(_sqlite(session), column)
+
+
+def _day_number_in(sqlite: bool, column: Any) -> ColumnElement[int]:
+    if sqlite:
         return cast(func.julianday(column) - _EPOCH_JULIAN, Integer)
     return cast(column - literal(EPOCH, Date), Integer)
 
@@ -240,8 +247,26 @@ async def _visit_totals(
     solved) over the township's live visit logs dated within [start, end] (of `member_ids`
     only, when given): one query,
     aggregated per member and week in SQL (a bit per distinct weekday with a visit)."""
-    day = _day_number(session, FieldVisit.visit_date)
-    only = () if member_ids is None else (FieldVisit.member_id.in_(list(member_ids)),)
+    statement = _visit_totals_statement(_sqlite(session), member_ids is not None)
+    params: dict[str, Any] = {"township_id": township_id, "start": start, "end": end}
+    if member_ids is not None:
+        params["member_ids"] = list(member_ids)
+    rows = await (await session.connection()).execute(statement, params)
+    with gc_paused():
+        return {
+            (member_id, week): (bits, screenings, solved)
+            for member_id, week, bits, screenings, solved in rows.all()
+        }
+
+
+@cache
+def _visit_totals_statement(sqlite: bool, of_members: bool) -> Executable:
+    """`_visit_totals`' statement, built once per database and shape (a card's figures read
+    it on every save)."""
+    day = _day_number_in(sqlite, FieldVisit.visit_date)
+    only = (
+        (FieldVisit.member_id.in_(bindparam("member_ids", expanding=True)),) if of_members else ()
+    )
     visits = (
         select(
             FieldVisit.member_id.label("member_id"),
@@ -251,32 +276,23 @@ async def _visit_totals(
             FieldVisit.problems_solved.label("problems"),
         )
         .where(
-            FieldVisit.township_id == township_id,
-            FieldVisit.visit_date >= start,
-            FieldVisit.visit_date <= end,
+            FieldVisit.township_id == bindparam("township_id"),
+            FieldVisit.visit_date >= bindparam("start", type_=Date),
+            FieldVisit.visit_date <= bindparam("end", type_=Date),
             FieldVisit.deleted_at.is_(None),
             *only,
         )
         .subquery()
     )
-    rows = await (await session.connection()).execute(
-        select(
-            visits.c.member_id,
-            visits.c.week,
-            # SQLite has no bit_or; PostgreSQL's spares sorting for the distinct sum.
-            cast(func.sum(distinct(visits.c.bit)), Integer)
-            if _sqlite(session)
-            else func.bit_or(visits.c.bit),
-            # Integers, not PostgreSQL's numeric sums (decimals to convert on every row).
-            cast(func.sum(visits.c.screenings), Integer),
-            cast(func.sum(visits.c.problems), Integer),
-        ).group_by(visits.c.member_id, visits.c.week)
-    )
-    with gc_paused():
-        return {
-            (member_id, week): (bits, screenings, solved)
-            for member_id, week, bits, screenings, solved in rows.all()
-        }
+    return select(
+        visits.c.member_id,
+        visits.c.week,
+        # SQLite has no bit_or; PostgreSQL's spares sorting for the distinct sum.
+        cast(func.sum(distinct(visits.c.bit)), Integer) if sqlite else func.bit_or(visits.c.bit),
+        # Integers, not PostgreSQL's numeric sums (decimals to convert on every row).
+        cast(func.sum(visits.c.screenings), Integer),
+        cast(func.sum(visits.c.problems), Integer),
+    ).group_by(visits.c.member_id, visits.c.week)
 
 
 # Member ids per statement when looking up reports (one parameter holds them all): one
@@ -431,8 +447,24 @@ async def exempt_spans(
 ) -> dict[int, list[ExemptSpan]]:
     """Approved leave / official-duty spans in the township overlapping [start, end], by
     member id (of `member_ids` only, when given)."""
-    only = () if member_ids is None else (LeaveRequest.member_id.in_(list(member_ids)),)
-    rows = await (await core(session)).execute(
+    params: dict[str, Any] = {"township_id": township_id, "start": start, "end": end}
+    if member_ids is not None:
+        params["member_ids"] = list(member_ids)
+    rows = await (await core(session)).execute(_exempt_statement(member_ids is not None), params)
+    result: dict[int, list[ExemptSpan]] = {}
+    for member_id, first, last, kind, reason in rows:
+        exempt: ExemptKind = "official_duty" if kind == "official_duty" else "leave"
+        result.setdefault(member_id, []).append(ExemptSpan(first, last, exempt, reason))
+    return result
+
+
+@cache
+def _exempt_statement(of_members: bool) -> Executable:
+    """`exempt_spans`' statement, built once per shape."""
+    only = (
+        (LeaveRequest.member_id.in_(bindparam("member_ids", expanding=True)),) if of_members else ()
+    )
+    return (
         select(
             LeaveRequest.member_id,
             LeaveRequest.start_date,
@@ -441,16 +473,11 @@ async def exempt_spans(
             LeaveRequest.reason,
         )
         .where(
-            LeaveRequest.township_id == township_id,
+            LeaveRequest.township_id == bindparam("township_id"),
             LeaveRequest.status == LeaveStatus.APPROVED,
-            LeaveRequest.start_date <= end,
-            LeaveRequest.end_date >= start,
+            LeaveRequest.start_date <= bindparam("end", type_=Date),
+            LeaveRequest.end_date >= bindparam("start", type_=Date),
             *only,
         )
         .order_by(LeaveRequest.start_date, LeaveRequest.id)
     )
-    result: dict[int, list[ExemptSpan]] = {}
-    for member_id, first, last, kind, reason in rows:
-        exempt: ExemptKind = "official_duty" if kind == "official_duty" else "leave"
-        result.setdefault(member_id, []).append(ExemptSpan(first, last, exempt, reason))
-    return result
