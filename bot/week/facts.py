@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
+    String,
     any_,
     bindparam,
     case,
@@ -306,14 +307,14 @@ def _shift(bit: ColumnElement[int], big: bool = False) -> ColumnElement[int]:
     return one.op("<<", precedence=7, return_type=BigInteger if big else Integer)(bit)
 
 
-def _among(column: InstrumentedAttribute[int], ids: list[int], sqlite: bool) -> ColumnElement[bool]:
-    """``column IN (ids)`` with the ids as one parameter (a JSON list on SQLite, an array on
-    PostgreSQL): the same plans as a list of ids, which SQLAlchemy would render afresh, a
-    parameter per id, on every run."""
+def _among(column: InstrumentedAttribute[int], sqlite: bool) -> ColumnElement[bool]:
+    """``column IN (ids)`` with the ids as one parameter, `ids` (a JSON list on SQLite, an
+    array on PostgreSQL): the same plans as a list of ids, which SQLAlchemy would render
+    afresh, a parameter per id, on every run."""
     if sqlite:
-        listed = func.json_each(json.dumps(ids)).table_valued("value")
+        listed = func.json_each(bindparam("ids", type_=String)).table_valued("value")
         return column.in_(select(listed.c.value))
-    return column == any_(literal(ids, ARRAY(Integer)))
+    return column == any_(bindparam("ids", type_=ARRAY(Integer)))
 
 
 # Weeks per reports statement: a bit each in a 64-bit integer.
@@ -371,8 +372,6 @@ async def _report_masks(
 ) -> dict[int, tuple[int, int]]:
     marks: dict[int, tuple[int, int]] = {}
     sqlite = _sqlite(session)
-    # (member, township, week) is unique, so a sum of the week bits is their bitwise or.
-    combine: Any = func.sum if sqlite else func.bit_or
     start = 0
     while start < len(mondays):
         base = mondays[start]
@@ -382,34 +381,21 @@ async def _report_masks(
         chunk = mondays[start:end]
         start = end
         shift = (base - mondays[0]).days // 7
-        distance = _day_number(session, WeeklyReport.week_start) // 7 - week_number(base)
-        week_bit = _shift(distance, big=True)
-        due = {m: literal(late_from[m], UtcDateTime()) for m in chunk if m in late_from}
-        late = (
-            case(
-                (WeeklyReport.first_submitted_at >= case(due, value=WeeklyReport.week_start), 1),
-                else_=0,
-            )
-            if due
-            else literal(0)
-        )
+        due = [m for m in chunk if m in late_from]
+        statement = _report_masks_statement(sqlite, len(due))
+        params: dict[str, Any] = {
+            "township_id": township_id,
+            "first": chunk[0],
+            "last": chunk[-1],
+            "base_week": week_number(base),
+        }
+        for n, monday in enumerate(due):
+            params[f"monday_{n}"] = monday
+            params[f"due_{n}"] = late_from[monday]
         for first in range(0, len(member_ids), _IDS_PER_QUERY):
             ids = list(member_ids[first : first + _IDS_PER_QUERY])
-            rows = await connection.execute(
-                select(
-                    WeeklyReport.member_id,
-                    cast(combine(week_bit), BigInteger),
-                    cast(combine(week_bit * late), BigInteger),
-                )
-                .where(
-                    _among(WeeklyReport.member_id, ids, sqlite),
-                    WeeklyReport.township_id == township_id,
-                    WeeklyReport.week_start >= chunk[0],
-                    WeeklyReport.week_start <= chunk[-1],
-                    WeeklyReport.first_submitted_at.is_not(None),
-                )
-                .group_by(WeeklyReport.member_id)
-            )
+            params["ids"] = json.dumps(ids) if sqlite else ids
+            rows = await connection.execute(statement, params)
             for member_id, submitted, late_bits in rows:
                 before_submitted, before_late = marks.get(member_id, (0, 0))
                 marks[member_id] = (
@@ -417,6 +403,46 @@ async def _report_masks(
                     before_late | late_bits << shift,
                 )
     return marks
+
+
+@lru_cache(maxsize=128)
+def _report_masks_statement(sqlite: bool, deadlines: int) -> Executable:
+    """`_report_masks`' statement for weeks of which `deadlines` have one (a report window),
+    built once per database and shape: the weeks, their deadlines, the members and the week
+    of the base bit are parameters."""
+    # (member, township, week) is unique, so a sum of the week bits is their bitwise or.
+    combine: Any = func.sum if sqlite else func.bit_or
+    distance = _day_number_in(sqlite, WeeklyReport.week_start) // 7 - bindparam(
+        "base_week", type_=Integer
+    )
+    week_bit = _shift(distance, big=True)
+    due = [
+        (bindparam(f"monday_{n}", type_=Date), bindparam(f"due_{n}", type_=UtcDateTime()))
+        for n in range(deadlines)
+    ]
+    late = (
+        case(
+            (WeeklyReport.first_submitted_at >= case(*due, value=WeeklyReport.week_start), 1),
+            else_=0,
+        )
+        if due
+        else literal(0)
+    )
+    return (
+        select(
+            WeeklyReport.member_id,
+            cast(combine(week_bit), BigInteger),
+            cast(combine(week_bit * late), BigInteger),
+        )
+        .where(
+            _among(WeeklyReport.member_id, sqlite),
+            WeeklyReport.township_id == bindparam("township_id"),
+            WeeklyReport.week_start >= bindparam("first", type_=Date),
+            WeeklyReport.week_start <= bindparam("last", type_=Date),
+            WeeklyReport.first_submitted_at.is_not(None),
+        )
+        .group_by(WeeklyReport.member_id)
+    )
 
 
 async def first_submissions(
