@@ -226,12 +226,8 @@ def _sqlite(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def _day_number(session: AsyncSession, column: Any) -> ColumnElement[int]:
-    """A date column as days since `EPOCH`, in SQL."""
-    return _day_number_in(_sqlite(session), column)
-
-
 def _day_number_in(sqlite: bool, column: Any) -> ColumnElement[int]:
+    """A date column as days since `EPOCH`, in SQL."""
     if sqlite:
         return cast(func.julianday(column) - _EPOCH_JULIAN, Integer)
     return cast(column - literal(EPOCH, Date), Integer)

@@ -75,4 +75,5 @@ async def test_one_statement_reads_what_two_did(engine, database_url) -> None:
     actor, state = seen[CADRE]
     assert actor is not None and actor.unreachable and actor.name == f"m{CADRE}"
     assert actor.grants == {(townships[0], Role.CADRE), (townships[-1], Role.MEDIATOR)}
-    assert state is not None and (state.flow, state.version, state.data) == ("visit", 3, {"n": CADRE})
+    assert state is not None
+    assert (state.flow, state.version, state.data) == ("visit", 3, {"n": CADRE})
