@@ -69,6 +69,7 @@ from bot.core.turn import (
     read_state,
     resumable,
 )
+from bot.core.work import current as current_work
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +102,12 @@ async def leave_open_steps(update: Update, context: Context) -> None:
     user_id = user.id
 
     async def leave(session: AsyncSession) -> None:
+        work = current_work()
         state = await read_state(session, user_id)
         to = LEFT_BY_COMMANDS.get(state.flow, {}).get(state.step) if state else None
         if state is None or to is None:
+            if work is not None:  # the command's `Turn.load` need not read it again
+                work.know_flow_state(user_id, state)
             return
         await session.execute(
             update_(ConversationState)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import cache, wraps
 from typing import Any, Self, TypeAlias
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import BigInteger, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     CallbackQuery,
@@ -26,15 +26,16 @@ from telegram.ext import Application, ContextTypes
 from bot.core.access import Actor
 from bot.core.callbacks import Cb
 from bot.core.db import members as member_db
-from bot.core.db.engine import insert_for
+from bot.core.db.engine import core, insert_for
 from bot.core.i18n import Gettext, gettext_for, normalize_language
-from bot.core.models import ConversationState, ParkedFlow
+from bot.core.models import ConversationState, Member, MemberRole, ParkedFlow
 from bot.core.models.core import PARKED_DAYS
 from bot.core.outbox import Addressee, Outgoing, to_member
 from bot.core.roles import ROLE_LABELS
 from bot.core.services import Services, services
 from bot.core.text import Html, as_html, clean_line, plain
 from bot.core.work import commit_pending
+from bot.core.work import current as current_work
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +101,15 @@ class Turn:
             user_id = user.id
 
             async def read(session: AsyncSession) -> tuple[Actor | None, FlowState | None]:
-                actor = await member_db.actor_for(session, user_id)
+                known = work.take_flow_state(user_id) if (work := current_work()) else None
+                if known is not None:  # read by this update already (`leave_open_steps`)
+                    actor, state = await member_db.actor_for(session, user_id), known[0]
+                else:
+                    actor, state = await actor_and_state(session, user_id)
                 if actor is not None and actor.unreachable:
                     # They wrote to us, so they can be reached again.
                     await member_db.mark_reachable(session, user_id, True)
-                return actor, await read_state(session, user_id)
+                return actor, state
 
             # The first database work of the update: a connection dropped since the last one
             # costs a second attempt, not an apology to the user.
@@ -249,7 +254,7 @@ class Turn:
             worth_keeping = RESUMABLE_FLOWS.get(latest.flow)
             if worth_keeping is not None and worth_keeping(latest):
                 await self._park(session, latest)
-        version = await session.scalar(
+        version = await (await core(session)).scalar(
             _state_upsert(self.svc.engine.dialect.name),
             {
                 "telegram_user_id": self.user_id,
@@ -301,12 +306,13 @@ class Turn:
         return FlowState(flow, step, state.data, version)
 
     async def _take_parked(self, session: AsyncSession, flow: str) -> FlowState | None:
-        parked = await session.get(ParkedFlow, (self.user_id, flow))
+        connection = await core(session)
+        key = {"telegram_user_id": self.user_id, "flow": flow}
+        parked = (await connection.execute(_PARKED, key)).first()
         if parked is None:
             return None
         step, data, parked_at = parked.step, dict(parked.data or {}), parked.parked_at
-        await session.delete(parked)
-        await session.flush()
+        await connection.execute(_UNPARK, key)
         if self.now - parked_at > timedelta(days=PARKED_DAYS):
             return None
         return FlowState(flow, step, data, 0)
@@ -314,14 +320,10 @@ class Turn:
     async def take_state(self, session: AsyncSession, flow: str, version: int) -> bool:
         """Delete the user's flow state if it is still `flow` at `version` (the flow ends
         with this tap); False when it moved on or is gone (an old button)."""
-        result = await session.execute(
-            delete(ConversationState).where(
-                ConversationState.telegram_user_id == self.user_id,
-                ConversationState.flow == flow,
-                ConversationState.version == version,
-            )
+        result = await (await core(session)).execute(
+            _TAKE_STATE, {"telegram_user_id": self.user_id, "flow": flow, "version": version}
         )
-        taken = bool(getattr(result, "rowcount", 0))
+        taken = bool(result.rowcount)
         if taken:
             self._latest = None
         return taken
@@ -375,6 +377,21 @@ def _state_upsert(dialect: str) -> Any:
     ).returning(ConversationState.version)
 
 
+_PARKED = select(ParkedFlow.step, ParkedFlow.data, ParkedFlow.parked_at).where(
+    ParkedFlow.telegram_user_id == bindparam("telegram_user_id"),
+    ParkedFlow.flow == bindparam("flow"),
+)
+_UNPARK = delete(ParkedFlow).where(
+    ParkedFlow.telegram_user_id == bindparam("telegram_user_id"),
+    ParkedFlow.flow == bindparam("flow"),
+)
+
+_TAKE_STATE = delete(ConversationState).where(
+    ConversationState.telegram_user_id == bindparam("telegram_user_id"),
+    ConversationState.flow == bindparam("flow"),
+    ConversationState.version == bindparam("version"),
+)
+
 _STATE = select(
     ConversationState.flow,
     ConversationState.step,
@@ -384,10 +401,44 @@ _STATE = select(
 
 
 async def read_state(session: AsyncSession, telegram_user_id: int) -> FlowState | None:
-    row = (await session.execute(_STATE, {"telegram_user_id": telegram_user_id})).first()
-    if row is None:
+    connection = await core(session)
+    row = (await connection.execute(_STATE, {"telegram_user_id": telegram_user_id})).first()
+    return _state_of(row)
+
+
+def _state_of(row: Any) -> FlowState | None:
+    if row is None or row.flow is None:
         return None
     return FlowState(row.flow, row.step, dict(row.data or {}), row.version)
+
+
+# The first statement of every update: the member with their roles (a row per role) and the
+# user's flow state (on every row), joined to a one-row table of the user's id so that a
+# stranger's flow state (registration) comes back too.
+_WHO = select(bindparam("telegram_user_id", type_=BigInteger).label("telegram_user_id")).subquery()
+_ACTOR_AND_STATE = (
+    select(
+        *member_db.ACTOR_COLUMNS,
+        ConversationState.flow,
+        ConversationState.step,
+        ConversationState.data,
+        ConversationState.version,
+    )
+    .select_from(_WHO)
+    .outerjoin(Member, Member.telegram_user_id == _WHO.c.telegram_user_id)
+    .outerjoin(MemberRole, MemberRole.member_id == Member.id)
+    .outerjoin(ConversationState, ConversationState.telegram_user_id == _WHO.c.telegram_user_id)
+)
+
+
+async def actor_and_state(
+    session: AsyncSession, telegram_user_id: int
+) -> tuple[Actor | None, FlowState | None]:
+    """Who the user is and where they are in a flow, in one statement."""
+    connection = await core(session)
+    result = await connection.execute(_ACTOR_AND_STATE, {"telegram_user_id": telegram_user_id})
+    rows = result.all()
+    return member_db.actor_of_rows(telegram_user_id, rows), _state_of(rows[0] if rows else None)
 
 
 def member_only(*roles: str) -> Callable[[Callable[[MemberTurn], Awaitable[None]]], Handler]:

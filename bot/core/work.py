@@ -48,6 +48,18 @@ class Work:
         self._first = first
         self._fenced = False
         self.closed = False
+        # A user's flow state as this update last read or wrote it before its handler
+        # loads it (`bot.core.flows.leave_open_steps`), boxed: the state may be None.
+        self._flow_state: tuple[int, tuple[Any]] | None = None
+
+    def know_flow_state(self, user_id: int, state: object) -> None:
+        self._flow_state = (user_id, (state,))
+
+    def take_flow_state(self, user_id: int) -> tuple[Any] | None:
+        """The state `know_flow_state` was told (once), boxed; None when not told for
+        `user_id`."""
+        known, self._flow_state = self._flow_state, None
+        return known[1] if known is not None and known[0] == user_id else None
 
     def session(self, sessions: async_sessionmaker[AsyncSession]) -> AsyncSession:
         if self._session is None:

@@ -50,7 +50,13 @@ async def render_week(turn: MemberTurn, place: Place, monday: date, *, last: boo
     _ = turn._
     async with turn.svc.transaction() as session:
         week = await facts.member_week(
-            session, turn.actor.member_id, place.township_id, monday, place.rules, turn.now
+            session,
+            turn.actor.member_id,
+            place.township_id,
+            monday,
+            place.rules,
+            turn.now,
+            name=turn.actor.name,
         )
         sunday = monday + timedelta(days=6)
         visits = await visit_db.member_visits(

@@ -154,7 +154,7 @@ async def show_saved(turn: MemberTurn, visit_id: int, *, answer: str | None = No
         saved = (
             None
             if place is None
-            else await service.saved_log(session, turn.actor.member_id, place, visit_id, turn.now)
+            else await service.saved_log(session, turn.actor, place, visit_id, turn.now)
         )
     if row is not None and place is None:
         await turn.answer(turn._(v.NOT_A_CADRE_THERE), alert=True)
@@ -310,7 +310,7 @@ async def save(ctx: Ctx, place: Place, press: Press) -> None:
                 session, member_id=member, place=place, draft=draft, village=village, now=turn.now
             )
             if visit_id is not None:
-                saved = await service.saved_log(session, member, place, visit_id, turn.now)
+                saved = await service.saved_log(session, turn.actor, place, visit_id, turn.now)
     if not ended:
         await ctx.stale()
         return

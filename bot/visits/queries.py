@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.db.engine import core
 from bot.core.db.members import audit
 from bot.core.models import (
     FieldVisit,
@@ -61,17 +62,26 @@ class VisitRow:
         return self.lat is not None
 
 
+def _columns(draft: VisitDraft) -> dict[str, Any]:
+    """The log's columns that the draft sets."""
+    return {
+        "village_id": draft.village_id,
+        "visit_date": draft.visit_date,
+        "activities": list(draft.activities),
+        "dispute_screenings": draft.dispute_screenings,
+        "problems_solved": len(draft.problems),
+        "notes": draft.notes,
+        "lat": draft.lat,
+        "lon": draft.lon,
+        "distance_m": draft.distance_m,
+        "location_checked": draft.location_checked,
+        "photo_file_id": draft.photo_file_id,
+    }
+
+
 def _apply(visit: FieldVisit, draft: VisitDraft) -> None:
-    visit.village_id = draft.village_id
-    visit.visit_date = draft.visit_date
-    visit.activities = list(draft.activities)
-    visit.dispute_screenings = draft.dispute_screenings
-    visit.problems_solved = len(draft.problems)
-    visit.notes = draft.notes
-    visit.lat, visit.lon = draft.lat, draft.lon
-    visit.distance_m = draft.distance_m
-    visit.location_checked = draft.location_checked
-    visit.photo_file_id = draft.photo_file_id
+    for name, value in _columns(draft).items():
+        setattr(visit, name, value)
 
 
 async def _replace_problems(session: AsyncSession, visit_id: int, problems: Sequence[str]) -> None:
@@ -107,31 +117,39 @@ async def create_visit(
     now: datetime,
 ) -> int:
     """Store a new visit log; `backfilled` when its date is before `today` (township time)."""
-    visit = FieldVisit(
-        member_id=member_id,
-        township_id=township_id,
-        backfilled=draft.visit_date < today,
-        created_at=now,
-        updated_at=now,
+    connection = await core(session)
+    visit_id = await connection.scalar(
+        insert(FieldVisit)
+        .values(
+            member_id=member_id,
+            township_id=township_id,
+            backfilled=draft.visit_date < today,
+            created_at=now,
+            updated_at=now,
+            **_columns(draft),
+        )
+        .returning(FieldVisit.id)
     )
-    _apply(visit, draft)
-    session.add(visit)
-    await session.flush()
-    session.add_all(
-        VisitProblem(visit_id=visit.id, position=i, description=text)
-        for i, text in enumerate(draft.problems)
-    )
+    assert visit_id is not None  # an insert's RETURNING always has its row
+    if draft.problems:
+        await connection.execute(
+            insert(VisitProblem),
+            [
+                {"visit_id": visit_id, "position": i, "description": text}
+                for i, text in enumerate(draft.problems)
+            ],
+        )
     await audit(
         session,
         at=now,
         action="visit.create",
         entity="field_visit",
-        entity_id=visit.id,
+        entity_id=visit_id,
         actor_member_id=member_id,
         township_id=township_id,
         details=_summary(draft),
     )
-    return visit.id
+    return int(visit_id)
 
 
 async def update_visit(
@@ -214,19 +232,43 @@ def draft_of(row: VisitRow) -> VisitDraft:
     )
 
 
+# A log's columns as its card and lists show it (Core rows: no ORM objects to load).
+_ROW_COLUMNS = (
+    FieldVisit.id,
+    FieldVisit.member_id,
+    FieldVisit.township_id,
+    FieldVisit.village_id,
+    Village.name,
+    FieldVisit.visit_date,
+    FieldVisit.backfilled,
+    FieldVisit.activities,
+    FieldVisit.dispute_screenings,
+    FieldVisit.problems_solved,
+    FieldVisit.notes,
+    FieldVisit.lat,
+    FieldVisit.lon,
+    FieldVisit.distance_m,
+    FieldVisit.location_checked,
+    FieldVisit.photo_file_id,
+    FieldVisit.dispute_case_id,
+)
+
+
 async def _visit_rows(session: AsyncSession, *conditions: Any) -> list[VisitRow]:
+    connection = await core(session)
     visits = (
-        await session.execute(
-            select(FieldVisit, Village.name)
+        await connection.execute(
+            select(*_ROW_COLUMNS)
             .join(Village, Village.id == FieldVisit.village_id)
             .where(FieldVisit.deleted_at.is_(None), *conditions)
             .order_by(FieldVisit.visit_date, FieldVisit.id)
         )
     ).all()
     problems: dict[int, list[str]] = {}
-    if visits:
+    # `problems_solved` counts a log's problems (kept with them): none, nothing to read.
+    if any(v.problems_solved for v in visits):
         # Joined on the same conditions rather than `IN (ids)`: no limit on the list's size.
-        for visit_id, text in await session.execute(
+        for visit_id, text in await connection.execute(
             select(VisitProblem.visit_id, VisitProblem.description)
             .join(FieldVisit, FieldVisit.id == VisitProblem.visit_id)
             .where(FieldVisit.deleted_at.is_(None), *conditions)
@@ -239,7 +281,7 @@ async def _visit_rows(session: AsyncSession, *conditions: Any) -> list[VisitRow]
             member_id=v.member_id,
             township_id=v.township_id,
             village_id=v.village_id,
-            village=name,
+            village=v.name,
             visit_date=v.visit_date,
             backfilled=v.backfilled,
             activities=tuple(v.activities or ()),
@@ -253,7 +295,7 @@ async def _visit_rows(session: AsyncSession, *conditions: Any) -> list[VisitRow]
             photo_file_id=v.photo_file_id,
             dispute_case_id=v.dispute_case_id,
         )
-        for v, name in visits
+        for v in visits
     ]
 
 

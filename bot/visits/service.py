@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases import queries as case_db
+from bot.core.access import Actor
 from bot.core.db.directory import VillageInfo
 from bot.visits import queries as visit_db
 from bot.visits.actions import Draft
@@ -86,21 +87,17 @@ async def own_log(session: AsyncSession, member_id: int, visit_id: int) -> visit
 
 
 async def saved_log(
-    session: AsyncSession, member_id: int, place: Place, visit_id: int, now: datetime
+    session: AsyncSession, member: Actor, place: Place, visit_id: int, now: datetime
 ) -> SavedLog | None:
     """The member's log `visit_id` in `place` with this week's figures; None when it is gone,
     someone else's or another township's."""
-    monday = place.rules.current_week(now)
-    week = await facts.member_week(session, member_id, place.township_id, monday, place.rules, now)
-    visits = await visit_db.member_visits(
-        session, member_id, place.township_id, monday, monday + timedelta(days=6)
-    )
-    # Usually a log of this week, read with the week; else (backfilled into last week) alone.
-    row = next((v for v in visits if v.id == visit_id), None) or await own_log(
-        session, member_id, visit_id
-    )
+    row = await own_log(session, member.member_id, visit_id)
     if row is None or row.township_id != place.township_id:
         return None
+    monday = place.rules.current_week(now)
+    week = await facts.member_week(
+        session, member.member_id, place.township_id, monday, place.rules, now, name=member.name
+    )
     number = ""
     if row.dispute_case_id is not None:
         found = await case_db.case_summaries(session, place.township_id, ids=[row.dispute_case_id])

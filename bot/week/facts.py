@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -17,7 +18,9 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
+    String,
     any_,
+    bindparam,
     case,
     cast,
     distinct,
@@ -27,8 +30,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.expression import Executable
 
 from bot.core.db.bulk import gc_paused
+from bot.core.db.engine import core
 from bot.core.models import (
     FieldVisit,
     LeaveRequest,
@@ -95,11 +100,17 @@ async def member_week(
     week_start: date,
     rules: WeekRules,
     now: datetime,
+    *,
+    name: str | None = None,
 ) -> CadreWeek:
     """One member's week in the township (/me, a card's figures, a report's note about last
-    week), from the same facts and the same judging as every other reader."""
+    week), from the same facts and the same judging as every other reader. `name`: the
+    member's, when the caller has it at hand (else it is read)."""
     monday = week_of(week_start)
-    name = await session.scalar(select(Member.display_name).where(Member.id == member_id))
+    if name is None:
+        name = await session.scalar(select(Member.display_name).where(Member.id == member_id))
+    else:  # the figures are read on the connection, which does not flush the session
+        await session.flush()
     weeks = await _judged(
         session,
         township_id,
@@ -215,9 +226,9 @@ def _sqlite(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def _day_number(session: AsyncSession, column: Any) -> ColumnElement[int]:
+def _day_number_in(sqlite: bool, column: Any) -> ColumnElement[int]:
     """A date column as days since `EPOCH`, in SQL."""
-    if _sqlite(session):
+    if sqlite:
         return cast(func.julianday(column) - _EPOCH_JULIAN, Integer)
     return cast(column - literal(EPOCH, Date), Integer)
 
@@ -233,8 +244,26 @@ async def _visit_totals(
     solved) over the township's live visit logs dated within [start, end] (of `member_ids`
     only, when given): one query,
     aggregated per member and week in SQL (a bit per distinct weekday with a visit)."""
-    day = _day_number(session, FieldVisit.visit_date)
-    only = () if member_ids is None else (FieldVisit.member_id.in_(list(member_ids)),)
+    statement = _visit_totals_statement(_sqlite(session), member_ids is not None)
+    params: dict[str, Any] = {"township_id": township_id, "start": start, "end": end}
+    if member_ids is not None:
+        params["member_ids"] = list(member_ids)
+    rows = await (await session.connection()).execute(statement, params)
+    with gc_paused():
+        return {
+            (member_id, week): (bits, screenings, solved)
+            for member_id, week, bits, screenings, solved in rows.all()
+        }
+
+
+@cache
+def _visit_totals_statement(sqlite: bool, of_members: bool) -> Executable:
+    """`_visit_totals`' statement, built once per database and shape (a card's figures read
+    it on every save)."""
+    day = _day_number_in(sqlite, FieldVisit.visit_date)
+    only = (
+        (FieldVisit.member_id.in_(bindparam("member_ids", expanding=True)),) if of_members else ()
+    )
     visits = (
         select(
             FieldVisit.member_id.label("member_id"),
@@ -244,32 +273,23 @@ async def _visit_totals(
             FieldVisit.problems_solved.label("problems"),
         )
         .where(
-            FieldVisit.township_id == township_id,
-            FieldVisit.visit_date >= start,
-            FieldVisit.visit_date <= end,
+            FieldVisit.township_id == bindparam("township_id"),
+            FieldVisit.visit_date >= bindparam("start", type_=Date),
+            FieldVisit.visit_date <= bindparam("end", type_=Date),
             FieldVisit.deleted_at.is_(None),
             *only,
         )
         .subquery()
     )
-    rows = await (await session.connection()).execute(
-        select(
-            visits.c.member_id,
-            visits.c.week,
-            # SQLite has no bit_or; PostgreSQL's spares sorting for the distinct sum.
-            cast(func.sum(distinct(visits.c.bit)), Integer)
-            if _sqlite(session)
-            else func.bit_or(visits.c.bit),
-            # Integers, not PostgreSQL's numeric sums (decimals to convert on every row).
-            cast(func.sum(visits.c.screenings), Integer),
-            cast(func.sum(visits.c.problems), Integer),
-        ).group_by(visits.c.member_id, visits.c.week)
-    )
-    with gc_paused():
-        return {
-            (member_id, week): (bits, screenings, solved)
-            for member_id, week, bits, screenings, solved in rows.all()
-        }
+    return select(
+        visits.c.member_id,
+        visits.c.week,
+        # SQLite has no bit_or; PostgreSQL's spares sorting for the distinct sum.
+        cast(func.sum(distinct(visits.c.bit)), Integer) if sqlite else func.bit_or(visits.c.bit),
+        # Integers, not PostgreSQL's numeric sums (decimals to convert on every row).
+        cast(func.sum(visits.c.screenings), Integer),
+        cast(func.sum(visits.c.problems), Integer),
+    ).group_by(visits.c.member_id, visits.c.week)
 
 
 # Member ids per statement when looking up reports (one parameter holds them all): one
@@ -283,14 +303,14 @@ def _shift(bit: ColumnElement[int], big: bool = False) -> ColumnElement[int]:
     return one.op("<<", precedence=7, return_type=BigInteger if big else Integer)(bit)
 
 
-def _among(column: InstrumentedAttribute[int], ids: list[int], sqlite: bool) -> ColumnElement[bool]:
-    """``column IN (ids)`` with the ids as one parameter (a JSON list on SQLite, an array on
-    PostgreSQL): the same plans as a list of ids, which SQLAlchemy would render afresh, a
-    parameter per id, on every run."""
+def _among(column: InstrumentedAttribute[int], sqlite: bool) -> ColumnElement[bool]:
+    """``column IN (ids)`` with the ids as one parameter, `ids` (a JSON list on SQLite, an
+    array on PostgreSQL): the same plans as a list of ids, which SQLAlchemy would render
+    afresh, a parameter per id, on every run."""
     if sqlite:
-        listed = func.json_each(json.dumps(ids)).table_valued("value")
+        listed = func.json_each(bindparam("ids", type_=String)).table_valued("value")
         return column.in_(select(listed.c.value))
-    return column == any_(literal(ids, ARRAY(Integer)))
+    return column == any_(bindparam("ids", type_=ARRAY(Integer)))
 
 
 # Weeks per reports statement: a bit each in a 64-bit integer.
@@ -348,8 +368,6 @@ async def _report_masks(
 ) -> dict[int, tuple[int, int]]:
     marks: dict[int, tuple[int, int]] = {}
     sqlite = _sqlite(session)
-    # (member, township, week) is unique, so a sum of the week bits is their bitwise or.
-    combine: Any = func.sum if sqlite else func.bit_or
     start = 0
     while start < len(mondays):
         base = mondays[start]
@@ -359,34 +377,21 @@ async def _report_masks(
         chunk = mondays[start:end]
         start = end
         shift = (base - mondays[0]).days // 7
-        distance = _day_number(session, WeeklyReport.week_start) // 7 - week_number(base)
-        week_bit = _shift(distance, big=True)
-        due = {m: literal(late_from[m], UtcDateTime()) for m in chunk if m in late_from}
-        late = (
-            case(
-                (WeeklyReport.first_submitted_at >= case(due, value=WeeklyReport.week_start), 1),
-                else_=0,
-            )
-            if due
-            else literal(0)
-        )
+        due = [m for m in chunk if m in late_from]
+        statement = _report_masks_statement(sqlite, len(due))
+        params: dict[str, Any] = {
+            "township_id": township_id,
+            "first": chunk[0],
+            "last": chunk[-1],
+            "base_week": week_number(base),
+        }
+        for n, monday in enumerate(due):
+            params[f"monday_{n}"] = monday
+            params[f"due_{n}"] = late_from[monday]
         for first in range(0, len(member_ids), _IDS_PER_QUERY):
             ids = list(member_ids[first : first + _IDS_PER_QUERY])
-            rows = await connection.execute(
-                select(
-                    WeeklyReport.member_id,
-                    cast(combine(week_bit), BigInteger),
-                    cast(combine(week_bit * late), BigInteger),
-                )
-                .where(
-                    _among(WeeklyReport.member_id, ids, sqlite),
-                    WeeklyReport.township_id == township_id,
-                    WeeklyReport.week_start >= chunk[0],
-                    WeeklyReport.week_start <= chunk[-1],
-                    WeeklyReport.first_submitted_at.is_not(None),
-                )
-                .group_by(WeeklyReport.member_id)
-            )
+            params["ids"] = json.dumps(ids) if sqlite else ids
+            rows = await connection.execute(statement, params)
             for member_id, submitted, late_bits in rows:
                 before_submitted, before_late = marks.get(member_id, (0, 0))
                 marks[member_id] = (
@@ -394,6 +399,46 @@ async def _report_masks(
                     before_late | late_bits << shift,
                 )
     return marks
+
+
+@lru_cache(maxsize=128)
+def _report_masks_statement(sqlite: bool, deadlines: int) -> Executable:
+    """`_report_masks`' statement for weeks of which `deadlines` have one (a report window),
+    built once per database and shape: the weeks, their deadlines, the members and the week
+    of the base bit are parameters."""
+    # (member, township, week) is unique, so a sum of the week bits is their bitwise or.
+    combine: Any = func.sum if sqlite else func.bit_or
+    distance = _day_number_in(sqlite, WeeklyReport.week_start) // 7 - bindparam(
+        "base_week", type_=Integer
+    )
+    week_bit = _shift(distance, big=True)
+    due = [
+        (bindparam(f"monday_{n}", type_=Date), bindparam(f"due_{n}", type_=UtcDateTime()))
+        for n in range(deadlines)
+    ]
+    late = (
+        case(
+            (WeeklyReport.first_submitted_at >= case(*due, value=WeeklyReport.week_start), 1),
+            else_=0,
+        )
+        if due
+        else literal(0)
+    )
+    return (
+        select(
+            WeeklyReport.member_id,
+            cast(combine(week_bit), BigInteger),
+            cast(combine(week_bit * late), BigInteger),
+        )
+        .where(
+            _among(WeeklyReport.member_id, sqlite),
+            WeeklyReport.township_id == bindparam("township_id"),
+            WeeklyReport.week_start >= bindparam("first", type_=Date),
+            WeeklyReport.week_start <= bindparam("last", type_=Date),
+            WeeklyReport.first_submitted_at.is_not(None),
+        )
+        .group_by(WeeklyReport.member_id)
+    )
 
 
 async def first_submissions(
@@ -424,8 +469,24 @@ async def exempt_spans(
 ) -> dict[int, list[ExemptSpan]]:
     """Approved leave / official-duty spans in the township overlapping [start, end], by
     member id (of `member_ids` only, when given)."""
-    only = () if member_ids is None else (LeaveRequest.member_id.in_(list(member_ids)),)
-    rows = await session.execute(
+    params: dict[str, Any] = {"township_id": township_id, "start": start, "end": end}
+    if member_ids is not None:
+        params["member_ids"] = list(member_ids)
+    rows = await (await core(session)).execute(_exempt_statement(member_ids is not None), params)
+    result: dict[int, list[ExemptSpan]] = {}
+    for member_id, first, last, kind, reason in rows:
+        exempt: ExemptKind = "official_duty" if kind == "official_duty" else "leave"
+        result.setdefault(member_id, []).append(ExemptSpan(first, last, exempt, reason))
+    return result
+
+
+@cache
+def _exempt_statement(of_members: bool) -> Executable:
+    """`exempt_spans`' statement, built once per shape."""
+    only = (
+        (LeaveRequest.member_id.in_(bindparam("member_ids", expanding=True)),) if of_members else ()
+    )
+    return (
         select(
             LeaveRequest.member_id,
             LeaveRequest.start_date,
@@ -434,16 +495,11 @@ async def exempt_spans(
             LeaveRequest.reason,
         )
         .where(
-            LeaveRequest.township_id == township_id,
+            LeaveRequest.township_id == bindparam("township_id"),
             LeaveRequest.status == LeaveStatus.APPROVED,
-            LeaveRequest.start_date <= end,
-            LeaveRequest.end_date >= start,
+            LeaveRequest.start_date <= bindparam("end", type_=Date),
+            LeaveRequest.end_date >= bindparam("start", type_=Date),
             *only,
         )
         .order_by(LeaveRequest.start_date, LeaveRequest.id)
     )
-    result: dict[int, list[ExemptSpan]] = {}
-    for member_id, first, last, kind, reason in rows:
-        exempt: ExemptKind = "official_duty" if kind == "official_duty" else "leave"
-        result.setdefault(member_id, []).append(ExemptSpan(first, last, exempt, reason))
-    return result

@@ -51,4 +51,11 @@ async def test_database_work_of_a_visit_log(world, database_url, monkeypatch) ->
     assert total.pings == 0 and total.statements > 0
     # Each tap's work in one transaction, committed before the bot called the Bot API.
     assert all(tap["transactions"] == 1 for tap in taps.values()), taps
+    # A tap reads who is acting and their flow in one statement (/visit's state was read by
+    # the step before any command) and writes the flow's step in one; /visit also looks for a
+    # log set aside and reads the villages the cadre is assigned; Save ends the flow, stores
+    # the log and its audit entry, and reads the log back with the week's figures (the
+    # visits, the leave, the reports), the member's name coming from the actor.
+    statements = {name: tap["statements"] for name, tap in taps.items()}
+    assert statements == {"visit": 5, "village": 2, "activity": 2, "save": 8}, statements
     assert {"sendMessage", "editMessageText"} <= set(held) and set(held.values()) == {0}, held

@@ -84,6 +84,16 @@ def insert_for(bind: Bind | str, table: type[Any]) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
+async def core(session: AsyncSession) -> AsyncConnection:
+    """The session's connection, in its transaction, for the statements every tap runs:
+    Core execution skips the ORM's (about half a millisecond of CPU a statement through
+    the session, measured on PostgreSQL). What the session holds unflushed is flushed first,
+    as the session's own execution would."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    return await session.connection()
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.access import Actor
 from bot.core.config import Settings
 from bot.core.db.directory import bump
+from bot.core.db.engine import core
 from bot.core.models import (
     AuditEntry,
     Member,
@@ -37,17 +38,21 @@ async def audit(
     township_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        AuditEntry(
-            at=at,
-            action=action,
-            entity=entity,
-            entity_id=None if entity_id is None else str(entity_id),
-            actor_member_id=actor_member_id,
-            township_id=township_id,
-            details=details or {},
-        )
+    await (await core(session)).execute(
+        _AUDIT,
+        {
+            "at": at,
+            "action": action,
+            "entity": entity,
+            "entity_id": None if entity_id is None else str(entity_id),
+            "actor_member_id": actor_member_id,
+            "township_id": township_id,
+            "details": details or {},
+        },
     )
+
+
+_AUDIT = insert(AuditEntry)
 
 
 # --- townships and villages -------------------------------------------------------------
@@ -145,17 +150,21 @@ def actor_of(member: Member) -> Actor:
     )
 
 
-# Every update starts here, so the statement is built (and its cache key computed) once.
+# Who is acting, as every update reads it (`actor_of_rows`; `bot.core.turn` reads them with
+# the user's flow state).
+ACTOR_COLUMNS = (
+    Member.id,
+    Member.display_name,
+    Member.language,
+    Member.active,
+    Member.unreachable,
+    MemberRole.township_id,
+    MemberRole.role,
+)
+
+# Built once (and its cache key computed once).
 _ACTOR = (
-    select(
-        Member.id,
-        Member.display_name,
-        Member.language,
-        Member.active,
-        Member.unreachable,
-        MemberRole.township_id,
-        MemberRole.role,
-    )
+    select(*ACTOR_COLUMNS)
     .outerjoin(MemberRole, MemberRole.member_id == Member.id)
     .where(Member.telegram_user_id == bindparam("telegram_user_id"))
 )
@@ -163,8 +172,15 @@ _ACTOR = (
 
 async def actor_for(session: AsyncSession, telegram_user_id: int) -> Actor | None:
     """The member with their roles, in one statement."""
-    rows = (await session.execute(_ACTOR, {"telegram_user_id": telegram_user_id})).all()
-    if not rows:
+    connection = await core(session)
+    rows = (await connection.execute(_ACTOR, {"telegram_user_id": telegram_user_id})).all()
+    return actor_of_rows(telegram_user_id, rows)
+
+
+def actor_of_rows(telegram_user_id: int, rows: Sequence[Any]) -> Actor | None:
+    """The actor from rows of `_ACTOR`'s columns (one per role; a member without roles has
+    one row whose role is None, a stranger none, or only rows whose `id` is None)."""
+    if not rows or rows[0].id is None:
         return None
     first = rows[0]
     return Actor(
@@ -241,12 +257,13 @@ async def assigned_village_names(
     return result
 
 
+_ASSIGNED = select(VillageAssignment.village_id).where(
+    VillageAssignment.member_id == bindparam("member_id")
+)
+
+
 async def assigned_village_ids(session: AsyncSession, member_id: int) -> set[int]:
-    return set(
-        await session.scalars(
-            select(VillageAssignment.village_id).where(VillageAssignment.member_id == member_id)
-        )
-    )
+    return set(await (await core(session)).scalars(_ASSIGNED, {"member_id": member_id}))
 
 
 async def mark_reachable(session: AsyncSession, telegram_user_id: int, reachable: bool) -> None:

@@ -53,7 +53,7 @@ class FieldVisit(Base):
     # Names of the 五个到一线 activities (from config at the time of logging).
     activities: Mapped[list[str]] = mapped_column(JSON, default=list)
     dispute_screenings: Mapped[int] = mapped_column(Integer, default=0)
-    # How many `problems` rows the log has (kept by bot.week.queries._apply), so that quota sums
+    # How many `problems` rows the log has (kept by bot.visits.queries._columns), so that quota sums
     # need no count per visit log.
     problems_solved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     notes: Mapped[str] = mapped_column(Text, default="")
