@@ -412,7 +412,12 @@ def _week_by_week(
     """The member's facts from their rows (in week order): one pass over the period's weeks,
     the context stated in week order."""
     c = _CODES
-    by_week = dict(zip(map(_WEEK, rows), rows, strict=True))
+    pairs: Iterable[tuple[date, CadreWeek | None]]
+    if len(rows) == len(weeks):
+        pairs = zip(weeks, rows, strict=True)  # a row for every week, in order
+    else:
+        by_week = dict(zip(map(_WEEK, rows), rows, strict=True))
+        pairs = [(week, by_week.get(week)) for week in weeks]
     context: list[Reason] = []
     data: list[date] = []  # weeks that count (not fully exempt)
     exempt_weeks: list[date] = []
@@ -423,8 +428,7 @@ def _week_by_week(
     screenings_short: list[CadreWeek] = []
     problems_short: list[CadreWeek] = []
     field_done = screenings_done = screenings_required = problems_done = problems_required = 0
-    for week in weeks:
-        row = by_week.get(week)
+    for week, row in pairs:
         if row is None:
             context.append(reason(c.NO_DATA_FOR_WEEK, week))
             continue
