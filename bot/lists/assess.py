@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from fractions import Fraction
+from operator import itemgetter, mul
 from typing import Any, TypeVar, cast
 
 from bot.lists.model import (
@@ -53,13 +54,18 @@ def index_members(members: Iterable[Member]) -> dict[int, Member]:
 
 def index_weeks(
     period: Period, members: Mapping[int, Member], weeks: Iterable[CadreWeek]
-) -> dict[int, dict[date, CadreWeek]]:
+) -> dict[int, list[CadreWeek]]:
+    """Each member's rows, in week order (one a week at most). Raises `ValueError` on a row of
+    an unknown member or of a week outside the period, an unknown report status, a negative
+    count, field days that do not match their dates, and a duplicate week."""
     week_ends = {week: week + timedelta(days=6) for week in period.weeks}
-    out: dict[int, dict[date, CadreWeek]] = {}
+    out: dict[int, list[CadreWeek]] = {}
     # Rows share their few field-day patterns: each is checked once per week.
     checked_dates: dict[tuple[date, ...], date] = {}
     last_member: int | None = None
-    by_week: dict[date, CadreWeek] = {}
+    member_rows: list[CadreWeek] = []
+    last_week = date.min
+    ordered = True  # each member's rows come together, week after week (as SQL gives them)
     for w in weeks:
         # One unpacking instead of a dozen attribute reads (a county quarter has 130,000 rows).
         (
@@ -79,8 +85,14 @@ def index_weeks(
             _workdays,
             _judged,
         ) = w
-        if member_id not in members:
-            raise ValueError(f"week row for unknown member {member_id}")
+        if member_id != last_member:
+            if member_id not in members:
+                raise ValueError(f"week row for unknown member {member_id}")
+            if member_id in out:
+                ordered = False
+            member_rows = out.setdefault(member_id, [])
+            last_member = member_id
+            last_week = date.min
         week_end = week_ends.get(week_start)
         if week_end is None:
             raise ValueError(f"week {week_start} is not in the period")
@@ -102,13 +114,19 @@ def index_weeks(
         ):
             _check_field_days(member_id, week_start, week_end, field_days_done, dates)
             checked_dates[dates] = week_start
-        if member_id != last_member:
-            by_week = out.setdefault(member_id, {})
-            last_member = member_id
-        if week_start in by_week:
-            raise ValueError(f"duplicate week {week_start} for member {member_id}")
-        by_week[week_start] = w
+        if week_start <= last_week or not ordered:
+            ordered = False
+            if any(r.week_start == week_start for r in member_rows):
+                raise ValueError(f"duplicate week {week_start} for member {member_id}")
+        member_rows.append(w)
+        last_week = week_start
+    if not ordered:  # the pure API takes the rows in any order
+        for member_rows in out.values():
+            member_rows.sort(key=_WEEK)
     return out
+
+
+_WEEK = itemgetter(1)  # a `CadreWeek`'s week_start
 
 
 def _check_field_days(
@@ -197,20 +215,209 @@ _PARAMS: dict[str, tuple[str, ...]] = {
 }
 
 
-def assess(
-    member_id: int,
-    period: Period,
-    rows_by_week: Mapping[date, CadreWeek],
-    cases: Sequence[MemberCaseFacts],
-    rules: RedBlackRules,
-    min_weeks: int,
-    reason: Callable[..., Reason],
-) -> Assessment:
-    """One member's assessment; `reason` is a `SharedReasons`' bound `__call__` (calling the
-    instance itself goes through a slower slot, and this makes a dozen reasons a member)."""
+class Assessor:
+    """Assesses the members of one evaluation: what every member shares (the period, the
+    rules, the shared reasons) is looked up once, not once a member."""
+
+    __slots__ = (
+        "_limit",
+        "_min_weeks",
+        "_rule_names",
+        "_weekly",
+        "_weeks",
+        "_weights",
+        "reason",
+    )
+
+    def __init__(self, period: Period, rules: RedBlackRules) -> None:
+        self._weeks = period.weeks
+        self._min_weeks = rules.min_data_weeks(period.kind)
+        self._weekly = rules.quota_mode == "weekly"
+        self._limit = rules.black_overdue_days
+        pairs = rules.weights.items() if rules.points_enabled else ()
+        self._rule_names = tuple(rule for rule, _ in pairs)
+        self._weights = tuple(weight for _, weight in pairs)
+        # A `SharedReasons`' bound `__call__` (calling the instance itself goes through a
+        # slower slot, and this makes a dozen reasons a member).
+        self.reason: Callable[..., Reason] = SharedReasons().__call__
+
+    def assess(
+        self, member_id: int, rows: Sequence[CadreWeek], cases: Sequence[MemberCaseFacts]
+    ) -> Assessment:
+        """One member's assessment from their rows (in week order, at most one a week, as
+        `index_weeks` gives them) and case facts."""
+        c = _CODES
+        reason = self.reason
+        weeks = self._weeks
+        (
+            context,
+            data,
+            exempt_weeks,
+            due,
+            missing,
+            late,
+            field_done,
+            field_short,
+            screenings_done,
+            screenings_required,
+            screenings_short,
+            problems_done,
+            problems_required,
+            problems_short,
+        ) = _week_by_week(weeks, rows, reason)
+
+        red_met: list[Reason] = []
+        blockers: list[Reason] = []
+        triggers: list[Reason] = []
+        clear: list[Reason] = []
+
+        # Reports.
+        for r in missing:
+            fact = reason(c.REPORT_MISSING, r[1])
+            blockers.append(fact)
+            triggers.append(fact)
+        for r in late:
+            blockers.append(reason(c.REPORT_LATE, r[1]))
+        if not missing and not late:
+            if due:
+                red_met.append(reason(c.ALL_REPORTS_ON_TIME, due))
+            else:
+                red_met.append(reason(c.NO_REPORT_DUE, len(data)))
+        if not missing:
+            clear.append(reason(c.NO_REPORT_MISSING, due))
+
+        # Field days (always weekly).
+        for r in field_short:
+            fact = reason(
+                c.FIELD_DAYS_SHORT,
+                r.week_start,
+                r.field_days_done,
+                r.field_days_required,
+                r.exempt_days,
+                tuple(sorted(r.field_day_dates)),
+            )
+            blockers.append(fact)
+            triggers.append(fact)
+        if not field_short:
+            met = reason(c.FIELD_QUOTA_MET, len(data), field_done)
+            red_met.append(met)
+            clear.append(met)
+
+        # Screenings and problems (red only).
+        for short_rows, total_done, total_required, (
+            done_of,
+            required_of,
+            met_code,
+            short_code,
+            short_period_code,
+        ) in (
+            (screenings_short, screenings_done, screenings_required, _SCREENINGS),
+            (problems_short, problems_done, problems_required, _PROBLEMS),
+        ):
+            if self._weekly:
+                short = [reason(short_code, r[1], done_of(r), required_of(r)) for r in short_rows]
+            elif total_done < total_required:
+                short = [reason(short_period_code, len(data), total_done, total_required)]
+            else:
+                short = []
+            blockers.extend(short)
+            if not short:
+                red_met.append(reason(met_code, len(data), total_done, total_required))
+
+        # Cases: resolved facts are never overdue.
+        limit = self._limit
+        resolved = 0
+        if cases:
+            overdue = sorted(
+                (f for f in cases if f.days_overdue > 0 and not f.resolved_in_period),
+                key=_overdue_order,
+            )
+            for f in overdue:
+                fact = reason(c.CASE_OVERDUE, f.case_number, f.days_overdue, limit)
+                blockers.append(fact)
+                if f.days_overdue > limit:
+                    triggers.append(fact)
+            resolved = sum(1 for f in cases if f.resolved_in_period)
+        else:
+            overdue = []
+        if not overdue:
+            red_met.append(reason(c.NO_OVERDUE_CASE))
+        if not any(f.days_overdue > limit for f in overdue):
+            clear.append(reason(c.NO_CASE_OVERDUE_BEYOND_LIMIT, limit, len(overdue)))
+
+        # Points (fully exempt weeks contribute nothing), in the order of the weights.
+        breakdown = (
+            dict(
+                zip(
+                    self._rule_names,
+                    map(
+                        mul,
+                        self._weights,
+                        (
+                            field_done,
+                            problems_done,
+                            screenings_done,
+                            resolved,
+                            len(late),
+                            len(missing),
+                            sum(r[4] - r[3] for r in field_short) if field_short else 0,
+                        ),
+                    ),
+                    strict=True,
+                )
+            )
+            if self._rule_names
+            else {}
+        )
+
+        eligibility: Reason | None = None
+        if not data and exempt_weeks:
+            eligibility = reason(c.EXEMPT, len(exempt_weeks))
+        elif len(data) < self._min_weeks:
+            eligibility = reason(c.INSUFFICIENT_DATA, len(data), self._min_weeks, len(exempt_weeks))
+
+        return Assessment(
+            member_id,
+            tuple(data),
+            tuple(exempt_weeks),
+            tuple(red_met),
+            tuple(blockers),
+            tuple(triggers),
+            tuple(clear),
+            tuple(context),
+            sum(breakdown.values()),
+            breakdown,
+            eligibility,
+        )
+
+
+def _week_by_week(
+    weeks: Sequence[date], rows: Sequence[CadreWeek], reason: Callable[..., Reason]
+) -> tuple[
+    list[Reason],
+    list[date],
+    list[date],
+    int,
+    list[CadreWeek],
+    list[CadreWeek],
+    int,
+    list[CadreWeek],
+    int,
+    int,
+    list[CadreWeek],
+    int,
+    int,
+    list[CadreWeek],
+]:
+    """The member's facts from their rows (in week order): one pass over the period's weeks,
+    the context stated in week order."""
     c = _CODES
-    # One pass over the period's weeks gathers every fact; the reasons are then stated group
-    # by group, each in week order.
+    pairs: Iterable[tuple[date, CadreWeek | None]]
+    if len(rows) == len(weeks):
+        pairs = zip(weeks, rows, strict=True)  # a row for every week, in order
+    else:
+        by_week = dict(zip(map(_WEEK, rows), rows, strict=True))
+        pairs = [(week, by_week.get(week)) for week in weeks]
     context: list[Reason] = []
     data: list[date] = []  # weeks that count (not fully exempt)
     exempt_weeks: list[date] = []
@@ -221,8 +428,7 @@ def assess(
     screenings_short: list[CadreWeek] = []
     problems_short: list[CadreWeek] = []
     field_done = screenings_done = screenings_required = problems_done = problems_required = 0
-    for week in period.weeks:
-        row = rows_by_week.get(week)
+    for week, row in pairs:
         if row is None:
             context.append(reason(c.NO_DATA_FOR_WEEK, week))
             continue
@@ -269,147 +475,49 @@ def assess(
         problems_required += row_problems_required
         if row_problems_done < row_problems_required:
             problems_short.append(row)
-
-    red_met: list[Reason] = []
-    blockers: list[Reason] = []
-    triggers: list[Reason] = []
-    clear: list[Reason] = []
-
-    # Reports.
-    for r in missing:
-        fact = reason(c.REPORT_MISSING, r.week_start)
-        blockers.append(fact)
-        triggers.append(fact)
-    for r in late:
-        blockers.append(reason(c.REPORT_LATE, r.week_start))
-    if not missing and not late:
-        if due:
-            red_met.append(reason(c.ALL_REPORTS_ON_TIME, due))
-        else:
-            red_met.append(reason(c.NO_REPORT_DUE, len(data)))
-    if not missing:
-        clear.append(reason(c.NO_REPORT_MISSING, due))
-
-    # Field days (always weekly).
-    for r in field_short:
-        fact = reason(
-            c.FIELD_DAYS_SHORT,
-            r.week_start,
-            r.field_days_done,
-            r.field_days_required,
-            r.exempt_days,
-            tuple(sorted(r.field_day_dates)),
-        )
-        blockers.append(fact)
-        triggers.append(fact)
-    if not field_short:
-        met = reason(c.FIELD_QUOTA_MET, len(data), field_done)
-        red_met.append(met)
-        clear.append(met)
-
-    # Screenings and problems (red only).
-    for short_rows, total_done, total_required, done_of, required_of, codes in (
-        (
-            screenings_short,
-            screenings_done,
-            screenings_required,
-            _screenings_done,
-            _screenings_required,
-            (c.SCREENINGS_QUOTA_MET, c.SCREENINGS_SHORT, c.SCREENINGS_SHORT_IN_PERIOD),
-        ),
-        (
-            problems_short,
-            problems_done,
-            problems_required,
-            _problems_done,
-            _problems_required,
-            (c.PROBLEMS_QUOTA_MET, c.PROBLEMS_SHORT, c.PROBLEMS_SHORT_IN_PERIOD),
-        ),
-    ):
-        met_code, short_code, short_period_code = codes
-        if rules.quota_mode == "weekly":
-            short = [
-                reason(short_code, r.week_start, done_of(r), required_of(r)) for r in short_rows
-            ]
-        elif total_done < total_required:
-            short = [reason(short_period_code, len(data), total_done, total_required)]
-        else:
-            short = []
-        blockers.extend(short)
-        if not short:
-            red_met.append(reason(met_code, len(data), total_done, total_required))
-
-    # Cases: resolved facts are never overdue.
-    overdue = (
-        sorted(
-            (f for f in cases if f.days_overdue > 0 and not f.resolved_in_period),
-            key=lambda f: (-f.days_overdue, f.case_number),
-        )
-        if cases
-        else []
-    )
-    limit = rules.black_overdue_days
-    for f in overdue:
-        fact = reason(c.CASE_OVERDUE, f.case_number, f.days_overdue, limit)
-        blockers.append(fact)
-        if f.days_overdue > limit:
-            triggers.append(fact)
-    if not overdue:
-        red_met.append(reason(c.NO_OVERDUE_CASE))
-    if not any(f.days_overdue > limit for f in overdue):
-        clear.append(reason(c.NO_CASE_OVERDUE_BEYOND_LIMIT, limit, len(overdue)))
-
-    # Points (fully exempt weeks contribute nothing).
-    counts = {
-        "field_day": field_done,
-        "problem_solved": problems_done,
-        "screening": screenings_done,
-        "case_resolved": sum(1 for f in cases if f.resolved_in_period) if cases else 0,
-        "late_report": len(late),
-        "missing_report": len(missing),
-        "field_day_short": sum(r.field_days_required - r.field_days_done for r in field_short),
-    }
-    breakdown = (
-        {rule: weight * counts[rule] for rule, weight in rules.weights.items()}
-        if rules.points_enabled
-        else {}
-    )
-
-    eligibility: Reason | None = None
-    if not data and exempt_weeks:
-        eligibility = reason(c.EXEMPT, len(exempt_weeks))
-    elif len(data) < min_weeks:
-        eligibility = reason(c.INSUFFICIENT_DATA, len(data), min_weeks, len(exempt_weeks))
-
-    return Assessment(
-        member_id=member_id,
-        data_weeks=tuple(data),
-        exempt_weeks=tuple(exempt_weeks),
-        red_met=tuple(red_met),
-        red_blockers=tuple(blockers),
-        black_triggers=tuple(triggers),
-        black_clear=tuple(clear),
-        context=tuple(context),
-        points=sum(breakdown.values()),
-        breakdown=breakdown,
-        eligibility=eligibility,
+    return (
+        context,
+        data,
+        exempt_weeks,
+        due,
+        missing,
+        late,
+        field_done,
+        field_short,
+        screenings_done,
+        screenings_required,
+        screenings_short,
+        problems_done,
+        problems_required,
+        problems_short,
     )
 
 
-def _screenings_done(r: CadreWeek) -> int:
-    return r.screenings_done
+# A `CadreWeek`'s columns, read in C.
+_SCREENINGS_DONE = itemgetter(5)
+_SCREENINGS_REQ = itemgetter(6)
+_PROBLEMS_DONE = itemgetter(7)
+_PROBLEMS_REQ = itemgetter(8)
+
+# (done, required, met, short in a week, short over the period) of each red-only quota.
+_SCREENINGS = (
+    _SCREENINGS_DONE,
+    _SCREENINGS_REQ,
+    ReasonCode.SCREENINGS_QUOTA_MET,
+    ReasonCode.SCREENINGS_SHORT,
+    ReasonCode.SCREENINGS_SHORT_IN_PERIOD,
+)
+_PROBLEMS = (
+    _PROBLEMS_DONE,
+    _PROBLEMS_REQ,
+    ReasonCode.PROBLEMS_QUOTA_MET,
+    ReasonCode.PROBLEMS_SHORT,
+    ReasonCode.PROBLEMS_SHORT_IN_PERIOD,
+)
 
 
-def _screenings_required(r: CadreWeek) -> int:
-    return r.screenings_required
-
-
-def _problems_done(r: CadreWeek) -> int:
-    return r.problems_done
-
-
-def _problems_required(r: CadreWeek) -> int:
-    return r.problems_required
+def _overdue_order(f: MemberCaseFacts) -> tuple[int, str]:
+    return (-f.days_overdue, f.case_number)
 
 
 _T = TypeVar("_T")
@@ -458,10 +566,10 @@ def _competition_ranks(keys: Sequence[_T]) -> list[tuple[int, bool]]:
     return out
 
 
-def rank_people(
-    eligible: Sequence[Assessment], name_key: Callable[[int], tuple[str, int]]
-) -> list[ScoreRow]:
-    ordered = sorted(eligible, key=lambda a: (-a.points, *name_key(a.member_id)))
+def rank_people(eligible: Sequence[Assessment], by_name: Mapping[int, int]) -> list[ScoreRow]:
+    """The people's scoreboard; ``by_name`` is each member's place in the order of (name,
+    member id), which breaks ties on points."""
+    ordered = sorted(eligible, key=lambda a: (-a.points, by_name[a.member_id]))
     ranks = _competition_ranks([a.points for a in ordered])
     return [
         ScoreRow(rank, a.member_id, a.points, dict(a.breakdown), tied)

@@ -203,8 +203,7 @@ DEFAULT_RULES = RedBlackRules()
 # --------------------------------------------------------------------------- outputs
 
 
-@dataclass(frozen=True)
-class Listing:
+class Listing(NamedTuple):
     """A member on a list: ``reasons`` are the facts that put them there (never empty).
 
     ``notes`` carries statements about the listing itself (e.g. ``tied_at_cap``).
@@ -220,8 +219,7 @@ class NotListed(NamedTuple):
     reason: Reason
 
 
-@dataclass(frozen=True)
-class ScoreRow:
+class ScoreRow(NamedTuple):
     rank: int
     member_id: int
     points: int
@@ -240,8 +238,7 @@ class UnitScoreRow:
     tied: bool
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(NamedTuple):
     """Everything the evaluation established about one member (the single source for /why).
 
     ``red_met``        — red criteria satisfied (the red listing reasons);
@@ -250,6 +247,9 @@ class Assessment:
     ``black_clear``    — black criteria the member passed;
     ``context``        — exempt weeks, partial exemptions, weeks without data;
     ``eligibility``    — ``exempt`` / ``insufficient_data`` reason, or None.
+
+    A named tuple, as `Listing` and `ScoreRow` are: an evaluation builds one a member (10,000
+    for a county), and a frozen dataclass takes several times as long to construct.
     """
 
     member_id: int

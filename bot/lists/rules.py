@@ -66,13 +66,12 @@ Ordering and ranking
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from bot.lists.assess import (
-    SharedReasons,
+    Assessor,
     apply_cap,
-    assess,
     index_cases,
     index_members,
     index_weeks,
@@ -134,6 +133,7 @@ __all__ = [
     "evaluate",
     "explain",
     "explain_all",
+    "outcomes",
     "rules_from_config",
     "rules_summary",
 ]
@@ -160,27 +160,32 @@ def evaluate(
     members_by_id = index_members(members)
     rows = index_weeks(period, members_by_id, weeks)
     case_facts = index_cases(members_by_id, cases)
-    min_weeks = rules.min_data_weeks(period.kind)
 
-    reason = SharedReasons().__call__
+    assessor = Assessor(period, rules)
+    assess, reason = assessor.assess, assessor.reason
+    no_rows: list[CadreWeek] = []
+    no_cases: list[MemberCaseFacts] = []
     assessments = {
-        mid: assess(
-            mid, period, rows.get(mid, {}), case_facts.get(mid, []), rules, min_weeks, reason
-        )
+        mid: assess(mid, rows.get(mid, no_rows), case_facts.get(mid, no_cases))
         for mid in sorted(members_by_id)
     }
 
-    def name_key(mid: int) -> tuple[str, int]:
-        return (members_by_id[mid].name, mid)
+    # Each member's place in the order of (name, member id): ties on points are broken by it.
+    by_name = {
+        mid: place
+        for place, mid in enumerate(
+            sorted(members_by_id, key=lambda mid: (members_by_id[mid].name, mid))
+        )
+    }
 
-    eligible = [a for a in assessments.values() if a.eligible]
+    eligible = [a for a in assessments.values() if a.eligibility is None]
     red_candidates = sorted(
         (a for a in eligible if not a.black_triggers and not a.red_blockers),
-        key=lambda a: (-a.points, *name_key(a.member_id)),
+        key=lambda a: (-a.points, by_name[a.member_id]),
     )
     black_candidates = sorted(
         (a for a in eligible if a.black_triggers),
-        key=lambda a: (-len(a.black_triggers), a.points, *name_key(a.member_id)),
+        key=lambda a: (-len(a.black_triggers), a.points, by_name[a.member_id]),
     )
 
     notes: list[Reason] = []
@@ -243,13 +248,13 @@ def evaluate(
                     reason(ReasonCode.NOT_QUALIFIED, len(a.red_blockers)),
                 )
             )
-    not_listed.sort(key=lambda n: name_key(n.member_id))
+    not_listed.sort(key=lambda n: by_name[n.member_id])
 
     scoreboard: list[ScoreRow] = []
     unit_scoreboard: list[UnitScoreRow] = []
     if rules.points_enabled:
         if rules.rank_by in ("person", "both"):
-            scoreboard = rank_people(eligible, name_key)
+            scoreboard = rank_people(eligible, by_name)
         if rules.rank_by in ("unit", "both"):
             unit_scoreboard = rank_units(eligible, members_by_id, rules.weights)
 
@@ -296,43 +301,55 @@ class _ResultIndex:
     def of(cls, result: RedBlackResult, only: int | None = None) -> _ResultIndex:
         """The index of ``result`` (of one member's entries only, when ``only`` is given)."""
 
-        def wanted(member_id: int) -> bool:
-            return only is None or member_id == only
-
-        not_listed: dict[int, list[Reason]] = {}
-        for n in result.not_listed:
-            if wanted(n.member_id):
-                not_listed.setdefault(n.member_id, []).append(n.reason)
         units: dict[str, UnitScoreRow] = {}
         for row in result.unit_scoreboard:
             units.setdefault(row.unit, row)  # the first row of a unit, as `next` found it
-        red: dict[int, Listing] = {}
-        black: dict[int, Listing] = {}
-        scores: dict[int, ScoreRow] = {}
-        for target, items in ((red, result.red), (black, result.black)):
-            for item in items:
-                if wanted(item.member_id):
-                    target.setdefault(item.member_id, item)
-        for score in result.scoreboard:
-            if wanted(score.member_id):
-                scores.setdefault(score.member_id, score)
+        # The first entry of a member, as `next` found it: later duplicates do not replace it.
+        red = {x.member_id: x for x in reversed(result.red) if only in (None, x.member_id)}
+        black = {x.member_id: x for x in reversed(result.black) if only in (None, x.member_id)}
+        scores = {
+            x.member_id: x for x in reversed(result.scoreboard) if only in (None, x.member_id)
+        }
+        not_listed: dict[int, list[Reason]] = {}
+        for n in result.not_listed:
+            if only is None or n.member_id == only:
+                not_listed.setdefault(n.member_id, []).append(n.reason)
         return cls(red, black, not_listed, scores, units)
+
+
+def outcomes(
+    result: RedBlackResult,
+) -> Iterator[tuple[Assessment, Status, tuple[Reason, ...], tuple[Reason, ...], ScoreRow | None]]:
+    """Every member's assessment, status, listing reasons and notes and scoreboard row, in
+    the order of ``result.members``: what `explain_all` tells, without building an
+    `Explanation` a member (the snapshot converts them to JSON at once)."""
+    index = _ResultIndex.of(result)
+    scores = index.scores.get
+    assessments = result.assessments
+    for member_id in result.members:
+        yield (
+            assessments[member_id],
+            *_listing(member_id, index),
+            scores(member_id),
+        )
+
+
+def _listing(
+    member_id: int, index: _ResultIndex
+) -> tuple[Status, tuple[Reason, ...], tuple[Reason, ...]]:
+    """The member's status, the reasons for it and the listing's notes."""
+    red = index.red.get(member_id)
+    if red is not None:
+        return "red", red.reasons, red.notes
+    black = index.black.get(member_id)
+    if black is not None:
+        return "black", black.reasons, black.notes
+    return "not_listed", tuple(index.not_listed.get(member_id, ())), ()
 
 
 def _explain(a: Assessment, result: RedBlackResult, index: _ResultIndex) -> Explanation:
     member_id = a.member_id
-    status: Status
-    reasons: tuple[Reason, ...]
-    listing_notes: tuple[Reason, ...] = ()
-    red = index.red.get(member_id)
-    black = index.black.get(member_id)
-    if red is not None:
-        status, reasons, listing_notes = "red", red.reasons, red.notes
-    elif black is not None:
-        status, reasons, listing_notes = "black", black.reasons, black.notes
-    else:
-        status = "not_listed"
-        reasons = tuple(index.not_listed.get(member_id, ()))
+    status, reasons, listing_notes = _listing(member_id, index)
     score = index.scores.get(member_id)
     unit = result.members[member_id].unit
     unit_score = index.units.get(unit) if unit is not None and a.eligible else None

@@ -14,6 +14,7 @@ import copy
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any
 
 from bot.lists.rules import (
@@ -23,7 +24,7 @@ from bot.lists.rules import (
     Reason,
     RedBlackResult,
     RedBlackRules,
-    explain_all,
+    outcomes,
     rules_summary,
 )
 
@@ -97,21 +98,26 @@ class _ReasonGroups:
     too. Every call returns a new list; the reason objects in it are shared and never
     modified (the stored JSON has its own copies)."""
 
+    __slots__ = ("_json", "_kept")
+
     def __init__(self) -> None:
-        # Keyed by identity; the reason is kept so that its id cannot be reused meanwhile.
-        self._done: dict[int, tuple[Reason, Json]] = {}
+        self._json: dict[int, Json] = {}  # by the reason's identity
+        self._kept: list[Reason] = []  # so that no converted reason's id is reused meanwhile
 
     def __call__(self, items: Sequence[Reason]) -> list[Json]:
-        if not items:
-            return []
-        done = self._done
+        done = self._json
         try:
-            return [done[id(reason)][1] for reason in items]
+            return list(map(done.__getitem__, map(id, items)))  # in C: no frame a call
         except KeyError:
             for reason in items:
                 if id(reason) not in done:
-                    done[id(reason)] = (reason, reason_to_json(reason))
-            return [done[id(reason)][1] for reason in items]
+                    done[id(reason)] = reason_to_json(reason)
+                    self._kept.append(reason)
+            return list(map(done.__getitem__, map(id, items)))
+
+
+# A `CadreWeek`'s member_id, field_days_done, field_days_required, exempt_days, fully_exempt.
+_SUMMED = itemgetter(0, 3, 4, 9, 10)
 
 
 def _frac(value: Fraction) -> list[int]:
@@ -133,44 +139,43 @@ def build_snapshot(
     field_days: dict[int, int] = {mid: 0 for mid in result.members}
     field_required: dict[int, int] = dict.fromkeys(result.members, 0)
     leave_days: dict[int, int] = dict.fromkeys(result.members, 0)
-    for (
-        member_id,
-        _week,
-        _report,
-        done,
-        required,
-        _screenings,
-        _screenings_required,
-        _problems,
-        _problems_required,
-        exempt_days,
-        fully_exempt,
-        _dates,
-        _name,
-        _workdays,
-        _judged,
-    ) in weeks:
-        if member_id in field_days:
-            field_days[member_id] += done
-            if not fully_exempt:
-                field_required[member_id] += required
-            leave_days[member_id] += exempt_days
+    # Each member's rows come together (as SQL gives them): summed in locals, stored when the
+    # member changes.
+    current: int | None = None
+    done_sum = required_sum = leave_sum = 0
+    for member_id, done, required, exempt_days, fully_exempt in map(_SUMMED, weeks):
+        if member_id != current:
+            if current in field_days:
+                field_days[current] += done_sum
+                field_required[current] += required_sum
+                leave_days[current] += leave_sum
+            current = member_id
+            done_sum = required_sum = leave_sum = 0
+        done_sum += done
+        if not fully_exempt:
+            required_sum += required
+        leave_sum += exempt_days
+    if current in field_days:
+        field_days[current] += done_sum
+        field_required[current] += required_sum
+        leave_days[current] += leave_sum
     explanations: Json = {}
     groups = _ReasonGroups().__call__  # a bound method: calling the instance is slower
-    for mid, e in explain_all(result).items():
-        explanations[str(mid)] = {
-            "status": e.status,
-            "reasons": groups(e.reasons),
-            "listing_notes": groups(e.listing_notes),
-            "red_met": groups(e.red_met),
-            "red_blockers": groups(e.red_blockers),
-            "black_triggers": groups(e.black_triggers),
-            "black_clear": groups(e.black_clear),
-            "context": groups(e.context),
-            "points": e.points,
-            "breakdown": dict(e.breakdown),
-            "rank": e.score.rank if e.score else None,
-            "tied": e.score.tied if e.score else False,
+    # Groups that are often empty are not converted (a new list each, as a conversion gives).
+    for a, status, reasons, listing_notes, score in outcomes(result):
+        explanations[str(a.member_id)] = {
+            "status": status,
+            "reasons": groups(reasons),
+            "listing_notes": groups(listing_notes) if listing_notes else [],
+            "red_met": groups(a.red_met),
+            "red_blockers": groups(a.red_blockers) if a.red_blockers else [],
+            "black_triggers": groups(a.black_triggers) if a.black_triggers else [],
+            "black_clear": groups(a.black_clear),
+            "context": groups(a.context) if a.context else [],
+            "points": a.points,
+            "breakdown": dict(a.breakdown),
+            "rank": score.rank if score else None,
+            "tied": score.tied if score else False,
         }
     return {
         "version": SNAPSHOT_VERSION,
@@ -190,11 +195,19 @@ def build_snapshot(
             str(m.member_id): {"name": m.name, "unit": m.unit} for m in result.members.values()
         },
         "red": [
-            {"member_id": x.member_id, "reasons": groups(x.reasons), "notes": groups(x.notes)}
+            {
+                "member_id": x.member_id,
+                "reasons": groups(x.reasons),
+                "notes": groups(x.notes) if x.notes else [],
+            }
             for x in result.red
         ],
         "black": [
-            {"member_id": x.member_id, "reasons": groups(x.reasons), "notes": groups(x.notes)}
+            {
+                "member_id": x.member_id,
+                "reasons": groups(x.reasons),
+                "notes": groups(x.notes) if x.notes else [],
+            }
             for x in result.black
         ],
         "not_listed": [
