@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.core.commands import spec_for
 from bot.core.flows import FLOW_HANDLERS
 from bot.core.turn import App, Context, Turn, admitted
+
+# A Chinese keyboard's slash key types "、" or the full-width "／": Telegram sees no command.
+_IME_SLASH = re.compile(r"[、／]\s*([A-Za-z]+)")
 
 
 async def on_private_message(update: Update, context: Context) -> None:
@@ -20,6 +26,15 @@ async def on_private_message(update: Update, context: Context) -> None:
         return
     _ = turn._
     if state is None or state.flow not in FLOW_HANDLERS:
+        typed = _IME_SLASH.fullmatch(turn.text())
+        spec = spec_for(typed.group(1).lower()) if typed else None
+        if spec is not None:
+            await turn.send(
+                _('A command starts with the half-width slash "/": send /{command}').format(
+                    command=spec.name
+                )
+            )
+            return
         await turn.send(_("I did not understand that. Send /help to see what you can do."))
         return
     await FLOW_HANDLERS[state.flow](turn, state)

@@ -340,3 +340,22 @@ async def test_a_live_location_moving_is_not_answered(world) -> None:
     assert state is not None and (state.data["lat"], state.data["lon"]) == (34.05, 110.21)
     await user.send("/help")
     assert "/visit" in (await user.reply(timeout=10)).text
+
+
+async def test_a_command_typed_with_a_chinese_keyboard_slash_is_pointed_to_the_command(
+    world,
+) -> None:
+    """A Chinese keyboard's slash key types 、 or ／: Telegram sees plain text. A known
+    command so typed gets the command to send; anything else the usual 'not understood'."""
+    user = world.user(LI)
+    for typed, command in (("、visit", "visit"), ("／HELP", "help"), ("、 report", "report")):
+        await user.send(typed)
+        answer = (await user.reply(timeout=10)).text
+        assert answer == zh(
+            'A command starts with the half-width slash "/": send /{command}'
+        ).format(command=command)
+    await user.send("、不是命令")
+    assert (await user.reply(timeout=10)).text == zh(
+        "I did not understand that. Send /help to see what you can do."
+    )
+    assert await state_of(world, LI) is None
