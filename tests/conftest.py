@@ -79,6 +79,22 @@ def fresh_calendar_notices() -> Iterator[None]:
     forget_notice_days()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With TOWNSHIP_TEST_DATABASE_ONLY=1 (CI's PostgreSQL run) only the tests that use a
+    database run: the others would repeat the SQLite run exactly, and CI has a time budget."""
+    if os.environ.get("TOWNSHIP_TEST_DATABASE_ONLY") != "1":
+        return
+    kept: list[pytest.Item] = []
+    left: list[pytest.Item] = []
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        uses_database = "database_url" in names or "migrated_template" in names
+        (kept if uses_database else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 def _test_database_url() -> str | None:
     url = os.environ.get("TOWNSHIP_TEST_DATABASE_URL") or None
     worker = os.environ.get("PYTEST_XDIST_WORKER")

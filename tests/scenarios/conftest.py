@@ -21,9 +21,10 @@ def channel_extra(robot: Robot) -> dict[str, Any]:  # noqa: F811
 
 
 @pytest.fixture(params=["emulator", "web"])
-def driver(request: pytest.FixtureRequest) -> Channel:
+def driver(request: pytest.FixtureRequest, database_url: str) -> Channel:
     """The channel a scenario runs on; `chromium` (the web chat in a phone-sized headless
-    Chromium) where a test asks for it with `@pytest.mark.parametrize(..., indirect=True)`."""
+    Chromium) where a test asks for it with `@pytest.mark.parametrize(..., indirect=True)`.
+    Both channels' fixtures use `database_url`: named here, it is seen before they run."""
     if request.param == "emulator":
         return EmulatorChannel(request.getfixturevalue("world"))
     server, hook = request.getfixturevalue("web"), request.getfixturevalue("robot")
