@@ -65,6 +65,18 @@ GROUP_POSTS = {
     "redblack_publish": N_("The published red and black lists"),
 }
 OTHER_GROUP_POST = N_("A message")
+CANNOT_POST = N_(
+    "⚠️ {what} could not be posted to the township group chat. Telegram answered: {reason}\n"
+    "Check that the bot is still a member of the group and may post there (if it was removed, "
+    "add it again: it then offers to make the group the township group). Until then, share it "
+    "in the group yourself."
+)
+# A forum group whose General topic, where the bot posts, an administrator has closed.
+TOPIC_CLOSED = N_(
+    "⚠️ {what} could not be posted to the township group chat: its General topic is closed "
+    "(Telegram answered: {reason}). Ask a group administrator to reopen the General topic, "
+    "where the bot posts. Until then, share it in the group yourself."
+)
 
 
 async def group_post_failed_notices(
@@ -72,17 +84,13 @@ async def group_post_failed_notices(
 ) -> list[Outgoing]:
     """Tell the township's secretaries, once a day per kind of post, that a post to the
     group chat failed: otherwise they believe the group has seen it."""
+    message = TOPIC_CLOSED if "TOPIC_CLOSED" in reason.upper() else CANNOT_POST
     return await to_secretaries(
         session,
         township_id,
         "group_post_failed",
         f"group-failed:{job}:{now.date().isoformat()}",
-        lambda _: _(
-            "⚠️ {what} could not be posted to the township group chat. Telegram "
-            "answered: {reason}\nCheck that the bot is still a member of the group and "
-            "may post there (if it was removed, add it again: it then offers to make the "
-            "group the township group). Until then, share it in the group yourself."
-        ).format(
+        lambda _: _(message).format(
             what=_(GROUP_POSTS.get(job, OTHER_GROUP_POST)),
             reason=Html("<code>{}</code>").format(reason),
         ),

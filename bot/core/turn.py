@@ -199,8 +199,19 @@ class Turn:
         target = chat_id or (chat.id if chat else 0)
         owner = target if target > 0 else self.user_id
         return await self.context.bot.send_message(
-            target, as_html(text), reply_markup=self.keyboard(rows, owner)
+            target,
+            as_html(text),
+            reply_markup=self.keyboard(rows, owner),
+            message_thread_id=self._topic_in(target),
         )
+
+    def _topic_in(self, chat_id: int) -> int | None:
+        """The forum topic this update came from, when the send goes to its chat: an answer
+        in a group's topic stays in that topic instead of landing in General."""
+        message = self.update.effective_message
+        if not isinstance(message, Message) or message.chat.id != chat_id:
+            return None
+        return message.message_thread_id if message.is_topic_message else None
 
     async def show(self, text: object, rows: Sequence[Sequence[Button]] = ()) -> None:
         """Edit the message whose button was pressed, or send a new one."""

@@ -202,14 +202,40 @@ class BotApiEmulator:
         *,
         bot_is_admin: bool = False,
         with_bot: bool = True,
+        forum: bool = False,
     ) -> GroupRecord:
         """Register a group (ids starting with -100 are supergroups); the bot is a member
-        unless ``with_bot=False`` (then someone adds it with ``add_bot_to_group``)."""
+        unless ``with_bot=False`` (then someone adds it with ``add_bot_to_group``). A
+        ``forum`` is a supergroup with topics (``add_topic``)."""
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
         group = GroupRecord(chat_id, title, set(member_ids), bot_is_admin, not with_bot)
+        if forum and group.type != "supergroup":
+            raise ValueError("only a supergroup (id -100…) can be a forum")
+        group.forum = forum
         self.groups[chat_id] = group
         return group
+
+    def add_topic(self, chat_id: int) -> int:
+        """A new topic in the forum `chat_id`; returns its id (``message_thread_id``): as in
+        Telegram, the id of the message that created it."""
+        group = self.groups[chat_id]
+        if not group.forum:
+            raise ValueError(f"group {chat_id} is not a forum")
+        thread_id = max([1, *group.topics]) + 1
+        for bot in self.bots.values():
+            chat = self.chat_state(bot, chat_id)
+            thread_id = max(thread_id, chat.next_message_id())
+        group.topics[thread_id] = False
+        return thread_id
+
+    def close_topic(self, chat_id: int, thread_id: int | None, closed: bool = True) -> None:
+        """Close (or reopen) a topic; None is the General topic. Sends to it get 400."""
+        group = self.groups[chat_id]
+        if thread_id is None:
+            group.general_closed = closed
+        else:
+            group.topics[thread_id] = closed
 
     def upgrade_group(self, chat_id: int, new_id: int) -> GroupRecord:
         """The group becomes a supergroup with the id `new_id` (members and title kept): sends

@@ -70,6 +70,20 @@ def _reply_to(chat: ChatState, p: Params) -> ChatMessage | None:
     return message
 
 
+def _topic(chat: ChatState, p: Params, reply_to: ChatMessage | None) -> int | None:
+    """The forum topic a send goes to: the one named, else the replied-to message's, else
+    General (None); a closed or unknown topic is refused as Telegram refuses it."""
+    thread_id = p.integer("message_thread_id")
+    if chat.group is None:
+        if thread_id is not None:
+            raise bad_request("message thread not found")
+        return None
+    if thread_id is None and reply_to is not None:
+        thread_id = reply_to.topic
+    chat.group.check_topic(thread_id)
+    return thread_id
+
+
 def _message_json(
     emu: BotApiEmulator,
     bot: BotState,
@@ -106,8 +120,11 @@ def _send(
 ) -> JSON:
     reply_to = _reply_to(chat, p)
     check_can_write(chat)
+    topic = _topic(chat, p, reply_to)
     _flood(emu, bot, chat)
     fields = {**core.attached(file), **content.fields} if file else content.fields
+    if topic is not None:
+        fields = {**fields, "message_thread_id": topic, "is_topic_message": True}
     data = _message_json(emu, bot, chat, fields, markup, reply_to)
     message = ChatMessage(
         message_id=data["message_id"],

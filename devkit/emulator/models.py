@@ -130,6 +130,12 @@ class ChatMessage:
         return clone
 
     @property
+    def topic(self) -> int | None:
+        """The forum topic the message is in; None: not in a topic (General, or no forum)."""
+        value = self.data.get("message_thread_id") if self.data.get("is_topic_message") else None
+        return value if isinstance(value, int) else None
+
+    @property
     def text(self) -> str | None:
         value = self.data.get("text", self.data.get("caption"))
         return value if isinstance(value, str) else None
@@ -226,10 +232,26 @@ class GroupRecord:
     bot_removed: bool = False  # the bot was removed from the group: sends get 403
     # The group became this supergroup: sends to the old id get 400 with migrate_to_chat_id.
     migrated_to: int | None = None
+    # A forum (a supergroup with topics): topic id -> closed. Messages without a topic are in
+    # the General topic, whose state is `general_closed`.
+    forum: bool = False
+    topics: dict[int, bool] = field(default_factory=dict)
+    general_closed: bool = False
 
     @property
     def type(self) -> str:
         return "supergroup" if str(self.id).startswith("-100") else "group"
+
+    def check_topic(self, thread_id: int | None) -> None:
+        """Telegram's answer to a send into topic `thread_id` (None: no topic given)."""
+        if thread_id is None:
+            if self.forum and self.general_closed:
+                raise bad_request("TOPIC_CLOSED")
+            return
+        if not self.forum or thread_id not in self.topics:
+            raise bad_request("message thread not found")
+        if self.topics[thread_id]:
+            raise bad_request("TOPIC_CLOSED")
 
 
 class ChatState:
@@ -253,9 +275,12 @@ class ChatState:
 
     def to_json(self) -> JSON:
         if self.group is not None:
-            return {"id": self.id, "title": self.group.title, "type": self.group.type}
+            chat: JSON = {"id": self.id, "title": self.group.title, "type": self.group.type}
+            if self.group.forum:
+                chat["is_forum"] = True
+            return chat
         assert self.user is not None
-        chat: JSON = {"id": self.id, "first_name": self.user.first_name, "type": "private"}
+        chat = {"id": self.id, "first_name": self.user.first_name, "type": "private"}
         if self.user.last_name:
             chat["last_name"] = self.user.last_name
         if self.user.username:

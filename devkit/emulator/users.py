@@ -122,14 +122,25 @@ class EmulatedUser:
         return self._post(self.chat, self._text(text), reply_to)[0]
 
     async def send_in_group(
-        self, chat_id: int, text: str, *, reply_to: ChatMessage | JSON | None = None
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        reply_to: ChatMessage | JSON | None = None,
+        topic: int | None = None,
     ) -> JSON:
-        """Send a text in a group; with privacy mode the bot may not get it (see add_bot)."""
+        """Send a text in a group (in a forum's ``topic``; None: General); with privacy mode
+        the bot may not get it (see add_bot)."""
         group = self.emu.groups.get(chat_id)
         if group is None:
             raise LookupError(f"unknown group {chat_id}")
         group.members.add(self.id)
-        return self._post(self.emu.chat_state(self.bot, chat_id), self._text(text), reply_to)[0]
+        fields = self._text(text)
+        if topic is not None:
+            if topic not in group.topics:
+                raise LookupError(f"no topic {topic} in group {chat_id}")
+            fields |= {"message_thread_id": topic, "is_topic_message": True}
+        return self._post(self.emu.chat_state(self.bot, chat_id), fields, reply_to)[0]
 
     def _with_caption(self, fields: JSON, caption: str | None) -> JSON:
         if caption:
