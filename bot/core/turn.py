@@ -20,7 +20,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, ChatMigrated
 from telegram.ext import Application, ContextTypes
 
 from bot.core.access import Actor
@@ -194,13 +194,21 @@ class Turn:
         self, text: object, rows: Sequence[Sequence[Button]] = (), chat_id: int | None = None
     ) -> Message:
         """Send `text` (`Html`, or text to escape). Buttons in a private chat belong to that
-        chat's person; in a group, to whoever this update came from."""
+        chat's person; in a group, to whoever this update came from. A group that became a
+        supergroup unseen (Telegram answers with its new id) is followed, as the outbox does:
+        its townships keep it as their group, and the message goes to the new id."""
         chat = self.update.effective_chat
         target = chat_id or (chat.id if chat else 0)
         owner = target if target > 0 else self.user_id
-        return await self.context.bot.send_message(
-            target, as_html(text), reply_markup=self.keyboard(rows, owner)
-        )
+        html, markup = as_html(text), self.keyboard(rows, owner)
+        try:
+            return await self.context.bot.send_message(target, html, reply_markup=markup)
+        except ChatMigrated as exc:
+            moved = int(exc.new_chat_id)
+            log.info("a group became a supergroup; sending to its new id")
+            async with self.svc.transaction() as session:
+                await member_db.move_group(session, target, moved, self.now)
+            return await self.context.bot.send_message(moved, html, reply_markup=markup)
 
     async def show(self, text: object, rows: Sequence[Sequence[Button]] = ()) -> None:
         """Edit the message whose button was pressed, or send a new one."""
