@@ -55,6 +55,16 @@ def _always(state: FlowState) -> bool:
     return True
 
 
+# What Telegram answers when the message whose button was pressed cannot take the new view:
+# deleted, not the bot's to edit (or too old for the server), a photo's or document's caption.
+_GONE = "message to edit not found"
+_UNEDITABLE = (
+    _GONE,
+    "message can't be edited",
+    "there is no text in the message to edit",
+)
+
+
 def resumable(flow: str, worth_keeping: Callable[[FlowState], bool] = _always) -> None:
     RESUMABLE_FLOWS[flow] = worth_keeping
 
@@ -211,18 +221,28 @@ class Turn:
             return await self.context.bot.send_message(moved, html, reply_markup=markup)
 
     async def show(self, text: object, rows: Sequence[Sequence[Button]] = ()) -> None:
-        """Edit the message whose button was pressed, or send a new one."""
+        """Edit the message whose button was pressed into `text`, or send it as a new one:
+        when there is no such message, or it cannot be edited (gone, a photo's or document's
+        caption, too old for the server). The old message then loses its buttons, as an edit
+        would have taken them, so that only the new view's act."""
         query = self.update.callback_query
-        if query is not None and query.message is not None and isinstance(query.message, Message):
-            try:
-                await query.message.edit_text(as_html(text), reply_markup=self.keyboard(rows))
+        message = query.message if query is not None else None
+        if not isinstance(message, Message):
+            await self.send(text, rows)
+            return
+        try:
+            await message.edit_text(as_html(text), reply_markup=self.keyboard(rows))
+            return
+        except BadRequest as exc:
+            reason = str(exc).lower()
+            if "not modified" in reason:
                 return
-            except BadRequest as exc:
-                if "not modified" in str(exc).lower():
-                    return
-                if "not found" not in str(exc).lower():
-                    raise
+            if not any(refusal in reason for refusal in _UNEDITABLE):
+                raise
         await self.send(text, rows)
+        if message.reply_markup is not None and _GONE not in reason:
+            with contextlib.suppress(BadRequest):  # gone meanwhile, or not even that allowed
+                await message.edit_reply_markup(reply_markup=None)
 
     async def answer(self, text: object | None = None, alert: bool = False) -> None:
         """Answer the pressed button (a short notice, or an alert); plain text, no HTML."""
