@@ -20,7 +20,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, ChatMigrated
 from telegram.ext import Application, ContextTypes
 
 from bot.core.access import Actor
@@ -53,6 +53,16 @@ RESUMABLE_FLOWS: dict[str, Callable[[FlowState], bool]] = {}
 
 def _always(state: FlowState) -> bool:
     return True
+
+
+# What Telegram answers when the message whose button was pressed cannot take the new view:
+# deleted, not the bot's to edit (or too old for the server), a photo's or document's caption.
+_GONE = "message to edit not found"
+_UNEDITABLE = (
+    _GONE,
+    "message can't be edited",
+    "there is no text in the message to edit",
+)
 
 
 def resumable(flow: str, worth_keeping: Callable[[FlowState], bool] = _always) -> None:
@@ -194,16 +204,23 @@ class Turn:
         self, text: object, rows: Sequence[Sequence[Button]] = (), chat_id: int | None = None
     ) -> Message:
         """Send `text` (`Html`, or text to escape). Buttons in a private chat belong to that
-        chat's person; in a group, to whoever this update came from."""
+        chat's person; in a group, to whoever this update came from. A group that became a
+        supergroup unseen (Telegram answers with its new id) is followed, as the outbox does:
+        its townships keep it as their group, and the message goes to the new id."""
         chat = self.update.effective_chat
         target = chat_id or (chat.id if chat else 0)
         owner = target if target > 0 else self.user_id
-        return await self.context.bot.send_message(
-            target,
-            as_html(text),
-            reply_markup=self.keyboard(rows, owner),
-            message_thread_id=self._topic_in(target),
-        )
+        html, markup = as_html(text), self.keyboard(rows, owner)
+        try:
+            return await self.context.bot.send_message(
+                target, html, reply_markup=markup, message_thread_id=self._topic_in(target)
+            )
+        except ChatMigrated as exc:
+            moved = int(exc.new_chat_id)
+            log.info("a group became a supergroup; sending to its new id")
+            async with self.svc.transaction() as session:
+                await member_db.move_group(session, target, moved, self.now)
+            return await self.context.bot.send_message(moved, html, reply_markup=markup)
 
     def _topic_in(self, chat_id: int) -> int | None:
         """The forum topic this update came from, when the send goes to its chat: an answer
@@ -214,18 +231,28 @@ class Turn:
         return message.message_thread_id if message.is_topic_message else None
 
     async def show(self, text: object, rows: Sequence[Sequence[Button]] = ()) -> None:
-        """Edit the message whose button was pressed, or send a new one."""
+        """Edit the message whose button was pressed into `text`, or send it as a new one:
+        when there is no such message, or it cannot be edited (gone, a photo's or document's
+        caption, too old for the server). The old message then loses its buttons, as an edit
+        would have taken them, so that only the new view's act."""
         query = self.update.callback_query
-        if query is not None and query.message is not None and isinstance(query.message, Message):
-            try:
-                await query.message.edit_text(as_html(text), reply_markup=self.keyboard(rows))
+        message = query.message if query is not None else None
+        if not isinstance(message, Message):
+            await self.send(text, rows)
+            return
+        try:
+            await message.edit_text(as_html(text), reply_markup=self.keyboard(rows))
+            return
+        except BadRequest as exc:
+            reason = str(exc).lower()
+            if "not modified" in reason:
                 return
-            except BadRequest as exc:
-                if "not modified" in str(exc).lower():
-                    return
-                if "not found" not in str(exc).lower():
-                    raise
+            if not any(refusal in reason for refusal in _UNEDITABLE):
+                raise
         await self.send(text, rows)
+        if message.reply_markup is not None and _GONE not in reason:
+            with contextlib.suppress(BadRequest):  # gone meanwhile, or not even that allowed
+                await message.edit_reply_markup(reply_markup=None)
 
     async def answer(self, text: object | None = None, alert: bool = False) -> None:
         """Answer the pressed button (a short notice, or an alert); plain text, no HTML."""

@@ -108,7 +108,8 @@ async def make_group(turn: MemberTurn, township_id: int, press: Press) -> None:
             alert=True,
         )
         return
-    await work.make_group(turn, township_id, chat_id)
+    # The group's id now: a group upgraded to a supergroup since the offer has a new one.
+    await work.make_group(turn, township_id, posted.chat.id)
     await turn.answer(_("Done"))
     await turn.show(
         _("“{title}” is now the township group of {township}.").format(

@@ -44,8 +44,11 @@ Telegram behaviour reproduced
     parsing and whitespace trimming; strict HTML (only Telegram's tags, every bare ``<``/``&``
     rejected) and MarkdownV2 without blockquotes; keyboards (callback_data 1-64 bytes, URLs,
     non-empty texts); 400/403 texts as Telegram words them; editing without reply_markup
-    removes the inline keyboard. Privacy mode in groups. ``started=False`` users give 403
-    until their first message; blocked users give 403 (and a my_chat_member update).
+    removes the inline keyboard; editing a photo's or document's text: "there is no text in
+    the message to edit"; with ``limits.edit_within_hours`` (off by default), editing the text
+    or caption of an older message: "message can't be edited". Privacy mode in groups.
+    ``started=False`` users give 403 until their first message; blocked users give 403 (and a
+    my_chat_member update).
 
 Flood control (``EmulatorLimits``)
     30 messages/s per bot, 20/min per group, optional 1/s per private chat. Only ``send*``

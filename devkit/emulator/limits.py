@@ -27,6 +27,10 @@ class EmulatorLimits:
     text_length: int = 4096
     caption_length: int = 1024
     callback_data_bytes: int = 64
+    # Some Bot API servers refuse to edit a message's text or caption once it is this many
+    # hours old ("message can't be edited"; its buttons can still be changed). Telegram sets
+    # no such limit on a bot's own messages with buttons: None, the default.
+    edit_within_hours: int | None = None
     # How long a "timeout" fault holds the answer if the client never hangs up.
     fault_timeout_hold: float = 30.0
     # Delay before re-POSTing an update to a webhook that failed (doubles up to 8x).

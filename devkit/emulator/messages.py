@@ -206,6 +206,9 @@ def _edit(emu: BotApiEmulator, bot: BotState, p: Params, kind: str) -> JSON:
     if p.has("inline_message_id"):
         raise bad_request("inline messages are not supported by the emulator")
     message = core.editable(_message(emu, bot, p))
+    hours = emu.limits.edit_within_hours
+    if kind != "markup" and hours is not None and emu.now() - message.data["date"] >= hours * 3600:
+        raise bad_request("message can't be edited")
     edit = core.edit_request(kind, p, message.data, emu.limits)
     message.data = core.edited(message.data, edit, emu.now())
     if edit.content is not None:

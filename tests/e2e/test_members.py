@@ -182,6 +182,12 @@ async def test_lang_switches_to_english_and_back(world) -> None:
     assert {"command": "help", "description": "Show what you can do"} in menu
     back = await ask1(world, MEDIATOR_ZHOU.telegram_user_id, "/lang zh_CN")
     assert back.text == zh("Language set to {language}.").format(language="简体中文")
+    # Typed, the command's confirmation brings the keys back in Chinese too.
+    assert zhou.reply_keyboard == [
+        ["登记下乡", "交周报"],
+        ["我的本周", "请假"],
+        ["登记案件", "案件列表"],
+    ]
 
 
 async def test_markup_in_names_is_displayed_literally(world) -> None:

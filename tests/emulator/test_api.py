@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 from telegram import (
@@ -194,6 +196,30 @@ async def test_user_message_cannot_be_edited_by_bot(bot: Bot, alice: EmulatedUse
     mine = await alice.send("hello")
     with pytest.raises(BadRequest, match=r"(?i)message can't be edited"):
         await bot.edit_message_text("x", ALICE, mine["message_id"])
+
+
+async def test_an_old_message_s_text_cannot_be_edited_where_the_server_says_so(
+    emu: BotApiEmulator, bot: Bot, alice: EmulatedUser
+) -> None:
+    sent = await bot.send_message(ALICE, "v1", reply_markup=keyboard("a"))
+    later = emu.clock() + timedelta(hours=48)
+    emu.clock = lambda: later
+    # Telegram's own rule: a bot's message with buttons stays editable.
+    await bot.edit_message_text("v2", ALICE, sent.message_id, reply_markup=keyboard("a"))
+    emu.limits.edit_within_hours = 48
+    with pytest.raises(BadRequest, match=r"(?i)message can't be edited"):
+        await bot.edit_message_text("v3", ALICE, sent.message_id)
+    # Its buttons can still be taken off.
+    await bot.edit_message_reply_markup(ALICE, sent.message_id, reply_markup=None)
+    fresh = await bot.send_message(ALICE, "new")
+    await bot.edit_message_text("newer", ALICE, fresh.message_id)
+
+
+async def test_a_photo_has_no_text_to_edit(bot: Bot, alice: EmulatedUser) -> None:
+    sent = await bot.send_photo(ALICE, tiny_png(), caption="chart", reply_markup=keyboard("a"))
+    with pytest.raises(BadRequest, match=r"(?i)there is no text in the message to edit"):
+        await bot.edit_message_text("x", ALICE, sent.message_id)
+    await bot.edit_message_caption(ALICE, sent.message_id, caption="chart 2")
 
 
 async def test_delete(bot: Bot, alice: EmulatedUser) -> None:

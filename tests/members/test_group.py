@@ -200,3 +200,49 @@ async def test_a_post_to_a_group_upgraded_unseen_goes_to_the_supergroup(world) -
         )
         to_old = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == old))
     assert failed == [] and to_old is None
+
+
+async def test_a_group_upgraded_unseen_is_made_the_group_at_its_new_id(world) -> None:
+    """The group became a supergroup after the offer and the bot never saw the notice:
+    Telegram answers the announcement with the new id. The announcement goes there, the
+    township's group is the new id, and a township whose group the old id was follows it
+    (recorded once); the admin sees the normal outcome."""
+    from sqlalchemy import select
+
+    from bot.core.models import AuditEntry
+
+    old, new = -5000000104, -1005000000104
+    async with world.svc.transaction() as session:
+        township = await member_db.township_by_code(session, "SHZ")
+        township.group_chat_id = old
+        shz_id = township.id
+    admin = ADMIN.telegram_user_id
+    world.emu.add_group(old, TITLE, [admin], with_bot=False)
+    world.emu.add_bot_to_group(old, by_user=admin, as_admin=True)
+    [offer] = await world.user(admin).replies(1, timeout=10)
+    # Already 沙河子镇's group: the admin is offered 大荆镇 only.
+    assert button_labels(offer) == [zh(MAKE).format(township="大荆镇")]
+    world.emu.upgrade_group(old, new)
+
+    done = await press(world, admin, offer, zh(MAKE).format(township="大荆镇"))
+    assert done.text == zh("“{title}” is now the township group of {township}.").format(
+        title=TITLE, township="大荆镇"
+    )
+    [announced] = await world.emu.chat(new).replies(1, timeout=10)
+    assert announced.text.startswith(
+        zh(
+            "This is now the township group of {township}: the Monday meeting agenda and the "
+            "published red and black lists are posted here."
+        ).format(township="大荆镇")
+    )
+    assert not [m for m in world.emu.chat(old).messages if not m.deleted]
+    assert await group_of(world, "DJH") == new
+    assert await group_of(world, "SHZ") == new
+    async with world.svc.transaction() as session:
+        moved = list(
+            await session.scalars(
+                select(AuditEntry.township_id).where(AuditEntry.action == "township.group_moved")
+            )
+        )
+    assert moved == [shz_id]
+    assert not world.user(admin).unread
