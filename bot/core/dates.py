@@ -76,6 +76,17 @@ class Direction(enum.Enum):
     AHEAD = "ahead"
 
 
+# Longer than any date or range people type: not read (and no pattern meets long input).
+_LONGEST = 64
+
+
+def _compact(text: str) -> str | None:
+    """`text` in NFKC with each run of spaces made one (a pattern given a long run of spaces
+    takes time that grows with its cube); None when it is too long to be a date."""
+    compact = " ".join(unicodedata.normalize("NFKC", text).split())
+    return compact if len(compact) <= _LONGEST else None
+
+
 def _normalized(text: str) -> str:
     return arabic(unicodedata.normalize("NFKC", text).strip())
 
@@ -115,7 +126,9 @@ def parse_day(text: str, today: date, direction: Direction) -> date | None:
     星期日, Wed) is the nearest one in `direction`, today included; with its week (本周三,
     这周三, 上周五, 下周一, 上上周一, 下下周一, this/last/next Friday) it is that week's,
     weeks running Monday to Sunday."""
-    normalized = unicodedata.normalize("NFKC", text).strip()
+    normalized = _compact(text)
+    if normalized is None:
+        return None
     relative = _RELATIVE.get(normalized.lower())
     if relative is not None:
         return today + timedelta(days=relative)
@@ -189,7 +202,9 @@ def parse_day_range(text: str, today: date, direction: Direction) -> tuple[date,
     """One day or a range "11-25 至 11-27" (also 到, ~, -, to; 11月25日至27日; 明天到后天;
     周三至周五, 下周一到下周三, 下周一到三). The start is read as `parse_day` reads it in
     `direction`. None when unreadable or the end is before the start."""
-    normalized = unicodedata.normalize("NFKC", text).strip()
+    normalized = _compact(text)
+    if normalized is None:
+        return None
     parts = _split(normalized)
     start = parse_day(parts[0], today, direction)
     if start is None:

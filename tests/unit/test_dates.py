@@ -124,3 +124,12 @@ def test_a_typed_weekday_range(
     text: str, today: date, direction: Direction, expected: tuple[date, date] | None
 ) -> None:
     assert parse_day_range(text, today, direction) == expected
+
+
+def test_a_long_run_of_spaces_reads_as_one_space() -> None:
+    """Each run is made one space before any pattern sees it: the range's separator pattern
+    took minutes over 4,000 spaces without a separator, the whole bot waiting."""
+    assert parse_day_range("a" + " " * 4000 + "b", THU, AHEAD) is None
+    spaced = "11-25" + " " * 3000 + "至" + "\t" * 3000 + "11-27"
+    assert parse_day_range(spaced, THU, AHEAD) == (date(2026, 11, 25), date(2026, 11, 27))
+    assert parse_day("下周" + " " * 3000 + "一", THU, AHEAD) == date(2026, 11, 30)
