@@ -21,7 +21,14 @@ async def test_a_cadre_types_wednesday_for_a_visit_and_for_leave(world) -> None:
     # The visit: 周三 is yesterday; next week's is outside the window, and said so.
     card = await tap.say("/visit")
     card = await tap.press(card, "东岭村")
-    await tap.press(card, "📅 " + zh("Earlier…"))
+    picker = await tap.press(card, "📅 " + zh("Earlier…"))
+    assert (
+        zh(
+            "Which day was the visit? Tap a day, or type a date such as {example} or a weekday "
+            "such as {weekday}. Visits can be logged up to {days} days back."
+        ).format(example="11-23", weekday="周三", days=3)
+        in picker.text
+    )
     reply = await tap.say("下周三")
     assert (
         zh("{day} is outside the window: visits can be logged from {first} to {last}.").format(
@@ -39,7 +46,8 @@ async def test_a_cadre_types_wednesday_for_a_visit_and_for_leave(world) -> None:
 
     # Leave: 周三 is next week's.
     kind = await tap.say("/leave")
-    await tap.press(kind, zh("🏖 Leave (请假)"))
+    prompt = await tap.press(kind, zh("🏖 Leave (请假)"))
+    assert "下周一" in prompt.text
     ask_reason = await tap.say("周三")
     assert "12月2日（周三）" in ask_reason.text
     confirm = await tap.say("参加县里培训")
