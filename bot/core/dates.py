@@ -65,6 +65,11 @@ _WEEKDAY_ZH = re.compile(
 _WEEKDAY_EN = re.compile(r"^(?:(?P<week>last|this|next)\s+)?(?P<day>[a-z]+)\.?$")
 # The end of a weekday range that says the week once: 周一至三, 下周一到周三.
 _WEEKDAY_END = re.compile(r"^(?:周|星期|礼拜)?(?P<day>[一二三四五六日天1-6])$")
+# A weekday said after a date, as the bot's own labels say it: 11月25日（周三）, 11-25 Wed.
+_ASIDE = re.compile(
+    r"^(?P<date>.*?[\d日号])\s*\(?\s*(?P<weekday>(?:周|星期|礼拜)\S|[a-z]+\.?)\s*\)?$",
+    re.IGNORECASE,
+)
 
 
 class Direction(enum.Enum):
@@ -87,8 +92,20 @@ def _compact(text: str) -> str | None:
     return compact if len(compact) <= _LONGEST else None
 
 
-def _normalized(text: str) -> str:
-    return arabic(unicodedata.normalize("NFKC", text).strip())
+def _aside(text: str) -> tuple[str, int | None]:
+    """A date and the weekday said after it (Monday 0), None when none is."""
+    match = _ASIDE.match(text)
+    if match is not None:
+        weekday = _weekday(match["weekday"])
+        if weekday is not None and weekday[1] is None:
+            return match["date"], weekday[0]
+    return text, None
+
+
+def _agrees(day: date | None, said: int | None) -> date | None:
+    """`day`, unless the weekday said with it is not its own (11月25日（周四） is a mistake
+    in one or the other: neither is guessed)."""
+    return day if day is None or said is None or day.weekday() == said else None
 
 
 def _weekday(text: str) -> tuple[int, int | None] | None:
@@ -121,11 +138,12 @@ def _in_week(today: date, weekday: int, weeks: int) -> date:
 
 def parse_day(text: str, today: date, direction: Direction) -> date | None:
     """A typed date: 2026-11-20, 11-20, 11/20, 11月20日, 2026年11月20日, 十一月二十日,
-    今天 / 明天 / 后天 / 昨天 / 前天, or a weekday. Without a year, the date nearest to `today`
-    (this year, or the year before/after around New Year). A weekday without its week (周三,
-    星期日, Wed) is the nearest one in `direction`, today included; with its week (本周三,
-    这周三, 上周五, 下周一, 上上周一, 下下周一, this/last/next Friday) it is that week's,
-    weeks running Monday to Sunday."""
+    今天 / 明天 / 后天 / 昨天 / 前天, or a weekday; a date may say its weekday after it
+    (11月25日（周三）, 11-25 Wed), which must be its own. Without a year, the date nearest
+    to `today` (this year, or the year before/after around New Year). A weekday without its
+    week (周三, 星期日, Wed) is the nearest one in `direction`, today included; with its week
+    (本周三, 这周三, 上周五, 下周一, 上上周一, 下下周一, this/last/next Friday) it is that
+    week's, weeks running Monday to Sunday."""
     normalized = _compact(text)
     if normalized is None:
         return None
@@ -138,7 +156,12 @@ def parse_day(text: str, today: date, direction: Direction) -> date | None:
         if weeks is None:
             return _nearest_weekday(today, day, direction)
         return _in_week(today, day, weeks)
-    match = _DAY.match(arabic(normalized))
+    dated, said = _aside(normalized)
+    return _agrees(_date(dated, today), said)
+
+
+def _date(text: str, today: date) -> date | None:
+    match = _DAY.match(arabic(text))
     if match is None:
         return None
     month, day_of_month = int(match["m"]), int(match["d"])
@@ -170,11 +193,12 @@ def _end_of(text: str, start: date, today: date, *, after_weekday: bool) -> date
     weekday = _weekday(normalized)
     if weekday is not None and weekday[1] is None:
         return _nearest_weekday(start, weekday[0], Direction.AHEAD)
-    only = _DAY_ONLY.match(_normalized(text))
+    dated, said = _aside(normalized)
+    only = _DAY_ONLY.match(arabic(dated))
     if only is None:
         return parse_day(text, today, Direction.AHEAD)
     try:
-        return start.replace(day=int(only["d"]))
+        return _agrees(start.replace(day=int(only["d"])), said)
     except ValueError:
         return None
 

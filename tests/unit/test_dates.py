@@ -133,3 +133,32 @@ def test_a_long_run_of_spaces_reads_as_one_space() -> None:
     spaced = "11-25" + " " * 3000 + "至" + "\t" * 3000 + "11-27"
     assert parse_day_range(spaced, THU, AHEAD) == (date(2026, 11, 25), date(2026, 11, 27))
     assert parse_day("下周" + " " * 3000 + "一", THU, AHEAD) == date(2026, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("11月25日（周三）", date(2026, 11, 25)),  # as the bot's own labels say it
+        ("11月25日周三", date(2026, 11, 25)),
+        ("11-25 周三", date(2026, 11, 25)),
+        ("十一月二十五日星期三", date(2026, 11, 25)),
+        ("2026-11-25 (Wed)", date(2026, 11, 25)),
+        ("11月25日（周四）", None),  # a mistake in one or the other: neither is guessed
+        ("11-25 Thursday", None),
+        ("11月25日（下周三）", None),
+    ],
+)
+def test_a_date_with_its_weekday(text: str, expected: date | None) -> None:
+    assert parse_day(text, THU, BACK) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("11月25日（周三）–27日（周五）", (date(2026, 11, 25), date(2026, 11, 27))),
+        ("12月2日（周三）至12月4日（周五）", (date(2026, 12, 2), date(2026, 12, 4))),
+        ("11月25日（周三）–27日（周六）", None),
+    ],
+)
+def test_a_range_with_its_weekdays(text: str, expected: tuple[date, date] | None) -> None:
+    assert parse_day_range(text, MON, AHEAD) == expected
