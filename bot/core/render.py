@@ -21,15 +21,17 @@ WEEKDAYS = {
 }
 
 
+def weekday_name(value: date, language: str = "zh_CN") -> str:
+    """The day's weekday as a date's label says it: 周三, Wed."""
+    return WEEKDAYS[normalize_language(language)][value.weekday()]
+
+
 def format_date(value: date, language: str = "zh_CN", weekday: bool = True) -> str:
     lang = normalize_language(language)
     text = f"{value.month}月{value.day}日" if lang == "zh_CN" else value.strftime("%d %b")
     if weekday:
-        text += (
-            f"（{WEEKDAYS[lang][value.weekday()]}）"
-            if lang == "zh_CN"
-            else f" ({WEEKDAYS[lang][value.weekday()]})"
-        )
+        name = weekday_name(value, lang)
+        text += f"（{name}）" if lang == "zh_CN" else f" ({name})"
     return text
 
 

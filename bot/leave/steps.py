@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.core.dates import parse_day_range
+from bot.core.dates import Direction, parse_day_range
 from bot.core.db import members as member_db
 from bot.core.flows import Press
 from bot.leave import service, views
@@ -58,7 +58,8 @@ async def type_dates(ctx: LeaveTurn) -> None:
         return
     today = place.rules.today(ctx.turn.now)
     typed = ctx.turn.text()
-    span = parse_day_range(typed, today) if typed else None
+    # Leave is asked for ahead: 周三 is the next Wednesday, today included.
+    span = parse_day_range(typed, today, Direction.AHEAD) if typed else None
     if span is None:
         await ctx.turn.send(*views.dates_card(ctx, today, views.unreadable(ctx.turn, typed)))
         return

@@ -144,7 +144,8 @@ def dates_card(ctx: LeaveTurn, today: date, *notes: str) -> Card:
     _ = ctx._
     tomorrow = today + timedelta(days=1)
     prompt = _(
-        "Which days? Tap below, or type one day such as {day} or a range such as {range}."
+        "Which days? Tap below, or type one day such as {day} or next Monday, or a range "
+        "such as {range}."
     ).format(
         day=f"{tomorrow:%m-%d}",
         range=f"{tomorrow:%m-%d} 至 {today + timedelta(days=3):%m-%d}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.core.dates import parse_day
+from bot.core.dates import Direction, parse_day
 from bot.core.db import members as member_db
 from bot.core.flows import BadPress, Press
 from bot.core.roles import Role
@@ -396,7 +396,8 @@ async def typed_village(ctx: Ctx, place: Place, text: str) -> None:
 async def typed_date(ctx: Ctx, place: Place, text: str) -> None:
     _ = ctx._
     typed_text = clean_line(text)
-    day = parse_day(typed_text, place.rules.today(ctx.turn.now))
+    # A visit is logged afterwards: 周三 is the last Wednesday, today included.
+    day = parse_day(typed_text, place.rules.today(ctx.turn.now), Direction.BACK)
     allowed = v.allowed_days(ctx.turn, place, ctx.draft)
     if day is None:
         note = _(v.NOT_A_DATE).format(text=quoted(typed_text))

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from bot.core.db.directory import VillageInfo
 from bot.core.flows import date_arg
 from bot.core.i18n import N_, Gettext
+from bot.core.render import weekday_name
 from bot.core.text import Html, join_html, quoted
 from bot.core.turn import Button, MemberTurn, checkbox
 from bot.visits.actions import LOGS, Act, Ctx, Draft, LogAct, Step
@@ -262,10 +263,17 @@ def date_picker(ctx: Ctx, place: Place) -> View:
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([ctx.button(_("◀️ Back"), Act.BACK)])
+    days = turn.svc.settings.visits.backfill_days
+    window = place.rules.backfill_dates(turn.now, days)
     text = _(
-        "Which day was the visit? Tap a day, or type a date such as {example}. Visits can be "
-        "logged up to {days} days back."
-    ).format(example=f"{allowed[-1]:%m-%d}", days=turn.svc.settings.visits.backfill_days)
+        "Which day was the visit? Tap a day, or type a date such as {example} or a weekday "
+        "such as {weekday}. Visits can be logged up to {days} days back."
+    ).format(
+        example=f"{allowed[-1]:%m-%d}",
+        # Yesterday's (today's without days back): the one a visit's day reads it as.
+        weekday=weekday_name(window[min(1, len(window) - 1)], turn.lang),
+        days=days,
+    )
     return View(text, rows)
 
 

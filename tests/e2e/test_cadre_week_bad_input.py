@@ -124,8 +124,8 @@ async def test_date_outside_the_window(world) -> None:
     assert "11月30日" in reply.text and zh("{day} is outside the window").split("{")[0] in (
         reply.text
     )
-    reply = await tap.say("下周三")
-    assert zh("I could not read “{text}” as a date.").format(text="下周三") in reply.text
+    reply = await tap.say("周八")
+    assert zh("I could not read “{text}” as a date.").format(text="周八") in reply.text
     card = await tap.say("11月23日")
     assert "11月23日（周一）" in card.text and zh("backfilled") in card.text
     # A forged-but-signed date outside the window is refused too.
@@ -266,8 +266,8 @@ async def test_leave_bad_dates_and_overlap(world) -> None:
     tap = Tapper(world, LI)
     kind = await tap.say("/leave")
     await tap.press(kind, zh("🏖 Leave (请假)"))
-    reply = await tap.say("下周三")
-    assert zh("I could not read “{text}” as a date or a range.").format(text="下周三") in reply.text
+    reply = await tap.say("周八")
+    assert zh("I could not read “{text}” as a date or a range.").format(text="周八") in reply.text
     reply = await tap.say("11-27 至 11-25")
     assert zh("I could not read “{text}” as a date or a range.").split("{")[0] in reply.text
     reply = await tap.say("2026-09-01")

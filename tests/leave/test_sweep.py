@@ -15,7 +15,8 @@ LI = CADRE_LI.telegram_user_id
 ZHANG = SECRETARY.telegram_user_id
 ODD = ("东" * 10_000, "<b>" * 3000, "\x00\x01\x02", "@@ 11-25 </i> & <b>")
 DATES_PROMPT = zh(
-    "Which days? Tap below, or type one day such as {day} or a range such as {range}."
+    "Which days? Tap below, or type one day such as {day} or next Monday, or a range such as "
+    "{range}."
 ).split("{")[0]
 # Ways into each step: presses (the index of a button on the latest message) or typed text.
 STEPS: list[tuple[int, list[int | str], str]] = [
