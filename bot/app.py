@@ -32,6 +32,7 @@ from bot.core.render import Renderer
 from bot.core.services import Services
 from bot.core.telegram_request import bot_api_request, proxy_for_display
 from bot.core.turn import App
+from bot.core.unreadable import UpdatesBot
 from bot.core.updates import PerUserUpdateProcessor
 from bot.core.work import CommitFirst
 from bot.features import register_all
@@ -52,39 +53,37 @@ def telegram_builder(
 ) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
     """PTB as the bot runs it: the Bot API address, the configured HTTP client (retrying
     requests, the proxy) for every call and for getUpdates, HTML by default, the flood
-    limiter and per-user ordered concurrent updates. (bench/throughput.py builds its echo bot
+    limiter, per-user ordered concurrent updates, and updates the library cannot read
+    skipped (`UpdatesBot`). (bench/throughput.py builds its echo bot
     from this too, to tell the framework's cost from the bot's own.)"""
     if proxy := settings.telegram.proxy:
         log.info("Bot API calls go through the proxy %s", proxy_for_display(proxy))
-    return (
-        ApplicationBuilder()
-        .token(token or settings.telegram.token)
-        .base_url(settings.telegram.base_url)
-        .base_file_url(settings.telegram.base_file_url)
-        .request(bot_api_request(settings.telegram))
-        .get_updates_request(bot_api_request(settings.telegram, updates=True))
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                tzinfo=settings.tz,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        .rate_limiter(
-            # Telegram's windows on an absolute timetable: ~98% of the allowed rate, no 429s,
-            # edits and callback answers not held up (bot/core/ratelimit.py, docs/benchmarks.md).
-            # The update's database work is committed before each call (bot/core/work.py).
-            CommitFirst(
-                PlainTextFallback(
-                    FloodLimiter(
-                        settings.telegram.flood_limits.messages_per_second,
-                        settings.telegram.flood_limits.group_messages_per_minute,
-                        max_retries=5,
-                    )
+    bot = UpdatesBot(
+        token=token or settings.telegram.token,
+        base_url=settings.telegram.base_url,
+        base_file_url=settings.telegram.base_file_url,
+        request=bot_api_request(settings.telegram),
+        get_updates_request=bot_api_request(settings.telegram, updates=True),
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            tzinfo=settings.tz,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        # Telegram's windows on an absolute timetable: ~98% of the allowed rate, no 429s,
+        # edits and callback answers not held up (bot/core/ratelimit.py, docs/benchmarks.md).
+        # The update's database work is committed before each call (bot/core/work.py).
+        rate_limiter=CommitFirst(
+            PlainTextFallback(
+                FloodLimiter(
+                    settings.telegram.flood_limits.messages_per_second,
+                    settings.telegram.flood_limits.group_messages_per_minute,
+                    max_retries=5,
                 )
             )
-        )
-        .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
+        ),
+    )
+    return (
+        ApplicationBuilder().bot(bot).concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
     )
 
 

@@ -36,6 +36,7 @@ from bot.core.db.directory import REFRESH_SECONDS
 from bot.core.db.leases import database_now
 from bot.core.models import InboundUpdate, UpdateKey
 from bot.core.services import Services
+from bot.core.unreadable import read_update
 from bot.core.work import AlreadyHandled, FirstCommit
 
 log = logging.getLogger(__name__)
@@ -513,7 +514,7 @@ class Sharing:
 
         first = FirstCommit(svc.sessions, mark)
         try:
-            parsed = self._parsed.pop(update_id, None) or Update.de_json(payload, self.app.bot)
+            parsed = self._parsed.pop(update_id, None) or read_update(payload, self.app.bot)
             self.processor.first_commits[update_id] = first
             await self.processor.process_update(parsed, self.app.process_update(parsed))
         except AlreadyHandled:

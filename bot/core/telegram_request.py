@@ -20,12 +20,9 @@ network error or a 5xx answer (`Retrying`, shared by both clients):
   would send the message twice; they are retried after a 5xx answer, a connection that failed
   or closed without an answer, and a timeout while connecting (nothing was sent yet).
 
-The client for getUpdates reads each update of an answer once before python-telegram-bot
-does (`ReadableUpdates`): an update it cannot read (a Bot API server of another version: a
-field the library requires is missing, or has another type) is logged by its id and kind
-and handed on as a bare `update_id`, so the offset moves past it. Otherwise the library
-fails the whole answer and asks for the same updates again, for ever: nobody's message
-would be handled again, and the library's log line would carry the updates' contents.
+The client for getUpdates keeps the answer it last read (`ReadableUpdates`), so that when
+python-telegram-bot cannot read an update of it (a Bot API server of another version),
+`bot.core.unreadable.UpdatesBot` reads its updates one by one and skips that one only.
 
 429 is not handled here: the rate limiter (AIORateLimiter) waits `retry_after` and retries.
 
@@ -37,7 +34,6 @@ key once and answers a repeat with the first answer; Telegram ignores the header
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from base64 import b64encode
 from collections.abc import Iterator
@@ -55,7 +51,6 @@ from aiohttp_socks import (
     ProxyTimeoutError,
     ProxyType,
 )
-from telegram import Update
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
@@ -158,45 +153,16 @@ class Retrying(BaseRequest):
         raise AssertionError("unreachable")
 
 
-def readable_updates(payload: bytes) -> bytes:
-    """A getUpdates answer whose updates python-telegram-bot cannot read are bare
-    `{"update_id": n}` (see the module docstring); unchanged when all can be read."""
-    try:
-        answer = json.loads(payload)
-    except ValueError:
-        return payload
-    results = answer.get("result") if isinstance(answer, dict) else None
-    if not isinstance(results, list):
-        return payload
-    changed = False
-    for index, item in enumerate(results):
-        try:
-            Update.de_json(item, None)
-        except Exception as exc:
-            update_id = item.get("update_id") if isinstance(item, dict) else None
-            if not isinstance(update_id, int):
-                return payload  # not an update at all: the library's own error stands
-            kinds = sorted(k for k in item if k != "update_id")
-            # The id, the kind and the error's type only: the contents are someone's message.
-            log.warning(
-                "update %s (%s) cannot be read (%s): skipped",
-                update_id,
-                ", ".join(kinds),
-                type(exc).__name__,
-            )
-            results[index] = {"update_id": update_id}
-            changed = True
-    return json.dumps(answer).encode() if changed else payload
-
-
 class ReadableUpdates(BaseRequest):
-    """getUpdates' answers with the updates the library cannot read skipped
-    (`readable_updates`): list it before the client class."""
+    """Keeps getUpdates' last answer (`answer`, the body as it came) for
+    `bot.core.unreadable.UpdatesBot`, which clears it: list it before the client class."""
+
+    answer: bytes | None = None
 
     async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         code, payload = await super().do_request(url, *args, **kwargs)  # type: ignore[safe-super]
-        if code == 200 and url.endswith("/getUpdates"):
-            payload = readable_updates(payload)
+        if url.endswith("/getUpdates"):
+            self.answer = payload
         return code, payload
 
 
@@ -414,6 +380,5 @@ __all__ = [
     "keyed",
     "may_have_arrived",
     "proxy_for_display",
-    "readable_updates",
     "redact_proxy",
 ]

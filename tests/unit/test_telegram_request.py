@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import ssl
 import traceback
 from collections.abc import AsyncIterator, Iterator
@@ -34,7 +33,6 @@ from bot.core.telegram_request import (
     bot_api_request,
     keyed,
     proxy_for_display,
-    readable_updates,
     redact_proxy,
 )
 from devkit.emulator import BotApiEmulator, tiny_png
@@ -477,17 +475,3 @@ def _no_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
     yield
-
-
-def test_updates_the_library_cannot_read_become_bare_ids() -> None:
-    chat = {"id": 7, "type": "private", "first_name": "李"}
-    good = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": chat, "text": "hi"}}
-    bad = {"update_id": 2, "message": {"message_id": 2, "date": 0, "chat": chat, "poll": {}}}
-    unknown_kind = {"update_id": 3, "something_new": {"a": 1}}
-    payload = json.dumps({"ok": True, "result": [good, bad, unknown_kind]}).encode()
-    answer = json.loads(readable_updates(payload))
-    assert answer["result"] == [good, {"update_id": 2}, unknown_kind]
-    readable = json.dumps({"ok": True, "result": [good, unknown_kind]}).encode()
-    assert readable_updates(readable) is readable
-    for other in (b"<html>502</html>", b'{"ok": true, "result": true}', b"[1]"):
-        assert readable_updates(other) is other
