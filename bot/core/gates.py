@@ -7,7 +7,11 @@
   the private chat, and nothing personal is posted;
 - a message changed after it was sent never acts (again): a command is not run twice, a
   corrected text does not replace what was taken. Its writer is told so in a private chat;
-  a live location's moves and edits in groups pass in silence.
+  a live location's moves and edits in groups pass in silence;
+- an update the bot cannot read (`bot.core.unreadable`) goes no further. Its sender in a
+  private chat is asked to send it again, once per update (an outbox row keyed by the
+  update), and a press of theirs is answered so the button stops spinning; in a group nothing
+  is said.
 """
 
 from __future__ import annotations
@@ -20,14 +24,17 @@ from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.core.commands import ChatScope, spec_for
 from bot.core.i18n import N_, Gettext, gettext_for
+from bot.core.outbox import Outgoing, enqueue
 from bot.core.services import services
 from bot.core.text import plain
 from bot.core.turn import App, Context, Turn
+from bot.core.unreadable import UnreadableUpdate
 
 GATES = -1
 
@@ -38,6 +45,8 @@ PRIVATE_ONLY = N_(
     "personal information."
 )
 OPEN_PRIVATE = N_("💬 Open a private chat")
+UNREADABLE_MESSAGE = N_("Sorry, this message could not be read. Please send it again.")
+UNREADABLE_PRESS = N_("Sorry, this could not be read. Please try again.")
 EDIT_NOT_SEEN = N_(
     "I do not see changes made to a message after it was sent: I have what you sent "
     "first. To correct it, send the correction as a new message."
@@ -78,6 +87,39 @@ async def edited_gate(update: Update, context: Context) -> None:
     ):
         turn = await Turn.load(update, context)
         await turn.send(turn._(EDIT_NOT_SEEN))
+    raise ApplicationHandlerStop
+
+
+async def unreadable_gate(update: Update, context: Context) -> None:
+    if not isinstance(update, UnreadableUpdate):
+        return
+    facts = update.unreadable
+    user_id = facts.user_id
+    if user_id is None or not facts.private:  # nothing is said in a group
+        raise ApplicationHandlerStop
+    from bot.core.db.members import actor_for
+
+    svc = services(context)
+    async with svc.transaction() as session:
+        actor = await actor_for(session, user_id)
+        turn = Turn(update, context, actor)
+        if facts.callback_query_id is None:
+            notice = Outgoing(
+                # A re-delivered update is answered once; ids are reused after a quiet week.
+                key=f"unreadable:{facts.update_id}:{user_id}",
+                job="unreadable",
+                chat_id=user_id,
+                text=turn._(UNREADABLE_MESSAGE),
+                member_id=actor.member_id if actor is not None else None,
+            )
+            await enqueue(session, [notice], turn.now)
+    if facts.callback_query_id is not None:
+        with contextlib.suppress(TelegramError):  # too old to answer: it stopped spinning
+            await context.bot.answer_callback_query(
+                facts.callback_query_id, plain(turn._(UNREADABLE_PRESS))
+            )
+    else:
+        await turn.send_queued()
     raise ApplicationHandlerStop
 
 
@@ -124,6 +166,7 @@ def private_chat_button(context: Context, _: Gettext) -> InlineKeyboardMarkup | 
 
 
 def register(app: App) -> None:
+    app.add_handler(TypeHandler(UnreadableUpdate, unreadable_gate), group=GATES)
     app.add_handler(CallbackQueryHandler(button_gate), group=GATES)
     # Before the group commands' gate: the first handler of a group that matches takes it.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, edited_gate), group=GATES)

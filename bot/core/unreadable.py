@@ -46,43 +46,52 @@ class Unreadable:
     update_id: int
     kinds: tuple[str, ...]
     error: str
-    # The sender, when the update is theirs in a private chat with the bot (else None).
+    # Who sent it (a message's, an edit's or a press's sender; else None): their updates
+    # keep their order.
     user_id: int | None = None
-    # The pressed button's query, when the update is a press in a private chat.
+    # Whether it is the sender's, in their private chat with the bot: only then are they told.
+    private: bool = False
+    # The pressed button's query, for a press.
     callback_query_id: str | None = None
     raw: JSONDict = field(default_factory=dict, repr=False, compare=False)
 
 
-def _private_sender(item: JSONDict) -> tuple[int | None, str | None]:
-    """(the sender's id, the callback query's id) when the update comes from a user in a
-    private chat with the bot, read from the JSON as far as it goes."""
+def _int(value: object, name: str) -> int | None:
+    found = value.get(name) if isinstance(value, dict) else None
+    return found if isinstance(found, int) and not isinstance(found, bool) else None
 
-    def private_chat(message: object) -> int | None:
+
+def _sender(item: JSONDict) -> tuple[int | None, bool, str | None]:
+    """(the sender's id, whether in their private chat with the bot, the callback query's id),
+    read from the JSON as far as it goes."""
+
+    def private(message: object, sender: int) -> bool:
         chat = message.get("chat") if isinstance(message, dict) else None
-        if isinstance(chat, dict) and chat.get("type") == "private":
-            chat_id = chat.get("id")
-            return chat_id if isinstance(chat_id, int) else None
-        return None
+        return (
+            isinstance(chat, dict) and chat.get("type") == "private" and _int(chat, "id") == sender
+        )
 
     def user(value: object) -> int | None:
         sender = value.get("from") if isinstance(value, dict) else None
         if not isinstance(sender, dict) or sender.get("is_bot") is True:
             return None
-        user_id = sender.get("id")
-        return user_id if isinstance(user_id, int) else None
+        return _int(sender, "id")
 
     for kind in _MESSAGES:
         message = item.get(kind)
         sender = user(message)
-        if sender is not None and private_chat(message) == sender:
-            return sender, None
+        if sender is not None:
+            return sender, private(message, sender), None
     query = item.get("callback_query")
     sender = user(query)
     if isinstance(query, dict) and sender is not None:
         query_id = query.get("id")
-        if isinstance(query_id, str) and private_chat(query.get("message")) == sender:
-            return sender, query_id
-    return None, None
+        return (
+            sender,
+            private(query.get("message"), sender),
+            query_id if isinstance(query_id, str) else None,
+        )
+    return None, False, None
 
 
 class UnreadableUpdate(Update):
@@ -117,8 +126,8 @@ def unreadable(item: object, error: BaseException) -> Unreadable | None:
         ", ".join(kinds),
         type(error).__name__,
     )
-    user_id, query_id = _private_sender(item)
-    return Unreadable(update_id, kinds, type(error).__name__, user_id, query_id, item)
+    user_id, private, query_id = _sender(item)
+    return Unreadable(update_id, kinds, type(error).__name__, user_id, private, query_id, item)
 
 
 def read_update(item: JSONDict, bot: Bot | None) -> Update:

@@ -24,6 +24,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.core.unreadable import UnreadableUpdate
 from bot.core.work import FirstCommit, unit_of_work
 
 # PTB's own limit: never reached, so tasks enter do_process_update in update order.
@@ -52,6 +53,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         """Whose order to keep: the user's id, else the chat's, else none."""
         if not isinstance(update, Update):
             return None
+        if isinstance(update, UnreadableUpdate):  # the library could not read whose it is
+            return update.unreadable.user_id
         if update.effective_user is not None:
             return update.effective_user.id
         if update.effective_chat is not None:

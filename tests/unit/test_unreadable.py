@@ -107,7 +107,7 @@ async def test_an_update_the_library_cannot_read_is_skipped_alone(
     assert isinstance(private, UnreadableUpdate) and isinstance(group, UnreadableUpdate)
     assert private.message is None and private.effective_user is None
     assert private.unreadable.user_id == USER and private.unreadable.kinds == ("message",)
-    assert group.unreadable.user_id is None  # a group's: nobody is answered
+    assert private.unreadable.private and not group.unreadable.private
     assert again == ()
     logged = caplog.text
     assert "update 2 (message) cannot be read (TypeError): skipped" in logged
@@ -118,28 +118,25 @@ async def test_an_update_the_library_cannot_read_is_skipped_alone(
 
 
 def test_who_an_unreadable_update_may_answer() -> None:
-    """Its sender, in a private chat only; a press, with its query to answer."""
+    """Its sender is told in their private chat only; a press, through its query."""
     query = {"id": "q1", "from": SENDER, "chat_instance": "1", "data": "x"}
     cases = {
-        "message": (message(1, poll=OLD_POLL), (USER, None)),
-        "edited_message": (message(1, poll=OLD_POLL), (USER, None)),
-        "callback_query": (
-            {**query, "message": message(1, poll=OLD_POLL)},
-            (USER, "q1"),
-        ),
+        "message": (message(1, poll=OLD_POLL), (USER, True, None)),
+        "edited_message": (message(1, poll=OLD_POLL), (USER, True, None)),
+        "callback_query": ({**query, "message": message(1, poll=OLD_POLL)}, (USER, True, "q1")),
     }
     for kind, (payload, expected) in cases.items():
         update = read_update({"update_id": 7, kind: payload}, None)
         assert isinstance(update, UnreadableUpdate)
         facts = update.unreadable
-        assert (facts.user_id, facts.callback_query_id) == expected, kind
-    for kind, payload in {
-        "message": message(1, chat=GROUP, poll=OLD_POLL),
-        "callback_query": {**query, "message": message(1, chat=GROUP, poll=OLD_POLL)},
-        "channel_post": {"message_id": 1, "date": 0, "chat": GROUP, "poll": OLD_POLL},
-    }.items():
+        assert (facts.user_id, facts.private, facts.callback_query_id) == expected, kind
+    for kind, payload, sender in [
+        ("message", message(1, chat=GROUP, poll=OLD_POLL), USER),
+        ("callback_query", {**query, "message": message(1, chat=GROUP, poll=OLD_POLL)}, USER),
+        ("channel_post", {"message_id": 1, "date": 0, "chat": GROUP, "poll": OLD_POLL}, None),
+    ]:
         update = read_update({"update_id": 7, kind: payload}, None)
         assert isinstance(update, UnreadableUpdate)
-        assert update.unreadable.user_id is None and update.unreadable.callback_query_id is None
+        assert update.unreadable.user_id == sender and not update.unreadable.private, kind
     with pytest.raises(TypeError):
         read_update({"message": message(1, poll=OLD_POLL)}, None)  # not an update at all
