@@ -19,13 +19,14 @@ from telegram.ext import ApplicationBuilder, Defaults
 from bot.calendar import queries as calendar_db
 from bot.core.callbacks import CallbackCodec
 from bot.core.clock import CLOCK_MOVED_HOOK, Clock, SystemClock
-from bot.core.config import Settings
+from bot.core.config import Settings, WebhookConfig
 from bot.core.db import members as member_db
 from bot.core.db.directory import REFRESH_SECONDS, Directory
 from bot.core.db.engine import create_engine, session_factory
 from bot.core.db.migrate import upgrade
 from bot.core.delivery import OutboxSender
 from bot.core.i18n import gettext_for
+from bot.core.ingress import serve_webhook
 from bot.core.ratelimit import FloodLimiter
 from bot.core.refusals import PlainTextFallback
 from bot.core.render import Renderer
@@ -172,6 +173,26 @@ def build_application(
     )
     register_all(app)
     return app
+
+
+@asynccontextmanager
+async def running_webhook(app: AppType, hook: WebhookConfig) -> AsyncIterator[AppType]:
+    """Run the bot with its webhook (the runner's, with one active instance) inside the
+    current event loop (tests)."""
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    server = await serve_webhook(app, hook)
+    await app.start()
+    try:
+        yield app
+    finally:
+        server.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
 
 
 @asynccontextmanager

@@ -40,7 +40,7 @@ from bot.core.config import Settings
 from bot.core.db.leases import acquire_lease, release_lease
 from bot.core.i18n import normalize_language, translations
 from bot.core.inbound import DRAIN_SECONDS, Sharing
-from bot.core.ingress import Poller, webhook_server
+from bot.core.ingress import Poller, serve_webhook, storing, webhook_server
 from bot.core.outbox import release_claims
 from bot.core.reach import Route, TelegramUnreachable, TokenRejected, reason_of, sentences
 from bot.core.services import Services
@@ -107,6 +107,7 @@ class Instance:
         self._due_now: asyncio.Task[None] | None = None
         self.sharing = settings.instance.active == "all"
         self._poller: asyncio.Task[None] | None = None
+        self._hook: HTTPServer | None = None  # the webhook with one active instance
         self._shared: Sharing | None = None
 
     @property
@@ -187,10 +188,9 @@ class Instance:
         tg = self.settings.telegram
         if tg.mode == "webhook":
             hook = webhook_server(
-                self.svc,
                 url_path=tg.webhook.url_path,
                 secret_token=tg.webhook.secret_token,
-                on_stored=shared.stored,
+                take=storing(self.svc, shared.stored),
             )
             hook.listen(tg.webhook.port, tg.webhook.listen)
         return task, hook
@@ -283,17 +283,9 @@ class Instance:
         if self.sharing:
             await self._start_ingress()
         elif tg.mode == "webhook":
-            hook = tg.webhook
-            await updater.start_webhook(
-                listen=hook.listen,
-                port=hook.port,
-                url_path=hook.url_path,
-                webhook_url=f"{hook.public_url.rstrip('/')}/{hook.url_path}"
-                if hook.public_url
-                else None,
-                secret_token=hook.secret_token or None,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            # Not the library's webhook server: it answers an update it cannot read with 400,
+            # and Telegram sends it again for ever (bot/core/ingress.py).
+            self._hook = await serve_webhook(self.app, tg.webhook)
         else:
             await updater.start_polling(
                 allowed_updates=Update.ALL_TYPES, error_callback=self._polling_failed
@@ -340,6 +332,9 @@ class Instance:
         self._due_now = None
         await stop_task(self._poller)
         self._poller = None
+        if self._hook is not None:
+            self._hook.stop()
+            self._hook = None
         updater = self.app.updater
         if updater is not None and updater.running:
             await updater.stop()

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import AppType, build_application, running
+from bot.app import AppType, build_application, running, running_webhook
 from bot.core.clock import ManualClock
 from bot.core.config import Settings, parse_settings
 from bot.core.db.engine import create_engine, is_sqlite
@@ -231,7 +231,12 @@ async def world(
         emulator.add_user(person.telegram_user_id, person.name)
     # The sample township's group chat (settings: townships[SHZ].group_chat_id).
     emulator.add_group(GROUP_CHAT_ID, GROUP_TITLE, [p.telegram_user_id for p in [*PEOPLE, ADMIN]])
-    async with running(app, poll_timeout=5):
+    started = (
+        running_webhook(app, settings.telegram.webhook)
+        if settings.telegram.mode == "webhook"
+        else running(app, poll_timeout=5)
+    )
+    async with started:
         w = World(emu=emulator, app=app, settings=settings, clock=clock)
         async with w.svc.transaction() as session:
             w.member_ids = await seed_people(session, clock.now(), [*PEOPLE, ADMIN])

@@ -1,10 +1,17 @@
-"""Where updates come in when every instance is active (`[instance] active = "all"`): they are
-stored (bot/core/inbound.py) before Telegram is told they arrived.
+"""Where updates come in: Telegram's webhook POSTs, and getUpdates when every instance is
+active.
 
-Webhook: any instance behind the reverse proxy accepts Telegram's POST, stores the update and
-answers 200 only then; an update it could not store is answered 500, so Telegram sends it
-again. Long polling: Telegram allows one poller, so only the lease holder calls getUpdates;
-it stores each batch and only then acknowledges it (the next call's offset).
+The webhook (`webhook_server`) answers 200 once the update is taken, 500 when it could not
+be (Telegram sends it again), 400 for a body that is not an update, 403 without the secret
+token. An update python-telegram-bot cannot read is taken like any other (answered 200, not
+400, which Telegram would repeat for ever) and skipped when handled (`bot.core.unreadable`).
+
+With one active instance (`serve_webhook`), the active one takes the POST and hands the update
+to the application at once (`handing_on`), as the library's own webhook server would. When
+every instance is active (`[instance] active = "all"`), updates are stored (bot/core/inbound.py)
+before Telegram is told they arrived: any instance behind the reverse proxy accepts the POST
+(`storing`); with long polling, as Telegram allows one poller, only the lease holder calls
+getUpdates, stores each batch and only then acknowledges it (the next call's offset).
 """
 
 from __future__ import annotations
@@ -13,8 +20,8 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
@@ -24,6 +31,11 @@ from tornado.web import RequestHandler
 
 from bot.core.inbound import receive
 from bot.core.services import Services
+from bot.core.turn import App
+from bot.core.unreadable import read_update
+
+if TYPE_CHECKING:
+    from bot.core.config import WebhookConfig
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -75,14 +87,11 @@ class Poller:
             self.on_stored(updates)
 
 
-def webhook_server(
-    svc: Services,
-    *,
-    url_path: str,
-    secret_token: str,
-    on_stored: Callable[[Sequence[Update]], None],
-) -> HTTPServer:
-    """Telegram's POSTs, stored before they are answered (any instance may take them)."""
+Take = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def webhook_server(*, url_path: str, secret_token: str, take: Take) -> HTTPServer:
+    """Telegram's POSTs, each answered once `take` has taken its update."""
 
     class Hook(RequestHandler):
         async def post(self) -> None:
@@ -98,16 +107,55 @@ def webhook_server(
                 self.set_status(400)
                 return
             try:
-                await receive(svc.engine, [payload])
+                await take(payload)
             except Exception as exc:
-                log.warning("storing an update failed (%s)", type(exc).__name__)
+                log.warning("taking an update failed (%s)", type(exc).__name__)
                 self.set_status(500)
                 return
-            on_stored(())
             self.set_status(200)
 
     path = "/" + url_path.strip("/")
     return HTTPServer(WebApplication([(path, Hook)], log_function=_quiet))
+
+
+def storing(svc: Services, on_stored: Callable[[Sequence[Update]], None]) -> Take:
+    """Every instance active: the update is stored before Telegram is answered."""
+
+    async def take(payload: dict[str, Any]) -> None:
+        await receive(svc.engine, [payload])
+        on_stored(())
+
+    return take
+
+
+def handing_on(app: App) -> Take:
+    """One active instance: the update is read (`read_update`) and queued for the application."""
+
+    async def take(payload: dict[str, Any]) -> None:
+        await app.update_queue.put(read_update(payload, app.bot))
+
+    return take
+
+
+async def serve_webhook(app: App, hook: WebhookConfig) -> HTTPServer:
+    """The active instance's webhook: its server, then the webhook registered with Telegram
+    (`public_url`/`url_path`, else the server's own address: a Bot API server beside it). The
+    caller stops the server, also when registering failed."""
+    server = webhook_server(
+        url_path=hook.url_path, secret_token=hook.secret_token, take=handing_on(app)
+    )
+    server.listen(hook.port, hook.listen)
+    base = hook.public_url.rstrip("/") or f"http://{hook.listen}:{hook.port}"
+    try:
+        await app.bot.set_webhook(
+            f"{base}/{hook.url_path.strip('/')}",
+            secret_token=hook.secret_token or None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    except BaseException:
+        server.stop()
+        raise
+    return server
 
 
 def _quiet(handler: RequestHandler) -> None:

@@ -4,7 +4,7 @@ loopback, the sample township, and members' browsers as httpx clients."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import AppType, build_application, running
+from bot.app import AppType, build_application, running, running_webhook
 from bot.core.clock import ManualClock
-from bot.core.config import ChannelConfig, Settings, parse_settings
+from bot.core.config import ChannelConfig, Settings, WebhookConfig, parse_settings
 from bot.core.db.engine import session_factory
 from bot.core.models import WebChat, WebMessage, WebUpdate, WebUser
 from bot.core.services import Services
@@ -162,33 +162,19 @@ def bot_mode() -> str:
     return "polling"
 
 
-@asynccontextmanager
-async def running_webhook(app: AppType) -> AsyncIterator[AppType]:
-    """The bot in `[telegram] mode = "webhook"`: PTB's webhook server on loopback, set as the
-    township server's webhook (the runner's `start_webhook`, as `running` is its polling)."""
+def webhook_on_loopback() -> WebhookConfig:
+    """`[telegram] mode = "webhook"`: the bot's webhook server on loopback, set as the
+    township server's webhook."""
     from tests.processes import free_port
 
     port = free_port()
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_webhook(
+    return WebhookConfig(
         listen="127.0.0.1",
         port=port,
         url_path="telegram",
-        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        public_url=f"http://127.0.0.1:{port}",
         secret_token="web_hook-secret",
     )
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
 
 
 @pytest.fixture
@@ -209,7 +195,9 @@ async def web(
     settings = web_settings(server.url, database_url)
     app = build_application(settings, clock=clock, engine=engine, migrate=False)
     started: AbstractAsyncContextManager[AppType] = (
-        running_webhook(app) if bot_mode == "webhook" else running(app, poll_timeout=5)
+        running_webhook(app, webhook_on_loopback())
+        if bot_mode == "webhook"
+        else running(app, poll_timeout=5)
     )
     try:
         async with started:
