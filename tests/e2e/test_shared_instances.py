@@ -2,8 +2,8 @@
 `township-bot run` processes: they share the updates, each user's in order; a user stays
 with one instance between taps and is let go when it stops; one killed with SIGKILL loses
 none and doubles none, its users taken over once their claims run out; a webhook update
-delivered twice is handled once; on the web channel, a member's messages reach either
-instance's chat API and are handled once each, in order."""
+delivered twice is handled once (one the library cannot read too); on the web channel, a
+member's messages reach either instance's chat API and are handled once each, in order."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from devkit.sample import PEOPLE, SamplePerson, sample_config, seed_people
 from tests import processes
 from tests.conftest import TOKEN
 from tests.e2e.helpers import SECRETARY, zh
+from tests.e2e.test_other_servers import OLD_POLL
 from tests.processes import free_port, seed, start_instance, wait_health
 from tests.updates import private_message
 
@@ -287,6 +288,12 @@ secret_token = "{secret}"
     def update(update_id: int) -> dict[str, Any]:
         return private_message(update_id, SECRETARY.telegram_user_id, "/help", "张")
 
+    def unreadable(update_id: int) -> dict[str, Any]:
+        sent = private_message(update_id, SECRETARY.telegram_user_id, "", "张")
+        del sent["message"]["text"]
+        sent["message"]["poll"] = OLD_POLL
+        return sent
+
     api = emulator.base_url.removesuffix("/bot")
     async with two_instances(tmp_path, api, database_url, extras):
         async with httpx.AsyncClient() as client:
@@ -302,18 +309,27 @@ secret_token = "{secret}"
                 f"http://127.0.0.1:{hooks[1]}/tg", json=update(900003), headers={}
             )
             assert wrong.status_code == 403
+            # One the library cannot read (another Bot API version) is taken too, and its
+            # sender asked once to send it again.
+            for port in hooks:
+                answer = await client.post(
+                    f"http://127.0.0.1:{port}/tg", json=unreadable(900002), headers=headers
+                )
+                assert answer.status_code == 200
             answer = await client.post(
-                f"http://127.0.0.1:{hooks[1]}/tg", json=update(900002), headers=headers
+                f"http://127.0.0.1:{hooks[1]}/tg", json=update(900004), headers=headers
             )
             assert answer.status_code == 200
-        # One user's updates are handled in order: once the second is answered, the first
-        # was handled, once.
-        replies = await user.replies(2, timeout=30)
-        assert all("/members" in r.text for r in replies), [r.text for r in replies]
+        # One user's updates are handled in order: once the last is answered, the others
+        # were handled, once.
+        replies = await user.replies(3, timeout=30)
+        texts = [r.text for r in replies]
+        assert "/members" in texts[0] and "/members" in texts[2], texts
+        assert texts[1] == zh("Sorry, this message could not be read. Please send it again.")
         assert not user.unread
     async with session_factory(engine)() as session:
         ids = list(await session.scalars(select(InboundUpdate.update_id)))
-    assert sorted(ids) == [900001, 900002]
+    assert sorted(ids) == [900001, 900002, 900004]
 
 
 class WebMember:
