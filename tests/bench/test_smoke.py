@@ -10,7 +10,17 @@ import json
 
 import pytest
 
-from bench import charts, county, fanout, http_client, memory, openloop, takeover, throughput
+from bench import (
+    charts,
+    county,
+    fanout,
+    get_updates,
+    http_client,
+    memory,
+    openloop,
+    takeover,
+    throughput,
+)
 from bot.core.db.engine import is_sqlite
 
 
@@ -82,6 +92,13 @@ async def test_http_client() -> None:
     result = await http_client.main(calls=20, concurrency=2, rounds=1)
     assert set(result["cpu_ms_per_call"]) == {"aiohttp", "httpx"}  # type: ignore[arg-type]
     assert all(v > 0 for v in result["cpu_ms_per_call"].values())  # type: ignore[attr-defined]
+
+
+async def test_get_updates() -> None:
+    result = await get_updates.main(answers=5, rounds=1)
+    figures = result["cpu_ms_per_answer"]
+    assert set(figures) == set(get_updates.ANSWERS)
+    assert all(v > 0 for stacks in figures.values() for v in stacks.values())
 
 
 async def test_charts() -> None:
