@@ -15,6 +15,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from bot.core.digest import same_secret
+
 MAX_BYTES = 64
 SIG_LEN = 8
 
@@ -67,7 +69,7 @@ class CallbackCodec:
         if not isinstance(data, str) or not data or len(data.encode()) > MAX_BYTES:
             return None
         payload, _, sig = data.rpartition(":")
-        if not payload or not hmac.compare_digest(sig, self._sign(presser, payload)):
+        if not payload or not same_secret(sig, self._sign(presser, payload)):
             return None
         return payload.split(":")[1:]
 

@@ -17,7 +17,6 @@ getUpdates, stores each batch and only then acknowledges it (the next call's off
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -29,6 +28,7 @@ from tornado.httpserver import HTTPServer
 from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
+from bot.core.digest import same_secret
 from bot.core.inbound import receive
 from bot.core.services import Services
 from bot.core.turn import App
@@ -96,7 +96,7 @@ def webhook_server(*, url_path: str, secret_token: str, take: Take) -> HTTPServe
     class Hook(RequestHandler):
         async def post(self) -> None:
             given = self.request.headers.get(SECRET_HEADER, "")
-            if secret_token and not hmac.compare_digest(given, secret_token):
+            if secret_token and not same_secret(given, secret_token):
                 self.set_status(403)
                 return
             try:

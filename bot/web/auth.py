@@ -17,6 +17,7 @@ from enum import StrEnum
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.digest import same_secret
 from bot.core.models import (
     Invite,
     Member,
@@ -50,7 +51,7 @@ def csrf_token(session_token: str) -> str:
 
 
 def csrf_ok(session_token: str, sent: str | None) -> bool:
-    return bool(sent) and hmac.compare_digest(csrf_token(session_token), sent or "")
+    return bool(sent) and same_secret(sent, csrf_token(session_token))
 
 
 @dataclass(frozen=True)

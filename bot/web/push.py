@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import hmac
 import importlib.util
 import json
 import logging
@@ -28,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
 from bot.core.db.engine import insert_for
+from bot.core.digest import same_secret
 from bot.core.models import Member, WebPush, WebPushKey, WebPushSubscription, WebSession, WebUser
 from bot.web.sender import Outcome, QueuedSender
 from bot.web.store import Wakeup
@@ -166,7 +166,7 @@ async def subscribe(
 
 
 def same_keys(held: WebPushSubscription, sub: Subscription) -> bool:
-    return hmac.compare_digest(held.p256dh, sub.p256dh) & hmac.compare_digest(held.auth, sub.auth)
+    return same_secret(sub.p256dh, held.p256dh) & same_secret(sub.auth, held.auth)
 
 
 async def unsubscribe(session: AsyncSession, session_id: int) -> None:

@@ -6,7 +6,6 @@ The bot talks to `/bot<token>/<method>` exactly as to Telegram; members' browser
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from tornado.httpserver import HTTPServer
 
 from bot.core.clock import Clock
 from bot.core.config import ChannelConfig
+from bot.core.digest import same_secret
 from bot.core.models import WebFile
 from bot.web import nudges, push, store, webhook
 from bot.web.botapi.core import (
@@ -120,7 +120,7 @@ class BotApi(Base):
         self.send_json(200, {"ok": True, "result": result})
 
     async def _call(self, token: str, name: str) -> Any:
-        if not hmac.compare_digest(token.encode(), self.web.token.encode()):
+        if not same_secret(token, self.web.token):
             raise ApiError(401, "Unauthorized")
         p = request_params(self.request)
         if name.lower() == "getupdates":
@@ -181,7 +181,7 @@ class BotApi(Base):
 
 class BotFile(Base):
     async def get(self, token: str, path: str) -> None:
-        if not hmac.compare_digest(token.encode(), self.web.token.encode()):
+        if not same_secret(token, self.web.token):
             self.send_json(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
             return
         async with self.web.transaction() as session:

@@ -112,7 +112,12 @@ secret_token = "{secret}"
             wrong = await client.post(
                 url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
             )
-        assert missing.status_code == 403 and wrong.status_code == 403
+            latin = await client.post(
+                url,
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "nopé".encode("latin-1")},
+            )
+        assert missing.status_code == wrong.status_code == latin.status_code == 403
     finally:
         await stop([proc])
     assert_no_secrets(logs(tmp_path / "webhook.log"), secret)

@@ -24,6 +24,8 @@ def test_forged_and_tampered_data_is_refused() -> None:
     assert codec.unpack("", 7) is None
     assert codec.unpack(None, 7) is None
     assert codec.unpack(["rep", "s"], 7) is None  # a client may send anything
+    assert codec.unpack("0:\x80", 7) is None  # a signature beyond ASCII
+    assert codec.unpack(data.rsplit(":", 1)[0] + ":签名", 7) is None
     assert CallbackCodec.from_token("other").unpack(data, 7) is None
 
 

@@ -128,7 +128,11 @@ async def test_changes_need_the_csrf_token_and_this_origin(web: WebWorld) -> Non
         headers={"Origin": "https://evil.example", auth.CSRF_HEADER: cadre.me["csrf"]},
     )
     no_origin = web.client(cookies=cookies, headers={auth.CSRF_HEADER: cadre.me["csrf"]})
-    for http in (no_token, wrong, elsewhere, no_origin):
+    # Header bytes beyond ASCII (read as Latin-1): refused like any wrong token, not a 500.
+    latin = web.client(
+        cookies=cookies, headers={"Origin": web.url, auth.CSRF_HEADER: "é".encode("latin-1") * 64}
+    )
+    for http in (no_token, wrong, elsewhere, no_origin, latin):
         assert (await http.post(path, json={"text": "/help"})).status_code == 403
     assert await pending_updates(web) == 0
     assert (await cadre.say(CADRE.telegram_user_id, "/help")).status_code == 200
