@@ -60,7 +60,7 @@ async def test_redblack_alone_offers_buttons_and_a_preview_offers_publishing(wor
 
 async def test_chinese_subcommands(world) -> None:
     facts_for(world)
-    lists, summary = await ask(world, SEC, "/redblack 预览 周", 2)
+    lists, _summary = await ask(world, SEC, "/redblack 预览 周", 2)
     assert zh("Red list (红榜)") in lists.text
     history = await ask1(world, SEC, "/redblack 历史")
     assert history.text != zh(
