@@ -33,9 +33,7 @@ class JoinDraft(BaseModel):
     name: str = Field(max_length=64)
 
 
-JOIN: GuestFlow[JoinDraft, JoinStep] = GuestFlow(
-    REGISTRATION_FLOW, "reg", JoinDraft, JoinStep
-)
+JOIN: GuestFlow[JoinDraft, JoinStep] = GuestFlow(REGISTRATION_FLOW, "reg", JoinDraft, JoinStep)
 
 # --- a village's name or point ------------------------------------------------------------
 
