@@ -92,8 +92,10 @@ PERIOD_LABELS = {
 async def export_command(turn: MemberTurn) -> None:
     _ = turn._
     args, code = split_args(turn)
-    if args and args[0].lower() not in ("week", "month", "周", "月"):
-        await turn.send(_("Usage: /export week or /export month"))
+    if args and period_of(turn, args) is None:
+        await turn.send(
+            _("Usage: /export, then choose the period; or /export week, month or quarter")
+        )
         return
     township = await managed_township(turn, code)
     if township is None:

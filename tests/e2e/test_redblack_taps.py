@@ -77,3 +77,14 @@ async def test_the_menu_answers_only_a_manager(world) -> None:
     answer = await press_alert(world, CADRE_LI.telegram_user_id, menu, data)
     assert answer.show_alert
     assert await published(world) == []
+
+
+async def test_export_takes_the_periods_its_buttons_offer(world) -> None:
+    facts_for(world)
+    user = world.user(SEC)
+    await user.send("/export 季度")
+    first = await user.reply(timeout=60)
+    assert first.text != zh(
+        "Usage: /export, then choose the period; or /export week, month or quarter"
+    )
+    assert first.document is not None or "xlsx" in (first.text or "").lower()
