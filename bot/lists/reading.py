@@ -238,5 +238,6 @@ async def show_rules(turn: MemberTurn, press: Press) -> None:
 @links.on_start(RULES_LINK)
 async def rules_from_link(turn: Turn, arg: str) -> None:
     """`/start rules-<issue>`: the full rules, from the button under a list in the group."""
-    text = await rules_text(turn, int(arg)) if arg.isdigit() else None
+    issue_id = links.link_id(arg)
+    text = await rules_text(turn, issue_id) if issue_id is not None else None
     await turn.send(text or turn._(RULES_NOT_FOR_YOU))
