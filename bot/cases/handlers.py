@@ -30,6 +30,7 @@ from bot.cases.views import (
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.flows import Press
 from bot.core.i18n import N_
+from bot.core.render import listing
 from bot.core.text import quoted
 from bot.core.turn import App, MemberTurn, member_only
 
@@ -90,7 +91,7 @@ async def new_case(turn: MemberTurn) -> None:
     if not turn.actor.roles & set(CREATORS):
         await turn.send(
             turn._("Sorry, this is only for: {roles}.").format(
-                roles="、".join(turn.role_label(r) for r in CREATORS)
+                roles=listing(turn.lang, (turn.role_label(r) for r in CREATORS))
             )
         )
         return

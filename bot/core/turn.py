@@ -31,6 +31,7 @@ from bot.core.i18n import N_, Gettext, gettext_for, normalize_language
 from bot.core.models import ConversationState, Member, MemberRole, ParkedFlow
 from bot.core.models.core import PARKED_DAYS
 from bot.core.outbox import Addressee, Outgoing, to_member
+from bot.core.render import listing
 from bot.core.roles import ROLE_LABELS
 from bot.core.services import Services, services
 from bot.core.text import Html, as_html, clean_line, plain
@@ -512,7 +513,7 @@ async def admitted(turn: Turn, roles: Sequence[str] = ()) -> bool:
         await refuse(
             turn,
             _("Sorry, this is only for: {roles}.").format(
-                roles="、".join(turn.role_label(r) for r in roles)
+                roles=listing(turn.lang, (turn.role_label(r) for r in roles))
             ),
         )
         return False
