@@ -15,9 +15,7 @@ LI = CADRE_LI.telegram_user_id
 async def speaks_english(world, telegram_user_id: int) -> None:
     async with world.svc.transaction() as session:
         await session.execute(
-            update(Member)
-            .where(Member.telegram_user_id == telegram_user_id)
-            .values(language="en")
+            update(Member).where(Member.telegram_user_id == telegram_user_id).values(language="en")
         )
 
 
