@@ -8,14 +8,13 @@ import enum
 from pydantic import BaseModel
 
 from bot.arena import queries as arena_db
-from bot.arena.rules import parse_progress
+from bot.arena.rules import no_target, parse_progress
 from bot.arena.views import show, show_owners
 from bot.core.flows import Flow, FlowTurn
 from bot.core.i18n import N_
 from bot.core.roles import MANAGERS
 from bot.core.text import clean_line
 
-NO_TARGET = ("-", "—", "无")
 TOO_LONG = N_("That is too long (at most {n} characters). Please try again.")
 
 
@@ -68,7 +67,7 @@ async def typed_target(ctx: FlowTurn[ItemDraft, ItemStep]) -> None:
     if not text:
         await ctx.turn.send(_("Please type text, or /cancel."))
         return
-    target = "" if text in NO_TARGET else text
+    target = "" if no_target(text) else text
     if len(target) > arena_db.TARGET_MAX:
         await ctx.turn.send(_(TOO_LONG).format(n=arena_db.TARGET_MAX))
         return

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.core.numerals import arabic
 
-__all__ = ["ArenaItem", "ArenaRow", "parse_progress", "standings"]
+__all__ = ["ArenaItem", "ArenaRow", "no_target", "parse_progress", "standings"]
 
 # A typed progress: the whole number it starts with (60, ６０, 六十, 百分之六十, 60%, 60％),
 # then the note. A number that goes on (1000, 60.5, 60,5) is not cut short to its first digits.
@@ -38,6 +38,15 @@ class ArenaRow:
     rank: int
     tied: bool
     item: ArenaItem
+
+
+# What a secretary types for "no target", with any punctuation after it: -, —, －, 无, 没有…
+_NO_TARGET = re.compile(r"(?:[-—–―]+|无|没有|暂无|none|no)[。.!！]*", re.IGNORECASE)
+
+
+def no_target(text: str) -> bool:
+    """Whether a typed target says there is none."""
+    return _NO_TARGET.fullmatch(unicodedata.normalize("NFKC", text).strip()) is not None
 
 
 def parse_progress(text: str) -> tuple[int, str] | None:

@@ -1,12 +1,13 @@
 """A 擂台赛 progress is read as the owner typed it: the whole number, in any digits people
-type (６０, 六十, 百分之六十, 60％), never the first digits of a longer number."""
+type (６０, 六十, 百分之六十, 60％), never the first digits of a longer number; "no target" is
+read however it is typed (－, 无。, 没有)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.core.models import ArenaProgress
-from tests.e2e.helpers import CADRE_LI, ask, ask1, zh
+from bot.core.models import ArenaItem, ArenaProgress
+from tests.e2e.helpers import CADRE_LI, SECRETARY, ask, ask1, zh
 from tests.e2e.test_report_key_work import add_item
 
 LI = CADRE_LI.telegram_user_id
@@ -46,3 +47,16 @@ async def test_a_percentage_in_chinese_numerals(world) -> None:
         done, _board = await ask(world, LI, typed, 2)
         assert done.text == zh("Progress recorded: {percent}%.").format(percent=expected[0])
         assert (await recorded(world))[-1] == expected
+
+
+async def test_no_target_however_it_is_typed(world) -> None:
+    sec = world.user(SECRETARY.telegram_user_id)
+    for title, typed in [("道路硬化", "－"), ("村部维修", "无。"), ("河道清理", "没有")]:
+        board = await ask1(world, SECRETARY.telegram_user_id, "/arena")
+        await sec.press(board, zh("➕ Add a key work item"))
+        await sec.reply(timeout=10)
+        await ask1(world, SECRETARY.telegram_user_id, title)
+        await ask(world, SECRETARY.telegram_user_id, typed, 2)
+    async with world.svc.transaction() as session:
+        targets = list(await session.scalars(select(ArenaItem.target).order_by(ArenaItem.id)))
+    assert targets == ["", "", ""]
