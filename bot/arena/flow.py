@@ -4,19 +4,17 @@ target), and an owner types the progress (a percentage and a note)."""
 from __future__ import annotations
 
 import enum
-import re
 
 from pydantic import BaseModel
 
 from bot.arena import queries as arena_db
+from bot.arena.rules import no_target, parse_progress
 from bot.arena.views import show, show_owners
 from bot.core.flows import Flow, FlowTurn
 from bot.core.i18n import N_
 from bot.core.roles import MANAGERS
 from bot.core.text import clean_line
 
-PERCENT_NOTE = re.compile(r"^\s*(\d{1,3})\s*%?\s*(.*)$", re.S)
-NO_TARGET = ("-", "—", "无")
 TOO_LONG = N_("That is too long (at most {n} characters). Please try again.")
 
 
@@ -69,7 +67,7 @@ async def typed_target(ctx: FlowTurn[ItemDraft, ItemStep]) -> None:
     if not text:
         await ctx.turn.send(_("Please type text, or /cancel."))
         return
-    target = "" if text in NO_TARGET else text
+    target = "" if no_target(text) else text
     if len(target) > arena_db.TARGET_MAX:
         await ctx.turn.send(_(TOO_LONG).format(n=arena_db.TARGET_MAX))
         return
@@ -99,14 +97,13 @@ async def typed_progress(ctx: FlowTurn[ProgressDraft, ProgressStep]) -> None:
     if not text:
         await turn.send(_("Please type text, or /cancel."))
         return
-    match = PERCENT_NOTE.match(text)
-    percent = int(match.group(1)) if match else -1
-    if not 0 <= percent <= 100:
+    progress = parse_progress(text)
+    if progress is None:
         await turn.send(
             _("Please start with a percentage from 0 to 100, e.g. “60 foundations finished”.")
         )
         return
-    note = match.group(2).strip() if match else ""
+    percent, note = progress
     if len(note) > arena_db.NOTE_MAX:
         await turn.send(_(TOO_LONG).format(n=arena_db.NOTE_MAX))
         return

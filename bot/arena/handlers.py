@@ -13,6 +13,7 @@ from bot.core.db import members as member_db
 from bot.core.flows import Press
 from bot.core.i18n import N_
 from bot.core.models import ArenaItem
+from bot.core.render import listing
 from bot.core.roles import ALL_ROLES, Role
 from bot.core.townships import reruns, township_for
 from bot.core.turn import App, MemberTurn, member_only
@@ -45,7 +46,7 @@ async def _managed(turn: MemberTurn, township_id: int) -> bool:
         return True
     await turn.answer(
         turn._("Sorry, this is only for: {roles}.").format(
-            roles="、".join(turn.role_label(r) for r in (Role.SECRETARY, Role.ADMIN))
+            roles=listing(turn.lang, (turn.role_label(r) for r in (Role.SECRETARY, Role.ADMIN)))
         ),
         alert=True,
     )

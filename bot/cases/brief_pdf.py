@@ -17,7 +17,7 @@ from bot.core.fonts import NoCjkFont
 from bot.core.i18n import N_, gettext_for
 from bot.core.models import Township
 from bot.core.printing import page_css
-from bot.core.render import Renderer, format_date, format_datetime
+from bot.core.render import Renderer, format_date, format_datetime, listing
 from bot.core.turn import MemberTurn, Turn
 from bot.core.worker import RenderFailed, print_pdf
 
@@ -69,7 +69,7 @@ async def brief_html(
                 "registered": view.date(s.state.registered_on),
                 "deadline": view.date(s.state.deadline),
                 "days_past": item.days_past_deadline,
-                "reasons": "、".join(_(REASONS[r]) for r in item.reasons),
+                "reasons": listing(language, (_(REASONS[r]) for r in item.reasons)),
                 "mediator": names.get(s.state.mediator_id or s.state.opened_by, ""),
             }
             for s, item in items

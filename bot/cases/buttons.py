@@ -29,6 +29,7 @@ class Act(enum.StrEnum):
     BRIEF = "b"  # <township>
     BRIEF_PDF = "bp"  # <township>: the brief as a PDF
     TOWNSHIP = "tw"  # <purpose>:<township>: an admin's choice
+    START = "s"  # <new|list>: /case alone: register a case, or the case list
 
 
 BUTTONS = Buttons("cs")

@@ -14,14 +14,23 @@ from bot.cases import brief, lists, rules
 from bot.cases import queries as case_db
 from bot.cases.access import CREATORS, FIGURE_VIEWERS, VIEWERS
 from bot.cases.actions import ACTING
-from bot.cases.buttons import BUTTONS
+from bot.cases.buttons import BUTTONS, Act
 from bot.cases.card import not_found, show_card
 from bot.cases.figures import PURPOSES, period_of
 from bot.cases.registration import REGISTRATION
 from bot.cases.township import Purpose, open_in_township
-from bot.cases.views import NOT_A_NUMBER, PERIOD_USAGE, PRIVATE_CASES, USAGE
+from bot.cases.views import (
+    CASE_LIST_BUTTON,
+    NEW_CASE_BUTTON,
+    NOT_A_NUMBER,
+    PERIOD_USAGE,
+    PRIVATE_CASES,
+    USAGE,
+)
 from bot.core.commands import CommandSpec, register_commands
+from bot.core.flows import Press
 from bot.core.i18n import N_
+from bot.core.render import listing
 from bot.core.text import quoted
 from bot.core.turn import App, MemberTurn, member_only
 
@@ -60,14 +69,29 @@ async def case_command(turn: MemberTurn) -> None:
     elif args:
         await open_by_number(turn, " ".join(args))
     else:
-        await turn.send(turn._(USAGE).format(example=example_number(turn)))
+        _ = turn._
+        buttons = []
+        if turn.actor.roles & set(CREATORS):
+            buttons.append(BUTTONS.button(turn, _(NEW_CASE_BUTTON), Act.START, "new"))
+        buttons.append(BUTTONS.button(turn, _(CASE_LIST_BUTTON), Act.START, "list"))
+        await turn.send(_(USAGE).format(example=example_number(turn)), [buttons])
+
+
+@BUTTONS.on(Act.START)
+async def start_pressed(turn: MemberTurn, press: Press) -> None:
+    what = press.choice(0, ("new", "list"))
+    await turn.answer()
+    if what == "new":
+        await new_case(turn)
+    else:
+        await open_in_township(turn, Purpose.LIST)
 
 
 async def new_case(turn: MemberTurn) -> None:
     if not turn.actor.roles & set(CREATORS):
         await turn.send(
             turn._("Sorry, this is only for: {roles}.").format(
-                roles="、".join(turn.role_label(r) for r in CREATORS)
+                roles=listing(turn.lang, (turn.role_label(r) for r in CREATORS))
             )
         )
         return

@@ -33,6 +33,7 @@ from bot.cases.views import (
 )
 from bot.core.db.directory import TownshipInfo
 from bot.core.flows import STALE, Flow, FlowTurn, Press
+from bot.core.render import listing
 from bot.core.text import clean_text
 from bot.core.turn import Button, FlowState, MemberTurn, page_of, resumable
 
@@ -174,7 +175,7 @@ async def ask_parties(ctx: Ctx) -> Screen:
     return Screen(
         _(
             "Parties so far: {parties}. Type another party, or tap “Done” when all are added."
-        ).format(parties="、".join(party_texts(parties, ctx.turn.lang))),
+        ).format(parties=listing(ctx.turn.lang, party_texts(parties, ctx.turn.lang))),
         [[ctx.button(_("✔️ Done"), Do.PARTIES_DONE), cancel_button(ctx)]],
     )
 

@@ -126,6 +126,8 @@ USAGE = N_(
     "Send /case new to register a dispute case, or /case followed by a case number "
     "(for example /case {example}) to open one. /cases lists cases."
 )
+NEW_CASE_BUTTON = N_("➕ Register a case")
+CASE_LIST_BUTTON = N_("📂 Case list")
 PERIOD_USAGE = N_(
     "Please choose the period: week, month or year, for example /disputes month. "
     "Without one, you get this year so far."

@@ -23,6 +23,8 @@ _HANDLERS: dict[str, StartHandler] = {}
 # Telegram allows A-Z, a-z, 0-9, _ and - in a start parameter, at most 64 characters.
 _PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SEPARATOR = "-"
+# Ids are 32-bit integers in the database: nine digits always fit.
+_ID_DIGITS = 9
 
 
 def on_start(prefix: str) -> Callable[[StartHandler], StartHandler]:
@@ -42,6 +44,15 @@ def handler_for(payload: str) -> tuple[StartHandler, str] | None:
     if not separator or handler is None:
         return None
     return handler, arg
+
+
+def link_id(arg: str) -> int | None:
+    """The database id a deep link's argument names, or None: a payload may be typed by
+    hand (`/start rules-²`, `/start rules-99999999999`), so only plain ASCII digits of an id
+    a table can hold count."""
+    if not (arg.isascii() and arg.isdigit()) or len(arg) > _ID_DIGITS:
+        return None
+    return int(arg)
 
 
 def bot_username(svc: Services) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
@@ -62,6 +63,11 @@ class Punctuation:
     semicolon: str
     opening: str
     closing: str
+    enumeration: str  # between the items of a list: 、 in Chinese, a comma in English
+
+    def join(self, items: Iterable[object]) -> str:
+        """The items as a list is written: 李春华、王建军 / 李春华, 王建军."""
+        return self.enumeration.join(str(item) for item in items)
 
     def paren(self, inner: object) -> Html:
         """An aside in parentheses, never nested: an inner Chinese aside is flattened."""
@@ -72,9 +78,14 @@ class Punctuation:
 
 
 PUNCTUATION = {
-    "zh_CN": Punctuation("：", "，", "；", "（", "）"),
-    "en": Punctuation(": ", ", ", "; ", " (", ")"),
+    "zh_CN": Punctuation("：", "，", "；", "（", "）", "、"),
+    "en": Punctuation(": ", ", ", "; ", " (", ")", ", "),
 }
+
+
+def listing(language: str, items: Iterable[object]) -> str:
+    """The items joined as a list is written in `language`."""
+    return PUNCTUATION[normalize_language(language)].join(items)
 
 
 def format_datetime(

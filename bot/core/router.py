@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.core.commands import spec_for
 from bot.core.flows import FLOW_HANDLERS
-from bot.core.turn import App, Context, Turn, admitted
+from bot.core.turn import REGISTRATION_FLOW, App, Context, Turn, admitted
 
 # A Chinese keyboard's slash key types "、" or the full-width "／": Telegram sees no command.
 _IME_SLASH = re.compile(r"[、／]\s*([A-Za-z]+)")
@@ -19,8 +19,8 @@ async def on_private_message(update: Update, context: Context) -> None:
     turn = await Turn.load(update, context)
     state = turn.flow_state
     # Registration is the one flow a stranger may be in.
-    if state is not None and state.flow == "register":
-        await FLOW_HANDLERS["register"](turn, state)
+    if state is not None and state.flow == REGISTRATION_FLOW:
+        await FLOW_HANDLERS[REGISTRATION_FLOW](turn, state)
         return
     if not await admitted(turn):
         return

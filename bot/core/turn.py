@@ -27,10 +27,11 @@ from bot.core.access import Actor
 from bot.core.callbacks import Cb
 from bot.core.db import members as member_db
 from bot.core.db.engine import core, insert_for
-from bot.core.i18n import Gettext, gettext_for, normalize_language
+from bot.core.i18n import N_, Gettext, gettext_for, normalize_language
 from bot.core.models import ConversationState, Member, MemberRole, ParkedFlow
 from bot.core.models.core import PARKED_DAYS
 from bot.core.outbox import Addressee, Outgoing, to_member
+from bot.core.render import listing
 from bot.core.roles import ROLE_LABELS
 from bot.core.services import Services, services
 from bot.core.text import Html, as_html, clean_line, plain
@@ -500,7 +501,7 @@ async def admitted(turn: Turn, roles: Sequence[str] = ()) -> bool:
     _ = turn._
     actor = turn.actor
     if actor is None or not actor.grants:
-        await refuse(turn, stranger_text(_))
+        await refuse(turn, _(FINISH_REGISTERING) if registering(turn) else stranger_text(_))
         return False
     if not actor.active:
         await refuse(
@@ -512,11 +513,27 @@ async def admitted(turn: Turn, roles: Sequence[str] = ()) -> bool:
         await refuse(
             turn,
             _("Sorry, this is only for: {roles}.").format(
-                roles="、".join(turn.role_label(r) for r in roles)
+                roles=listing(turn.lang, (turn.role_label(r) for r in roles))
             ),
         )
         return False
     return True
+
+
+# The one conversation of someone who is not a member yet (`bot.members.flow.JOIN`).
+REGISTRATION_FLOW = "register"
+FINISH_REGISTERING = N_(
+    "Please finish registering first: confirm your name or change it with the buttons "
+    "above, or send /cancel to stop."
+)
+
+
+def registering(turn: Turn) -> bool:
+    """A stranger in the middle of registering: their commands are not yet theirs to use,
+    but they are not strangers to be turned away either."""
+    state = turn.flow_state
+    no_grants = turn.actor is None or not turn.actor.grants
+    return no_grants and state is not None and state.flow == REGISTRATION_FLOW
 
 
 def stranger_text(_: Gettext) -> str:

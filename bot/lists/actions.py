@@ -15,6 +15,7 @@ class Act(enum.StrEnum):
     SHOW = "show"  # <issue>: a published issue from /redblack history
     RULES = "rules"  # <issue>: the full rules an issue was drawn up under
     EXPORT = "exp"  # <township>:<period key>: /export for a period offered as a button
+    MENU = "m"  # <township>:<subcommand>[:<period>]: /redblack's own buttons
 
 
 class Verdict(enum.StrEnum):

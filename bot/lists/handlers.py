@@ -16,20 +16,31 @@ from telegram.ext import CommandHandler
 
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.db import members as member_db
+from bot.core.flows import STALE, Press
 from bot.core.i18n import N_
 from bot.core.models import RedBlackIssue, Township
 from bot.core.outbox import enqueue
 from bot.core.render import format_datetime
 from bot.core.roles import ALL_ROLES, MANAGERS, Role
-from bot.core.text import clean_text
+from bot.core.text import Html, clean_text
 from bot.core.turn import App, Button, MemberTurn, member_only
 from bot.lists import objections, reading, service
 from bot.lists import queries as rb_db
 from bot.lists.actions import BUTTONS, Act
 from bot.lists.chat import managed_township, period_of, split_args, tz_of
 from bot.lists.pdf import list_document
-from bot.lists.periods import PERIOD_WORDS, period_from_key
-from bot.lists.replies import PRINTABLE, USAGE, bad_period_text, refusal_text
+from bot.lists.periods import PERIOD_WORDS, period_from_key, period_key
+from bot.lists.replies import (
+    HISTORY_BUTTON,
+    MENU_TEXT,
+    NOT_YOURS,
+    PREVIEW_LABELS,
+    PRINTABLE,
+    PUBLISH_BUTTON,
+    USAGE,
+    bad_period_text,
+    refusal_text,
+)
 from bot.lists.rules import Period
 from bot.lists.snapshot import listed
 from bot.lists.text import STATUS_LABELS
@@ -51,13 +62,46 @@ Subcommand = Callable[[MemberTurn, Township, list[str]], Awaitable[None]]
 @member_only(Role.SECRETARY, Role.ADMIN)
 async def redblack_command(turn: MemberTurn) -> None:
     args, code = split_args(turn)
-    action = SUBCOMMANDS.get(args[0].lower()) if args else None
-    if action is None:
+    name = SUBCOMMAND_WORDS.get(args[0].lower()) if args else None
+    if args and name is None:
         await turn.send(turn._(USAGE))
         return
     township = await managed_township(turn, code)
-    if township is not None:
-        await action(turn, township, args[1:])
+    if township is None:
+        return
+    if name is None:
+        await turn.send(*menu(turn, township))
+        return
+    await SUBCOMMANDS[name](turn, township, args[1:])
+
+
+def menu(turn: MemberTurn, township: Township) -> tuple[Html, list[list[Button]]]:
+    """/redblack alone: what it does, as buttons (a correction needs its reason typed)."""
+    _ = turn._
+
+    def button(label: str, name: str, *period: str) -> Button:
+        return BUTTONS.button(turn, _(label), Act.MENU, township.id, name, *period)
+
+    previews = [button(label, "preview", kind) for kind, label in PREVIEW_LABELS.items()]
+    return _(MENU_TEXT).format(township=township.name), [
+        previews,
+        [button(HISTORY_BUTTON, "history")],
+    ]
+
+
+@BUTTONS.on(Act.MENU)
+async def menu_pressed(turn: MemberTurn, press: Press) -> None:
+    township_id, name, words = press.number(0), press.choice(1, BUTTON_SUBCOMMANDS), press.args[2:]
+    if not turn.actor.manages(township_id):
+        await turn.answer(turn._(NOT_YOURS), alert=True)
+        return
+    async with turn.svc.transaction() as session:
+        township = await member_db.township_by_id(session, township_id)
+    if township is None:
+        await turn.answer(turn._(STALE), alert=True)
+        return
+    await turn.answer()
+    await SUBCOMMANDS[name](turn, township, list(words))
 
 
 async def preview(turn: MemberTurn, township: Township, words: list[str]) -> None:
@@ -79,7 +123,12 @@ async def preview(turn: MemberTurn, township: Township, words: list[str]) -> Non
         return
     await reading.send_lists(turn, township, issue)
     await turn.send_queued()
-    await turn.send(preview_summary(_, len(listed(issue.snapshot)), outcome.count))
+    publish_button = BUTTONS.button(
+        turn, _(PUBLISH_BUTTON), Act.MENU, township.id, "publish", period_key(period)
+    )
+    await turn.send(
+        preview_summary(_, len(listed(issue.snapshot)), outcome.count), [[publish_button]]
+    )
 
 
 async def publish(turn: MemberTurn, township: Township, words: list[str]) -> None:
@@ -211,6 +260,15 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "correct": correct,
     "history": history,
 }
+# What a secretary may type after /redblack, in English or Chinese.
+SUBCOMMAND_WORDS = {name: name for name in SUBCOMMANDS} | {
+    "预览": "preview",
+    "发布": "publish",
+    "更正": "correct",
+    "历史": "history",
+}
+# A correction's reason is typed: it is no button's.
+BUTTON_SUBCOMMANDS = ("preview", "publish", "history")
 
 
 def register(app: App) -> None:

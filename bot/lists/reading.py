@@ -92,8 +92,10 @@ PERIOD_LABELS = {
 async def export_command(turn: MemberTurn) -> None:
     _ = turn._
     args, code = split_args(turn)
-    if args and args[0].lower() not in ("week", "month", "周", "月"):
-        await turn.send(_("Usage: /export week or /export month"))
+    if args and period_of(turn, args) is None:
+        await turn.send(
+            _("Usage: /export, then choose the period; or /export week, month or quarter")
+        )
         return
     township = await managed_township(turn, code)
     if township is None:
@@ -236,5 +238,6 @@ async def show_rules(turn: MemberTurn, press: Press) -> None:
 @links.on_start(RULES_LINK)
 async def rules_from_link(turn: Turn, arg: str) -> None:
     """`/start rules-<issue>`: the full rules, from the button under a list in the group."""
-    text = await rules_text(turn, int(arg)) if arg.isdigit() else None
+    issue_id = links.link_id(arg)
+    text = await rules_text(turn, issue_id) if issue_id is not None else None
     await turn.send(text or turn._(RULES_NOT_FOR_YOU))

@@ -20,6 +20,18 @@ USAGE = N_(
     "[week|month|quarter]\n/redblack correct [week|month|quarter] &lt;reason&gt;\n"
     "/redblack history"
 )
+MENU_TEXT = N_(
+    "Red and black lists of {township}: prepare a preview (everyone named is told privately "
+    "and may object), then publish it to the township group. To correct a published list, "
+    "send /redblack correct and the reason."
+)
+PREVIEW_LABELS = {
+    "week": N_("👀 Preview: week"),
+    "month": N_("👀 Preview: month"),
+    "quarter": N_("👀 Preview: quarter"),
+}
+HISTORY_BUTTON = N_("🗂 Published lists")
+PUBLISH_BUTTON = N_("📢 Publish to the township group")
 PRINTABLE = N_("Printable page for the notice board (A4).")
 
 _FIXED = {

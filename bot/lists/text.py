@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from bot.core.i18n import N_, Gettext
-from bot.core.render import format_date, format_span
+from bot.core.render import format_date, format_span, listing
 from bot.lists.rules import ParamValue, Reason, ReasonCode
 
 C = ReasonCode
@@ -131,7 +131,7 @@ def _value(key: str, value: ParamValue, _: Gettext, language: str) -> Any:
         return format_date(value, language)
     if isinstance(value, tuple):
         # Said inside an aside ("下乡 2 天（11月17日、11月18日）"): without the weekday.
-        return "、".join(format_date(d, language, weekday=False) for d in value)
+        return listing(language, (format_date(d, language, weekday=False) for d in value))
     if isinstance(value, Fraction):
         return format_fraction(value)
     if key == "list" and isinstance(value, str):

@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from bot.core.i18n import N_, Gettext, gettext_for, normalize_language
+from bot.core.render import PUNCTUATION
 from bot.core.text import Html
 from bot.lists.rules import ReasonCode
 from bot.lists.snapshot import reason_from_json, reasons_from_json
@@ -115,7 +116,7 @@ def view(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
                 _("Tied at rank {rank} with {points} points: {names}").format(
                     rank=rank,
                     points=group[0]["points"],
-                    names="、".join(str(g[label]) for g in group),
+                    names=PUNCTUATION[lang].join(g[label] for g in group),
                 )
             )
     return {

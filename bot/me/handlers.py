@@ -9,7 +9,7 @@ from telegram.ext import CommandHandler
 
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.i18n import N_
-from bot.core.render import format_span
+from bot.core.render import format_span, listing
 from bot.core.roles import Role
 from bot.core.townships import reruns
 from bot.core.turn import App, MemberTurn, Turn, member_only
@@ -83,7 +83,7 @@ async def render_week(turn: MemberTurn, place: Place, monday: date, *, last: boo
             if last
             else _("Still needed this week: {items}.")
         )
-        still_text = template.format(items="、".join(still))
+        still_text = template.format(items=listing(turn.lang, still))
     return turn.svc.renderer.render(
         "cadre_week/me.html.j2",
         turn.lang,

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from bot.core.flows import Buttons, Flow
 from bot.core.roles import MANAGERS, Role
+from bot.core.turn import REGISTRATION_FLOW
 from bot.members.guest import GuestFlow
 
 # --- registration -------------------------------------------------------------------------
@@ -32,7 +33,7 @@ class JoinDraft(BaseModel):
     name: str = Field(max_length=64)
 
 
-JOIN: GuestFlow[JoinDraft, JoinStep] = GuestFlow("register", "reg", JoinDraft, JoinStep)
+JOIN: GuestFlow[JoinDraft, JoinStep] = GuestFlow(REGISTRATION_FLOW, "reg", JoinDraft, JoinStep)
 
 # --- a village's name or point ------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat
+from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
@@ -14,7 +14,7 @@ from bot.core.gates import private_chat_button
 from bot.core.i18n import N_, gettext_for
 from bot.core.keys import keys_of
 from bot.core.text import as_html
-from bot.core.turn import App, Context, MemberTurn, Turn, member_only
+from bot.core.turn import App, Context, MemberTurn, Turn, admitted, member_only, registering
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +62,23 @@ async def help_command(turn: MemberTurn) -> None:
     await send_help(turn, turn.actor)
 
 
-@member_only()
-async def cancel(turn: MemberTurn) -> None:
+async def cancel(update: Update, context: Context) -> None:
+    turn = await Turn.load(update, context)
+    if registering(turn):
+        async with turn.svc.transaction() as session:
+            await turn.clear_state(session)
+        await turn.send(
+            turn._(
+                "Registration cancelled. Nothing was saved; your invitation link still works "
+                "until it expires."
+            )
+        )
+        return
+    if await admitted(turn):
+        await cancel_flow(MemberTurn.of(turn))
+
+
+async def cancel_flow(turn: MemberTurn) -> None:
     async with turn.svc.transaction() as session:
         had = await turn.state(session)
         await turn.clear_state(session)

@@ -21,7 +21,7 @@ from bot.core.db import members as member_db
 from bot.core.flows import STALE, Buttons, Press
 from bot.core.i18n import N_, gettext_for
 from bot.core.outbox import Outgoing, enqueue, to_member
-from bot.core.render import format_date, format_datetime
+from bot.core.render import format_date, format_datetime, listing
 from bot.core.roles import Role
 from bot.core.services import Services
 from bot.core.text import plain
@@ -159,4 +159,4 @@ async def chase_pressed(turn: MemberTurn, press: Press) -> None:
         await turn.send(_(NOBODY))
         return
     await turn.send_queued()
-    await turn.send(_(SENT).format(n=len(outcome.sent), names="、".join(outcome.sent)))
+    await turn.send(_(SENT).format(n=len(outcome.sent), names=listing(turn.lang, outcome.sent)))

@@ -303,7 +303,10 @@ BAD_PERIOD = (
             "/redblack correct because of a data error",
             zh("There is no published list to correct. Nothing was changed."),
         ),
-        ("/export year", zh("Usage: /export week or /export month")),
+        (
+            "/export year",
+            zh("Usage: /export, then choose the period; or /export week, month or quarter"),
+        ),
     ],
 )
 async def test_bad_input_gets_a_clear_reply_and_changes_nothing(world, command, expected) -> None:
