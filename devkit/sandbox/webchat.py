@@ -157,7 +157,8 @@ class Messages(_Acting):
             cursor = self.sandbox.cursor
             payload = self._payload(chat_id)
             left = deadline - loop.time()
-            if payload["version"] != known or left <= 0 or self.disconnected.is_set():
+            ended = self.disconnected.is_set() or self.sandbox.closing.is_set()
+            if payload["version"] != known or left <= 0 or ended:
                 break
             await self.sandbox.wait_change(cursor, left, self.disconnected)
         if not self.disconnected.is_set():

@@ -59,8 +59,9 @@ async def test_memory(database_url: str) -> None:
 
 async def test_openloop(database_url: str) -> None:
     """Both HTTP clients, the bot and the configured echo as processes of their own."""
+    # Arrivals are seeded: at these rates every one-second window gets some.
     result = await openloop.main(
-        rates=[1.0, 2.0], seconds=2.0, think=0.05, clients=["aiohttp", "httpx"], db=database_url
+        rates=[2.0, 4.0], seconds=1.0, think=0.05, clients=["aiohttp", "httpx"], db=database_url
     )
     assert set(result["runs"]) == {"aiohttp", "httpx"}
     for run in result["runs"].values():
@@ -77,7 +78,7 @@ async def test_openloop_two_active_instances(database_url: str) -> None:
     if is_sqlite(database_url):
         pytest.skip('several active instances (active = "all") need PostgreSQL')
     result = await openloop.main(
-        rates=[1.0], seconds=2.0, think=0.05, clients=["aiohttp"], db=database_url, instances=2
+        rates=[4.0], seconds=1.0, think=0.05, clients=["aiohttp"], db=database_url, instances=2
     )
     shared = result["runs"]["aiohttp"]["all_active"]
     assert set(shared["instances"]) == {"1", "2"}
@@ -110,7 +111,8 @@ async def test_charts() -> None:
 
 async def test_takeover(database_url: str) -> None:
     """Two `township-bot run` processes; the active one killed once mid-fan-out."""
-    result = await takeover.main(members=20, kills=1, db=database_url, lease=3, renew=0.5)
+    # A tick of a second: the first batch goes out at once, not after the default 30 s.
+    result = await takeover.main(members=20, kills=1, db=database_url, lease=3, renew=0.5, tick=1)
     assert result["lost"] == 0 and result["members"] == 20
     [kill] = result["takeovers"]
     assert 0 < kill["active_after_s"] <= kill["next_send_after_s"]

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from devkit.sample import GROUP_CHAT_ID, GROUP_TITLE
-from devkit.sandbox import SandboxServer
+from devkit.sandbox import Sandbox, SandboxServer
 from tests.conftest import START
 
 SECRETARY, CADRE, NEWCOMER = 1001, 1002, 3001
@@ -95,3 +96,25 @@ async def test_changes_need_the_pages_header_and_loopback(
     await client.post("/api/demo/act", json={"person": 9999}, headers=HEADERS)
     me = (await client.get("/api/me")).json()
     assert [c["type"] for c in me["chats"]] == ["private"]
+
+
+async def test_a_chat_poll_answers_at_once_once_the_server_is_stopping(
+    client: httpx.AsyncClient, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page server's stop ends the long polls, then waits for every connection to close:
+    a poll that arrives on an open connection meanwhile answers without waiting (a waiting
+    one spun until its deadline, holding the stop)."""
+    chat = (await client.get("/api/me")).json()["chats"][0]["id"]
+    known = (await client.get(f"/api/chats/{chat}/messages")).json()["version"]
+    waits: list[object] = []
+    wait_change = Sandbox.wait_change
+
+    async def noted(self: Sandbox, *args: Any) -> int:
+        waits.append(args)
+        return await wait_change(self, *args)
+
+    monkeypatch.setattr(Sandbox, "wait_change", noted)
+    sandbox.closing.set()  # the first thing SandboxServer.stop() does
+    response = await client.get(f"/api/chats/{chat}/messages", params={"known": known, "wait": 1})
+    assert response.status_code == 200 and response.json()["version"] == known
+    assert waits == []
