@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 from typing import Any
@@ -19,6 +20,7 @@ from bot.web.methods import commands_for
 from bot.web.server import POLL_LIMIT, Base, origin, same_origin
 
 HISTORY = 200
+TEXT_LIMIT = 4096
 
 
 class Member(Base):
@@ -166,16 +168,30 @@ class Messages(Member):
         self.send_json(200, {"version": version, "messages": messages, "keyboard": _keyboard(rows)})
 
     async def post(self, chat_id: str) -> None:
-        text = str(self.body().get("text", "")).strip()
-        if not text or len(text) > 4096:
-            self.send_json(400, {"ok": False, "error": "text"})
+        """A message the member typed. The page sends each with its own `key` and sends it
+        again while it has no answer (offline, a lost answer): a repeat is not a second one."""
+        body = self.body()
+        text = str(body.get("text", "")).strip()
+        if not text or len(text) > TEXT_LIMIT:
+            self.send_json(400, {"ok": False, "error": "text", "limit": TEXT_LIMIT})
             return
+        key = str(body.get("key", ""))
+        if key and not re.fullmatch(r"[A-Za-z0-9-]{8,64}", key):
+            self.send_json(400, {"ok": False, "error": "key"})
+            return
+        now = self.web.clock.now()
         async with self.web.transaction() as session:
             chat = await self.chat(session, chat_id)
-            row = await store.member_message(
-                session, self.signed.user, chat, self.web.clock.now(), text=text
-            )
+            held = f"page:{self.signed.user.id}:{key}"
+            sent = hashlib.sha256(held.encode()).hexdigest() if key else ""
+            earlier = await store.first_answer(session, sent, "memberText", now) if key else None
+            if earlier is not None and earlier.result is not None:
+                self.send_json(200, {"ok": True, "id": earlier.result["id"]})
+                return
+            row = await store.member_message(session, self.signed.user, chat, now, text=text)
             message_id = row.message_id
+            if key:
+                await store.answered(session, sent, {"id": message_id})
         self.web.updates.notify()
         self.web.chats.notify()
         self.send_json(200, {"ok": True, "id": message_id})

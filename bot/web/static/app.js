@@ -3,7 +3,8 @@
 // put in the page as text nodes only (Telegram entities become elements), never as HTML.
 
 const SAFE_URL = /^https?:\/\//i;
-const state = { me: null, chat: null, version: "", generation: 0 };
+const state = { me: null, chat: null, version: "", generation: 0, pending: [], flushing: false };
+const TEXT_LIMIT = 4096;
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs, ...children) {
@@ -36,7 +37,20 @@ async function api(path, options = {}) {
 }
 
 function offline(yes) { $("offline").hidden = !yes; }
-function signedOut() { $("signed-out").hidden = false; $("compose").hidden = true; }
+
+// Signed out (here, on another device, or by the secretary): nothing of the member's stays on
+// the page.
+function signedOut() {
+  state.generation += 1;
+  state.pending = [];
+  try { localStorage.removeItem(pendingKey()); } catch (error) { /* storage unavailable */ }
+  for (const id of ["messages", "tabs", "reply-keyboard", "menu", "device-link"]) $(id).replaceChildren();
+  $("device-link").hidden = true;
+  $("menu").hidden = true;
+  $("text").value = "";
+  $("signed-out").hidden = false;
+  $("compose").hidden = true;
+}
 
 function toast(text) {
   const box = $("toast");
@@ -153,7 +167,7 @@ function renderMessage(m) {
       if (b.url && SAFE_URL.test(b.url)) {
         line.append(el("a", { class: "button", href: b.url, target: "_blank", rel: "noopener noreferrer" }, b.text));
       } else if (b.data) {
-        line.append(el("button", { type: "button", class: "button", dataset: { testid: "button" }, onclick: () => press(m.id, b.data) }, b.text));
+        line.append(el("button", { type: "button", class: "button", dataset: { testid: "button" }, onclick: (event) => press(m.id, b.data, event.currentTarget) }, b.text));
       }
     }
     box.append(line);
@@ -165,7 +179,8 @@ function renderMessages(payload) {
   const list = $("messages");
   const atEnd = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
   list.replaceChildren(...payload.messages.map(renderMessage));
-  if (!payload.messages.length) list.append(el("p", { class: "muted empty" }, "还没有消息。点击 ☰ 查看可用的命令。"));
+  if (!payload.messages.length && !waiting().length) list.append(el("p", { class: "muted empty" }, "还没有消息。点击 ☰ 查看可用的命令。"));
+  renderPending();
   const keyboard = $("reply-keyboard");
   keyboard.replaceChildren();
   for (const row of payload.keyboard || []) {
@@ -220,7 +235,6 @@ async function setMobile() {
 async function signOut() {
   if (!window.confirm("退出后，需要新的邀请链接或在其他已登录设备上生成链接才能再次登录。确定退出吗？")) return;
   await api("/api/signout", { method: "POST" });
-  state.generation += 1;
   signedOut();
 }
 
@@ -234,6 +248,7 @@ async function poll(generation) {
       const payload = await response.json();
       if (payload.version !== state.version || !state.version) renderMessages(payload);
       state.version = payload.version;
+      if (state.pending.length) flush();
     } catch (error) {
       if (!$("signed-out").hidden) return;
       await pause(3000);
@@ -243,14 +258,92 @@ async function poll(generation) {
 
 function pause(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 
-async function send(text) {
-  const response = await api(`/api/chats/${state.chat.id}/messages`, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }),
-  });
-  if (!response.ok) toast("消息未能发送，请稍后再试。");
+// Typed messages wait in the page (and in the browser's storage, for a reload) until the
+// server has them: offline, they go when the network is back; each carries its own key, so
+// sending one again after a lost answer does not post it twice.
+function pendingKey() { return state.me ? `township-pending-${state.me.user.id}` : "township-pending"; }
+
+function savePending() {
+  try { localStorage.setItem(pendingKey(), JSON.stringify(state.pending)); } catch (error) { /* kept in memory only */ }
 }
 
-async function press(messageId, data) {
+function loadPending() {
+  try { state.pending = JSON.parse(localStorage.getItem(pendingKey()) || "[]"); } catch (error) { state.pending = []; }
+}
+
+function waiting() { return state.chat ? state.pending.filter((p) => p.chat === state.chat.id) : []; }
+
+function renderPending() {
+  const list = $("messages");
+  for (const old of list.querySelectorAll(".pending")) old.remove();
+  for (const p of waiting()) {
+    list.append(el("article", { class: "message mine pending", dataset: { testid: "pending" } },
+      el("div", { class: "text" }, p.text), el("span", { class: "muted edited" }, "等待发送…")));
+  }
+  list.scrollTop = list.scrollHeight;
+}
+
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function send(text) {
+  if (text.length > TEXT_LIMIT) {
+    toast(`消息过长（${text.length} 字），每条最多 ${TEXT_LIMIT} 字，请分几条发送。`);
+    return false;
+  }
+  state.pending.push({ key: newKey(), chat: state.chat.id, text });
+  savePending();
+  renderPending();
+  flush();
+  return true;
+}
+
+async function flush() {
+  if (state.flushing) return;
+  state.flushing = true;
+  try {
+    while (state.pending.length) {
+      const p = state.pending[0];
+      let response;
+      try {
+        response = await api(`/api/chats/${p.chat}/messages`, {
+          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: p.text, key: p.key }),
+        });
+      } catch (error) {
+        return;  // offline or signed out: it stays, and goes when the page can reach the server
+      }
+      if (!response.ok && ![400, 403, 404].includes(response.status)) {
+        toast("消息暂未发送，稍后会自动重试。");
+        return;
+      }
+      state.pending.shift();
+      savePending();
+      if (!response.ok) {
+        toast(response.status === 403 ? "页面已过期，请刷新页面后再发送。" : "这条消息未能发送，已放回输入框。");
+        if (!$("text").value) $("text").value = p.text;
+      }
+      renderPending();
+    }
+  } finally {
+    state.flushing = false;
+  }
+}
+
+async function press(messageId, data, button) {
+  if (button.disabled) return;  // a second press of the same button before the bot answered
+  button.disabled = true;
+  try {
+    await answerPress(messageId, data);
+  } catch (error) {
+    if ($("signed-out").hidden) toast("网络不通，按钮未能生效，请稍后再按。");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function answerPress(messageId, data) {
   const response = await api(`/api/chats/${state.chat.id}/press`, {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ message_id: messageId, data }),
   });
@@ -287,8 +380,7 @@ function wire() {
     event.preventDefault();
     const value = text.value.trim();
     if (!value) return;
-    text.value = "";
-    send(value);
+    if (send(value)) text.value = "";
   });
   text.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -296,13 +388,16 @@ function wire() {
       $("compose").requestSubmit();
     }
   });
-  $("menu-button").addEventListener("click", () => { $("menu").hidden = !$("menu").hidden; });
+  $("menu-button").addEventListener("click", () => {
+    $("menu").hidden = !$("menu").hidden;
+    $("menu-button").setAttribute("aria-expanded", String(!$("menu").hidden));
+  });
   $("file").addEventListener("change", (event) => {
     const file = event.target.files[0];
     event.target.value = "";
     if (file) upload(file);
   });
-  window.addEventListener("online", () => offline(false));
+  window.addEventListener("online", () => { offline(false); flush(); });
   window.addEventListener("offline", () => offline(true));
 }
 
@@ -312,6 +407,7 @@ async function main() {
   let response;
   try { response = await api("/api/me"); } catch (error) { return; }
   state.me = await response.json();
+  loadPending();
   choose(state.me.chats[0]);
 }
 
