@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot.core.models import WebCallback
 from bot.web import auth
+from tests.e2e.helpers import make_invite
 from tests.sandbox.test_browser import REASON
 from tests.web.conftest import WebWorld
 from tests.web.test_botapi import SECRETARY, call
@@ -155,4 +156,19 @@ async def test_the_icon_buttons_are_named_and_reached_by_keyboard(
     assert await page.get_by_role("button", name="命令菜单").get_attribute("aria-expanded") == (
         "true"
     )
+    assert page.problems == []
+
+
+async def test_a_newcomers_page_shows_the_group_and_menu_once_registered(
+    chromium: Any, web: WebWorld
+) -> None:
+    code = await make_invite(web, "cadre")
+    page = await phone(chromium, web)
+    await page.goto(f"{web.url}/join/{code}")
+    await page.fill("input[name=name]", "吴小平")
+    await page.click("button[type=submit]")
+    await page.click("[data-testid='button']:has-text('确认')")
+    await page.wait_for_selector("[data-testid='tab']:has-text('工作群')")
+    await page.click("[data-testid='menu-button']")
+    await page.wait_for_selector("[data-testid='command']:has-text('/visit')")
     assert page.problems == []

@@ -246,7 +246,9 @@ async function poll(generation) {
       if (generation !== state.generation) return;
       if (!response.ok) { await pause(3000); continue; }
       const payload = await response.json();
-      if (payload.version !== state.version || !state.version) renderMessages(payload);
+      const changed = payload.version !== state.version;
+      if (changed || !state.version) renderMessages(payload);
+      if (changed && state.version) refreshMe();
       state.version = payload.version;
       if (state.pending.length) flush();
     } catch (error) {
@@ -254,6 +256,22 @@ async function poll(generation) {
       await pause(3000);
     }
   }
+}
+
+// What the bot changes by a message (a registration confirmed, a role, the language, a
+// township joined or left) shows at once: the tabs and the command menu are read again.
+async function refreshMe() {
+  let response;
+  try { response = await api("/api/me"); } catch (error) { return; }
+  if (!response.ok) return;
+  const me = await response.json();
+  if (!state.me || me.user.id !== state.me.user.id) return;
+  state.me = me;
+  const current = me.chats.find((c) => c.id === state.chat.id);
+  if (!current) { choose(me.chats[0]); return; }
+  state.chat = current;
+  renderTabs();
+  renderMenu();
 }
 
 function pause(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
