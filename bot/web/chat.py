@@ -13,6 +13,7 @@ import tornado.web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import models
 from bot.core.models import WebCallback, WebChat, WebFile, WebMessage, WebUser
 from bot.web import auth, nudges, signin, store
 from bot.web.botapi.rules import ApiError, image_size
@@ -79,9 +80,18 @@ class Me(Member):
                 }
                 for c in chats
             ]
+            language = await _language(session, self.signed.user.id)
         signed = self.signed.user
         user = {"id": signed.id, "name": signed.first_name, "mobile": signed.mobile}
-        self.send_json(200, {"user": user, "csrf": auth.csrf_token(token), "chats": listed})
+        self.send_json(
+            200,
+            {
+                "user": user,
+                "csrf": auth.csrf_token(token),
+                "chats": listed,
+                "language": language,
+            },
+        )
 
 
 def _view(row: WebMessage) -> dict[str, Any]:
@@ -146,6 +156,22 @@ def _keyboard(rows: list[WebMessage]) -> list[list[dict[str, Any]]] | None:
     return None
 
 
+async def _language(session: AsyncSession, user_id: int) -> str:
+    language = await session.scalar(
+        select(models.Member.language).where(models.Member.telegram_user_id == user_id)
+    )
+    return "en" if language == "en" else "zh_CN"
+
+
+async def _profile(session: AsyncSession, user_id: int, chat: WebChat) -> str:
+    """What the page shows besides the messages (its language, the member's chats, this
+    chat's command menu): when it changes the page reads /api/me again."""
+    chats = [c.id for c in await store.visible_chats(session, user_id)]
+    menu = await commands_for(session, chat)
+    seen = json.dumps([await _language(session, user_id), chats, menu], ensure_ascii=False)
+    return hashlib.sha256(seen.encode()).hexdigest()[:12]
+
+
 class Messages(Member):
     async def get(self, chat_id: str) -> None:
         """The chat's last messages; with `known`, waits until they differ from it."""
@@ -159,7 +185,9 @@ class Messages(Member):
                 user = await session.get(WebUser, self.signed.user.id)
                 if user is not None:
                     await nudges.page_seen(session, user, self.web.clock.now())
-            version = ",".join(f"{r.message_id}.{r.revision}" for r in rows if not r.deleted)
+                profile = await _profile(session, self.signed.user.id, chat)
+            shown = ",".join(f"{r.message_id}.{r.revision}" for r in rows if not r.deleted)
+            version = f"{profile}:{shown}"
             left = deadline - loop.time()
             if version != known or left <= 0:
                 break

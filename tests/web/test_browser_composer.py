@@ -172,3 +172,23 @@ async def test_a_newcomers_page_shows_the_group_and_menu_once_registered(
     await page.click("[data-testid='menu-button']")
     await page.wait_for_selector("[data-testid='command']:has-text('/visit')")
     assert page.problems == []
+
+
+async def test_the_page_speaks_the_members_language(chromium: Any, web: WebWorld) -> None:
+    page = await signed_in_page(chromium, web)
+    assert await page.inner_text("[data-testid='send']") == "发送"
+    await page.fill("[data-testid='composer']", "/lang en")
+    await page.press("[data-testid='composer']", "Enter")
+    await page.wait_for_selector("html[lang='en']", state="attached")
+    assert await page.inner_text("[data-testid='send']") == "Send"
+    assert await page.get_attribute("[data-testid='composer']", "placeholder") == "Message"
+    await page.get_by_role("button", name="Commands").click()
+    await page.wait_for_selector("[data-testid='command']:has-text('Show what you can do')")
+    assert await page.inner_text("[data-testid='add-device']") == "📱 Sign in on another device"
+    tabs = await page.locator("[data-testid='tab']").all_inner_texts()
+    assert tabs[0] == "Chat with the assistant"
+    await page.reload()
+    await page.wait_for_selector("[data-testid='tab']")
+    assert await page.evaluate("() => document.documentElement.lang") == "en"
+    assert await page.inner_text("[data-testid='send']") == "Send"
+    assert page.problems == []
