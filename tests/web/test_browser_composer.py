@@ -192,3 +192,38 @@ async def test_the_page_speaks_the_members_language(chromium: Any, web: WebWorld
     assert await page.evaluate("() => document.documentElement.lang") == "en"
     assert await page.inner_text("[data-testid='send']") == "Send"
     assert page.problems == []
+
+
+async def test_a_message_typed_while_the_server_restarts_goes_once_it_is_back(
+    chromium: Any, web: WebWorld
+) -> None:
+    member = await web.browser_of(CHAT, SECRETARY.name)
+    page = await phone(chromium, web)
+    page.member = member
+    down = True
+    held: list[Any] = []
+
+    async def restarting(route: Any) -> None:
+        if route.request.method == "GET" and "wait=0" in route.request.url:
+            await route.continue_()  # the first look at the chat
+        elif route.request.method == "GET":
+            held.append(route)  # the long polls get no answer: only a new send can tell
+        elif down:
+            await route.abort("connectionrefused")
+        else:
+            await route.continue_()
+
+    await page.route(f"**/api/chats/{CHAT}/messages*", restarting)
+    await page.context.add_cookies([{"name": auth.COOKIE, "value": member.token, "url": web.url}])
+    await page.goto(web.url)
+    await page.wait_for_selector("[data-testid='tab']")
+    await page.fill("[data-testid='composer']", "重启时写的")
+    await page.press("[data-testid='composer']", "Enter")
+    await page.wait_for_selector("[data-testid='offline']", state="visible")
+    assert await page.locator("[data-testid='pending']").count() == 1
+    down = False
+    await page.wait_for_selector("[data-testid='pending']", state="detached")
+    assert await copies(web, page, "重启时写的") == 1
+    await page.wait_for_selector("[data-testid='offline']", state="hidden")
+    for route in held:
+        await route.abort()

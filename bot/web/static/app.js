@@ -390,6 +390,11 @@ function send(text) {
   return true;
 }
 
+function retryLater() {
+  clearTimeout(retryLater.timer);
+  retryLater.timer = setTimeout(flush, 3000);
+}
+
 async function flush() {
   if (state.flushing) return;
   state.flushing = true;
@@ -402,10 +407,14 @@ async function flush() {
           method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: p.text, key: p.key }),
         });
       } catch (error) {
-        return;  // offline or signed out: it stays, and goes when the page can reach the server
+        // Offline, or the server restarting: it stays, and is tried again shortly (and at
+        // once when the browser says it is back online).
+        if ($("signed-out").hidden) retryLater();
+        return;
       }
       if (!response.ok && ![400, 403, 404].includes(response.status)) {
         toast(t("retrying"));
+        retryLater();
         return;
       }
       state.pending.shift();
