@@ -79,7 +79,7 @@ async def check_invitation(
         invite = await session.scalar(select(Invite).where(Invite.token_hash == hash_token(code)))
         if invite is None:
             outcome = SignIn.INVALID
-        elif invite.used_at is not None:
+        elif invite.used_at is not None or await invitation_holder(session, code) is not None:
             outcome = SignIn.USED
         elif invite.expires_at <= now:
             outcome = SignIn.EXPIRED
@@ -88,6 +88,13 @@ async def check_invitation(
     if outcome is not SignIn.OK:
         session.add(WebSignIn(at=now, address=address[:64], outcome=outcome.value))
     return outcome
+
+
+async def invitation_holder(session: AsyncSession, code: str) -> int | None:
+    """The person an invitation signed in, if it did: it signs no other browser in, even
+    before the registration is confirmed in the chat."""
+    held = await session.scalar(select(WebUser.id).where(WebUser.invite_hash == hash_token(code)))
+    return int(held) if held is not None else None
 
 
 async def new_device_link(session: AsyncSession, user_id: int, now: datetime) -> str:

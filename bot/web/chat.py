@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 from typing import Any
@@ -12,6 +13,7 @@ import tornado.web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import models
 from bot.core.models import WebCallback, WebChat, WebFile, WebMessage, WebUser
 from bot.web import auth, nudges, signin, store
 from bot.web.botapi.rules import ApiError, image_size
@@ -19,6 +21,7 @@ from bot.web.methods import commands_for
 from bot.web.server import POLL_LIMIT, Base, origin, same_origin
 
 HISTORY = 200
+TEXT_LIMIT = 4096
 
 
 class Member(Base):
@@ -77,9 +80,18 @@ class Me(Member):
                 }
                 for c in chats
             ]
+            language = await _language(session, self.signed.user.id)
         signed = self.signed.user
         user = {"id": signed.id, "name": signed.first_name, "mobile": signed.mobile}
-        self.send_json(200, {"user": user, "csrf": auth.csrf_token(token), "chats": listed})
+        self.send_json(
+            200,
+            {
+                "user": user,
+                "csrf": auth.csrf_token(token),
+                "chats": listed,
+                "language": language,
+            },
+        )
 
 
 def _view(row: WebMessage) -> dict[str, Any]:
@@ -144,6 +156,22 @@ def _keyboard(rows: list[WebMessage]) -> list[list[dict[str, Any]]] | None:
     return None
 
 
+async def _language(session: AsyncSession, user_id: int) -> str:
+    language = await session.scalar(
+        select(models.Member.language).where(models.Member.telegram_user_id == user_id)
+    )
+    return "en" if language == "en" else "zh_CN"
+
+
+async def _profile(session: AsyncSession, user_id: int, chat: WebChat) -> str:
+    """What the page shows besides the messages (its language, the member's chats, this
+    chat's command menu): when it changes the page reads /api/me again."""
+    chats = [c.id for c in await store.visible_chats(session, user_id)]
+    menu = await commands_for(session, chat)
+    seen = json.dumps([await _language(session, user_id), chats, menu], ensure_ascii=False)
+    return hashlib.sha256(seen.encode()).hexdigest()[:12]
+
+
 class Messages(Member):
     async def get(self, chat_id: str) -> None:
         """The chat's last messages; with `known`, waits until they differ from it."""
@@ -157,7 +185,9 @@ class Messages(Member):
                 user = await session.get(WebUser, self.signed.user.id)
                 if user is not None:
                     await nudges.page_seen(session, user, self.web.clock.now())
-            version = ",".join(f"{r.message_id}.{r.revision}" for r in rows if not r.deleted)
+                profile = await _profile(session, self.signed.user.id, chat)
+            shown = ",".join(f"{r.message_id}.{r.revision}" for r in rows if not r.deleted)
+            version = f"{profile}:{shown}"
             left = deadline - loop.time()
             if version != known or left <= 0:
                 break
@@ -166,16 +196,30 @@ class Messages(Member):
         self.send_json(200, {"version": version, "messages": messages, "keyboard": _keyboard(rows)})
 
     async def post(self, chat_id: str) -> None:
-        text = str(self.body().get("text", "")).strip()
-        if not text or len(text) > 4096:
-            self.send_json(400, {"ok": False, "error": "text"})
+        """A message the member typed. The page sends each with its own `key` and sends it
+        again while it has no answer (offline, a lost answer): a repeat is not a second one."""
+        body = self.body()
+        text = str(body.get("text", "")).strip()
+        if not text or len(text) > TEXT_LIMIT:
+            self.send_json(400, {"ok": False, "error": "text", "limit": TEXT_LIMIT})
             return
+        key = str(body.get("key", ""))
+        if key and not re.fullmatch(r"[A-Za-z0-9-]{8,64}", key):
+            self.send_json(400, {"ok": False, "error": "key"})
+            return
+        now = self.web.clock.now()
         async with self.web.transaction() as session:
             chat = await self.chat(session, chat_id)
-            row = await store.member_message(
-                session, self.signed.user, chat, self.web.clock.now(), text=text
-            )
+            held = f"page:{self.signed.user.id}:{key}"
+            sent = hashlib.sha256(held.encode()).hexdigest() if key else ""
+            earlier = await store.first_answer(session, sent, "memberText", now) if key else None
+            if earlier is not None and earlier.result is not None:
+                self.send_json(200, {"ok": True, "id": earlier.result["id"]})
+                return
+            row = await store.member_message(session, self.signed.user, chat, now, text=text)
             message_id = row.message_id
+            if key:
+                await store.answered(session, sent, {"id": message_id})
         self.web.updates.notify()
         self.web.chats.notify()
         self.send_json(200, {"ok": True, "id": message_id})

@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.core.models import WebChat
 from bot.web import auth, store
 from bot.web.server import Base, same_origin
@@ -58,7 +60,22 @@ class Join(Door):
     """An invitation link: opening it shows a form; sending the form signs this browser in and
     hands the invitation to the bot (`/start <code>`), which registers the member."""
 
-    def get(self, code: str) -> None:
+    async def holder_here(self, code: str) -> bool:
+        """Whether this browser is already signed in by this invitation (opened again)."""
+        now = self.web.clock.now()
+        async with self.web.transaction() as session:
+            holder = await auth.invitation_holder(session, code)
+            if holder is None:
+                return False
+            signed = await auth.signed_in(
+                session, self.get_cookie(auth.COOKIE), now, self.web.channel.session_days
+            )
+        return signed is not None and signed.user.id == holder
+
+    async def get(self, code: str) -> None:
+        if await self.holder_here(code):
+            self.redirect("/", status=303)
+            return
         self.page(
             "加入乡镇工作群",
             "请填写姓名，在此设备登录。以后打开本页即可使用，无需密码。",
@@ -70,23 +87,29 @@ class Join(Door):
             self.set_status(403)
             self.page("无法登录", "请直接打开邀请链接。", "")
             return
+        if await self.holder_here(code):
+            self.redirect("/", status=303)
+            return
         name = " ".join(self.get_body_argument("name", "").split())[:NAME_LIMIT]
         address = self.request.remote_ip or "?"
         now = self.web.clock.now()
         channel = self.web.channel
-        async with self.web.transaction() as session:
-            outcome = await auth.check_invitation(
-                session, code, address, now, channel.signin_attempts_per_hour
-            )
-            if outcome is auth.SignIn.OK and name:
-                user = await store.new_user(session, name, now)
-                device = self.request.headers.get("User-Agent", "")
-                token = await auth.open_session(
-                    session, user, device, address, now, channel.session_days
+        try:
+            async with self.web.transaction() as session:
+                outcome = await auth.check_invitation(
+                    session, code, address, now, channel.signin_attempts_per_hour
                 )
-                chat = await session.get(WebChat, user.id)
-                assert chat is not None
-                await store.member_message(session, user, chat, now, text=f"/start {code}")
+                if outcome is auth.SignIn.OK and name:
+                    user = await store.new_user(session, name, now, auth.hash_token(code))
+                    device = self.request.headers.get("User-Agent", "")
+                    token = await auth.open_session(
+                        session, user, device, address, now, channel.session_days
+                    )
+                    chat = await session.get(WebChat, user.id)
+                    assert chat is not None
+                    await store.member_message(session, user, chat, now, text=f"/start {code}")
+        except IntegrityError:  # another browser took the invitation at the same moment
+            outcome = auth.SignIn.USED
         if outcome is not auth.SignIn.OK:
             self.set_status(429 if outcome is auth.SignIn.LIMITED else 400)
             self.page("无法登录", JOIN_PROBLEMS[outcome], "")

@@ -88,14 +88,18 @@ def user_json(user: WebUser) -> JSON:
     return {"id": user.id, "is_bot": False, "first_name": user.first_name, "language_code": "zh"}
 
 
-async def new_user(session: AsyncSession, first_name: str, now: datetime) -> WebUser:
+async def new_user(
+    session: AsyncSession, first_name: str, now: datetime, invite_hash: str | None = None
+) -> WebUser:
     for _ in range(20):
         candidate = FIRST_USER_ID + secrets.randbelow(1_000_000_000)
         taken = await session.get(WebUser, candidate) or await session.scalar(
             select(Member.id).where(Member.telegram_user_id == candidate)
         )
         if not taken:
-            user = WebUser(id=candidate, first_name=first_name, created_at=now)
+            user = WebUser(
+                id=candidate, first_name=first_name, created_at=now, invite_hash=invite_hash
+            )
             session.add(user)
             session.add(WebChat(id=candidate, type="private", title=None, last_message_id=0))
             await session.flush()

@@ -8,12 +8,16 @@ The person is a cookie (`demo_person`); changes need the header the page always 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import re
 from typing import Any
 from urllib.parse import quote
 
 import tornado.web
+from sqlalchemy import select
 
+from bot.core.models import Member
 from devkit.sample import GROUP_CHAT_ID, GROUP_TITLE, PEOPLE, TOWNSHIP_CODE
 from devkit.sandbox.runtime import SandboxError
 from devkit.sandbox.server import LONG_POLL_SECONDS, _Base
@@ -56,6 +60,20 @@ class _Acting(_Base):
         group = {"id": GROUP_CHAT_ID, "type": "supergroup", "title": GROUP_TITLE, "commands": []}
         return [private, group]
 
+    async def language(self) -> str:
+        """The acting person's language, for the page's own words."""
+        async with self.sandbox.svc.transaction() as session:
+            language = await session.scalar(
+                select(Member.language).where(Member.telegram_user_id == self.person)
+            )
+        return "en" if language == "en" else "zh_CN"
+
+    async def profile(self) -> str:
+        """What the page shows besides the messages (language, chats, menus): when it
+        changes the page reads /api/me again."""
+        seen = json.dumps([await self.language(), await self.chats()], ensure_ascii=False)
+        return hashlib.sha256(seen.encode()).hexdigest()[:12]
+
     async def chat_id(self, chat: str) -> int:
         wanted = int(chat)
         if wanted not in {c["id"] for c in await self.chats()}:
@@ -73,7 +91,15 @@ class Me(_Acting):
     async def get(self) -> None:
         person = next(p for p in self.sandbox.people if p.id == self.person)
         user = {"id": person.id, "name": person.name, "mobile": None}
-        self.send_json({"user": user, "csrf": CSRF, "chats": await self.chats(), "demo": True})
+        self.send_json(
+            {
+                "user": user,
+                "csrf": CSRF,
+                "chats": await self.chats(),
+                "language": await self.language(),
+                "demo": True,
+            }
+        )
 
 
 class Push(_Acting):
@@ -156,6 +182,7 @@ class Messages(_Acting):
         while True:
             cursor = self.sandbox.cursor
             payload = self._payload(chat_id)
+            payload["version"] = f"{await self.profile()}|{payload['version']}"
             left = deadline - loop.time()
             ended = self.disconnected.is_set() or self.sandbox.closing.is_set()
             if payload["version"] != known or left <= 0 or ended:

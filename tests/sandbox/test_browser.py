@@ -408,3 +408,18 @@ async def test_the_demo_bar_folds_to_one_line_and_the_chat_gets_the_height(
     assert await page.locator("[data-testid='clock-day']").is_visible()
     assert await toggle.get_attribute("aria-expanded") == "true"
     assert page.errors == []
+
+
+async def test_the_demo_page_speaks_the_persons_language(
+    browser: Any, server: SandboxServer, sandbox: Sandbox
+) -> None:
+    page = await open_page(browser, server.url, 360, 740)
+    await ready(page)
+    assert await page.inner_text("[data-testid='send']") == "发送"
+    await page.fill("[data-testid='composer']", "/lang en")
+    await page.press("[data-testid='composer']", "Enter")
+    await page.wait_for_selector("html[lang='en']", state="attached")
+    assert await page.inner_text("[data-testid='send']") == "Send"
+    tabs = await page.locator("[data-testid='tab']").all_inner_texts()
+    assert tabs[0] == "Chat with the assistant"
+    assert page.errors == []

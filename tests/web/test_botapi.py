@@ -80,3 +80,21 @@ async def test_a_failing_method_never_logs_the_token(
     assert answer.status_code == 500
     assert "request to the web channel failed" in caplog.text
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
+
+
+async def test_a_message_sent_again_with_its_key_is_posted_once(web: WebWorld) -> None:
+    browser = await web.browser_of(SECRETARY.telegram_user_id, SECRETARY.name)
+    chat = SECRETARY.telegram_user_id
+    body = {"text": "网络不好时发的", "key": "3f6c0b1e-probe-0001"}
+    first = await browser.http.post(f"/api/chats/{chat}/messages", json=body)
+    again = await browser.http.post(f"/api/chats/{chat}/messages", json=body)
+    assert first.status_code == again.status_code == 200
+    assert first.json()["id"] == again.json()["id"]
+    other = await web.browser_of(PEOPLE[1].telegram_user_id, PEOPLE[1].name)
+    theirs = await other.http.post(f"/api/chats/{PEOPLE[1].telegram_user_id}/messages", json=body)
+    assert theirs.status_code == 200  # a key is the sender's own
+    mine = [m for m in (await browser.messages(chat))["messages"] if not m["from_bot"]]
+    assert [m["text"] for m in mine].count("网络不好时发的") == 1
+    too_long = await browser.http.post(f"/api/chats/{chat}/messages", json={"text": "长" * 4097})
+    assert too_long.status_code == 400 and too_long.json()["limit"] == 4096
+    assert (await browser.say(chat, "x" * 4096)).status_code == 200

@@ -114,3 +114,25 @@ async def test_a_member_adds_another_device_from_a_one_time_link(web: WebWorld) 
     # Making a link is a change: it needs the CSRF token.
     bare = web.client(cookies={auth.COOKIE: phone.token}, headers={"Origin": web.url})
     assert (await bare.post("/api/devices/link")).status_code == 403
+
+
+async def test_an_invitation_signs_one_browser_in_even_before_the_registration(
+    web: WebWorld,
+) -> None:
+    code = await make_invite(web, "secretary")
+    first = web.client(headers={"Origin": web.url})
+    assert (await first.post(f"/join/{code}", data={"name": "王书记"})).status_code == 303
+    # Forwarded before the card is confirmed: another browser is not signed in with it.
+    refused = await join(web, code, "冒名者")
+    assert refused.status_code == 400 and "已被使用" in refused.text
+    assert auth.COOKIE not in refused.headers.get("Set-Cookie", "")
+    # Opened again on the first browser: straight to its chat, still the same person.
+    me = (await first.get("/api/me")).json()
+    again = await first.get(f"/join/{code}")
+    assert again.status_code == 303 and again.headers["Location"] == "/"
+    sent = await first.post(f"/join/{code}", data={"name": "王书记"})
+    assert sent.status_code == 303
+    assert (await first.get("/api/me")).json()["user"]["id"] == me["user"]["id"]
+    async with web.svc.transaction() as session:
+        outcomes = list(await session.scalars(select(WebSignIn.outcome)))
+    assert sorted(outcomes) == ["ok", "used"]

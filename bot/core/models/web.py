@@ -25,6 +25,8 @@ class WebUser(Base):
     mobile: Mapped[str | None] = mapped_column(String(16))
     # When a page of theirs last asked for messages: who is away gets a nudge.
     page_seen_at: Mapped[datetime | None] = mapped_column()
+    # The invitation that signed this person in: it signs no other browser in.
+    invite_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class WebChat(Base):

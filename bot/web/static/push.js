@@ -4,15 +4,17 @@
 // service cannot be reached (Chrome's in mainland China), the township's group robot still
 // nudges the member.
 (() => {
-  const zh = (document.documentElement.lang || "zh").startsWith("zh");
-  const TEXT = zh
-    ? { on: "开启提醒", off: "关闭提醒", done: "提醒已开启。", stopped: "提醒已关闭。",
-        denied: "浏览器未允许通知。可在浏览器设置中允许本页发送通知。",
-        failed: "此浏览器暂时无法开启推送提醒，请留意工作群机器人的提醒。" }
-    : { on: "Turn on reminders", off: "Turn off reminders", done: "Reminders are on.",
-        stopped: "Reminders are off.",
-        denied: "The browser did not allow notifications; allow them in its settings.",
-        failed: "This browser cannot receive push reminders; watch the work group's robot." };
+  const ZH = { on: "开启提醒", off: "关闭提醒", done: "提醒已开启。", stopped: "提醒已关闭。",
+    denied: "浏览器未允许通知。可在浏览器设置中允许本页发送通知。",
+    failed: "此浏览器暂时无法开启推送提醒，请留意工作群机器人的提醒。" };
+  const EN = { on: "Turn on reminders", off: "Turn off reminders", done: "Reminders are on.",
+    stopped: "Reminders are off.",
+    denied: "The browser did not allow notifications; allow them in its settings.",
+    failed: "This browser cannot receive push reminders; watch the work group's robot." };
+  // The page's language (app.js sets it from the member's, and says when it changes).
+  let TEXT = ZH;
+  function pickLanguage() { TEXT = (document.documentElement.lang || "zh").startsWith("zh") ? ZH : EN; }
+  pickLanguage();
   let csrf = null;
   let key = null;
 
@@ -57,6 +59,7 @@
       say(TEXT.failed);
       return;
     }
+    button.dataset.on = "true";
     button.textContent = TEXT.off;
     say(TEXT.done);
   }
@@ -66,6 +69,7 @@
     const subscription = await registration.pushManager.getSubscription();
     if (subscription) await subscription.unsubscribe().catch(() => {});
     await change("DELETE");
+    button.dataset.on = "false";
     button.textContent = TEXT.on;
     say(TEXT.stopped);
   }
@@ -89,10 +93,15 @@
     button.className = "tab";
     button.id = "push-button";
     button.dataset.testid = "push-button";
+    button.dataset.on = String(on);
     button.textContent = on ? TEXT.off : TEXT.on;
+    document.addEventListener("township-language", () => {
+      pickLanguage();
+      button.textContent = button.dataset.on === "true" ? TEXT.off : TEXT.on;
+    });
     button.addEventListener("click", () => {
       button.disabled = true;
-      const action = button.textContent === TEXT.on ? turnOn : turnOff;
+      const action = button.dataset.on === "true" ? turnOff : turnOn;
       action(button).finally(() => { button.disabled = false; });
     });
     const bar = document.querySelector(".topbar");
