@@ -187,3 +187,34 @@ async def test_commands_that_need_telegram_fail_with_one_line(
     code, out, err = await cli("check-config", "--lang", "en", "--config", str(good), cwd=tmp_path)
     assert code == 2 and "The token works: the bot is @township_test_bot." in out
     assert "'someone_elses_bot', but the token belongs to @township_test_bot" in err
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("missing", ["deletewebhook", "setmycommands and deletewebhook"])
+async def test_a_bot_api_server_without_delete_webhook_still_polls(
+    emulator: BotApiEmulator,
+    database_url: str,
+    tmp_path: Path,
+    missing: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Long polling deletes any webhook first; a server without deleteWebhook answers 404,
+    which is not a rejected token (getMe worked): one line, and the bot polls and answers."""
+    for method in missing.split(" and "):
+        monkeypatch.delitem(METHODS, method)  # answered 404 Not Found
+    health = free_port()
+    api = emulator.base_url.removesuffix("/bot")
+    config = write_config(tmp_path / "bot.toml", database_url, api=api, health_port=health)
+    log = tmp_path / "bot.log"
+    proc = await start_instance(config, log)
+    try:
+        await wait_health(health, "active", within=60)
+        stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
+        await stranger.send("/start")
+        assert (await stranger.reply(timeout=20)).text
+    finally:
+        assert await stop([proc]) == [0]
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" not in text and "拒绝了机器人令牌" not in text
+    [line] = lines_with(text, "deleteWebhook is not supported by the Bot API server")
+    assert "polling for updates without it" in line
