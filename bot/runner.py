@@ -42,7 +42,7 @@ from bot.core.i18n import normalize_language, translations
 from bot.core.inbound import DRAIN_SECONDS, Sharing
 from bot.core.ingress import Poller, serve_webhook, storing, webhook_server
 from bot.core.outbox import release_claims
-from bot.core.reach import Route, TelegramUnreachable, TokenRejected, reason_of, sentences
+from bot.core.reach import Route, TelegramUnreachable, reason_of, sentences, token_problem
 from bot.core.services import Services
 from bot.core.tasks import stop_task
 from bot.core.telegram_request import RetryingRequest
@@ -212,9 +212,9 @@ class Instance:
             while not self.stopping.is_set():
                 try:
                     await self.app.initialize()
-                except InvalidToken:
+                except InvalidToken as exc:
                     await self.app.bot.shutdown()
-                    raise TokenRejected(self.route) from None
+                    raise token_problem(self.route, exc) from None
                 except TelegramError as exc:
                     failed = True
                     seconds = backoff.next()
@@ -235,8 +235,8 @@ class Instance:
             return
         try:
             await self._become_active()
-        except InvalidToken:
-            raise TokenRejected(self.route) from None
+        except InvalidToken as exc:
+            raise token_problem(self.route, exc) from None
         except TelegramError as exc:
             seconds = self._activation.next()
             self._activate_after = loop.time() + seconds

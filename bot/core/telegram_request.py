@@ -66,7 +66,7 @@ from aiohttp_socks import (
     ProxyType,
 )
 from telegram._utils.defaultvalue import DefaultValue
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from yarl import URL
 
@@ -121,6 +121,11 @@ class UnreadableAnswer(NetworkError):
 
 class Unsupported(BadRequest):
     """The Bot API server does not have this method (a third-party or older server)."""
+
+
+class NotFound(InvalidToken):
+    """getMe answered 404: no Bot API at this address (a wrong `api_base_url` path), or a
+    token of the wrong form; 401 is a token the server does not know."""
 
 
 def may_have_arrived(error: NetworkError) -> bool:
@@ -178,6 +183,8 @@ def server_answer(url: str, code: int, payload: bytes) -> tuple[int, bytes]:
         description = f"{_phrase(code)} ({code}); the answer was not the Bot API's JSON"
         data = {"ok": False, "error_code": code, "description": description}
     description = str(data.get("description") or _phrase(code))
+    if code == 404 and method.lower() == "getme":
+        raise NotFound(f"getMe: {description}")
     missing = code in _MISSING_METHOD and method.lower() not in _FIRST_CALLS
     if missing or (code == 400 and _NO_METHOD.search(description)):
         raise Unsupported(f"{method} is not supported by the Bot API server: {description}")
@@ -447,6 +454,10 @@ class ReadableUpdatesHttpx(ReadableUpdates, ServerAnswers, HTTPXRequest):
     """httpx for getUpdates."""
 
 
+class CheckRequest(ServerAnswers, HTTPXRequest):
+    """httpx for one check of the token (`township-bot check-config`, `init`)."""
+
+
 def bot_api_request(config: TelegramConfig, *, updates: bool = False) -> BaseRequest:
     """The configured client for the Bot API; with `updates`, the one for getUpdates (one
     connection, no retries: the updater retries in its own loop)."""
@@ -469,6 +480,8 @@ def bot_api_request(config: TelegramConfig, *, updates: bool = False) -> BaseReq
 __all__ = [
     "IDEMPOTENCY_HEADER",
     "AiohttpRequest",
+    "CheckRequest",
+    "NotFound",
     "ReadableUpdates",
     "ReadableUpdatesAiohttp",
     "ReadableUpdatesHttpx",

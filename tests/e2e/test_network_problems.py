@@ -218,3 +218,24 @@ async def test_a_bot_api_server_without_delete_webhook_still_polls(
     assert "Traceback" not in text and "拒绝了机器人令牌" not in text
     [line] = lines_with(text, "deleteWebhook is not supported by the Bot API server")
     assert "polling for updates without it" in line
+
+
+@pytest.mark.e2e
+async def test_a_wrong_api_address_path_is_not_called_a_rejected_token(
+    emulator: BotApiEmulator, database_url: str, tmp_path: Path
+) -> None:
+    """getMe answered 404 (a path that is no Bot API's): `run` stops and `check-config`
+    fails with one line that names the address first; 401 stays a rejected token."""
+    api = emulator.base_url.removesuffix("/bot") + "/telegram-api"
+    config = write_config(tmp_path / "bot.toml", database_url, api=api)
+    log = tmp_path / "bot.log"
+    proc = await start_instance(config, log)
+    assert await asyncio.wait_for(proc.wait(), 60) == 2
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" not in text and "拒绝了机器人令牌" not in text
+    [line] = lines_with(text, "回答 404 Not Found")
+    assert line.startswith(f"{api} 的服务器对 getMe 回答 404 Not Found") and "api_base_url" in line
+    code, _, err = await cli("check-config", "--lang", "en", "--config", str(config), cwd=tmp_path)
+    assert code == 2 and "Traceback" not in err
+    [line] = err.splitlines()
+    assert "answered 404 Not Found to getMe" in line and "rejected" not in line

@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestServer
 from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 
+from bot.core.reach import NoBotApiThere, Route, token_problem
 from bot.core.telegram_request import (
     DEFAULT_RETRY_AFTER,
     UnreadableAnswer,
@@ -173,10 +174,13 @@ async def test_a_method_the_server_does_not_have_is_unsupported_not_a_bad_token(
 async def test_get_me_refused_is_still_a_rejected_token(
     stand_in: StandIn, kind: str, answer: Answer
 ) -> None:
+    """A 404 is told apart (`NotFound`: the address is the likelier mistake)."""
     stand_in.answers["getMe"] = answer
     bot = bot_for(stand_in, kind)
-    with pytest.raises(InvalidToken):
+    with pytest.raises(InvalidToken) as raised:
         await bot.initialize()
+    problem = token_problem(Route(), raised.value)
+    assert isinstance(problem, NoBotApiThere) == (answer.status == 404)
     await bot.shutdown()
 
 
