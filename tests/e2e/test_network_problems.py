@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from devkit.emulator import BotApiEmulator
@@ -239,3 +240,32 @@ async def test_a_wrong_api_address_path_is_not_called_a_rejected_token(
     assert code == 2 and "Traceback" not in err
     [line] = err.splitlines()
     assert "answered 404 Not Found to getMe" in line and "rejected" not in line
+
+
+@pytest.mark.e2e
+async def test_a_webhook_set_behind_a_polling_bot_is_deleted_and_said(
+    emulator: BotApiEmulator, database_url: str, tmp_path: Path
+) -> None:
+    """An old deployment in webhook mode sets its webhook while this instance polls:
+    getUpdates answers 409 Conflict, and every update would go to the old address. The
+    instance deletes the webhook, says so in one line, and answers again."""
+    health = free_port()
+    api = emulator.base_url.removesuffix("/bot")
+    config = write_config(tmp_path / "bot.toml", database_url, api=api, health_port=health)
+    log = tmp_path / "bot.log"
+    proc = await start_instance(config, log)
+    try:
+        await wait_health(health, "active", within=60)
+        old = f"https://old-deployment.example/{free_port()}/hook"
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(f"{emulator.base_url}{TOKEN}/setWebhook", data={"url": old})
+        assert answer.json()["result"] is True
+        stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
+        await stranger.send("/start")
+        assert (await stranger.reply(timeout=60)).text
+    finally:
+        assert await stop([proc]) == [0]
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" not in text
+    [line] = lines_with(text, "已删除该 webhook")
+    assert "old-deployment.example" in line and "/hook" not in line
