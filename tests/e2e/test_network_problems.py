@@ -234,8 +234,8 @@ async def test_a_wrong_api_address_path_is_not_called_a_rejected_token(
     assert await asyncio.wait_for(proc.wait(), 60) == 2
     text = log.read_text(encoding="utf-8")
     assert "Traceback" not in text and "拒绝了机器人令牌" not in text
-    [line] = lines_with(text, "回答 404 Not Found")
-    assert line.startswith(f"{api} 的服务器对 getMe 回答 404 Not Found") and "api_base_url" in line
+    [line] = lines_with(text, "回答“404 Not Found”")
+    assert line.startswith(f"{api} 的服务器对 getMe 回答“404 Not Found”") and "api_base_url" in line
     code, _, err = await cli("check-config", "--lang", "en", "--config", str(config), cwd=tmp_path)
     assert code == 2 and "Traceback" not in err
     [line] = err.splitlines()
