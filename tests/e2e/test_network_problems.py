@@ -269,3 +269,31 @@ async def test_a_webhook_set_behind_a_polling_bot_is_deleted_and_said(
     assert "Traceback" not in text
     [line] = lines_with(text, "已删除该 webhook")
     assert "old-deployment.example" in line and "/hook" not in line
+
+
+@pytest.mark.e2e
+async def test_another_poller_with_the_same_token_is_named_in_one_line(
+    emulator: BotApiEmulator, database_url: str, tmp_path: Path
+) -> None:
+    """Another program calls getUpdates with the bot's token: the instance's long poll is
+    answered 409 Conflict, the line says what to stop, and the instance keeps polling."""
+    health = free_port()
+    api = emulator.base_url.removesuffix("/bot")
+    config = write_config(tmp_path / "bot.toml", database_url, api=api, health_port=health)
+    log = tmp_path / "bot.log"
+    proc = await start_instance(config, log)
+    try:
+        await wait_health(health, "active", within=60)
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(
+                f"{emulator.base_url}{TOKEN}/getUpdates", data={"timeout": "0", "limit": "1"}
+            )
+        assert answer.json()["ok"] is True
+        await wait_log(log, lambda text: "另有程序在获取本机器人的更新" in text)
+        stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
+        await stranger.send("/start")
+        assert (await stranger.reply(timeout=60)).text
+    finally:
+        assert await stop([proc]) == [0]
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" not in text and "已删除该 webhook" not in text
