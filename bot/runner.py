@@ -12,6 +12,12 @@ shared by key (bot/core/inbound.py); the lease holder still runs the scheduler a
 Telegram out of reach is an expected condition for a service: at start-up the instance keeps
 asking the Bot API (getMe) with a growing pause, capped at a minute, and logs one line per
 failure saying what failed and what to check; a rejected token ends it (TokenRejected).
+
+getUpdates answered 409 Conflict means something else takes this bot's updates: another
+deployment polling with the same token (said in one line; it ends when that one stops), or
+a webhook set after this instance started polling (an older deployment in webhook mode, or
+one left behind): Telegram would send every update there, so the polling instance deletes
+it, says so, and goes on.
 """
 
 from __future__ import annotations
@@ -25,10 +31,11 @@ import signal
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import text
 from telegram import Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import Conflict, InvalidToken, TelegramError
 from tornado.httpserver import HTTPServer
 from tornado.log import access_log
 from tornado.web import Application as WebApplication
@@ -42,7 +49,7 @@ from bot.core.i18n import normalize_language, translations
 from bot.core.inbound import DRAIN_SECONDS, Sharing
 from bot.core.ingress import Poller, serve_webhook, storing, webhook_server
 from bot.core.outbox import release_claims
-from bot.core.reach import Route, TelegramUnreachable, TokenRejected, reason_of, sentences
+from bot.core.reach import Route, TelegramUnreachable, reason_of, sentences, token_problem
 from bot.core.services import Services
 from bot.core.tasks import stop_task
 from bot.core.telegram_request import RetryingRequest
@@ -105,6 +112,7 @@ class Instance:
         self._activation = Backoff()
         self._activate_after = 0.0
         self._due_now: asyncio.Task[None] | None = None
+        self._conflict: asyncio.Task[None] | None = None
         self.sharing = settings.instance.active == "all"
         self._poller: asyncio.Task[None] | None = None
         self._hook: HTTPServer | None = None  # the webhook with one active instance
@@ -212,9 +220,9 @@ class Instance:
             while not self.stopping.is_set():
                 try:
                     await self.app.initialize()
-                except InvalidToken:
+                except InvalidToken as exc:
                     await self.app.bot.shutdown()
-                    raise TokenRejected(self.route) from None
+                    raise token_problem(self.route, exc) from None
                 except TelegramError as exc:
                     failed = True
                     seconds = backoff.next()
@@ -235,8 +243,8 @@ class Instance:
             return
         try:
             await self._become_active()
-        except InvalidToken:
-            raise TokenRejected(self.route) from None
+        except InvalidToken as exc:
+            raise token_problem(self.route, exc) from None
         except TelegramError as exc:
             seconds = self._activation.next()
             self._activate_after = loop.time() + seconds
@@ -247,9 +255,41 @@ class Instance:
 
     def _polling_failed(self, exc: TelegramError) -> None:
         # PTB retries getUpdates by itself (pausing up to 30 s); one line, not a traceback.
+        if isinstance(exc, Conflict):
+            if self._conflict is None or self._conflict.done():
+                self._conflict = asyncio.create_task(self._updates_taken_elsewhere())
+            return
         log.warning(
             "getUpdates failed: %s", reason_of(exc, self._, (self.settings.telegram.token,))
         )
+
+    async def _updates_taken_elsewhere(self) -> None:
+        """getUpdates answered 409: a webhook set meanwhile is deleted; another poller is
+        named as the cause."""
+        _ = self._
+        try:
+            info = await self.app.bot.get_webhook_info()
+            if info.url:
+                await self.app.bot.delete_webhook()
+        except TelegramError as exc:
+            reason = reason_of(exc, _, (self.settings.telegram.token,))
+            log.warning("getUpdates answered 409 Conflict; getWebhookInfo failed: %s", reason)
+            return
+        if info.url:
+            line = _(
+                "A webhook was set for this bot (to {host}), so Telegram sent its updates there "
+                "instead of to this instance, which polls: another deployment of the bot in "
+                "webhook mode, or one left behind. The webhook was deleted; stop the other "
+                "deployment."
+            ).format(host=urlsplit(info.url).hostname or "?")
+        else:
+            line = _(
+                "Another program is fetching this bot's updates (getUpdates answered 409 "
+                "Conflict): only one deployment of the bot may poll with its token. Stop the "
+                "other one (several instances of this bot share one database: [instance]). "
+                "Retrying."
+            )
+        log.warning("%s", line)
 
     async def _try_lease(self, ttl: timedelta) -> bool | None:
         """True/False when the database answered; None when it could not be reached."""
@@ -330,6 +370,8 @@ class Instance:
     async def _stand_by(self) -> None:
         await stop_task(self._due_now)
         self._due_now = None
+        await stop_task(self._conflict)
+        self._conflict = None
         await stop_task(self._poller)
         self._poller = None
         if self._hook is not None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import traceback
+from datetime import timedelta
 
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from telegram import Update
@@ -101,9 +103,17 @@ async def on_error(update: object, context: Context) -> None:
             "Sorry, a value you sent is too large to be saved. Nothing was saved: please "
             "check the numbers and the length of what you typed, and send it again."
         )
-    elif isinstance(error, NetworkError | RetryAfter):
-        # Telegram kept refusing a reply for too long (a network problem, or its flood limit
-        # asking for a wait longer than anyone would watch): what was done is saved.
+    elif isinstance(error, RetryAfter):
+        # Telegram's flood limit asked for a wait longer than anyone would watch.
+        wait = error.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        text = _(
+            "Sorry, Telegram asked the bot to wait about {minutes} min before it sends more, so "
+            "my last reply to you was not shown. What you did may already be saved: please "
+            "check before doing it again."
+        ).format(minutes=max(1, math.ceil(seconds / 60)))
+    elif isinstance(error, NetworkError):
+        # Telegram could not be reached for a reply for too long: what was done is saved.
         text = _(
             "Sorry, my last reply to you may have been lost because of a network problem with "
             "Telegram. What you did may already be saved: please check before doing it again."

@@ -21,6 +21,12 @@ How sends are paced:
 - A RetryAfter pauses every counted send for the time Telegram asks, then the request is
   retried, up to `max_retries` times; after that the RetryAfter is raised to the caller (the
   outbox reschedules the message).
+- A wait longer than `max_held_wait` seconds (a server that asks for an hour) is not spent
+  holding requests: the pause still stands, but the request that got it, and every counted
+  send made during it, gets a RetryAfter for the time left at once. The outbox reschedules
+  its message for the end of the pause (none is lost), and a handler's reply fails at once
+  instead of holding up its user's updates for the hour (the error handler answers a pressed
+  button, which is not counted).
 - Edits and callback answers are not paced, but Telegram may still answer them with a 429
   (edits of one chat have their own flood limit): such a request alone waits the time asked
   and is tried again, up to `max_retries` times and while the wait is at most
@@ -34,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
@@ -141,6 +148,7 @@ class FloodLimiter(BaseRateLimiter[int]):
         group_margin: float = 0.5,
         max_retries: int = 5,
         max_unpaced_wait: float = 30.0,
+        max_held_wait: float = 60.0,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -151,6 +159,7 @@ class FloodLimiter(BaseRateLimiter[int]):
         self._group_margin = group_margin
         self.max_retries = max_retries
         self.max_unpaced_wait = max_unpaced_wait
+        self.max_held_wait = max_held_wait
         self.clock = clock
         self.sleep = sleep
         self._overall_lock = asyncio.Lock()
@@ -191,12 +200,21 @@ class FloodLimiter(BaseRateLimiter[int]):
                 await found.done.wait()
                 continue
             slot = max(found, self._paused_until)
+            self._unless_paused_long()
             await self._wait_until(slot)
             # A RetryAfter may have arrived while sleeping: check again before sending.
             if self.clock() >= self._paused_until:
                 return slot
 
+    def _unless_paused_long(self) -> None:
+        """Raise RetryAfter for the time left when the pause is longer than a request is
+        held."""
+        left = self._paused_until - self.clock()
+        if left > self.max_held_wait:
+            raise RetryAfter(math.ceil(left))
+
     async def _acquire(self, group: int | str | None) -> Send:
+        self._unless_paused_long()
         if group is None:
             async with self._overall_lock:
                 slot = await self._slot(self.overall)
@@ -240,6 +258,11 @@ class FloodLimiter(BaseRateLimiter[int]):
                 attempt += 1
                 seconds = _seconds(exc.retry_after)
                 self._paused_until = max(self._paused_until, self.clock() + seconds)
+                if seconds > self.max_held_wait:
+                    log.warning(
+                        "flood limit: Telegram asks to wait %.0f s; sends fail until then", seconds
+                    )
+                    raise
                 log.info("flood limit hit; pausing sends for %.1f s", seconds)
             finally:
                 send.finish(self.clock())

@@ -96,6 +96,27 @@ class TokenRejected(TelegramProblem):
         ).format(url=self.route.api_base_url, env=ENV_TOKEN)
 
 
+class NoBotApiThere(TokenRejected):
+    """getMe answered 404 Not Found: most often an address with a wrong path."""
+
+    def render(self, _: Text) -> str:
+        return _(
+            "The server at {url} answered 404 Not Found to getMe: there is no Bot API at this "
+            "address, or the token is malformed. Check [telegram] api_base_url (the server's "
+            "address, without /bot and the token) and [telegram] token (or the environment "
+            "variable {env})."
+        ).format(url=self.route.api_base_url, env=ENV_TOKEN)
+
+
+def token_problem(route: Route, error: BaseException) -> TokenRejected:
+    """What the Bot API's refusal of getMe (`InvalidToken`, or the library's own that
+    wraps it while initializing) says to check."""
+    from bot.core.telegram_request import NotFound
+
+    not_found = isinstance(error, NotFound) or isinstance(error.__cause__, NotFound)
+    return (NoBotApiThere if not_found else TokenRejected)(route)
+
+
 _DNS = re.compile(
     r"name or service not known|temporary failure in name resolution|nodename nor servname"
     r"|getaddrinfo failed|no address associated|name resolution",
@@ -126,10 +147,11 @@ async def get_me(token: str, route: Route, _: Text, seconds: float = CHECK_TIMEO
     """The bot's @username from getMe; raises TelegramUnreachable or TokenRejected."""
     from telegram import Bot
     from telegram.error import InvalidToken, TelegramError
-    from telegram.request import HTTPXRequest
+
+    from bot.core.telegram_request import CheckRequest
 
     try:
-        request = HTTPXRequest(
+        request = CheckRequest(
             connect_timeout=seconds,
             read_timeout=seconds,
             write_timeout=seconds,
@@ -145,8 +167,8 @@ async def get_me(token: str, route: Route, _: Text, seconds: float = CHECK_TIMEO
         )
         async with bot:
             return str(bot.username)
-    except InvalidToken:
-        raise TokenRejected(route) from None
+    except InvalidToken as exc:
+        raise token_problem(route, exc) from None
     except (TelegramError, RuntimeError, ValueError, OSError) as exc:
         # RuntimeError: a SOCKS proxy without its optional package; ValueError: a malformed
         # proxy address.

@@ -24,7 +24,18 @@ The client for getUpdates keeps the answer it last read (`ReadableUpdates`), so 
 python-telegram-bot cannot read an update of it (a Bot API server of another version),
 `bot.core.unreadable.UpdatesBot` reads its updates one by one and skips that one only.
 
-429 is not handled here: the rate limiter (AIORateLimiter) waits `retry_after` and retries.
+Answers that are not the Bot API's own are made into ones the library and the bot read
+(`ServerAnswers`, under the retry policy): a reverse proxy's 502/503/504 HTML page, or any
+error whose body is not JSON, becomes the Bot API error of its status (one short line, no
+HTML in the logs, no traceback from the library's JSON reader); a 2xx whose body is empty or
+not JSON is a network error (`UnreadableAnswer`; a send that got one is not retried, it may
+have arrived); a 429 without `parameters.retry_after` gets one, from its description ("retry
+after 5") or a short default, so the rate limiter waits instead of failing the request; a
+method the server does not have (404 once the token was accepted, 405, 501, or a 400 that
+says so) raises `Unsupported`, a `BadRequest`, not the library's `InvalidToken`: the token is
+fine, that method is missing.
+
+429 is otherwise not handled here: the rate limiter waits `retry_after` and retries.
 
 A send of the durable outbox carries its row's key in the `Idempotency-Key` header (`keyed`),
 the same on every attempt: the township's own server (`[channel] kind = "web"`) performs a
@@ -34,11 +45,14 @@ key once and answers a repeat with the first answer; Telegram ignores the header
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 from base64 import b64encode
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlencode, urlsplit
 
@@ -52,7 +66,7 @@ from aiohttp_socks import (
     ProxyType,
 )
 from telegram._utils.defaultvalue import DefaultValue
-from telegram.error import NetworkError, TimedOut
+from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from yarl import URL
 
@@ -100,9 +114,102 @@ def is_send(url: str) -> bool:
     return method.startswith("send") and method != "sendChatAction"
 
 
+class UnreadableAnswer(NetworkError):
+    """A success status whose body is not the Bot API's JSON (a proxy's empty 200): the
+    request may have been carried out."""
+
+
+class Unsupported(BadRequest):
+    """The Bot API server does not have this method (a third-party or older server)."""
+
+
+class NotFound(InvalidToken):
+    """getMe answered 404: no Bot API at this address (a wrong `api_base_url` path), or a
+    token of the wrong form; 401 is a token the server does not know."""
+
+
 def may_have_arrived(error: NetworkError) -> bool:
     """Whether Telegram may have received and acted on a request that failed this way."""
+    if isinstance(error, UnreadableAnswer):
+        return True
     return isinstance(error, TimedOut) and not isinstance(error.__cause__, _NOTHING_SENT)
+
+
+# A 429 without `parameters.retry_after`: the wait its description names, else this many s.
+DEFAULT_RETRY_AFTER = 5
+_RETRY_AFTER = re.compile(r"retry\D{0,12}?(\d+(?:\.\d+)?)", re.IGNORECASE)
+_NO_METHOD = re.compile(
+    r"method\b.{0,40}\b(not found|not supported|unsupported|unknown|not implemented)"
+    r"|(unknown|unsupported|invalid) method",
+    re.IGNORECASE,
+)
+# The statuses a server answers for a method it does not have (404 once getMe worked).
+_MISSING_METHOD = (404, 405, 501)
+# Methods whose 404 means the address or the token is wrong, not that the method is missing.
+_FIRST_CALLS = ("getme", "logout", "close")
+
+
+def _json_object(payload: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "HTTP error"
+
+
+def _is_json_object(payload: bytes) -> bool:
+    """Cheap, for every successful answer: the first byte of a JSON object."""
+    return payload.lstrip()[:1] == b"{"
+
+
+def server_answer(url: str, code: int, payload: bytes) -> tuple[int, bytes]:
+    """The answer as the Bot API would give it (the module's docstring says what changes);
+    raises `UnreadableAnswer` or `Unsupported`."""
+    method = url.rsplit("/", 1)[-1]
+    if 200 <= code <= 299:
+        if _is_json_object(payload):
+            return code, payload
+        what = "an empty body" if not payload.strip() else "a body that is not JSON"
+        raise UnreadableAnswer(f"The Bot API server answered {method} with {code} and {what}")
+    data = _json_object(payload)
+    if data is None:
+        description = f"{_phrase(code)} ({code}); the answer was not the Bot API's JSON"
+        data = {"ok": False, "error_code": code, "description": description}
+    description = str(data.get("description") or _phrase(code))
+    if code == 404 and method.lower() == "getme":
+        raise NotFound(f"getMe: {description}")
+    missing = code in _MISSING_METHOD and method.lower() not in _FIRST_CALLS
+    if missing or (code == 400 and _NO_METHOD.search(description)):
+        raise Unsupported(f"{method} is not supported by the Bot API server: {description}")
+    parameters = data.get("parameters")
+    if code == 429 and not (isinstance(parameters, dict) and parameters.get("retry_after")):
+        found = _RETRY_AFTER.search(description)
+        wait = float(found.group(1)) if found else DEFAULT_RETRY_AFTER
+        data["parameters"] = {
+            **(parameters if isinstance(parameters, dict) else {}),
+            "retry_after": max(wait, 1),
+        }
+    return code, json.dumps(data).encode()
+
+
+class ServerAnswers(BaseRequest):
+    """`server_answer` on every Bot API call's answer (a file download, a GET, is left as
+    it came): list it after `Retrying` and before the client."""
+
+    async def do_request(
+        self, url: str, method: str, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(url, method, *args, **kwargs)  # type: ignore[safe-super]
+        if method != "POST":
+            return code, payload
+        return server_answer(url, code, payload)
 
 
 def redact_proxy(text: str, proxy: str | None) -> str:
@@ -331,20 +438,24 @@ class AiohttpRequest(BaseRequest):
         return form
 
 
-class RetryingAiohttpRequest(Retrying, AiohttpRequest):
+class RetryingAiohttpRequest(Retrying, ServerAnswers, AiohttpRequest):
     """aiohttp with the retry policy: the bot's default client."""
 
 
-class RetryingRequest(Retrying, HTTPXRequest):
+class RetryingRequest(Retrying, ServerAnswers, HTTPXRequest):
     """httpx with the retry policy: the fallback (`http_client = "httpx"`)."""
 
 
-class ReadableUpdatesAiohttp(ReadableUpdates, AiohttpRequest):
+class ReadableUpdatesAiohttp(ReadableUpdates, ServerAnswers, AiohttpRequest):
     """aiohttp for getUpdates."""
 
 
-class ReadableUpdatesHttpx(ReadableUpdates, HTTPXRequest):
+class ReadableUpdatesHttpx(ReadableUpdates, ServerAnswers, HTTPXRequest):
     """httpx for getUpdates."""
+
+
+class CheckRequest(ServerAnswers, HTTPXRequest):
+    """httpx for one check of the token (`township-bot check-config`, `init`)."""
 
 
 def bot_api_request(config: TelegramConfig, *, updates: bool = False) -> BaseRequest:
@@ -369,16 +480,22 @@ def bot_api_request(config: TelegramConfig, *, updates: bool = False) -> BaseReq
 __all__ = [
     "IDEMPOTENCY_HEADER",
     "AiohttpRequest",
+    "CheckRequest",
+    "NotFound",
     "ReadableUpdates",
     "ReadableUpdatesAiohttp",
     "ReadableUpdatesHttpx",
     "Retrying",
     "RetryingAiohttpRequest",
     "RetryingRequest",
+    "ServerAnswers",
+    "UnreadableAnswer",
+    "Unsupported",
     "bot_api_request",
     "is_send",
     "keyed",
     "may_have_arrived",
     "proxy_for_display",
     "redact_proxy",
+    "server_answer",
 ]

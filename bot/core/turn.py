@@ -31,6 +31,7 @@ from bot.core.i18n import N_, Gettext, gettext_for, normalize_language
 from bot.core.models import ConversationState, Member, MemberRole, ParkedFlow
 from bot.core.models.core import PARKED_DAYS
 from bot.core.outbox import Addressee, Outgoing, to_member
+from bot.core.refusals import safe_reason
 from bot.core.render import listing
 from bot.core.roles import ROLE_LABELS
 from bot.core.services import Services, services
@@ -56,14 +57,10 @@ def _always(state: FlowState) -> bool:
     return True
 
 
-# What Telegram answers when the message whose button was pressed cannot take the new view:
-# deleted, not the bot's to edit (or too old for the server), a photo's or document's caption.
+# What Telegram answers when the message whose button was pressed is gone: it keeps no
+# buttons to take away. Any other refusal of the edit (can't be edited, too old for the
+# server, a photo's caption, or words of another server) sends the view anew.
 _GONE = "message to edit not found"
-_UNEDITABLE = (
-    _GONE,
-    "message can't be edited",
-    "there is no text in the message to edit",
-)
 
 
 def resumable(flow: str, worth_keeping: Callable[[FlowState], bool] = _always) -> None:
@@ -248,8 +245,9 @@ class Turn:
             reason = str(exc).lower()
             if "not modified" in reason:
                 return
-            if not any(refusal in reason for refusal in _UNEDITABLE):
-                raise
+            # A refusal the new message would meet too (too long, a bad button) is raised by
+            # the send below.
+            log.info("edit refused (%s); sending the view anew", safe_reason(exc))
         await self.send(text, rows)
         if message.reply_markup is not None and _GONE not in reason:
             with contextlib.suppress(BadRequest):  # gone meanwhile, or not even that allowed

@@ -30,7 +30,7 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
-from bot.core.telegram_request import ReadableUpdates
+from bot.core.telegram_request import ReadableUpdates, Unsupported
 
 log = logging.getLogger(__name__)
 JSONDict = dict[str, Any]
@@ -182,7 +182,18 @@ def _results(body: bytes | None) -> list[Any] | None:
 
 class UpdatesBot(ExtBot[Any]):
     """The bot's `ExtBot`: getUpdates answers with updates the library cannot read are read
-    one by one, those skipped (`UnreadableUpdate`), the others handed on as usual."""
+    one by one, those skipped (`UnreadableUpdate`), the others handed on as usual.
+
+    deleteWebhook, which long polling calls first (the library's updater, `Poller`), may be
+    missing on a Bot API server that has no webhooks: then there is no webhook to delete,
+    and polling starts anyway."""
+
+    async def delete_webhook(self, *args: Any, **kwargs: Any) -> bool:
+        try:
+            return await super().delete_webhook(*args, **kwargs)
+        except Unsupported as exc:
+            log.warning("%s; polling for updates without it", exc.message)
+            return True
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         request = self._request[0]

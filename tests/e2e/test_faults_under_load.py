@@ -306,9 +306,10 @@ async def test_a_flood_limit_too_long_to_wait_is_admitted_as_a_lost_reply(world)
     card = (await user.press(card, f"⬜ {ACTIVITY}", is_card)).message
     world.emu.faults.inject("editMessageText", "429", 1, retry_after=3600)
     apology = zh(
-        "Sorry, my last reply to you may have been lost because of a network problem with "
-        "Telegram. What you did may already be saved: please check before doing it again."
-    )
+        "Sorry, Telegram asked the bot to wait about {minutes} min before it sends more, so "
+        "my last reply to you was not shown. What you did may already be saved: please "
+        "check before doing it again."
+    ).format(minutes=60)
     got = await user.press(card, zh("✅ Save"), lambda m: apology in m.text)
     assert got.kind == "message" and apology in got.message.text
     async with world.svc.transaction() as session:

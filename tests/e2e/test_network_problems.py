@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from devkit.emulator import BotApiEmulator
@@ -187,3 +188,112 @@ async def test_commands_that_need_telegram_fail_with_one_line(
     code, out, err = await cli("check-config", "--lang", "en", "--config", str(good), cwd=tmp_path)
     assert code == 2 and "The token works: the bot is @township_test_bot." in out
     assert "'someone_elses_bot', but the token belongs to @township_test_bot" in err
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("missing", ["deletewebhook", "setmycommands and deletewebhook"])
+async def test_a_bot_api_server_without_delete_webhook_still_polls(
+    emulator: BotApiEmulator,
+    database_url: str,
+    tmp_path: Path,
+    missing: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Long polling deletes any webhook first; a server without deleteWebhook answers 404,
+    which is not a rejected token (getMe worked): one line, and the bot polls and answers."""
+    for method in missing.split(" and "):
+        monkeypatch.delitem(METHODS, method)  # answered 404 Not Found
+    health = free_port()
+    api = emulator.base_url.removesuffix("/bot")
+    config = write_config(tmp_path / "bot.toml", database_url, api=api, health_port=health)
+    log = tmp_path / "bot.log"
+    proc = await start_instance(config, log)
+    try:
+        await wait_health(health, "active", within=60)
+        stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
+        await stranger.send("/start")
+        assert (await stranger.reply(timeout=20)).text
+    finally:
+        assert await stop([proc]) == [0]
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" not in text and "拒绝了机器人令牌" not in text
+    [line] = lines_with(text, "deleteWebhook is not supported by the Bot API server")
+    assert "polling for updates without it" in line
+
+
+@pytest.mark.e2e
+async def test_a_wrong_api_address_path_is_not_called_a_rejected_token(
+    emulator: BotApiEmulator, database_url: str, tmp_path: Path
+) -> None:
+    """getMe answered 404 (a path that is no Bot API's): `run` stops and `check-config`
+    fails with one line that names the address first; 401 stays a rejected token."""
+    api = emulator.base_url.removesuffix("/bot") + "/telegram-api"
+    config = write_config(tmp_path / "bot.toml", database_url, api=api)
+    log = tmp_path / "bot.log"
+    proc = await start_instance(config, log)
+    assert await asyncio.wait_for(proc.wait(), 60) == 2
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" not in text and "拒绝了机器人令牌" not in text
+    [line] = lines_with(text, "回答“404 Not Found”")
+    assert line.startswith(f"{api} 的服务器对 getMe 回答“404 Not Found”") and "api_base_url" in line
+    code, _, err = await cli("check-config", "--lang", "en", "--config", str(config), cwd=tmp_path)
+    assert code == 2 and "Traceback" not in err
+    [line] = err.splitlines()
+    assert "answered 404 Not Found to getMe" in line and "rejected" not in line
+
+
+@pytest.mark.e2e
+async def test_a_webhook_set_behind_a_polling_bot_is_deleted_and_said(
+    emulator: BotApiEmulator, database_url: str, tmp_path: Path
+) -> None:
+    """An old deployment in webhook mode sets its webhook while this instance polls:
+    getUpdates answers 409 Conflict, and every update would go to the old address. The
+    instance deletes the webhook, says so in one line, and answers again."""
+    health = free_port()
+    api = emulator.base_url.removesuffix("/bot")
+    config = write_config(tmp_path / "bot.toml", database_url, api=api, health_port=health)
+    log = tmp_path / "bot.log"
+    proc = await start_instance(config, log)
+    try:
+        await wait_health(health, "active", within=60)
+        old = f"https://old-deployment.example/{free_port()}/hook"
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(f"{emulator.base_url}{TOKEN}/setWebhook", data={"url": old})
+        assert answer.json()["result"] is True
+        stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
+        await stranger.send("/start")
+        assert (await stranger.reply(timeout=60)).text
+    finally:
+        assert await stop([proc]) == [0]
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" not in text
+    [line] = lines_with(text, "已删除该 webhook")
+    assert "old-deployment.example" in line and "/hook" not in line
+
+
+@pytest.mark.e2e
+async def test_another_poller_with_the_same_token_is_named_in_one_line(
+    emulator: BotApiEmulator, database_url: str, tmp_path: Path
+) -> None:
+    """Another program calls getUpdates with the bot's token: the instance's long poll is
+    answered 409 Conflict, the line says what to stop, and the instance keeps polling."""
+    health = free_port()
+    api = emulator.base_url.removesuffix("/bot")
+    config = write_config(tmp_path / "bot.toml", database_url, api=api, health_port=health)
+    log = tmp_path / "bot.log"
+    proc = await start_instance(config, log)
+    try:
+        await wait_health(health, "active", within=60)
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(
+                f"{emulator.base_url}{TOKEN}/getUpdates", data={"timeout": "0", "limit": "1"}
+            )
+        assert answer.json()["ok"] is True
+        await wait_log(log, lambda text: "另有程序在获取本机器人的更新" in text)
+        stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
+        await stranger.send("/start")
+        assert (await stranger.reply(timeout=60)).text
+    finally:
+        assert await stop([proc]) == [0]
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" not in text and "已删除该 webhook" not in text

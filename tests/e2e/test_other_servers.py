@@ -101,3 +101,22 @@ async def test_an_unreadable_press_is_answered_and_a_group_hears_nothing(world) 
     reply = await ask1(world, LI, "/help")  # after the group's update: this user's order
     assert "/visit" in reply.text and world.user(LI).unread == []
     assert len(group.messages) == posted
+
+
+async def test_an_update_of_a_kind_the_bot_does_not_know_is_passed_over(
+    world, monkeypatch, caplog
+) -> None:
+    """A server of a newer Bot API version (or one that ignores allowed_updates) sends an
+    update of a kind the library does not know: nothing is answered for it, nothing fails,
+    and the messages around it are answered in order."""
+    bot = world.emu.bot()
+    monkeypatch.setattr(bot, "allowed", lambda update: True)
+    world.emu.push_update(bot, "message", message(world, LI, 941, text="你好"))
+    world.emu.push_update(bot, "future_kind_of_update", {"id": "1", "from": {"id": LI}})
+    world.emu.push_update(bot, "message", message(world, LI, 942, text="你好"))
+    not_understood = zh("I did not understand that. Send /help to see what you can do.")
+    replies = await world.user(LI).replies(2, timeout=30)
+    assert [r.text for r in replies] == [not_understood, not_understood]
+    reply = await ask1(world, LI, "/help")
+    assert "/visit" in reply.text and world.user(LI).unread == []
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]

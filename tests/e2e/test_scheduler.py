@@ -315,3 +315,21 @@ async def test_a_job_at_work_leaves_the_database_free_to_write(world, database_u
         await impatient.dispose()
     assert wrote and set(wrote) == {1}  # one per township
     assert [report_open_count(world, c.telegram_user_id) for c in CADRES] == [1] * len(CADRES)
+
+
+async def test_a_flood_wait_of_an_hour_reschedules_the_outbox_without_holding_it(world) -> None:
+    """A server asks for 3600 s: the drain ends at once (it does not hold its claims for the
+    hour), no message is sent during the pause, and each stays pending for after it."""
+    world.emu.faults.inject(method="sendMessage", kind="429", count=1, retry_after=3600)
+    await world.scheduler.tick()
+    thursday = datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI)
+    # An upper bound far above the run's time, not a timing: the old limiter held an hour.
+    await asyncio.wait_for(world.scheduler.travel(thursday), 60)
+    await asyncio.wait_for(world.scheduler.sender.drain(), 60)
+    async with world.svc.transaction() as session:
+        rows = list(
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.job == "report_open"))
+        )
+    assert rows and {r.status for r in rows} == {"pending"}
+    assert world.emu.stats.responses_429 == 1
+    assert [report_open_count(world, c.telegram_user_id) for c in CADRES] == [0] * len(CADRES)

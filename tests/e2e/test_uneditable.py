@@ -84,3 +84,22 @@ async def test_a_view_that_did_not_change_stays_as_it_is_in_silence(world) -> No
     assert not user.unread
     assert [e[0] for e in world.emu.stats.errors] == ["editMessageText"]
     assert "not modified" in world.emu.stats.errors[0][2]
+
+
+async def test_an_edit_refused_in_other_words_still_sends_the_view_anew(world, monkeypatch) -> None:
+    """A Bot API server that words its refusals otherwise (another language, no "Bad
+    Request: " prefix): the pressed button still gets the view as a new message, not an
+    apology."""
+    from bot.web.botapi.rules import ApiError
+    from devkit.emulator.methods import METHODS
+
+    async def refused(*args: Any) -> Any:
+        raise ApiError(400, "Ошибка: сообщение нельзя изменить")
+
+    listing = await ask1(world, SEC, "/members")
+    monkeypatch.setitem(METHODS, "editmessagetext", refused)
+    user = world.user(SEC)
+    await user.press(listing, CADRE_WANG.name)
+    [card] = await user.replies(1, timeout=30)
+    assert CADRE_WANG.name in card.text and "西坡村" in card.text
+    assert zh("🚫 Deactivate") in button_labels(card)

@@ -219,6 +219,38 @@ async def test_an_answer_told_to_wait_longer_than_anyone_watches_is_raised_at_on
     assert len(rec.calls) == 1
 
 
+async def test_a_wait_of_an_hour_fails_the_sends_at_once_instead_of_holding_them() -> None:
+    """A server asks for 3600 s: the request is not held for an hour (nor five); it and
+    every counted send during the pause get a RetryAfter for the time left, sent nothing;
+    edits still go; after the pause sends go again."""
+    vt = VirtualTime()
+    limiter = limiter_on(vt, messages_per_second=30, max_held_wait=60)
+    rec = Recorder(vt)
+    rec.fail[1001] = [3600]
+    with pytest.raises(RetryAfter) as first:
+        await vt.run(rec.request(limiter, "sendMessage", 1001))
+    assert first.value.retry_after == 3600 and vt.now < 1
+    vt.now = 600.0
+    with pytest.raises(RetryAfter) as during:
+        await vt.run(rec.request(limiter, "sendMessage", 1002))
+    assert during.value.retry_after == 3000
+    with pytest.raises(RetryAfter):
+        await vt.run(rec.request(limiter, "sendMessage", -1003))  # a group's too
+    assert await vt.run(rec.request(limiter, "editMessageText", 1002)) == [{"ok": True}]
+    assert [c for _, e, c in rec.calls if e == "sendMessage"] == [1001]
+    vt.now = 3600.0
+    assert await vt.run(rec.request(limiter, "sendMessage", 1002)) == [{"ok": True}]
+
+
+async def test_a_wait_a_request_may_be_held_for_is_waited() -> None:
+    vt = VirtualTime()
+    limiter = limiter_on(vt, messages_per_second=30, max_held_wait=60)
+    rec = Recorder(vt)
+    rec.fail[1001] = [60]
+    assert await vt.run(rec.request(limiter, "sendMessage", 1001)) == [{"ok": True}]
+    assert [t for t, _, _ in rec.calls][1] >= 60
+
+
 def test_window_rejects_nonsense() -> None:
     with pytest.raises(ValueError):
         SlidingWindow(0, 1.0, 0.0)
