@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.core.db import members as member_db
+from bot.core.flows import STALE
 from bot.core.models import Township
 from bot.core.roles import Role
 from bot.core.turn import MemberTurn, Turn
 from bot.lists.periods import parse_period
+from bot.lists.replies import NOT_YOURS
 from bot.lists.rules import Period
 
 
@@ -59,3 +61,16 @@ def period_of(turn: Turn, words: Sequence[str], default: str = "week") -> Period
 
 def tz_of(turn: Turn, township: Township) -> ZoneInfo:
     return turn.svc.settings.township_tz(township.code)
+
+
+async def pressed_township(turn: MemberTurn, township_id: int) -> Township | None:
+    """The township a pressed button acts on, when the presser manages it and it is still in
+    use; otherwise the press is answered with an alert saying which, and None."""
+    if not turn.actor.manages(township_id):
+        await turn.answer(turn._(NOT_YOURS), alert=True)
+        return None
+    async with turn.svc.transaction() as session:
+        township = await member_db.township_by_id(session, township_id)
+    if township is None:
+        await turn.answer(turn._(STALE), alert=True)
+    return township

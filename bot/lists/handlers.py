@@ -16,7 +16,7 @@ from telegram.ext import CommandHandler
 
 from bot.core.commands import CommandSpec, register_commands
 from bot.core.db import members as member_db
-from bot.core.flows import STALE, Press
+from bot.core.flows import Press
 from bot.core.i18n import N_
 from bot.core.models import RedBlackIssue, Township
 from bot.core.outbox import enqueue
@@ -27,13 +27,12 @@ from bot.core.turn import App, Button, MemberTurn, member_only
 from bot.lists import objections, reading, service
 from bot.lists import queries as rb_db
 from bot.lists.actions import BUTTONS, Act
-from bot.lists.chat import managed_township, period_of, split_args, tz_of
+from bot.lists.chat import managed_township, period_of, pressed_township, split_args, tz_of
 from bot.lists.pdf import list_document
 from bot.lists.periods import PERIOD_WORDS, period_from_key, period_key
 from bot.lists.replies import (
     HISTORY_BUTTON,
     MENU_TEXT,
-    NOT_YOURS,
     PREVIEW_LABELS,
     PRINTABLE,
     PUBLISH_BUTTON,
@@ -92,13 +91,8 @@ def menu(turn: MemberTurn, township: Township) -> tuple[Html, list[list[Button]]
 @BUTTONS.on(Act.MENU)
 async def menu_pressed(turn: MemberTurn, press: Press) -> None:
     township_id, name, words = press.number(0), press.choice(1, BUTTON_SUBCOMMANDS), press.args[2:]
-    if not turn.actor.manages(township_id):
-        await turn.answer(turn._(NOT_YOURS), alert=True)
-        return
-    async with turn.svc.transaction() as session:
-        township = await member_db.township_by_id(session, township_id)
+    township = await pressed_township(turn, township_id)
     if township is None:
-        await turn.answer(turn._(STALE), alert=True)
         return
     await turn.answer()
     await SUBCOMMANDS[name](turn, township, list(words))

@@ -14,7 +14,7 @@ from bot.core.townships import reruns, township_for
 from bot.core.turn import Button, MemberTurn, Turn, member_only
 from bot.lists import queries as rb_db
 from bot.lists.actions import BUTTONS, RULES_BUTTON, RULES_LINK, Act
-from bot.lists.chat import managed_township, period_of, split_args
+from bot.lists.chat import managed_township, period_of, pressed_township, split_args
 from bot.lists.facts import provider
 from bot.lists.ledger import (
     export_filename,
@@ -123,13 +123,8 @@ async def export_pressed(turn: MemberTurn, press: Press) -> None:
     township_id, period = press.number(0), period_from_key(press.arg(1))
     if period is None:
         raise BadPress(1)
-    if not turn.actor.manages(township_id):
-        await turn.answer(turn._(NOT_YOURS), alert=True)
-        return
-    async with turn.svc.transaction() as session:
-        township = await member_db.township_by_id(session, township_id)
+    township = await pressed_township(turn, township_id)
     if township is None:
-        await turn.answer(turn._(STALE), alert=True)
         return
     await turn.answer(turn._("Preparing the ledger…"))
     await export(turn, township, period)

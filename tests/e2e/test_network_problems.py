@@ -44,6 +44,24 @@ async def wait_log(path: Path, done: Callable[[str], bool], within: float = 60.0
         await asyncio.sleep(0.1)
 
 
+async def answers_a_stranger(emulator: BotApiEmulator, database_url: str, tmp_path: Path) -> str:
+    """Run an instance against `emulator` until it has answered a stranger's /start, stop it
+    cleanly, and return its log."""
+    health = free_port()
+    api = emulator.base_url.removesuffix("/bot")
+    config = write_config(tmp_path / "bot.toml", database_url, api=api, health_port=health)
+    log = tmp_path / "bot.log"
+    proc = await start_instance(config, log)
+    try:
+        await wait_health(health, "active", within=60)
+        stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
+        await stranger.send("/start")
+        assert (await stranger.reply(timeout=20)).text
+    finally:
+        assert await stop([proc]) == [0]
+    return log.read_text(encoding="utf-8")
+
+
 def lines_with(text: str, needle: str) -> list[str]:
     return [line for line in text.splitlines() if needle in line]
 
@@ -115,19 +133,7 @@ async def test_set_my_commands_failing_at_start_up_does_not_stop_the_bot(
         emulator.faults.inject("setMyCommands", "500", count=5)  # more than the retries
     else:
         monkeypatch.delitem(METHODS, "setmycommands")  # answered 404 Not Found
-    health = free_port()
-    api = emulator.base_url.removesuffix("/bot")
-    config = write_config(tmp_path / "bot.toml", database_url, api=api, health_port=health)
-    log = tmp_path / "bot.log"
-    proc = await start_instance(config, log)
-    try:
-        await wait_health(health, "active", within=60)
-        stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
-        await stranger.send("/start")
-        assert (await stranger.reply(timeout=20)).text
-    finally:
-        assert await stop([proc]) == [0]
-    text = log.read_text(encoding="utf-8")
+    text = await answers_a_stranger(emulator, database_url, tmp_path)
     assert "Traceback" not in text
     assert len(lines_with(text, "WARNING bot.app: setMyCommands failed")) == 1
     assert emulator.commands({"type": "default"}) == []
@@ -203,19 +209,7 @@ async def test_a_bot_api_server_without_delete_webhook_still_polls(
     which is not a rejected token (getMe worked): one line, and the bot polls and answers."""
     for method in missing.split(" and "):
         monkeypatch.delitem(METHODS, method)  # answered 404 Not Found
-    health = free_port()
-    api = emulator.base_url.removesuffix("/bot")
-    config = write_config(tmp_path / "bot.toml", database_url, api=api, health_port=health)
-    log = tmp_path / "bot.log"
-    proc = await start_instance(config, log)
-    try:
-        await wait_health(health, "active", within=60)
-        stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
-        await stranger.send("/start")
-        assert (await stranger.reply(timeout=20)).text
-    finally:
-        assert await stop([proc]) == [0]
-    text = log.read_text(encoding="utf-8")
+    text = await answers_a_stranger(emulator, database_url, tmp_path)
     assert "Traceback" not in text and "拒绝了机器人令牌" not in text
     [line] = lines_with(text, "deleteWebhook is not supported by the Bot API server")
     assert "polling for updates without it" in line
