@@ -7,7 +7,7 @@ The bot runs as a real process (`township-bot run`), against a closed port or th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -44,9 +44,16 @@ async def wait_log(path: Path, done: Callable[[str], bool], within: float = 60.0
         await asyncio.sleep(0.1)
 
 
-async def answers_a_stranger(emulator: BotApiEmulator, database_url: str, tmp_path: Path) -> str:
-    """Run an instance against `emulator` until it has answered a stranger's /start, stop it
-    cleanly, and return its log."""
+async def answers_a_stranger(
+    emulator: BotApiEmulator,
+    database_url: str,
+    tmp_path: Path,
+    meanwhile: Callable[[Path], Awaitable[None]] | None = None,
+    within: float = 20,
+) -> str:
+    """Run an instance against `emulator` until it has answered a stranger's /start (after
+    `meanwhile`, given the log, once the instance is active), stop it cleanly, and return
+    its log."""
     health = free_port()
     api = emulator.base_url.removesuffix("/bot")
     config = write_config(tmp_path / "bot.toml", database_url, api=api, health_port=health)
@@ -54,9 +61,11 @@ async def answers_a_stranger(emulator: BotApiEmulator, database_url: str, tmp_pa
     proc = await start_instance(config, log)
     try:
         await wait_health(health, "active", within=60)
+        if meanwhile is not None:
+            await meanwhile(log)
         stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
         await stranger.send("/start")
-        assert (await stranger.reply(timeout=20)).text
+        assert (await stranger.reply(timeout=within)).text
     finally:
         assert await stop([proc]) == [0]
     return log.read_text(encoding="utf-8")
@@ -243,23 +252,14 @@ async def test_a_webhook_set_behind_a_polling_bot_is_deleted_and_said(
     """An old deployment in webhook mode sets its webhook while this instance polls:
     getUpdates answers 409 Conflict, and every update would go to the old address. The
     instance deletes the webhook, says so in one line, and answers again."""
-    health = free_port()
-    api = emulator.base_url.removesuffix("/bot")
-    config = write_config(tmp_path / "bot.toml", database_url, api=api, health_port=health)
-    log = tmp_path / "bot.log"
-    proc = await start_instance(config, log)
-    try:
-        await wait_health(health, "active", within=60)
+
+    async def set_old_webhook(_: Path) -> None:
         old = f"https://old-deployment.example/{free_port()}/hook"
         async with httpx.AsyncClient() as client:
             answer = await client.post(f"{emulator.base_url}{TOKEN}/setWebhook", data={"url": old})
         assert answer.json()["result"] is True
-        stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
-        await stranger.send("/start")
-        assert (await stranger.reply(timeout=60)).text
-    finally:
-        assert await stop([proc]) == [0]
-    text = log.read_text(encoding="utf-8")
+
+    text = await answers_a_stranger(emulator, database_url, tmp_path, set_old_webhook, within=60)
     assert "Traceback" not in text
     [line] = lines_with(text, "已删除该 webhook")
     assert "old-deployment.example" in line and "/hook" not in line
@@ -271,23 +271,16 @@ async def test_another_poller_with_the_same_token_is_named_in_one_line(
 ) -> None:
     """Another program calls getUpdates with the bot's token: the instance's long poll is
     answered 409 Conflict, the line says what to stop, and the instance keeps polling."""
-    health = free_port()
-    api = emulator.base_url.removesuffix("/bot")
-    config = write_config(tmp_path / "bot.toml", database_url, api=api, health_port=health)
-    log = tmp_path / "bot.log"
-    proc = await start_instance(config, log)
-    try:
-        await wait_health(health, "active", within=60)
+
+    async def poll_as_another_program(log: Path) -> None:
         async with httpx.AsyncClient() as client:
             answer = await client.post(
                 f"{emulator.base_url}{TOKEN}/getUpdates", data={"timeout": "0", "limit": "1"}
             )
         assert answer.json()["ok"] is True
         await wait_log(log, lambda text: "另有程序在获取本机器人的更新" in text)
-        stranger = emulator.add_user(NEWCOMER_ID, "吴小平")
-        await stranger.send("/start")
-        assert (await stranger.reply(timeout=60)).text
-    finally:
-        assert await stop([proc]) == [0]
-    text = log.read_text(encoding="utf-8")
+
+    text = await answers_a_stranger(
+        emulator, database_url, tmp_path, poll_as_another_program, within=60
+    )
     assert "Traceback" not in text and "已删除该 webhook" not in text
